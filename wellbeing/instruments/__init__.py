@@ -1,0 +1,210 @@
+"""Instruments as data: the default wellbeing instrument and the HSE Indicator Tool.
+
+The CSV files beside this module are the single source; ``sync`` copies them
+into the store on every start, so editing a CSV is how an instrument changes.
+``hse_msit_items.csv`` is the item map from shared/reference (item number,
+domain, response scale, reverse key); the HSE's own item wording is not
+reproduced.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+import duckdb
+
+HSE_ITEM_ID_OFFSET = 100
+MISSING_LABEL_SET = "*"
+
+
+def _rows(file_name: str) -> list[dict[str, str]]:
+    text = resources.files("wellbeing.instruments").joinpath(file_name).read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+def _truth(text: str) -> bool:
+    return text.strip().lower() in {"true", "yes", "1"}
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    instrument: str
+    code: str
+    construct: str
+    text: str
+    label_set: str
+    scale_min: float
+    scale_max: float
+    reverse: bool
+
+
+def default_items() -> list[Item]:
+    """The project's own instrument, one row per item."""
+    return [
+        Item(
+            id=int(row["id"]),
+            instrument="default",
+            code=row["code"],
+            construct=row["construct"],
+            text=row["text"],
+            label_set=row["label_set"],
+            scale_min=float(row["scale_min"]),
+            scale_max=float(row["scale_max"]),
+            reverse=_truth(row["reverse"]),
+        )
+        for row in _rows("default_items.csv")
+    ]
+
+
+def hse_items() -> list[Item]:
+    """The 35 HSE Indicator Tool items, from the reference item map."""
+    return [
+        Item(
+            id=HSE_ITEM_ID_OFFSET + int(row["item"]),
+            instrument="hse",
+            code=f"HSE{int(row['item'])}",
+            construct=row["domain"],
+            text=f"HSE Indicator Tool item {int(row['item'])} ({row['domain'].replace('_', ' ')})",
+            label_set=row["response_scale"],
+            scale_min=1.0,
+            scale_max=5.0,
+            reverse=_truth(row["reverse_keyed"]),
+        )
+        for row in _rows("hse_msit_items.csv")
+    ]
+
+
+def all_items() -> list[Item]:
+    return default_items() + hse_items()
+
+
+def label_sets() -> dict[str, dict[str, float | None]]:
+    """Label set name -> {normalised label: value}; the '*' set holds labels meaning missing."""
+    sets: dict[str, dict[str, float | None]] = {}
+    for row in _rows("label_sets.csv"):
+        value = row["value"].strip()
+        sets.setdefault(row["name"], {})[normalise_label(row["label"])] = (
+            float(value) if value else None
+        )
+    return sets
+
+
+_NUMBER_PREFIX = re.compile(r"^\(?(-?\d+(?:\.\d+)?)\)?\s*[-–.:=)]\s*(.+)$")
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_label(text: str) -> str:
+    """Fold case, curly quotes and spacing so 'Strongly  agree ' matches 'strongly agree'."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\xa0", " ")
+    return _SPACES.sub(" ", text).strip().lower()
+
+
+class UnknownLabel(ValueError):
+    """An answer that is neither a number on the item's scale nor a known label."""
+
+
+@dataclass(frozen=True)
+class Score:
+    """A parsed answer: ``value`` is None when the answer means 'missing'."""
+
+    value: float | None
+
+
+def parse_answer(raw: str, item: Item, sets: dict[str, dict[str, float | None]]) -> Score:
+    """Turn one cell into a score on the item's scale.
+
+    Accepts numbers ("4", "4.0"), labels ("Agree"), numbered labels
+    ("4 - Agree", "(4) Agree"), and missing markers ("Not applicable").
+    Raises ValueError with a reason a person can act on.
+
+    Example:
+        >>> parse_answer("5 - Strongly agree", item, label_sets()).value
+        5.0
+    """
+    text = normalise_label(raw)
+    if text == "":
+        return Score(None)
+    missing = sets.get(MISSING_LABEL_SET, {})
+    if text in missing:
+        return Score(None)
+    labels = sets.get(item.label_set, {})
+    if text in labels:
+        return Score(labels[text])
+    numbered = _NUMBER_PREFIX.match(text)
+    if numbered and numbered.group(2).strip() in labels:
+        return Score(labels[numbered.group(2).strip()])
+    try:
+        number = float(text)
+    except ValueError:
+        known = ", ".join(sorted({k for k in labels}))
+        raise UnknownLabel(f"unknown answer label (expected a number or one of: {known})") from None
+    if not (item.scale_min <= number <= item.scale_max):
+        raise ValueError(
+            f"out of range (expected {item.scale_min:g} to {item.scale_max:g})"
+        )
+    return Score(number)
+
+
+def sync(con: duckdb.DuckDBPyConnection) -> None:
+    """Copy the instrument CSVs into the store; idempotent."""
+    instruments = _rows("instruments.csv")
+    constructs = _rows("constructs.csv")
+    labels = _rows("label_sets.csv")
+    items = all_items()
+    con.execute("begin transaction")
+    try:
+        for row in instruments:
+            con.execute(
+                "insert or replace into instruments values ($code, $name, $description, $better)",
+                {
+                    "code": row["code"],
+                    "name": row["name"],
+                    "description": row["description"],
+                    "better": _truth(row["higher_is_better"]),
+                },
+            )
+        for row in constructs:
+            con.execute(
+                "insert or replace into constructs values "
+                "($instrument, $code, $name, $description, $kind, $min, $max)",
+                {
+                    "instrument": row["instrument"],
+                    "code": row["code"],
+                    "name": row["name"],
+                    "description": row["description"],
+                    "kind": row["kind"],
+                    "min": float(row["scale_min"]),
+                    "max": float(row["scale_max"]),
+                },
+            )
+        for row in labels:
+            value = row["value"].strip()
+            con.execute(
+                "insert or replace into label_sets values ($name, $label, $value)",
+                {"name": row["name"], "label": row["label"], "value": float(value) if value else None},
+            )
+        con.execute("delete from items")
+        for item in items:
+            con.execute(
+                "insert into items values "
+                "($id, $instrument, $code, $construct, $text, $label_set, $min, $max, $reverse)",
+                {
+                    "id": item.id,
+                    "instrument": item.instrument,
+                    "code": item.code,
+                    "construct": item.construct,
+                    "text": item.text,
+                    "label_set": item.label_set,
+                    "min": item.scale_min,
+                    "max": item.scale_max,
+                    "reverse": item.reverse,
+                },
+            )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise

@@ -1,0 +1,114 @@
+"""The DuckDB store: opening the file, numbered migrations, the installation salt.
+
+One connection per process; callers take ``con.cursor()`` per thread or script
+run, because a DuckDB connection refuses to be shared between threads.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from wellbeing import instruments
+
+MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+
+
+class StoreLocked(RuntimeError):
+    """Another process (usually the running dashboard) holds the database file."""
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """Every migration shipped with the package as (version, name, sql), in order."""
+    found = []
+    for entry in resources.files("wellbeing.migrations").iterdir():
+        match = MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The highest migration applied to this database (0 for a new one)."""
+    row = con.execute(
+        "select coalesce(max(version), 0) from schema_migrations"
+    ).fetchall()
+    return int(row[0][0])
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply the migrations this database lacks, each in its own transaction.
+
+    Safe to call on every start: applied versions are recorded and skipped.
+    Returns the number of migrations applied.
+    """
+    con.execute(
+        """
+        create table if not exists schema_migrations (
+            version integer primary key,
+            name varchar not null,
+            applied_at timestamp not null default current_timestamp
+        )
+        """
+    )
+    current = schema_version(con)
+    applied = 0
+    for version, name, sql in migrations():
+        if version <= current:
+            continue
+        con.execute("begin transaction")
+        try:
+            con.execute(sql)
+            con.execute(
+                "insert into schema_migrations (version, name) values ($version, $name)",
+                {"version": version, "name": name},
+            )
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+        applied += 1
+    instruments.sync(con)
+    ensure_salt(con)
+    return applied
+
+
+def ensure_salt(con: duckdb.DuckDBPyConnection) -> str:
+    """The per-installation salt for identifier hashes, created on first use.
+
+    It lives only inside this database, so it is never in the repository, and
+    hashes stay comparable across every upload into the same store.
+    """
+    con.execute(
+        "insert into settings (key, value) values ('identifier_salt', $salt) on conflict do nothing",
+        {"salt": secrets.token_hex(32)},
+    )
+    return con.execute("select value from settings where key = 'identifier_salt'").fetchall()[0][0]
+
+
+def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the store at ``path`` and bring its schema up to date.
+
+    ``None`` or ``":memory:"`` opens an in-memory store, for tests.
+    """
+    config = {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
+    if path is None or str(path) == ":memory:":
+        con = duckdb.connect(":memory:", config=config)
+    else:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            con = duckdb.connect(str(path), config=config)
+        except duckdb.IOException as error:
+            if "lock" in str(error).lower():
+                raise StoreLocked(
+                    f"The database {path} is in use by another program (usually the running "
+                    "dashboard). Stop the dashboard, or import through its Upload page."
+                ) from error
+            raise
+    migrate(con)
+    return con
