@@ -1,0 +1,24 @@
+"""Entry point: page config, shared filters and the page router. Nothing else."""
+
+import streamlit as st
+
+from wellbeing import ui
+
+st.set_page_config(
+    page_title="Workforce wellbeing",
+    page_icon=":material/diversity_3:",
+    layout="wide",
+)
+
+con = ui.cursor()
+
+pages = {
+    "Explore": [
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    ],
+}
+
+navigation = st.navigation(pages)
+ui.demo_notice(con)
+ui.shared_filters(con)
+navigation.run()

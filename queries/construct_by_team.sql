@@ -1,0 +1,43 @@
+-- Respondents and score summaries per team and construct, for one wave.
+-- Raw counts: callers pass this through the confidentiality gate
+-- (queries.survey.construct_by_team) and never show it directly.
+--
+-- $wave_id       the wave
+-- $instrument    'default' or 'hse'
+-- $service       one service, or null for all
+-- $team          one team, or null for all
+-- $role          one role, or null for all (a sub-filter: see parent_respondents)
+-- $career_stage  one career stage, or null for all (a sub-filter)
+-- $high_cutoff   a score at or above this counts as "high"
+-- parent_respondents counts the team's respondents without the sub-filters,
+-- so the gate can stop a filter singling out its complement.
+with scoped as (
+    select
+        r.id,
+        r.team,
+        coalesce(t.service, r.service) as service,
+        s.construct,
+        s.score,
+        ($role is null or r.role = $role)
+        and ($career_stage is null or r.career_stage = $career_stage) as in_filter,
+    from responses as r
+    join uploads as u on u.id = r.upload_id and u.status = 'active'
+    join construct_scores as s on s.response_id = r.id and s.instrument = $instrument
+    left join teams as t on t.name = r.team
+    where r.wave_id = $wave_id
+        and ($service is null or coalesce(t.service, r.service) = $service)
+        and ($team is null or r.team = $team)
+)
+
+select
+    team,
+    any_value(service) as service,
+    construct,
+    count(*) filter (where in_filter) as respondents,
+    avg(score) filter (where in_filter) as mean_score,
+    stddev_samp(score) filter (where in_filter) as sd,
+    avg(case when score >= $high_cutoff then 1.0 else 0.0 end) filter (where in_filter) as share_high,
+    count(*) as parent_respondents,
+from scoped
+group by team, construct
+order by team, construct

@@ -1,0 +1,74 @@
+"""The bundled sample data: loaded into an empty store, removable by HR.
+
+It goes through exactly the import code HR uses, so the demo also proves the
+import path on every first run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from queries import sql
+from wellbeing.ingest import reading
+from wellbeing.ingest.survey import import_survey, suggest_survey_mapping
+from wellbeing.ingest.uploads import transaction
+
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
+DEMO_USER = "sample data"
+DEMO_REMOVED_SETTING = "demo_removed"
+
+SURVEY_WAVES = (
+    ("survey_autumn_2025.csv", "Autumn 2025"),
+    ("survey_spring_2026.csv", "Spring 2026"),
+    ("survey_autumn_2026.csv", "Autumn 2026"),
+    ("hse_indicator_autumn_2026.csv", "Autumn 2026"),
+)
+
+# Other kinds of export register a loader here: (file name, loader(con, path)).
+EXTRA_LOADERS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Path], None]]] = []
+
+
+def is_loaded(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute("select count(*) from uploads where is_demo").fetchall()[0][0])
+
+
+def was_removed(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from settings where key = $key", {"key": DEMO_REMOVED_SETTING}
+        ).fetchall()[0][0]
+    )
+
+
+def load_if_empty(con: duckdb.DuckDBPyConnection, sample_dir: Path = SAMPLE_DIR) -> bool:
+    """Load the sample exports into a store that has never held data; True if it did."""
+    if was_removed(con) or con.execute("select count(*) from uploads").fetchall()[0][0]:
+        return False
+    if not sample_dir.is_dir():
+        return False
+    load(con, sample_dir)
+    return True
+
+
+def load(con: duckdb.DuckDBPyConnection, sample_dir: Path = SAMPLE_DIR) -> None:
+    """Import every bundled sample export through the HR import path."""
+    for file_name, wave in SURVEY_WAVES:
+        path = sample_dir / file_name
+        if not path.is_file():
+            continue
+        table = reading.read_export(path.read_bytes(), file_name)
+        _, mapping = suggest_survey_mapping(con, table)
+        import_survey(con, table, mapping, wave=wave, uploaded_by=DEMO_USER, is_demo=True)
+    for file_name, loader in EXTRA_LOADERS:
+        path = sample_dir / file_name
+        if path.is_file():
+            loader(con, path)
+
+
+def remove(con: duckdb.DuckDBPyConnection) -> None:
+    """Delete every demo row and remember not to load the demo again."""
+    with transaction(con):
+        con.execute(sql("delete_demo_data"))

@@ -1,0 +1,1 @@
+"""Getting HR's exports into the store: read, map, validate, import in one transaction."""

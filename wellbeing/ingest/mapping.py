@@ -1,0 +1,189 @@
+"""Which column means what: suggested from headers and saved mappings, saved by name.
+
+A mapping is a plain dict from column header to target:
+
+- ``"field:<name>"``: a respondent (or record) field such as ``field:team``;
+- ``"item:<code>"``: an instrument item such as ``item:STR1`` or ``item:HSE12``;
+- ``"personal"``: personal data, dropped and never stored;
+- ``"ignore"``: not imported.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from wellbeing.instruments import Item, normalise_label
+
+IGNORE = "ignore"
+PERSONAL = "personal"
+
+
+@dataclass(frozen=True)
+class Field:
+    """A column an import can fill, with the header words that suggest it."""
+
+    name: str
+    label: str
+    synonyms: tuple[str, ...]
+    required: bool = False
+    sensitive: bool = False
+
+
+SURVEY_FIELDS: tuple[Field, ...] = (
+    Field("respondent_id", "Respondent ID (stored hashed)",
+          ("id", "response id", "responseid", "respondent id", "respondentid", "#", "token")),
+    Field("submitted_at", "Submitted at",
+          ("completion time", "timestamp", "submitted at", "submit date", "submit date (utc)",
+           "enddate", "end date", "recordeddate", "recorded date", "date submitted")),
+    Field("team", "Team", ("team", "which team do you work in", "your team", "team name"),
+          required=True),
+    Field("service", "Service", ("service", "which service do you work in", "directorate",
+                                 "department", "service area")),
+    Field("role", "Role", ("role", "what is your role", "job title", "job role", "position")),
+    Field("career_stage", "Career stage", ("career stage", "what is your career stage",
+                                           "years qualified", "experience")),
+    Field("ethnicity", "Ethnicity", ("ethnicity", "ethnic group", "what is your ethnic group",
+                                     "ethnic origin"), sensitive=True),
+    Field("gender", "Gender", ("gender", "what is your gender", "sex"), sensitive=True),
+    Field("disability", "Disability", ("disability", "disabled",
+                                       "do you consider yourself to have a disability"),
+          sensitive=True),
+    Field("age_band", "Age band", ("age", "age band", "what is your age band", "age group"),
+          sensitive=True),
+)
+
+PERSONAL_HEADER_WORDS = (
+    "name", "email", "e-mail", "ip address", "ipaddress", "latitude", "longitude", "location",
+    "phone", "mobile", "postcode", "address", "recipient", "surname", "first name", "last name",
+)
+# Headers that contain a personal word but are not personal data.
+NOT_PERSONAL_HEADERS = {"team name", "service name"}
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+
+
+def _words(text: str) -> str:
+    return re.sub(r"[^a-z0-9#]+", " ", normalise_label(text)).strip()
+
+
+def looks_personal(header: str, values: pd.Series) -> bool:
+    """Names, email addresses, IP addresses or locations, by header or by content."""
+    words = _words(header)
+    if words in NOT_PERSONAL_HEADERS:
+        return False
+    for word in PERSONAL_HEADER_WORDS:
+        if re.search(rf"(^|\s){re.escape(_words(word))}($|\s)", words) or words.replace(" ", "") in {
+            "recipientlastname", "recipientfirstname", "recipientemail", "ipaddress",
+            "locationlatitude", "locationlongitude", "emailaddress", "fullname",
+        }:
+            return True
+    sample = values.astype("str").str.strip()
+    sample = sample[sample.ne("")].head(200)
+    if sample.empty:
+        return False
+    share = (sample.str.match(EMAIL) | sample.str.match(IPV4)).mean()
+    return bool(share >= 0.5)
+
+
+def suggest(
+    frame: pd.DataFrame,
+    *,
+    fields: tuple[Field, ...],
+    items: list[Item] = (),
+    question_text: dict[str, str] | None = None,
+    saved: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """A suggested target for every column.
+
+    A saved mapping wins for the headers it knows; then personal data; then
+    fields by header words; then items by code or by (near-)exact question text.
+    """
+    question_text = question_text or {}
+    saved = saved or {}
+    by_text = {_words(item.text): item for item in items}
+    by_code = {item.code.lower(): item for item in items}
+    hse_number = re.compile(r"^(?:hse\s*)?(?:q|item)?\s*(\d{1,2})$")
+    taken: set[str] = set()
+    result: dict[str, str] = {}
+    for column in frame.columns:
+        if column in saved:
+            result[column] = saved[column]
+            taken.add(saved[column])
+    for column in frame.columns:
+        if column in result:
+            continue
+        header = _words(column)
+        text = _words(question_text.get(column, ""))
+        target = IGNORE
+        if looks_personal(column, frame[column]):
+            target = PERSONAL
+        else:
+            for field in fields:
+                key = f"field:{field.name}"
+                if key in taken:
+                    continue
+                if header in {_words(s) for s in field.synonyms} or header == field.name.replace("_", " "):
+                    target = key
+                    break
+            if target == IGNORE and items:
+                item = by_code.get(header.replace(" ", "")) or by_text.get(header) or by_text.get(text)
+                if item is None:
+                    hse = hse_number.match(header)
+                    if hse and any(i.instrument == "hse" for i in items) and header.startswith("hse"):
+                        item = by_code.get(f"hse{int(hse.group(1))}")
+                if item is None and len(header) > 15:
+                    close = difflib.get_close_matches(header, list(by_text), n=1, cutoff=0.9)
+                    item = by_text[close[0]] if close else None
+                if item is not None and f"item:{item.code}" not in taken:
+                    target = f"item:{item.code}"
+        if target not in (IGNORE, PERSONAL):
+            taken.add(target)
+        result[column] = target
+    return result
+
+
+def save_mapping(
+    con: duckdb.DuckDBPyConnection, *, name: str, kind: str, mapping: dict[str, str]
+) -> None:
+    """Save (or replace) a named mapping for the next export from the same tool."""
+    if not name.strip():
+        raise ValueError("Give the mapping a name, e.g. 'Microsoft Forms staff survey'.")
+    con.execute(
+        "insert or replace into mappings (name, kind, mapping, saved_at) "
+        "values ($name, $kind, $mapping, current_timestamp)",
+        {"name": name.strip(), "kind": kind, "mapping": json.dumps(mapping)},
+    )
+
+
+def saved_mapping(con: duckdb.DuckDBPyConnection, *, name: str, kind: str) -> dict[str, str] | None:
+    rows = con.execute(
+        "select mapping from mappings where name = $name and kind = $kind",
+        {"name": name, "kind": kind},
+    ).fetchall()
+    return json.loads(rows[0][0]) if rows else None
+
+
+def saved_mapping_names(con: duckdb.DuckDBPyConnection, *, kind: str) -> list[str]:
+    rows = con.execute(
+        "select name from mappings where kind = $kind order by saved_at desc", {"kind": kind}
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def best_saved_mapping(
+    con: duckdb.DuckDBPyConnection, *, kind: str, columns: list[str]
+) -> tuple[str, dict[str, str]] | None:
+    """The saved mapping that knows most of these headers (at least half), if any."""
+    best = None
+    for name in saved_mapping_names(con, kind=kind):
+        mapping = saved_mapping(con, name=name, kind=kind) or {}
+        known = sum(column in mapping for column in columns)
+        if known * 2 >= len(columns) and (best is None or known > best[0]):
+            best = (known, name, mapping)
+    return (best[1], best[2]) if best else None

@@ -1,0 +1,271 @@
+"""Survey exports: validate every cell against the mapping, then import in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+import queries.imports as q
+from wellbeing import instruments
+from wellbeing.ingest import mapping as m
+from wellbeing.ingest.reading import ImportProblem, Table
+from wellbeing.ingest.uploads import (
+    REJECT_COLUMNS,
+    ImportReport,
+    Progress,
+    empty_rejects,
+    no_progress,
+    refuse_duplicate,
+    transaction,
+)
+from wellbeing.ingest.values import hash_identifier, parse_dates, repair_excel_damage
+from wellbeing.store import ensure_salt
+
+KIND = "survey"
+TEXT_FIELDS = ("team", "service", "role", "career_stage", "ethnicity", "gender", "disability",
+               "age_band")
+RESPONSE_COLUMNS = ("row_key", "respondent_hash", "submitted_at") + TEXT_FIELDS
+
+
+@dataclass
+class PreparedSurvey:
+    """A validated survey export: what would be stored, and every cell that would not."""
+
+    responses: pd.DataFrame
+    answers: pd.DataFrame
+    item_ids: list[int]
+    rejects: pd.DataFrame
+    rows_read: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows_rejected(self) -> int:
+        return self.rows_read - len(self.responses)
+
+
+def _targets(mapping: dict[str, str], prefix: str) -> dict[str, str]:
+    return {column: target.split(":", 1)[1] for column, target in mapping.items()
+            if target.startswith(prefix)}
+
+
+def check_mapping(table: Table, mapping: dict[str, str]) -> None:
+    """Structural problems with a mapping, each as one sentence saying what to do."""
+    unknown = [column for column in mapping if column not in table.frame.columns]
+    if unknown:
+        raise ImportProblem(
+            f"The mapping names columns this file does not have: {', '.join(unknown[:5])}. "
+            "Check that this is the right export, or map the columns again."
+        )
+    fields = list(_targets(mapping, "field:").values())
+    duplicated = sorted({name for name in fields if fields.count(name) > 1})
+    if duplicated:
+        raise ImportProblem(
+            f"More than one column is mapped to {', '.join(duplicated)}. Map each field once."
+        )
+    if "team" not in fields:
+        raise ImportProblem(
+            "No column is mapped to Team. Every response needs a team: map the column that says "
+            "which team the respondent works in."
+        )
+    if not _targets(mapping, "item:"):
+        raise ImportProblem(
+            "No column is mapped to a survey question. Map at least one question column to an "
+            "instrument item."
+        )
+
+
+def prepare_survey(
+    table: Table,
+    mapping: dict[str, str],
+    *,
+    salt: str,
+    day_first: bool = True,
+) -> PreparedSurvey:
+    """Validate every mapped cell; rows with any bad cell are held back, each cell listed.
+
+    Example:
+        >>> prepared = prepare_survey(table, {"Team": "field:team", "Q1": "item:STR1"}, salt="s")
+        >>> prepared.rejects.columns.tolist()
+        ['row', 'column', 'value', 'reason']
+    """
+    check_mapping(table, mapping)
+    frame = table.frame
+    n = len(frame)
+    notes: list[str] = []
+    problems: list[pd.DataFrame] = []
+    file_rows = pd.Series(range(n), index=frame.index) + table.header_rows + 1
+
+    def flag(mask: pd.Series, column: str, values: pd.Series, reason: str | pd.Series) -> None:
+        if mask.any():
+            problems.append(pd.DataFrame({
+                "row": file_rows[mask].astype("int64"),
+                "column": column,
+                "value": values[mask].astype("str"),
+                "reason": reason[mask] if isinstance(reason, pd.Series) else reason,
+            }))
+
+    fields = {name: column for column, name in _targets(mapping, "field:").items()}
+    responses = pd.DataFrame({"row_key": pd.Series(range(n), dtype="int64")})
+    for name in TEXT_FIELDS:
+        column = fields.get(name)
+        if column is None:
+            responses[name] = pd.Series([None] * n, dtype="str")
+            continue
+        values, repaired = repair_excel_damage(frame[column].str.strip())
+        if repaired:
+            notes.append(f"{repaired} cell(s) in '{column}' looked like Excel date damage "
+                         "(e.g. '5-Jan') and were read back as ranges (e.g. '1-5').")
+        values = values.where(values.ne(""), None)
+        responses[name] = values.reset_index(drop=True)
+    team_column = fields["team"]
+    flag(frame[team_column].str.strip().eq(""), team_column, frame[team_column], "no team")
+
+    if "submitted_at" in fields:
+        column = fields["submitted_at"]
+        stamps, bad = parse_dates(frame[column], day_first=day_first)
+        flag(bad, column, frame[column], "unparseable date")
+        responses["submitted_at"] = stamps.reset_index(drop=True)
+    else:
+        responses["submitted_at"] = pd.Series([pd.NaT] * n, dtype="datetime64[us]")
+
+    if "respondent_id" in fields:
+        responses["respondent_hash"] = hash_identifier(frame[fields["respondent_id"]], salt).reset_index(drop=True)
+    else:
+        responses["respondent_hash"] = pd.Series([None] * n, dtype="str")
+
+    items_by_code = {item.code: item for item in instruments.all_items()}
+    sets = instruments.label_sets()
+    answer_frames = []
+    item_ids = []
+    for column, code in _targets(mapping, "item:").items():
+        item = items_by_code.get(code)
+        if item is None:
+            raise ImportProblem(f"The mapping refers to an item {code!r} that no instrument has.")
+        item_ids.append(item.id)
+        raw, _ = repair_excel_damage(frame[column])
+        # Parse each distinct answer once: a 100,000-row column has a handful of labels.
+        parsed: dict[str, float | None] = {}
+        reasons: dict[str, str] = {}
+        for value in raw.unique():
+            try:
+                parsed[value] = instruments.parse_answer(value, item, sets).value
+            except ValueError as error:
+                reasons[value] = str(error)
+        if reasons:
+            bad = raw.isin(list(reasons))
+            flag(bad, column, frame[column], raw.map(reasons))
+        answer_frames.append(pd.DataFrame({
+            "row_key": pd.Series(range(n), dtype="int64"),
+            "item_id": pd.Series([item.id] * n, dtype="int32"),
+            "value": raw.map(parsed).astype("float64").reset_index(drop=True),
+        }))
+
+    rejects = pd.concat(problems, ignore_index=True) if problems else empty_rejects()
+    rejects = rejects.sort_values(["row", "column"], kind="stable").reset_index(drop=True)[REJECT_COLUMNS]
+    rejected_keys = set((rejects["row"] - table.header_rows - 1).tolist())
+    keep = ~responses["row_key"].isin(rejected_keys)
+    responses = responses[keep].reset_index(drop=True)
+    answers = pd.concat(answer_frames, ignore_index=True)
+    answers = answers[~answers["row_key"].isin(rejected_keys) & answers["value"].notna()]
+    # Renumber so stored response ids are dense; the file row is not needed past validation.
+    renumber = pd.Series(range(len(responses)), index=responses["row_key"].to_numpy())
+    answers = answers.assign(row_key=answers["row_key"].map(renumber).astype("int64")).reset_index(drop=True)
+    responses = responses.assign(row_key=pd.Series(range(len(responses)), dtype="int64"))
+    return PreparedSurvey(
+        responses=responses[list(RESPONSE_COLUMNS)],
+        answers=answers,
+        item_ids=sorted(item_ids),
+        rejects=rejects,
+        rows_read=n,
+        notes=notes,
+    )
+
+
+def import_survey(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    mapping: dict[str, str],
+    *,
+    wave: str,
+    uploaded_by: str,
+    mapping_name: str | None = None,
+    day_first: bool = True,
+    is_demo: bool = False,
+    progress: Progress = no_progress,
+) -> ImportReport:
+    """Validate and store a survey export: all accepted rows in one transaction, or nothing.
+
+    Raises ImportProblem (nothing stored) for a duplicate file, a structural
+    problem, or a file in which no row is valid.
+    """
+    if not wave.strip():
+        raise ImportProblem("Choose the wave these responses belong to, or name a new one.")
+    refuse_duplicate(con, sha256=table.sha256)
+    progress(0.05, "Checking every cell")
+    prepared = prepare_survey(table, mapping, salt=ensure_salt(con), day_first=day_first)
+    if prepared.responses.empty:
+        raise ImportProblem(
+            f"None of the {prepared.rows_read:,} rows can be imported: every row has a problem. "
+            "Download the list of problems, fix the file and upload it again."
+        )
+    progress(0.4, f"Storing {len(prepared.responses):,} responses")
+    dates = prepared.responses["submitted_at"].dropna()
+    with transaction(con):
+        wave_id = q.wave_by_label(
+            con,
+            label=wave.strip(),
+            opened_on=dates.min().date() if len(dates) else None,
+            closed_on=dates.max().date() if len(dates) else None,
+        )
+        upload_id = q.insert_upload(
+            con,
+            kind=KIND,
+            file_name=table.file_name,
+            sha256=table.sha256,
+            uploaded_by=uploaded_by,
+            rows_read=prepared.rows_read,
+            rows_stored=len(prepared.responses),
+            rows_rejected=prepared.rows_rejected,
+            wave_id=wave_id,
+            mapping_name=mapping_name,
+            is_demo=is_demo,
+        )
+        q.insert_survey_upload(
+            con,
+            upload_id=upload_id,
+            wave_id=wave_id,
+            responses=prepared.responses,
+            answers=prepared.answers,
+            item_ids=prepared.item_ids,
+        )
+        progress(0.8, "Scoring and updating the team list")
+        q.upsert_teams(con, teams=prepared.responses[["team", "service"]].drop_duplicates())
+        q.insert_upload_rejects(con, upload_id=upload_id, rejects=prepared.rejects)
+    progress(1.0, "Done")
+    return ImportReport(
+        upload_id=upload_id,
+        kind=KIND,
+        file_name=table.file_name,
+        rows_read=prepared.rows_read,
+        rows_stored=len(prepared.responses),
+        rows_rejected=prepared.rows_rejected,
+        notes=table.notes + prepared.notes,
+    )
+
+
+def suggest_survey_mapping(
+    con: duckdb.DuckDBPyConnection, table: Table
+) -> tuple[str | None, dict[str, str]]:
+    """(saved mapping name used or None, suggested mapping) for this export."""
+    best = m.best_saved_mapping(con, kind=KIND, columns=list(table.frame.columns))
+    name, saved = best if best else (None, None)
+    suggested = m.suggest(
+        table.frame,
+        fields=m.SURVEY_FIELDS,
+        items=instruments.all_items(),
+        question_text=table.question_text,
+        saved=saved,
+    )
+    return name, suggested

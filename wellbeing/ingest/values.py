@@ -1,0 +1,114 @@
+"""Reading the values HR's exports hold: dates, Excel damage, identifiers.
+
+Vectorised over whole columns: a 100,000-row export is parsed in one pass per
+format, not one Python call per cell.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pandas as pd
+
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+_EXCEL_DAMAGE = re.compile(r"^(\d{1,2})-(" + "|".join(MONTHS) + r")$", re.IGNORECASE)
+_EXCEL_DAMAGE_MONTH_FIRST = re.compile(r"^(" + "|".join(MONTHS) + r")-(\d{1,2})$", re.IGNORECASE)
+
+DAY_FIRST_FORMATS = (
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+)
+MONTH_FIRST_FORMATS = (
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%m/%d/%y",
+)
+ISO_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d",
+)
+
+
+def repair_excel_damage(values: pd.Series) -> tuple[pd.Series, int]:
+    """Undo Excel's habit of turning ranges into dates: '5-Jan' back to '1-5'.
+
+    Returns the repaired column and how many cells were repaired.
+    """
+    text = values.astype("str")
+    day_month = text.str.extract(_EXCEL_DAMAGE)
+    month_day = text.str.extract(_EXCEL_DAMAGE_MONTH_FIRST)
+    repaired = text.copy()
+    count = 0
+    for frame, day_col, month_col in ((day_month, 0, 1), (month_day, 1, 0)):
+        hit = frame[day_col].notna()
+        if hit.any():
+            months = frame.loc[hit, month_col].str.lower().map(lambda m: MONTHS.index(m) + 1)
+            repaired.loc[hit] = months.astype(int).astype(str) + "-" + frame.loc[hit, day_col].astype(str)
+            count += int(hit.sum())
+    return repaired, count
+
+
+def parse_dates(values: pd.Series, *, day_first: bool = True) -> tuple[pd.Series, pd.Series]:
+    """Parse a column of dates as exports write them.
+
+    Accepts UK or US order (as ``day_first`` says), ISO, with or without times,
+    and Excel serial numbers (e.g. 46053 for 31/01/2026). Blank cells are
+    missing, not errors. Returns (timestamps, mask of cells that could not be read).
+    """
+    text = values.astype("str").str.strip()
+    blank = text.eq("") | values.isna()
+    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+    formats = (DAY_FIRST_FORMATS if day_first else MONTH_FIRST_FORMATS) + ISO_FORMATS
+    remaining = ~blank
+    for fmt in formats:
+        if not remaining.any():
+            break
+        attempt = pd.to_datetime(text[remaining], format=fmt, errors="coerce")
+        found = attempt.notna()
+        if found.any():
+            parsed.loc[found[found].index] = attempt[found].astype("datetime64[us]")
+            remaining.loc[found[found].index] = False
+    if remaining.any():
+        numbers = pd.to_numeric(text[remaining], errors="coerce")
+        serial = numbers.notna() & numbers.between(20_000, 80_000)
+        if serial.any():
+            days = numbers[serial]
+            stamps = EXCEL_EPOCH + pd.to_timedelta(days, unit="D")
+            parsed.loc[days.index] = stamps.dt.round("s").astype("datetime64[us]")
+            remaining.loc[days.index] = False
+    return parsed, remaining
+
+
+def ambiguous_dates(values: pd.Series) -> int:
+    """How many cells read differently day-first and month-first (e.g. 03/04/2026)."""
+    parts = values.astype("str").str.extract(r"^\s*(\d{1,2})/(\d{1,2})/\d{2,4}")
+    first = pd.to_numeric(parts[0], errors="coerce")
+    second = pd.to_numeric(parts[1], errors="coerce")
+    return int(((first <= 12) & (second <= 12) & (first != second)).sum())
+
+
+def hash_identifier(values: pd.Series, salt: str) -> pd.Series:
+    """Salted SHA-256 of each identifier; blanks stay missing.
+
+    The salt is per installation, so the same worker id maps to the same key in
+    every upload to this store and to nothing outside it.
+    """
+    text = values.astype("str").str.strip()
+
+    def digest(value: str) -> str | None:
+        if not value or value.lower() in {"nan", "none"}:
+            return None
+        return hashlib.sha256(f"{salt}:{value}".encode()).hexdigest()[:32]
+
+    return text.map(digest)

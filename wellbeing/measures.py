@@ -1,0 +1,31 @@
+"""Cut-offs that define the measures (DESIGN.md section 3), each stated once."""
+
+# A score at or above this on a 1-5 scale is "high" (high stress; high support
+# or high challenge for the quadrants): agreeing on average.
+HIGH_SCORE_CUTOFF = 4.0
+
+# A team differs from the organisation only when its 95% interval excludes the
+# organisation's figure and the gap is at least this large.
+MIN_MEANINGFUL_GAP_SCALE = 0.25
+MIN_MEANINGFUL_GAP_SHARE = 0.05
+
+CONFIDENCE = 0.95
+
+# Constructs where a higher score is the better outcome; for the rest (stress,
+# change fatigue, intention to leave...) higher is worse. Used to colour
+# comparisons so that red always means "worse than the organisation".
+HIGHER_IS_BETTER = frozenset({
+    "support",
+    "challenge",
+    "psychological_safety",
+    "supervision_frequency",
+    "supervision_reflective",
+    "supervision_usefulness",
+    "offered_stress_training",
+    "offered_counselling",
+})
+
+
+def higher_is_better(instrument: str, construct: str) -> bool:
+    """HSE domains are all scored so that higher is better."""
+    return instrument == "hse" or construct in HIGHER_IS_BETTER
