@@ -3,8 +3,9 @@
 import streamlit as st
 
 from queries import survey
-from wellbeing import charts, privacy, ui
+from wellbeing import charts, privacy, roles, ui
 
+ui.require_role(*roles.EVERYONE)
 st.title("Overview")
 
 con = ui.cursor()

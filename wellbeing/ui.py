@@ -6,7 +6,7 @@ import duckdb
 import streamlit as st
 
 from queries import survey
-from wellbeing import config, demo, privacy, store
+from wellbeing import config, demo, privacy, roles, store
 
 FILTER_KEYS = {"wave": "wave", "service": "service", "team": "team", "role": "role",
                "career_stage": "stage"}
@@ -101,3 +101,20 @@ def hidden_note(k: int) -> str:
         f"\u201c{privacy.status_text(privacy.PROTECTS_SMALLER, k)}\u201d so that totals cannot be "
         "used to work them out. Grey cells are hidden; hover for why."
     )
+
+
+def current_user() -> roles.User:
+    """The user of this session (the local administrator until sign-in is configured)."""
+    return roles.LOCAL_ADMIN
+
+
+def require_role(*allowed: str) -> roles.User:
+    """Stop the page with a refusal unless the current user has one of ``allowed`` roles.
+
+    Every page calls this first, so typing a page's URL is no way round the navigation.
+    """
+    user = current_user()
+    if not user.may(allowed):
+        st.error("You do not have access to this page. Ask an HR administrator if you need it.")
+        st.stop()
+    return user
