@@ -22,6 +22,30 @@ REALDATA = SHARED / "realdata"
 CHROMIUM = Path("/usr/bin/chromium")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def navigation_like_the_real_server() -> Iterator[None]:
+    """Make AppTest rerun dashboard.py on every run, as the real server does.
+
+    AppTest 1.67 forgets between runs that the app uses st.navigation and, seeing
+    a folder named pages/ beside the entry file, runs the page file alone from
+    the second run on (the pre-navigation behaviour). The server decides once
+    per process and keeps running the entry file, so the sidebar filters and
+    notices drawn there exist on every run. Pinning the flag to False here makes
+    AppTest behave like the server.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        PagesManager.uses_pages_directory = False
+        original(self, *args, **kwargs)
+
+    PagesManager.__init__ = init
+    yield
+    PagesManager.__init__ = original
+
+
 @pytest.fixture
 def con() -> Iterator[duckdb.DuckDBPyConnection]:
     """A fresh in-memory store with the schema and instruments, and nothing else."""

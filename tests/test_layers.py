@@ -1,0 +1,76 @@
+"""House rules that keep the layers apart (STYLE.md 5.3)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from conftest import ROOT
+
+STREAMLIT_ALLOWED = {ROOT / "dashboard.py", ROOT / "wellbeing" / "ui.py"}
+
+
+def python_files() -> list[Path]:
+    folders = ["wellbeing", "queries", "pages", "bench", "sample_data"]
+    files = [ROOT / "dashboard.py"]
+    for folder in folders:
+        files.extend((ROOT / folder).rglob("*.py"))
+    return sorted(files)
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_only_the_router_pages_and_ui_helper_import_streamlit():
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in python_files()
+        if "streamlit" in imported_modules(path)
+        and path not in STREAMLIT_ALLOWED
+        and path.parent != ROOT / "pages"
+    ]
+    assert offenders == []
+
+
+def test_pages_do_not_write_sql():
+    sql_words = re.compile(r"\b(select|insert|update|delete)\b[^\n]*\b(from|into|set|where)\b", re.I)
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "pages").glob("*.py")
+        if sql_words.search(path.read_text(encoding="utf-8")) or "duckdb" in imported_modules(path)
+    ]
+    assert offenders == []
+
+
+def test_every_named_query_has_its_sql_file_and_every_sql_file_is_used():
+    used = set()
+    for path in python_files():
+        used.update(re.findall(r"\bsql\(\s*\"([a-z0-9_]+)\"", path.read_text(encoding="utf-8")))
+    files = {path.stem for path in (ROOT / "queries").glob("*.sql")}
+    assert sorted(used - files) == [], "named queries without a .sql file"
+    assert sorted(files - used) == [], ".sql files nothing runs"
+
+
+def test_every_sql_file_opens_with_a_comment_saying_what_it_answers():
+    missing = [path.name for path in (ROOT / "queries").glob("*.sql")
+               if not path.read_text(encoding="utf-8").lstrip().startswith("--")]
+    assert missing == []
+
+
+def test_query_functions_never_format_values_into_sql():
+    formatted = re.compile(r"execute\(\s*f[\"']|execute\([^)]*\.format\(|execute\([^)]*%\s")
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in python_files()
+        if formatted.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

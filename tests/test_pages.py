@@ -1,0 +1,61 @@
+"""Every page in the navigation runs through dashboard.py on the sample data."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from conftest import ROOT
+from streamlit.testing.v1 import AppTest
+
+NAVIGATION_PAGES = sorted(set(re.findall(r"\"(pages/[a-z_]+\.py)\"", (ROOT / "dashboard.py").read_text())))
+
+
+def open_page(page: str | None = None) -> AppTest:
+    """Run the real entry point, then move to ``page`` as a user would."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    if page is not None:
+        at = at.switch_page(page).run()
+    return at
+
+
+def test_every_page_file_is_in_the_navigation():
+    files = sorted(f"pages/{path.name}" for path in (ROOT / "pages").glob("*.py"))
+    assert files == NAVIGATION_PAGES
+
+
+@pytest.mark.parametrize("page", NAVIGATION_PAGES, ids=lambda p: p.removeprefix("pages/"))
+def test_each_page_runs_on_the_sample_data_without_an_exception(demo_app_db, page):
+    at = open_page(page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_the_overview_charts_every_team_with_small_teams_hidden(demo_app_db):
+    at = open_page()
+    assert not at.exception
+    charts = at.get("plotly_chart")
+    assert charts, "the overview draws a chart"
+    heatmap = next(
+        trace
+        for chart in charts
+        for trace in json.loads(chart.proto.spec)["data"]
+        if trace.get("type") == "heatmap"
+    )
+    texts = [cell for row in heatmap["text"] for cell in row]
+    assert len(heatmap["y"]) >= 18
+    assert "fewer than 5 responses" in texts
+    assert any(re.fullmatch(r"\d\.\d\d", cell) for cell in texts)
+
+
+def test_every_page_says_the_figures_are_demo_data_and_hr_can_remove_them(demo_app_db):
+    at = open_page()
+    assert any("Demo data" in w.value for w in at.warning)
+    at.button(key="remove_demo").click().run()
+    assert not at.exception
+    assert not any("Demo data" in w.value for w in at.warning)
+    # Removal is remembered: a fresh session on the same store does not reload it.
+    again = open_page()
+    assert not any("Demo data" in w.value for w in again.warning)
+    assert any("No survey results" in i.value for i in again.info)
