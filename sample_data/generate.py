@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import random
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,8 @@ SEED = 20261125
 
 HERE = Path(__file__).resolve().parent
 INSTRUMENTS = HERE.parent / "wellbeing" / "instruments"
+# Where the files go: beside this script, unless a folder is given on the command line.
+OUT_DIR = HERE
 
 PERIOD_START = dt.date(2025, 5, 1)  # first day of the supervision records
 DATA_DATE = dt.date(2026, 10, 31)  # "as at" date of the staff list and records
@@ -1117,7 +1120,7 @@ def hse_rows(
 def write_csv(
     name: str, header: list[str], rows: list[list[str]], *, bom: bool, newline: str
 ) -> int:
-    path = HERE / name
+    path = OUT_DIR / name
     with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator=newline)
         writer.writerow(header)
@@ -1235,4 +1238,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        OUT_DIR = Path(sys.argv[1])
+        OUT_DIR.mkdir(parents=True, exist_ok=True)
     main()
