@@ -1,0 +1,13 @@
+# One command to check everything: formatting, lint and the whole test suite.
+.PHONY: check test lint bench
+
+check: lint test
+
+lint:
+	ruff check .
+
+test:
+	python -m pytest
+
+bench:
+	python -m bench.run
