@@ -88,7 +88,9 @@ def insert_survey_upload(
     """Store accepted responses and answers, then score them; inside the caller's transaction."""
     first = con.execute("select coalesce(max(id), 0) + 1 from responses").fetchall()[0][0]
     items = pd.DataFrame({"item_id": pd.Series(item_ids, dtype="int32")})
-    with registered(con, incoming_responses=responses, incoming_answers=answers, incoming_items=items):
+    with registered(
+        con, incoming_responses=responses, incoming_answers=answers, incoming_items=items
+    ):
         con.execute(
             sql("insert_responses"),
             {"upload_id": upload_id, "wave_id": wave_id, "first_response_id": int(first)},
@@ -122,5 +124,24 @@ def set_upload_status(con: duckdb.DuckDBPyConnection, *, upload_id: int, status:
     """Withdraw or restore an upload; False when there is no such upload."""
     if status not in {"active", "withdrawn"}:
         raise ValueError(f"unknown upload status {status!r}")
-    rows = con.execute(sql("set_upload_status"), {"upload_id": upload_id, "status": status}).fetchall()
+    rows = con.execute(
+        sql("set_upload_status"), {"upload_id": upload_id, "status": status}
+    ).fetchall()
     return bool(rows)
+
+
+def upload_rejects(con: duckdb.DuckDBPyConnection, *, upload_id: int) -> pd.DataFrame:
+    """The cells an upload held back (row, column, value, reason), in file order."""
+    return con.execute(sql("upload_rejects"), {"upload_id": upload_id}).df()
+
+
+def upload_by_id(con: duckdb.DuckDBPyConnection, *, upload_id: int) -> dict | None:
+    """One upload (id, kind, file_name, status, is_demo) as a dict, or None."""
+    frame = con.execute(sql("upload_by_id"), {"upload_id": upload_id}).df()
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def setting(con: duckdb.DuckDBPyConnection, *, key: str) -> str | None:
+    """An installation setting from the store, or None when it is not set."""
+    rows = con.execute(sql("setting"), {"key": key}).fetchall()
+    return rows[0][0] if rows else None

@@ -36,34 +36,106 @@ class Field:
 
 
 SURVEY_FIELDS: tuple[Field, ...] = (
-    Field("respondent_id", "Respondent ID (stored hashed)",
-          ("id", "response id", "responseid", "respondent id", "respondentid", "#", "token")),
-    Field("submitted_at", "Submitted at",
-          ("completion time", "timestamp", "submitted at", "submit date", "submit date (utc)",
-           "enddate", "end date", "recordeddate", "recorded date", "date submitted")),
-    Field("team", "Team", ("team", "which team do you work in", "your team", "team name"),
-          required=True),
-    Field("service", "Service", ("service", "which service do you work in", "directorate",
-                                 "department", "service area")),
+    Field(
+        "respondent_id",
+        "Respondent ID (stored hashed)",
+        ("id", "response id", "responseid", "respondent id", "respondentid", "#", "token"),
+    ),
+    Field(
+        "submitted_at",
+        "Submitted at",
+        (
+            "completion time",
+            "timestamp",
+            "submitted at",
+            "submit date",
+            "submit date (utc)",
+            "enddate",
+            "end date",
+            "recordeddate",
+            "recorded date",
+            "date submitted",
+        ),
+    ),
+    Field(
+        "team",
+        "Team",
+        ("team", "which team do you work in", "your team", "team name"),
+        required=True,
+    ),
+    Field(
+        "service",
+        "Service",
+        ("service", "which service do you work in", "directorate", "department", "service area"),
+    ),
     Field("role", "Role", ("role", "what is your role", "job title", "job role", "position")),
-    Field("career_stage", "Career stage", ("career stage", "what is your career stage",
-                                           "years qualified", "experience")),
-    Field("ethnicity", "Ethnicity", ("ethnicity", "ethnic group", "what is your ethnic group",
-                                     "ethnic origin"), sensitive=True),
+    Field(
+        "career_stage",
+        "Career stage",
+        ("career stage", "what is your career stage", "years qualified", "experience"),
+    ),
+    Field(
+        "ethnicity",
+        "Ethnicity",
+        ("ethnicity", "ethnic group", "what is your ethnic group", "ethnic origin"),
+        sensitive=True,
+    ),
     Field("gender", "Gender", ("gender", "what is your gender", "sex"), sensitive=True),
-    Field("disability", "Disability", ("disability", "disabled",
-                                       "do you consider yourself to have a disability"),
-          sensitive=True),
-    Field("age_band", "Age band", ("age", "age band", "what is your age band", "age group"),
-          sensitive=True),
+    Field(
+        "disability",
+        "Disability",
+        ("disability", "disabled", "do you consider yourself to have a disability"),
+        sensitive=True,
+    ),
+    Field(
+        "age_band",
+        "Age band",
+        ("age", "age band", "what is your age band", "age group"),
+        sensitive=True,
+    ),
 )
 
 PERSONAL_HEADER_WORDS = (
-    "name", "email", "e-mail", "ip address", "ipaddress", "latitude", "longitude", "location",
-    "phone", "mobile", "postcode", "address", "recipient", "surname", "first name", "last name",
+    "name",
+    "email",
+    "e-mail",
+    "ip address",
+    "ipaddress",
+    "latitude",
+    "longitude",
+    "location",
+    "phone",
+    "mobile",
+    "postcode",
+    "address",
+    "recipient",
+    "surname",
+    "first name",
+    "last name",
 )
+# Short headers that are personal (a location) only when they are the whole header.
+PERSONAL_WHOLE_HEADERS = {
+    "state",
+    "region",
+    "country",
+    "county",
+    "city",
+    "town",
+    "zip",
+    "zip code",
+    "lat",
+    "lng",
+    "geo",
+    "geolocation",
+    "user agent",
+    "useragent",
+    "browser",
+    "device",
+}
 # Headers that contain a personal word but are not personal data.
-NOT_PERSONAL_HEADERS = {"team name", "service name"}
+NOT_PERSONAL_HEADERS = {"team name", "service name", "service area name", "directorate name"}
+# "1. How stressed...", "Q3 - How stressed...", "(3) How stressed...": numbering is not wording.
+_QUESTION_NUMBER = re.compile(r"^\(?(?:q(?:uestion)?\s*)?\d{1,3}[a-z]?\)?\s*[-.:)]?\s+")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 
@@ -77,10 +149,20 @@ def looks_personal(header: str, values: pd.Series) -> bool:
     words = _words(header)
     if words in NOT_PERSONAL_HEADERS:
         return False
+    if words in PERSONAL_WHOLE_HEADERS:
+        return True
     for word in PERSONAL_HEADER_WORDS:
-        if re.search(rf"(^|\s){re.escape(_words(word))}($|\s)", words) or words.replace(" ", "") in {
-            "recipientlastname", "recipientfirstname", "recipientemail", "ipaddress",
-            "locationlatitude", "locationlongitude", "emailaddress", "fullname",
+        if re.search(rf"(^|\s){re.escape(_words(word))}($|\s)", words) or words.replace(
+            " ", ""
+        ) in {
+            "recipientlastname",
+            "recipientfirstname",
+            "recipientemail",
+            "ipaddress",
+            "locationlatitude",
+            "locationlongitude",
+            "emailaddress",
+            "fullname",
         }:
             return True
     sample = values.astype("str").str.strip()
@@ -119,6 +201,7 @@ def suggest(
         if column in result:
             continue
         header = _words(column)
+        unnumbered = _QUESTION_NUMBER.sub("", normalise_label(column))
         text = _words(question_text.get(column, ""))
         target = IGNORE
         if looks_personal(column, frame[column]):
@@ -128,17 +211,30 @@ def suggest(
                 key = f"field:{field.name}"
                 if key in taken:
                     continue
-                if header in {_words(s) for s in field.synonyms} or header == field.name.replace("_", " "):
+                if header in {_words(s) for s in field.synonyms} or header == field.name.replace(
+                    "_", " "
+                ):
                     target = key
                     break
             if target == IGNORE and items:
-                item = by_code.get(header.replace(" ", "")) or by_text.get(header) or by_text.get(text)
+                item = (
+                    by_code.get(header.replace(" ", ""))
+                    or by_text.get(header)
+                    or by_text.get(_words(unnumbered))
+                    or by_text.get(text)
+                )
                 if item is None:
                     hse = hse_number.match(header)
-                    if hse and any(i.instrument == "hse" for i in items) and header.startswith("hse"):
+                    if (
+                        hse
+                        and any(i.instrument == "hse" for i in items)
+                        and header.startswith("hse")
+                    ):
                         item = by_code.get(f"hse{int(hse.group(1))}")
                 if item is None and len(header) > 15:
-                    close = difflib.get_close_matches(header, list(by_text), n=1, cutoff=0.9)
+                    close = difflib.get_close_matches(
+                        _words(unnumbered), list(by_text), n=1, cutoff=0.9
+                    )
                     item = by_text[close[0]] if close else None
                 if item is not None and f"item:{item.code}" not in taken:
                     target = f"item:{item.code}"

@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import itertools
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -41,10 +42,23 @@ class Table:
     header_rows: int
     question_text: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # The spreadsheet row of each data row, when blank rows were skipped; None means
+    # data row i sits at header_rows + i + 1.
+    row_numbers: list[int] | None = None
 
     def file_row(self, index: int) -> int:
         """The row number a person sees in a spreadsheet for data row ``index`` (0-based)."""
+        if self.row_numbers is not None:
+            return self.row_numbers[index]
         return self.header_rows + index + 1
+
+    def file_rows(self) -> pd.Series:
+        """The spreadsheet row of every data row, aligned with ``frame``."""
+        if self.row_numbers is not None:
+            return pd.Series(self.row_numbers, index=self.frame.index, dtype="int64")
+        return pd.Series(range(len(self.frame)), index=self.frame.index, dtype="int64") + (
+            self.header_rows + 1
+        )
 
     def describe(self) -> str:
         """One sentence saying what was understood, for the preview."""
@@ -54,7 +68,10 @@ class Table:
             parts.append(ENCODING_NAMES.get(self.encoding, self.encoding))
         else:
             parts.append("Excel workbook")
-        parts.append(f"{len(self.frame):,} rows, {len(self.frame.columns)} columns")
+        rows, columns = len(self.frame), len(self.frame.columns)
+        parts.append(
+            f"{rows:,} row{'s' if rows != 1 else ''}, {columns} column{'s' if columns != 1 else ''}"
+        )
         parts.append(f"{self.header_rows} header row{'s' if self.header_rows != 1 else ''}")
         return ", ".join(parts)
 
@@ -66,9 +83,31 @@ LAYOUT_NAMES = {
     "ms_forms": "Microsoft Forms",
     "google_forms": "Google Forms",
     "typeform": "Typeform",
+    "long": "One row per answer",
     "plain": "Plain table",
 }
-ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "cp1252": "Windows-1252"}
+ENCODING_NAMES = {
+    "utf-8-sig": "UTF-8",
+    "utf-8": "UTF-8",
+    "cp1252": "Windows-1252",
+    "utf-16": "UTF-16",
+}
+# What HR can choose in the encoding override, and the codec each choice means.
+ENCODING_CHOICES = {"Detect automatically": None, "UTF-8": "utf-8-sig", "Windows-1252": "cp1252"}
+DELIMITER_CHOICES = {"Detect automatically": None, "Comma": ",", "Semicolon": ";", "Tab": "\t"}
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+UNNAMED_COLUMN = re.compile(r"^Column \d+$")
+# Other files people pick by mistake, recognised by their first bytes.
+OTHER_FORMATS = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"{\\rtf": "a Rich Text document",
+}
+# Long ("tidy") exports hold one answer per row; these headers give them away.
+LONG_QUESTION_HEADERS = {"question", "question text", "item", "question id"}
+LONG_ANSWER_HEADERS = {"response", "answer", "response text", "value", "score"}
 
 
 def sha256(data: bytes) -> str:
@@ -76,13 +115,25 @@ def sha256(data: bytes) -> str:
 
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
-    """Text and the encoding used; tries UTF-8 (with or without BOM) then Windows-1252."""
+    """Text and the encoding used; tries UTF-8 (with or without BOM) then Windows-1252.
+
+    A UTF-16 byte-order mark (Excel's "Unicode text") is honoured whatever was chosen,
+    because such a file cannot be anything else.
+    """
+    if data.startswith(UTF16_BOMS):
+        return data.decode("utf-16"), "utf-16"
     if encoding:
+        # A BOM is not content: "UTF-8" chosen by hand still skips it.
+        codec = "utf-8-sig" if encoding.lower().replace("_", "-") in {"utf-8", "utf8"} else encoding
         try:
-            return data.decode(encoding), encoding
-        except (UnicodeDecodeError, LookupError) as error:
+            return data.decode(codec), codec
+        except LookupError:
+            raise ImportProblem(f"'{encoding}' is not an encoding this tool knows.") from None
+        except UnicodeDecodeError as error:
+            name = ENCODING_NAMES.get(codec, encoding)
             raise ImportProblem(
-                f"The file cannot be read as {encoding}: {error}. Choose another encoding."
+                f"The file is not {name}: byte {error.start + 1} cannot be read that way. "
+                "Choose another encoding, or leave it to be detected."
             ) from None
     try:
         return data.decode("utf-8-sig"), "utf-8-sig"
@@ -92,15 +143,17 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
 
 
 def sniff_delimiter(text: str) -> str:
-    """The delimiter that splits the first lines into the most, equally wide, columns."""
-    sample_lines = [line for line in text[:64_000].splitlines()[:30] if line.strip()]
+    """The delimiter that splits the first rows into the most, equally wide, columns."""
+    sample = text[:64_000]
     best, best_score = ",", -1.0
     for delimiter in DELIMITERS:
         try:
-            rows = list(csv.reader(sample_lines, delimiter=delimiter))
+            reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+            rows = [row for row in itertools.islice(reader, 30) if any(c.strip() for c in row)]
         except csv.Error:
             continue
-        widths = [len(row) for row in rows]
+        # The last sampled row may be cut off mid-way; leave it out of the vote.
+        widths = [len(row) for row in rows[:-1] or rows]
         if not widths:
             continue
         modal = max(set(widths), key=widths.count)
@@ -111,25 +164,44 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _rows_from_csv(text: str, delimiter: str) -> list[list[str]]:
+def _rows_from_csv(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
+    """Non-blank records and the spreadsheet row (1-based record number) of each."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [row for row in reader if any(cell.strip() for cell in row)]
+    rows, numbers = [], []
+    for number, row in enumerate(reader, start=1):
+        if any(cell.strip() for cell in row):
+            rows.append(row)
+            numbers.append(number)
+    return rows, numbers
 
 
-def _rows_from_xlsx(data: bytes) -> list[list[str]]:
+def _rows_from_xlsx(data: bytes) -> tuple[list[list[str]], list[int], list[str]]:
+    """Non-blank rows of the first sheet, their row numbers, and notes."""
     try:
-        sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None, dtype=str,
-                               engine="calamine")
-    except Exception as error:
+        sheets = pd.read_excel(
+            io.BytesIO(data), sheet_name=None, header=None, dtype=str, engine="calamine"
+        )
+    except Exception:
         raise ImportProblem(
-            f"The workbook could not be opened ({error}). Save it again from Excel as .xlsx or CSV."
+            "The file is a zip or Office document but not an Excel workbook that can be read. "
+            "Open it in Excel and save it as .xlsx or CSV."
         ) from None
     if not sheets:
         raise ImportProblem("The workbook has no sheets. Export the survey again.")
-    # The first sheet holds the responses; later sheets are data dictionaries and notes.
-    first = next(iter(sheets.values())).fillna("")
-    rows = [[_excel_cell_text(cell) for cell in row] for row in first.itertuples(index=False)]
-    return [row for row in rows if any(cell.strip() for cell in row)]
+    notes = []
+    names = list(sheets)
+    if len(names) > 1:
+        # The first sheet holds the responses; later sheets are data dictionaries and notes.
+        others = ", ".join(f"'{name}'" for name in names[1:])
+        notes.append(f"Read the first sheet, '{names[0]}'; ignored {others}.")
+    first = sheets[names[0]].fillna("")
+    rows, numbers = [], []
+    for number, row in enumerate(first.itertuples(index=False), start=1):
+        cells = [_excel_cell_text(cell) for cell in row]
+        if any(cell.strip() for cell in cells):
+            rows.append(cells)
+            numbers.append(number)
+    return rows, numbers, notes
 
 
 def _excel_cell_text(cell: object) -> str:
@@ -152,6 +224,22 @@ def _unique_names(names: list[str]) -> list[str]:
     return unique
 
 
+def _is_qualtrics_import_row(row: list[str]) -> bool:
+    filled = [cell for cell in row if cell]
+    hits = sum(cell.startswith('{"ImportId"') for cell in filled)
+    return hits >= 1 and hits * 2 >= len(filled)
+
+
+def _is_surveymonkey(lowered: list[str], second: list[str]) -> bool:
+    """Two header rows: questions (blank over a question's extra columns), then options."""
+    generic = sum(cell.lower() in SURVEYMONKEY_GENERIC_SUBHEADERS for cell in second)
+    if not generic:
+        return False
+    starts_with_id = bool(lowered) and lowered[0] in {"respondentid", "respondent id"}
+    blank_over_options = any(not top and sub for top, sub in zip(lowered, second, strict=False))
+    return starts_with_id or blank_over_options
+
+
 def _detect_layout(rows: list[list[str]]) -> tuple[str, int, list[str], dict[str, str], list[str]]:
     """(layout, header_rows, column names, question text by column, notes)."""
     header = [cell.strip() for cell in rows[0]]
@@ -160,43 +248,73 @@ def _detect_layout(rows: list[list[str]]) -> tuple[str, int, list[str], dict[str
     third = [cell.strip() for cell in rows[2]] if len(rows) > 2 else []
     notes: list[str] = []
 
-    if third and sum(cell.startswith('{"ImportId"') for cell in third) >= max(1, len(third) // 2):
+    if third and _is_qualtrics_import_row(third):
         names = _unique_names(header)
         questions = {name: text for name, text in zip(names, second, strict=False) if text}
-        notes.append("Qualtrics: the second header row (question text) and the ImportId row were read as headers.")
+        notes.append(
+            "Qualtrics export: column names from the first header row; the second (question "
+            "text) and third (ImportId) header rows were read as headers, not responses."
+        )
         return "qualtrics", 3, names, questions, notes
 
-    if header and all(cell.upper().startswith("V") and cell[1:].isdigit() for cell in header[:3]) and second:
+    if (
+        len(header) >= 3
+        and all(cell[:1] == "V" and cell[1:].isdigit() for cell in header[:3])
+        and second
+    ):
         names = _unique_names(second)
-        questions = {name: code for name, code in zip(names, header, strict=False)}
-        notes.append("Qualtrics legacy export: the V1, V2... row was skipped; the second row names the columns.")
+        questions = dict(zip(names, header, strict=False))
+        notes.append(
+            "Qualtrics legacy export: the V1, V2... row was skipped; the second row names the "
+            "columns."
+        )
         return "qualtrics_legacy", 2, names, questions, notes
 
-    if lowered and lowered[0] in {"respondentid", "respondent id"} and any(
-        cell.lower() in SURVEYMONKEY_GENERIC_SUBHEADERS for cell in second
-    ):
+    if _is_surveymonkey(lowered, second):
         names = []
         current = ""
         for top, sub in itertools.zip_longest(header, second, fillvalue=""):
             current = top or current
             if sub and sub.lower() not in SURVEYMONKEY_GENERIC_SUBHEADERS:
-                names.append(f"{current} - {sub}")
+                names.append(f"{current} - {sub}" if current else sub)
             else:
                 names.append(current)
         names = _unique_names(names)
-        notes.append("SurveyMonkey: the two header rows were combined (question - option).")
+        notes.append("SurveyMonkey export: the two header rows were combined (question - option).")
         return "surveymonkey", 2, names, {}, notes
 
     names = _unique_names(header)
-    if len(set(header)) < len([cell for cell in header if cell]):
+    filled = [cell for cell in header if cell]
+    if len(set(filled)) < len(filled):
         notes.append("Repeated column names were numbered, e.g. 'Choice (2)'.")
     if lowered[:3] == ["id", "start time", "completion time"]:
         return "ms_forms", 1, names, {}, notes
     if lowered and lowered[0] == "timestamp":
         return "google_forms", 1, names, {}, notes
-    if "network id" in lowered or ("#" in lowered and any("submit date" in c for c in lowered)):
+    if "network id" in lowered or (
+        "#" in lowered and any(cell.startswith("submit date") for cell in lowered)
+    ):
         return "typeform", 1, names, {}, notes
+    if set(lowered) & LONG_QUESTION_HEADERS and set(lowered) & LONG_ANSWER_HEADERS:
+        return "long", 1, names, {}, notes
     return "plain", 1, names, {}, notes
+
+
+def _refuse_other_formats(data: bytes) -> None:
+    if data.startswith(OLE_MAGIC):
+        raise ImportProblem(
+            "This is an old Excel .xls workbook. Open it in Excel and save it as .xlsx or CSV."
+        )
+    for magic, what in OTHER_FORMATS.items():
+        if data.startswith(magic):
+            raise ImportProblem(
+                f"This is {what}, not a survey export. Export the responses as CSV or .xlsx."
+            )
+    if b"\x00" in data[:8192] and not data.startswith(UTF16_BOMS):
+        raise ImportProblem(
+            "This does not look like a CSV or Excel file (it contains binary data). "
+            "Export the survey as CSV or .xlsx."
+        )
 
 
 def read_export(
@@ -208,7 +326,8 @@ def read_export(
 ) -> Table:
     """Read ``data`` (CSV or XLSX bytes) into a :class:`Table`.
 
-    Raises :class:`ImportProblem` for anything that makes the whole file unusable.
+    ``encoding`` and ``delimiter`` override detection (None detects). Raises
+    :class:`ImportProblem` for anything that makes the whole file unusable.
 
     Example:
         >>> table = read_export(b"Team,Q1\\nNorth,4\\n", "survey.csv")
@@ -218,25 +337,25 @@ def read_export(
     if not data or not data.strip():
         raise ImportProblem("The file is empty. Export the responses again and upload that file.")
     digest = sha256(data)
+    notes: list[str] = []
     if data.startswith(XLSX_MAGIC):
-        rows = _rows_from_xlsx(data)
+        rows, numbers, notes = _rows_from_xlsx(data)
         used_encoding, used_delimiter = "xlsx", None
-    elif data.startswith(OLE_MAGIC):
-        raise ImportProblem(
-            "This is an old Excel .xls workbook. Open it in Excel and save it as .xlsx or CSV."
-        )
-    elif b"\x00" in data[:8192]:
-        raise ImportProblem(
-            "This does not look like a CSV or Excel file (it contains binary data). "
-            "Export the survey as CSV or .xlsx."
-        )
     else:
+        _refuse_other_formats(data)
         text, used_encoding = decode(data, encoding)
+        if encoding is None and used_encoding == "cp1252":
+            notes.append(
+                "The file is not UTF-8, so it was read as Windows-1252 (Excel's usual CSV "
+                "encoding). If letters look wrong in the preview, choose the encoding by hand."
+            )
         used_delimiter = delimiter or sniff_delimiter(text)
         try:
-            rows = _rows_from_csv(text, used_delimiter)
+            rows, numbers = _rows_from_csv(text, used_delimiter)
         except csv.Error as error:
-            raise ImportProblem(f"The CSV could not be parsed: {error}.") from None
+            raise ImportProblem(
+                f"The CSV could not be parsed ({error}). Export it again from the survey tool."
+            ) from None
     if not rows:
         raise ImportProblem("The file is empty. Export the responses again and upload that file.")
     if max(len(row) for row in rows[:50]) < 2:
@@ -245,21 +364,34 @@ def read_export(
             "semicolon or tab, or be a single list: choose the delimiter by hand, or "
             "export again as CSV."
         )
-    layout, header_rows, names, questions, notes = _detect_layout(rows)
+    layout, header_rows, names, questions, layout_notes = _detect_layout(rows)
+    notes = layout_notes + notes
     body = rows[header_rows:]
+    body_numbers = numbers[header_rows:]
     width = len(names)
-    too_wide = [i for i, row in enumerate(body) if len(row) > width and any(c.strip() for c in row[width:])]
+    too_wide = [
+        i for i, row in enumerate(body) if len(row) > width and any(c.strip() for c in row[width:])
+    ]
     if too_wide:
         notes.append(
-            f"{len(too_wide)} row(s) had more cells than there are headers; the extra cells were ignored "
-            f"(first at file row {header_rows + too_wide[0] + 1})."
+            f"{len(too_wide)} row(s) had more cells than there are headers; the extra cells were "
+            f"ignored (first at file row {body_numbers[too_wide[0]]})."
         )
     padded = [(row + [""] * width)[:width] for row in body]
-    frame = pd.DataFrame(padded, columns=names, dtype="str") if padded else pd.DataFrame(
-        {name: pd.Series([], dtype="str") for name in names}
-    )
-    if frame.empty:
-        raise ImportProblem("The file has headers but no responses. Export it again once responses are in.")
+    if not padded:
+        raise ImportProblem(
+            "The file has headers but no responses. Export it again once responses are in."
+        )
+    frame = pd.DataFrame(padded, columns=names, dtype="str")
+    frame, dropped = _drop_unnamed_empty_columns(frame)
+    if dropped:
+        notes.append(f"{dropped} column(s) with no header and no values were left out.")
+    if layout == "long":
+        notes.append(
+            "This file holds one answer per row (a 'Question' and a 'Response' column), not one "
+            "respondent per row."
+        )
+    expected = list(range(header_rows + 1, header_rows + 1 + len(body)))
     return Table(
         frame=frame,
         file_name=file_name,
@@ -270,5 +402,15 @@ def read_export(
         header_rows=header_rows,
         question_text=questions,
         notes=notes,
+        row_numbers=None if body_numbers == expected else body_numbers,
     )
 
+
+def _drop_unnamed_empty_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Leave out columns with a blank header and no values (a trailing comma, for example)."""
+    drop = [
+        name
+        for name in frame.columns
+        if UNNAMED_COLUMN.match(name) and not frame[name].str.strip().ne("").any()
+    ]
+    return frame.drop(columns=drop), len(drop)

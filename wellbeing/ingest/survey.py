@@ -20,12 +20,25 @@ from wellbeing.ingest.uploads import (
     refuse_duplicate,
     transaction,
 )
-from wellbeing.ingest.values import hash_identifier, parse_dates, repair_excel_damage
+from wellbeing.ingest.values import (
+    ambiguous_dates,
+    hash_identifier,
+    parse_dates,
+    repair_excel_damage,
+)
 from wellbeing.store import ensure_salt
 
 KIND = "survey"
-TEXT_FIELDS = ("team", "service", "role", "career_stage", "ethnicity", "gender", "disability",
-               "age_band")
+TEXT_FIELDS = (
+    "team",
+    "service",
+    "role",
+    "career_stage",
+    "ethnicity",
+    "gender",
+    "disability",
+    "age_band",
+)
 RESPONSE_COLUMNS = ("row_key", "respondent_hash", "submitted_at") + TEXT_FIELDS
 
 
@@ -46,12 +59,35 @@ class PreparedSurvey:
 
 
 def _targets(mapping: dict[str, str], prefix: str) -> dict[str, str]:
-    return {column: target.split(":", 1)[1] for column, target in mapping.items()
-            if target.startswith(prefix)}
+    return {
+        column: target.split(":", 1)[1]
+        for column, target in mapping.items()
+        if target.startswith(prefix)
+    }
 
 
 def check_mapping(table: Table, mapping: dict[str, str]) -> None:
     """Structural problems with a mapping, each as one sentence saying what to do."""
+    if table.layout == "long":
+        raise ImportProblem(
+            "This file has one row per answer (a question column and a response column), so "
+            "answers cannot be put back together per respondent. Export the responses with one "
+            "row per respondent and one column per question."
+        )
+    field_names = {field.name for field in m.SURVEY_FIELDS}
+    item_codes = {item.code for item in instruments.all_items()}
+    for column, target in mapping.items():
+        kind, _, name = target.partition(":")
+        known = (
+            target in (m.IGNORE, m.PERSONAL)
+            or (kind == "field" and name in field_names)
+            or (kind == "item" and name in item_codes)
+        )
+        if not known:
+            raise ImportProblem(
+                f"Column '{column}' is mapped to '{target}', which a survey does not have. "
+                "Map it to a field, a question, or ignore it."
+            )
     unknown = [column for column in mapping if column not in table.frame.columns]
     if unknown:
         raise ImportProblem(
@@ -74,6 +110,21 @@ def check_mapping(table: Table, mapping: dict[str, str]) -> None:
             "No column is mapped to a survey question. Map at least one question column to an "
             "instrument item."
         )
+    items = list(_targets(mapping, "item:").values())
+    repeated = sorted({code for code in items if items.count(code) > 1})
+    if repeated:
+        raise ImportProblem(
+            f"More than one column is mapped to question {', '.join(repeated)}. "
+            "Map each question once."
+        )
+
+
+def _order_settled(dates: pd.Series) -> bool:
+    """True when some date's first or second number is above 12, so the order is not a guess."""
+    parts = dates.astype("str").str.extract(r"^\s*(\d{1,2})/(\d{1,2})/\d{2,4}")
+    first = pd.to_numeric(parts[0], errors="coerce")
+    second = pd.to_numeric(parts[1], errors="coerce")
+    return bool(((first > 12) | (second > 12)).any())
 
 
 def prepare_survey(
@@ -85,27 +136,43 @@ def prepare_survey(
 ) -> PreparedSurvey:
     """Validate every mapped cell; rows with any bad cell are held back, each cell listed.
 
+    Columns mapped to ``personal`` or ``ignore`` are never read, so they cannot
+    reach the store. Raises ImportProblem for a structural problem with the mapping.
+
     Example:
         >>> prepared = prepare_survey(table, {"Team": "field:team", "Q1": "item:STR1"}, salt="s")
         >>> prepared.rejects.columns.tolist()
         ['row', 'column', 'value', 'reason']
     """
     check_mapping(table, mapping)
-    frame = table.frame
+    frame = table.frame.reset_index(drop=True)
     n = len(frame)
     notes: list[str] = []
     problems: list[pd.DataFrame] = []
-    file_rows = pd.Series(range(n), index=frame.index) + table.header_rows + 1
+    file_rows = table.file_rows().reset_index(drop=True)
+    bad_rows = pd.Series(False, index=frame.index)
 
-    def flag(mask: pd.Series, column: str, values: pd.Series, reason: str | pd.Series) -> None:
+    def flag(mask: pd.Series, column: str, reason: str | pd.Series) -> None:
+        nonlocal bad_rows
         if mask.any():
-            problems.append(pd.DataFrame({
-                "row": file_rows[mask].astype("int64"),
-                "column": column,
-                "value": values[mask].astype("str"),
-                "reason": reason[mask] if isinstance(reason, pd.Series) else reason,
-            }))
+            bad_rows = bad_rows | mask
+            problems.append(
+                pd.DataFrame(
+                    {
+                        "row": file_rows[mask].astype("int64"),
+                        "column": column,
+                        "value": frame.loc[mask, column].astype("str"),
+                        "reason": reason[mask] if isinstance(reason, pd.Series) else reason,
+                    }
+                )
+            )
 
+    personal = [column for column, target in mapping.items() if target == m.PERSONAL]
+    if personal:
+        notes.append(
+            f"{len(personal)} column(s) holding personal data were dropped and not stored: "
+            f"{', '.join(personal)}."
+        )
     fields = {name: column for column, name in _targets(mapping, "field:").items()}
     responses = pd.DataFrame({"row_key": pd.Series(range(n), dtype="int64")})
     for name in TEXT_FIELDS:
@@ -115,23 +182,41 @@ def prepare_survey(
             continue
         values, repaired = repair_excel_damage(frame[column].str.strip())
         if repaired:
-            notes.append(f"{repaired} cell(s) in '{column}' looked like Excel date damage "
-                         "(e.g. '5-Jan') and were read back as ranges (e.g. '1-5').")
-        values = values.where(values.ne(""), None)
-        responses[name] = values.reset_index(drop=True)
+            notes.append(
+                f"{repaired} cell(s) in '{column}' looked like Excel date damage "
+                "(e.g. '5-Jan') and were read back as ranges (e.g. '1-5')."
+            )
+        responses[name] = values.where(values.ne(""), None)
     team_column = fields["team"]
-    flag(frame[team_column].str.strip().eq(""), team_column, frame[team_column], "no team")
+    flag(frame[team_column].str.strip().eq(""), team_column, "no team")
 
     if "submitted_at" in fields:
         column = fields["submitted_at"]
         stamps, bad = parse_dates(frame[column], day_first=day_first)
-        flag(bad, column, frame[column], "unparseable date")
-        responses["submitted_at"] = stamps.reset_index(drop=True)
+        if bad.any():
+            _, bad_other_way = parse_dates(frame.loc[bad, column], day_first=not day_first)
+            other_order = "month first (US)" if day_first else "day first (UK)"
+            reason = pd.Series("unparseable date", index=frame.index)
+            reason[bad_other_way.index[~bad_other_way]] = (
+                f"not a date in the chosen order; it reads as {other_order}: "
+                "change the date order and check again"
+            )
+            flag(bad, column, reason)
+        readable = frame.loc[~bad, column]
+        ambiguous = ambiguous_dates(readable)
+        # One date like 31/01 or 01/31 settles the order for the whole column.
+        if ambiguous and not _order_settled(readable):
+            order = "day first (31/01/2026, UK)" if day_first else "month first (01/31/2026, US)"
+            notes.append(
+                f"{ambiguous} date(s) in '{column}', such as 03/04/2026, could be read either "
+                f"way; they were read {order}."
+            )
+        responses["submitted_at"] = stamps
     else:
         responses["submitted_at"] = pd.Series([pd.NaT] * n, dtype="datetime64[us]")
 
     if "respondent_id" in fields:
-        responses["respondent_hash"] = hash_identifier(frame[fields["respondent_id"]], salt).reset_index(drop=True)
+        responses["respondent_hash"] = hash_identifier(frame[fields["respondent_id"]], salt)
     else:
         responses["respondent_hash"] = pd.Series([None] * n, dtype="str")
 
@@ -140,11 +225,9 @@ def prepare_survey(
     answer_frames = []
     item_ids = []
     for column, code in _targets(mapping, "item:").items():
-        item = items_by_code.get(code)
-        if item is None:
-            raise ImportProblem(f"The mapping refers to an item {code!r} that no instrument has.")
+        item = items_by_code[code]
         item_ids.append(item.id)
-        raw, _ = repair_excel_damage(frame[column])
+        raw, _ = repair_excel_damage(frame[column].str.strip())
         # Parse each distinct answer once: a 100,000-row column has a handful of labels.
         parsed: dict[str, float | None] = {}
         reasons: dict[str, str] = {}
@@ -154,24 +237,31 @@ def prepare_survey(
             except ValueError as error:
                 reasons[value] = str(error)
         if reasons:
-            bad = raw.isin(list(reasons))
-            flag(bad, column, frame[column], raw.map(reasons))
-        answer_frames.append(pd.DataFrame({
-            "row_key": pd.Series(range(n), dtype="int64"),
-            "item_id": pd.Series([item.id] * n, dtype="int32"),
-            "value": raw.map(parsed).astype("float64").reset_index(drop=True),
-        }))
+            flag(raw.isin(list(reasons)), column, raw.map(reasons))
+        answer_frames.append(
+            pd.DataFrame(
+                {
+                    "row_key": pd.Series(range(n), dtype="int64"),
+                    "item_id": pd.Series([item.id] * n, dtype="int32"),
+                    "value": raw.map(parsed).astype("float64"),
+                }
+            )
+        )
 
     rejects = pd.concat(problems, ignore_index=True) if problems else empty_rejects()
-    rejects = rejects.sort_values(["row", "column"], kind="stable").reset_index(drop=True)[REJECT_COLUMNS]
-    rejected_keys = set((rejects["row"] - table.header_rows - 1).tolist())
-    keep = ~responses["row_key"].isin(rejected_keys)
+    rejects = rejects.sort_values(["row", "column"], kind="stable").reset_index(drop=True)[
+        REJECT_COLUMNS
+    ]
+    rejected_keys = responses.loc[bad_rows, "row_key"]
+    keep = ~bad_rows
     responses = responses[keep].reset_index(drop=True)
     answers = pd.concat(answer_frames, ignore_index=True)
     answers = answers[~answers["row_key"].isin(rejected_keys) & answers["value"].notna()]
     # Renumber so stored response ids are dense; the file row is not needed past validation.
     renumber = pd.Series(range(len(responses)), index=responses["row_key"].to_numpy())
-    answers = answers.assign(row_key=answers["row_key"].map(renumber).astype("int64")).reset_index(drop=True)
+    answers = answers.assign(row_key=answers["row_key"].map(renumber).astype("int64")).reset_index(
+        drop=True
+    )
     responses = responses.assign(row_key=pd.Series(range(len(responses)), dtype="int64"))
     return PreparedSurvey(
         responses=responses[list(RESPONSE_COLUMNS)],

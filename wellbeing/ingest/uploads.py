@@ -10,9 +10,12 @@ import duckdb
 import pandas as pd
 
 import queries.imports as q
+from wellbeing import config
 from wellbeing.ingest.reading import ImportProblem
 
 REJECT_COLUMNS = ["row", "column", "value", "reason"]
+MAX_UPLOAD_SETTING = "max_upload_mb"
+DEFAULT_MAX_UPLOAD_MB = 50
 Progress = Callable[[float, str], None]
 
 
@@ -21,8 +24,19 @@ def no_progress(fraction: float, message: str) -> None:
 
 
 def empty_rejects() -> pd.DataFrame:
-    return pd.DataFrame({"row": pd.Series([], dtype="int64"), "column": pd.Series([], dtype="str"),
-                         "value": pd.Series([], dtype="str"), "reason": pd.Series([], dtype="str")})
+    return pd.DataFrame(
+        {
+            "row": pd.Series([], dtype="int64"),
+            "column": pd.Series([], dtype="str"),
+            "value": pd.Series([], dtype="str"),
+            "reason": pd.Series([], dtype="str"),
+        }
+    )
+
+
+def rejects_csv(rejects: pd.DataFrame) -> bytes:
+    """The rejected cells as a CSV HR can open in Excel (UTF-8 with BOM, so accents survive)."""
+    return rejects[REJECT_COLUMNS].to_csv(index=False).encode("utf-8-sig")
 
 
 @dataclass
@@ -39,8 +53,9 @@ class ImportReport:
 
     def summary(self) -> str:
         return (
-            f"Upload #{self.upload_id} ({self.kind}, {self.file_name}): {self.rows_read:,} rows read, "
-            f"{self.rows_stored:,} stored, {self.rows_rejected:,} rejected."
+            f"Upload #{self.upload_id} ({self.kind}, {self.file_name}): "
+            f"{self.rows_read:,} rows read, {self.rows_stored:,} stored, "
+            f"{self.rows_rejected:,} rejected."
         )
 
 
@@ -52,7 +67,8 @@ def refuse_duplicate(con: duckdb.DuckDBPyConnection, *, sha256: str) -> None:
     when = pd.Timestamp(earlier["uploaded_at"]).strftime("%d %b %Y at %H:%M")
     message = (
         f"This file was already uploaded on {when} by {earlier['uploaded_by']} "
-        f"as upload #{earlier['id']} ({earlier['file_name']}, {int(earlier['rows_stored']):,} rows stored)."
+        f"as upload #{earlier['id']} ({earlier['file_name']}, "
+        f"{int(earlier['rows_stored']):,} row(s) stored)."
     )
     if earlier["status"] == "withdrawn":
         message += " That upload is withdrawn: restore it from the upload history instead."
@@ -71,13 +87,48 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     con.execute("commit")
 
 
-def withdraw(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
-    """Hide an upload's rows from every figure; undone by :func:`restore`."""
-    if not q.set_upload_status(con, upload_id=upload_id, status="withdrawn"):
-        raise ImportProblem(f"There is no upload #{upload_id}.")
+def _set_status(con: duckdb.DuckDBPyConnection, upload_id: int, status: str) -> dict:
+    upload = q.upload_by_id(con, upload_id=upload_id)
+    if upload is None:
+        raise ImportProblem(f"There is no upload #{upload_id}. The upload history lists them.")
+    if upload["status"] == status:
+        already = "withdrawn" if status == "withdrawn" else "active (not withdrawn)"
+        raise ImportProblem(f"Upload #{upload_id} ({upload['file_name']}) is already {already}.")
+    q.set_upload_status(con, upload_id=upload_id, status=status)
+    return upload
 
 
-def restore(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
-    """Bring a withdrawn upload's rows back into every figure."""
-    if not q.set_upload_status(con, upload_id=upload_id, status="active"):
-        raise ImportProblem(f"There is no upload #{upload_id}.")
+def withdraw(con: duckdb.DuckDBPyConnection, upload_id: int) -> dict:
+    """Hide an upload's rows from every figure; undone by :func:`restore`. Returns the upload."""
+    return _set_status(con, upload_id, "withdrawn")
+
+
+def restore(con: duckdb.DuckDBPyConnection, upload_id: int) -> dict:
+    """Bring a withdrawn upload's rows back into every figure. Returns the upload."""
+    return _set_status(con, upload_id, "active")
+
+
+def max_upload_mb(con: duckdb.DuckDBPyConnection) -> int:
+    """The largest file HR may upload, in MB.
+
+    From the store's ``settings`` table (key ``max_upload_mb``), else
+    ``max_upload_mb`` in wellbeing.toml, else 50.
+    """
+    configured = q.setting(con, key=MAX_UPLOAD_SETTING)
+    if configured is None:
+        configured = config.settings_file_values().get(MAX_UPLOAD_SETTING)
+    try:
+        limit = int(configured) if configured is not None else DEFAULT_MAX_UPLOAD_MB
+    except (TypeError, ValueError):
+        limit = DEFAULT_MAX_UPLOAD_MB
+    return limit if limit > 0 else DEFAULT_MAX_UPLOAD_MB
+
+
+def refuse_oversized(size_bytes: int, *, limit_mb: int) -> None:
+    """Raise ImportProblem when a file is larger than the limit, saying both sizes."""
+    if size_bytes > limit_mb * 1024 * 1024:
+        raise ImportProblem(
+            f"The file is {size_bytes / 1024 / 1024:.1f} MB, larger than the {limit_mb} MB limit. "
+            "Export fewer columns (drop free-text answers) or ask your administrator to raise "
+            f"'{MAX_UPLOAD_SETTING}'."
+        )

@@ -15,6 +15,8 @@ EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _EXCEL_DAMAGE = re.compile(r"^(\d{1,2})-(" + "|".join(MONTHS) + r")$", re.IGNORECASE)
 _EXCEL_DAMAGE_MONTH_FIRST = re.compile(r"^(" + "|".join(MONTHS) + r")-(\d{1,2})$", re.IGNORECASE)
+# The same damage saved into an .xlsx: the cell is a real date at midnight, read as ISO text.
+_EXCEL_DAMAGE_AS_DATE = re.compile(r"^\d{4}-(\d{2})-(\d{2})(?: 00:00:00)?$")
 
 DAY_FIRST_FORMATS = (
     "%d/%m/%Y %H:%M:%S",
@@ -43,9 +45,14 @@ ISO_FORMATS = (
 def repair_excel_damage(values: pd.Series) -> tuple[pd.Series, int]:
     """Undo Excel's habit of turning ranges into dates: '5-Jan' back to '1-5'.
 
-    Returns the repaired column and how many cells were repaired.
+    Handles the damage as a CSV shows it ('5-Jan', 'Jan-5') and as an .xlsx holds
+    it (a date such as '2026-01-05 00:00:00'). Only for columns that never hold
+    dates: text fields and answers. Returns the repaired column and how many cells
+    were repaired.
     """
     text = values.astype("str")
+    if not text.str.contains("-", regex=False).any():
+        return text, 0  # the common case, decided in one pass
     day_month = text.str.extract(_EXCEL_DAMAGE)
     month_day = text.str.extract(_EXCEL_DAMAGE_MONTH_FIRST)
     repaired = text.copy()
@@ -54,8 +61,19 @@ def repair_excel_damage(values: pd.Series) -> tuple[pd.Series, int]:
         hit = frame[day_col].notna()
         if hit.any():
             months = frame.loc[hit, month_col].str.lower().map(lambda m: MONTHS.index(m) + 1)
-            repaired.loc[hit] = months.astype(int).astype(str) + "-" + frame.loc[hit, day_col].astype(str)
+            repaired.loc[hit] = (
+                months.astype(int).astype(str) + "-" + frame.loc[hit, day_col].astype(str)
+            )
             count += int(hit.sum())
+    as_date = text.str.extract(_EXCEL_DAMAGE_AS_DATE)
+    hit = as_date[0].notna()
+    if hit.any():
+        repaired.loc[hit] = (
+            as_date.loc[hit, 0].astype(int).astype(str)
+            + "-"
+            + as_date.loc[hit, 1].astype(int).astype(str)
+        )
+        count += int(hit.sum())
     return repaired, count
 
 
