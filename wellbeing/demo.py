@@ -6,13 +6,14 @@ import path on every first run.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
 from queries import sql
-from wellbeing.ingest import reading
+from wellbeing.ingest import changes, reading, staff, supervision
 from wellbeing.ingest.survey import import_survey, suggest_survey_mapping
 from wellbeing.ingest.uploads import transaction
 
@@ -27,8 +28,17 @@ SURVEY_WAVES = (
     ("hse_indicator_autumn_2026.csv", "Autumn 2026"),
 )
 
+# The date the sample supervision records and staff list run to
+# (sample_data/generate.py DATA_DATE): the staff list's file name carries none.
+SAMPLE_DATA_DATE = dt.date(2026, 10, 31)
+
 # Other kinds of export register a loader here: (file name, loader(con, path)).
-EXTRA_LOADERS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Path], None]]] = []
+# The staff list goes before the supervision records it is the denominator for.
+EXTRA_LOADERS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Path], None]]] = [
+    ("staff_list.csv", staff.load_sample),
+    ("supervision_records.csv", supervision.load_sample),
+    ("change_log.csv", changes.load_sample),
+]
 
 
 def is_loaded(con: duckdb.DuckDBPyConnection) -> bool:

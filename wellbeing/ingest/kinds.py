@@ -23,7 +23,7 @@ from typing import Protocol
 import duckdb
 import pandas as pd
 
-from wellbeing.ingest import survey
+from wellbeing.ingest import changes, staff, supervision, survey
 from wellbeing.ingest.mapping import SURVEY_FIELDS, Field
 from wellbeing.ingest.reading import Table
 from wellbeing.ingest.uploads import ImportReport, Progress, no_progress
@@ -165,5 +165,58 @@ register(
         prepare=_prepare_survey,
         import_file=_import_survey,
         needs_wave=True,
+    )
+)
+
+
+register(
+    ImportKind(
+        name=supervision.KIND,
+        label="Supervision records",
+        description=(
+            "Sessions exported from the case-management or HR system: one row per session, "
+            "with worker, supervisor, team, date, duration, type and status. Ids are stored "
+            "only as salted hashes; names are dropped."
+        ),
+        fields=supervision.FIELDS,
+        maps_items=False,
+        suggest=supervision.suggest_supervision_mapping,
+        prepare=supervision.prepare,
+        import_file=supervision.import_file,
+    )
+)
+
+register(
+    ImportKind(
+        name=staff.KIND,
+        label="Staff list",
+        description=(
+            "The HR staff list: worker id, team, role, career stage, ASYE start, start and "
+            "leaving dates, agency or permanent. It supersedes older lists from its date on "
+            "(a date in the list or in its file name wins over the date given here)."
+        ),
+        fields=staff.FIELDS,
+        maps_items=False,
+        suggest=staff.suggest_staff_mapping,
+        prepare=staff.prepare,
+        import_file=staff.import_file,
+        needs_data_date=True,
+    )
+)
+
+register(
+    ImportKind(
+        name=changes.KIND,
+        label="Change log",
+        description=(
+            "Restructures, new systems, manager changes and policies: team (blank or 'All' "
+            "for organisation-wide), date, description, kind. Events can also be added one "
+            "by one on the Change log page."
+        ),
+        fields=changes.FIELDS,
+        maps_items=False,
+        suggest=changes.suggest_changes_mapping,
+        prepare=changes.prepare,
+        import_file=changes.import_file,
     )
 )

@@ -1,0 +1,516 @@
+"""Supervision figures for the pages: compliance with LGA Standard 5, sessions, overdue staff.
+
+Periods are calendar months, named by their first day (``dt.date(2026, 9, 1)``).
+Every function defaults to the latest complete month as of the data date (the
+latest data date of the active supervision uploads).
+
+Team-level figures for leaders pass the confidentiality gate on the number of
+staff behind them (``privacy.protect`` with the installation's k): records are
+not survey answers, but a team of two would still single people out. Rows are
+per team plus one organisation row (``team`` and ``service`` null) for the
+teams chosen. Worker-level rows (salted hash, team, last session, days
+overdue) are for HR only: those functions take the user's role and refuse
+anyone else.
+
+Example:
+    >>> teams = compliance_by_team(con)                  # latest complete month
+    >>> teams[["team", "staff_due", "compliance", "compliance_any_duration", "status"]]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+from queries import sql
+from wellbeing import privacy, roles
+from wellbeing import supervision as rules_of_supervision
+
+COMPLIANCE_VALUES = [
+    "staff_in_post",
+    "compliant",
+    "compliant_any_duration",
+    "newly_qualified_in_post",
+    "compliance",
+    "compliance_any_duration",
+]
+SESSION_VALUES = [
+    "sessions",
+    "held",
+    "cancelled",
+    "rescheduled",
+    "cancellation_rate",
+    "rescheduled_rate",
+    "reflective_share",
+    "workers_with_reflective_share",
+    "long_enough_share",
+    "duration_recorded_share",
+    "median_days_between",
+    "mean_supervisors",
+    "share_one_supervisor",
+]
+OVERDUE_VALUES = ["overdue_staff", "overdue_share", "never_supervised"]
+STAGE_VALUES = [
+    "staff_in_post",
+    "compliant",
+    "compliant_any_duration",
+    "sessions_required",
+    "sessions_required_met",
+    "compliance",
+    "compliance_any_duration",
+]
+
+STAFF_LIST = "staff list"
+RECORDS = "records"
+
+
+def data_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The date the supervision records run to: the latest data date of active uploads."""
+    return con.execute(sql("supervision_data_date")).fetchall()[0][0]
+
+
+def latest_complete_month(as_of: dt.date) -> dt.date:
+    """The last calendar month wholly on or before ``as_of`` (its first day).
+
+    Example:
+        >>> latest_complete_month(dt.date(2026, 10, 31))
+        datetime.date(2026, 10, 1)
+        >>> latest_complete_month(dt.date(2026, 10, 30))
+        datetime.date(2026, 9, 1)
+    """
+    if (as_of + dt.timedelta(days=1)).month != as_of.month:
+        return as_of.replace(day=1)
+    return (as_of.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def months(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
+    """Complete calendar months covered by active supervision records, oldest first."""
+    first = con.execute(sql("supervision_first_month")).fetchall()[0][0]
+    as_of = data_date(con)
+    if first is None or as_of is None:
+        return []
+    last = latest_complete_month(as_of)
+    found = []
+    month = first
+    while month <= last:
+        found.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return found
+
+
+def staff_source(con: duckdb.DuckDBPyConnection) -> str:
+    """Where staff in post come from: ``"staff list"``, or ``"records"`` when no list is active."""
+    active = con.execute(sql("supervision_staff_lists")).df()
+    return STAFF_LIST if len(active) else RECORDS
+
+
+def denominator_note(con: duckdb.DuckDBPyConnection) -> str:
+    """One sentence saying who the compliance figures count, for a caption."""
+    lists = con.execute(sql("supervision_staff_lists")).df()
+    if lists.empty:
+        return (
+            "No staff list has been uploaded, so staff in post are taken from the supervision "
+            "records: everyone with a record counts from the month of their first record, and "
+            "leavers cannot be told apart. Upload a staff list for exact figures."
+        )
+    latest = lists.iloc[0]
+    return (
+        f"Staff in post come from the staff list in force for each month (latest: as at "
+        f"{pd.Timestamp(latest['data_date']):%d %B %Y}, {int(latest['rows_stored']):,} staff). "
+        "Students and staff who are not qualified social workers are left out; staff who "
+        "joined or left part-way through a month are in post but nothing was due from them."
+    )
+
+
+def _params(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    month_from: dt.date | None,
+    month_to: dt.date | None,
+    as_of: dt.date | None,
+) -> dict[str, object] | None:
+    as_of = as_of or data_date(con)
+    if as_of is None:
+        return None
+    month_to = month_to or latest_complete_month(as_of)
+    month_from = month_from or month_to
+    return {"month_from": month_from, "month_to": month_to, "as_of": as_of}
+
+
+def _with_worker_months(outer: str) -> str:
+    """``outer`` (a named query reading ``worker_months``) preceded by the cadence arithmetic."""
+    return f"with worker_months as (\n{sql('supervision_worker_months')}\n)\n{sql(outer)}"
+
+
+def _protect(
+    frame: pd.DataFrame, *, k: int, value_columns: list[str], count_column: str, by: list[str]
+) -> pd.DataFrame:
+    """The confidentiality gate on staff counts: teams and the organisation row of each set."""
+    if frame.empty:
+        out = frame.copy()
+        out["status"] = pd.Series([], dtype="str")
+        return out
+    return privacy.protect(
+        frame,
+        k=k,
+        value_columns=value_columns,
+        count_column=count_column,
+        # Team rows of one month (and of one service) add up to a visible total.
+        partitions=[by, by + ["service"]] if by else [["service"]],
+    )
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({column: pd.Series([], dtype="object") for column in columns})
+
+
+def compliance(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    month_from: dt.date | None = None,
+    month_to: dt.date | None = None,
+    service: str | None = None,
+    team: str | None = None,
+    as_of: dt.date | None = None,
+    rules: privacy.Rules | None = None,
+) -> pd.DataFrame:
+    """Compliance per team and month, plus an organisation row per month; gated.
+
+    One row per (month, service, team) and per month with ``team`` and
+    ``service`` null (all the teams chosen). Columns: ``staff_in_post``,
+    ``staff_due`` (in post with at least one session due: the denominator),
+    ``compliant`` and ``compliance`` (every due window met by a held session of
+    90+ minutes or unknown length), ``compliant_any_duration`` and
+    ``compliance_any_duration`` (any held session), ``newly_qualified_in_post``,
+    and ``status`` from the gate (figures null unless ``shown``). Defaults to
+    the latest complete month.
+    """
+    params = _params(con, month_from=month_from, month_to=month_to, as_of=as_of)
+    columns = ["month", "service", "team", "staff_due", *COMPLIANCE_VALUES, "status"]
+    if params is None:
+        return _empty(columns)
+    params |= rules_of_supervision.cadence_parameters() | {"service": service, "team": team}
+    raw = con.execute(_with_worker_months("supervision_compliance"), params).df()
+    rules = rules or privacy.rules(con)
+    return _protect(
+        raw,
+        k=rules.min_group_size,
+        value_columns=COMPLIANCE_VALUES,
+        count_column="staff_due",
+        by=["month"],
+    )
+
+
+def compliance_by_team(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    month: dt.date | None = None,
+    service: str | None = None,
+    team: str | None = None,
+    as_of: dt.date | None = None,
+    rules: privacy.Rules | None = None,
+) -> pd.DataFrame:
+    """Compliance per team for one month (default: the latest complete month); gated.
+
+    Columns as :func:`compliance`, team rows only.
+    """
+    frame = compliance(
+        con, month_from=month, month_to=month, service=service, team=team, as_of=as_of, rules=rules
+    )
+    return frame[frame["team"].notna()].reset_index(drop=True)
+
+
+def compliance_for_organisation(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    month: dt.date | None = None,
+    service: str | None = None,
+    team: str | None = None,
+    as_of: dt.date | None = None,
+    rules: privacy.Rules | None = None,
+) -> pd.DataFrame:
+    """One row: compliance of all the teams chosen for one month; gated like a team."""
+    frame = compliance(
+        con, month_from=month, month_to=month, service=service, team=team, as_of=as_of, rules=rules
+    )
+    return frame[frame["team"].isna()].reset_index(drop=True)
+
+
+def compliance_trend(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    month_from: dt.date | None = None,
+    month_to: dt.date | None = None,
+    service: str | None = None,
+    team: str | None = None,
+    as_of: dt.date | None = None,
+    rules: privacy.Rules | None = None,
+) -> pd.DataFrame:
+    """Compliance month by month for all the teams chosen (one row per month); gated.
+
+    Defaults to every complete month with records. Columns as :func:`compliance`.
+    """
+    if month_from is None:
+        available = months(con)
+        month_from = available[0] if available else None
+    frame = compliance(
+        con,
+        month_from=month_from,
+        month_to=month_to,
+        service=service,
+        team=team,
+        as_of=as_of,
+        rules=rules,
+    )
+    return frame[frame["team"].isna()].reset_index(drop=True)
+
+
+def compliance_by_stage(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    month_from: dt.date | None = None,
+    month_to: dt.date | None = None,
+    service: str | None = None,
+    team: str | None = None,
+    as_of: dt.date | None = None,
+    rules: privacy.Rules | None = None,
+) -> pd.DataFrame:
+    """Compliance of newly qualified social workers (ASYE year) against everyone else; gated.
+
+    One row per month and ``stage`` ("Newly qualified (ASYE)" or "Experienced"),
+    with ``sessions_required`` and ``sessions_required_met`` (windows, so weekly
+    and fortnightly ASYE sessions count one by one) besides the columns of
+    :func:`compliance`.
+    """
+    params = _params(con, month_from=month_from, month_to=month_to, as_of=as_of)
+    columns = ["month", "stage", "staff_due", *STAGE_VALUES, "status"]
+    if params is None:
+        return _empty(columns)
+    params |= rules_of_supervision.cadence_parameters() | {"service": service, "team": team}
+    raw = con.execute(_with_worker_months("supervision_compliance_by_stage"), params).df()
+    rules = rules or privacy.rules(con)
+    if raw.empty:
+        return raw.assign(status=pd.Series([], dtype="str"))
+    return privacy.protect(
+        raw,
+        k=rules.min_group_size,
+        value_columns=STAGE_VALUES,
+        count_column="staff_due",
+        partitions=[["month"]],
+    )
+
+
+def sessions(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    month_from: dt.date | None = None,
+    month_to: dt.date | None = None,
+    service: str | None = None,
+    team: str | None = None,
+    as_of: dt.date | None = None,
+    rules: privacy.Rules | None = None,
+) -> pd.DataFrame:
+    """What the records show per team and month, plus an organisation row per month; gated.
+
+    Columns: ``workers`` (distinct workers with a record: the gate's count),
+    ``sessions``, ``held``, ``cancelled``, ``rescheduled``, ``cancellation_rate``
+    and ``rescheduled_rate`` (of all sessions), ``reflective_share`` (of held
+    sessions with a type), ``workers_with_reflective_share`` (workers with a
+    held session who had a reflective one), ``long_enough_share`` (of held
+    sessions with a duration, 90+ minutes), ``duration_recorded_share``,
+    ``median_days_between`` (held sessions of the same worker, counted in the
+    month of the later one), ``mean_supervisors`` and ``share_one_supervisor``
+    (distinct supervisors per worker over the 6 months to the month's end).
+    """
+    params = _params(con, month_from=month_from, month_to=month_to, as_of=as_of)
+    columns = ["month", "service", "team", "workers", *SESSION_VALUES, "status"]
+    if params is None:
+        return _empty(columns)
+    del params["as_of"]
+    params |= {
+        "min_minutes": rules_of_supervision.MIN_SESSION_MINUTES,
+        "continuity_months": rules_of_supervision.CONTINUITY_MONTHS,
+        "service": service,
+        "team": team,
+    }
+    raw = con.execute(sql("supervision_sessions"), params).df()
+    rules = rules or privacy.rules(con)
+    return _protect(
+        raw,
+        k=rules.min_group_size,
+        value_columns=SESSION_VALUES,
+        count_column="workers",
+        by=["month"],
+    )
+
+
+def sessions_by_team(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    month: dt.date | None = None,
+    service: str | None = None,
+    team: str | None = None,
+    as_of: dt.date | None = None,
+    rules: privacy.Rules | None = None,
+) -> pd.DataFrame:
+    """:func:`sessions` for one month (default: the latest complete month), team rows only."""
+    frame = sessions(
+        con, month_from=month, month_to=month, service=service, team=team, as_of=as_of, rules=rules
+    )
+    return frame[frame["team"].notna()].reset_index(drop=True)
+
+
+def sessions_for_organisation(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    month: dt.date | None = None,
+    service: str | None = None,
+    team: str | None = None,
+    as_of: dt.date | None = None,
+    rules: privacy.Rules | None = None,
+) -> pd.DataFrame:
+    """:func:`sessions` for one month, the one row for all the teams chosen."""
+    frame = sessions(
+        con, month_from=month, month_to=month, service=service, team=team, as_of=as_of, rules=rules
+    )
+    return frame[frame["team"].isna()].reset_index(drop=True)
+
+
+def _overdue_params(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: dt.date | None,
+    service: str | None,
+    team: str | None,
+) -> dict[str, object] | None:
+    as_of = as_of or data_date(con)
+    if as_of is None:
+        return None
+    return {
+        "as_of": as_of,
+        "overdue_after_days": rules_of_supervision.OVERDUE_AFTER_DAYS,
+        "excluded_stage_pattern": rules_of_supervision.EXCLUDED_STAGE_PATTERN,
+        "service": service,
+        "team": team,
+    }
+
+
+def overdue_by_team(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: dt.date | None = None,
+    service: str | None = None,
+    team: str | None = None,
+    rules: privacy.Rules | None = None,
+) -> pd.DataFrame:
+    """Staff in post on the data date with no held session for more than 31 days; gated.
+
+    One row per team plus one for all the teams chosen (``team`` and ``service``
+    null): ``staff_in_post``, ``overdue_staff``, ``overdue_share``, ``never_supervised``
+    (no held session on record at all), ``status``.
+    """
+    params = _overdue_params(con, as_of=as_of, service=service, team=team)
+    columns = ["service", "team", "staff_in_post", *OVERDUE_VALUES, "status"]
+    if params is None:
+        return _empty(columns)
+    query = (
+        f"with overdue_workers as (\n{sql('supervision_overdue_workers')}\n)\n"
+        f"{sql('supervision_overdue')}"
+    )
+    raw = con.execute(query, params).df()
+    rules = rules or privacy.rules(con)
+    return _protect(
+        raw,
+        k=rules.min_group_size,
+        value_columns=OVERDUE_VALUES,
+        count_column="staff_in_post",
+        by=[],
+    )
+
+
+def _require_hr(role: str) -> None:
+    if role != roles.HR_ADMIN:
+        raise PermissionError(
+            "Worker-level supervision records are for HR only; leaders see team figures."
+        )
+
+
+def overdue_workers(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    role: str,
+    as_of: dt.date | None = None,
+    service: str | None = None,
+    team: str | None = None,
+    overdue_only: bool = True,
+) -> pd.DataFrame:
+    """HR only: each worker in post on the data date and their last held session.
+
+    Columns: ``worker_key`` (salted hash), ``team``, ``service``,
+    ``started_on``, ``last_session``, ``days_since_last_session``, ``overdue``,
+    ``days_overdue`` (days beyond 31). Most overdue first.
+
+    Raises PermissionError for any role but HR admin.
+    """
+    _require_hr(role)
+    params = _overdue_params(con, as_of=as_of, service=service, team=team)
+    if params is None:
+        return _empty(
+            [
+                "worker_key",
+                "team",
+                "service",
+                "started_on",
+                "last_session",
+                "days_since_last_session",
+                "overdue",
+                "days_overdue",
+            ]
+        )
+    frame = con.execute(sql("supervision_overdue_workers"), params).df()
+    if overdue_only:
+        frame = frame[frame["overdue"]].reset_index(drop=True)
+    return frame
+
+
+def worker_months(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    role: str,
+    month_from: dt.date | None = None,
+    month_to: dt.date | None = None,
+    as_of: dt.date | None = None,
+) -> pd.DataFrame:
+    """HR only: the cadence verdict per worker and month (the rows every figure is built on).
+
+    Columns: ``month``, ``worker_key``, ``team``, ``service``, ``career_stage``,
+    ``newly_qualified``, ``excluded``, ``required`` (windows due), ``met`` (of
+    those, met with the 90-minute rule), ``met_any_duration``,
+    ``sessions_held``, ``sessions_counted``.
+
+    Raises PermissionError for any role but HR admin.
+    """
+    _require_hr(role)
+    params = _params(con, month_from=month_from, month_to=month_to, as_of=as_of)
+    if params is None:
+        return _empty(
+            [
+                "month",
+                "worker_key",
+                "team",
+                "service",
+                "career_stage",
+                "newly_qualified",
+                "excluded",
+                "required",
+                "met",
+                "met_any_duration",
+                "sessions_held",
+                "sessions_counted",
+            ]
+        )
+    params |= rules_of_supervision.cadence_parameters()
+    frame = con.execute(sql("supervision_worker_months"), params).df()
+    return frame.sort_values(["month", "team", "worker_key"]).reset_index(drop=True)
