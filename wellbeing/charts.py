@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from wellbeing import privacy
+from wellbeing import privacy, stats
 from wellbeing.measures import higher_is_better
 
 HIDDEN_GREY = "#d9d9d9"
@@ -88,5 +88,565 @@ def construct_heatmap(
         height=max(320, 28 * len(teams) + 140),
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         xaxis={"side": "top", "tickangle": -30},
+    )
+    return figure
+
+
+CHANCE_GREY = "#8c9bab"
+ORGANISATION_COLOUR = "#222222"
+NATIONAL_COLOUR = "#7b3294"
+FOCUS_COLOUR = "#e67e22"
+QUADRANT_COLOURS = {
+    "share_high_support_high_challenge": "#1a9850",
+    "share_high_support_low_challenge": "#91bfdb",
+    "share_low_support_high_challenge": "#fdae61",
+    "share_low_support_low_challenge": "#d73027",
+}
+
+
+def _fmt(kind: str) -> str:
+    """Plotly number format for a share (35%) or a 1-5 score (3.58)."""
+    return ".0%" if kind == "share" else ".2f"
+
+
+def _verdict_colour(verdict: object, *, worse: str) -> str:
+    if verdict == worse:
+        return WORSE_RED
+    if verdict in ("higher", "lower"):
+        return BETTER_BLUE
+    return CHANCE_GREY
+
+
+def team_intervals(
+    figures: pd.DataFrame,
+    *,
+    kind: str,
+    axis_title: str,
+    k: int,
+    organisation: float | None,
+    national: object | None = None,
+    worse: str = "higher",
+) -> go.Figure:
+    """Each team's figure as a bar with its 95% interval; organisation and national as references.
+
+    Bars are red when worse than the organisation beyond chance, blue when
+    better, grey when the gap could be chance. Hidden teams are listed with the
+    reason instead of a bar. Every team mark carries the team name first in
+    ``customdata``, so a click can focus the page on it.
+
+    Args:
+        figures: rows from ``views.team_figures`` (highest value first).
+        kind: "share" (0-1, Wilson interval) or "score" (1-5, t interval).
+        axis_title: what the value axis measures.
+        k: the minimum group size in force, for the hidden-team labels.
+        organisation: the organisation's figure, drawn on every team row.
+        national: a ``reference.NationalFigure`` drawn likewise, with source and year.
+        worse: which verdict ("higher" or "lower") is bad for this measure.
+    """
+    teams = figures["team"].tolist()
+    shown = figures[figures["status"] == privacy.SHOWN]
+    hidden = figures[figures["status"] != privacy.SHOWN]
+    number = _fmt(kind)
+    figure = go.Figure()
+    figure.add_trace(
+        go.Bar(
+            name="Team",
+            orientation="h",
+            x=shown["value"].tolist(),
+            y=shown["team"].tolist(),
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": (shown["high"] - shown["value"]).tolist(),
+                "arrayminus": (shown["value"] - shown["low"]).tolist(),
+                "color": "#555555",
+            },
+            marker={"color": [_verdict_colour(v, worse=worse) for v in shown["verdict"]]},
+            customdata=list(
+                zip(
+                    shown["team"],
+                    shown["respondents"].astype("int64"),
+                    shown["low"],
+                    shown["high"],
+                    shown["verdict"].fillna(""),
+                    strict=True,
+                )
+            ),
+            hovertemplate=(
+                "%{customdata[0]}: %{x:" + number + "}<br>95% interval %{customdata[2]:" + number
+                + "} to %{customdata[3]:" + number + "}<br>%{customdata[1]} respondents"
+                "<br>vs organisation: %{customdata[4]}<extra></extra>"
+            ),
+        )
+    )
+    if not hidden.empty:
+        figure.add_trace(
+            go.Scatter(
+                name="Hidden",
+                x=[0] * len(hidden),
+                y=hidden["team"].tolist(),
+                mode="text",
+                text=[privacy.status_text(s, k) for s in hidden["status"]],
+                textposition="middle right",
+                textfont={"color": "#777777", "size": 11},
+                customdata=[[team] for team in hidden["team"]],
+                hovertext=[privacy.status_explanation(s, k) for s in hidden["status"]],
+                hovertemplate="%{customdata[0]}<br>%{hovertext}<extra></extra>",
+                showlegend=False,
+            )
+        )
+    if organisation is not None and teams:
+        figure.add_trace(
+            go.Scatter(
+                name=f"Organisation {format(organisation, number)}",
+                x=[organisation] * len(teams),
+                y=teams,
+                mode="markers",
+                marker={"symbol": "line-ns", "size": 22, "line": {"width": 2,
+                        "color": ORGANISATION_COLOUR}},
+                hovertemplate=f"Organisation: {format(organisation, number)}<extra></extra>",
+            )
+        )
+    if national is not None and teams:
+        figure.add_trace(
+            go.Scatter(
+                name=f"National {format(national.share, '.0%')}",
+                x=[national.share] * len(teams),
+                y=teams,
+                mode="markers",
+                marker={"symbol": "line-ns", "size": 22, "line": {"width": 2,
+                        "color": NATIONAL_COLOUR, "dash": "dot"}},
+                hovertemplate=(
+                    f"National: {format(national.share, '.0%')}<br>{national.figure}<br>"
+                    f"{national.citation}<extra></extra>"
+                ),
+            )
+        )
+    axis = {"title": {"text": axis_title}, "tickformat": number}
+    if kind == "share":
+        axis["range"] = [0, 1]
+    else:
+        axis["range"] = [1, 5]
+    figure.update_layout(
+        xaxis=axis,
+        yaxis={"categoryorder": "array", "categoryarray": list(reversed(teams))},
+        height=max(260, 26 * len(teams) + 120),
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        clickmode="event+select",
+    )
+    return figure
+
+
+def trend_lines(
+    organisation: pd.DataFrame,
+    *,
+    kind: str,
+    axis_title: str,
+    team: str | None = None,
+    team_trend: pd.DataFrame | None = None,
+) -> go.Figure:
+    """The organisation's figure wave by wave, and one team's beside it, with 95% intervals.
+
+    Args:
+        organisation: rows from ``views.trend`` for the organisation.
+        team, team_trend: the focused team and its ``views.trend`` rows, if any.
+    """
+    number = _fmt(kind)
+    figure = go.Figure()
+    series = [("Organisation", organisation, ORGANISATION_COLOUR)]
+    if team is not None and team_trend is not None:
+        series.append((team, team_trend, FOCUS_COLOUR))
+    for name, frame, colour in series:
+        shown = frame[frame["status"] == privacy.SHOWN]
+        figure.add_trace(
+            go.Scatter(
+                name=name,
+                x=shown["wave"].tolist(),
+                y=shown["value"].tolist(),
+                mode="lines+markers",
+                line={"color": colour},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": (shown["high"] - shown["value"]).tolist(),
+                    "arrayminus": (shown["value"] - shown["low"]).tolist(),
+                },
+                customdata=[
+                    [name, int(n), lo, hi]
+                    for n, lo, hi in zip(shown["respondents"], shown["low"], shown["high"],
+                                         strict=True)
+                ],
+                hovertemplate=(
+                    "%{customdata[0]}, %{x}: %{y:" + number + "}<br>95% interval %{customdata[2]:"
+                    + number + "} to %{customdata[3]:" + number
+                    + "}<br>%{customdata[1]} respondents<extra></extra>"
+                ),
+            )
+        )
+    waves = organisation["wave"].tolist()
+    figure.update_layout(
+        xaxis={"title": {"text": "Survey wave"}, "categoryorder": "array", "categoryarray": waves},
+        yaxis={"title": {"text": axis_title}, "tickformat": number,
+               "range": [0, 1] if kind == "share" else [1, 5]},
+        height=320,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+    )
+    return figure
+
+
+def against_national(rows: pd.DataFrame) -> go.Figure:
+    """The organisation's shares with 95% intervals, each beside its national figure.
+
+    Args:
+        rows: from ``views.national_rows_frame`` (measure, value, low, high,
+            respondents, national, national_citation).
+    """
+    shown = rows[rows["value"].notna()]
+    figure = go.Figure(
+        go.Bar(
+            name="Organisation",
+            orientation="h",
+            x=shown["value"].tolist(),
+            y=shown["measure"].tolist(),
+            marker={"color": BETTER_BLUE},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": (shown["high"] - shown["value"]).tolist(),
+                "arrayminus": (shown["value"] - shown["low"]).tolist(),
+                "color": "#555555",
+            },
+            customdata=[
+                [m, int(n), lo, hi]
+                for m, n, lo, hi in zip(shown["measure"], shown["respondents"], shown["low"],
+                                        shown["high"], strict=True)
+            ],
+            hovertemplate=(
+                "%{customdata[0]}: %{x:.0%}<br>95% interval %{customdata[2]:.0%} to "
+                "%{customdata[3]:.0%}<br>%{customdata[1]} respondents<extra></extra>"
+            ),
+        )
+    )
+    national = rows[rows["national"].notna()]
+    if not national.empty:
+        figure.add_trace(
+            go.Scatter(
+                name="National figure",
+                x=national["national"].tolist(),
+                y=national["measure"].tolist(),
+                mode="markers",
+                marker={"symbol": "diamond", "size": 13, "color": NATIONAL_COLOUR},
+                customdata=[[c] for c in national["national_citation"]],
+                hovertemplate="National: %{x:.0%}<br>%{customdata[0]}<extra></extra>",
+            )
+        )
+    measures = rows["measure"].tolist()
+    figure.update_layout(
+        xaxis={"title": {"text": "Share of staff"}, "tickformat": ".0%", "range": [0, 1]},
+        yaxis={"categoryorder": "array", "categoryarray": list(reversed(measures))},
+        height=max(220, 48 * len(measures) + 100),
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+    )
+    return figure
+
+
+def hse_heatmap(
+    scores: pd.DataFrame, domains: pd.DataFrame, organisation: pd.Series, *, k: int
+) -> go.Figure:
+    """The HSE Indicator Tool domains by team, labelled with the HSE's scoring direction."""
+    figure = construct_heatmap(scores, domains, organisation, k=k, instrument="hse")
+    # Add each shown cell's 95% interval to its hover, as every team figure must show.
+    names = dict(zip(domains["code"], domains["name"], strict=True))
+    shown = scores[scores["status"] == privacy.SHOWN]
+    low, high = stats.mean_interval(shown["mean_score"], shown["sd"], shown["respondents"])
+    intervals = {
+        (team, names.get(code)): (lo, hi)
+        for team, code, lo, hi in zip(shown["team"], shown["construct"], low, high, strict=True)
+    }
+    heatmap = figure.data[0]
+    hover = [list(row) for row in heatmap.hovertext]
+    for i, team in enumerate(heatmap.y):
+        for j, name in enumerate(heatmap.x):
+            if (team, name) in intervals:
+                lo, hi = intervals[(team, name)]
+                hover[i][j] += f"<br>95% interval {lo:.2f} to {hi:.2f}"
+    heatmap.hovertext = hover
+    figure.update_layout(
+        title={"text": "HSE scoring: higher is better (1-5, after reverse keying)"},
+        margin={"l": 10, "r": 10, "t": 110, "b": 10},
+    )
+    return figure
+
+
+def support_challenge_scatter(
+    teams: pd.DataFrame, *, cutoff: float, organisation: pd.Series | None = None
+) -> go.Figure:
+    """Each team as a point (mean support, mean challenge) sized by respondents, in four quadrants.
+
+    Args:
+        teams: gated rows from ``queries.survey.support_challenge_by_wave`` for one wave.
+        cutoff: the "high" cut-off (``measures.HIGH_SCORE_CUTOFF``), drawn on both axes.
+        organisation: the organisation's row from the same query, drawn as a cross.
+    """
+    shown = teams[teams["status"] == privacy.SHOWN]
+    sizes = shown["respondents"].astype("float64")
+    figure = go.Figure(
+        go.Scatter(
+            name="Team",
+            x=shown["mean_support"].astype("float64").tolist(),
+            y=shown["mean_challenge"].astype("float64").tolist(),
+            mode="markers+text",
+            text=shown["team"].tolist(),
+            textposition="top center",
+            textfont={"size": 10},
+            marker={
+                "size": sizes.tolist(),
+                "sizemode": "area",
+                "sizeref": 2.0 * float(sizes.max() if len(sizes) else 1) / 40**2,
+                "sizemin": 6,
+                "color": BETTER_BLUE,
+                "opacity": 0.7,
+            },
+            customdata=[
+                [team, int(n)] for team, n in zip(shown["team"], shown["respondents"], strict=True)
+            ],
+            hovertemplate=(
+                "%{customdata[0]}<br>support %{x:.2f}, challenge %{y:.2f}"
+                "<br>%{customdata[1]} respondents<extra></extra>"
+            ),
+        )
+    )
+    if organisation is not None and organisation.get("status") == privacy.SHOWN:
+        figure.add_trace(
+            go.Scatter(
+                name="Organisation",
+                x=[float(organisation["mean_support"])],
+                y=[float(organisation["mean_challenge"])],
+                mode="markers",
+                marker={"symbol": "x", "size": 14, "color": ORGANISATION_COLOUR},
+                hovertemplate=(
+                    "Organisation<br>support %{x:.2f}, challenge %{y:.2f}<extra></extra>"
+                ),
+            )
+        )
+    figure.add_vline(x=cutoff, line={"dash": "dash", "color": "#888888"})
+    figure.add_hline(y=cutoff, line={"dash": "dash", "color": "#888888"})
+    for x, y, label in [
+        (4.5, 4.9, "High support, high challenge"),
+        (2.5, 4.9, "Low support, high challenge"),
+        (4.5, 1.1, "High support, low challenge"),
+        (2.5, 1.1, "Low support, low challenge"),
+    ]:
+        figure.add_annotation(x=x, y=y, text=label, showarrow=False,
+                              font={"size": 11, "color": "#666666"})
+    figure.update_layout(
+        xaxis={"title": {"text": "Mean support (1-5)"}, "range": [1, 5]},
+        yaxis={"title": {"text": "Mean challenge (1-5)"}, "range": [1, 5]},
+        height=520,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        clickmode="event+select",
+    )
+    return figure
+
+
+def quadrant_bars(
+    teams: pd.DataFrame, *, k: int, organisation: pd.Series | None = None
+) -> go.Figure:
+    """The share of staff in each support/challenge quadrant, stacked, one bar per team.
+
+    Args:
+        teams: gated rows from ``queries.survey.support_challenge_by_wave`` for one wave.
+        k: the minimum group size, for hidden-team labels.
+        organisation: the organisation's row, drawn as the top bar.
+    """
+    from wellbeing.views import QUADRANTS
+
+    frame = teams.copy()
+    frame = frame.sort_values(
+        ["share_high_support_high_challenge", "team"], ascending=[False, True], na_position="last"
+    )
+    if organisation is not None and organisation.get("status") == privacy.SHOWN:
+        org_row = organisation.to_frame().T.assign(team="Organisation")
+        frame = pd.concat([org_row, frame], ignore_index=True)
+    order = frame["team"].tolist()
+    shown = frame[frame["status"] == privacy.SHOWN]
+    hidden = frame[frame["status"] != privacy.SHOWN]
+    figure = go.Figure()
+    for column, label in QUADRANTS.items():
+        figure.add_trace(
+            go.Bar(
+                name=label,
+                orientation="h",
+                x=shown[column].astype("float64").tolist(),
+                y=shown["team"].tolist(),
+                marker={"color": QUADRANT_COLOURS[column]},
+                customdata=[
+                    [team, int(n)] for team, n in zip(shown["team"], shown["respondents"],
+                                                      strict=True)
+                ],
+                hovertemplate=(
+                    "%{customdata[0]}<br>" + label + ": %{x:.0%}<br>of %{customdata[1]} "
+                    "respondents<extra></extra>"
+                ),
+            )
+        )
+    if not hidden.empty:
+        figure.add_trace(
+            go.Scatter(
+                name="Hidden",
+                x=[0] * len(hidden),
+                y=hidden["team"].tolist(),
+                mode="text",
+                text=[privacy.status_text(s, k) for s in hidden["status"]],
+                textposition="middle right",
+                textfont={"color": "#777777", "size": 11},
+                customdata=[[team] for team in hidden["team"]],
+                hovertemplate="%{customdata[0]}<extra></extra>",
+                showlegend=False,
+            )
+        )
+    figure.update_layout(
+        barmode="stack",
+        xaxis={"title": {"text": "Share of staff"}, "tickformat": ".0%", "range": [0, 1]},
+        yaxis={"categoryorder": "array", "categoryarray": list(reversed(order))},
+        height=max(260, 26 * len(order) + 140),
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        clickmode="event+select",
+    )
+    return figure
+
+
+def change_timeline(
+    teams: pd.DataFrame,
+    organisation: pd.DataFrame,
+    events: pd.DataFrame,
+    *,
+    axis_title: str,
+    focus: str | None = None,
+) -> go.Figure:
+    """Team scores across waves on a date axis, with the change log drawn on the timeline.
+
+    Args:
+        teams: gated rows from ``queries.survey.construct_by_wave`` for one construct.
+        organisation: the organisation's ``views.trend`` rows for it.
+        events: ``queries.change_fatigue.change_events`` rows.
+        focus: a team to draw in the focus colour; others are drawn faint.
+    """
+    figure = go.Figure()
+    shown = teams[teams["status"] == privacy.SHOWN].sort_values(["team", "wave_opened_on"])
+    for team, rows in shown.groupby("team", sort=True):
+        is_focus = team == focus
+        figure.add_trace(
+            go.Scatter(
+                name=str(team),
+                x=pd.to_datetime(rows["wave_opened_on"]).dt.strftime("%Y-%m-%d").tolist(),
+                y=rows["mean_score"].astype("float64").tolist(),
+                mode="lines+markers",
+                line={"color": FOCUS_COLOUR if is_focus else "#b8c4d0",
+                      "width": 3 if is_focus else 1},
+                opacity=1.0 if is_focus or focus is None else 0.6,
+                showlegend=is_focus,
+                customdata=[
+                    [str(team), wave, int(n)]
+                    for wave, n in zip(rows["wave"], rows["respondents"], strict=True)
+                ],
+                hovertemplate=(
+                    "%{customdata[0]}, %{customdata[1]}: %{y:.2f}<br>%{customdata[2]} "
+                    "respondents<extra></extra>"
+                ),
+            )
+        )
+    org = organisation[organisation["status"] == privacy.SHOWN]
+    figure.add_trace(
+        go.Scatter(
+            name="Organisation",
+            x=org["wave_opened_on"].dt.strftime("%Y-%m-%d").tolist(),
+            y=org["value"].tolist(),
+            mode="lines+markers",
+            line={"color": ORGANISATION_COLOUR, "width": 3},
+            customdata=[[w, int(n)] for w, n in zip(org["wave"], org["respondents"], strict=True)],
+            hovertemplate=(
+                "Organisation, %{customdata[0]}: %{y:.2f}<br>%{customdata[1]} respondents"
+                "<extra></extra>"
+            ),
+        )
+    )
+    if not events.empty:
+        dates = pd.to_datetime(events["started_on"]).dt.strftime("%Y-%m-%d")
+        for date, organisation_wide in zip(dates, events["organisation_wide"], strict=True):
+            figure.add_vline(
+                x=date,
+                line={"dash": "dash" if organisation_wide else "dot",
+                      "color": NATIONAL_COLOUR if organisation_wide else "#999999", "width": 1},
+            )
+        figure.add_trace(
+            go.Scatter(
+                name="Change event",
+                x=dates.tolist(),
+                y=[4.85] * len(events),
+                mode="markers",
+                marker={"symbol": "triangle-down", "size": 11, "color": NATIONAL_COLOUR},
+                customdata=[
+                    [title, kind, "organisation-wide" if wide else str(team)]
+                    for title, kind, wide, team in zip(
+                        events["title"], events["kind"], events["organisation_wide"],
+                        events["team"], strict=True)
+                ],
+                hovertemplate=(
+                    "%{x|%d %b %Y}: %{customdata[0]}<br>%{customdata[1]}, %{customdata[2]}"
+                    "<extra></extra>"
+                ),
+            )
+        )
+    figure.update_layout(
+        xaxis={"title": {"text": "Date (survey waves and change events)"}, "type": "date"},
+        yaxis={"title": {"text": axis_title}, "range": [1, 5]},
+        height=420,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        clickmode="event+select",
+    )
+    return figure
+
+
+def events_against_score(
+    points: pd.DataFrame, *, axis_title: str, window_months: int
+) -> go.Figure:
+    """One point per team and wave: change events in the window before the wave vs its score.
+
+    Args:
+        points: columns team, wave, change_events, mean_score, respondents (shown rows only).
+    """
+    figure = go.Figure(
+        go.Scatter(
+            name="Team in a wave",
+            x=points["change_events"].astype("float64").tolist(),
+            y=points["mean_score"].astype("float64").tolist(),
+            mode="markers",
+            marker={"size": 10, "color": BETTER_BLUE, "opacity": 0.7},
+            customdata=[
+                [team, wave, int(n)]
+                for team, wave, n in zip(points["team"], points["wave"], points["respondents"],
+                                         strict=True)
+            ],
+            hovertemplate=(
+                "%{customdata[0]}, %{customdata[1]}<br>%{x} change events in the "
+                f"{window_months} months before<br>score %{{y:.2f}}, %{{customdata[2]}} "
+                "respondents<extra></extra>"
+            ),
+        )
+    )
+    figure.update_layout(
+        xaxis={"title": {"text": f"Change events in the {window_months} months before the wave"},
+               "dtick": 1, "rangemode": "tozero"},
+        yaxis={"title": {"text": axis_title}, "range": [1, 5]},
+        height=380,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        clickmode="event+select",
     )
     return figure

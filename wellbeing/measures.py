@@ -4,12 +4,21 @@
 # or high challenge for the quadrants): agreeing on average.
 HIGH_SCORE_CUTOFF = 4.0
 
+# An item answer at or above this on the 1-5 agreement scale is "agree or
+# strongly agree" (label_sets: Agree = 4), for item-level shares such as
+# "stress affects my ability to do my job".
+AGREE_MIN_VALUE = 4.0
+
 # A team differs from the organisation only when its 95% interval excludes the
 # organisation's figure and the gap is at least this large.
 MIN_MEANINGFUL_GAP_SCALE = 0.25
 MIN_MEANINGFUL_GAP_SHARE = 0.05
 
 CONFIDENCE = 0.95
+
+# Change fatigue is set against the change events a team had in this many
+# months before each survey wave opened (DESIGN.md section 3).
+CHANGE_WINDOW_MONTHS = 12
 
 # Constructs where a higher score is the better outcome; for the rest (stress,
 # change fatigue, intention to leave...) higher is worse. Used to colour

@@ -6,7 +6,7 @@ import duckdb
 import streamlit as st
 
 from queries import survey
-from wellbeing import config, demo, privacy, roles, store
+from wellbeing import config, demo, privacy, roles, store, views
 
 FILTER_KEYS = {"wave": "wave", "service": "service", "team": "team", "role": "role",
                "career_stage": "stage"}
@@ -118,3 +118,40 @@ def require_role(*allowed: str) -> roles.User:
         st.error("You do not have access to this page. Ask an HR administrator if you need it.")
         st.stop()
     return user
+
+
+def _focus_team_from_chart(chart_key: str) -> None:
+    """Chart-click callback: the clicked team becomes the shared team filter.
+
+    Runs before the script, so the bound team selectbox (and the URL) take the
+    value when the sidebar is drawn.
+    """
+    team = views.team_from_selection(st.session_state.get(chart_key))
+    if team is not None:
+        st.session_state[FILTER_KEYS["team"]] = team
+
+
+def team_chart(figure, *, key: str) -> None:
+    """A Plotly chart whose team marks focus the page on that team when clicked."""
+    st.plotly_chart(
+        figure,
+        key=key,
+        width="stretch",
+        on_select=lambda: _focus_team_from_chart(key),
+        selection_mode="points",
+    )
+
+
+def _clear_team_focus() -> None:
+    st.session_state[FILTER_KEYS["team"]] = None
+
+
+def team_focus_note(team: str | None) -> None:
+    """Under the title: which team the page is focused on, with a way back to every team."""
+    if team is None:
+        st.caption("Click a team in any chart to focus the page on it.")
+        return
+    left, right = st.columns([5, 1], vertical_alignment="center")
+    left.info(f"Focused on **{team}**: its figures against the organisation.",
+              icon=":material/center_focus_strong:")
+    right.button("Show all teams", key="clear_team_focus", on_click=_clear_team_focus)

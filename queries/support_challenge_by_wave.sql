@@ -1,0 +1,65 @@
+-- Per wave and team, over respondents with both a support and a challenge
+-- score: their means and the share in each support/challenge quadrant.
+-- Raw counts: callers pass this through the confidentiality gate
+-- (queries.survey.support_challenge_by_wave) and never show it directly.
+--
+-- $service       one service, or null for all
+-- $team          one team, or null for all
+-- $role          one role, or null for all (a sub-filter: see parent_respondents)
+-- $career_stage  one career stage, or null for all (a sub-filter)
+-- $high_cutoff   a score at or above this counts as "high" support or challenge
+with scored as (
+    select
+        r.id,
+        r.wave_id,
+        r.team,
+        coalesce(t.service, r.service) as service,
+        ($role is null or r.role = $role)
+        and ($career_stage is null or r.career_stage = $career_stage) as in_filter,
+        max(s.score) filter (where s.construct = 'support') as support,
+        max(s.score) filter (where s.construct = 'challenge') as challenge,
+    from responses as r
+    join uploads as u on u.id = r.upload_id and u.status = 'active'
+    join construct_scores as s
+        on s.response_id = r.id
+        and s.instrument = 'default'
+        and s.construct in ('support', 'challenge')
+    left join teams as t on t.name = r.team
+    where ($service is null or coalesce(t.service, r.service) = $service)
+        and ($team is null or r.team = $team)
+    group by r.id, r.wave_id, r.team, coalesce(t.service, r.service), in_filter
+),
+
+classified as (
+    select
+        *,
+        support >= $high_cutoff as high_support,
+        challenge >= $high_cutoff as high_challenge,
+    from scored
+    where support is not null and challenge is not null
+)
+
+select
+    classified.wave_id,
+    any_value(w.label) as wave,
+    any_value(w.opened_on) as wave_opened_on,
+    classified.team,
+    any_value(classified.service) as service,
+    count(*) filter (where in_filter) as respondents,
+    avg(support) filter (where in_filter) as mean_support,
+    stddev_samp(support) filter (where in_filter) as sd_support,
+    avg(challenge) filter (where in_filter) as mean_challenge,
+    stddev_samp(challenge) filter (where in_filter) as sd_challenge,
+    avg((high_support and high_challenge)::int) filter (where in_filter)
+        as share_high_support_high_challenge,
+    avg((high_support and not high_challenge)::int) filter (where in_filter)
+        as share_high_support_low_challenge,
+    avg((not high_support and high_challenge)::int) filter (where in_filter)
+        as share_low_support_high_challenge,
+    avg((not high_support and not high_challenge)::int) filter (where in_filter)
+        as share_low_support_low_challenge,
+    count(*) as parent_respondents,
+from classified
+join waves as w on w.id = classified.wave_id
+group by classified.wave_id, classified.team
+order by any_value(w.opened_on), classified.wave_id, classified.team

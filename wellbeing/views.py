@@ -1,0 +1,437 @@
+"""Figures and readings for the four views, from gated query rows. No Streamlit, no SQL.
+
+Every view shows a team figure with its respondent count and 95% interval,
+the organisation's figure alongside, a verdict from
+``stats.compare_with_organisation``, and a one-sentence reading computed from
+the same numbers the chart draws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from wellbeing import privacy, stats
+from wellbeing.reference import NationalFigure
+
+SHARE = "share"
+SCORE = "score"
+
+TEAM_FIGURE_COLUMNS = ["team", "respondents", "value", "low", "high", "status", "verdict"]
+
+
+@dataclass(frozen=True)
+class OrganisationFigure:
+    """The organisation's figure for one measure, with its interval (None when hidden)."""
+
+    value: float | None
+    low: float | None
+    high: float | None
+    respondents: int | None
+
+    @property
+    def shown(self) -> bool:
+        return self.value is not None
+
+
+HIDDEN_ORGANISATION = OrganisationFigure(None, None, None, None)
+
+
+def _floats(series: pd.Series) -> pd.Series:
+    return pd.to_numeric(series, errors="coerce").astype("float64")
+
+
+def interval(
+    value: pd.Series, respondents: pd.Series, *, kind: str, sd: pd.Series | None = None
+) -> tuple[pd.Series, pd.Series]:
+    """95% interval: Wilson for shares, t for means (sd required)."""
+    if kind == SHARE:
+        return stats.wilson_interval(_floats(value), _floats(respondents))
+    if sd is None:
+        raise ValueError("a mean's interval needs its standard deviation")
+    return stats.mean_interval(_floats(value), _floats(sd), _floats(respondents))
+
+
+def organisation_figure(
+    rows: pd.DataFrame, *, value: str, kind: str, sd: str | None = None
+) -> OrganisationFigure:
+    """The organisation's figure from one gated row (or none, when hidden or absent)."""
+    if rows.empty or rows["status"].iloc[0] != privacy.SHOWN:
+        return HIDDEN_ORGANISATION
+    row = rows.iloc[[0]]
+    low, high = interval(row[value], row["respondents"], kind=kind, sd=row[sd] if sd else None)
+    return OrganisationFigure(
+        value=float(row[value].iloc[0]),
+        low=float(low.iloc[0]),
+        high=float(high.iloc[0]),
+        respondents=int(row["respondents"].iloc[0]),
+    )
+
+
+def team_figures(
+    rows: pd.DataFrame,
+    *,
+    value: str,
+    kind: str,
+    organisation: OrganisationFigure,
+    sd: str | None = None,
+) -> pd.DataFrame:
+    """One row per team: respondents, value, 95% interval, gate status and verdict.
+
+    The verdict is 'higher', 'lower' or 'could be chance' against the
+    organisation (``stats.compare_with_organisation``); null when hidden.
+    Sorted with the highest value first, hidden teams last.
+    """
+    out = pd.DataFrame(
+        {
+            "team": rows["team"].astype("str").to_numpy(),
+            "respondents": _floats(rows["respondents"]).to_numpy(),
+            "value": _floats(rows[value]).to_numpy(),
+            "status": rows["status"].astype("str").to_numpy(),
+        }
+    )
+    sd_values = pd.Series(_floats(rows[sd]).to_numpy()) if sd else None
+    low, high = interval(out["value"], out["respondents"], kind=kind, sd=sd_values)
+    out["low"] = low.to_numpy()
+    out["high"] = high.to_numpy()
+    if organisation.shown:
+        out["verdict"] = stats.compare_with_organisation(
+            out["value"], out["low"], out["high"], organisation.value, is_share=kind == SHARE
+        )
+    else:
+        out["verdict"] = None
+    out.loc[out["status"] != privacy.SHOWN, "verdict"] = None
+    out = out.sort_values(["value", "team"], ascending=[False, True], na_position="last")
+    return out[TEAM_FIGURE_COLUMNS].reset_index(drop=True)
+
+
+def trend(rows: pd.DataFrame, *, value: str, kind: str, sd: str | None = None) -> pd.DataFrame:
+    """Wave by wave (oldest first): wave, wave_opened_on, respondents, value, low, high, status."""
+    ordered = rows.sort_values(["wave_opened_on", "wave_id"]).reset_index(drop=True)
+    low, high = interval(
+        ordered[value], ordered["respondents"], kind=kind, sd=ordered[sd] if sd else None
+    )
+    return pd.DataFrame(
+        {
+            "wave": ordered["wave"].astype("str"),
+            "wave_opened_on": pd.to_datetime(ordered["wave_opened_on"]),
+            "respondents": _floats(ordered["respondents"]),
+            "value": _floats(ordered[value]),
+            "low": low,
+            "high": high,
+            "status": ordered["status"].astype("str"),
+        }
+    )
+
+
+def format_value(value: float | None, kind: str) -> str:
+    """35% for a share, 3.58 for a 1-5 score."""
+    if value is None or pd.isna(value):
+        return "hidden"
+    return f"{value:.0%}" if kind == SHARE else f"{value:.2f}"
+
+
+def format_interval(low: float, high: float, kind: str) -> str:
+    return f"{format_value(low, kind)}\u2013{format_value(high, kind)}"
+
+
+def team_reading(
+    figures: pd.DataFrame,
+    *,
+    what: str,
+    kind: str,
+    organisation: OrganisationFigure,
+    worse: str = stats.HIGHER,
+) -> str:
+    """One sentence on how teams compare with the organisation, from ``team_figures`` rows.
+
+    ``what`` names the measure as it reads after "for" (e.g. "the share with high
+    stress"); ``worse`` says which verdict is the bad one, so the sentence leads
+    with the teams leaders should look at first.
+    """
+    shown = figures[figures["status"] == privacy.SHOWN]
+    hidden = len(figures) - len(shown)
+    hidden_note = (
+        f" {hidden} of {len(figures)} teams are hidden to protect respondents." if hidden else ""
+    )
+    if shown.empty:
+        return f"No team has enough respondents to show {what}.{hidden_note}"
+    if not organisation.shown:
+        top = shown.iloc[0]
+        return (
+            f"The organisation's figure is hidden, so no team can be compared with it; the highest "
+            f"{what} is {top['team']} at {format_value(top['value'], kind)}.{hidden_note}"
+        )
+    org = format_value(organisation.value, kind)
+    if len(figures) == 1:
+        row = shown.iloc[0]
+        verdict = {
+            stats.HIGHER: "higher than the organisation, beyond chance",
+            stats.LOWER: "lower than the organisation, beyond chance",
+        }.get(row["verdict"], "the gap could be chance")
+        return (
+            f"{row['team']}: {what} is {format_value(row['value'], kind)} (95% interval "
+            f"{format_interval(row['low'], row['high'], kind)}, {int(row['respondents'])} "
+            f"respondents) against the organisation's {org}: {verdict}."
+        )
+    better = stats.LOWER if worse == stats.HIGHER else stats.HIGHER
+    worse_teams = shown[shown["verdict"] == worse]
+    better_teams = shown[shown["verdict"] == better]
+    direction = {stats.HIGHER: "above", stats.LOWER: "below"}
+    if worse_teams.empty and better_teams.empty:
+        top = shown.iloc[0] if worse == stats.HIGHER else shown.iloc[-1]
+        return (
+            f"No team differs from the organisation's {org} for {what} by more than chance: "
+            f"the {'highest' if worse == stats.HIGHER else 'lowest'}, {top['team']} at "
+            f"{format_value(top['value'], kind)}, could be chance.{hidden_note}"
+        )
+    if worse_teams.empty:
+        lead_frame, lead_direction, others = better_teams, direction[better], None
+    else:
+        lead_frame, lead_direction, others = worse_teams, direction[worse], better_teams
+    lead = lead_frame.iloc[0] if lead_direction == "above" else lead_frame.iloc[-1]
+    sentence = (
+        f"{len(lead_frame)} of {len(shown)} teams shown are {lead_direction} the organisation's "
+        f"{org} for {what} beyond chance, led by {lead['team']} at "
+        f"{format_value(lead['value'], kind)}"
+    )
+    if others is not None and not others.empty:
+        sentence += f", and {len(others)} {direction[better]} it"
+    return f"{sentence}; other gaps could be chance.{hidden_note}"
+
+
+def trend_reading(
+    organisation: pd.DataFrame,
+    *,
+    what: str,
+    kind: str,
+    team: str | None = None,
+    team_trend: pd.DataFrame | None = None,
+) -> str:
+    """One sentence on the change from the first to the latest wave shown."""
+
+    def change(frame: pd.DataFrame) -> str | None:
+        shown = frame[frame["status"] == privacy.SHOWN]
+        if shown.empty:
+            return None
+        first, last = shown.iloc[0], shown.iloc[-1]
+        if len(shown) == 1:
+            return f"{format_value(last['value'], kind)} in {last['wave']}"
+        return (
+            f"{format_value(first['value'], kind)} in {first['wave']} to "
+            f"{format_value(last['value'], kind)} in {last['wave']}"
+        )
+
+    org_change = change(organisation)
+    sentence = (
+        f"The organisation's {what} went from {org_change}"
+        if org_change and " to " in org_change
+        else f"The organisation's {what} was {org_change}"
+        if org_change
+        else f"The organisation's {what} is hidden in every wave"
+    )
+    if team is None:
+        return sentence + "; pick a team (or click one in a chart) to add its trend."
+    team_change = change(team_trend) if team_trend is not None else None
+    if team_change is None:
+        return sentence + f"; {team} has too few respondents in every wave to show."
+    verb = "went from" if " to " in team_change else "was"
+    return sentence + f"; {team} {verb} {team_change}."
+
+
+@dataclass(frozen=True)
+class NationalRow:
+    """One organisation figure set against a national figure (if there is one)."""
+
+    measure: str
+    organisation: OrganisationFigure
+    national: NationalFigure | None
+
+
+def national_rows_frame(rows: list[NationalRow]) -> pd.DataFrame:
+    """The frame ``charts.against_national`` draws."""
+    return pd.DataFrame(
+        {
+            "measure": [row.measure for row in rows],
+            "value": [row.organisation.value for row in rows],
+            "low": [row.organisation.low for row in rows],
+            "high": [row.organisation.high for row in rows],
+            "respondents": [row.organisation.respondents for row in rows],
+            "national": [row.national.share if row.national else None for row in rows],
+            "national_citation": [row.national.citation if row.national else None for row in rows],
+        }
+    ).astype({"value": "float64", "low": "float64", "high": "float64", "national": "float64"})
+
+
+def national_reading(rows: list[NationalRow]) -> str:
+    """One sentence: each organisation share against its national figure."""
+    parts, missing = [], []
+    for row in rows:
+        org = row.organisation
+        if not org.shown:
+            parts.append(f"{row.measure}: hidden")
+            continue
+        value = format_value(org.value, SHARE)
+        if row.national is None:
+            missing.append(f"{row.measure} ({value})")
+            continue
+        national = row.national.share
+        position = (
+            "above" if org.low > national else "below" if org.high < national else "in line with"
+        )
+        year = f", {row.national.year}" if row.national.year else ""
+        parts.append(
+            f"{row.measure} {value}, {position} the national {format_value(national, SHARE)}{year}"
+        )
+    sentence = "Against national figures: " + "; ".join(parts) if parts else ""
+    if missing:
+        sentence += ("; " if sentence else "") + "no national figure for " + ", ".join(missing)
+    return sentence + "."
+
+
+QUADRANTS = {
+    "share_high_support_high_challenge": "High support, high challenge",
+    "share_high_support_low_challenge": "High support, low challenge",
+    "share_low_support_high_challenge": "Low support, high challenge",
+    "share_low_support_low_challenge": "Low support, low challenge",
+}
+
+
+def quadrant_of(support: float, challenge: float, *, cutoff: float) -> str:
+    """The quadrant label of a (support, challenge) pair."""
+    key = (
+        f"share_{'high' if support >= cutoff else 'low'}_support_"
+        f"{'high' if challenge >= cutoff else 'low'}_challenge"
+    )
+    return QUADRANTS[key]
+
+
+def quadrant_reading(teams: pd.DataFrame, *, cutoff: float) -> str:
+    """Which quadrant each shown team's means fall in, for the scatter."""
+    shown = teams[teams["status"] == privacy.SHOWN]
+    if shown.empty:
+        return "No team has enough respondents with both a support and a challenge score to show."
+    labels = [
+        quadrant_of(s, c, cutoff=cutoff)
+        for s, c in zip(shown["mean_support"], shown["mean_challenge"], strict=True)
+    ]
+    counts = pd.Series(labels).value_counts()
+    high_both = shown[[label == QUADRANTS["share_high_support_high_challenge"] for label in labels]]
+    most = counts.index[0]
+    sentence = (
+        f"{len(high_both)} of {len(shown)} teams shown average high support and high challenge "
+        f"(both at least {cutoff:.1f})"
+    )
+    if not high_both.empty:
+        best = high_both.assign(total=high_both["mean_support"] + high_both["mean_challenge"])
+        best = best.sort_values(["total", "team"], ascending=[False, True]).iloc[0]
+        sentence += f", highest {best['team']}"
+    return sentence + f"; most teams ({counts.iloc[0]}) sit in \u201c{most.lower()}\u201d."
+
+
+def correlation_reading(
+    frame: pd.DataFrame, *, x: str, y: str, x_what: str, y_what: str, unit: str
+) -> str:
+    """One sentence on whether ``y`` rises with ``x`` across the points drawn."""
+    points = frame[[x, y]].dropna().astype("float64")
+    if len(points) < 3:
+        return (
+            f"Too few {unit}s to set {y_what} against {x_what} ({len(points)} with both figures)."
+        )
+    if points[x].nunique() < 2 or points[y].nunique() < 2:
+        flat = x_what if points[x].nunique() < 2 else y_what
+        return (
+            f"Every one of the {len(points)} {unit}s has the same {flat}, "
+            "so there is no link to read."
+        )
+    r = float(np.corrcoef(points[x], points[y])[0, 1])
+    if abs(r) < 0.1:
+        link = "showed no clear link with"
+    elif r > 0:
+        link = "went with higher"
+    else:
+        link = "went with lower"
+    more = f"more {x_what} {link} {y_what}" if abs(r) >= 0.1 else f"{x_what} {link} {y_what}"
+    return f"Across {len(points)} {unit}s, {more} (correlation {r:.2f})."
+
+
+def team_from_selection(selection: Mapping | None) -> str | None:
+    """The team a chart click picked: the first selected point's customdata[0].
+
+    Charts put the team name first in ``customdata`` of every team mark; marks
+    without a team (reference lines, the organisation) give None.
+    """
+    if not selection:
+        return None
+    points = (selection.get("selection") or {}).get("points") or []
+    for point in points:
+        custom = point.get("customdata")
+        if isinstance(custom, list | tuple):
+            custom = custom[0] if custom else None
+        if isinstance(custom, str) and custom:
+            return custom
+    return None
+
+
+def hse_reading(scores: pd.DataFrame, domains: pd.DataFrame, organisation: pd.Series) -> str:
+    """The organisation's weakest HSE domain and the weakest team result (higher is better)."""
+    names = dict(zip(domains["code"], domains["name"], strict=True))
+    org = organisation.dropna()
+    shown = scores[scores["status"] == privacy.SHOWN]
+    if org.empty or shown.empty:
+        return "HSE Indicator Tool results are hidden for this selection (too few respondents)."
+    weakest_code = org.astype("float64").idxmin()
+    weakest = (
+        shown.assign(mean=_floats(shown["mean_score"]))
+        .sort_values(["mean", "team", "construct"])
+        .iloc[0]
+    )
+    return (
+        f"HSE scoring runs the other way (higher is better): the organisation's weakest domain is "
+        f"{names[weakest_code]} at {float(org[weakest_code]):.2f}, and the weakest team result is "
+        f"{weakest['team']} on {names[weakest['construct']]} at {weakest['mean']:.2f} "
+        f"({int(weakest['respondents'])} respondents)."
+    )
+
+
+def events_reading(events: pd.DataFrame) -> str:
+    """How many change events the timeline shows, and the latest one."""
+    if events.empty:
+        return (
+            "No change events are logged for these teams; HR can add the change log on the "
+            "Upload page."
+        )
+    latest = events.sort_values("started_on").iloc[-1]
+    organisation_wide = int(events["organisation_wide"].sum())
+    where = "organisation-wide" if latest["organisation_wide"] else str(latest["team"])
+    return (
+        f"The timeline marks {len(events)} change events ({organisation_wide} organisation-wide); "
+        f"the latest is \u201c{latest['title']}\u201d ({latest['kind']}, {where}) on "
+        f"{pd.Timestamp(latest['started_on']):%d %b %Y}."
+    )
+
+
+def events_with_scores(counts: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
+    """Change-event counts before each wave joined to the team's shown score in that wave.
+
+    Args:
+        counts: ``queries.change_fatigue.change_events_before_waves`` rows.
+        scores: gated ``queries.survey.construct_by_wave`` rows for one construct.
+    Returns one row per shown team and wave: team, wave, change_events, mean_score, respondents.
+    """
+    shown = scores[scores["status"] == privacy.SHOWN][
+        ["wave_id", "team", "mean_score", "respondents"]
+    ]
+    joined = counts.merge(shown, on=["wave_id", "team"], how="inner")
+    return pd.DataFrame(
+        {
+            "team": joined["team"].astype("str"),
+            "wave": joined["wave"].astype("str"),
+            "change_events": joined["change_events"].astype("int64"),
+            "mean_score": _floats(joined["mean_score"]),
+            "respondents": joined["respondents"].astype("int64"),
+        }
+    )
