@@ -15,6 +15,11 @@ con = ui.cursor()
 pages = {
     "Explore": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/stress.py", title="Stress", icon=":material/psychology_alt:"),
+        st.Page("pages/support_challenge.py", title="Support and challenge",
+                icon=":material/balance:"),
+        st.Page("pages/change_fatigue.py", title="Change fatigue",
+                icon=":material/published_with_changes:"),
     ],
 }
 

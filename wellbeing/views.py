@@ -31,13 +31,14 @@ class OrganisationFigure:
     low: float | None
     high: float | None
     respondents: int | None
+    status: str = privacy.SHOWN
 
     @property
     def shown(self) -> bool:
         return self.value is not None
 
 
-HIDDEN_ORGANISATION = OrganisationFigure(None, None, None, None)
+NO_ORGANISATION_DATA = OrganisationFigure(None, None, None, None, privacy.NO_DATA)
 
 
 def _floats(series: pd.Series) -> pd.Series:
@@ -59,8 +60,10 @@ def organisation_figure(
     rows: pd.DataFrame, *, value: str, kind: str, sd: str | None = None
 ) -> OrganisationFigure:
     """The organisation's figure from one gated row (or none, when hidden or absent)."""
-    if rows.empty or rows["status"].iloc[0] != privacy.SHOWN:
-        return HIDDEN_ORGANISATION
+    if rows.empty:
+        return NO_ORGANISATION_DATA
+    if rows["status"].iloc[0] != privacy.SHOWN:
+        return OrganisationFigure(None, None, None, None, str(rows["status"].iloc[0]))
     row = rows.iloc[[0]]
     low, high = interval(row[value], row["respondents"], kind=kind, sd=row[sd] if sd else None)
     return OrganisationFigure(
@@ -152,6 +155,8 @@ def team_reading(
     stress"); ``worse`` says which verdict is the bad one, so the sentence leads
     with the teams leaders should look at first.
     """
+    if figures.empty:
+        return f"Nobody answered the questions on {what} in this wave with these filters."
     shown = figures[figures["status"] == privacy.SHOWN]
     hidden = len(figures) - len(shown)
     hidden_note = (
@@ -272,7 +277,8 @@ def national_reading(rows: list[NationalRow]) -> str:
     for row in rows:
         org = row.organisation
         if not org.shown:
-            parts.append(f"{row.measure}: hidden")
+            reason = "no answers" if org.status == privacy.NO_DATA else "hidden"
+            parts.append(f"{row.measure}: {reason}")
             continue
         value = format_value(org.value, SHARE)
         if row.national is None:
@@ -318,9 +324,10 @@ def quadrant_reading(teams: pd.DataFrame, *, cutoff: float) -> str:
         quadrant_of(s, c, cutoff=cutoff)
         for s, c in zip(shown["mean_support"], shown["mean_challenge"], strict=True)
     ]
-    counts = pd.Series(labels).value_counts()
+    counts = pd.Series(labels).value_counts().rename_axis("quadrant").reset_index()
+    counts = counts.sort_values(["count", "quadrant"], ascending=[False, True])
     high_both = shown[[label == QUADRANTS["share_high_support_high_challenge"] for label in labels]]
-    most = counts.index[0]
+    most, most_count = counts.iloc[0]["quadrant"], int(counts.iloc[0]["count"])
     sentence = (
         f"{len(high_both)} of {len(shown)} teams shown average high support and high challenge "
         f"(both at least {cutoff:.1f})"
@@ -329,7 +336,10 @@ def quadrant_reading(teams: pd.DataFrame, *, cutoff: float) -> str:
         best = high_both.assign(total=high_both["mean_support"] + high_both["mean_challenge"])
         best = best.sort_values(["total", "team"], ascending=[False, True]).iloc[0]
         sentence += f", highest {best['team']}"
-    return sentence + f"; most teams ({counts.iloc[0]}) sit in \u201c{most.lower()}\u201d."
+    return (
+        sentence + f"; the most common quadrant is \u201c{most.lower()}\u201d "
+        f"({most_count} of {len(shown)} teams)."
+    )
 
 
 def correlation_reading(

@@ -1,0 +1,217 @@
+"""Stress: which teams are most stressed, whether that is more than chance, and national figures."""
+
+import streamlit as st
+
+from queries import survey
+from wellbeing import charts, privacy, roles, stats, ui, views
+from wellbeing.measures import HIGH_SCORE_CUTOFF
+from wellbeing.reference import national_figure
+
+ui.require_role(*roles.EVERYONE)
+st.title("Stress")
+
+con = ui.cursor()
+filters = ui.filters(con)
+rules = privacy.rules(con)
+k = rules.min_group_size
+
+if filters.wave_id is None:
+    st.info("No survey results yet. HR can add a survey export on the Upload page.")
+    st.stop()
+
+CONSTRUCTS = ["stress", "offered_stress_training", "offered_counselling"]
+ITEMS = {
+    "STR2": "Stress affects my ability to do the job",
+    "STR3": "Unwell from work stress in the last 12 months",
+}
+by_wave = survey.construct_by_wave(con, filters=filters, constructs=CONSTRUCTS, rules=rules)
+org_by_wave = survey.construct_by_wave_for_organisation(
+    con, filters=filters, constructs=CONSTRUCTS, rules=rules
+)
+this_wave = by_wave[by_wave["wave_id"] == filters.wave_id]
+org_this_wave = org_by_wave[org_by_wave["wave_id"] == filters.wave_id]
+stress = this_wave[this_wave["construct"] == "stress"]
+org_stress = org_this_wave[org_this_wave["construct"] == "stress"]
+
+if stress.empty:
+    st.info("No stress scores match these filters in this wave. Clear a filter to see more.")
+    st.stop()
+
+ui.team_focus_note(filters.team)
+
+org_share = views.organisation_figure(org_stress, value="share_high", kind=views.SHARE)
+org_mean = views.organisation_figure(org_stress, value="mean_score", kind=views.SCORE, sd="sd")
+share_figures = views.team_figures(
+    stress, value="share_high", kind=views.SHARE, organisation=org_share
+)
+mean_figures = views.team_figures(
+    stress, value="mean_score", kind=views.SCORE, sd="sd", organisation=org_mean
+)
+
+high, mean = st.columns(2)
+with high:
+    st.subheader("High stress")
+    st.markdown(
+        views.team_reading(
+            share_figures,
+            what=f"the share with high stress (score {HIGH_SCORE_CUTOFF:g} or more)",
+            kind=views.SHARE,
+            organisation=org_share,
+        )
+    )
+    ui.team_chart(
+        charts.team_intervals(
+            share_figures,
+            kind=views.SHARE,
+            k=k,
+            organisation=org_share.value,
+            axis_title="Share with high stress (95% interval)",
+        ),
+        key="stress_share_high",
+    )
+with mean:
+    st.subheader("Mean stress")
+    st.markdown(
+        views.team_reading(
+            mean_figures, what="mean stress (1-5)", kind=views.SCORE, organisation=org_mean
+        )
+    )
+    ui.team_chart(
+        charts.team_intervals(
+            mean_figures,
+            kind=views.SCORE,
+            k=k,
+            organisation=org_mean.value,
+            axis_title="Mean stress, 1-5 (95% interval)",
+        ),
+        key="stress_mean",
+    )
+st.caption(ui.hidden_note(k))
+
+st.subheader("Across waves")
+org_trend = views.trend(
+    org_by_wave[org_by_wave["construct"] == "stress"], value="share_high", kind=views.SHARE
+)
+team_trend = (
+    views.trend(by_wave[by_wave["construct"] == "stress"], value="share_high", kind=views.SHARE)
+    if filters.team is not None
+    else None
+)
+st.markdown(
+    views.trend_reading(
+        org_trend,
+        what="share with high stress",
+        kind=views.SHARE,
+        team=filters.team,
+        team_trend=team_trend,
+    )
+)
+st.plotly_chart(
+    charts.trend_lines(
+        org_trend,
+        kind=views.SHARE,
+        axis_title="Share with high stress",
+        team=filters.team,
+        team_trend=team_trend,
+    ),
+    key="stress_trend",
+    width="stretch",
+)
+
+st.subheader("Against national figures")
+items = survey.item_agreement_by_team(con, filters=filters, items=list(ITEMS), rules=rules)
+org_items = survey.item_agreement_for_organisation(
+    con, filters=filters, items=list(ITEMS), rules=rules
+)
+MEASURES = {
+    # label: (rows by team, organisation rows, value column, national code, worse direction)
+    ITEMS["STR2"]: (
+        items[items["item"] == "STR2"],
+        org_items[org_items["item"] == "STR2"],
+        "share_agree",
+        "stress_affects_ability",
+        stats.HIGHER,
+    ),
+    ITEMS["STR3"]: (
+        items[items["item"] == "STR3"],
+        org_items[org_items["item"] == "STR3"],
+        "share_agree",
+        None,
+        stats.HIGHER,
+    ),
+    "Offered stress training": (
+        this_wave[this_wave["construct"] == "offered_stress_training"],
+        org_this_wave[org_this_wave["construct"] == "offered_stress_training"],
+        "mean_score",
+        "offered_stress_training",
+        stats.LOWER,
+    ),
+    "Offered counselling": (
+        this_wave[this_wave["construct"] == "offered_counselling"],
+        org_this_wave[org_this_wave["construct"] == "offered_counselling"],
+        "mean_score",
+        "offered_counselling",
+        stats.LOWER,
+    ),
+}
+national_rows = [
+    views.NationalRow(
+        measure=label,
+        organisation=views.organisation_figure(org_rows, value=value, kind=views.SHARE),
+        national=national_figure(code) if code else None,
+    )
+    for label, (_, org_rows, value, code, _) in MEASURES.items()
+]
+st.markdown(views.national_reading(national_rows))
+st.plotly_chart(
+    charts.against_national(views.national_rows_frame(national_rows)),
+    key="stress_national",
+    width="stretch",
+)
+st.caption(
+    "Agreeing means answering agree or strongly agree; offered training and counselling are the "
+    "share answering yes. Hover a national marker for its source and year."
+)
+
+measure = st.radio("By team", list(MEASURES), horizontal=True, key="stress_national_measure")
+team_rows, org_rows, value, code, worse = MEASURES[measure]
+org_figure = views.organisation_figure(org_rows, value=value, kind=views.SHARE)
+figures = views.team_figures(team_rows, value=value, kind=views.SHARE, organisation=org_figure)
+st.markdown(
+    views.team_reading(
+        figures,
+        what=f"\u201c{measure.lower()}\u201d",
+        kind=views.SHARE,
+        organisation=org_figure,
+        worse=worse,
+    )
+)
+ui.team_chart(
+    charts.team_intervals(
+        figures,
+        kind=views.SHARE,
+        k=k,
+        organisation=org_figure.value,
+        national=national_figure(code) if code else None,
+        worse=worse,
+        axis_title=f"{measure} (share, 95% interval)",
+    ),
+    key="stress_measure_by_team",
+)
+
+hse_scores = survey.construct_by_team(con, filters=filters, instrument="hse", rules=rules)
+if not hse_scores.empty:
+    st.subheader("HSE Management Standards (HSE scoring: higher is better)")
+    domains = survey.constructs(con, instrument="hse")
+    hse_org = survey.construct_for_organisation(con, filters=filters, instrument="hse", rules=rules)
+    hse_org_means = hse_org.set_index("construct")["mean_score"]
+    st.markdown(views.hse_reading(hse_scores, domains, hse_org_means))
+    st.plotly_chart(
+        charts.hse_heatmap(hse_scores, domains, hse_org_means, k=k),
+        key="stress_hse",
+        width="stretch",
+    )
+    st.caption(
+        "HSE Management Standards Indicator Tool domains, each a 1-5 mean after reverse keying "
+        "where higher is better; red is worse than the organisation. " + ui.hidden_note(k)
+    )

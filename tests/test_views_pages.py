@@ -1,0 +1,227 @@
+"""The four view pages through dashboard.py: fixture figures, filters, team focus, the URL.
+
+The fixture store is tests/views_fixture.py (hand arithmetic there and in
+tests/test_views_figures.py). Default wave is the latest, Spring 2026.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from conftest import ROOT
+from streamlit.testing.v1 import AppTest
+from views_fixture import build_views_store
+
+from wellbeing import ui
+
+Z = 1.959964
+VIEW_PAGES = [
+    "pages/stress.py",
+    "pages/support_challenge.py",
+    "pages/change_fatigue.py",
+]
+TEAM = ui.FILTER_KEYS["team"]
+WAVE = ui.FILTER_KEYS["wave"]
+
+
+def wilson(successes: int, n: int) -> tuple[float, float]:
+    p = successes / n
+    centre = p + Z**2 / (2 * n)
+    half = Z * math.sqrt(p * (1 - p) / n + Z**2 / (4 * n**2))
+    return (centre - half) / (1 + Z**2 / n), (centre + half) / (1 + Z**2 / n)
+
+
+@pytest.fixture
+def views_app_db(app_db):
+    build_views_store(app_db)
+    return app_db
+
+
+def open_page(page: str, **query_params: str) -> AppTest:
+    """Open the app at a URL carrying ``query_params``, then move to ``page``."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    for key, value in query_params.items():
+        at.query_params[key] = value
+    at.run()
+    return at.switch_page(page).run()
+
+
+def figures(at: AppTest) -> dict[str, dict]:
+    """Every Plotly chart on the page by its key, as figure JSON."""
+    return {chart.key: json.loads(chart.proto.spec) for chart in at.get("plotly_chart")}
+
+
+def trace(figure: dict, name: str) -> dict:
+    return next(t for t in figure["data"] if t.get("name") == name)
+
+
+def readings(at: AppTest) -> list[str]:
+    return [element.value for element in at.markdown]
+
+
+def test_the_stress_page_draws_the_fixture_figures(views_app_db):
+    at = open_page("pages/stress.py")
+    assert not at.exception, [e.value for e in at.exception]
+    charts = figures(at)
+    share = charts["stress_share_high"]
+    # Spring 2026: Alpha 4 of 5 high (5 5 5 5 1), Beta 0 of 6; organisation 4 of 11.
+    bars = trace(share, "Team")
+    assert bars["y"] == ["Alpha", "Beta"]
+    assert bars["x"] == pytest.approx([4 / 5, 0.0])
+    assert [point[1] for point in bars["customdata"]] == [5, 6]
+    low, high = wilson(4, 5)
+    assert bars["error_x"]["arrayminus"][0] == pytest.approx(4 / 5 - low, abs=1e-5)
+    assert bars["error_x"]["array"][0] == pytest.approx(high - 4 / 5, abs=1e-5)
+    assert trace(share, "Organisation 36%")["x"][0] == pytest.approx(4 / 11)
+    # Alpha's Wilson interval (0.376, 0.964) clears 4/11 = 0.364; Beta's (0, 0.390) does not.
+    assert (
+        "1 of 2 teams shown are above the organisation's 36% for the share with high stress "
+        "(score 4 or more) beyond chance, led by Alpha at 80%; other gaps could be chance."
+    ) in readings(at)
+    mean = trace(charts["stress_mean"], "Team")
+    assert mean["x"] == pytest.approx([21 / 5, 1.0])  # (5+5+5+5+1)/5 and six 1s
+    trend = trace(charts["stress_trend"], "Organisation")
+    assert trend["x"] == ["Autumn 2025", "Spring 2026"]
+    assert trend["y"] == pytest.approx([3 / 17, 4 / 11])
+    national = charts["stress_national"]
+    organisation = trace(national, "Organisation")
+    # STR2 and STR3 agree: Alpha's four 5s of 11; training and counselling not asked in spring.
+    assert organisation["y"] == [
+        "Stress affects my ability to do the job",
+        "Unwell from work stress in the last 12 months",
+    ]
+    assert organisation["x"] == pytest.approx([4 / 11, 4 / 11])
+    assert "Offered stress training: no answers" in readings(at)[3]
+    assert "stress_hse" not in charts  # no HSE upload in the fixture
+
+
+def test_the_wave_in_the_url_chooses_the_figures_and_hidden_teams_say_why(views_app_db):
+    at = open_page("pages/stress.py", **{WAVE: "Autumn 2025"})
+    assert not at.exception
+    charts = figures(at)
+    share = charts["stress_share_high"]
+    assert trace(share, "Team")["x"] == pytest.approx([3 / 6, 0.0])
+    hidden = trace(share, "Hidden")
+    assert hidden["y"] == ["Delta", "Gamma"]
+    assert hidden["text"] == ["fewer than 5 responses"] * 2
+    national = charts["stress_national"]
+    # Autumn: STR2 3/17, STR3 3/17, training (ACC1) 3/17, counselling (ACC2) 1/17.
+    assert trace(national, "Organisation")["x"] == pytest.approx([3 / 17, 3 / 17, 3 / 17, 1 / 17])
+    marker = trace(national, "National figure")
+    assert marker["x"] == pytest.approx([0.80, 0.16, 0.33])
+    assert all("(2015)" in cell[0] for cell in marker["customdata"])
+
+
+def test_focusing_a_team_narrows_every_chart_and_adds_its_trend(views_app_db):
+    at = open_page("pages/stress.py")
+    at.session_state[TEAM] = "Alpha"
+    at.run()
+    assert not at.exception
+    charts = figures(at)
+    assert trace(charts["stress_share_high"], "Team")["y"] == ["Alpha"]
+    low, high = wilson(4, 5)
+    assert readings(at)[0] == (
+        f"Alpha: the share with high stress (score 4 or more) is 80% (95% interval "
+        f"{low:.0%}\u2013{high:.0%}, 5 respondents) against the organisation's 36%: higher "
+        "than the organisation, beyond chance."
+    )
+    alpha = trace(charts["stress_trend"], "Alpha")
+    assert alpha["y"] == pytest.approx([3 / 6, 4 / 5])
+    assert any("Focused on **Alpha**" in info.value for info in at.info)
+    at.button(key="clear_team_focus").click().run()
+    assert trace(figures(at)["stress_share_high"], "Team")["y"] == ["Alpha", "Beta"]
+
+
+def test_filters_in_a_copied_link_reproduce_the_view(views_app_db):
+    # AppTest has no browser to write the URL (tests/browser/test_views_journey.py checks
+    # that side); here the link's query parameters must set the filters and the figures.
+    link = {WAVE: "Autumn 2025", TEAM: "Beta"}
+    at = open_page("pages/support_challenge.py", **link)
+    assert not at.exception
+    assert (at.session_state[WAVE], at.session_state[TEAM]) == ("Autumn 2025", "Beta")
+    scatter = trace(figures(at)["support_challenge_scatter"], "Team")
+    # Beta in autumn: support six 5s; challenge 5 5 5 5 4 4 = 28/6.
+    assert scatter["customdata"] == [["Beta", 6]]
+    assert scatter["x"] == pytest.approx([5.0])
+    assert scatter["y"] == pytest.approx([28 / 6])
+
+
+def test_a_link_naming_an_unknown_team_falls_back_to_every_team(views_app_db):
+    at = open_page("pages/stress.py", **{TEAM: "x' or '1'='1"})
+    assert not at.exception
+    assert trace(figures(at)["stress_share_high"], "Team")["y"] == ["Alpha", "Beta"]
+
+
+def test_the_support_and_challenge_page_draws_the_fixture_figures(views_app_db):
+    at = open_page("pages/support_challenge.py")
+    assert not at.exception, [e.value for e in at.exception]
+    charts = figures(at)
+    scatter = trace(charts["support_challenge_scatter"], "Team")
+    # Spring: Alpha five 4s on both; Beta six 2s on both.
+    assert scatter["x"] == pytest.approx([4.0, 2.0])
+    assert scatter["y"] == pytest.approx([4.0, 2.0])
+    assert scatter["marker"]["size"] == [5, 6]
+    assert readings(at)[0] == (
+        "1 of 2 teams shown average high support and high challenge (both at least 4.0), "
+        "highest Alpha; the most common quadrant is \u201chigh support, high challenge\u201d "
+        "(1 of 2 teams)."
+    )
+    quadrants = charts["quadrant_bars"]
+    both = trace(quadrants, "High support, high challenge")
+    assert both["y"] == ["Organisation", "Alpha", "Beta"]
+    assert both["x"] == pytest.approx([5 / 11, 1.0, 0.0])
+    assert trace(quadrants, "Low support, low challenge")["x"] == pytest.approx([6 / 11, 0, 1])
+    national = trace(charts["high_both_by_team"], "National 26%")
+    assert national["x"][0] == pytest.approx(0.26)
+    assert "Support for social workers" in national["hovertemplate"]
+    assert trace(charts["support_challenge_trend"], "Organisation")["y"] == pytest.approx(
+        [8 / 17, 5 / 11]
+    )
+
+
+def test_the_change_fatigue_page_draws_the_change_log_on_the_timeline(views_app_db):
+    at = open_page("pages/change_fatigue.py", **{WAVE: "Autumn 2025"})
+    assert not at.exception, [e.value for e in at.exception]
+    charts = figures(at)
+    timeline = charts["change_fatigue_timeline"]
+    events = trace(timeline, "Change event")
+    assert events["x"] == ["2024-09-01", "2025-06-01", "2026-01-15"]
+    assert [cell[2] for cell in events["customdata"]] == ["Beta", "organisation-wide", "Alpha"]
+    # Organisation: autumn Alpha 27 + Beta 12 + five 3s = 54 of 17; spring 25 + 6 = 31 of 11.
+    assert trace(timeline, "Organisation")["y"] == pytest.approx([54 / 17, 31 / 11])
+    assert trace(timeline, "Alpha")["y"] == pytest.approx([4.5, 5.0])
+    points = trace(charts["change_events_against_score"], "Team in a wave")
+    assert sorted(zip(points["x"], points["y"], strict=True)) == [
+        (1, 1.0),
+        (1, 2.0),
+        (1, 4.5),
+        (2, 5.0),
+    ]
+    assert (
+        "Across 4 team-waves, more change events in the 12 months before a wave went with "
+        "higher change fatigue (correlation 0.65)."
+    ) in readings(at)
+    leave = trace(charts["intention_to_leave_by_team"], "Team")
+    assert leave["x"] == pytest.approx([3.0, 1.0])  # Alpha six 3s, Beta six 1s
+
+
+@pytest.mark.parametrize("page", VIEW_PAGES, ids=lambda p: p.removeprefix("pages/"))
+def test_each_view_runs_on_the_sample_data_for_all_teams_and_one(demo_app_db, page):
+    at = open_page(page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.get("plotly_chart")
+    at.session_state[TEAM] = "Community Team East"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Focused on **Community Team East**" in info.value for info in at.info)
+
+
+def test_the_stress_page_shows_the_hse_domains_when_hse_data_is_present(demo_app_db):
+    at = open_page("pages/stress.py")
+    heatmap = figures(at)["stress_hse"]
+    assert "HSE scoring: higher is better" in heatmap["layout"]["title"]["text"]
+    assert len(heatmap["data"][0]["x"]) == 7
+    shown = [cell for row in heatmap["data"][0]["hovertext"] for cell in row if "95%" in cell]
+    assert shown, "shown HSE cells carry their interval"
