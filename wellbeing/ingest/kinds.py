@@ -23,8 +23,9 @@ from typing import Protocol
 import duckdb
 import pandas as pd
 
+from wellbeing import instruments
 from wellbeing.ingest import changes, staff, supervision, survey
-from wellbeing.ingest.mapping import SURVEY_FIELDS, Field
+from wellbeing.ingest.mapping import IGNORE, PERSONAL, SURVEY_FIELDS, Field
 from wellbeing.ingest.reading import Table
 from wellbeing.ingest.uploads import ImportReport, Progress, no_progress
 from wellbeing.store import ensure_salt
@@ -89,6 +90,21 @@ class ImportKind:
     import_file: ImportFile
     needs_wave: bool = False
     needs_data_date: bool = False
+
+    def targets(self) -> dict[str, str]:
+        """Every choice a column can be mapped to, with the words HR sees for it."""
+        choices = {
+            IGNORE: "Ignore (not imported)",
+            PERSONAL: "Personal data (dropped, never stored)",
+        }
+        choices.update({f"field:{field.name}": field.label for field in self.fields})
+        if self.maps_items:
+            for item in instruments.all_items():
+                text = item.text if len(item.text) <= 70 else item.text[:69] + "\u2026"
+                choices[f"item:{item.code}"] = (
+                    f"{item.code} ({item.construct.replace('_', ' ')}): {text}"
+                )
+        return choices
 
     def rows_rejected(self, prepared: Prepared) -> int:
         """Rows held back: a row with several bad cells counts once."""

@@ -144,6 +144,14 @@ def _words(text: str) -> str:
     return re.sub(r"[^a-z0-9#]+", " ", normalise_label(text)).strip()
 
 
+def personal_note(columns: list[str]) -> str:
+    """The sentence HR sees about personal-data columns that will not be stored."""
+    return (
+        f"{len(columns)} column(s) holding personal data will be dropped and never stored: "
+        f"{', '.join(columns)}."
+    )
+
+
 def looks_personal(header: str, values: pd.Series) -> bool:
     """Names, email addresses, IP addresses or locations, by header or by content."""
     words = _words(header)
@@ -165,8 +173,14 @@ def looks_personal(header: str, values: pd.Series) -> bool:
             "fullname",
         }:
             return True
-    sample = values.astype("str").str.strip()
-    sample = sample[sample.ne("")].head(200)
+    # The first 200 non-blank cells decide. They are nearly always among the first
+    # thousand, so a 100,000-row column is stripped whole only when they are not.
+    head = values.head(1_000).astype("str").str.strip()
+    sample = head[head.ne("")]
+    if len(sample) < 200 and len(values) > len(head):
+        whole = values.astype("str").str.strip()
+        sample = whole[whole.ne("")]
+    sample = sample.head(200)
     if sample.empty:
         return False
     share = (sample.str.match(EMAIL) | sample.str.match(IPV4)).mean()
@@ -211,9 +225,9 @@ def suggest(
                 key = f"field:{field.name}"
                 if key in taken:
                     continue
-                if header in {_words(s) for s in field.synonyms} or header == field.name.replace(
-                    "_", " "
-                ):
+                names = {_words(s) for s in field.synonyms} | {field.name.replace("_", " ")}
+                # Qualtrics names columns Q1, Q2...: the question text says what they are.
+                if header in names or (text and text in names):
                     target = key
                     break
             if target == IGNORE and items:

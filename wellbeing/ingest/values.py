@@ -19,6 +19,8 @@ _EXCEL_DAMAGE_MONTH_FIRST = re.compile(r"^(" + "|".join(MONTHS) + r")-(\d{1,2})$
 _EXCEL_DAMAGE_AS_DATE = re.compile(r"^\d{4}-(\d{2})-(\d{2})(?: 00:00:00)?$")
 
 DAY_FIRST_FORMATS = (
+    "%d/%m/%Y %I:%M:%S %p",
+    "%d/%m/%Y %I:%M %p",
     "%d/%m/%Y %H:%M:%S",
     "%d/%m/%Y %H:%M",
     "%d/%m/%Y",
@@ -27,6 +29,8 @@ DAY_FIRST_FORMATS = (
     "%d.%m.%Y",
 )
 MONTH_FIRST_FORMATS = (
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
     "%m/%d/%Y %H:%M:%S",
     "%m/%d/%Y %H:%M",
     "%m/%d/%Y",
@@ -53,6 +57,17 @@ def repair_excel_damage(values: pd.Series) -> tuple[pd.Series, int]:
     text = values.astype("str")
     if not text.str.contains("-", regex=False).any():
         return text, 0  # the common case, decided in one pass
+    codes, distinct = pd.factorize(text, use_na_sentinel=False)
+    if len(distinct) < len(text):
+        # An export's column repeats a handful of values (age bands, answers): repair each
+        # distinct value once and spread the result back, instead of three regexes per cell.
+        distinct_text = pd.Series(distinct, dtype="str")
+        fixed, _ = repair_excel_damage(distinct_text)
+        changed = (fixed.ne(distinct_text) & distinct_text.notna()).to_numpy()
+        return (
+            pd.Series(fixed.array.take(codes), index=values.index, dtype="str"),
+            int(changed[codes].sum()),
+        )
     day_month = text.str.extract(_EXCEL_DAMAGE)
     month_day = text.str.extract(_EXCEL_DAMAGE_MONTH_FIRST)
     repaired = text.copy()
@@ -108,11 +123,24 @@ def parse_dates(values: pd.Series, *, day_first: bool = True) -> tuple[pd.Series
     return parsed, remaining
 
 
+def leading_day_month(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The first and second numbers of each cell written like 03/04/2026 (NaN otherwise).
+
+    Only a cell's first ten characters after spaces can match, and a column of
+    timestamps shares a few dozen of those, so the pattern runs once per distinct
+    prefix instead of once per cell.
+    """
+    prefixes = values.astype("str").str.lstrip().str.slice(0, 10)
+    codes, distinct = pd.factorize(prefixes, use_na_sentinel=False)
+    parts = pd.Series(distinct, dtype="str").str.extract(r"^(\d{1,2})/(\d{1,2})/\d{2,4}")
+    first = pd.to_numeric(parts[0], errors="coerce").to_numpy()[codes]
+    second = pd.to_numeric(parts[1], errors="coerce").to_numpy()[codes]
+    return pd.Series(first, index=values.index), pd.Series(second, index=values.index)
+
+
 def ambiguous_dates(values: pd.Series) -> int:
     """How many cells read differently day-first and month-first (e.g. 03/04/2026)."""
-    parts = values.astype("str").str.extract(r"^\s*(\d{1,2})/(\d{1,2})/\d{2,4}")
-    first = pd.to_numeric(parts[0], errors="coerce")
-    second = pd.to_numeric(parts[1], errors="coerce")
+    first, second = leading_day_month(values)
     return int(((first <= 12) & (second <= 12) & (first != second)).sum())
 
 

@@ -1,0 +1,98 @@
+"""Upload history: every upload, who brought it in, and withdrawing or restoring one."""
+
+import pandas as pd
+import streamlit as st
+
+import queries.imports as q
+from wellbeing import roles, ui
+from wellbeing.ingest import uploads
+from wellbeing.ingest.reading import ImportProblem
+
+ui.require_role(roles.HR_ADMIN)
+st.title("Upload history")
+con = ui.cursor()
+
+done = st.session_state.pop("history_done", None)
+if done:
+    st.success(done, icon=":material/check_circle:")
+
+history = q.upload_history(con)
+if history.empty:
+    st.info("Nothing has been uploaded yet. Start on the Upload page.")
+    st.page_link("pages/upload.py", label="Upload", icon=":material/upload:")
+    st.stop()
+
+shown = pd.DataFrame(
+    {
+        "Upload": history["id"].map(lambda upload_id: f"#{upload_id}"),
+        "Status": history["status"],
+        "Kind": history["kind"],
+        "File": history["file_name"],
+        "Wave": history["wave"],
+        "Uploaded by": history["uploaded_by"],
+        "Uploaded at": history["uploaded_at"],
+        "Rows read": history["rows_read"],
+        "Stored": history["rows_stored"],
+        "Rejected": history["rows_rejected"],
+    }
+)
+st.dataframe(
+    shown,
+    hide_index=True,
+    key="history_table",
+    column_config={"Uploaded at": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")},
+)
+st.caption(
+    "A withdrawn upload's rows are left out of every figure until it is restored; nothing "
+    "is deleted."
+)
+
+st.subheader("One upload")
+labels = {
+    int(row.id): f"#{row.id} {row.file_name} ({row.kind}, {row.status})"
+    for row in history.itertuples(index=False)
+}
+upload_id = st.selectbox("Upload", list(labels), format_func=labels.get, key="history_upload")
+upload = history.set_index("id").loc[upload_id]
+
+if upload["status"] == "active":
+    st.markdown("Its rows count in every figure.")
+    if st.button("Withdraw this upload", key="history_withdraw", icon=":material/visibility_off:"):
+        try:
+            uploads.withdraw(con, upload_id)
+        except ImportProblem as problem:
+            st.error(str(problem))
+            st.stop()
+        st.cache_data.clear()
+        st.session_state["history_done"] = (
+            f"Upload #{upload_id} is withdrawn: its rows no longer count in any figure."
+        )
+        st.rerun()
+else:
+    st.markdown("It is **withdrawn**: its rows are left out of every figure.")
+    if st.button("Restore this upload", key="history_restore", icon=":material/visibility:"):
+        try:
+            uploads.restore(con, upload_id)
+        except ImportProblem as problem:
+            st.error(str(problem))
+            st.stop()
+        st.cache_data.clear()
+        st.session_state["history_done"] = (
+            f"Upload #{upload_id} is restored: its rows count in every figure again."
+        )
+        st.rerun()
+
+rejects = q.upload_rejects(con, upload_id=upload_id)
+if rejects.empty:
+    st.caption("No cells were rejected in this upload.")
+else:
+    st.markdown(f"**{len(rejects):,} rejected cell(s)**, not stored:")
+    st.dataframe(rejects, hide_index=True, key="history_rejects")
+    st.download_button(
+        "Download the rejected cells (CSV)",
+        uploads.rejects_csv(rejects),
+        file_name=f"upload_{upload_id}_problems.csv",
+        mime="text/csv",
+        key="history_rejects_csv",
+        icon=":material/download:",
+    )
