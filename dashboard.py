@@ -1,29 +1,62 @@
-"""Entry point: page config, shared filters and the page router. Nothing else."""
+"""Entry point: page config, sign-in, shared filters and the page router. Nothing else."""
 
 import streamlit as st
 
 from wellbeing import ui
+from wellbeing.roles import EVERYONE, HR_ADMIN, LEADERS
+from wellbeing.ui import PageSpec
 
-st.set_page_config(
-    page_title="Workforce wellbeing",
-    page_icon=":material/diversity_3:",
-    layout="wide",
-)
-
-con = ui.cursor()
-
-pages = {
+# Every page: its menu section, file, title, icon and the roles that may open it.
+# A role's menu shows only its pages; the others stay reachable by URL so that
+# the page's own ui.require_role answers with a refusal. tests/test_access.py
+# runs every role against every page listed here. Add a page with one line:
+#   PageSpec("pages/x.py", "Title", ":material/icon:", EVERYONE | LEADERS | (HR_ADMIN,)),
+PAGES: dict[str, list[PageSpec]] = {
     "Explore": [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-        st.Page("pages/stress.py", title="Stress", icon=":material/psychology_alt:"),
-        st.Page("pages/support_challenge.py", title="Support and challenge",
-                icon=":material/balance:"),
-        st.Page("pages/change_fatigue.py", title="Change fatigue",
-                icon=":material/published_with_changes:"),
+        PageSpec("pages/overview.py", "Overview", ":material/dashboard:", EVERYONE, default=True),
+        PageSpec("pages/equity.py", "Equity", ":material/diversity_3:", LEADERS),
+        PageSpec("pages/response_rates.py", "Response rates", ":material/how_to_reg:", LEADERS),
+        PageSpec("pages/stress.py", "Stress", ":material/psychology_alt:", EVERYONE),
+        PageSpec(
+            "pages/support_challenge.py", "Support and challenge", ":material/balance:", EVERYONE
+        ),
+        PageSpec(
+            "pages/change_fatigue.py",
+            "Change fatigue",
+            ":material/published_with_changes:",
+            EVERYONE,
+        ),
+    ],
+    "HR": [
+        PageSpec("pages/upload.py", "Upload", ":material/upload:", (HR_ADMIN,)),
+        PageSpec("pages/upload_history.py", "Upload history", ":material/history:", (HR_ADMIN,)),
+        PageSpec("pages/change_log.py", "Change log", ":material/event_note:", (HR_ADMIN,)),
+        PageSpec("pages/accounts.py", "Accounts", ":material/manage_accounts:", (HR_ADMIN,)),
+        PageSpec("pages/audit.py", "Audit log", ":material/policy:", (HR_ADMIN,)),
     ],
 }
+# The only page anyone sees before signing in, whatever URL they typed.
+SIGN_IN_PAGE = "pages/sign_in.py"
 
-navigation = st.navigation(pages)
-ui.demo_notice(con)
-ui.shared_filters(con)
-navigation.run()
+
+def main() -> None:
+    st.set_page_config(
+        page_title="Workforce wellbeing",
+        page_icon=":material/diversity_3:",
+        layout="wide",
+    )
+    con = ui.cursor()
+    ui.refuse_public_address_without_sign_in(con)
+    user = ui.signed_in_user(con)
+    navigation = ui.navigation(PAGES, user, sign_in_page=SIGN_IN_PAGE)
+    if user is not None:
+        ui.local_only_banner(con)
+        ui.account_menu(con, user)
+        ui.demo_notice(con)
+        ui.shared_filters(con)
+    navigation.run()
+
+
+# Streamlit runs this file as __main__; tests import it only to read PAGES.
+if __name__ == "__main__":
+    main()

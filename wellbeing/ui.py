@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
 import duckdb
 import streamlit as st
+from streamlit import runtime
+from streamlit.errors import StreamlitSecretNotFoundError
 
 from queries import survey
-from wellbeing import config, demo, privacy, roles, store, views
+from wellbeing import audit, auth, config, demo, privacy, roles, store, views
+from wellbeing.exports import csv_bytes, figure_png, file_stem, readable, xlsx_bytes
 
 FILTER_KEYS = {"wave": "wave", "service": "service", "team": "team", "role": "role",
                "career_stage": "stage"}
@@ -53,7 +62,11 @@ def shared_filters(con: duckdb.DuckDBPyConnection) -> None:
             hierarchy = survey.team_hierarchy(con)
             in_service = set(hierarchy.loc[hierarchy["service"] == service, "team"])
             teams = [team for team in teams if team in in_service]
-        st.selectbox("Team", teams, index=None, placeholder="All teams",
+        visible = _visible_teams()
+        if visible is not None:
+            teams = [team for team in teams if team in visible]
+        st.selectbox("Team", teams, index=None,
+                     placeholder="All teams" if visible is None else "All my teams",
                      key=FILTER_KEYS["team"], bind="query-params")
         st.selectbox("Role", survey.filter_options(con, field="role"), index=None,
                      placeholder="All roles", key=FILTER_KEYS["role"], bind="query-params")
@@ -71,10 +84,21 @@ def filters(con: duckdb.DuckDBPyConnection) -> survey.Filters:
     return survey.Filters(
         wave_id=wave_id,
         service=st.session_state.get(FILTER_KEYS["service"]),
-        team=st.session_state.get(FILTER_KEYS["team"]),
+        team=_visible_team(st.session_state.get(FILTER_KEYS["team"])),
         role=st.session_state.get(FILTER_KEYS["role"]),
         career_stage=st.session_state.get(FILTER_KEYS["career_stage"]),
     )
+
+
+def _visible_teams() -> tuple[str, ...] | None:
+    user = current_user()
+    return () if user is None else user.visible_teams
+
+
+def _visible_team(team: str | None) -> str | None:
+    """The chosen team, unless it is one this user may not see (e.g. typed into the URL)."""
+    visible = _visible_teams()
+    return team if visible is None or team in visible else None
 
 
 def demo_notice(con: duckdb.DuckDBPyConnection) -> None:
@@ -103,9 +127,144 @@ def hidden_note(k: int) -> str:
     )
 
 
-def current_user() -> roles.User:
-    """The user of this session (the local administrator until sign-in is configured)."""
-    return roles.LOCAL_ADMIN
+def audited_download(make: Callable[[], bytes], *, file_name: str) -> Callable[[], bytes]:
+    """Wrap a deferred download so that pressing the button is written to the audit log.
+
+    Streamlit calls ``make`` when the button is pressed, outside the script run,
+    so the user and the shared connection are taken now and used then.
+    """
+    user = current_user() or roles.User(name="unknown", role="")
+    shared = database(str(config.database_path()))
+
+    def make_and_record() -> bytes:
+        data = make()
+        audit.record(shared.cursor(), user=user, action=audit.DOWNLOAD, detail=file_name)
+        return data
+
+    return make_and_record
+
+
+def chart_download(figure, *, key: str, title: str) -> None:
+    """A 'PNG' download button for a chart, drawn under it.
+
+    The image is rendered only when the button is pressed (Streamlit runs the
+    callable then), so pages stay fast.
+    """
+    st.download_button(
+        "PNG",
+        data=audited_download(lambda: figure_png(figure), file_name=f"{file_stem(title)}.png"),
+        file_name=f"{file_stem(title)}.png",
+        mime="image/png",
+        key=f"{key}_png",
+        on_click="ignore",
+        icon=":material/image:",
+        help=f"Download \u201c{title}\u201d as an image",
+    )
+
+
+def table_downloads(frame, *, key: str, title: str, k: int | None = None) -> None:
+    """CSV and XLSX download buttons for a table that has passed the confidentiality engine.
+
+    With ``k`` (the minimum group size the table was gated with), its gate
+    ``status`` column is written as a reader sees it: hidden cells say why and
+    carry no figure. Text a spreadsheet would run as a formula is neutralised.
+    """
+    table = readable(frame, k=k) if k is not None else frame
+    stem = file_stem(title)
+    left, right, _ = st.columns([1, 1, 6])
+    left.download_button(
+        "CSV",
+        data=audited_download(lambda: csv_bytes(table), file_name=f"{stem}.csv"),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    right.download_button(
+        "XLSX",
+        data=audited_download(lambda: xlsx_bytes(table), file_name=f"{stem}.xlsx"),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx",
+        on_click="ignore",
+        icon=":material/table_view:",
+    )
+
+
+# --- Sign-in, sessions and access (issue 7) -------------------------------------------
+
+# This session's sign-in: {"account_id": int | None, "last_active": datetime (UTC)};
+# account_id None means a single sign-on identity (st.user).
+SESSION_KEY = "signed_in_session"
+# A message for the sign-in page after an expiry or a sign-out.
+SIGN_IN_NOTICE_KEY = "sign_in_notice"
+LOOPBACK_ADDRESSES = {"127.0.0.1", "localhost", "::1"}
+
+REFUSAL = "You do not have access to this page. Ask an HR administrator if you need it."
+PUBLIC_ADDRESS_REFUSAL = (
+    "The wellbeing dashboard refuses to serve on {address} because sign-in is not set up, "
+    "so anyone on the network would see personnel data. Either start it on this computer "
+    "only (server.address = \"127.0.0.1\", as in .streamlit/config.toml), or first create "
+    "an HR admin account with `wellbeing accounts create-admin` (or set up single sign-on, "
+    "see docs/single-sign-on.md) and then start it again."
+)
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page of the navigation and the roles that may open it (declared in dashboard.py)."""
+
+    path: str
+    title: str
+    icon: str
+    allowed: tuple[str, ...]
+    default: bool = False
+
+
+def single_sign_on_configured() -> bool:
+    """Whether an OpenID Connect provider is set up in .streamlit/secrets.toml ([auth])."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, StreamlitSecretNotFoundError):
+        return False
+
+
+def sign_in_required(con: duckdb.DuckDBPyConnection) -> bool:
+    """True once an account or a single sign-on role grant exists."""
+    return auth.sign_in_configured(con, single_sign_on=single_sign_on_configured())
+
+
+def _single_sign_on_claims() -> dict | None:
+    """The identity claims of a single sign-on user, or None when nobody signed in that way."""
+    if not st.user.get("is_logged_in"):
+        return None
+    return st.user.to_dict()
+
+
+def client_address() -> str:
+    """The client's network address for throttling ('local' on this computer)."""
+    return st.context.ip_address or "local"
+
+
+def current_user() -> roles.User | None:
+    """The user of this session, or None when nobody is signed in (or the session expired).
+
+    The local administrator until sign-in is configured. Read-only: dashboard.py
+    calls ``signed_in_user`` once per run to expire or extend the session.
+    """
+    con = cursor()
+    if not sign_in_required(con):
+        return roles.LOCAL_ADMIN
+    session = st.session_state.get(SESSION_KEY)
+    if session is None or auth.session_expired(
+        last_active=session["last_active"], now=auth.clock(), timeout=auth.session_timeout(con)
+    ):
+        return None
+    if session["account_id"] is not None:
+        return auth.user_for_account(con, account_id=session["account_id"])
+    claims = _single_sign_on_claims()
+    return None if claims is None else auth.user_for_identity(con, claims=claims)
 
 
 def require_role(*allowed: str) -> roles.User:
@@ -114,10 +273,170 @@ def require_role(*allowed: str) -> roles.User:
     Every page calls this first, so typing a page's URL is no way round the navigation.
     """
     user = current_user()
-    if not user.may(allowed):
-        st.error("You do not have access to this page. Ask an HR administrator if you need it.")
+    if user is None:
+        st.error("Sign in to see this page.")
         st.stop()
+    if not user.may(allowed):
+        st.error(REFUSAL)
+        st.stop()
+    roles.restrict_to_teams(user.visible_teams)
     return user
+
+
+def signed_in_user(con: duckdb.DuckDBPyConnection) -> roles.User | None:
+    """Once per run, in dashboard.py: end an idle session, else extend it; then who is in.
+
+    A single sign-on identity that HR has mapped to a role starts a session here.
+    """
+    if not sign_in_required(con):
+        return roles.LOCAL_ADMIN
+    now = auth.clock()
+    session = st.session_state.get(SESSION_KEY)
+    claims = _single_sign_on_claims()
+    if session is None and claims is not None:
+        user = auth.user_for_identity(con, claims=claims)
+        if user is not None:
+            session = {"account_id": None, "last_active": now}
+            st.session_state[SESSION_KEY] = session
+            audit.record(con, user=user, action=audit.SIGN_IN, detail="Single sign-on", now=now)
+    if session is None:
+        return None
+    timeout = auth.session_timeout(con)
+    if auth.session_expired(last_active=session["last_active"], now=now, timeout=timeout):
+        user = current_user_for_session(con, session)
+        del st.session_state[SESSION_KEY]
+        minutes = int(timeout.total_seconds() // 60)
+        st.session_state[SIGN_IN_NOTICE_KEY] = (
+            f"You were signed out after {minutes} minutes without activity. Sign in again."
+        )
+        if user is not None:
+            audit.record(
+                con, user=user, action=audit.SESSION_EXPIRED,
+                detail=f"Idle for more than {minutes} minutes", now=now,
+            )
+        if session["account_id"] is None:
+            st.logout()
+        return None
+    st.session_state[SESSION_KEY] = {**session, "last_active": now}
+    user = current_user()
+    if user is None:
+        # The account was disabled, or the identity's grant revoked, since the last click.
+        del st.session_state[SESSION_KEY]
+    return user
+
+
+def current_user_for_session(con: duckdb.DuckDBPyConnection, session: dict) -> roles.User | None:
+    if session["account_id"] is not None:
+        return auth.user_for_account(con, account_id=session["account_id"])
+    claims = _single_sign_on_claims()
+    return None if claims is None else auth.user_for_identity(con, claims=claims)
+
+
+def sign_in_with_password(con: duckdb.DuckDBPyConnection, *, username: str, password: str) -> str:
+    """Try a password sign-in; on success start the session. Returns the message to show."""
+    now = auth.clock()
+    result = auth.sign_in(
+        con, username=username, password=password, client=client_address(), now=now
+    )
+    if result.user is None:
+        return result.message
+    st.session_state[SESSION_KEY] = {"account_id": result.account_id, "last_active": now}
+    st.session_state.pop(SIGN_IN_NOTICE_KEY, None)
+    return ""
+
+
+def sign_in_with_provider() -> None:
+    """Send the browser to the organisation's identity provider (st.login)."""
+    section = st.secrets["auth"]
+    named = [key for key, value in section.items() if isinstance(value, Mapping)]
+    # A flat [auth] section is one provider; [auth.<name>] sections are named providers.
+    st.login(None if "client_id" in section or not named else named[0])
+
+
+def sign_out(con: duckdb.DuckDBPyConnection, user: roles.User) -> None:
+    """End this session (and the single sign-on cookie, if that is how they came in)."""
+    session = st.session_state.pop(SESSION_KEY, None)
+    audit.record(con, user=user, action=audit.SIGN_OUT, detail=user.signed_in_with)
+    st.session_state[SIGN_IN_NOTICE_KEY] = "You are signed out."
+    if session is not None and session["account_id"] is None:
+        st.logout()
+    st.rerun()
+
+
+def refuse_public_address_without_sign_in(con: duckdb.DuckDBPyConnection) -> None:
+    """Before anything is shown: with no sign-in, serve 127.0.0.1 only, else stop the server.
+
+    Streamlit has no start-up hook for a script, so the check runs at the first
+    connection (or the script health check), before any figure is drawn.
+    """
+    address = st.get_option("server.address")
+    if sign_in_required(con) or is_loopback(address):
+        return
+    message = PUBLIC_ADDRESS_REFUSAL.format(address=address or "every network address")
+    print(message, file=sys.stderr, flush=True)
+    st.error(message)
+    _stop_server()
+    st.stop()
+
+
+def is_loopback(address: str | None) -> bool:
+    """Whether the server address only answers this computer (unset means every address)."""
+    if not address:
+        return False
+    return address in LOOPBACK_ADDRESSES or address.startswith("127.")
+
+
+def _stop_server() -> None:
+    # AppTest runs scripts under a stand-in runtime: only a real server is stopped.
+    if runtime.exists() and type(runtime.get_instance()) is runtime.Runtime:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def local_only_banner(con: duckdb.DuckDBPyConnection) -> None:
+    """On every page until sign-in is configured: this copy answers this computer only."""
+    if sign_in_required(con):
+        return
+    st.warning(
+        "**Sign-in is not set up**, so this dashboard answers only on this computer "
+        "(127.0.0.1) and whoever uses it is an HR admin. To share it, create the first HR "
+        "admin on the Accounts page or with `wellbeing accounts create-admin`.",
+        icon=":material/lock_open:",
+    )
+
+
+def account_menu(con: duckdb.DuckDBPyConnection, user: roles.User) -> None:
+    """Who is signed in, and a way out, at the top of the sidebar."""
+    if user is roles.LOCAL_ADMIN:
+        return
+    with st.sidebar:
+        st.caption(f"Signed in as **{user.name}** ({roles.ROLE_NAMES[user.role]})")
+        if user.teams:
+            st.caption("Teams: " + ", ".join(user.teams))
+        if st.button("Sign out", key="sign_out", icon=":material/logout:"):
+            sign_out(con, user)
+
+
+def navigation(
+    sections: dict[str, list[PageSpec]], user: roles.User | None, *, sign_in_page: str
+) -> st.navigation:
+    """The router for this user.
+
+    Nobody signed in: the sign-in page only, whatever URL was typed. Signed in:
+    every page is registered, so a typed URL reaches the page itself and its own
+    refusal, but only pages the role may open appear in the menu.
+    """
+    if user is None:
+        return st.navigation([st.Page(sign_in_page, title="Sign in", default=True)],
+                             position="hidden")
+    pages: dict[str, list[st.Page]] = {}
+    for section, specs in sections.items():
+        for spec in specs:
+            visible = user.may(spec.allowed)
+            pages.setdefault(section, []).append(
+                st.Page(spec.path, title=spec.title, icon=spec.icon,
+                        default=spec.default, visibility="visible" if visible else "hidden")
+            )
+    return st.navigation(pages)
 
 
 def _focus_team_from_chart(chart_key: str) -> None:

@@ -1,0 +1,42 @@
+"""Audit log: who signed in, imported, withdrew, changed settings or downloaded what (HR only)."""
+
+import streamlit as st
+
+from wellbeing import audit, roles, ui
+
+ui.require_role(roles.HR_ADMIN)
+st.title("Audit log")
+con = ui.cursor()
+
+left, right = st.columns(2)
+action = left.selectbox(
+    "What",
+    list(audit.ACTION_NAMES),
+    index=None,
+    format_func=audit.ACTION_NAMES.get,
+    placeholder="Everything",
+    key="audit_action",
+)
+username = right.text_input("Who (user name or email)", key="audit_username").strip().lower()
+events = audit.events(con, action=action, username=username or None, limit=5000)
+
+if events.empty:
+    st.info("Nothing recorded for this choice yet.")
+    st.stop()
+
+st.dataframe(
+    events,
+    hide_index=True,
+    width="stretch",
+    key="audit_table",
+    column_config={
+        "happened_at": st.column_config.DatetimeColumn(
+            "When (UK time)", format="D MMM YYYY, HH:mm:ss"
+        ),
+        "username": "Who",
+        "action": "What",
+        "detail": "Detail",
+    },
+)
+st.caption(f"The newest {len(events):,} entries. Entries are never edited or removed.")
+ui.table_downloads(events, key="audit_log", title="Audit log")
