@@ -147,19 +147,32 @@ def _with_worker_months(outer: str) -> str:
 def _protect(
     frame: pd.DataFrame, *, k: int, value_columns: list[str], count_column: str, by: list[str]
 ) -> pd.DataFrame:
-    """The confidentiality gate on staff counts: teams and the organisation row of each set."""
+    """The confidentiality gate on staff counts, for team rows and organisation rows.
+
+    Team rows of one period (and of one service) add up to the organisation row
+    shown beside them, so each such set gets complementary suppression; the
+    organisation rows (team null) are gated on their own.
+    """
     if frame.empty:
-        out = frame.copy()
-        out["status"] = pd.Series([], dtype="str")
-        return out
-    return privacy.protect(
-        frame,
-        k=k,
-        value_columns=value_columns,
-        count_column=count_column,
-        # Team rows of one month (and of one service) add up to a visible total.
-        partitions=[by, by + ["service"]] if by else [["service"]],
-    )
+        return frame.assign(status=pd.Series([], dtype="str"))
+    is_team = frame["team"].notna()
+    parts = []
+    for rows, partitions in (
+        (frame[~is_team], None),
+        (frame[is_team], [by, [*by, "service"]]),
+    ):
+        if rows.empty:
+            continue
+        parts.append(
+            privacy.protect(
+                rows,
+                k=k,
+                value_columns=value_columns,
+                count_column=count_column,
+                partitions=partitions,
+            )
+        )
+    return pd.concat(parts).sort_index() if parts else frame.assign(status="")
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
@@ -408,7 +421,7 @@ def overdue_by_team(
     """Staff in post on the data date with no held session for more than 31 days; gated.
 
     One row per team plus one for all the teams chosen (``team`` and ``service``
-    null): ``staff_in_post``, ``overdue_staff``, ``overdue_share``, ``never_supervised``
+    null): ``as_of``, ``staff_in_post``, ``overdue_staff``, ``overdue_share``, ``never_supervised``
     (no held session on record at all), ``status``.
     """
     params = _overdue_params(con, as_of=as_of, service=service, team=team)
@@ -420,13 +433,14 @@ def overdue_by_team(
         f"{sql('supervision_overdue')}"
     )
     raw = con.execute(query, params).df()
+    raw.insert(0, "as_of", params["as_of"])
     rules = rules or privacy.rules(con)
     return _protect(
         raw,
         k=rules.min_group_size,
         value_columns=OVERDUE_VALUES,
         count_column="staff_in_post",
-        by=[],
+        by=["as_of"],
     )
 
 

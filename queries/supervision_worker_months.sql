@@ -13,7 +13,7 @@
 -- $min_minutes                     shortest session that counts, when its duration is known
 -- $weekly_days, $weekly_windows    the ASYE's weekly phase: window length, number of windows
 -- $fortnightly_days                the fortnightly phase's window length
--- $fortnightly_until_months        the fortnightly phase lasts until this many months after ASYE start
+-- $fortnightly_until_months        fortnightly until this many months after the ASYE start
 -- $asye_months                     months an ASYE lasts ("newly qualified" in those months)
 -- $excluded_stage_pattern          career stages outside the standard (regex on lower case)
 -- $newly_qualified_stage_pattern   career stages meaning newly qualified (regex on lower case)
@@ -118,12 +118,14 @@ workers as (
         ) as asye_start,
         coalesce(regexp_matches(lower(b.career_stage), $excluded_stage_pattern), false) as excluded,
         asye_start + cast($weekly_days * $weekly_windows as integer) as fortnightly_from,
-        cast(asye_start + to_months($fortnightly_until_months) as date) as fortnightly_until,
-        -- The last fortnight may run past the 6-month mark; monthly windows start after it.
-        fortnightly_from + cast(
-            $fortnightly_days * ceil((fortnightly_until - fortnightly_from) / $fortnightly_days)
-            as integer
+        -- Monthly from the first calendar month that starts on or after the
+        -- 6-month mark, so that no month is left with nothing required.
+        cast(
+            date_trunc('month', asye_start + to_months($fortnightly_until_months) - interval 1 day)
+            + interval 1 month as date
         ) as monthly_from,
+        -- Whole fortnights up to then; the last one runs on to the monthly phase.
+        greatest(1, (monthly_from - fortnightly_from) // $fortnightly_days) as fortnights,
     from staff_by_month as b
     join months as m on m.month_start = b.month_start
     where (b.started_on is null or b.started_on < m.month_end)
@@ -161,14 +163,17 @@ windows as (
         w.month_end,
         w.worker_key,
         w.fortnightly_from + cast($fortnightly_days * i.i as integer) as window_start,
-        window_start + cast($fortnightly_days as integer) as window_end,
+        case
+            when i.i = w.fortnights - 1 then w.monthly_from
+            else window_start + cast($fortnightly_days as integer)
+        end as window_end,
         w.started_on,
         w.left_on,
         w.excluded,
     from workers as w
     -- Three fortnights a month is more than any month holds.
     cross join range(0, 3 * $fortnightly_until_months) as i (i)
-    where w.asye_start is not null and window_start < w.fortnightly_until
+    where w.asye_start is not null and i.i < w.fortnights
 ),
 
 due_windows as (
@@ -198,7 +203,9 @@ session_windows as (
             when w.asye_start is not null
                 and s.held_on >= w.fortnightly_from and s.held_on < w.monthly_from
                 then w.fortnightly_from + cast(
-                    $fortnightly_days * ((s.held_on - w.fortnightly_from) // $fortnightly_days)
+                    $fortnightly_days * least(
+                        (s.held_on - w.fortnightly_from) // $fortnightly_days, w.fortnights - 1
+                    )
                     as integer
                 )
             else w.month_start

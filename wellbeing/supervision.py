@@ -10,10 +10,11 @@ How a worker and a calendar month are judged (the SQL in
 
 - The cadence is cut into *windows*, each needing at least one counting session:
   newly qualified workers (an ASYE start date is known) have a window every
-  week for the first 6 weeks of the ASYE, then every 2 weeks until 6 months
-  after the ASYE start (the last fortnight may run a few days past it), then
-  one per calendar month from the first month that starts after the
-  fortnightly phase. Everyone else has one window per calendar month.
+  week for the first 6 weeks of the ASYE, then every 2 weeks until the first
+  calendar month that starts on or after the 6-month mark (the last fortnight
+  runs on to that month, so it lasts 14 to 27 days), then one per calendar
+  month. Everyone else has one window per calendar month. Windows never
+  overlap and leave no gaps, so each session falls in exactly one.
 - A window belongs to the month in which it starts, and is *required* only
   when the worker was in post for the whole window and it had ended by the
   data date: a joiner's or leaver's part month, and a month still running,

@@ -1,0 +1,144 @@
+"""Change log: HR records restructures, new systems, manager changes and policy changes.
+
+The change-fatigue charts draw these events on the timeline; a change log can
+also be uploaded as a spreadsheet on the Upload page.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from queries import change_log as q
+from wellbeing import roles, ui
+from wellbeing.ingest.changes import CHANGE_KIND_NAMES, CHANGE_KINDS, ORGANISATION_WIDE
+
+ui.require_role(roles.HR_ADMIN)
+st.title("Change log")
+st.caption(
+    "Restructures, new systems, manager changes and policy changes, team by team or across "
+    "the organisation. They are drawn on the change-fatigue timeline and counted in the "
+    "12 months before each survey wave."
+)
+con = ui.cursor()
+
+done = st.session_state.pop("change_log_done", None)
+if done:
+    st.success(done, icon=":material/check_circle:")
+
+team_choices = [ORGANISATION_WIDE, *q.teams(con)]
+events = q.change_log(con)
+
+
+def kind_name(kind: str) -> str:
+    return CHANGE_KIND_NAMES[kind]
+
+
+with st.form("change_add", clear_on_submit=True, border=True):
+    st.subheader("Add a change")
+    left, right = st.columns(2)
+    team = left.selectbox("Team", team_choices, key="change_add_team")
+    started_on = right.date_input(
+        "Started on", value=None, format="DD/MM/YYYY", key="change_add_date"
+    )
+    title = st.text_input(
+        "What changed",
+        placeholder="e.g. New case recording system went live",
+        key="change_add_title",
+    )
+    kind = st.selectbox(
+        "Kind of change", CHANGE_KINDS, format_func=kind_name, key="change_add_kind"
+    )
+    if st.form_submit_button("Add change", type="primary", icon=":material/add:"):
+        try:
+            q.add_change(con, team=team, started_on=started_on, title=title, kind=kind)
+        except q.ChangeProblem as problem:
+            st.error(str(problem), icon=":material/error:")
+        else:
+            st.session_state["change_log_done"] = f"Added: {title.strip()}."
+            st.rerun()
+
+st.subheader("Recorded changes")
+if events.empty:
+    st.info("No changes are recorded yet. Add one above, or upload a change log.")
+    st.stop()
+
+st.dataframe(
+    pd.DataFrame(
+        {
+            "Started on": events["started_on"],
+            "Team": events["team"],
+            "What changed": events["title"],
+            "Kind": events["kind"].map(kind_name),
+            "Source": events["source"],
+            "Hidden (upload withdrawn)": events["withdrawn"],
+        }
+    ),
+    hide_index=True,
+    key="change_log_table",
+    column_config={"Started on": st.column_config.DateColumn(format="DD/MM/YYYY")},
+)
+
+st.subheader("Correct or delete a change")
+labels = {
+    int(row.id): f"{pd.Timestamp(row.started_on):%d/%m/%Y} \u00b7 {row.team} \u00b7 {row.title}"
+    for row in events.itertuples(index=False)
+}
+chosen = st.selectbox(
+    "Change",
+    list(labels),
+    format_func=labels.get,
+    index=None,
+    placeholder="Choose a change to correct or delete",
+    key="change_edit_id",
+)
+if chosen is None:
+    st.stop()
+
+row = events[events["id"] == chosen].iloc[0]
+choices = team_choices if row["team"] in team_choices else [*team_choices, row["team"]]
+with st.form(f"change_edit_{chosen}", border=True):
+    left, right = st.columns(2)
+    new_team = left.selectbox(
+        "Team", choices, index=choices.index(row["team"]), key=f"change_edit_team_{chosen}"
+    )
+    new_date = right.date_input(
+        "Started on",
+        value=pd.Timestamp(row["started_on"]).date(),
+        format="DD/MM/YYYY",
+        key=f"change_edit_date_{chosen}",
+    )
+    new_title = st.text_input("What changed", value=row["title"], key=f"change_edit_title_{chosen}")
+    new_kind = st.selectbox(
+        "Kind of change",
+        CHANGE_KINDS,
+        index=CHANGE_KINDS.index(row["kind"]),
+        format_func=kind_name,
+        key=f"change_edit_kind_{chosen}",
+    )
+    if st.form_submit_button("Save", type="primary", icon=":material/save:"):
+        try:
+            q.update_change(
+                con,
+                change_id=int(chosen),
+                team=new_team,
+                started_on=new_date,
+                title=new_title,
+                kind=new_kind,
+            )
+        except q.ChangeProblem as problem:
+            st.error(str(problem), icon=":material/error:")
+        else:
+            st.session_state["change_log_done"] = f"Saved: {new_title.strip()}."
+            st.rerun()
+
+confirm = st.checkbox("Yes, delete this change", key=f"change_delete_confirm_{chosen}")
+if st.button(
+    "Delete", icon=":material/delete:", disabled=not confirm, key=f"change_delete_{chosen}"
+):
+    try:
+        q.delete_change(con, change_id=int(chosen))
+    except q.ChangeProblem as problem:
+        st.error(str(problem), icon=":material/error:")
+    else:
+        st.session_state["change_log_done"] = f"Deleted: {row['title']}."
+        st.session_state.pop("change_edit_id", None)
+        st.rerun()

@@ -1,0 +1,83 @@
+"""HR's change log: list, add, correct and delete change events (the change-log page).
+
+Events come from change-log uploads or are entered on the page. Validation
+lives here so that the page and any script get the same answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+from queries import sql
+from wellbeing.ingest.changes import CHANGE_KINDS, ORGANISATION_WIDE
+
+
+class ChangeProblem(ValueError):
+    """An event that cannot be saved, in one sentence saying what to fix."""
+
+
+def change_log(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every event, newest first: id, started_on, team ('Organisation-wide' when it
+    applies to all), title, kind, source (upload file name or entered on the page),
+    withdrawn."""
+    return con.execute(sql("change_log")).df()
+
+
+def _checked(
+    *, team: str | None, started_on: dt.date | None, title: str, kind: str
+) -> dict[str, object]:
+    if started_on is None:
+        raise ChangeProblem("Give the date the change started.")
+    if not title or not title.strip():
+        raise ChangeProblem("Say what changed, e.g. 'New case recording system went live'.")
+    if kind not in CHANGE_KINDS:
+        raise ChangeProblem(f"Choose the kind of change: {', '.join(CHANGE_KINDS)}.")
+    team = (team or "").strip()
+    return {
+        "team": None if not team or team == ORGANISATION_WIDE else team,
+        "started_on": started_on,
+        "title": title.strip(),
+        "kind": kind,
+    }
+
+
+def add_change(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    team: str | None,
+    started_on: dt.date | None,
+    title: str,
+    kind: str,
+) -> int:
+    """Add an event; ``team`` None or 'Organisation-wide' means every team. Returns its id."""
+    params = _checked(team=team, started_on=started_on, title=title, kind=kind)
+    return int(con.execute(sql("insert_change_event"), params).fetchall()[0][0])
+
+
+def update_change(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    change_id: int,
+    team: str | None,
+    started_on: dt.date | None,
+    title: str,
+    kind: str,
+) -> None:
+    """Correct an event; ChangeProblem if it does not exist or the values are not valid."""
+    params = _checked(team=team, started_on=started_on, title=title, kind=kind)
+    if not con.execute(sql("update_change_event"), params | {"id": change_id}).fetchall():
+        raise ChangeProblem(f"There is no change event #{change_id}: it may have been deleted.")
+
+
+def delete_change(con: duckdb.DuckDBPyConnection, *, change_id: int) -> None:
+    """Delete an event; ChangeProblem if it does not exist."""
+    if not con.execute(sql("delete_change_event"), {"id": change_id}).fetchall():
+        raise ChangeProblem(f"There is no change event #{change_id}: it may have been deleted.")
+
+
+def teams(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every known team name, alphabetically."""
+    return [row[0] for row in con.execute(sql("change_log_teams")).fetchall()]

@@ -1,0 +1,6 @@
+-- Delete one change event.
+--
+-- $id  the event
+delete from change_events
+where id = $id
+returning id
