@@ -1,0 +1,194 @@
+"""The `wellbeing` command: the same import as the Upload page, for scheduled jobs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from wellbeing import cli, store
+from wellbeing.ingest import kinds, mapping
+
+EXPORTS = Path(__file__).parent / "fixtures" / "exports"
+VALID = str(EXPORTS / "tab_separated.tsv")  # 3 rows, all valid
+WITH_REJECTS = str(EXPORTS / "ms_forms.csv")  # 6 rows: rows 6 and 7 of the file are bad
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "store.duckdb")
+
+
+def count(db: str, sql: str) -> int:
+    con = store.connect(db)
+    try:
+        return con.execute(sql).fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def test_a_clean_file_is_imported_and_summarised_like_the_page(db, capsys):
+    status = cli.main(["import", "survey", VALID, "--wave", "Autumn 2026", "--db", db])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "Upload #1 (survey, tab_separated.tsv): 3 rows read, 3 stored, 0 rejected." in out
+    assert "Plain table layout, tab-separated" in out
+    assert count(db, "select count(*) from responses") == 3
+
+
+def test_rejected_rows_exit_1_list_every_bad_cell_and_store_nothing(db, capsys):
+    status = cli.main(["import", "survey", WITH_REJECTS, "--wave", "W", "--db", db])
+    out = capsys.readouterr().out
+    assert status == 1
+    assert "2 cell(s) in 2 of 6 rows have problems" in out
+    assert "row 6, Stress at work affects my ability to do my job well: 'Sometimes'" in out
+    assert "row 7, Which team do you work in?: '': no team" in out
+    assert "Nothing was stored" in out
+    assert count(db, "select count(*) from uploads") == 0
+
+
+def test_import_valid_rows_stores_the_rest_and_exits_0(db, capsys, tmp_path):
+    problems = tmp_path / "problems.csv"
+    status = cli.main(
+        [
+            "import", "survey", WITH_REJECTS, "--wave", "W", "--db", db,
+            "--import-valid-rows", "--rejects-csv", str(problems), "--user", "nightly job",
+        ]
+    )  # fmt: skip
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "6 rows read, 4 stored, 2 rejected." in out
+    assert problems.read_text(encoding="utf-8-sig").splitlines()[0] == "row,column,value,reason"
+    assert count(db, "select count(*) from uploads where uploaded_by = 'nightly job'") == 1
+    assert count(db, "select count(*) from upload_rejects") == 2
+
+
+def test_personal_columns_are_said_to_be_dropped(db, capsys):
+    cli.main(["import", "survey", WITH_REJECTS, "--wave", "W", "--db", db])
+    out = capsys.readouterr().out
+    assert "Email -> personal data, dropped" in out
+    assert "dropped and never stored: Email, Name" in out
+
+
+def test_the_same_file_twice_exits_2_naming_the_first_upload(db, capsys):
+    assert cli.main(["import", "survey", VALID, "--wave", "W", "--db", db, "--user", "ann"]) == 0
+    capsys.readouterr()
+    assert cli.main(["import", "survey", VALID, "--wave", "W", "--db", db]) == 2
+    err = capsys.readouterr().err
+    assert "already uploaded on" in err and "by ann as upload #1" in err
+
+
+def test_a_saved_mapping_is_used_by_name(db, capsys):
+    con = store.connect(db)
+    saved = {"Team": "field:team", "How stressed does your work make you feel?": "item:STR1"}
+    mapping.save_mapping(con, name="Tab export", kind="survey", mapping=saved)
+    con.close()
+    status = cli.main(
+        ["import", "survey", VALID, "--wave", "W", "--db", db, "--mapping", "Tab export"]
+    )
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "Using saved mapping 'Tab export'." in out
+    # STR2 is not in the saved mapping, so it is ignored: 3 rows x 1 item.
+    assert "Columns not in that mapping were ignored: Stress at work" in out
+    assert count(db, "select count(*) from answers") == 3
+
+
+def test_an_unknown_mapping_name_exits_2_listing_the_saved_ones(db, capsys):
+    status = cli.main(["import", "survey", VALID, "--wave", "W", "--db", db, "--mapping", "Nope"])
+    assert status == 2
+    assert "no saved survey mapping called 'Nope' (saved: none yet)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        pytest.param(["missing.csv"], "There is no file missing.csv", id="missing-file"),
+        pytest.param(
+            [str(EXPORTS / "surveymonkey.csv"), "--encoding", "utf-8"],
+            "is not UTF-8",
+            id="wrong-encoding",
+        ),
+        pytest.param(
+            [str(EXPORTS / "semicolon_excel.csv"), "--delimiter", "tab"],
+            "Only one column was found",
+            id="wrong-delimiter",
+        ),
+    ],
+)
+def test_file_problems_exit_2_with_one_sentence(db, capsys, arguments, message):
+    assert cli.main(["import", "survey", *arguments, "--wave", "W", "--db", db]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_us_dates_import_with_month_first(db, capsys):
+    monkey = str(EXPORTS / "surveymonkey.csv")
+    assert cli.main(["import", "survey", monkey, "--wave", "W", "--db", db]) == 1
+    assert "reads as month first (US)" in capsys.readouterr().out
+    assert cli.main(["import", "survey", monkey, "--wave", "W", "--db", db, "--month-first"]) == 0
+
+
+def test_uploads_withdraw_restore_and_rejects(db, capsys):
+    cli.main(["import", "survey", WITH_REJECTS, "--wave", "W", "--db", db, "--import-valid-rows"])
+    capsys.readouterr()
+    assert cli.main(["uploads", "--db", db]) == 0
+    assert "#1 active" in capsys.readouterr().out
+
+    assert cli.main(["withdraw", "1", "--db", db]) == 0
+    assert "withdrawn: its rows no longer count" in capsys.readouterr().out
+    assert count(db, "select count(*) from uploads where status = 'withdrawn'") == 1
+    assert cli.main(["withdraw", "1", "--db", db]) == 2
+    assert "already withdrawn" in capsys.readouterr().err
+
+    assert cli.main(["restore", "1", "--db", db]) == 0
+    assert count(db, "select count(*) from uploads where status = 'active'") == 1
+
+    assert cli.main(["rejects", "1", "--db", db]) == 0
+    assert "row 7, Which team do you work in?: '': no team" in capsys.readouterr().out
+    assert cli.main(["restore", "42", "--db", db]) == 2
+
+
+def test_a_database_held_by_another_process_is_named_clearly(db, capsys):
+    store.connect(db).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); "
+         "time.sleep(60)", db],
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        assert cli.main(["uploads", "--db", db]) == 2
+        assert "is in use by another program (usually the running dashboard)" in (
+            capsys.readouterr().err
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+
+
+def test_every_registered_kind_has_an_import_command():
+    parser = cli.build_parser()
+    for kind in kinds.all_kinds():
+        arguments = ["import", kind.name, "f.csv"]
+        arguments += ["--wave", "W"] if kind.needs_wave else []
+        arguments += ["--data-date", "2026-01-31"] if kind.needs_data_date else []
+        assert parser.parse_args(arguments).kind == kind.name
+
+
+def test_the_module_runs_as_a_command_and_documents_its_exit_status():
+    result = subprocess.run(
+        [sys.executable, "-m", "wellbeing.cli", "import", "survey", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert result.returncode == 0
+    assert "--import-valid-rows" in result.stdout
+    assert "1  some rows were rejected, so nothing was stored" in result.stdout
