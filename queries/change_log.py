@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from queries import sql
+from queries.records import team_names
 from wellbeing.ingest.changes import CHANGE_KINDS, ORGANISATION_WIDE
 
 
@@ -80,4 +81,4 @@ def delete_change(con: duckdb.DuckDBPyConnection, *, change_id: int) -> None:
 
 def teams(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every known team name, alphabetically."""
-    return [row[0] for row in con.execute(sql("change_log_teams")).fetchall()]
+    return team_names(con)

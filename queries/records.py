@@ -5,6 +5,8 @@ Each function runs one named .sql file inside the caller's transaction.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import pandas as pd
 
@@ -32,3 +34,14 @@ def insert_change_events(
     """Store validated change-log rows."""
     with registered(con, incoming_changes=changes):
         con.execute(sql("insert_change_events"), {"upload_id": upload_id})
+
+
+def latest_staff_list_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The data date of the newest active staff list, or None."""
+    lists = con.execute(sql("supervision_staff_lists")).df()
+    return None if lists.empty else pd.Timestamp(lists.iloc[0]["data_date"]).date()
+
+
+def team_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every known team name, alphabetically."""
+    return [row[0] for row in con.execute(sql("change_log_teams")).fetchall()]

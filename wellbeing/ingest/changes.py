@@ -253,7 +253,7 @@ def import_changes(
 
 
 def known_teams(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {row[0] for row in con.execute("select name from teams").fetchall()}
+    return set(qr.team_names(con))
 
 
 def suggest_changes_mapping(

@@ -320,10 +320,7 @@ def import_staff(
             f"None of the {prepared.rows_read:,} rows can be imported: every row has a problem. "
             "Download the list of problems, fix the file and upload it again."
         )
-    earlier = con.execute(
-        "select max(data_date) from uploads where kind = $kind and status = 'active'",
-        {"kind": KIND},
-    ).fetchall()[0][0]
+    earlier = qr.latest_staff_list_date(con)
     notes = list(prepared.notes)
     if earlier is not None:
         if earlier <= prepared.data_date:

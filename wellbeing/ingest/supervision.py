@@ -8,7 +8,6 @@ personal data and are dropped.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pandas as pd
 
 import queries.imports as q
 import queries.records as qr
+from wellbeing.ingest import mapping as m
 from wellbeing.ingest import records
 from wellbeing.ingest.mapping import Field
 from wellbeing.ingest.reading import ImportProblem, Table, read_export
@@ -34,6 +34,7 @@ from wellbeing.supervision import KIND_NAMES
 
 KIND = "supervision"
 LABELS_KIND = "supervision_labels"
+LABELS_NAME = "labels"
 
 FIELDS: tuple[Field, ...] = (
     Field(
@@ -194,11 +195,7 @@ def status_of(label: str, extra: dict[str, str] | None = None) -> str | None:
 
 def saved_labels(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
     """HR's own label map: {"type": {label: type}, "status": {label: status}}."""
-    rows = con.execute(
-        "select mapping from mappings where kind = $kind and name = 'labels'",
-        {"kind": LABELS_KIND},
-    ).fetchall()
-    saved = json.loads(rows[0][0]) if rows else {}
+    saved = m.saved_mapping(con, name=LABELS_NAME, kind=LABELS_KIND) or {}
     return {"type": saved.get("type", {}), "status": saved.get("status", {})}
 
 
@@ -223,11 +220,8 @@ def save_labels(
         if status not in STATUSES:
             raise ValueError(f"{status!r} is not a session status ({', '.join(STATUSES)})")
         labels["status"][label] = status
-    con.execute(
-        "insert or replace into mappings (name, kind, mapping, saved_at) "
-        "values ('labels', $kind, $mapping, current_timestamp)",
-        {"kind": LABELS_KIND, "mapping": json.dumps(labels)},
-    )
+    # Label maps are kept beside the column mappings; the value is not a column map.
+    m.save_mapping(con, name=LABELS_NAME, kind=LABELS_KIND, mapping=labels)
 
 
 @dataclass
