@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 import queries.imports as q
-from wellbeing import roles, ui
+from wellbeing import audit, roles, ui
 from wellbeing.ingest import kinds, mapping, reading, uploads
 from wellbeing.ingest.reading import ImportProblem
 
@@ -207,7 +207,10 @@ if rejected_rows:
     st.dataframe(prepared.rejects, hide_index=True, key="upload_rejects")
     st.download_button(
         "Download the list of problems (CSV)",
-        uploads.rejects_csv(prepared.rejects),
+        ui.audited_download(
+            lambda: uploads.rejects_csv(prepared.rejects),
+            file_name=f"{Path(uploaded.name).stem}_problems.csv",
+        ),
         file_name=f"{Path(uploaded.name).stem}_problems.csv",
         mime="text/csv",
         key="upload_rejects_csv",
@@ -249,6 +252,12 @@ if st.button(label, type="primary", key="upload_import", icon=":material/upload:
         bar.empty()
         st.error(f"Nothing was stored. {problem}", icon=":material/error:")
         st.stop()
+    audit.record(
+        con,
+        user=user,
+        action=audit.IMPORT,
+        detail=f"{kind.name} {uploaded.name}: {report.summary()}",
+    )
     # No page caches query results today; this keeps it true if one ever does.
     st.cache_data.clear()
     st.session_state["upload_report"] = report

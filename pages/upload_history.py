@@ -4,11 +4,11 @@ import pandas as pd
 import streamlit as st
 
 import queries.imports as q
-from wellbeing import roles, ui
+from wellbeing import audit, roles, ui
 from wellbeing.ingest import uploads
 from wellbeing.ingest.reading import ImportProblem
 
-ui.require_role(roles.HR_ADMIN)
+user = ui.require_role(roles.HR_ADMIN)
 st.title("Upload history")
 con = ui.cursor()
 
@@ -63,6 +63,7 @@ if upload["status"] == "active":
         except ImportProblem as problem:
             st.error(str(problem))
             st.stop()
+        audit.record(con, user=user, action=audit.WITHDRAW, detail=labels[upload_id])
         st.cache_data.clear()
         st.session_state["history_done"] = (
             f"Upload #{upload_id} is withdrawn: its rows no longer count in any figure."
@@ -76,6 +77,7 @@ else:
         except ImportProblem as problem:
             st.error(str(problem))
             st.stop()
+        audit.record(con, user=user, action=audit.RESTORE, detail=labels[upload_id])
         st.cache_data.clear()
         st.session_state["history_done"] = (
             f"Upload #{upload_id} is restored: its rows count in every figure again."
@@ -90,7 +92,9 @@ else:
     st.dataframe(rejects, hide_index=True, key="history_rejects")
     st.download_button(
         "Download the rejected cells (CSV)",
-        uploads.rejects_csv(rejects),
+        ui.audited_download(
+            lambda: uploads.rejects_csv(rejects), file_name=f"upload_{upload_id}_problems.csv"
+        ),
         file_name=f"upload_{upload_id}_problems.csv",
         mime="text/csv",
         key="history_rejects_csv",

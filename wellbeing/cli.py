@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 
 import queries.imports as q
-from wellbeing import config, store
+from wellbeing import accounts_cli, audit, config, store
 from wellbeing.ingest import kinds, mapping, reading, uploads
 from wellbeing.ingest.reading import ImportProblem
 
@@ -96,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         command = commands.add_parser(name, help=text, description=text, parents=[common])
         command.add_argument("upload_id", type=int, metavar="ID", help="the upload's number")
+    accounts_cli.add_commands(commands, common)
     return parser
 
 
@@ -281,6 +282,12 @@ def run_import(args: argparse.Namespace) -> int:
             options=options,
         )
         print(report.summary())
+        audit.record(
+            con,
+            user=accounts_cli.operator(),
+            action=audit.IMPORT,
+            detail=f"{kind.name} {path.name}: {report.summary()}",
+        )
         return EXIT_OK
     finally:
         con.close()
@@ -311,6 +318,12 @@ def run_status_change(args: argparse.Namespace) -> int:
     try:
         change = uploads.withdraw if args.command == "withdraw" else uploads.restore
         upload = change(con, args.upload_id)
+        audit.record(
+            con,
+            user=accounts_cli.operator(),
+            action=audit.WITHDRAW if args.command == "withdraw" else audit.RESTORE,
+            detail=f"Upload #{args.upload_id} ({upload['file_name']})",
+        )
     finally:
         con.close()
     done = (
@@ -320,6 +333,14 @@ def run_status_change(args: argparse.Namespace) -> int:
     )
     print(f"Upload #{args.upload_id} ({upload['file_name']}) {done}.")
     return EXIT_OK
+
+
+def run_accounts(args: argparse.Namespace) -> int:
+    con = _open(args)
+    try:
+        return accounts_cli.run(args, con)
+    finally:
+        con.close()
 
 
 def run_rejects(args: argparse.Namespace) -> int:
@@ -344,6 +365,7 @@ COMMANDS = {
     "withdraw": run_status_change,
     "restore": run_status_change,
     "rejects": run_rejects,
+    "accounts": run_accounts,
 }
 
 

@@ -112,7 +112,9 @@ def demo_notice(con: duckdb.DuckDBPyConnection) -> None:
             "council, not from your staff. HR can remove them before loading real exports.",
             icon=":material/science:",
         )
-        if right.button("Remove demo data", key="remove_demo", type="secondary"):
+        user = current_user()
+        may_remove = user is not None and user.may((roles.HR_ADMIN,))
+        if may_remove and right.button("Remove demo data", key="remove_demo", type="secondary"):
             demo.remove(con)
             st.rerun()
 

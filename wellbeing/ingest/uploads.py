@@ -11,6 +11,7 @@ import pandas as pd
 
 import queries.imports as q
 from wellbeing import config
+from wellbeing.exports import neutralise_formulas
 from wellbeing.ingest.reading import ImportProblem
 
 REJECT_COLUMNS = ["row", "column", "value", "reason"]
@@ -36,7 +37,9 @@ def empty_rejects() -> pd.DataFrame:
 
 def rejects_csv(rejects: pd.DataFrame) -> bytes:
     """The rejected cells as a CSV HR can open in Excel (UTF-8 with BOM, so accents survive)."""
-    return rejects[REJECT_COLUMNS].to_csv(index=False).encode("utf-8-sig")
+    # Rejected cells are the file's own text: a value such as =HYPERLINK(...) must not run.
+    safe = neutralise_formulas(rejects[REJECT_COLUMNS])
+    return safe.to_csv(index=False).encode("utf-8-sig")
 
 
 @dataclass
