@@ -26,6 +26,7 @@ PAGES: dict[str, list[PageSpec]] = {
             ":material/published_with_changes:",
             EVERYONE,
         ),
+        PageSpec("pages/supervision.py", "Supervision", ":material/supervisor_account:", EVERYONE),
     ],
     "HR": [
         PageSpec("pages/upload.py", "Upload", ":material/upload:", (HR_ADMIN,)),

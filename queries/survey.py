@@ -181,18 +181,20 @@ def item_agreement_by_team(
     *,
     filters: Filters,
     items: list[str],
+    at_least: float = AGREE_MIN_VALUE,
     rules: privacy.Rules | None = None,
 ) -> pd.DataFrame:
     """Per team and item: distinct respondents answering it and the share agreeing, gated.
 
-    Agreeing is an answer at or above ``measures.AGREE_MIN_VALUE`` (agree or
-    strongly agree).
+    Agreeing is an answer at or above ``at_least``: by default
+    ``measures.AGREE_MIN_VALUE`` (agree or strongly agree); another threshold
+    serves other scales (e.g. ``measures.REPORTED_MONTHLY_BAND``).
     """
     rules = rules or privacy.rules(con)
     params = {
         "wave_id": filters.wave_id,
         "items": list(items),
-        "agree_value": AGREE_MIN_VALUE,
+        "agree_value": at_least,
         **_team_filters(filters),
     }
     raw = con.execute(sql("item_agreement_by_team"), params).df()
@@ -210,6 +212,7 @@ def item_agreement_for_organisation(
     *,
     filters: Filters,
     items: list[str],
+    at_least: float = AGREE_MIN_VALUE,
     rules: privacy.Rules | None = None,
 ) -> pd.DataFrame:
     """The organisation's share agreeing with each item (role and career-stage filters apply)."""
@@ -217,7 +220,7 @@ def item_agreement_for_organisation(
     params = {
         "wave_id": filters.wave_id,
         "items": list(items),
-        "agree_value": AGREE_MIN_VALUE,
+        "agree_value": at_least,
         **_sub_filters(filters),
     }
     raw = con.execute(sql("item_agreement_for_organisation"), params).df()

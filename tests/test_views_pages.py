@@ -21,6 +21,7 @@ VIEW_PAGES = [
     "pages/stress.py",
     "pages/support_challenge.py",
     "pages/change_fatigue.py",
+    "pages/supervision.py",
 ]
 TEAM = ui.FILTER_KEYS["team"]
 WAVE = ui.FILTER_KEYS["wave"]
@@ -225,3 +226,68 @@ def test_the_stress_page_shows_the_hse_domains_when_hse_data_is_present(demo_app
     assert len(heatmap["data"][0]["x"]) == 7
     shown = [cell for row in heatmap["data"][0]["hovertext"] for cell in row if "95%" in cell]
     assert shown, "shown HSE cells carry their interval"
+
+
+def test_the_supervision_page_sets_records_against_the_survey(views_app_db):
+    at = open_page("pages/supervision.py")
+    assert not at.exception, [e.value for e in at.exception]
+    charts = figures(at)
+    # October 2026 (the latest complete month to 31 Oct): Alpha A1-A4 held 90 minutes, A5 held
+    # 60, A6 cancelled -> 4 of 6 with the duration rule, 5 of 6 without; Beta 6 of 6.
+    compliant = trace(charts["supervision_compliance"], "Team")
+    assert compliant["y"] == ["Beta", "Alpha"]
+    assert compliant["x"] == pytest.approx([1.0, 4 / 6])
+    assert "staff due" in compliant["hovertemplate"]
+    assert trace(charts["supervision_compliance"], "Organisation 83%")["x"][0] == pytest.approx(
+        10 / 12
+    )
+    assert trace(charts["supervision_compliance_any_duration"], "Team")["x"] == pytest.approx(
+        [1.0, 5 / 6]
+    )
+    assert trace(charts["supervision_by_stage"], "Team")["y"] == ["Experienced"]
+    assert trace(charts["supervision_trend"], "Organisation")["x"] == ["Sep 2026", "Oct 2026"]
+    # Only A6 has had no held session since 1 Sep: 61 days before 31 Oct.
+    assert (
+        "On 31 October 2026, 1 of 12 staff in post (8%) had no held supervision for more than "
+        "31 days; the highest share is Alpha with 1 of 6 (17%)."
+    ) in readings(at)
+    table = at.dataframe[0].value.set_index("Team")
+    assert table.loc["Alpha", "Median days between sessions"] == 34  # 1 Sep -> 5 or 6 Oct
+    assert table.loc["Alpha", "Cancellation rate"] == pytest.approx(1 / 6)
+    assert table.loc["Alpha", "Reflective share of sessions"] == pytest.approx(4 / 5)
+    # Survey side, Spring 2026: support Alpha 4.0, Beta 2.0; stress Alpha 4.2, Beta 1.0.
+    support = trace(charts["supervision_against_support"], "Team")
+    assert support["text"] == ["Alpha", "Beta"]
+    assert support["x"] == pytest.approx([4 / 6, 1.0])
+    assert support["y"] == pytest.approx([4.0, 2.0])
+    stress = trace(charts["supervision_against_stress"], "Team")
+    assert stress["y"] == pytest.approx([4.2, 1.0])
+    assert (
+        "Too few teams to set stress in Spring 2026 against compliance in October 2026 "
+        "(2 with both figures)."
+    ) in readings(at)
+    # Reported at least monthly (SVF1 >= 3): Alpha 3 of 5, Beta 6 of 6; organisation 9 of 11.
+    frequency = charts["supervision_reported_frequency"]
+    assert trace(frequency, "Say at least monthly (survey)")["x"] == pytest.approx([3 / 5, 1.0])
+    assert trace(frequency, "Met the cadence (records)")["x"] == pytest.approx([5 / 6, 1.0])
+    reflective = charts["supervision_reported_reflective"]
+    assert trace(reflective, "Last session reflective (survey)")["x"] == pytest.approx([2 / 5, 0])
+    assert trace(reflective, "Had a reflective session (records)")["x"] == pytest.approx(
+        [4 / 5, 0.0]
+    )
+    low, high = wilson(9, 11)
+    assert (
+        f"82% of staff say they get supervision at least monthly (95% interval "
+        f"{low:.0%}\u2013{high:.0%}); the records show 92% met the cadence with any held "
+        "session in October 2026."
+    ) in readings(at)
+
+
+def test_the_supervision_page_follows_the_team_focus(views_app_db):
+    at = open_page("pages/supervision.py")
+    at.session_state[TEAM] = "Alpha"
+    at.run()
+    assert not at.exception
+    charts = figures(at)
+    assert trace(charts["supervision_compliance"], "Team")["y"] == ["Alpha"]
+    assert trace(charts["supervision_trend"], "Alpha")["y"][-1] == pytest.approx(4 / 6)

@@ -18,12 +18,15 @@ Change log (entered by hand, as the change-log form does: no upload):
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import duckdb
 from conftest import load_survey, survey_csv
 
 from wellbeing import store
+from wellbeing.ingest.reading import read_export
+from wellbeing.ingest.supervision import import_supervision, suggest_supervision_mapping
 
 
 def _rows(team: str, service: str, columns: dict[str, list[object]]) -> list[dict[str, object]]:
@@ -99,6 +102,8 @@ WAVE_2 = _rows(
         "SUP1": _same(4, 5),
         "CHA1": _same(4, 5),
         "CHF1": _same(5, 5),
+        "SVF1": [3, 3, 3, 2, 2],
+        "SVR1": [1, 1, 0, 0, 0],
     },
 ) + _rows(
     "Beta",
@@ -109,8 +114,45 @@ WAVE_2 = _rows(
         "SUP1": _same(2, 6),
         "CHA1": _same(2, 6),
         "CHF1": _same(1, 6),
+        "SVF1": _same(5, 6),
+        "SVR1": _same(0, 6),
     },
 )
+
+# Supervision records to 31 Oct 2026 (no staff list: staff in post come from the records).
+# Everyone: a held 90-minute reflective session on 1 Sep 2026. October:
+#   A1-A4 held 90 min reflective (5 Oct); A5 held 60 min case (6 Oct); A6 cancelled (7 Oct);
+#   B1-B6 held 95 min case (8 Oct).
+SUPERVISION_DATA_DATE = dt.date(2026, 10, 31)
+SUPERVISION_ROWS = (
+    [
+        (f"A{i}", "S1", "Alpha", "01/09/2026", 90, "Reflective supervision", "Held")
+        for i in range(1, 7)
+    ]
+    + [
+        (f"B{i}", "S2", "Beta", "01/09/2026", 90, "Reflective supervision", "Held")
+        for i in range(1, 7)
+    ]
+    + [
+        (f"A{i}", "S1", "Alpha", "05/10/2026", 90, "Reflective supervision", "Held")
+        for i in range(1, 5)
+    ]
+    + [
+        ("A5", "S1", "Alpha", "06/10/2026", 60, "Case management supervision", "Held"),
+        ("A6", "S1", "Alpha", "07/10/2026", 90, "Case management supervision", "Cancelled"),
+    ]
+    + [
+        (f"B{i}", "S2", "Beta", "08/10/2026", 95, "Case management supervision", "Held")
+        for i in range(1, 7)
+    ]
+)
+
+
+def supervision_csv() -> bytes:
+    header = "Worker ID,Supervisor ID,Team,Supervision Date,Duration (mins),Supervision Type,Status"
+    lines = [header] + [",".join(str(cell) for cell in row) for row in SUPERVISION_ROWS]
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
 
 CHANGE_EVENTS = [
     (None, "2025-06-01", "Hybrid working policy revised", "policy"),
@@ -120,10 +162,13 @@ CHANGE_EVENTS = [
 
 
 def load_views_fixture(con: duckdb.DuckDBPyConnection) -> None:
-    """Import both waves through the real path and enter the change log."""
+    """Import both waves and the supervision records through the real paths, add the change log."""
     load_survey(con, survey_csv(WAVE_1), wave="Autumn 2025", file_name="autumn.csv")
     spring = survey_csv(WAVE_2).replace(b"01/10/2025", b"13/04/2026")
     load_survey(con, spring, wave="Spring 2026", file_name="spring.csv")
+    table = read_export(supervision_csv(), "supervision.csv")
+    _, mapping = suggest_supervision_mapping(con, table)
+    import_supervision(con, table, mapping, uploaded_by="test", data_date=SUPERVISION_DATA_DATE)
     for team, started_on, title, kind in CHANGE_EVENTS:
         con.execute(
             "insert into change_events (team, started_on, title, kind) "

@@ -9,6 +9,10 @@ HIGH_SCORE_CUTOFF = 4.0
 # "stress affects my ability to do my job".
 AGREE_MIN_VALUE = 4.0
 
+# A reported supervision frequency at or above this band is "at least monthly"
+# (label_sets supervision_band: Monthly = 3), to set against the records.
+REPORTED_MONTHLY_BAND = 3.0
+
 # A team differs from the organisation only when its 95% interval excludes the
 # organisation's figure and the gap is at least this large.
 MIN_MEANINGFUL_GAP_SCALE = 0.25

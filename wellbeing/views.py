@@ -445,3 +445,134 @@ def events_with_scores(counts: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFra
             "respondents": joined["respondents"].astype("int64"),
         }
     )
+
+
+def overdue_reading(overdue: pd.DataFrame, *, as_of: object, overdue_after_days: int) -> str:
+    """Staff overdue for supervision on the data date: all teams chosen, and the worst team.
+
+    Args:
+        overdue: ``queries.supervision.overdue_by_team`` rows (organisation row has no team).
+    """
+    organisation = overdue[overdue["team"].isna()]
+    teams = overdue[overdue["team"].notna() & (overdue["status"] == privacy.SHOWN)]
+    date = f"{pd.Timestamp(as_of):%d %B %Y}"
+    if organisation.empty or organisation["status"].iloc[0] != privacy.SHOWN:
+        return f"Too few staff in post on {date} to show how many are overdue."
+    row = organisation.iloc[0]
+    sentence = (
+        f"On {date}, {int(row['overdue_staff'])} of {int(row['staff_in_post'])} staff in post "
+        f"({format_value(row['overdue_share'], SHARE)}) had no held supervision for more than "
+        f"{overdue_after_days} days"
+    )
+    if not teams.empty:
+        worst = teams.assign(share=_floats(teams["overdue_share"])).sort_values(
+            ["share", "team"], ascending=[False, True]
+        ).iloc[0]
+        sentence += (
+            f"; the highest share is {worst['team']} with {int(worst['overdue_staff'])} of "
+            f"{int(worst['staff_in_post'])} ({format_value(worst['share'], SHARE)})"
+        )
+    return sentence + "."
+
+
+def records_table(sessions: pd.DataFrame, overdue: pd.DataFrame, *, k: int) -> pd.DataFrame:
+    """One row per team: what the records show, hidden teams saying why.
+
+    Args:
+        sessions: ``queries.supervision.sessions_by_team`` rows for one month.
+        overdue: ``queries.supervision.overdue_by_team`` team rows on the data date.
+    """
+    left = sessions[["team", "status", "workers", "median_days_between", "reflective_share",
+                     "long_enough_share", "cancellation_rate", "mean_supervisors"]]
+    right = overdue[overdue["team"].notna()][["team", "status", "overdue_staff", "overdue_share"]]
+    table = left.merge(right, on="team", how="outer", suffixes=("", "_overdue"))
+    note = table["status"].fillna(privacy.NO_DATA).map(lambda s: privacy.status_text(s, k))
+    note_overdue = table["status_overdue"].fillna(privacy.NO_DATA).map(
+        lambda s: privacy.status_text(s, k)
+    )
+    return pd.DataFrame({
+        "Team": table["team"].astype("str"),
+        "Staff with a record": _floats(table["workers"]),
+        "Median days between sessions": _floats(table["median_days_between"]),
+        "Reflective share of sessions": _floats(table["reflective_share"]),
+        "Sessions of 90+ minutes": _floats(table["long_enough_share"]),
+        "Cancellation rate": _floats(table["cancellation_rate"]),
+        "Supervisors per worker (6 months)": _floats(table["mean_supervisors"]),
+        "Staff overdue": _floats(table["overdue_staff"]),
+        "Share overdue": _floats(table["overdue_share"]),
+        "Hidden (sessions)": note,
+        "Hidden (overdue)": note_overdue,
+    }).sort_values("Team").reset_index(drop=True)
+
+
+def team_pairs(
+    left: pd.DataFrame,
+    right: pd.DataFrame,
+    *,
+    x: str,
+    x_count: str,
+    y: str,
+    y_count: str,
+) -> pd.DataFrame:
+    """Teams shown on both sides joined into points: team, x, x_count, y, y_count.
+
+    Only teams whose figure is shown on both sides become points, so the join
+    never reveals a figure either gate withheld.
+    """
+    a = left[(left["status"] == privacy.SHOWN) & left["team"].notna()][["team", x, x_count]]
+    b = right[(right["status"] == privacy.SHOWN) & right["team"].notna()][["team", y, y_count]]
+    joined = a.rename(columns={x: "x", x_count: "x_count"}).merge(
+        b.rename(columns={y: "y", y_count: "y_count"}), on="team", how="inner"
+    )
+    return pd.DataFrame({
+        "team": joined["team"].astype("str"),
+        "x": _floats(joined["x"]),
+        "x_count": joined["x_count"].astype("int64"),
+        "y": _floats(joined["y"]),
+        "y_count": joined["y_count"].astype("int64"),
+    }).sort_values("team").reset_index(drop=True)
+
+
+def reported_against_recorded(
+    reported: pd.DataFrame,
+    recorded: pd.DataFrame,
+    *,
+    reported_value: str,
+    recorded_value: str,
+    recorded_count: str,
+) -> pd.DataFrame:
+    """Per team, a survey share beside a records share (each null where its gate hides it)."""
+    survey = reported[reported["team"].notna()][["team", "status", reported_value, "respondents"]]
+    records = recorded[recorded["team"].notna()][
+        ["team", "status", recorded_value, recorded_count]
+    ]
+    joined = survey.merge(records, on="team", how="outer", suffixes=("_survey", "_records"))
+    shown_survey = joined["status_survey"] == privacy.SHOWN
+    shown_records = joined["status_records"] == privacy.SHOWN
+    return pd.DataFrame({
+        "team": joined["team"].astype("str"),
+        "reported": _floats(joined[reported_value]).where(shown_survey),
+        "reported_n": _floats(joined["respondents"]).where(shown_survey),
+        "recorded": _floats(joined[recorded_value]).where(shown_records),
+        "recorded_n": _floats(joined[recorded_count]).where(shown_records),
+    }).sort_values("team").reset_index(drop=True)
+
+
+def reported_reading(
+    *,
+    what_reported: str,
+    reported: OrganisationFigure,
+    what_recorded: str,
+    recorded: float | None,
+) -> str:
+    """One sentence: the organisation's survey share beside its records share."""
+    if not reported.shown or recorded is None or pd.isna(recorded):
+        return (
+            f"The organisation-wide comparison of {what_reported} with {what_recorded} is not "
+            "available for this selection (too few answers or records)."
+        )
+    return (
+        f"{format_value(reported.value, SHARE)} of staff say {what_reported} (95% interval "
+        f"{format_interval(reported.low, reported.high, SHARE)}); the records show "
+        f"{format_value(recorded, SHARE)} {what_recorded}."
+    )

@@ -1,0 +1,322 @@
+"""Supervision: which teams miss the Standard 5 cadence, and whether they are the stressed ones."""
+
+import streamlit as st
+
+from queries import supervision, survey
+from wellbeing import charts, privacy, roles, stats, ui, views
+from wellbeing import supervision as standard
+from wellbeing.measures import REPORTED_MONTHLY_BAND
+
+ui.require_role(*roles.EVERYONE)
+st.title("Supervision")
+
+con = ui.cursor()
+filters = ui.filters(con)
+rules = privacy.rules(con)
+k = rules.min_group_size
+
+as_of = supervision.data_date(con)
+months = supervision.months(con)
+if as_of is None or not months:
+    st.info(
+        "No supervision records yet. HR can add an export from the case-management system "
+        "on the Upload page."
+    )
+    st.stop()
+
+month = st.selectbox(
+    "Month",
+    list(reversed(months)),
+    format_func=lambda m: f"{m:%B %Y}",
+    key="supervision_month",
+)
+st.caption(
+    f"Records run to {as_of:%d %B %Y}. {supervision.denominator_note(con)} A session counts when "
+    f"it was held and lasted at least {standard.MIN_SESSION_MINUTES} minutes (or its length is "
+    "not recorded); the second chart counts any held session."
+)
+ui.team_focus_note(filters.team)
+
+scope = {"service": filters.service, "team": filters.team}
+compliance = supervision.compliance(con, month_from=months[0], month_to=month, rules=rules, **scope)
+this_month = compliance[compliance["month"].dt.date == month]
+teams = this_month[this_month["team"].notna()]
+organisation_rows = this_month[this_month["team"].isna()]
+
+
+def team_compliance(value: str):
+    """The organisation's and each team's compliance figures (staff due as the count)."""
+    organisation = views.organisation_figure(
+        organisation_rows.assign(respondents=organisation_rows["staff_due"]),
+        value=value,
+        kind=views.SHARE,
+    )
+    figures = views.team_figures(
+        teams.assign(respondents=teams["staff_due"]),
+        value=value,
+        kind=views.SHARE,
+        organisation=organisation,
+    )
+    return organisation, figures
+
+
+st.subheader(f"Compliance with the standard, {month:%B %Y}")
+with_rule, any_length = st.columns(2)
+for column, value, title, key in [
+    (with_rule, "compliance", f"Held, {standard.MIN_SESSION_MINUTES}+ minutes", "compliance"),
+    (any_length, "compliance_any_duration", "Held, any length", "compliance_any_duration"),
+]:
+    organisation, figures = team_compliance(value)
+    with column:
+        st.markdown(f"**{title}**")
+        st.markdown(
+            views.team_reading(
+                figures,
+                what=f"staff supervised to the standard ({title.lower()})",
+                kind=views.SHARE,
+                organisation=organisation,
+                worse=stats.LOWER,
+            )
+        )
+        ui.team_chart(
+            charts.team_intervals(
+                figures,
+                kind=views.SHARE,
+                k=k,
+                organisation=organisation.value,
+                worse=stats.LOWER,
+                count_label="staff due",
+                axis_title="Share of staff compliant (95% interval)",
+            ),
+            key=f"supervision_{key}",
+        )
+
+stage_column, trend_column = st.columns(2)
+with stage_column:
+    st.subheader("Newly qualified and experienced")
+    stages = supervision.compliance_by_stage(
+        con, month_from=month, month_to=month, rules=rules, **scope
+    )
+    stage_figures = views.team_figures(
+        stages.rename(columns={"stage": "team"}).assign(respondents=stages["staff_due"]),
+        value="compliance",
+        kind=views.SHARE,
+        organisation=views.organisation_figure(
+            organisation_rows.assign(respondents=organisation_rows["staff_due"]),
+            value="compliance",
+            kind=views.SHARE,
+        ),
+    )
+    shown = stage_figures[stage_figures["status"] == privacy.SHOWN]
+    st.markdown(
+        "; ".join(
+            f"{row.team}: {views.format_value(row.value, views.SHARE)} of {int(row.respondents)} "
+            f"staff due (95% interval {views.format_interval(row.low, row.high, views.SHARE)})"
+            for row in shown.itertuples()
+        )
+        + "."
+        if not shown.empty
+        else "Too few staff in either group to show this month."
+    )
+    st.plotly_chart(
+        charts.team_intervals(
+            stage_figures,
+            kind=views.SHARE,
+            k=k,
+            organisation=None,
+            worse=stats.LOWER,
+            count_label="staff due",
+            axis_title=f"Compliant, {standard.MIN_SESSION_MINUTES}+ minutes",
+        ),
+        key="supervision_by_stage",
+        width="stretch",
+    )
+with trend_column:
+    st.subheader("Month by month")
+    organisation_trend = views.trend(
+        compliance[compliance["team"].isna()].assign(
+            wave=compliance["month"].dt.strftime("%b %Y"),
+            wave_opened_on=compliance["month"],
+            wave_id=0,
+            respondents=compliance["staff_due"],
+        ),
+        value="compliance",
+        kind=views.SHARE,
+    )
+    team_trend = None
+    if filters.team is not None:
+        team_rows = compliance[compliance["team"] == filters.team]
+        team_trend = views.trend(
+            team_rows.assign(
+                wave=team_rows["month"].dt.strftime("%b %Y"),
+                wave_opened_on=team_rows["month"],
+                wave_id=0,
+                respondents=team_rows["staff_due"],
+            ),
+            value="compliance",
+            kind=views.SHARE,
+        )
+    st.markdown(
+        views.trend_reading(
+            organisation_trend,
+            what="compliance",
+            kind=views.SHARE,
+            team=filters.team,
+            team_trend=team_trend,
+        )
+    )
+    st.plotly_chart(
+        charts.trend_lines(
+            organisation_trend,
+            kind=views.SHARE,
+            axis_title="Compliant",
+            team=filters.team,
+            team_trend=team_trend,
+        ),
+        key="supervision_trend",
+        width="stretch",
+    )
+
+st.subheader("What the records show")
+sessions = supervision.sessions(con, month_from=month, month_to=month, rules=rules, **scope)
+overdue = supervision.overdue_by_team(con, as_of=as_of, rules=rules, **scope)
+st.markdown(
+    views.overdue_reading(overdue, as_of=as_of, overdue_after_days=standard.OVERDUE_AFTER_DAYS)
+)
+st.dataframe(
+    views.records_table(sessions[sessions["team"].notna()], overdue, k=k),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "Reflective share of sessions": st.column_config.NumberColumn(format="percent"),
+        "Sessions of 90+ minutes": st.column_config.NumberColumn(format="percent"),
+        "Cancellation rate": st.column_config.NumberColumn(format="percent"),
+        "Share overdue": st.column_config.NumberColumn(format="percent"),
+        "Supervisors per worker (6 months)": st.column_config.NumberColumn(format="%.2f"),
+    },
+    key="supervision_records_table",
+)
+
+if filters.wave_id is not None:
+    st.subheader("Supervision and the survey")
+    wave_label = survey.waves(con).set_index("id").loc[filters.wave_id, "label"]
+    constructs = ["support", "stress", "supervision_reflective"]
+    scores = survey.construct_by_wave(con, filters=filters, constructs=constructs, rules=rules)
+    scores = scores[scores["wave_id"] == filters.wave_id]
+    compliance_teams = teams.assign(respondents=teams["staff_due"])
+    support_column, stress_column = st.columns(2)
+    for column, construct, label in [
+        (support_column, "support", "Mean support (survey)"),
+        (stress_column, "stress", "Mean stress (survey)"),
+    ]:
+        points = views.team_pairs(
+            compliance_teams,
+            scores[scores["construct"] == construct],
+            x="compliance",
+            x_count="staff_due",
+            y="mean_score",
+            y_count="respondents",
+        )
+        with column:
+            st.markdown(
+                views.correlation_reading(
+                    points,
+                    x="x",
+                    y="y",
+                    x_what=f"compliance in {month:%B %Y}",
+                    y_what=f"{construct} in {wave_label}",
+                    unit="team",
+                )
+            )
+            ui.team_chart(
+                charts.team_scatter(
+                    points,
+                    x="x",
+                    y="y",
+                    x_title="Compliant (records)",
+                    y_title=label,
+                    x_kind=views.SHARE,
+                    y_kind=views.SCORE,
+                ),
+                key=f"supervision_against_{construct}",
+            )
+    st.caption(
+        f"One point per team shown on both sides: records for {month:%B %Y}, survey "
+        f"for {wave_label}. " + ui.hidden_note(k)
+    )
+
+    st.subheader("What staff report against what the records show")
+    items = survey.item_agreement_by_team(
+        con, filters=filters, items=["SVF1"], at_least=REPORTED_MONTHLY_BAND, rules=rules
+    )
+    org_items = survey.item_agreement_for_organisation(
+        con, filters=filters, items=["SVF1"], at_least=REPORTED_MONTHLY_BAND, rules=rules
+    )
+    sessions_teams = sessions[sessions["team"].notna()]
+    sessions_organisation = sessions[sessions["team"].isna()]
+    frequency, reflective = st.columns(2)
+    with frequency:
+        st.markdown(
+            views.reported_reading(
+                what_reported="they get supervision at least monthly",
+                reported=views.organisation_figure(
+                    org_items, value="share_agree", kind=views.SHARE
+                ),
+                what_recorded=f"met the cadence with any held session in {month:%B %Y}",
+                recorded=(
+                    organisation_rows["compliance_any_duration"].iloc[0]
+                    if not organisation_rows.empty
+                    else None
+                ),
+            )
+        )
+        ui.team_chart(
+            charts.reported_against_records(
+                views.reported_against_recorded(
+                    items,
+                    compliance_teams,
+                    reported_value="share_agree",
+                    recorded_value="compliance_any_duration",
+                    recorded_count="staff_due",
+                ),
+                reported_label="Say at least monthly (survey)",
+                recorded_label="Met the cadence (records)",
+                k=k,
+            ),
+            key="supervision_reported_frequency",
+        )
+    with reflective:
+        org_scores = survey.construct_by_wave_for_organisation(
+            con, filters=filters, constructs=["supervision_reflective"], rules=rules
+        )
+        st.markdown(
+            views.reported_reading(
+                what_reported="their last session was reflective",
+                reported=views.organisation_figure(
+                    org_scores[org_scores["wave_id"] == filters.wave_id],
+                    value="mean_score",
+                    kind=views.SHARE,
+                ),
+                what_recorded=f"of supervised staff had a reflective session in {month:%B %Y}",
+                recorded=(
+                    sessions_organisation["workers_with_reflective_share"].iloc[0]
+                    if not sessions_organisation.empty
+                    else None
+                ),
+            )
+        )
+        ui.team_chart(
+            charts.reported_against_records(
+                views.reported_against_recorded(
+                    scores[scores["construct"] == "supervision_reflective"],
+                    sessions_teams,
+                    reported_value="mean_score",
+                    recorded_value="workers_with_reflective_share",
+                    recorded_count="workers",
+                ),
+                reported_label="Last session reflective (survey)",
+                recorded_label="Had a reflective session (records)",
+                k=k,
+            ),
+            key="supervision_reported_reflective",
+        )
