@@ -1,9 +1,9 @@
-"""Overview: every construct by team for the chosen wave, against the organisation."""
+"""Overview: headline tiles, every measure by team against the organisation, where to look first."""
 
 import streamlit as st
 
 from queries import survey
-from wellbeing import charts, privacy, roles, ui
+from wellbeing import charts, overview, privacy, roles, ui
 
 ui.require_role(*roles.EVERYONE)
 st.title("Overview")
@@ -11,10 +11,40 @@ st.title("Overview")
 con = ui.cursor()
 filters = ui.filters(con)
 rules = privacy.rules(con)
+k = rules.min_group_size
 
 if filters.wave_id is None:
     st.info("No survey results yet. HR can add a survey export on the Upload page.")
     st.stop()
+
+wave_label = survey.waves(con).set_index("id").loc[filters.wave_id, "label"]
+scope = filters.team or filters.service or "the organisation"
+st.caption(
+    f"{wave_label} \u00b7 headline figures for {scope}, with the change since the wave before."
+)
+
+tiles = overview.headline_tiles(con, filters=filters, rules=rules)
+for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
+    points = None if tile.change is None else round(tile.change * 100)
+    column.metric(
+        tile.label,
+        tile.value_text(k),
+        delta=None if not points else f"{points:+d} points",
+        delta_color="normal" if tile.code in overview.RISE_IS_GOOD else "inverse",
+        help=f"{tile.description[0].upper()}{tile.description[1:]}.",
+        border=True,
+    )
+    column.caption(
+        " \u00b7 ".join(
+            part
+            for part in (
+                tile.change_text(),
+                tile.national_text(),
+                f"{tile.respondents} {tile.basis}" if tile.respondents else "",
+            )
+            if part
+        )
+    )
 
 constructs = survey.constructs(con)
 scores = survey.construct_by_team(con, filters=filters, rules=rules)
@@ -24,22 +54,46 @@ if scores.empty:
     st.info("No responses match these filters. Clear a filter to see more.")
     st.stop()
 
-org_means = organisation.set_index("construct")["mean_score"]
-shown = scores[scores["status"] == privacy.SHOWN]
-stress = shown[shown["construct"] == "stress"]
-org_stress = org_means.get("stress")
-teams = scores["team"].nunique()
-hidden_teams = scores.groupby("team")["status"].apply(lambda s: (s != privacy.SHOWN).all()).sum()
+verdicts = overview.look_first_verdicts(
+    con, filters=filters, rules=rules, scores=scores, organisation=organisation
+)
+look_first = overview.teams_to_look_at_first(verdicts, hierarchy=survey.team_hierarchy(con))
+teams_compared = verdicts["team"].nunique()
 
-if org_stress is not None and not stress.empty:
-    worst = stress.sort_values("mean_score", ascending=False).iloc[0]
-    st.markdown(
-        f"**{len(stress[stress['mean_score'] > org_stress])} of {len(stress)} teams shown** report "
-        f"more stress than the organisation ({org_stress:.2f} on 1-5); the highest is "
-        f"**{worst['team']}** at {worst['mean_score']:.2f}. "
-        f"{hidden_teams} of {teams} teams are hidden to protect respondents."
+st.subheader("Teams to look at first")
+st.markdown(overview.look_first_reading(look_first, teams_compared=teams_compared))
+for row in look_first.itertuples(index=False):
+    with st.expander(
+        f"**{row.team}** ({row.service or 'no service'}): worse on {row.measures_worse} measures"
+    ):
+        st.markdown("\n".join(f"- {reason}" for reason in row.reasons))
+if not look_first.empty:
+    ui.table_downloads(
+        look_first.assign(reasons=look_first["reasons"].map("; ".join)),
+        key="look_first",
+        title=f"Teams to look at first {wave_label}",
     )
+st.caption(
+    "A team is worse than the organisation on a measure only when its 95% interval excludes "
+    "the organisation's figure and the gap is at least 0.25 on the 1-5 scale (5 points for "
+    "supervision compliance, from the records); smaller or less certain gaps could be chance "
+    "and are not counted."
+)
 
-figure = charts.construct_heatmap(scores, constructs, org_means, k=rules.min_group_size)
+st.subheader("Every measure by team")
+org_means = organisation.set_index("construct")["mean_score"]
+hidden_teams = int(
+    scores.groupby("team")["status"].apply(lambda s: (s != privacy.SHOWN).all()).sum()
+)
+st.markdown(
+    f"Each cell is a team's mean score on 1-5; red is worse than the organisation and blue "
+    f"better, whichever way the measure runs. {hidden_teams} of {scores['team'].nunique()} "
+    "teams are hidden to protect respondents."
+)
+figure = charts.construct_heatmap(scores, constructs, org_means, k=k)
 st.plotly_chart(figure, key="overview_heatmap", width="stretch")
-st.caption(ui.hidden_note(rules.min_group_size))
+ui.chart_download(figure, key="overview_heatmap", title=f"Measures by team {wave_label}")
+ui.table_downloads(
+    scores.drop(columns=["sd"]), key="overview_scores", title=f"Measures by team {wave_label}", k=k
+)
+st.caption(ui.hidden_note(k))

@@ -757,3 +757,107 @@ def reported_against_records(
         }],
     )
     return figure
+
+
+def respondent_profile_bars(profile: pd.DataFrame, *, names: dict[str, str]) -> go.Figure:
+    """Who responded: each group's share of respondents, attribute by attribute.
+
+    Hidden groups carry no bar, only the reason, stated with the threshold
+    their attribute was gated with (``min_group_size``: the stricter one for
+    ethnicity, gender, disability and age band).
+
+    Args:
+        profile: gated rows from ``queries.equity.respondent_profile``.
+        names: attribute code -> label (e.g. "age_band" -> "Age band").
+    """
+    labels = [
+        f"{names.get(attribute, attribute)}: {group}"
+        for attribute, group in zip(profile["attribute"], profile["group_name"], strict=True)
+    ]
+    shown = (profile["status"] == privacy.SHOWN).to_numpy()
+    figure = go.Figure(
+        go.Bar(
+            orientation="h",
+            x=[float(v) if s else 0.0 for v, s in zip(profile["share"], shown, strict=True)],
+            y=labels,
+            marker={"color": BETTER_BLUE},
+            text=[
+                f"{v:.0%} ({int(n)})" if s else privacy.status_text(status, int(k))
+                for v, n, s, status, k in zip(
+                    profile["share"], profile["respondents"], shown, profile["status"],
+                    profile["min_group_size"], strict=True
+                )
+            ],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        xaxis={"title": {"text": "Share of respondents"}, "tickformat": ".0%", "range": [0, 1.15]},
+        yaxis={"autorange": "reversed"},
+        height=max(300, 22 * len(labels) + 100),
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        showlegend=False,
+    )
+    return figure
+
+
+def response_rate_bars(rates: pd.DataFrame, *, k: int, low_rate: float) -> go.Figure:
+    """Response rate by team against staff in post, with the low-response line.
+
+    Bars under ``low_rate`` are red. Teams whose respondents are hidden show
+    the reason instead of a bar; teams missing from the staff list say so.
+
+    Args:
+        rates: rows from ``queries.response_rates.response_rates_by_team``.
+    """
+    teams = rates["team"].tolist()
+    shown = rates["status"] == privacy.SHOWN
+    has_headcount = rates["headcount"].notna()
+    figure = go.Figure(
+        go.Bar(
+            orientation="h",
+            name="Response rate",
+            x=[
+                None if pd.isna(v) else float(v)
+                for v in rates["response_rate"].where(shown & has_headcount)
+            ],
+            y=teams,
+            marker={
+                "color": [
+                    WORSE_RED if low else BETTER_BLUE for low in rates["low_response"]
+                ]
+            },
+            text=[
+                (
+                    "not in the staff list"
+                    if pd.isna(headcount)
+                    else f"{rate:.0%} ({int(n)} of {int(headcount)})"
+                    if status == privacy.SHOWN
+                    else f"{privacy.status_text(status, k)} of {int(headcount)}"
+                )
+                for rate, n, headcount, status in zip(
+                    rates["response_rate"], rates["respondents"], rates["headcount"],
+                    rates["status"], strict=True
+                )
+            ],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=[[team] for team in teams],
+            hovertemplate="%{customdata[0]}: %{text}<extra></extra>",
+        )
+    )
+    figure.add_vline(
+        x=low_rate, line={"color": "#555555", "dash": "dot"},
+        annotation_text=f"{low_rate:.0%}", annotation_position="top",
+    )
+    figure.update_layout(
+        xaxis={"title": {"text": "Respondents as a share of staff in post"}, "tickformat": ".0%",
+               "range": [0, 1.3]},
+        yaxis={"autorange": "reversed"},
+        height=max(300, 24 * len(teams) + 110),
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        showlegend=False,
+    )
+    return figure

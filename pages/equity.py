@@ -1,0 +1,187 @@
+"""Equity: whether some groups of staff fare worse, under the stricter rule for sensitive groups."""
+
+import streamlit as st
+
+from queries import equity, survey
+from wellbeing import charts, overview, privacy, roles, ui, views
+
+ui.require_role(roles.HR_ADMIN, roles.LEADER)
+st.title("Equity")
+
+con = ui.cursor()
+filters = ui.filters(con)
+rules = privacy.rules(con)
+
+if filters.wave_id is None:
+    st.info("No survey results yet. HR can add a survey export on the Upload page.")
+    st.stop()
+
+wave_label = survey.waves(con).set_index("id").loc[filters.wave_id, "label"]
+st.caption(
+    f"{wave_label} \u00b7 groups by ethnicity, gender, disability or age band are shown only "
+    f"with at least {rules.sensitive_min_group_size} respondents (other groups: "
+    f"{rules.min_group_size}), and at most {equity.MAX_CROSSED_ATTRIBUTES} attributes are "
+    "crossed at once, so that nobody can be picked out."
+)
+
+survey_attributes = [a for a in equity.ATTRIBUTES if a != "role"]
+left, right = st.columns(2)
+first = left.selectbox(
+    "Break measures down by",
+    survey_attributes,
+    format_func=equity.ATTRIBUTE_NAMES.get,
+    key="equity_attribute",
+)
+second = right.selectbox(
+    "Cross with (optional)",
+    [a for a in survey_attributes if a != first],
+    index=None,
+    placeholder="Nothing",
+    format_func=equity.ATTRIBUTE_NAMES.get,
+    key="equity_cross",
+)
+attributes = (first,) if second is None else (first, second)
+k = equity.min_group_size_for(attributes, rules)
+title = " by ".join(["Measures", " and ".join(equity.ATTRIBUTE_NAMES[a] for a in attributes)])
+
+constructs = survey.constructs(con)
+scale_constructs = constructs[constructs["kind"] == "scale"]
+rows = equity.construct_by_attribute(con, filters=filters, attributes=attributes, rules=rules)
+organisation = survey.construct_for_organisation(con, filters=filters, rules=rules)
+if rows.empty:
+    st.info("No responses match these filters. Clear a filter to see more.")
+    st.stop()
+
+as_groups = rows.assign(team=rows[list(attributes)].astype("str").agg(" \u00b7 ".join, axis=1))
+as_groups = as_groups[as_groups["construct"].isin(scale_constructs["code"])]
+verdicts = overview.construct_verdicts(
+    as_groups, organisation, constructs, measures=tuple(scale_constructs["code"])
+)
+worse = verdicts[verdicts["worse"].astype(bool)]
+groups_shown = verdicts["team"].nunique()
+groups_hidden = int(
+    as_groups.groupby("team")["status"].apply(lambda s: (s != privacy.SHOWN).all()).sum()
+)
+
+st.subheader(title)
+if worse.empty:
+    reading = (
+        f"No group shown ({groups_shown}) differs from the organisation for the worse on any "
+        "measure by more than chance."
+    )
+else:
+    by_group = worse.groupby("team")["measure"].agg(list)
+    reading = (
+        f"{len(by_group)} of {groups_shown} groups shown fare worse than the organisation beyond "
+        "chance: "
+        + "; ".join(
+            f"{group} ({', '.join(m.lower() for m in ms)})" for group, ms in by_group.items()
+        )
+        + "."
+    )
+if groups_hidden:
+    reading += f" {groups_hidden} groups are hidden because they are small."
+st.markdown(reading)
+org_means = organisation.set_index("construct")["mean_score"]
+heatmap = charts.construct_heatmap(as_groups, scale_constructs, org_means, k=k)
+st.plotly_chart(heatmap, key="equity_heatmap", width="stretch")
+ui.chart_download(heatmap, key="equity_heatmap", title=f"{title} {wave_label}")
+ui.table_downloads(
+    rows.drop(columns=["sd"]), key="equity_scores", title=f"{title} {wave_label}", k=k
+)
+for row in worse.itertuples(index=False):
+    st.markdown(f"- **{row.team}**: {row.reason}")
+st.caption(ui.hidden_note(k))
+
+st.subheader("Feeling unfairly scrutinised, by ethnic group")
+ethnic_k = equity.min_group_size_for(("ethnicity",), rules)
+by_ethnicity = equity.construct_by_attribute(
+    con, filters=filters, attributes=("ethnicity",), rules=rules
+)
+scrutiny = by_ethnicity[by_ethnicity["construct"] == "unfair_scrutiny"].rename(
+    columns={"ethnicity": "team"}
+)
+org_scrutiny = views.organisation_figure(
+    organisation[organisation["construct"] == "unfair_scrutiny"],
+    value="share_high",
+    kind=views.SHARE,
+)
+if scrutiny.empty:
+    st.info("This survey did not ask about unfair scrutiny.")
+else:
+    figures = views.team_figures(
+        scrutiny, value="share_high", kind=views.SHARE, organisation=org_scrutiny
+    )
+    shown = figures[figures["status"] == privacy.SHOWN]
+    above = shown[shown["verdict"] == "higher"]
+    org_text = views.format_value(org_scrutiny.value, views.SHARE)
+    if shown.empty:
+        st.markdown("No ethnic group is large enough to show.")
+    elif above.empty:
+        st.markdown(
+            f"No ethnic group shown reports unfair scrutiny above the organisation's {org_text} "
+            f"by more than chance; the highest is {shown.iloc[0]['team']} at "
+            f"{views.format_value(shown.iloc[0]['value'], views.SHARE)}."
+        )
+    else:
+        st.markdown(
+            f"{len(above)} of {len(shown)} ethnic groups shown report feeling unfairly "
+            f"scrutinised more than the organisation's {org_text}, beyond chance: "
+            + ", ".join(
+                f"{row.team} {views.format_value(row.value, views.SHARE)}"
+                for row in above.itertuples(index=False)
+            )
+            + "."
+        )
+    scrutiny_chart = charts.team_intervals(
+        figures,
+        kind=views.SHARE,
+        axis_title="Share who feel more scrutinised than colleagues (score 4 or more)",
+        k=ethnic_k,
+        organisation=org_scrutiny.value,
+    )
+    st.plotly_chart(scrutiny_chart, key="equity_scrutiny", width="stretch")
+    ui.chart_download(
+        scrutiny_chart, key="equity_scrutiny", title=f"Unfair scrutiny by ethnic group {wave_label}"
+    )
+    ui.table_downloads(
+        scrutiny.rename(columns={"team": "ethnicity"}).drop(columns=["sd"]),
+        key="equity_scrutiny_table",
+        title=f"Unfair scrutiny by ethnic group {wave_label}",
+        k=ethnic_k,
+    )
+
+st.subheader("Agency and permanent staff")
+st.markdown(
+    "The survey does not ask whether someone is agency or permanent staff, and answers are "
+    "anonymous, so they cannot be matched to the staff list: survey measures cannot be split "
+    "this way without identifying people, and this page does not try."
+)
+
+st.subheader("Who responded")
+profile = equity.respondent_profile(con, filters=filters, rules=rules)
+if profile.empty:
+    st.info("No responses match these filters.")
+else:
+    hidden_groups = int((profile["status"] != privacy.SHOWN).sum())
+    respondents = int(
+        profile.loc[profile["status"] == privacy.SHOWN]
+        .groupby("attribute")["respondents"]
+        .sum()
+        .max()
+    )
+    st.markdown(
+        f"At least {respondents} respondents in {wave_label}; {hidden_groups} of "
+        f"{len(profile)} groups are too small to show (ethnicity, gender, disability and age "
+        f"band need {rules.sensitive_min_group_size}, career stage and role "
+        f"{rules.min_group_size})."
+    )
+    profile_chart = charts.respondent_profile_bars(profile, names=equity.ATTRIBUTE_NAMES)
+    st.plotly_chart(profile_chart, key="equity_profile", width="stretch")
+    ui.chart_download(profile_chart, key="equity_profile", title=f"Who responded {wave_label}")
+    ui.table_downloads(
+        profile,
+        key="equity_profile_table",
+        title=f"Who responded {wave_label}",
+        k=rules.min_group_size,
+    )

@@ -1,0 +1,145 @@
+"""The equity view's figures: measures by respondent attributes, under the stricter rule.
+
+Sensitive attributes (those marked ``sensitive`` in the survey fields:
+ethnicity, gender, disability, age band) use the stricter minimum group size,
+and no more than two attributes are ever crossed at once (DESIGN.md section 4).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from queries import sql
+from queries.survey import SCORE_COLUMNS, Filters
+from wellbeing import privacy
+from wellbeing.ingest.mapping import SURVEY_FIELDS
+from wellbeing.measures import HIGH_SCORE_CUTOFF
+
+SENSITIVE_ATTRIBUTES = tuple(field.name for field in SURVEY_FIELDS if field.sensitive)
+ATTRIBUTES = (*SENSITIVE_ATTRIBUTES, "career_stage", "role")
+ATTRIBUTE_NAMES = {field.name: field.label for field in SURVEY_FIELDS if field.name in ATTRIBUTES}
+MAX_CROSSED_ATTRIBUTES = 2
+NOT_STATED = "Not stated"
+PROFILE_COLUMNS = ["attribute", "group_name", "respondents", "share", "status", "min_group_size"]
+
+
+def min_group_size_for(attributes: tuple[str, ...], rules: privacy.Rules) -> int:
+    """The k in force for a breakdown: the stricter one if any attribute is sensitive."""
+    if any(attribute in SENSITIVE_ATTRIBUTES for attribute in attributes):
+        return max(rules.sensitive_min_group_size, rules.min_group_size)
+    return rules.min_group_size
+
+
+def _check_attributes(attributes: tuple[str, ...]) -> None:
+    if not attributes:
+        raise ValueError("choose at least one attribute to break the figures down by")
+    if len(attributes) > MAX_CROSSED_ATTRIBUTES:
+        raise ValueError(
+            f"at most {MAX_CROSSED_ATTRIBUTES} attributes can be crossed at once, "
+            f"so that small groups cannot be singled out ({len(attributes)} were asked for)"
+        )
+    if len(set(attributes)) != len(attributes):
+        raise ValueError("an attribute cannot be crossed with itself")
+    unknown = [attribute for attribute in attributes if attribute not in ATTRIBUTES]
+    if unknown:
+        raise ValueError(f"unknown attribute {unknown[0]!r}; choose from {', '.join(ATTRIBUTES)}")
+
+
+def construct_by_attribute(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    filters: Filters,
+    attributes: tuple[str, ...],
+    instrument: str = "default",
+    rules: privacy.Rules | None = None,
+) -> pd.DataFrame:
+    """Per construct and group: respondents, mean, sd, share high, and a gate status.
+
+    ``attributes`` holds one attribute, or two to cross. The group columns are
+    named after the attributes (e.g. ``ethnicity``, ``gender``); blank answers
+    form the group "Not stated".
+
+    Example:
+        construct_by_attribute(con, filters=Filters(wave_id=3), attributes=("ethnicity",))
+    """
+    _check_attributes(attributes)
+    rules = rules or privacy.rules(con)
+    params = {
+        "wave_id": filters.wave_id,
+        "instrument": instrument,
+        "first_attribute": attributes[0],
+        "second_attribute": attributes[1] if len(attributes) > 1 else None,
+        "not_stated": NOT_STATED,
+        "service": filters.service,
+        "team": filters.team,
+        "role": filters.role,
+        "career_stage": filters.career_stage,
+        "high_cutoff": HIGH_SCORE_CUTOFF,
+    }
+    raw = con.execute(sql("construct_by_attribute"), params).df()
+    group_columns = list(attributes)
+    raw = raw.rename(columns={"first_group": attributes[0]})
+    if len(attributes) > 1:
+        raw = raw.rename(columns={"second_group": attributes[1]})
+        # A reader sees each attribute's groups on their own too, so each slice
+        # of the cross must be safe as well as the whole.
+        partitions = [["construct", attributes[0]], ["construct", attributes[1]], ["construct"]]
+    else:
+        raw = raw.drop(columns=["second_group"])
+        partitions = [["construct"]]
+    gated = privacy.protect(
+        raw,
+        k=min_group_size_for(attributes, rules),
+        value_columns=SCORE_COLUMNS,
+        parent_count_column="parent_respondents",
+        partitions=partitions,
+    )
+    return gated[["construct", *group_columns, "respondents", *SCORE_COLUMNS, "status"]]
+
+
+def respondent_profile(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    filters: Filters,
+    instrument: str = "default",
+    rules: privacy.Rules | None = None,
+) -> pd.DataFrame:
+    """Who responded: respondents and share per attribute and group, gated.
+
+    Sensitive attributes use the stricter k (each row carries the k it was
+    gated with in ``min_group_size``); within each attribute the hidden
+    remainder is empty or at least k, so no group can be worked out from the
+    total.
+    """
+    rules = rules or privacy.rules(con)
+    params = {
+        "wave_id": filters.wave_id,
+        "instrument": instrument,
+        "not_stated": NOT_STATED,
+        "service": filters.service,
+        "team": filters.team,
+        "role": filters.role,
+        "career_stage": filters.career_stage,
+    }
+    raw = con.execute(sql("respondent_profile"), params).df()
+    totals = raw.groupby("attribute")["respondents"].transform("sum")
+    raw["share"] = raw["respondents"] / totals.where(totals > 0)
+    pieces = []
+    for attribute, rows in raw.groupby("attribute", sort=False):
+        k = min_group_size_for((str(attribute),), rules)
+        pieces.append(
+            privacy.protect(
+                rows.assign(min_group_size=k),
+                k=k,
+                value_columns=["share"],
+                parent_count_column="parent_respondents",
+                partitions=[["attribute"]],
+            )
+        )
+    if not pieces:
+        return pd.DataFrame(columns=PROFILE_COLUMNS)
+    gated = pd.concat(pieces, ignore_index=True)
+    order = {attribute: position for position, attribute in enumerate(ATTRIBUTES)}
+    gated = gated.assign(order=gated["attribute"].map(order)).sort_values(["order", "group_name"])
+    return gated[PROFILE_COLUMNS].reset_index(drop=True)

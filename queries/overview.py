@@ -1,0 +1,55 @@
+"""Organisation-level headline figures for the overview and the board pack, gated."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from queries import sql
+from queries.survey import Filters
+from wellbeing import privacy
+from wellbeing.measures import HIGH_SCORE_CUTOFF
+
+HEADLINE_MEASURES = (
+    "high_stress",
+    "high_support_high_challenge",
+    "high_change_fatigue",
+    "high_intention_to_leave",
+)
+
+
+def headline_measures(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    filters: Filters,
+    rules: privacy.Rules | None = None,
+) -> pd.DataFrame:
+    """Per headline measure: respondents, share at or above the high cut-off, gate status.
+
+    Every measure in ``HEADLINE_MEASURES`` has a row, with status ``no_data``
+    where nobody answered it.
+    """
+    rules = rules or privacy.rules(con)
+    params = {
+        "wave_id": filters.wave_id,
+        "service": filters.service,
+        "team": filters.team,
+        "role": filters.role,
+        "career_stage": filters.career_stage,
+        "high_cutoff": HIGH_SCORE_CUTOFF,
+    }
+    raw = con.execute(sql("headline_measures"), params).df()
+    raw = (
+        raw.set_index("measure")
+        .reindex(list(HEADLINE_MEASURES))
+        .rename_axis("measure")
+        .reset_index()
+    )
+    raw["respondents"] = raw["respondents"].fillna(0)
+    raw["parent_respondents"] = raw["parent_respondents"].fillna(0)
+    return privacy.protect(
+        raw,
+        k=rules.min_group_size,
+        value_columns=["share"],
+        parent_count_column="parent_respondents",
+    )

@@ -1,0 +1,150 @@
+"""Equity view: measures by sensitive groups under the stricter threshold, at most two crossed."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from queries import equity, survey
+from tests.conftest import ROOT, load_survey, survey_csv
+from wellbeing import privacy
+
+
+def people(count: int, **fields: object) -> list[dict[str, object]]:
+    return [{"team": "Alpha", "service": "Adults", **fields} for _ in range(count)]
+
+
+# 30 respondents: White 11, Asian 10, Black 9. Career stages mirror the groups.
+RESPONDENTS = (
+    people(11, ethnicity="White", gender="Woman", career_stage="Experienced", STR2=2, UNF1=2)
+    + people(
+        10,
+        ethnicity="Asian or Asian British",
+        gender="Woman",
+        career_stage="Newly qualified",
+        STR2=3,
+        UNF1=4,
+    )
+    + people(
+        9, ethnicity="Black or Black British", gender="Man", career_stage="Student", STR2=5, UNF1=5
+    )
+)
+
+
+@pytest.fixture
+def organisation(con):
+    load_survey(con, survey_csv(RESPONDENTS))
+    waves = survey.waves(con)
+    return con, survey.Filters(wave_id=int(waves["id"].iloc[0]))
+
+
+def test_a_group_of_nine_is_hidden_at_the_sensitive_threshold_of_ten(organisation):
+    con, filters = organisation
+    rows = equity.construct_by_attribute(con, filters=filters, attributes=("ethnicity",))
+    stress = rows[rows["construct"] == "stress"].set_index("ethnicity")
+    assert stress.loc["Black or Black British", "status"] == privacy.BELOW_K
+    assert pd.isna(stress.loc["Black or Black British", "respondents"])
+    assert pd.isna(stress.loc["Black or Black British", "mean_score"])
+    # The hidden 9 are fewer than 10, so the next-smallest group (Asian, 10) is hidden too:
+    # otherwise 30 - 11 - 10 would give the 9 back.
+    assert stress.loc["Asian or Asian British", "status"] == privacy.PROTECTS_SMALLER
+    assert stress.loc["White", "status"] == privacy.SHOWN
+    assert stress.loc["White", "respondents"] == 11
+    assert stress.loc["White", "mean_score"] == pytest.approx(2.0)
+
+
+def test_the_same_group_of_nine_shows_by_career_stage_where_the_ordinary_threshold_applies(
+    organisation,
+):
+    con, filters = organisation
+    rows = equity.construct_by_attribute(con, filters=filters, attributes=("career_stage",))
+    stress = rows[rows["construct"] == "stress"].set_index("career_stage")
+    assert stress.loc["Student", "status"] == privacy.SHOWN
+    assert stress.loc["Student", "respondents"] == 9
+    assert stress.loc["Student", "mean_score"] == pytest.approx(5.0)
+
+
+@pytest.mark.parametrize(
+    ("attributes", "expected_k"),
+    [
+        pytest.param(("ethnicity",), 10, id="sensitive-alone"),
+        pytest.param(("career_stage",), 5, id="ordinary-alone"),
+        pytest.param(("career_stage", "gender"), 10, id="crossed-with-a-sensitive-one"),
+    ],
+)
+def test_the_stricter_threshold_applies_whenever_a_sensitive_attribute_is_involved(
+    attributes, expected_k
+):
+    assert equity.min_group_size_for(attributes, privacy.Rules()) == expected_k
+
+
+def test_crossing_two_attributes_protects_each_slice(organisation):
+    con, filters = organisation
+    rows = equity.construct_by_attribute(
+        con, filters=filters, attributes=("gender", "career_stage")
+    )
+    stress = rows[rows["construct"] == "stress"]
+    # Woman x Experienced 11 shown; Woman x Newly qualified 10 would be shown alone, but the
+    # Man x Student 9 is hidden and 9 < 10, so 10 more are hidden to protect it.
+    shown = stress[stress["status"] == privacy.SHOWN]
+    assert shown[["gender", "career_stage", "respondents"]].values.tolist() == [
+        ["Woman", "Experienced", 11]
+    ]
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        pytest.param(("ethnicity", "gender", "age_band"), id="three-attributes"),
+        pytest.param(("ethnicity", "ethnicity"), id="one-attribute-twice"),
+        pytest.param(("religion",), id="unknown-attribute"),
+        pytest.param((), id="no-attribute"),
+    ],
+)
+def test_at_most_two_known_attributes_can_be_crossed(organisation, attributes):
+    con, filters = organisation
+    with pytest.raises(ValueError):
+        equity.construct_by_attribute(con, filters=filters, attributes=attributes)
+
+
+def test_unfair_scrutiny_by_ethnic_group_is_a_share_at_or_above_four(organisation):
+    con, filters = organisation
+    rows = equity.construct_by_attribute(con, filters=filters, attributes=("ethnicity",))
+    scrutiny = rows[rows["construct"] == "unfair_scrutiny"].set_index("ethnicity")
+    # White answered 2 on "scrutinised more than colleagues": 0 of 11 feel it.
+    assert scrutiny.loc["White", "share_high"] == 0
+    assert pd.isna(scrutiny.loc["Black or Black British", "share_high"])
+
+
+def test_the_respondent_profile_hides_small_sensitive_groups_but_not_career_stages(organisation):
+    con, filters = organisation
+    profile = equity.respondent_profile(con, filters=filters).set_index(["attribute", "group_name"])
+    assert profile.loc[("ethnicity", "Black or Black British"), "status"] == privacy.BELOW_K
+    assert pd.isna(profile.loc[("ethnicity", "Black or Black British"), "respondents"])
+    assert profile.loc[("ethnicity", "White"), "respondents"] == 11
+    assert profile.loc[("ethnicity", "White"), "share"] == pytest.approx(11 / 30)
+    assert profile.loc[("career_stage", "Student"), "respondents"] == 9
+    assert profile.loc[("ethnicity", "White"), "min_group_size"] == 10
+    assert profile.loc[("career_stage", "Student"), "min_group_size"] == 5
+
+
+def test_the_equity_page_draws_every_section_on_the_sample_data(demo_app_db):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    at.switch_page("pages/equity.py").run()
+    assert not at.exception
+    headings = [subheader.value for subheader in at.main.subheader]
+    assert headings == [
+        "Measures by Ethnicity",
+        "Feeling unfairly scrutinised, by ethnic group",
+        "Agency and permanent staff",
+        "Who responded",
+    ]
+    at.selectbox(key="equity_cross").set_value("gender").run()
+    assert not at.exception
+    assert at.main.subheader[0].value == "Measures by Ethnicity and Gender"
+    heatmap = json.loads(at.get("plotly_chart")[0].proto.spec)
+    texts = [cell for row in heatmap["data"][0]["text"] for cell in row]
+    assert "fewer than 10 responses" in texts

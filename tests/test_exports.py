@@ -1,0 +1,164 @@
+"""Exports: formula neutralisation, gated CSV/XLSX, PNG charts and the board pack PDF."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import openpyxl
+import pandas as pd
+import plotly.graph_objects as go
+import pypdf
+import pytest
+
+from queries import equity, survey
+from tests.conftest import load_survey, survey_csv
+from wellbeing import board_pack, exports, privacy, store
+
+
+@pytest.fixture(scope="module", autouse=True)
+def image_server():
+    """Close kaleido's browser when this module is done, before the interpreter exits."""
+    yield
+    exports.stop_image_server()
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        pytest.param('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")', id="equals"),
+        pytest.param("+1", "'+1", id="plus"),
+        pytest.param("-1+1", "'-1+1", id="minus"),
+        pytest.param("@SUM(A1)", "'@SUM(A1)", id="at"),
+        pytest.param("\tcmd", "'\tcmd", id="tab"),
+        pytest.param("\rcmd", "'\rcmd", id="carriage-return"),
+        pytest.param("Front Door (MASH)", "Front Door (MASH)", id="ordinary-text"),
+    ],
+)
+def test_text_a_spreadsheet_would_run_is_neutralised(cell, expected):
+    assert exports.neutralise_formulas(pd.DataFrame({"team": [cell]}))["team"][0] == expected
+
+
+def test_numbers_stay_numbers_when_neutralising():
+    out = exports.neutralise_formulas(pd.DataFrame({"change": [-0.25, 1.0]}))
+    assert out["change"].tolist() == [-0.25, 1.0]
+
+
+def test_a_table_without_a_gate_status_cannot_be_made_readable_for_export():
+    with pytest.raises(ValueError, match="confidentiality engine"):
+        exports.readable(pd.DataFrame({"team": ["A"], "respondents": [3]}), k=5)
+
+
+SMALL_GROUP = 7  # a distinctive count that must never reach a file
+
+
+@pytest.fixture
+def gated_rows(con):
+    """Ethnicity by measure where one group of 7 (mean stress 1.75 x 4... see below) is hidden."""
+    rows = (
+        [{"team": "=cmd|' /C calc'!A0", "ethnicity": "White", "STR2": 3}] * 20
+        + [
+            {"team": "=cmd|' /C calc'!A0", "ethnicity": "Black or Black British", "STR2": value}
+            for value in (1, 1, 1, 1, 2, 2, 5)
+        ]
+        + [{"team": "=cmd|' /C calc'!A0", "ethnicity": "Mixed or multiple", "STR2": 4}] * 12
+    )
+    load_survey(con, survey_csv(rows))
+    filters = survey.Filters(wave_id=int(survey.waves(con)["id"].iloc[0]))
+    gated = equity.construct_by_attribute(con, filters=filters, attributes=("ethnicity",))
+    return gated[gated["construct"] == "stress"].reset_index(drop=True)
+
+
+def hidden_values() -> list[str]:
+    # The hidden group: 7 respondents, mean (4 + 4 + 5) / 7 = 1.857, share high 1/7 = 0.1429.
+    return ["1.857", "0.142", "0.143", str(SMALL_GROUP)]
+
+
+def test_csv_export_writes_hidden_groups_as_words_and_neutralises_formulas(gated_rows):
+    table = exports.readable(gated_rows, k=10)
+    text = exports.csv_bytes(table).decode("utf-8-sig")
+    hidden_line = next(line for line in text.splitlines() if "Black or Black British" in line)
+    assert "fewer than 10 responses" in hidden_line
+    for value in hidden_values():
+        assert value not in hidden_line
+    assert ",1.857" not in text
+    assert all(not line.startswith("=") for line in text.splitlines())
+
+
+def test_xlsx_export_holds_no_hidden_figure(gated_rows):
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(exports.xlsx_bytes(exports.readable(gated_rows, k=10)))
+    )
+    sheet = workbook.active
+    header = [cell.value for cell in sheet[1]]
+    rows = [
+        dict(zip(header, [cell.value for cell in row], strict=True))
+        for row in sheet.iter_rows(min_row=2)
+    ]
+    hidden = next(row for row in rows if row["ethnicity"] == "Black or Black British")
+    assert hidden["respondents"] is None
+    assert hidden["mean_score"] is None
+    assert hidden["status"] == "fewer than 10 responses"
+    shown = next(row for row in rows if row["ethnicity"] == "White")
+    assert shown["respondents"] == 20
+    assert not any(isinstance(v, str) and v.startswith("=") for row in rows for v in row.values())
+
+
+def test_a_chart_downloads_as_a_png():
+    png = exports.figure_png(go.Figure(go.Bar(x=["A"], y=[1])))
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def pdf_text(pdf: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_the_board_pack_has_every_section_its_figures_and_no_hidden_value(con):
+    # Alpha 12 (stress 5), Beta 12 (stress 2), Tiny 4 (stress 1, 1, 1, 2: mean 1.25, hidden).
+    rows = (
+        [{"team": "Alpha", "service": "Adults", "STR2": 5, "SUP1": 4, "CHA1": 4, "CHF1": 4}] * 12
+        + [{"team": "Beta", "service": "Adults", "STR2": 2, "SUP1": 2, "CHA1": 2, "CHF1": 2}] * 12
+        + [
+            {"team": "Tiny", "service": "Adults", "STR2": value, "SUP1": 3, "CHA1": 3, "CHF1": 3}
+            for value in (1, 1, 1, 2)
+        ]
+    )
+    load_survey(con, survey_csv(rows), wave="Autumn 2025")
+    wave_id = int(survey.waves(con)["id"].iloc[0])
+    pdf = board_pack.board_pack_pdf(con, wave_id=wave_id, rules=privacy.Rules())
+    text = pdf_text(pdf).replace("\n", " ")
+    for heading in (
+        "Headline figures",
+        "Teams to look at first",
+        "Stress",
+        "Support and challenge",
+        "Supervision",
+        "Change fatigue",
+        "About these figures",
+    ):
+        assert heading in text
+    # High stress: Alpha's 12 of 28 = 43%; high support and challenge 12 / 28 = 43%.
+    assert "High stress" in text and "43%" in text
+    assert "Autumn 2025" in text
+    assert "data date: survey responses 1 October 2025 to 1 October 2025" in text
+    assert "respondents: 28" in text
+    assert "fewer than 5 respondents" in text  # the anonymity rule, stated
+    # Tiny's figures are hidden: its label says so and its mean or count appear nowhere.
+    assert "fewer than 5 responses" in text
+    assert "1.25" not in text
+    assert "4 respondents" not in text
+
+
+def test_the_board_pack_for_the_sample_data_takes_under_30_seconds(demo_db):
+    connection = store.connect(demo_db)
+    try:
+        wave_id = int(survey.waves(connection)["id"].iloc[-1])
+        started = time.perf_counter()
+        pdf = board_pack.board_pack_pdf(connection, wave_id=wave_id, service="Children's services")
+        elapsed = time.perf_counter() - started
+    finally:
+        connection.close()
+    assert pdf.startswith(b"%PDF")
+    assert "Workforce wellbeing: Children's services" in pdf_text(pdf)
+    assert elapsed < 30, f"board pack took {elapsed:.1f} s"

@@ -1,0 +1,250 @@
+"""Overview: headline tiles, "teams to look at first" and response rates, checked by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from queries import overview as overview_queries
+from queries import response_rates, survey
+from tests.conftest import ROOT, load_survey, survey_csv
+from wellbeing import overview, privacy
+from wellbeing.ingest.reading import read_export
+from wellbeing.ingest.staff import import_staff, suggest_staff_mapping
+
+
+def team_rows(team: str, service: str, count: int, **answers: object) -> list[dict[str, object]]:
+    """``count`` respondents of one team giving the same answers (a list cycles per person)."""
+    rows = []
+    for person in range(count):
+        row: dict[str, object] = {"team": team, "service": service}
+        for code, value in answers.items():
+            row[code] = value[person % len(value)] if isinstance(value, list) else value
+        rows.append(row)
+    return rows
+
+
+# One item per construct, so each respondent's construct score is that answer:
+# STR2 stress, SUP1 support, CHA1 challenge, CHF1 change fatigue, ITL1 intention to leave.
+CURRENT = (
+    team_rows("Alpha", "Adults", 10, STR2=5, SUP1=1, CHA1=3, CHF1=4, ITL1=3)
+    + team_rows("Beta", "Adults", 10, STR2=5, SUP1=5, CHA1=4, CHF1=3, ITL1=3)
+    + team_rows("Gamma", "Children", 10, STR2=[1, 2], SUP1=3, CHA1=3, CHF1=3, ITL1=3)
+)
+PREVIOUS = team_rows("Alpha", "Adults", 10, STR2=1) + team_rows("Beta", "Adults", 10, STR2=4)
+
+
+@pytest.fixture
+def organisation(con):
+    """Two waves: 'Spring 2025' (stress only), then 'Autumn 2025' (three teams of ten)."""
+    load_survey(con, survey_csv(PREVIOUS), wave="Spring 2025", file_name="spring.csv")
+    load_survey(con, survey_csv(CURRENT), wave="Autumn 2025", file_name="autumn.csv")
+    return con
+
+
+def current_filters(con, **narrowing) -> survey.Filters:
+    waves = survey.waves(con)
+    return survey.Filters(
+        wave_id=int(waves.loc[waves["label"] == "Autumn 2025", "id"].iloc[0]), **narrowing
+    )
+
+
+def test_headline_shares_are_the_share_of_respondents_at_or_above_four(organisation):
+    con = organisation
+    tiles = {
+        t.code: t
+        for t in overview.headline_tiles(
+            con, filters=current_filters(con), rules=privacy.rules(con)
+        )
+    }
+    # High stress: Alpha's 10 and Beta's 10 answered 5; Gamma 1 or 2 -> 20 / 30.
+    assert tiles["high_stress"].value == pytest.approx(20 / 30)
+    # Support and challenge both >= 4: only Beta (5 and 4) -> 10 / 30.
+    assert tiles["high_support_high_challenge"].value == pytest.approx(10 / 30)
+    # Change fatigue >= 4: Alpha's 10 -> 10 / 30.
+    assert tiles["high_change_fatigue"].value == pytest.approx(10 / 30)
+    # Intention to leave: everyone answered 3 -> 0 / 30.
+    assert tiles["high_intention_to_leave"].value == 0
+    assert {t.respondents for t in tiles.values()} == {30}
+
+
+def test_headline_tiles_show_the_change_since_the_previous_wave_and_the_national_figure(
+    organisation,
+):
+    con = organisation
+    tiles = {
+        t.code: t
+        for t in overview.headline_tiles(
+            con, filters=current_filters(con), rules=privacy.rules(con)
+        )
+    }
+    # Spring 2025: Beta's 10 answered 4, Alpha's 1 -> 10 / 20 = 50% high stress;
+    # Autumn 66.7% -> up 16.7 points, shown as 17.
+    assert tiles["high_stress"].previous_value == pytest.approx(0.5)
+    assert tiles["high_stress"].change_text() == "up 17 points since Spring 2025"
+    # The earlier wave did not ask about change fatigue.
+    assert tiles["high_change_fatigue"].change_text() == "Spring 2025 figure hidden or missing"
+    # Only high support / high challenge has a national figure (26%); no records, no tile.
+    assert tiles["high_support_high_challenge"].national.share == pytest.approx(0.26)
+    assert tiles["high_stress"].national is None
+    assert "supervision_compliance" not in tiles
+
+
+def test_headline_tiles_for_a_team_below_k_are_hidden_not_zero(con):
+    # Alpha has 4 respondents and Beta 6: with k = 5 Alpha's figures must not show,
+    # and Beta's cannot either, since organisation minus Beta would give Alpha away.
+    load_survey(
+        con,
+        survey_csv(
+            team_rows("Alpha", "Adults", 4, STR2=5) + team_rows("Beta", "Adults", 6, STR2=1)
+        ),
+    )
+    waves = survey.waves(con)
+    for team in ("Alpha", "Beta"):
+        rows = overview_queries.headline_measures(
+            con,
+            filters=survey.Filters(wave_id=int(waves["id"].iloc[0]), team=team),
+            rules=privacy.rules(con),
+        )
+        stress = rows.set_index("measure").loc["high_stress"]
+        assert stress["status"] in (privacy.BELOW_K, privacy.PROTECTS_SMALLER), team
+        assert pd.isna(stress["share"]), team
+
+
+def test_teams_to_look_at_first_are_worse_on_two_or_more_measures_with_reasons(organisation):
+    con = organisation
+    filters = current_filters(con)
+    rules = privacy.rules(con)
+    scores = survey.construct_by_team(con, filters=filters, rules=rules)
+    org = survey.construct_for_organisation(con, filters=filters, rules=rules)
+    verdicts = overview.look_first_verdicts(
+        con, filters=filters, rules=rules, scores=scores, organisation=org
+    )
+    listed = overview.teams_to_look_at_first(verdicts, hierarchy=survey.team_hierarchy(con))
+    # Organisation means: stress (50 + 50 + 15) / 30 = 3.83; support (10 + 50 + 30) / 30 = 3.00;
+    # challenge (30 + 40 + 30) / 30 = 3.33; change fatigue (40 + 30 + 30) / 30 = 3.33.
+    # Alpha (every answer alike, so its interval is its mean) is worse on support by 2.00,
+    # stress by 1.17, change fatigue by 0.67 and challenge by 0.33 (all >= 0.25).
+    # Beta is worse on stress only (better on support and challenge); Gamma on challenge only.
+    assert listed["team"].tolist() == ["Alpha"]
+    alpha = listed.iloc[0]
+    assert alpha["measures_worse"] == 4
+    assert alpha["service"] == "Adults"
+    assert alpha["measures"] == "Support; Stress; Change fatigue; Challenge"
+    assert alpha["reasons"][0].startswith("Support 1.00 against the organisation's 3.00 (lower")
+    assert alpha["reasons"][1].startswith("Stress 5.00 against the organisation's 3.83 (higher")
+    worse = verdicts[verdicts["worse"].astype(bool)]
+    assert sorted(worse.loc[worse["team"] == "Beta", "measure"]) == ["Stress"]
+    assert sorted(worse.loc[worse["team"] == "Gamma", "measure"]) == ["Challenge"]
+    assert overview.look_first_reading(listed, teams_compared=3).startswith(
+        "1 of 3 teams shown are worse than the organisation on 2 or more measures"
+    )
+
+
+def staff_list(rows: list[tuple[str, str, str, str]]) -> bytes:
+    """A staff-list export: (id, team, start date, leaving date)."""
+    lines = [
+        "Employee No,Full Name,Team,Service,Job Title,Career Stage,ASYE Start Date,"
+        "Start Date,Leaving Date,Contract Type"
+    ]
+    for worker, team, started, left in rows:
+        lines.append(
+            f"{worker},Someone,{team},Adults,Social worker,More than 5 years qualified,"
+            f",{started},{left},Permanent"
+        )
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def load_staff(con, data: bytes) -> None:
+    table = read_export(data, "staff_list.csv")
+    _, mapping = suggest_staff_mapping(con, table)
+    import_staff(con, table, mapping, uploaded_by="test", data_date=dt.date(2025, 10, 31))
+
+
+def test_response_rates_count_staff_in_post_at_the_wave_and_flag_under_half(organisation):
+    con = organisation
+    staff = (
+        [(f"A{i}", "Alpha", "01/01/2020", "") for i in range(12)]
+        # Two of Beta's staff left before the wave (1 October 2025) and do not count.
+        + [(f"B{i}", "Beta", "01/01/2020", "") for i in range(25)]
+        + [("B98", "Beta", "01/01/2020", "01/06/2025"), ("B99", "Beta", "01/01/2020", "01/06/2025")]
+        # Gamma: one joined after the wave closed and does not count.
+        + [(f"G{i}", "Gamma", "01/01/2020", "") for i in range(10)]
+        + [("G99", "Gamma", "01/12/2025", "")]
+    )
+    load_staff(con, staff_list(staff))
+    rates = response_rates.response_rates_by_team(
+        con, filters=current_filters(con), rules=privacy.rules(con)
+    ).set_index("team")
+    # Alpha 10 of 12 = 83%; Beta 10 of 25 = 40% (flagged); Gamma 10 of 10 = 100%.
+    assert rates.loc["Alpha", "headcount"] == 12
+    assert rates.loc["Beta", "headcount"] == 25
+    assert rates.loc["Gamma", "headcount"] == 10
+    assert rates.loc["Alpha", "response_rate"] == pytest.approx(10 / 12)
+    assert rates.loc["Beta", "response_rate"] == pytest.approx(0.4)
+    assert rates["low_response"].to_dict() == {"Alpha": False, "Beta": True, "Gamma": False}
+
+
+def test_a_hidden_team_is_still_flagged_when_its_rate_must_be_under_half(con):
+    # Tiny: 3 respondents (hidden at k = 5) from 20 staff: under 5 of 20 is under half,
+    # whatever the count. Big: 12 of 14, shown. Hiding Tiny leaves 3 hidden (< k), so the
+    # next-smallest team is hidden too: both then read as hidden, and Tiny is still flagged.
+    load_survey(
+        con,
+        survey_csv(
+            team_rows("Tiny", "Adults", 3, STR2=3)
+            + team_rows("Big", "Adults", 12, STR2=3)
+            + team_rows("Other", "Adults", 9, STR2=3)
+        ),
+    )
+    load_staff(
+        con,
+        staff_list(
+            [(f"T{i}", "Tiny", "01/01/2020", "") for i in range(20)]
+            + [(f"B{i}", "Big", "01/01/2020", "") for i in range(14)]
+            + [(f"O{i}", "Other", "01/01/2020", "") for i in range(10)]
+        ),
+    )
+    waves = survey.waves(con)
+    rates = response_rates.response_rates_by_team(
+        con, filters=survey.Filters(wave_id=int(waves["id"].iloc[0])), rules=privacy.rules(con)
+    ).set_index("team")
+    assert rates.loc["Tiny", "status"] == privacy.BELOW_K
+    assert pd.isna(rates.loc["Tiny", "respondents"])
+    assert bool(rates.loc["Tiny", "low_response"]) is True
+    # Other (9 respondents) is the next smallest: hidden so Tiny's 3 cannot be worked out.
+    assert rates.loc["Other", "status"] == privacy.PROTECTS_SMALLER
+    assert rates.loc["Big", "response_rate"] == pytest.approx(12 / 14)
+
+
+def test_the_overview_page_shows_tiles_the_look_first_list_and_the_heatmap(demo_app_db):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    labels = [metric.label for metric in at.metric]
+    assert labels == [
+        "High stress",
+        "High support and high challenge",
+        "Supervision compliance",
+        "High change fatigue",
+        "High intention to leave",
+    ]
+    assert any("teams shown are worse than the organisation" in md.value for md in at.markdown)
+    # The sample data's patchy teams (DESIGN's worked example) are among those listed.
+    assert any("Front Door (MASH)" in expander.label for expander in at.expander)
+    heatmap = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert heatmap["data"][0]["type"] == "heatmap"
+
+
+def test_the_response_rates_page_flags_low_response_teams_on_the_sample_data(demo_app_db):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    at.switch_page("pages/response_rates.py").run()
+    assert not at.exception
+    reading = at.markdown[0].value
+    assert "are under 50%" in reading or "reached 50%" in reading
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert chart["data"][0]["orientation"] == "h"

@@ -1,0 +1,409 @@
+"""The board pack: one dated, anonymous PDF for the organisation or a service. No Streamlit.
+
+Content comes from the same gated queries, readings and charts as the pages,
+so the pack says exactly what the screen says. The pack is one HTML page with
+the charts drawn by plotly.js (bundled with plotly, so nothing is fetched),
+printed to PDF by Playwright driving Debian's chromium. Charts stay vector
+SVG, so their labels are text in the PDF. One browser launch does it all,
+which keeps the pack well under 30 seconds.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import html
+import json
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io
+from plotly.offline import get_plotlyjs
+
+from queries import survey
+from wellbeing import charts, exports, overview, privacy, stats, views
+from wellbeing.ingest.mapping import SURVEY_FIELDS
+from wellbeing.measures import HIGH_SCORE_CUTOFF
+from wellbeing.reference import national_figure
+
+CHROMIUM = "/usr/bin/chromium"
+CHART_WIDTH = 680  # the printable width of A4 at 14 mm margins, in CSS pixels
+SENSITIVE_NAMES = [field.label.lower() for field in SURVEY_FIELDS if field.sensitive]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of the pack: a heading, the sentence that reads its chart, and the chart."""
+
+    heading: str
+    reading: str
+    figure: go.Figure | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class BoardPack:
+    """Everything the PDF shows, before it is laid out."""
+
+    title: str
+    scope: str
+    wave: str
+    data_date: str
+    respondents: int | None
+    tiles: list[overview.Tile]
+    look_first: str
+    look_first_rows: pd.DataFrame
+    sections: list[Section]
+    anonymity_rule: str
+    k: int
+    prepared_on: dt.date
+
+
+def anonymity_rule(rules: privacy.Rules) -> str:
+    """The confidentiality rule as the pack states it."""
+    return (
+        f"No figure is shown for a group of fewer than {rules.min_group_size} respondents "
+        f"({rules.sensitive_min_group_size} for groups by {', '.join(SENSITIVE_NAMES)}), and no "
+        "more than two of those are combined. Where a small group could be worked out by "
+        "subtracting the figures shown from a total, further groups are hidden too. Hidden "
+        "figures are marked, never estimated."
+    )
+
+
+def _stress_section(
+    con: duckdb.DuckDBPyConnection, filters: survey.Filters, rules: privacy.Rules
+) -> Section:
+    by_team = survey.construct_by_team(con, filters=filters, rules=rules)
+    org_rows = survey.construct_for_organisation(con, filters=filters, rules=rules)
+    stress = by_team[by_team["construct"] == "stress"]
+    org = views.organisation_figure(
+        org_rows[org_rows["construct"] == "stress"], value="share_high", kind=views.SHARE
+    )
+    what = f"the share with high stress (score {HIGH_SCORE_CUTOFF:g} or more)"
+    if stress.empty:
+        return Section("Stress", f"No stress scores for {what} in this wave.")
+    figures = views.team_figures(stress, value="share_high", kind=views.SHARE, organisation=org)
+    return Section(
+        "Stress",
+        views.team_reading(figures, what=what, kind=views.SHARE, organisation=org),
+        charts.team_intervals(
+            figures,
+            kind=views.SHARE,
+            k=rules.min_group_size,
+            organisation=org.value,
+            axis_title="Share with high stress (95% interval)",
+        ),
+    )
+
+
+def _support_challenge_section(
+    con: duckdb.DuckDBPyConnection, filters: survey.Filters, rules: privacy.Rules
+) -> Section:
+    high_both = "share_high_support_high_challenge"
+    teams = survey.support_challenge_by_wave(con, filters=filters, rules=rules)
+    org_rows = survey.support_challenge_by_wave_for_organisation(con, filters=filters, rules=rules)
+    teams = teams[teams["wave_id"] == filters.wave_id]
+    org = views.organisation_figure(
+        org_rows[org_rows["wave_id"] == filters.wave_id], value=high_both, kind=views.SHARE
+    )
+    what = "the share with high support and high challenge"
+    if teams.empty:
+        return Section("Support and challenge", f"No scores for {what} in this wave.")
+    figures = views.team_figures(teams, value=high_both, kind=views.SHARE, organisation=org)
+    national = national_figure("high_support_high_challenge")
+    return Section(
+        "Support and challenge",
+        views.team_reading(
+            figures, what=what, kind=views.SHARE, organisation=org, worse=stats.LOWER
+        ),
+        charts.team_intervals(
+            figures,
+            kind=views.SHARE,
+            k=rules.min_group_size,
+            organisation=org.value,
+            national=national,
+            worse=stats.LOWER,
+            axis_title="High support and high challenge (share, 95% interval)",
+        ),
+        note=views.national_reading(
+            [views.NationalRow("High support and high challenge", org, national)]
+        ),
+    )
+
+
+def _change_fatigue_section(
+    con: duckdb.DuckDBPyConnection, filters: survey.Filters, rules: privacy.Rules
+) -> Section:
+    by_team = survey.construct_by_team(con, filters=filters, rules=rules)
+    org_rows = survey.construct_for_organisation(con, filters=filters, rules=rules)
+    fatigue = by_team[by_team["construct"] == "change_fatigue"]
+    org = views.organisation_figure(
+        org_rows[org_rows["construct"] == "change_fatigue"],
+        value="mean_score",
+        kind=views.SCORE,
+        sd="sd",
+    )
+    what = "change fatigue (1-5)"
+    if fatigue.empty:
+        return Section("Change fatigue", f"No scores for {what} in this wave.")
+    figures = views.team_figures(
+        fatigue, value="mean_score", kind=views.SCORE, sd="sd", organisation=org
+    )
+    return Section(
+        "Change fatigue",
+        views.team_reading(figures, what=what, kind=views.SCORE, organisation=org),
+        charts.team_intervals(
+            figures,
+            kind=views.SCORE,
+            k=rules.min_group_size,
+            organisation=org.value,
+            axis_title="Change fatigue, 1-5 (95% interval)",
+        ),
+    )
+
+
+def build(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    wave_id: int,
+    service: str | None = None,
+    rules: privacy.Rules | None = None,
+    today: dt.date | None = None,
+) -> BoardPack:
+    """Gather the pack's content for one wave, for the organisation or one service."""
+    rules = rules or privacy.rules(con)
+    filters = survey.Filters(wave_id=wave_id, service=service)
+    waves = survey.waves(con).set_index("id")
+    wave = waves.loc[wave_id]
+    tiles = overview.headline_tiles(con, filters=filters, rules=rules)
+    respondents = max(
+        (t.respondents for t in tiles if t.from_survey and t.respondents is not None), default=None
+    )
+    scores = survey.construct_by_team(con, filters=filters, rules=rules)
+    organisation = survey.construct_for_organisation(con, filters=filters, rules=rules)
+    verdicts = overview.look_first_verdicts(
+        con, filters=filters, rules=rules, scores=scores, organisation=organisation
+    )
+    look_first = overview.teams_to_look_at_first(verdicts, hierarchy=survey.team_hierarchy(con))
+    sections = [
+        _stress_section(con, filters, rules),
+        _support_challenge_section(con, filters, rules),
+        _supervision_section(con, filters, rules),
+        _change_fatigue_section(con, filters, rules),
+    ]
+    opened, closed = wave["opened_on"], wave["closed_on"]
+    data_date = (
+        f"survey responses {pd.Timestamp(opened):%-d %B %Y} to {pd.Timestamp(closed):%-d %B %Y}"
+        if pd.notna(opened) and pd.notna(closed)
+        else "survey response dates not recorded"
+    )
+    scope = service or "the organisation"
+    return BoardPack(
+        title=f"Workforce wellbeing: {scope}",
+        scope=scope,
+        wave=str(wave["label"]),
+        data_date=data_date,
+        respondents=respondents,
+        tiles=tiles,
+        look_first=overview.look_first_reading(
+            look_first, teams_compared=verdicts["team"].nunique()
+        ),
+        look_first_rows=look_first,
+        sections=sections,
+        anonymity_rule=anonymity_rule(rules),
+        k=rules.min_group_size,
+        prepared_on=today or dt.date.today(),
+    )
+
+
+def _supervision_section(
+    con: duckdb.DuckDBPyConnection, filters: survey.Filters, rules: privacy.Rules
+) -> Section:
+    figures, org, month = overview.supervision_figures(con, filters=filters, rules=rules)
+    if month is None:
+        return Section(
+            "Supervision",
+            "No supervision records cover this wave, so compliance with the supervision "
+            "standard cannot be reported here.",
+        )
+    what = f"supervision compliance in {month:%B %Y}"
+    if figures.empty:
+        return Section("Supervision", f"No team has records for {what}.")
+    return Section(
+        "Supervision",
+        views.team_reading(
+            figures, what=what, kind=views.SHARE, organisation=org, worse=stats.LOWER
+        ),
+        charts.team_intervals(
+            figures,
+            kind=views.SHARE,
+            k=rules.min_group_size,
+            organisation=org.value,
+            worse=stats.LOWER,
+            axis_title=f"Social workers supervised as the standard asks, {month:%B %Y}",
+        ),
+        note=(
+            "From supervision records, not the survey: a social worker is compliant in a month "
+            "when every session due was held and, where its length is recorded, lasted at least "
+            "90 minutes."
+        ),
+    )
+
+
+def _script_json(value: object) -> str:
+    """JSON safe to put inside a <script> element (no '</' to close it early)."""
+    return json.dumps(value).replace("</", "<\\/")
+
+
+def _chart(figure: go.Figure, number: int) -> tuple[str, str]:
+    """A chart's placeholder element and the script line that draws it, print-sized."""
+    spec = json.loads(plotly.io.to_json(figure))
+    layout = spec.get("layout", {})
+    layout["width"] = CHART_WIDTH
+    layout["height"] = min(int(layout.get("height") or 400), 900)
+    element = f"<div class='chart' id='chart-{number}'></div>"
+    script = (
+        f"Plotly.newPlot('chart-{number}', {_script_json(spec.get('data', []))}, "
+        f"{_script_json(layout)}, {{staticPlot: true}})"
+    )
+    return element, script
+
+
+def _tile_rows(pack: BoardPack) -> str:
+    rows = []
+    for tile in pack.tiles:
+        rows.append(
+            "<tr>"
+            f"<td><strong>{html.escape(tile.label)}</strong><br>"
+            f"<span class='small'>{html.escape(tile.description)}</span></td>"
+            f"<td class='figure'>{html.escape(tile.value_text(pack.k))}</td>"
+            f"<td>{html.escape(tile.change_text())}</td>"
+            f"<td>{html.escape(tile.national_text())}</td>"
+            f"<td>{'' if tile.respondents is None else tile.respondents}</td>"
+            "</tr>"
+        )
+    return "".join(rows)
+
+
+STYLE = """
+@page { size: A4; margin: 16mm 14mm; }
+body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 10.5pt; color: #222;
+       font-variant-ligatures: none; }
+h1 { font-size: 20pt; margin: 0 0 4pt; }
+h2 { font-size: 14pt; margin: 14pt 0 4pt; border-bottom: 1px solid #999; }
+table { border-collapse: collapse; width: 100%; }
+td, th { border: 1px solid #ccc; padding: 4pt; vertical-align: top; text-align: left; }
+.figure { font-size: 16pt; font-weight: bold; white-space: nowrap; }
+.small { font-size: 8.5pt; color: #555; }
+.reading { font-weight: bold; }
+.chart { width: 680px; }
+section { break-inside: avoid; }
+"""
+
+
+def render_html(pack: BoardPack) -> str:
+    """The pack as one self-contained HTML page (charts inline as SVG)."""
+    parts = [
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(pack.title)}</title><style>{STYLE}</style></head><body>",
+        f"<h1>{html.escape(pack.title)}</h1>",
+        f"<p><strong>{html.escape(pack.wave)}</strong> &middot; data date: "
+        f"{html.escape(pack.data_date)} &middot; respondents: "
+        f"{pack.respondents if pack.respondents is not None else 'hidden'} &middot; prepared "
+        f"{pack.prepared_on:%-d %B %Y}</p>",
+        f"<p class='small'><strong>Anonymity:</strong> {html.escape(pack.anonymity_rule)}</p>",
+        "<section><h2>Headline figures</h2>",
+        "<table><tr><th>Measure</th><th>Figure</th><th>Since the last wave</th>"
+        "<th>National</th><th>Respondents</th></tr>",
+        _tile_rows(pack),
+        "</table></section>",
+        "<section><h2>Teams to look at first</h2>",
+        f"<p class='reading'>{html.escape(pack.look_first)}</p>",
+    ]
+    if not pack.look_first_rows.empty:
+        parts.append("<ul>")
+        for row in pack.look_first_rows.itertuples(index=False):
+            reasons = "; ".join(row.reasons)
+            parts.append(
+                f"<li><strong>{html.escape(row.team)}</strong>: {html.escape(reasons)}</li>"
+            )
+        parts.append("</ul>")
+    parts.append("</section>")
+    scripts = []
+    for section in pack.sections:
+        parts.append(f"<section><h2>{html.escape(section.heading)}</h2>")
+        parts.append(f"<p class='reading'>{html.escape(section.reading)}</p>")
+        if section.note:
+            parts.append(f"<p>{html.escape(section.note)}</p>")
+        if section.figure is not None:
+            element, script = _chart(section.figure, len(scripts))
+            parts.append(element)
+            scripts.append(script)
+        parts.append("</section>")
+    parts.append(
+        "<section><h2>About these figures</h2><p>Each team figure has a 95% interval (t for "
+        "means, Wilson for shares). A team is called different from the organisation only when "
+        "its interval excludes the organisation's figure and the gap is at least 0.25 on the 1-5 "
+        "scale or 5 percentage points; otherwise the gap could be chance.</p>"
+        f"<p>{html.escape(pack.anonymity_rule)}</p></section>"
+    )
+    parts.append(f"<script>{get_plotlyjs()}</script>")
+    parts.append(
+        "<script>window.chartsDrawn = false; Promise.all(["
+        + ", ".join(scripts)
+        + "]).then(() => { window.chartsDrawn = true; });</script>"
+    )
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def _print_pdf(page_html: str) -> bytes:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        try:
+            page = browser.new_page()
+            page.set_content(page_html, wait_until="load")
+            page.wait_for_function("window.chartsDrawn === true", timeout=20_000)
+            return page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+        finally:
+            browser.close()
+
+
+def html_to_pdf(page_html: str) -> bytes:
+    """Print an HTML page to PDF with Playwright.
+
+    Playwright's sync API refuses to run inside an asyncio loop, and a
+    Streamlit script may have one, so it runs in a thread of its own.
+    """
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_print_pdf, page_html).result()
+
+
+def board_pack_pdf(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    wave_id: int,
+    service: str | None = None,
+    rules: privacy.Rules | None = None,
+    today: dt.date | None = None,
+) -> bytes:
+    """The board pack as PDF bytes.
+
+    Example:
+        pdf = board_pack_pdf(con, wave_id=3, service="Children's services")
+    """
+    pack = build(con, wave_id=wave_id, service=service, rules=rules, today=today)
+    return html_to_pdf(render_html(pack))
+
+
+def file_name(pack_scope: str | None, wave: str) -> str:
+    """The PDF's file name, e.g. board-pack-organisation-autumn-2026.pdf."""
+    scope = exports.file_stem(pack_scope or "organisation")
+    return f"board-pack-{scope}-{exports.file_stem(wave)}.pdf"
+
+
+__all__ = ["BoardPack", "Section", "board_pack_pdf", "build", "file_name", "render_html"]
