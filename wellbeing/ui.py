@@ -246,7 +246,9 @@ def _single_sign_on_claims() -> dict | None:
 
 def client_address() -> str:
     """The client's network address for throttling ('local' on this computer)."""
-    return st.context.ip_address or "local"
+    address = st.context.ip_address
+    # None on this computer; anything but text (AppTest's stand-in) counts as local too.
+    return address if isinstance(address, str) and address else "local"
 
 
 def current_user() -> roles.User | None:
@@ -452,8 +454,11 @@ def _focus_team_from_chart(chart_key: str) -> None:
         st.session_state[FILTER_KEYS["team"]] = team
 
 
-def team_chart(figure, *, key: str) -> None:
-    """A Plotly chart whose team marks focus the page on that team when clicked."""
+def team_chart(figure, *, key: str, title: str | None = None) -> None:
+    """A Plotly chart whose team marks focus the page on that team when clicked.
+
+    A PNG download sits under it, named after ``title`` (or the key).
+    """
     st.plotly_chart(
         figure,
         key=key,
@@ -461,6 +466,7 @@ def team_chart(figure, *, key: str) -> None:
         on_select=lambda: _focus_team_from_chart(key),
         selection_mode="points",
     )
+    chart_download(figure, key=key, title=title or key.replace("_", " "))
 
 
 def _clear_team_focus() -> None:
