@@ -3,7 +3,7 @@
 import streamlit as st
 
 from queries import survey
-from wellbeing import charts, overview, privacy, roles, ui
+from wellbeing import board_pack, charts, overview, privacy, roles, ui
 
 ui.require_role(*roles.EVERYONE)
 st.title("Overview")
@@ -97,3 +97,38 @@ ui.table_downloads(
     scores.drop(columns=["sd"]), key="overview_scores", title=f"Measures by team {wave_label}", k=k
 )
 st.caption(ui.hidden_note(k))
+
+st.subheader("Board pack")
+services = survey.team_hierarchy(con)["service"].dropna().unique().tolist()
+pack_scope = st.selectbox(
+    "For",
+    [None, *services],
+    format_func=lambda service: "The whole organisation" if service is None else service,
+    key="board_pack_scope",
+)
+st.caption(
+    f"A PDF of {wave_label} for the board: the headline figures, the teams to look at first, "
+    "the stress, support and challenge, supervision and change fatigue charts each with its "
+    "reading, the data date, respondent counts and the anonymity rule."
+)
+pack_key = ("board_pack", filters.wave_id, pack_scope)
+if st.button("Prepare the board pack", key="board_pack_prepare", icon=":material/picture_as_pdf:"):
+    with st.spinner("Drawing the charts and printing the PDF (a few seconds)..."):
+        try:
+            st.session_state[pack_key] = board_pack.board_pack_pdf(
+                con, wave_id=filters.wave_id, service=pack_scope, rules=rules
+            )
+        except board_pack.PrintProblem as problem:
+            st.error(str(problem))
+if pack_key in st.session_state:
+    pack_name = board_pack.file_name(pack_scope, str(wave_label))
+    pack_pdf = st.session_state[pack_key]
+    st.download_button(
+        "Download the board pack (PDF)",
+        data=ui.audited_download(lambda: pack_pdf, file_name=pack_name),
+        file_name=pack_name,
+        mime="application/pdf",
+        key="board_pack_download",
+        on_click="ignore",
+        icon=":material/download:",
+    )

@@ -248,3 +248,13 @@ def test_the_response_rates_page_flags_low_response_teams_on_the_sample_data(dem
     assert "are under 50%" in reading or "reached 50%" in reading
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert chart["data"][0]["orientation"] == "h"
+
+
+def test_the_overview_prepares_a_board_pack_for_a_service(demo_app_db):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90).run()
+    at.switch_page("pages/overview.py").run()
+    at.selectbox(key="board_pack_scope").set_value("Adults' services").run()
+    at.button(key="board_pack_prepare").click().run()
+    assert not at.exception
+    assert not at.error
+    assert at.get("download_button"), "no download button after preparing the pack"

@@ -33,6 +33,10 @@ CHART_WIDTH = 680  # the printable width of A4 at 14 mm margins, in CSS pixels
 SENSITIVE_NAMES = [field.label.lower() for field in SURVEY_FIELDS if field.sensitive]
 
 
+class PrintProblem(RuntimeError):
+    """The PDF could not be printed (no browser, or the browser failed); one sentence."""
+
+
 @dataclass(frozen=True)
 class Section:
     """One part of the pack: a heading, the sentence that reads its chart, and the chart."""
@@ -378,9 +382,17 @@ def html_to_pdf(page_html: str) -> bytes:
 
     Playwright's sync API refuses to run inside an asyncio loop, and a
     Streamlit script may have one, so it runs in a thread of its own.
+
+    Raises PrintProblem when the browser is missing or fails.
     """
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(_print_pdf, page_html).result()
+        try:
+            return pool.submit(_print_pdf, page_html).result()
+        except Exception as error:  # Playwright raises its own Error and plain OSErrors
+            raise PrintProblem(
+                f"The board pack could not be printed: it needs Chromium at {CHROMIUM} "
+                f"(apt-get install chromium). The browser said: {str(error).splitlines()[0]}"
+            ) from error
 
 
 def board_pack_pdf(
@@ -406,4 +418,12 @@ def file_name(pack_scope: str | None, wave: str) -> str:
     return f"board-pack-{scope}-{exports.file_stem(wave)}.pdf"
 
 
-__all__ = ["BoardPack", "Section", "board_pack_pdf", "build", "file_name", "render_html"]
+__all__ = [
+    "BoardPack",
+    "PrintProblem",
+    "Section",
+    "board_pack_pdf",
+    "build",
+    "file_name",
+    "render_html",
+]
