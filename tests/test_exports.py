@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 
 import openpyxl
 import pandas as pd
@@ -150,15 +149,15 @@ def test_the_board_pack_has_every_section_its_figures_and_no_hidden_value(con):
     assert "4 respondents" not in text
 
 
-def test_the_board_pack_for_the_sample_data_takes_under_30_seconds(demo_db):
+def test_the_board_pack_is_produced_for_one_service_of_the_sample_data(demo_db):
+    # Its speed (under 30 s on the sample data) is measured by bench/run.py, not here.
     connection = store.connect(demo_db)
     try:
         wave_id = int(survey.waves(connection)["id"].iloc[-1])
-        started = time.perf_counter()
         pdf = board_pack.board_pack_pdf(connection, wave_id=wave_id, service="Children's services")
-        elapsed = time.perf_counter() - started
     finally:
         connection.close()
     assert pdf.startswith(b"%PDF")
-    assert "Workforce wellbeing: Children's services" in pdf_text(pdf)
-    assert elapsed < 30, f"board pack took {elapsed:.1f} s"
+    text = pdf_text(pdf)
+    assert "Workforce wellbeing: Children's services" in text
+    assert "Hospital Discharge" not in text  # an adults' team has no place in this pack
