@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 
 from queries import sql
+from wellbeing import roles
 from wellbeing.measures import CHANGE_WINDOW_MONTHS
 
 
@@ -23,7 +24,8 @@ def change_events(
 
     Columns: started_on, title, kind, team (null = organisation-wide), organisation_wide.
     """
-    return con.execute(sql("change_events"), {"service": service, "team": team}).df()
+    events = con.execute(sql("change_events"), {"service": service, "team": team}).df()
+    return roles.only_visible_teams(events)  # a team manager: their teams and the organisation's
 
 
 def change_events_before_waves(
@@ -39,4 +41,4 @@ def change_events_before_waves(
     change_events (the two added together).
     """
     params = {"service": service, "team": team, "months": months}
-    return con.execute(sql("change_events_before_waves"), params).df()
+    return roles.only_visible_teams(con.execute(sql("change_events_before_waves"), params).df())

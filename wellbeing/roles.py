@@ -78,8 +78,11 @@ def restrict_to_teams(teams: tuple[str, ...] | None) -> None:
 
 
 def only_visible_teams(frame: pd.DataFrame) -> pd.DataFrame:
-    """Drop rows of teams outside the restriction; frames without a team column pass."""
+    """Drop rows of teams outside the restriction.
+
+    Rows with no team (the organisation's) and frames without a team column pass.
+    """
     teams = _visible_teams.get()
     if teams is None or "team" not in frame.columns:
         return frame
-    return frame[frame["team"].isin(teams)]
+    return frame[frame["team"].isna() | frame["team"].isin(teams)]
