@@ -107,9 +107,8 @@ def test_every_bad_cell_is_listed_and_downloadable_before_anything_is_stored(emp
 def test_personal_data_columns_are_dropped_with_a_visible_note(empty_db):
     at = upload(open_page("pages/upload.py"), "ms_forms.csv")
     assert at.selectbox(key="upload_map_3").value == "personal"  # Email
-    assert (
-        "2 column(s) holding personal data will be dropped and never stored: Email, Name."
-        in texts(at.info)
+    assert "2 column(s) of personal data are dropped and never stored: Email, Name." in texts(
+        at.info
     )
 
 

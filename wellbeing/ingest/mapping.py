@@ -147,7 +147,7 @@ def _words(text: str) -> str:
 def personal_note(columns: list[str]) -> str:
     """The sentence HR sees about personal-data columns that will not be stored."""
     return (
-        f"{len(columns)} column(s) holding personal data will be dropped and never stored: "
+        f"{len(columns)} column(s) of personal data are dropped and never stored: "
         f"{', '.join(columns)}."
     )
 
