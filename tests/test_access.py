@@ -310,3 +310,43 @@ def test_a_public_address_is_allowed_once_sign_in_is_configured(access_db, monke
     at.run()
     assert not at.error
     assert [button.label for button in at.button] == ["Sign in"]
+
+
+ENTRA = {
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "not-a-real-secret-only-for-this-test",
+        "client_id": "00000000-0000-0000-0000-000000000000",
+        "client_secret": "not-a-real-secret",
+        "server_metadata_url": (
+            "https://login.microsoftonline.com/tenant/v2.0/.well-known/openid-configuration"
+        ),
+    }
+}
+
+
+def test_single_sign_on_alone_switches_sign_in_on_and_offers_the_provider(demo_app_db):
+    con = store.connect(demo_app_db)
+    try:
+        accounts.grant_sso(con, claim="group", value="leaders-group", role=roles.LEADER, by="t")
+    finally:
+        con.close()
+    at = app()
+    at.secrets = ENTRA
+    at.run()
+    labels = [button.label for button in at.button]
+    assert labels == ["Sign in with your organisation account", "Sign in"]
+    assert not at.warning  # no "sign-in is not set up" banner
+    at.user = {"is_logged_in": True, "email": "pat@council.gov.uk", "groups": ["leaders-group"]}
+    at.run()
+    assert any("(Senior leader)" in caption.value for caption in at.sidebar.caption)
+
+
+def test_a_signed_in_identity_without_a_grant_is_told_to_ask_hr_and_sees_nothing(access_db):
+    at = app()
+    at.secrets = ENTRA
+    at.user = {"is_logged_in": True, "email": "stranger@council.gov.uk"}
+    at.run()
+    assert "stranger@council.gov.uk" in at.warning[0].value
+    assert "no access" in at.warning[0].value
+    assert not at.dataframe and not at.get("plotly_chart") and not at.sidebar.selectbox
