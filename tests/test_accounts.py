@@ -407,3 +407,16 @@ def test_command_line_changes_are_audited_with_the_operator(tmp_path, monkeypatc
         connection.close()
     assert log["username"].tolist() == ["hrclerk (command line)"]
     assert log["detail"].tolist() == ["Created account ann as HR admin"]
+
+
+def test_the_repository_tracks_no_secrets_file_and_no_database():
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert tracked, "expected a git checkout"
+    # secrets.toml holds the single sign-on client secret; a store holds the salt and hashes.
+    assert not [path for path in tracked if path.endswith(("secrets.toml", ".duckdb", ".wal"))]
