@@ -204,7 +204,8 @@ def prepare_survey(
         # One date like 31/01 or 01/31 settles the order for the whole column.
         if ambiguous and not _order_settled(readable):
             order = "day first (31/01/2026, UK)" if day_first else "month first (01/31/2026, US)"
-            example = readable.str.strip().str.split(" ").str[0].iloc[0]
+            filled = readable[readable.str.strip().ne("")]
+            example = str(filled.iloc[0]).strip().split(" ")[0]
             notes.append(
                 f"{ambiguous} date(s) in '{column}', such as {example}, could be read either "
                 f"way; they were read {order}. If that is wrong, change the date order."
@@ -239,11 +240,11 @@ def prepare_survey(
             else:
                 parsed[position] = np.nan if value is None else value
         if reasons:
-            reason_by_code = np.array([reasons.get(i) for i in range(len(labels))], dtype=object)
+            reason_by_code = pd.Series([reasons.get(i) for i in range(len(labels))], dtype="str")
             flag(
                 pd.Series(np.isin(codes, list(reasons)), index=frame.index),
                 column,
-                pd.Series(reason_by_code[codes], index=frame.index),
+                pd.Series(reason_by_code.array.take(codes), index=frame.index),
             )
         answer_values.append(parsed[codes])
 
