@@ -1,0 +1,208 @@
+"""First paint and filter-change-to-repaint in a real browser (Debian's Chromium).
+
+Starts ``streamlit run dashboard.py`` on 127.0.0.1 and a free port against the
+benchmark store, opens each page, then changes the sidebar's wave filter and
+times, inside the page, from the click on the new wave to the frame painted
+after the rerun finished. The server is stopped at the end, whatever happens.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+SERVER_START_TIMEOUT = 120
+
+# In the page: note when the user's pointer went down and when Streamlit's script
+# state turned "running" and then "notRunning" again.
+WATCH_RERUN = """
+() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const bench = {clicked: null, running: null, done: null};
+    window.__bench = bench;
+    document.addEventListener('pointerdown', () => { bench.clicked ??= performance.now(); },
+                              {capture: true, once: true});
+    new MutationObserver(() => {
+        const state = app.getAttribute('data-test-script-state');
+        if (state === 'running' && bench.clicked !== null) bench.running ??= performance.now();
+        if (state === 'notRunning' && bench.running !== null) bench.done ??= performance.now();
+    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}
+"""
+# Resolves at the first frame painted after the current one: what the user sees.
+NEXT_PAINT = """
+() => new Promise(resolve =>
+    requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now()))))
+"""
+SETTLED = """
+(charts) => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+    if (document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')) return false;
+    if (document.querySelectorAll('[data-testid="stSkeleton"]').length) return false;
+    const drawn = document.querySelectorAll('[data-testid="stPlotlyChart"] .main-svg');
+    return document.querySelector('[data-testid="stMain"] h1') !== null
+        && new Set([...drawn].map(svg => svg.closest('[data-testid="stPlotlyChart"]'))).size
+           >= charts;
+}
+"""
+
+
+@dataclass
+class BrowserResult:
+    path: str
+    first_paint_ms: float | None = None
+    repaints_ms: list[float] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def repaint_median_ms(self) -> float | None:
+        return statistics.median(self.repaints_ms) if self.repaints_ms else None
+
+    @property
+    def repaint_worst_ms(self) -> float | None:
+        return max(self.repaints_ms) if self.repaints_ms else None
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def streamlit_server(db: Path) -> Iterator[str]:
+    """``streamlit run dashboard.py`` on 127.0.0.1 against ``db``; stopped on leaving."""
+    port = free_port()
+    environment = dict(os.environ, WELLBEING_DB=str(db))
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "dashboard.py"),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+                raise RuntimeError(f"streamlit exited with {process.returncode}:\n{output}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read().decode().strip() == "ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"streamlit was not healthy after {SERVER_START_TIMEOUT} s")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+        if process.stdout:
+            process.stdout.close()
+
+
+def _choose_wave(page, label: str) -> None:
+    page.get_by_test_id("stSidebar").get_by_role("combobox", name="Wave").click()
+    page.get_by_role("option", name=label, exact=True).click()
+
+
+def measure_page(
+    page, url: str, path: str, url_path: str, *, charts: int, waves: list[str], changes: int
+) -> BrowserResult:
+    result = BrowserResult(path=path)
+    page.goto(f"{url}/{url_path}", wait_until="commit")
+    page.wait_for_function(SETTLED, arg=charts, timeout=120_000)
+    result.first_paint_ms = page.evaluate(NEXT_PAINT)  # ms since navigation started
+    if len(waves) < 2:
+        result.error = "fewer than two waves: no filter change to time"
+        return result
+    for number in range(changes):
+        page.evaluate(WATCH_RERUN)
+        _choose_wave(page, waves[-2] if number % 2 == 0 else waves[-1])
+        page.wait_for_function("() => window.__bench.done !== null", timeout=120_000)
+        page.wait_for_function(SETTLED, arg=charts, timeout=120_000)
+        painted = page.evaluate(NEXT_PAINT)
+        result.repaints_ms.append(painted - page.evaluate("() => window.__bench.clicked"))
+    return result
+
+
+def measure(
+    db: Path, pages: list[dict], *, waves: list[str], changes: int = 5
+) -> list[BrowserResult]:
+    """First paint and repaint figures for each page, from one fresh browser per page."""
+    from playwright import sync_api
+
+    results = []
+    with streamlit_server(db) as url, sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        try:
+            warm = browser.new_page()
+            # Open the store once, as a server that has been running a while has.
+            warm.goto(url, wait_until="commit")
+            warm.wait_for_function(SETTLED, arg=0, timeout=300_000)
+            warm.close()
+            for info in pages:
+                context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                page = context.new_page()
+                try:
+                    results.append(
+                        measure_page(
+                            page,
+                            url,
+                            info["path"],
+                            info["url_path"],
+                            charts=info["charts"],
+                            waves=waves,
+                            changes=changes,
+                        )
+                    )
+                except Exception as error:  # one page failing must not hide the others
+                    results.append(BrowserResult(path=info["path"], error=str(error)[:300]))
+                finally:
+                    context.close()
+        finally:
+            browser.close()
+    return results
