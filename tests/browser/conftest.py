@@ -72,6 +72,9 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., str]]:
                 str(port),
                 "--browser.gatherUsageStats",
                 "false",
+                # An edit elsewhere in the tree must not reload the app mid-journey.
+                "--server.fileWatcherType",
+                "none",
             ],
             cwd=ROOT,
             env=environment,
