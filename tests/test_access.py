@@ -350,3 +350,28 @@ def test_a_signed_in_identity_without_a_grant_is_told_to_ask_hr_and_sees_nothing
     assert "stranger@council.gov.uk" in at.warning[0].value
     assert "no access" in at.warning[0].value
     assert not at.dataframe and not at.get("plotly_chart") and not at.sidebar.selectbox
+
+
+@pytest.mark.parametrize("role", list(PEOPLE), ids=list(PEOPLE))
+def test_the_menu_lists_only_the_pages_a_role_may_open(access_db, monkeypatch, role):
+    menus: list[dict[str, list[str]]] = []
+    original = st.navigation
+
+    def capture(pages, *args, **kwargs):
+        menus.append(
+            {
+                section: [page.title for page in section_pages if page.visibility == "visible"]
+                for section, section_pages in pages.items()
+            }
+        )
+        return original(pages, *args, **kwargs)
+
+    monkeypatch.setattr(st, "navigation", capture)
+    at = app()
+    at.user = PEOPLE[role]
+    at.run()
+    expected = {
+        section: [spec.title for spec in specs if role in spec.allowed]
+        for section, specs in dashboard.PAGES.items()
+    }
+    assert menus[-1] == expected
