@@ -45,3 +45,9 @@ def latest_staff_list_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
 def team_names(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every known team name, alphabetically."""
     return [row[0] for row in con.execute(sql("change_log_teams")).fetchall()]
+
+
+def sessions_already_stored(con: duckdb.DuckDBPyConnection, *, sessions: pd.DataFrame) -> int:
+    """How many of these validated sessions an active upload already holds."""
+    with registered(con, incoming_sessions=sessions):
+        return int(con.execute(sql("supervision_sessions_already_stored")).fetchall()[0][0])

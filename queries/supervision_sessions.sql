@@ -33,40 +33,54 @@ latest_staff as (
 ),
 
 sessions as (
-    select distinct
+    -- Only the months shown and the months before them that continuity looks back over.
+    select
         s.worker_key,
         s.supervisor_key,
         coalesce(s.team, l.team) as team,
+        t.service,
         s.held_on,
+        cast(date_trunc('month', s.held_on) as date) as month,
         s.minutes,
         s.kind,
         s.status,
     from supervision_sessions as s
     join uploads as u on u.id = s.upload_id and u.status = 'active'
     left join latest_staff as l on l.worker_key = s.worker_key
+    left join teams as t on t.name = coalesce(s.team, l.team)
+    where s.held_on >= (
+            select cast(min(month_start) - to_months($continuity_months - 1) as date) from months
+        )
+        and s.held_on < (select max(month_end) from months)
 ),
 
-placed as (
-    select
-        s.*,
-        t.service,
-        cast(date_trunc('month', s.held_on) as date) as month,
-        case when s.status = 'held' then
-            s.held_on - lag(s.held_on) over (
-                partition by s.worker_key, s.status order by s.held_on
-            )
-        end as days_since_previous,
-    from sessions as s
-    left join teams as t on t.name = s.team
+all_held as (
+    select s.worker_key, s.held_on,
+    from supervision_sessions as s
+    join uploads as u on u.id = s.upload_id and u.status = 'active'
+    where s.status = 'held'
 ),
 
 chosen as (
     select *
-    from placed
+    from sessions
     where month >= (select min(month_start) from months)
-        and month <= (select max(month_start) from months)
         and ($service is null or service = $service)
         and ($team is null or team = $team)
+),
+
+gaps as (
+    -- Days from each held session in the months shown back to the worker's previous
+    -- held session on an earlier day, however long ago.
+    select
+        c.month,
+        c.service,
+        c.team,
+        c.held_on - max(p.held_on) as days_since_previous,
+    from chosen as c
+    join all_held as p on p.worker_key = c.worker_key
+    where c.status = 'held' and p.held_on < c.held_on
+    group by c.worker_key, c.held_on, c.month, c.service, c.team
 ),
 
 session_stats as (
@@ -86,8 +100,13 @@ session_stats as (
         count(distinct worker_key) filter (where status = 'held') as workers_held,
         count(distinct worker_key) filter (where status = 'held' and kind = 'reflective')
             as workers_with_reflective,
-        median(days_since_previous) as median_days_between,
     from chosen
+    group by grouping sets ((month, service, team), (month))
+),
+
+gap_stats as (
+    select month, service, team, median(days_since_previous) as median_days_between,
+    from gaps
     group by grouping sets ((month, service, team), (month))
 ),
 
@@ -101,7 +120,7 @@ continuity as (
         arg_max(p.service, p.held_on) as service,
         count(distinct p.supervisor_key) as supervisors,
     from months as m
-    join placed as p
+    join sessions as p
         on p.held_on >= cast(m.month_start - to_months($continuity_months - 1) as date)
         and p.held_on < m.month_end
     where p.status = 'held' and p.supervisor_key is not null
@@ -136,10 +155,14 @@ select
     s.workers_with_reflective / nullif(s.workers_held, 0) as workers_with_reflective_share,
     s.held_long_enough / nullif(s.held_with_duration, 0) as long_enough_share,
     s.held_with_duration / nullif(s.held, 0) as duration_recorded_share,
-    s.median_days_between,
+    g.median_days_between,
     c.mean_supervisors,
     c.share_one_supervisor,
 from session_stats as s
+left join gap_stats as g
+    on g.month = s.month
+    and g.team is not distinct from s.team
+    and g.service is not distinct from s.service
 left join continuity_stats as c
     on c.month = s.month
     and c.team is not distinct from s.team

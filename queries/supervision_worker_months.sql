@@ -50,8 +50,7 @@ list_for_month as (
 ),
 
 sessions as (
-    -- The same session in two overlapping exports is one session.
-    select distinct
+    select
         s.worker_key,
         s.supervisor_key,
         s.held_on,

@@ -455,3 +455,15 @@ def test_the_command_line_imports_a_supervision_export(tmp_path, capsys):
         assert con.execute("select data_date from uploads").fetchall() == [(D(2026, 3, 31),)]
     finally:
         con.close()
+
+
+def test_an_export_overlapping_an_earlier_one_says_how_many_sessions_repeat(con):
+    january = [Session("W1", "05/01/2026"), Session("W2", "06/01/2026", None)]
+    load_sessions(con, january, data_date=D(2026, 1, 31), file_name="january.csv")
+    report = load_sessions(
+        con,
+        january + [Session("W1", "02/02/2026")],
+        data_date=D(2026, 2, 28),
+        file_name="january_and_february.csv",
+    )
+    assert any(note.startswith("2 of these sessions are already stored") for note in report.notes)

@@ -338,6 +338,20 @@ def prepare_supervision(
     )
 
 
+def overlap_note(con: duckdb.DuckDBPyConnection, sessions: pd.DataFrame) -> list[str]:
+    """A note when the export repeats sessions an earlier upload already holds."""
+    if sessions.empty:
+        return []
+    repeated = qr.sessions_already_stored(con, sessions=sessions)
+    if not repeated:
+        return []
+    return [
+        f"{repeated:,} of these sessions are already stored from an earlier upload. If this "
+        "export replaces that one, withdraw the earlier upload after importing, or those "
+        "sessions are counted twice in session counts (compliance is not affected)."
+    ]
+
+
 def import_supervision(
     con: duckdb.DuckDBPyConnection,
     table: Table,
@@ -370,6 +384,7 @@ def import_supervision(
             f"None of the {prepared.rows_read:,} rows can be imported: every row has a problem. "
             "Download the list of problems, fix the file and upload it again."
         )
+    notes = prepared.notes + overlap_note(con, prepared.sessions)
     progress(0.5, f"Storing {len(prepared.sessions):,} sessions")
     with transaction(con):
         upload_id = q.insert_upload(
@@ -397,7 +412,7 @@ def import_supervision(
         rows_read=prepared.rows_read,
         rows_stored=len(prepared.sessions),
         rows_rejected=prepared.rows_rejected,
-        notes=table.notes + prepared.notes,
+        notes=table.notes + notes,
     )
 
 
@@ -412,7 +427,7 @@ def prepare(
     con: duckdb.DuckDBPyConnection, table: Table, mapping: dict[str, str], *, options: Options
 ) -> PreparedSupervision:
     """The import kinds registry's ``prepare``: validation only, nothing written."""
-    return prepare_supervision(
+    prepared = prepare_supervision(
         table,
         mapping,
         salt=ensure_salt(con),
@@ -420,6 +435,8 @@ def prepare(
         data_date=options.data_date,
         labels=saved_labels(con),
     )
+    prepared.notes += overlap_note(con, prepared.sessions)
+    return prepared
 
 
 def import_file(
