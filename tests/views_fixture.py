@@ -22,8 +22,8 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
-from conftest import load_survey, survey_csv
 
+from tests.conftest import load_survey, survey_csv
 from wellbeing import store
 from wellbeing.ingest.reading import read_export
 from wellbeing.ingest.supervision import import_supervision, suggest_supervision_mapping

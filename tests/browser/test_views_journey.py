@@ -1,0 +1,94 @@
+"""A leader filters the stress view, clicks a team's bar and the page focuses on that team.
+
+Runs against the small fixture store of tests/views_fixture.py: in Autumn 2025 Alpha's
+mean stress is 3.00 and Beta's 2.00 (organisation 45/17 = 2.65).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
+
+from tests.browser.conftest import wait_for_script  # noqa: I001
+from tests.views_fixture import build_views_store
+
+pytestmark = pytest.mark.browser
+
+
+def click_until(page, locator, done, attempts: int = 5) -> None:
+    """Click the middle of a chart mark until ``done`` is visible.
+
+    Plotly redraws a chart once more after a rerun, so an early click can land on
+    a mark that is being replaced; a leader would simply click again.
+    """
+    for _ in range(attempts):
+        try:
+            locator.scroll_into_view_if_needed(timeout=10_000)
+            box = locator.bounding_box(timeout=10_000)
+            if box:
+                page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            done.wait_for(timeout=15_000)
+            return
+        except PlaywrightError:
+            page.wait_for_timeout(1_000)
+    raise AssertionError("clicking the chart mark never focused the page")
+
+
+def query(page) -> dict[str, list[str]]:
+    return parse_qs(urlparse(page.url).query)
+
+
+def test_a_leader_filters_clicks_a_team_bar_and_the_page_focuses_on_it(
+    start_server, browser_page, tmp_path
+):
+    db = tmp_path / "views.duckdb"
+    build_views_store(db)
+    server = start_server(db=db)
+    page = browser_page
+
+    # Open the dashboard first, as a leader would, so the router has registered its pages.
+    page.goto(server)
+    wait_for_script(page)
+    expect(page.get_by_role("combobox", name="Wave")).to_be_visible(timeout=90_000)
+    page.goto(f"{server}/stress?wave=Autumn+2025")
+    expect(page.get_by_role("combobox", name="Wave")).to_be_visible(timeout=60_000)
+    wait_for_script(page)
+    expect(
+        page.get_by_text(
+            "for the share with high stress (score 4 or more) beyond chance, led by Alpha at 50%",
+            exact=False,
+        )
+    ).to_be_visible(timeout=60_000)
+
+    # Filter: the service, chosen in the sidebar, goes into the URL.
+    page.get_by_role("combobox", name="Service").click()
+    page.get_by_role("option", name="Adults").click()
+    page.wait_for_function("() => window.location.search.includes('service=Adults')")
+    wait_for_script(page)
+    assert query(page)["wave"] == ["Autumn 2025"]
+
+    # Click Beta's bar (the second bar, Alpha 3.00 then Beta 2.00) in the mean stress chart.
+    bars = page.locator(".st-key-stress_mean g.trace.bars g.point path")
+    expect(bars).to_have_count(2, timeout=60_000)
+    click_until(page, bars.nth(1), page.get_by_text("Focused on Beta", exact=False))
+    wait_for_script(page)
+    expect(page.get_by_text("Beta: mean stress (1-5) is 2.00", exact=False)).to_be_visible(
+        timeout=60_000
+    )
+    page.wait_for_function("() => window.location.search.includes('team=Beta')")
+    link = page.url
+    assert query(page)["service"] == ["Adults"]
+
+    # The copied link reproduces the focused view in a fresh load of the page
+    # (a full page load starts a new Streamlit session, as opening a link does).
+    page.goto("about:blank")
+    fresh = page
+    fresh.goto(link)
+    wait_for_script(fresh)
+    expect(fresh.get_by_text("Focused on Beta", exact=False)).to_be_visible(timeout=60_000)
+    expect(fresh.get_by_text("Beta: the share with high stress", exact=False)).to_be_visible(
+        timeout=60_000
+    )
