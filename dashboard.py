@@ -34,6 +34,7 @@ PAGES: dict[str, list[PageSpec]] = {
         PageSpec("pages/change_log.py", "Change log", ":material/event_note:", (HR_ADMIN,)),
         PageSpec("pages/accounts.py", "Accounts", ":material/manage_accounts:", (HR_ADMIN,)),
         PageSpec("pages/audit.py", "Audit log", ":material/policy:", (HR_ADMIN,)),
+        PageSpec("pages/settings.py", "Settings", ":material/shield_lock:", (HR_ADMIN,)),
     ],
 }
 # The only page anyone sees before signing in, whatever URL they typed.

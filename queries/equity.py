@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from queries import sql
+from queries import sql, survey
 from queries.survey import SCORE_COLUMNS, Filters
 from wellbeing import privacy
 from wellbeing.ingest.mapping import SURVEY_FIELDS
@@ -88,10 +88,16 @@ def construct_by_attribute(
     else:
         raw = raw.drop(columns=["second_group"])
         partitions = [["construct"]]
-    gated = privacy.protect(
+    gated = survey.gate(
+        con,
         raw,
-        k=min_group_size_for(attributes, rules),
+        filters=filters,
+        rules=rules,
         value_columns=SCORE_COLUMNS,
+        universe_column="construct",
+        instrument=instrument,
+        unit="filters",
+        attributes={attribute: attribute for attribute in attributes},
         parent_count_column="parent_respondents",
         partitions=partitions,
     )
@@ -129,13 +135,18 @@ def respondent_profile(
     for attribute, rows in raw.groupby("attribute", sort=False):
         k = min_group_size_for((str(attribute),), rules)
         pieces.append(
-            privacy.protect(
-                rows.assign(min_group_size=k),
-                k=k,
+            survey.gate(
+                con,
+                rows.assign(min_group_size=k, **{str(attribute): rows["group_name"]}),
+                filters=filters,
+                rules=rules,
                 value_columns=["share"],
+                universe=survey.RESPONDENTS_UNIVERSE,
+                unit="filters",
+                attributes={str(attribute): str(attribute)},
                 parent_count_column="parent_respondents",
                 partitions=[["attribute"]],
-            )
+            ).drop(columns=[str(attribute)])
         )
     if not pieces:
         return pd.DataFrame(columns=PROFILE_COLUMNS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from queries import sql
+from queries import sql, survey
 from queries.survey import Filters
 from wellbeing import privacy
 from wellbeing.measures import HIGH_SCORE_CUTOFF
@@ -16,6 +16,16 @@ HEADLINE_MEASURES = (
     "high_change_fatigue",
     "high_intention_to_leave",
 )
+MEASURE_UNIVERSES = {
+    "high_stress": survey.CONSTRUCT_UNIVERSE.format(instrument="default", code="stress"),
+    "high_support_high_challenge": survey.SUPPORT_CHALLENGE_UNIVERSE,
+    "high_change_fatigue": survey.CONSTRUCT_UNIVERSE.format(
+        instrument="default", code="change_fatigue"
+    ),
+    "high_intention_to_leave": survey.CONSTRUCT_UNIVERSE.format(
+        instrument="default", code="intention_to_leave"
+    ),
+}
 
 
 def headline_measures(
@@ -47,9 +57,16 @@ def headline_measures(
     )
     raw["respondents"] = raw["respondents"].fillna(0)
     raw["parent_respondents"] = raw["parent_respondents"].fillna(0)
-    return privacy.protect(
+    # The respondents each measure covers, as the confidentiality engine knows them.
+    raw["universe"] = raw["measure"].map(MEASURE_UNIVERSES)
+    return survey.gate(
+        con,
         raw,
-        k=rules.min_group_size,
+        filters=filters,
+        rules=rules,
         value_columns=["share"],
+        universe_column="universe",
+        universe_template="{code}",
+        unit="filters",
         parent_count_column="parent_respondents",
-    )
+    ).drop(columns=["universe"])

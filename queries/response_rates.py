@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import duckdb
 import pandas as pd
 
-from queries import sql
+from queries import sql, survey
 from queries.survey import Filters
 from wellbeing import privacy
 
@@ -36,10 +38,13 @@ def response_rates_by_team(
         sql("response_rates_by_team"), {"wave_id": filters.wave_id, "instrument": instrument}
     ).df()
     raw["organisation"] = "organisation"
-    gated = privacy.protect(
+    gated = survey.gate(
+        con,
         raw,
-        k=rules.min_group_size,
+        filters=replace(filters, role=None, career_stage=None),
+        rules=rules,
         value_columns=["response_rate"],
+        universe=survey.RESPONDENTS_UNIVERSE,
         partitions=[["organisation"], ["organisation", "service"]],
     ).drop(columns=["organisation"])
     gated["headcount"] = gated["headcount"].astype("Int64")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from queries import sql
@@ -33,6 +35,9 @@ class Filters:
     team: str | None = None
     role: str | None = None
     career_stage: str | None = None
+    # Pool each service's hidden teams into one "Other teams in <service>" row
+    # where that is safe, so leaders of small teams still see something.
+    combine_small_teams: bool = False
 
 
 def waves(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -74,13 +79,22 @@ def construct_by_team(
         "high_cutoff": HIGH_SCORE_CUTOFF,
     }
     raw = con.execute(sql("construct_by_team"), params).df()
-    return privacy.protect(
+    gated = gate(
+        con,
         raw,
-        k=rules.min_group_size,
+        filters=filters,
+        rules=rules,
         value_columns=SCORE_COLUMNS,
+        universe_column="construct",
+        instrument=instrument,
         parent_count_column="parent_respondents",
         partitions=[["construct"], ["construct", "service"]],
     )
+    if filters.combine_small_teams:
+        gated = pool_hidden_teams(
+            con, raw, gated, filters=filters, rules=rules, instrument=instrument
+        )
+    return gated
 
 
 def construct_for_organisation(
@@ -100,10 +114,15 @@ def construct_for_organisation(
         "high_cutoff": HIGH_SCORE_CUTOFF,
     }
     raw = con.execute(sql("construct_for_organisation"), params).df()
-    return privacy.protect(
+    return gate(
+        con,
         raw,
-        k=rules.min_group_size,
+        filters=filters,
+        rules=rules,
         value_columns=SCORE_COLUMNS,
+        universe_column="construct",
+        instrument=instrument,
+        unit="organisation",
         parent_count_column="parent_respondents",
     )
 
@@ -142,10 +161,15 @@ def construct_by_wave(
         **_team_filters(filters),
     }
     raw = con.execute(sql("construct_by_wave"), params).df()
-    return privacy.protect(
+    return gate(
+        con,
         raw,
-        k=rules.min_group_size,
+        filters=filters,
+        rules=rules,
         value_columns=SCORE_COLUMNS,
+        universe_column="construct",
+        instrument=instrument,
+        wave_column="wave_id",
         parent_count_column="parent_respondents",
         partitions=[["wave_id", "construct"], ["wave_id", "construct", "service"]],
     )
@@ -168,10 +192,16 @@ def construct_by_wave_for_organisation(
         **_sub_filters(filters),
     }
     raw = con.execute(sql("construct_by_wave_for_organisation"), params).df()
-    return privacy.protect(
+    return gate(
+        con,
         raw,
-        k=rules.min_group_size,
+        filters=filters,
+        rules=rules,
         value_columns=SCORE_COLUMNS,
+        universe_column="construct",
+        instrument=instrument,
+        unit="organisation",
+        wave_column="wave_id",
         parent_count_column="parent_respondents",
     )
 
@@ -198,10 +228,14 @@ def item_agreement_by_team(
         **_team_filters(filters),
     }
     raw = con.execute(sql("item_agreement_by_team"), params).df()
-    return privacy.protect(
+    return gate(
+        con,
         raw,
-        k=rules.min_group_size,
+        filters=filters,
+        rules=rules,
         value_columns=["share_agree"],
+        universe_column="item",
+        universe_template=ITEM_UNIVERSE,
         parent_count_column="parent_respondents",
         partitions=[["item"], ["item", "service"]],
     )
@@ -224,10 +258,15 @@ def item_agreement_for_organisation(
         **_sub_filters(filters),
     }
     raw = con.execute(sql("item_agreement_for_organisation"), params).df()
-    return privacy.protect(
+    return gate(
+        con,
         raw,
-        k=rules.min_group_size,
+        filters=filters,
+        rules=rules,
         value_columns=["share_agree"],
+        universe_column="item",
+        universe_template=ITEM_UNIVERSE,
+        unit="organisation",
         parent_count_column="parent_respondents",
     )
 
@@ -245,10 +284,14 @@ def support_challenge_by_wave(
     rules = rules or privacy.rules(con)
     params = {"high_cutoff": HIGH_SCORE_CUTOFF, **_team_filters(filters)}
     raw = con.execute(sql("support_challenge_by_wave"), params).df()
-    return privacy.protect(
+    return gate(
+        con,
         raw,
-        k=rules.min_group_size,
+        filters=filters,
+        rules=rules,
         value_columns=SUPPORT_CHALLENGE_COLUMNS,
+        universe=SUPPORT_CHALLENGE_UNIVERSE,
+        wave_column="wave_id",
         parent_count_column="parent_respondents",
         partitions=[["wave_id"], ["wave_id", "service"]],
     )
@@ -264,9 +307,308 @@ def support_challenge_by_wave_for_organisation(
     rules = rules or privacy.rules(con)
     params = {"high_cutoff": HIGH_SCORE_CUTOFF, **_sub_filters(filters)}
     raw = con.execute(sql("support_challenge_by_wave_for_organisation"), params).df()
-    return privacy.protect(
+    return gate(
+        con,
         raw,
-        k=rules.min_group_size,
+        filters=filters,
+        rules=rules,
         value_columns=SUPPORT_CHALLENGE_COLUMNS,
+        universe=SUPPORT_CHALLENGE_UNIVERSE,
+        unit="organisation",
+        wave_column="wave_id",
         parent_count_column="parent_respondents",
     )
+
+
+# The confidentiality gate for every survey figure. Query functions here and in
+# the other query modules (equity, overview, response rates...) pass their raw
+# rows to ``gate``; it looks each row up in the engine's decision for the
+# whole wave (wellbeing.privacy.decide) and blanks it through privacy.protect.
+
+CONSTRUCT_UNIVERSE = "construct:{instrument}:{code}"
+ITEM_UNIVERSE = "item:{code}"
+RESPONDENTS_UNIVERSE = "respondents"
+SUPPORT_CHALLENGE_UNIVERSE = "support_challenge"
+POOLED_TEAM = "Other teams in {service}"
+
+
+def privacy_cells(
+    con: duckdb.DuckDBPyConnection, *, wave_id: int, universes: list[str]
+) -> pd.DataFrame:
+    """Distinct respondents per universe and finest attribute group of a wave (never shown)."""
+    params = {"wave_id": wave_id, "universes": list(universes)}
+    return con.execute(sql("privacy_cells"), params).df()
+
+
+def decisions(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    wave_id: int,
+    universes: list[str],
+    rules: privacy.Rules,
+) -> dict[str, privacy.Decision]:
+    """The engine's decision for each universe of one wave.
+
+    Kept per database state (uploads, their status, the team hierarchy), so
+    a rerun after a click costs one small query; an import or withdrawal
+    changes the state and the next call decides afresh.
+    """
+    state = (id(_DECISIONS), *con.execute(sql("privacy_fingerprint")).fetchall()[0])
+    wanted = {u: (state, wave_id, u, rules) for u in universes}
+    missing = [u for u, key in wanted.items() if key not in _DECISIONS]
+    if missing:
+        cells = privacy_cells(con, wave_id=wave_id, universes=missing)
+        by_universe = dict(tuple(cells.groupby("universe", sort=False)))
+        empty = cells.iloc[0:0]
+        for universe in missing:
+            _DECISIONS[wanted[universe]] = privacy.decide(
+                by_universe.get(universe, empty), rules
+            )
+    found = {}
+    for universe, key in wanted.items():
+        _DECISIONS.move_to_end(key)
+        found[universe] = _DECISIONS[key]
+    while len(_DECISIONS) > _DECISIONS_KEPT:
+        _DECISIONS.popitem(last=False)
+    return found
+
+
+_DECISIONS: OrderedDict[tuple, privacy.Decision] = OrderedDict()
+_DECISIONS_KEPT = 512
+
+
+def gate(
+    con: duckdb.DuckDBPyConnection,
+    raw: pd.DataFrame,
+    *,
+    filters: Filters,
+    rules: privacy.Rules,
+    value_columns: list[str],
+    universe: str | None = None,
+    universe_column: str | None = None,
+    universe_template: str = CONSTRUCT_UNIVERSE,
+    instrument: str = "default",
+    unit: str = "team",
+    attributes: dict[str, str] | None = None,
+    wave_column: str | None = None,
+    count_column: str = "respondents",
+    parent_count_column: str | None = None,
+    partitions: list[list[str]] | None = None,
+) -> pd.DataFrame:
+    """Blank every raw row the confidentiality engine does not allow, for one or many waves.
+
+    Args:
+        raw: aggregated rows straight from a ``.sql`` file.
+        universe: the respondents every row covers ('respondents',
+            'support_challenge'...), or
+        universe_column: the column naming each row's construct or item, put
+            into ``universe_template`` (``{code}``, ``{instrument}``).
+        unit: 'team' (rows have ``service`` and ``team`` columns),
+            'organisation', or 'filters' (the service or team the filters chose).
+        attributes: dimension -> column for rows broken down by respondent
+            attributes (``{"ethnicity": "ethnicity"}``); blank groups are
+            ``privacy.NOT_STATED``.
+        wave_column: the wave id column for rows of many waves; otherwise
+            every row is of ``filters.wave_id``.
+
+    The role and career-stage filters are part of every row's cell.
+
+    Example:
+        gate(con, raw, filters=filters, rules=rules, value_columns=SCORE_COLUMNS,
+             universe_column="construct")
+    """
+    if unit not in ("team", "organisation", "filters"):
+        raise ValueError(f"unknown unit {unit!r}")
+    attributes = dict(attributes or {})
+    try:
+        privacy.check_crossing(_crossed_dimensions(filters, unit=unit, attributes=attributes))
+        over_crossed = False
+    except ValueError:
+        # Too many attributes crossed: nothing is shown. Pages that want to say
+        # so up front call privacy.check_crossing themselves.
+        over_crossed = True
+    sensitive = any(d in privacy.SENSITIVE_ATTRIBUTES for d in attributes)
+    k = rules.sensitive_min_group_size if sensitive else rules.min_group_size
+    if raw.empty:
+        out = raw.copy()
+        out["status"] = pd.Series(dtype="str")
+        if parent_count_column is not None:
+            out = out.drop(columns=[parent_count_column])
+        return out
+    row_universes = _row_universes(
+        raw, universe=universe, universe_column=universe_column,
+        template=universe_template, instrument=instrument,
+    )
+    row_waves = (
+        raw[wave_column].astype("int64") if wave_column is not None
+        else pd.Series(filters.wave_id, index=raw.index)
+    )
+    found: dict[object, str] = {}
+    attribute_values = {d: raw[c].tolist() for d, c in attributes.items()}
+    positions = {row: position for position, row in enumerate(raw.index)}
+    for wave_id, in_wave in raw.groupby(row_waves, sort=False).groups.items():
+        wave_universes = row_universes[in_wave].tolist()
+        verdicts = decisions(
+            con, wave_id=int(wave_id), universes=sorted(set(wave_universes)), rules=rules
+        )
+        unit_keys = _unit_keys(raw.loc[in_wave], filters=filters, unit=unit, verdicts=verdicts)
+        for position, row in enumerate(in_wave):
+            values = dict(unit_keys[position])
+            values["role"] = filters.role
+            values["career_stage"] = filters.career_stage
+            for dimension, column_values in attribute_values.items():
+                values[dimension] = column_values[positions[row]]
+            key = privacy.cell_key(**values)
+            found[row] = verdicts[wave_universes[position]].lookup(key)[0]
+    statuses = pd.Series([found[row] for row in raw.index], index=raw.index, dtype="str")
+    if over_crossed:
+        statuses[:] = privacy.PROTECTS_SMALLER
+    return privacy.protect(
+        raw,
+        k=k,
+        value_columns=value_columns,
+        count_column=count_column,
+        parent_count_column=parent_count_column,
+        partitions=partitions,
+        statuses=statuses,
+    )
+
+
+def _crossed_dimensions(filters: Filters, *, unit: str, attributes: dict[str, str]) -> list[str]:
+    named = list(attributes)
+    named += [d for d in privacy.SUB_FILTERS if getattr(filters, d) is not None]
+    if unit == "team" or (unit == "filters" and (filters.team or filters.service)):
+        named.append("team" if unit == "team" or filters.team else "service")
+    return named
+
+
+def _row_universes(
+    raw: pd.DataFrame,
+    *,
+    universe: str | None,
+    universe_column: str | None,
+    template: str,
+    instrument: str,
+) -> pd.Series:
+    if (universe is None) == (universe_column is None):
+        raise ValueError("give exactly one of universe and universe_column")
+    if universe is not None:
+        return pd.Series(universe, index=raw.index, dtype="object")
+    return raw[universe_column].map(
+        lambda code: template.format(instrument=instrument, code=code)
+    ).astype("object")
+
+
+def _unit_keys(
+    rows: pd.DataFrame,
+    *,
+    filters: Filters,
+    unit: str,
+    verdicts: dict[str, privacy.Decision],
+) -> list[dict[str, object]]:
+    """The service and team of each row's cell."""
+    if unit == "team":
+        return [
+            {"service": privacy.NOT_STATED if pd.isna(s) else s, "team": t}
+            for s, t in zip(rows["service"], rows["team"], strict=True)
+        ]
+    if unit == "organisation" or (filters.team is None and filters.service is None):
+        return [{}] * len(rows)
+    if filters.team is None:
+        return [{"service": filters.service}] * len(rows)
+    service = filters.service
+    if service is None:  # the team's service, as the engine knows it
+        for verdict in verdicts.values():
+            cells = verdict.cells(sensitive=False)
+            match = cells.loc[(cells["team"] == filters.team), "service"]
+            if len(match):
+                service = match.iloc[0]
+                break
+    return [{"service": service, "team": filters.team}] * len(rows)
+
+
+def pool_hidden_teams(
+    con: duckdb.DuckDBPyConnection,
+    raw: pd.DataFrame,
+    gated: pd.DataFrame,
+    *,
+    filters: Filters,
+    rules: privacy.Rules,
+    universe_column: str = "construct",
+    instrument: str = "default",
+    wave_column: str | None = None,
+) -> pd.DataFrame:
+    """Add, per service, a row pooling its hidden teams ("Other teams in <service>").
+
+    Shown only when the pool has at least k respondents and the service's own
+    figure is shown: the pool is then the service minus its shown teams, which
+    a reader could work out anyway, so it reveals nothing new. Rows carry
+    ``pooled`` (true for pool rows). ``raw`` and ``gated`` are the same rows
+    before and after the gate, with ``SCORE_COLUMNS``.
+    """
+    gated = gated.assign(pooled=False)
+    if filters.team is not None or gated.empty:
+        return gated
+    hidden = raw[(gated["status"] != privacy.SHOWN) & (raw["respondents"].fillna(0) > 0)]
+    hidden = hidden[hidden["service"].notna() & (hidden["service"] != privacy.NOT_STATED)]
+    if hidden.empty:
+        return gated
+    keys = [c for c in (wave_column, universe_column, "service") if c is not None]
+    pools = []
+    for group, rows in hidden.groupby(keys, sort=True):
+        group = dict(zip(keys, group if isinstance(group, tuple) else (group,), strict=True))
+        pools.append({**group, **_pooled_figures(rows)})
+    pooled = pd.DataFrame(pools)
+    pooled["team"] = pooled["service"].map(lambda s: POOLED_TEAM.format(service=s))
+    wave_ids = pooled[wave_column] if wave_column else pd.Series(filters.wave_id, pooled.index)
+    universes = pooled[universe_column].map(
+        lambda code: CONSTRUCT_UNIVERSE.format(instrument=instrument, code=code)
+    )
+    statuses = []
+    for position in range(len(pooled)):
+        wave_id, universe = int(wave_ids.iloc[position]), universes.iloc[position]
+        verdict = decisions(con, wave_id=wave_id, universes=[universe], rules=rules)[universe]
+        service_status, _ = verdict.lookup(privacy.cell_key(
+            service=pooled["service"].iloc[position],
+            role=filters.role,
+            career_stage=filters.career_stage,
+        ))
+        big_enough = pooled["respondents"].iloc[position] >= rules.min_group_size
+        statuses.append(
+            privacy.SHOWN if service_status == privacy.SHOWN and big_enough
+            else privacy.BELOW_K if not big_enough else privacy.PROTECTS_SMALLER
+        )
+    pooled = privacy.protect(
+        pooled,
+        k=rules.min_group_size,
+        value_columns=SCORE_COLUMNS,
+        statuses=pd.Series(statuses, index=pooled.index, dtype="str"),
+    ).assign(pooled=True)
+    return pd.concat([gated, pooled[pooled["status"] == privacy.SHOWN]], ignore_index=True)
+
+
+def _pooled_figures(rows: pd.DataFrame) -> dict[str, float]:
+    """Respondents, mean, sd and share high of several groups taken together."""
+    n = rows["respondents"].astype("float64")
+    means = rows["mean_score"].astype("float64")
+    total = float(n.sum())
+    mean = float((n * means).sum() / total)
+    within = ((n - 1).clip(lower=0) * rows["sd"].astype("float64").fillna(0.0) ** 2).sum()
+    between = (n * (means - mean) ** 2).sum()
+    sd = float(np.sqrt((within + between) / (total - 1))) if total > 1 else float("nan")
+    share = float((n * rows["share_high"].astype("float64")).sum() / total)
+    return {"respondents": int(total), "mean_score": mean, "sd": sd, "share_high": share}
+
+
+def hidden_under(
+    con: duckdb.DuckDBPyConnection, *, wave_id: int, rules: privacy.Rules
+) -> dict[str, int]:
+    """How many teams and breakdowns (role, career stage, sensitive groups) the rules would hide.
+
+    Counted over everyone who responded in the wave, as the settings preview
+    shows it before HR saves new thresholds.
+    """
+    (decision,) = decisions(
+        con, wave_id=wave_id, universes=[RESPONDENTS_UNIVERSE], rules=rules
+    ).values()
+    return privacy.summarise_hidden([decision])

@@ -18,7 +18,7 @@ from wellbeing import audit, auth, config, demo, privacy, roles, store, views
 from wellbeing.exports import csv_bytes, figure_png, file_stem, readable, xlsx_bytes
 
 FILTER_KEYS = {"wave": "wave", "service": "service", "team": "team", "role": "role",
-               "career_stage": "stage"}
+               "career_stage": "stage", "combine_small_teams": "combine"}
 
 
 @st.cache_resource
@@ -73,6 +73,10 @@ def shared_filters(con: duckdb.DuckDBPyConnection) -> None:
         st.selectbox("Career stage", survey.filter_options(con, field="career_stage"), index=None,
                      placeholder="All career stages", key=FILTER_KEYS["career_stage"],
                      bind="query-params")
+        st.toggle("Combine small teams into their service",
+                  key=FILTER_KEYS["combine_small_teams"], bind="query-params",
+                  help="Teams too small to show on their own are shown together as "
+                  "\u201cOther teams in <service>\u201d, where that cannot reveal any one of them.")
 
 
 def filters(con: duckdb.DuckDBPyConnection) -> survey.Filters:
@@ -87,6 +91,7 @@ def filters(con: duckdb.DuckDBPyConnection) -> survey.Filters:
         team=_visible_team(st.session_state.get(FILTER_KEYS["team"])),
         role=st.session_state.get(FILTER_KEYS["role"]),
         career_stage=st.session_state.get(FILTER_KEYS["career_stage"]),
+        combine_small_teams=bool(st.session_state.get(FILTER_KEYS["combine_small_teams"])),
     )
 
 
