@@ -47,7 +47,9 @@ with st.form("change_add", clear_on_submit=True, border=True):
     kind = st.selectbox(
         "Kind of change", CHANGE_KINDS, format_func=kind_name, key="change_add_kind"
     )
-    if st.form_submit_button("Add change", type="primary", icon=":material/add:"):
+    if st.form_submit_button(
+        "Add change", type="primary", icon=":material/add:", key="change_add_submit"
+    ):
         try:
             q.add_change(con, team=team, started_on=started_on, title=title, kind=kind)
         except q.ChangeProblem as problem:
@@ -78,21 +80,23 @@ st.dataframe(
 )
 
 st.subheader("Correct or delete a change")
-labels = {
-    int(row.id): f"{pd.Timestamp(row.started_on):%d/%m/%Y} \u00b7 {row.team} \u00b7 {row.title}"
+# Labels as the options (ids would need a format function the widget state cannot hold).
+ids_by_label = {
+    f"{pd.Timestamp(row.started_on):%d/%m/%Y} \u00b7 {row.team} \u00b7 {row.title} "
+    f"(#{row.id})": int(row.id)
     for row in events.itertuples(index=False)
 }
-chosen = st.selectbox(
+label = st.selectbox(
     "Change",
-    list(labels),
-    format_func=labels.get,
+    list(ids_by_label),
     index=None,
     placeholder="Choose a change to correct or delete",
     key="change_edit_id",
 )
-if chosen is None:
+if label is None:
     st.stop()
 
+chosen = ids_by_label[label]
 row = events[events["id"] == chosen].iloc[0]
 choices = team_choices if row["team"] in team_choices else [*team_choices, row["team"]]
 with st.form(f"change_edit_{chosen}", border=True):
@@ -114,7 +118,9 @@ with st.form(f"change_edit_{chosen}", border=True):
         format_func=kind_name,
         key=f"change_edit_kind_{chosen}",
     )
-    if st.form_submit_button("Save", type="primary", icon=":material/save:"):
+    if st.form_submit_button(
+        "Save", type="primary", icon=":material/save:", key=f"change_edit_submit_{chosen}"
+    ):
         try:
             q.update_change(
                 con,
@@ -128,6 +134,7 @@ with st.form(f"change_edit_{chosen}", border=True):
             st.error(str(problem), icon=":material/error:")
         else:
             st.session_state["change_log_done"] = f"Saved: {new_title.strip()}."
+            st.session_state.pop("change_edit_id", None)  # its label has changed
             st.rerun()
 
 confirm = st.checkbox("Yes, delete this change", key=f"change_delete_confirm_{chosen}")
