@@ -10,10 +10,10 @@ import json
 import math
 
 import pytest
-from conftest import SHARED, load_survey
-from views_fixture import load_views_fixture
 
 from queries import change_fatigue, survey
+from tests.conftest import SHARED, load_survey
+from tests.views_fixture import load_views_fixture
 from wellbeing import charts, privacy, stats, views
 from wellbeing.reference import national_figure, national_figures
 

@@ -10,10 +10,10 @@ import json
 import math
 
 import pytest
-from conftest import ROOT
 from streamlit.testing.v1 import AppTest
-from views_fixture import build_views_store
 
+from tests.conftest import ROOT
+from tests.views_fixture import build_views_store
 from wellbeing import ui
 
 Z = 1.959964
