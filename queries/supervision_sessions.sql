@@ -32,26 +32,36 @@ latest_staff as (
     )
 ),
 
-sessions as (
+recorded as (
     -- Only the months shown and the months before them that continuity looks back over.
-    select
-        s.worker_key,
-        s.supervisor_key,
-        coalesce(s.team, l.team) as team,
-        t.service,
-        s.held_on,
-        cast(date_trunc('month', s.held_on) as date) as month,
-        s.minutes,
-        s.kind,
-        s.status,
+    select s.*,
     from supervision_sessions as s
     join uploads as u on u.id = s.upload_id and u.status = 'active'
-    left join latest_staff as l on l.worker_key = s.worker_key
-    left join teams as t on t.name = coalesce(s.team, l.team)
     where s.held_on >= (
             select cast(min(month_start) - to_months($continuity_months - 1) as date) from months
         )
         and s.held_on < (select max(month_end) from months)
+),
+
+with_team as (
+    -- The staff list is looked up only for the few records without a team.
+    select worker_key, supervisor_key, team, held_on, minutes, kind, status,
+    from recorded
+    where team is not null
+    union all
+    select r.worker_key, r.supervisor_key, l.team, r.held_on, r.minutes, r.kind, r.status,
+    from recorded as r
+    left join latest_staff as l on l.worker_key = r.worker_key
+    where r.team is null
+),
+
+sessions as (
+    select
+        w.*,
+        t.service,
+        cast(date_trunc('month', w.held_on) as date) as month,
+    from with_team as w
+    left join teams as t on t.name = w.team
 ),
 
 all_held as (
