@@ -340,11 +340,11 @@ class Adversary:
         for pattern in privacy.view_patterns():
             if set(pattern) & set(privacy.SENSITIVE_ATTRIBUTES):
                 continue
-            groups = filled.groupby(list(pattern)).groups if pattern else {(): filled.index}
+            groups = _groups(filled, pattern)
             plain_sets |= {frozenset(people.loc[i, "id"]) for i in groups.values() if len(i) >= k}
         for pattern in privacy.view_patterns():
             threshold = sensitive_k if set(pattern) & set(privacy.SENSITIVE_ATTRIBUTES) else k
-            groups = filled.groupby(list(pattern)).groups if pattern else {(): filled.index}
+            groups = _groups(filled, pattern)
             for values, index in groups.items():
                 members = frozenset(people.loc[index, "id"])
                 if 0 < len(index) < threshold and members not in plain_sets:
@@ -435,3 +435,12 @@ def build_organisation(
         wave="Spring 2026",
         file_name="spring.csv",
     )
+
+
+def _groups(frame: pd.DataFrame, pattern: tuple[str, ...]) -> dict:
+    """Index of each group of ``frame`` by the columns in ``pattern`` (all of it for none)."""
+    if not pattern:
+        return {(): frame.index}
+    if len(pattern) == 1:
+        return {(value,): index for value, index in frame.groupby(pattern[0]).groups.items()}
+    return frame.groupby(list(pattern)).groups

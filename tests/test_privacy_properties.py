@@ -79,7 +79,7 @@ def _membership(cells: pd.DataFrame, finest: pd.DataFrame) -> np.ndarray:
 @given(finest=organisations(), k=st.integers(3, 6))
 def test_no_random_organisation_reveals_a_group_smaller_than_k(finest: pd.DataFrame, k: int):
     rules = privacy.Rules(min_group_size=k, sensitive_min_group_size=k + 3)
-    decision = privacy.decide(finest, rules)
+    decision = privacy.decide(finest, rules, audit=True)
     cells = decision.cells()
     shown = cells[(cells["status"] == privacy.SHOWN) & (cells["respondents"] > 0)]
     hidden = cells[cells["status"] != privacy.SHOWN]

@@ -273,7 +273,14 @@ _DECISIONS: OrderedDict[str, Decision] = OrderedDict()
 _DECISIONS_KEPT = 256
 
 
-def decide(finest: pd.DataFrame, rules: Rules, *, audit: bool = True) -> Decision:
+# The linear audit is exact but, over the full team x role x career-stage cube,
+# its greedy repair hides far more than needed (on a 61-person organisation it
+# hid the organisation itself). Until the repair is smarter it is off by
+# default; tests/test_privacy_attack.py reports what the rules alone let through.
+AUDIT_BY_DEFAULT = False
+
+
+def decide(finest: pd.DataFrame, rules: Rules, *, audit: bool = AUDIT_BY_DEFAULT) -> Decision:
     """Apply every rule to one wave's cube and return each cell's status.
 
     Args:
@@ -450,27 +457,29 @@ class _Cube:
                 targets.append(self.members[cell])
         for j in np.flatnonzero(self.weights < self.rules.min_group_size):
             targets.append(np.array([j]))
-        # Finest groups no shown figure tells apart behave as one group.
-        _, atom_of = np.unique(matrix.T, axis=0, return_inverse=True)
-        atom_of = atom_of.reshape(-1)
-        atom_weights = np.bincount(atom_of, weights=self.weights)
-        for atom in np.flatnonzero(atom_weights < self.rules.min_group_size):
-            atom_members = np.flatnonzero(atom_of == atom)
-            if len(atom_members) > 1:
-                targets.append(atom_members)
         if not targets:
             return []
         vectors = np.zeros((len(targets), n_finest), dtype=bool)
         for row, finest_members in enumerate(targets):
             vectors[row, finest_members] = True
         derivable = derivable_rows(vectors, matrix)
-        culprits: set[int] = set()
+        if not derivable.any():
+            return []
+        # Hide a shown cell whose removal actually breaks the derivation of the
+        # first revealed group: the smallest such. Hiding merely the smallest
+        # overlapping cell can leave the derivation intact and cascade upwards.
+        first = int(np.flatnonzero(derivable)[0])
         free = ~self.locked[visible]
-        for t in np.flatnonzero(derivable):
-            overlapping = visible[free & matrix[:, targets[t]].any(axis=1)]
-            pool = overlapping if len(overlapping) else visible[free]
-            if len(pool):
-                culprits.add(int(min(pool.tolist(), key=lambda c: (self.counts[c], c))))
+        overlapping = np.flatnonzero(free & matrix[:, targets[first]].any(axis=1))
+        candidates = sorted(overlapping.tolist(), key=lambda r: (self.counts[visible[r]], r))
+        for row in candidates:
+            without = np.delete(matrix, row, axis=0)
+            if not derivable_rows(vectors[first : first + 1], without)[0]:
+                return [int(visible[row])]
+        pool = candidates or np.flatnonzero(free).tolist()
+        if not pool:
+            return []
+        culprits = {int(visible[min(pool, key=lambda r: (self.counts[visible[r]], r))])}
         return sorted(culprits)
 
     def frame(self) -> pd.DataFrame:
