@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
+from support import (  # noqa: F401  (re-exported for tests that import from conftest)
+    CHROMIUM,
+    REALDATA,
+    ROOT,
+    SERVER_START_TIMEOUT,
+    SHARED,
+    free_port,
+    load_survey,
+    survey_csv,
+    wait_for_script,
+    wait_until_healthy,
+)
 
-from wellbeing import instruments, store
-from wellbeing.ingest.reading import read_export
-from wellbeing.ingest.survey import import_survey, suggest_survey_mapping
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-REALDATA = SHARED / "realdata"
-CHROMIUM = Path("/usr/bin/chromium")
+from wellbeing import store
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -52,50 +57,6 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
     connection = store.connect(None)
     yield connection
     connection.close()
-
-
-def survey_csv(rows: list[dict[str, object]], *, delimiter: str = ",") -> bytes:
-    """A Microsoft-Forms-shaped export from rows keyed by field or item code.
-
-    Keys: ``team``, ``service``, ``role``, ``career_stage``, ``ethnicity``,
-    ``gender``, ``age_band``, ``disability`` and item codes such as ``STR1``;
-    item headers are written as the item's question text, as Forms does.
-    """
-    by_code = {item.code: item for item in instruments.all_items()}
-    headers = {
-        "team": "Which team do you work in?",
-        "service": "Which service do you work in?",
-        "role": "What is your role?",
-        "career_stage": "What is your career stage?",
-        "ethnicity": "What is your ethnic group?",
-        "gender": "What is your gender?",
-        "age_band": "What is your age band?",
-        "disability": "Do you consider yourself to have a disability?",
-    }
-    keys: list[str] = []
-    for row in rows:
-        keys.extend(key for key in row if key not in keys)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(
-        ["ID", "Start time", "Completion time", "Email", "Name"]
-        + [headers.get(key) or by_code[key].text for key in keys]
-    )
-    for number, row in enumerate(rows, start=1):
-        writer.writerow(
-            [number, "01/10/2025 09:00:00", "01/10/2025 09:10:00", "anonymous", ""]
-            + ["" if row.get(key) is None else row[key] for key in keys]
-        )
-    return out.getvalue().encode("utf-8")
-
-
-def load_survey(
-    con: duckdb.DuckDBPyConnection, data: bytes, *, wave: str = "Autumn 2025", file_name: str = "survey.csv"
-):
-    """Import an export through the real path, with the suggested mapping."""
-    table = read_export(data, file_name)
-    _, mapping = suggest_survey_mapping(con, table)
-    return import_survey(con, table, mapping, wave=wave, uploaded_by="test")
 
 
 @pytest.fixture
@@ -141,7 +102,7 @@ def demo_app_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Browser tests need Debian's chromium; skip them without it, except in CI where it must exist."""
+    """Browser tests need Debian's chromium: skipped without it, except in CI (it must exist)."""
     if CHROMIUM.exists():
         return
     if os.environ.get("CI"):
@@ -150,3 +111,87 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+# Real-browser journeys: a live Streamlit server on 127.0.0.1 and a Chromium page.
+
+
+@pytest.fixture
+def start_server(tmp_path: Path) -> Iterator[Callable[..., str]]:
+    """Start servers on demand: ``url = start_server(db=path, env={...})``; all stopped after."""
+    processes: list[subprocess.Popen] = []
+
+    def start(*, db: Path | None = None, env: dict[str, str] | None = None) -> str:
+        port = free_port()
+        environment = dict(os.environ)
+        environment["WELLBEING_DB"] = str(db or tmp_path / f"server-{port}.duckdb")
+        environment.update(env or {})
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "dashboard.py"),
+                "--server.headless",
+                "true",
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(port),
+                "--browser.gatherUsageStats",
+                "false",
+                # An edit elsewhere in the tree must not reload the app mid-journey.
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        processes.append(process)
+        url = f"http://127.0.0.1:{port}"
+        wait_until_healthy(url, process, SERVER_START_TIMEOUT)
+        return url
+
+    yield start
+    for process in processes:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        if process.stdout:
+            process.stdout.close()
+
+
+@pytest.fixture
+def demo_server(start_server, demo_db: Path, tmp_path: Path) -> str:
+    """A live server on a private copy of the sample-data store."""
+    db = tmp_path / "demo-server.duckdb"
+    shutil.copy(demo_db, db)
+    return start_server(db=db)
+
+
+@pytest.fixture
+def browser_page():
+    """A fresh Chromium page (Debian's binary; Playwright cannot download its own here)."""
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(60_000)
+        yield page
+        browser.close()

@@ -17,6 +17,26 @@ from queries import survey
 from wellbeing import audit, auth, config, demo, privacy, roles, store, views
 from wellbeing.exports import csv_bytes, figure_png, file_stem, readable, xlsx_bytes
 
+
+def _route_every_run_through_dashboard() -> None:
+    """Keep Streamlit on the st.navigation router for this whole server process.
+
+    Streamlit decides once per process, when the first session starts, whether
+    the app uses the old folder-of-pages mode: it does whenever a folder named
+    ``pages/`` sits beside the entry file, until some run calls st.navigation.
+    A first request that deep-links to a page (e.g. ``/upload``) would run that
+    page alone, without dashboard.py's sign-in, filters and menu. Every page
+    imports this module, so pinning the flag here routes every later run
+    through dashboard.py; the first deep-linked run is still guarded by the
+    page's own ``require_role``.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+
+
+_route_every_run_through_dashboard()
+
 FILTER_KEYS = {"wave": "wave", "service": "service", "team": "team", "role": "role",
                "career_stage": "stage", "combine_small_teams": "combine"}
 
@@ -281,6 +301,9 @@ def require_role(*allowed: str) -> roles.User:
 
     Every page calls this first, so typing a page's URL is no way round the navigation.
     """
+    # A deep link that reached this page without dashboard.py (see
+    # _route_every_run_through_dashboard) must never serve the network without sign-in.
+    refuse_public_address_without_sign_in(cursor())
     user = current_user()
     if user is None:
         st.error("Sign in to see this page.")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-
-from tests.browser.conftest import wait_for_script  # noqa: I001
+from support import wait_for_script
 
 pytestmark = pytest.mark.browser
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from support import wait_for_script
 
-from tests.browser.conftest import wait_for_script  # noqa: I001
 from tests.conftest import survey_csv
 
 pytestmark = pytest.mark.browser

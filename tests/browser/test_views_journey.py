@@ -11,8 +11,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
+from support import wait_for_script
 
-from tests.browser.conftest import wait_for_script  # noqa: I001
 from tests.views_fixture import build_views_store
 
 pytestmark = pytest.mark.browser

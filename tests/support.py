@@ -1,0 +1,106 @@
+"""Helpers the tests share: paths, small exports built like the real tools', live servers.
+
+Plain functions, imported as ``from support import ...``; the fixtures that use
+them live in conftest.py (one conftest, so ``conftest`` is never ambiguous).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import duckdb
+
+from wellbeing import instruments
+from wellbeing.ingest.reading import read_export
+from wellbeing.ingest.survey import import_survey, suggest_survey_mapping
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+REALDATA = SHARED / "realdata"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def survey_csv(rows: list[dict[str, object]], *, delimiter: str = ",") -> bytes:
+    """A Microsoft-Forms-shaped export from rows keyed by field or item code.
+
+    Keys: ``team``, ``service``, ``role``, ``career_stage``, ``ethnicity``,
+    ``gender``, ``age_band``, ``disability`` and item codes such as ``STR1``;
+    item headers are written as the item's question text, as Forms does.
+    """
+    by_code = {item.code: item for item in instruments.all_items()}
+    headers = {
+        "team": "Which team do you work in?",
+        "service": "Which service do you work in?",
+        "role": "What is your role?",
+        "career_stage": "What is your career stage?",
+        "ethnicity": "What is your ethnic group?",
+        "gender": "What is your gender?",
+        "age_band": "What is your age band?",
+        "disability": "Do you consider yourself to have a disability?",
+    }
+    keys: list[str] = []
+    for row in rows:
+        keys.extend(key for key in row if key not in keys)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(
+        ["ID", "Start time", "Completion time", "Email", "Name"]
+        + [headers.get(key) or by_code[key].text for key in keys]
+    )
+    for number, row in enumerate(rows, start=1):
+        writer.writerow(
+            [number, "01/10/2025 09:00:00", "01/10/2025 09:10:00", "anonymous", ""]
+            + ["" if row.get(key) is None else row[key] for key in keys]
+        )
+    return out.getvalue().encode("utf-8")
+
+
+def load_survey(
+    con: duckdb.DuckDBPyConnection,
+    data: bytes,
+    *,
+    wave: str = "Autumn 2025",
+    file_name: str = "survey.csv",
+):
+    """Import an export through the real path, with the suggested mapping."""
+    table = read_export(data, file_name)
+    _, mapping = suggest_survey_mapping(con, table)
+    return import_survey(con, table, mapping, wave=wave, uploaded_by="test")
+
+
+SERVER_START_TIMEOUT = 60
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+            raise RuntimeError(f"streamlit exited with {process.returncode}:\n{output}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().decode().strip() == "ok":
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"streamlit did not become healthy within {timeout}s")
+
+
+def wait_for_script(page) -> None:
+    """Wait until Streamlit has finished running the script for what is on screen."""
+    page.get_by_test_id("stApp").wait_for()
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidgetRunningIcon\"]')"
+    )
