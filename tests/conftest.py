@@ -180,6 +180,8 @@ def browser_page():
     """A fresh Chromium page (Debian's binary; Playwright cannot download its own here)."""
     from playwright import sync_api
 
+    # A busy two-core machine can take well over Playwright's 5 s default to rerun a page.
+    sync_api.expect.set_options(timeout=60_000)
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
