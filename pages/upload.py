@@ -7,6 +7,7 @@ import streamlit as st
 import queries.imports as q
 from wellbeing import audit, roles, ui
 from wellbeing.ingest import kinds, mapping, reading, uploads
+from wellbeing.ingest import supervision as supervision_import
 from wellbeing.ingest.reading import ImportProblem
 
 user = ui.require_role(roles.HR_ADMIN)
@@ -205,6 +206,33 @@ if rejected_rows:
         icon=":material/warning:",
     )
     st.dataframe(prepared.rejects, hide_index=True, key="upload_rejects")
+    if kind.name == supervision_import.KIND:
+        unknown = supervision_import.unknown_labels(prepared.rejects)
+        if unknown:
+            with st.form("supervision_labels", border=True):
+                st.markdown(
+                    "**Your system's own words.** Say what each label below means; the import "
+                    "remembers it for every later supervision export."
+                )
+                meanings = {
+                    (field, label): st.selectbox(
+                        f"{field.capitalize()} \u201c{label}\u201d means",
+                        choices,
+                        index=None,
+                        key=f"label_{field}_{label}",
+                    )
+                    for field, choices in supervision_import.LABEL_CHOICES.items()
+                    for label in unknown.get(field, [])
+                }
+                if st.form_submit_button("Use these meanings", key="save_supervision_labels"):
+                    supervision_import.save_labels(
+                        con,
+                        types={lab: v for (f, lab), v in meanings.items() if f == "type" and v},
+                        statuses={
+                            lab: v for (f, lab), v in meanings.items() if f == "status" and v
+                        },
+                    )
+                    st.rerun()
     st.download_button(
         "Download the list of problems (CSV)",
         ui.audited_download(

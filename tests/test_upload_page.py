@@ -191,3 +191,26 @@ def test_history_with_no_uploads_points_to_the_upload_page(empty_db):
     at = open_page("pages/upload_history.py")
     assert not at.exception
     assert "Nothing has been uploaded yet. Start on the Upload page." in texts(at.info)
+
+
+def test_hr_teaches_the_import_a_systems_own_supervision_label_and_it_is_kept(empty_db):
+    data = (
+        b"Worker ID,Supervisor ID,Team,Supervision Date,Duration (mins),Supervision Type,Status\r\n"
+        b"W1,S1,North,05/10/2026,90,Practice supervision,Held\r\n"
+        b"W2,S1,North,06/10/2026,60,Case management supervision,Held\r\n"
+    )
+    at = open_page("pages/upload.py")
+    at.selectbox(key="upload_kind").set_value("supervision").run()
+    at = upload(at, "supervision_system_labels.csv", data)
+    assert not at.exception
+    # "Practice supervision" is not a type the import can place: its row is held back.
+    assert any("1 cell(s) in 1 of 2 rows" in w for w in texts(at.warning))
+    at.selectbox(key="label_type_Practice supervision").set_value("reflective")
+    at.button(key="save_supervision_labels").click().run()
+    assert not at.exception
+    assert "Every one of the 2 rows passed the checks." in texts(at.success)
+    assert query(
+        empty_db,
+        "select mapping->>'$.type.\"Practice supervision\"' from mappings "
+        "where kind = 'supervision_labels'",
+    ) == [("reflective",)]

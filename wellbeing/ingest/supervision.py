@@ -30,7 +30,7 @@ from wellbeing.ingest.uploads import (
 )
 from wellbeing.ingest.values import hash_identifier
 from wellbeing.store import ensure_salt
-from wellbeing.supervision import KIND_NAMES
+from wellbeing.supervision import KIND_NAMES, KINDS, STATUSES
 
 KIND = "supervision"
 LABELS_KIND = "supervision_labels"
@@ -222,6 +222,27 @@ def save_labels(
         labels["status"][label] = status
     # Label maps are kept beside the column mappings; the value is not a column map.
     m.save_mapping(con, name=LABELS_NAME, kind=LABELS_KIND, mapping=labels)
+
+
+# What HR may say a system's unknown label means, per mapped field.
+LABEL_CHOICES: dict[str, tuple[str, ...]] = {"type": KINDS, "status": STATUSES}
+_UNKNOWN_REASONS = {"type": "unknown supervision type", "status": "unknown status"}
+
+
+def unknown_labels(rejects: pd.DataFrame) -> dict[str, list[str]]:
+    """The distinct labels validation could not place, by field ("type" or "status").
+
+    Example:
+        >>> unknown_labels(prepared.rejects)
+        {'type': ['Practice supervision']}
+    """
+    found: dict[str, list[str]] = {}
+    for target, reason in _UNKNOWN_REASONS.items():
+        values = rejects.loc[rejects["reason"].astype("str").str.startswith(reason), "value"]
+        labels = sorted({str(value).strip() for value in values if str(value).strip()})
+        if labels:
+            found[target] = labels
+    return found
 
 
 @dataclass
