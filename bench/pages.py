@@ -104,6 +104,12 @@ def _query_names() -> dict[str, str]:
     return {path.read_text(encoding="utf-8"): path.stem for path in QUERIES.glob("*.sql")}
 
 
+def _name_of_composed(sql: str, names: dict[str, str]) -> str:
+    """A statement built from named files (a CTE put in front of a query) by its parts' names."""
+    parts = [name for text, name in names.items() if text.strip() and text.strip() in sql]
+    return "+".join(sorted(parts)) if parts else " ".join(COMMENT.sub("", sql).split())[:48]
+
+
 class RecordingCursor:
     """A cursor that notes each statement, its parameters and its time to fetched result."""
 
@@ -129,7 +135,7 @@ class RecordingCursor:
     def _finish(self) -> None:
         if self._pending is not None:
             sql, params, started = self._pending
-            name = self._names.get(sql) or " ".join(COMMENT.sub("", sql).split())[:48]
+            name = self._names.get(sql) or _name_of_composed(sql, self._names)
             self._log.append(Query(name, sql, params, (time.perf_counter() - started) * 1000))
             self._pending = None
 
