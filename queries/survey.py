@@ -39,6 +39,13 @@ class Filters:
     # where that is safe, so leaders of small teams still see something.
     combine_small_teams: bool = False
 
+    def __post_init__(self) -> None:
+        # One sub-filter at a time (privacy.MAX_SUB_FILTERS): the engine decides
+        # no role x career-stage cells, so the pair is refused, not half-applied.
+        problem = privacy.sub_filter_problem(role=self.role, career_stage=self.career_stage)
+        if problem:
+            raise ValueError(problem)
+
 
 def waves(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Waves with active responses, oldest first (id, label, opened_on, closed_on)."""

@@ -148,12 +148,23 @@ class Adversary:
                     if column in row and not pd.isna(row[column]):
                         raise AssertionError(f"hidden row shows {column}: {row.to_dict()}")
 
+    def sub_filters(self) -> list[dict[str, str | None]]:
+        """Every role or career stage (or neither): the sidebar allows one of the two at a time."""
+        chosen: list[dict[str, str | None]] = [{"role": None, "career_stage": None}]
+        chosen += [
+            {"role": role, "career_stage": None}
+            for role in survey.filter_options(self.con, field="role")
+        ]
+        chosen += [
+            {"role": None, "career_stage": stage}
+            for stage in survey.filter_options(self.con, field="career_stage")
+        ]
+        return chosen
+
     def filter_sets(self) -> Iterator[survey.Filters]:
-        """Every wave x role x career stage (None = all), as the sidebar allows."""
-        roles = [None, *survey.filter_options(self.con, field="role")]
-        stages = [None, *survey.filter_options(self.con, field="career_stage")]
-        for wave_id, role, stage in itertools.product(self.waves, roles, stages):
-            yield survey.Filters(wave_id=wave_id, role=role, career_stage=stage)
+        """Every wave x (role or career stage or neither), as the sidebar allows."""
+        for wave_id, sub in itertools.product(self.waves, self.sub_filters()):
+            yield survey.Filters(wave_id=wave_id, **sub)
 
     def unit_filters(self) -> Iterator[dict[str, str | None]]:
         yield {"service": None, "team": None}
@@ -248,11 +259,8 @@ class Adversary:
             )
 
     def observe_trends(self) -> None:
-        roles = [None, *survey.filter_options(self.con, field="role")]
-        stages = [None, *survey.filter_options(self.con, field="career_stage")]
-        for role, stage in itertools.product(roles, stages):
-            f = survey.Filters(role=role, career_stage=stage)
-            sub = {"role": role, "career_stage": stage}
+        for sub in self.sub_filters():
+            f = survey.Filters(**sub)
             by_wave = survey.construct_by_wave(
                 self.con, filters=f, constructs=list(CONSTRUCT_ITEMS)
             )
@@ -329,7 +337,8 @@ class Adversary:
     # --- the attack proper -------------------------------------------------
 
     def targets(self, wave_id: int, universe: str) -> Iterator[tuple[str, frozenset[int], int]]:
-        """Every group a leader could ask about that has fewer than its k respondents."""
+        """Every group a leader could ask about, or could once (role and career stage
+        together), that has fewer than its k respondents."""
         k, sensitive_k = self.rules.min_group_size, self.rules.sensitive_min_group_size
         people = self.people[self.people["wave_id"] == wave_id].copy()
         people = people[people["id"].isin(self.universes.get(universe, set()))]
@@ -337,12 +346,12 @@ class Adversary:
         # A sensitive group made of exactly the people of a plain group of k or
         # more (everyone left age blank, say) tells nothing the plain one does not.
         plain_sets = set()
-        for pattern in privacy.view_patterns():
+        for pattern in target_patterns():
             if set(pattern) & set(privacy.SENSITIVE_ATTRIBUTES):
                 continue
             groups = _groups(filled, pattern)
             plain_sets |= {frozenset(people.loc[i, "id"]) for i in groups.values() if len(i) >= k}
-        for pattern in privacy.view_patterns():
+        for pattern in target_patterns():
             threshold = sensitive_k if set(pattern) & set(privacy.SENSITIVE_ATTRIBUTES) else k
             groups = _groups(filled, pattern)
             for values, index in groups.items():
@@ -410,6 +419,16 @@ class Adversary:
             for (name, members), gap in zip(candidates, residual, strict=True)
             if gap < 1e-6
         ]
+
+
+def target_patterns() -> list[tuple[str, ...]]:
+    """The engine's view patterns plus each unit by role and career stage at once.
+
+    Leaders can no longer filter by both, but the groups are still real people:
+    the attack must not be able to work out "manager, newly qualified" either.
+    """
+    both = [(*unit, *privacy.SUB_FILTERS) for unit in [(), ("service",), ("service", "team")]]
+    return [*privacy.view_patterns(), *(p for p in both if p not in privacy.view_patterns())]
 
 
 def attack(con: duckdb.DuckDBPyConnection, *, sensitive: bool = True) -> Adversary:

@@ -17,14 +17,15 @@ Rules (DESIGN.md section 4):
    that wave whatever it showed before.
 
 How. Every figure a leader can reach is a *cell* of one wave's cube: a unit
-(organisation, a service or a team) crossed with at most the role and career
-stage filters, or with at most two attributes when one is sensitive. The
+(organisation, a service or a team) crossed with at most one of the role and
+career-stage filters, or with at most two attributes when one is sensitive. The
 engine (:func:`decide`) takes the distinct respondents of every finest group
 of a wave, applies rules 1-4 to the whole cube at once until nothing changes,
 and then audits the result the way an attacker would: every figure shown is a
 linear equation over the finest groups, and a hidden group with fewer than k
 respondents must not lie in the span of the shown ones. Where it does, one
-more cell is hidden and the rules run again. Because the decision is made on
+more cell is hidden (a breakdown cell before any whole team) and the rules
+run again. Because the decision is made on
 the whole cube, the same cell has the same status on every page, filter and
 download. Query functions then look their rows up in the decision and blank
 them through :func:`protect`.
@@ -54,6 +55,12 @@ HIGHEST_ALLOWED_MIN_GROUP_SIZE = 10
 # every breakdown of all but the largest organisations.
 HIGHEST_ALLOWED_SENSITIVE_MIN_GROUP_SIZE = 20
 MAX_CROSSED_ATTRIBUTES = 2
+# A leader filters by role OR by career stage, never both: the role x stage
+# table of every team, service and the organisation, next to each of its
+# margins, let small groups be solved for (tests/privacy_attack.py found 1-person
+# groups such as "role not stated, newly qualified"). Commercial platforms limit
+# crossing the same way (Viva Glint: one filter; Peakon: no overlapping segments).
+MAX_SUB_FILTERS = 1
 
 SHOWN = "shown"
 BELOW_K = "below_k"
@@ -174,6 +181,17 @@ def crossed_attributes(dimensions: Iterable[str]) -> tuple[str, ...]:
     return tuple(crossed)
 
 
+def sub_filter_problem(*, role: object, career_stage: object) -> str | None:
+    """Why these role and career-stage filters cannot be applied together, or None."""
+    if role is not None and career_stage is not None:
+        return (
+            "Filter by role or by career stage, not both at once: crossing the two "
+            "would let small groups (a single newly qualified manager, say) be worked out "
+            "from the totals. Clear one of the two filters."
+        )
+    return None
+
+
 def check_crossing(dimensions: Iterable[str]) -> None:
     """Refuse a breakdown that crosses a sensitive attribute with more than one other."""
     crossed = crossed_attributes(dimensions)
@@ -188,13 +206,14 @@ def check_crossing(dimensions: Iterable[str]) -> None:
 def view_patterns() -> list[tuple[str, ...]]:
     """Every combination of dimensions a reader can see a figure for, in DIMENSIONS order.
 
-    Units (organisation, service, team) with any of the role and career-stage
-    filters; and, for sensitive attributes, at most two crossed attributes.
+    Units (organisation, service, team) with at most one of the role and
+    career-stage filters (MAX_SUB_FILTERS); and, for sensitive attributes, at
+    most two crossed attributes.
     """
     units: list[tuple[str, ...]] = [(), ("service",), ("service", "team")]
     found: set[frozenset[str]] = set()
     for unit in units:
-        for size in range(len(SUB_FILTERS) + 1):
+        for size in range(MAX_SUB_FILTERS + 1):
             for subs in itertools.combinations(SUB_FILTERS, size):
                 found.add(frozenset(unit + subs))
     others: list[tuple[str, ...]] = [(), *units[1:], *((d,) for d in DIMENSIONS[2:])]
@@ -273,11 +292,12 @@ _DECISIONS: OrderedDict[str, Decision] = OrderedDict()
 _DECISIONS_KEPT = 256
 
 
-# The linear audit is exact but, over the full team x role x career-stage cube,
-# its greedy repair hides far more than needed (on a 61-person organisation it
-# hid the organisation itself). Until the repair is smarter it is off by
-# default; tests/test_privacy_attack.py reports what the rules alone let through.
-AUDIT_BY_DEFAULT = False
+# The linear audit is exact. Over the team x role x career-stage cube its greedy
+# repair hid whole organisations; with one sub-filter at a time (MAX_SUB_FILTERS)
+# and a repair that hides breakdown cells (a role, a stage) before any team,
+# service or the organisation, it closes what complementary suppression alone
+# lets through (tests/test_privacy_attack.py) and keeps the teams of k or more.
+AUDIT_BY_DEFAULT = True
 
 
 def decide(finest: pd.DataFrame, rules: Rules, *, audit: bool = AUDIT_BY_DEFAULT) -> Decision:
@@ -374,6 +394,10 @@ class _Cube:
                 if 0 < rest < self.k[i]:
                     self.status[i] = _CODES[PROTECTS_SMALLER]
         self.locked = np.zeros(len(keys), dtype=bool)
+        breakdown = [DIMENSIONS.index(d) for d in (*SUB_FILTERS, *SENSITIVE_ATTRIBUTES)]
+        self._is_unit_total = np.array(
+            [all(key[p] == ALL for p in breakdown) for key in keys], dtype=bool
+        )
 
     def _partitions(self, patterns: list[tuple[str, ...]]) -> list[tuple[int, np.ndarray]]:
         """(parent, children): each parent cell is the sum of its children along one dimension.
@@ -471,15 +495,29 @@ class _Cube:
         first = int(np.flatnonzero(derivable)[0])
         free = ~self.locked[visible]
         overlapping = np.flatnonzero(free & matrix[:, targets[first]].any(axis=1))
-        candidates = sorted(overlapping.tolist(), key=lambda r: (self.counts[visible[r]], r))
-        for row in candidates:
+
+        # Breakdown cells (a role, a career stage, a sensitive group) go before
+        # whole teams, services and the organisation: hiding a team's "managers"
+        # costs a reader far less than hiding the team.
+        def cost(r: int) -> tuple[bool, int, int]:
+            return (self._is_unit_total[visible[r]], int(self.counts[visible[r]]), r)
+
+        candidates = sorted(overlapping.tolist(), key=cost)
+        # A derivation may run through breakdown cells that do not contain the
+        # group at all ("the organisation's social workers minus Children's"):
+        # try every shown breakdown cell, smallest first, before any total.
+        breakdowns = sorted(
+            (r for r in np.flatnonzero(free).tolist() if not self._is_unit_total[visible[r]]),
+            key=cost,
+        )
+        for row in [*breakdowns, *(r for r in candidates if self._is_unit_total[visible[r]])]:
             without = np.delete(matrix, row, axis=0)
             if not derivable_rows(vectors[first : first + 1], without)[0]:
                 return [int(visible[row])]
         pool = candidates or np.flatnonzero(free).tolist()
         if not pool:
             return []
-        culprits = {int(visible[min(pool, key=lambda r: (self.counts[visible[r]], r))])}
+        culprits = {int(visible[min(pool, key=cost)])}
         return sorted(culprits)
 
     def frame(self) -> pd.DataFrame:
@@ -571,7 +609,11 @@ def _suppress_complement(
     """Hide the smallest shown children until the hidden remainder is 0 or >= k.
 
     Also: a hidden parent whose children are all shown would be their sum, so
-    one child is hidden with it. Returns the cells hidden.
+    one child is hidden with it; and under a shown parent a lone hidden child
+    is the parent minus the rest, so a second is hidden with it (otherwise a
+    cell hidden to protect a group in one breakdown is worked out in another,
+    and the group with it: "Business, social workers" from the organisation's
+    social workers minus the other services'). Returns the cells hidden.
     """
     hidden_now: list[int] = []
     shown = _CODES[SHOWN]
@@ -582,7 +624,8 @@ def _suppress_complement(
         visible = occupied[(status[occupied] == shown) & ~locked[occupied]]
         remainder = int(counts[hidden].sum())
         parent_needs_cover = status[parent] != shown and counts[parent] > 0 and remainder == 0
-        if not (0 < remainder < threshold or parent_needs_cover) or len(visible) == 0:
+        lone_hidden = status[parent] == shown and len(hidden) == 1
+        if not (0 < remainder < threshold or parent_needs_cover or lone_hidden) or not len(visible):
             return hidden_now
         smallest = min(visible.tolist(), key=lambda c: (counts[c], c))
         status[smallest] = _CODES[PROTECTS_SMALLER]

@@ -88,11 +88,26 @@ def shared_filters(con: duckdb.DuckDBPyConnection) -> None:
         st.selectbox("Team", teams, index=None,
                      placeholder="All teams" if visible is None else "All my teams",
                      key=FILTER_KEYS["team"], bind="query-params")
-        st.selectbox("Role", survey.filter_options(con, field="role"), index=None,
-                     placeholder="All roles", key=FILTER_KEYS["role"], bind="query-params")
-        st.selectbox("Career stage", survey.filter_options(con, field="career_stage"), index=None,
-                     placeholder="All career stages", key=FILTER_KEYS["career_stage"],
-                     bind="query-params")
+        # Role OR career stage, never both (privacy.MAX_SUB_FILTERS): the two
+        # crossed single people out. A link carrying both keeps the role; the
+        # rerun comes before the widgets, whose first run would take the URL's.
+        role_key, stage_key = FILTER_KEYS["role"], FILTER_KEYS["career_stage"]
+        if st.query_params.get(role_key) and st.query_params.get(stage_key):
+            del st.query_params[stage_key]
+            st.rerun()
+        # Before its widget runs, the stage is in session state, or on a first
+        # load only in the URL.
+        stage_before = (st.session_state.get(stage_key) if stage_key in st.session_state
+                        else st.query_params.get(stage_key))
+        role = st.selectbox("Role", survey.filter_options(con, field="role"), index=None,
+                            placeholder="All roles", key=role_key, bind="query-params",
+                            disabled=stage_before is not None)
+        stage = st.selectbox("Career stage", survey.filter_options(con, field="career_stage"),
+                             index=None, placeholder="All career stages", key=stage_key,
+                             bind="query-params", disabled=role is not None)
+        if role is not None or stage is not None:
+            st.caption("Filter by role or by career stage, one at a time: together they "
+                       "could single out a small group. Clear one to choose the other.")
         st.toggle("Combine small teams into their service",
                   key=FILTER_KEYS["combine_small_teams"], bind="query-params",
                   help="Teams too small to show on their own are shown together as "
@@ -110,7 +125,9 @@ def filters(con: duckdb.DuckDBPyConnection) -> survey.Filters:
         service=st.session_state.get(FILTER_KEYS["service"]),
         team=_visible_team(st.session_state.get(FILTER_KEYS["team"])),
         role=st.session_state.get(FILTER_KEYS["role"]),
-        career_stage=st.session_state.get(FILTER_KEYS["career_stage"]),
+        # Never both (see shared_filters): the role wins, as in the sidebar.
+        career_stage=None if st.session_state.get(FILTER_KEYS["role"]) is not None
+        else st.session_state.get(FILTER_KEYS["career_stage"]),
         combine_small_teams=bool(st.session_state.get(FILTER_KEYS["combine_small_teams"])),
     )
 
