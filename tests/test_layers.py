@@ -43,7 +43,9 @@ def test_only_the_router_pages_and_ui_helper_import_streamlit():
 
 
 def test_pages_do_not_write_sql():
-    sql_words = re.compile(r"\b(select|insert|update|delete)\b[^\n]*\b(from|into|set|where)\b", re.I)
+    sql_words = re.compile(
+        r"\b(select|insert|update|delete)\b[^\n]*\b(from|into|set|where)\b", re.I
+    )
     offenders = [
         str(path.relative_to(ROOT))
         for path in (ROOT / "pages").glob("*.py")
@@ -65,8 +67,11 @@ def test_every_named_query_has_its_sql_file_and_every_sql_file_is_used():
 
 
 def test_every_sql_file_opens_with_a_comment_saying_what_it_answers():
-    missing = [path.name for path in (ROOT / "queries").glob("*.sql")
-               if not path.read_text(encoding="utf-8").lstrip().startswith("--")]
+    missing = [
+        path.name
+        for path in (ROOT / "queries").glob("*.sql")
+        if not path.read_text(encoding="utf-8").lstrip().startswith("--")
+    ]
     assert missing == []
 
 

@@ -17,8 +17,11 @@ SAMPLE = ROOT / "sample_data"
 
 
 def test_the_generator_reproduces_the_committed_files_byte_for_byte(tmp_path: Path):
-    subprocess.run([sys.executable, str(SAMPLE / "generate.py"), str(tmp_path)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, str(SAMPLE / "generate.py"), str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
     committed = sorted(path.name for path in SAMPLE.glob("*.csv"))
     assert sorted(path.name for path in tmp_path.glob("*.csv")) == committed
     for name in committed:
@@ -38,9 +41,13 @@ def wave_id(con, label: str) -> int:
 
 
 def test_every_sample_export_imports_without_a_rejected_row(demo):
-    rows = demo.execute("select file_name, rows_read, rows_stored, rows_rejected from uploads").fetchall()
+    rows = demo.execute(
+        "select file_name, rows_read, rows_stored, rows_rejected from uploads"
+    ).fetchall()
     assert {name for name, *_ in rows} >= {
-        "survey_autumn_2025.csv", "survey_spring_2026.csv", "survey_autumn_2026.csv",
+        "survey_autumn_2025.csv",
+        "survey_spring_2026.csv",
+        "survey_autumn_2026.csv",
         "hse_indicator_autumn_2026.csv",
     }
     assert all(rejected == 0 and read == stored for _, read, stored, rejected in rows)
@@ -61,12 +68,18 @@ def team_mean(con, *, wave: str, team: str, construct: str) -> float:
 
 
 def test_the_restructured_team_shows_a_change_fatigue_spike_at_the_next_wave(demo):
-    before = team_mean(demo, wave="Autumn 2025", team="Assessment Team North", construct="change_fatigue")
-    after = team_mean(demo, wave="Spring 2026", team="Assessment Team North", construct="change_fatigue")
+    before = team_mean(
+        demo, wave="Autumn 2025", team="Assessment Team North", construct="change_fatigue"
+    )
+    after = team_mean(
+        demo, wave="Spring 2026", team="Assessment Team North", construct="change_fatigue"
+    )
     assert after - before >= 0.8
 
 
-@pytest.mark.parametrize("team", ["Front Door (MASH)", "Hospital Discharge", "Child Protection East"])
+@pytest.mark.parametrize(
+    "team", ["Front Door (MASH)", "Hospital Discharge", "Child Protection East"]
+)
 def test_teams_with_patchy_supervision_report_more_stress_and_less_support(demo, team):
     filters = survey.Filters(wave_id=wave_id(demo, "Autumn 2026"))
     organisation = survey.construct_for_organisation(demo, filters=filters).set_index("construct")
@@ -91,7 +104,9 @@ def test_about_a_quarter_of_staff_have_high_support_and_high_challenge(demo):
 
 
 def test_the_smallest_teams_are_hidden_by_the_anonymity_rule(demo):
-    scores = survey.construct_by_team(demo, filters=survey.Filters(wave_id=wave_id(demo, "Autumn 2026")))
+    scores = survey.construct_by_team(
+        demo, filters=survey.Filters(wave_id=wave_id(demo, "Autumn 2026"))
+    )
     stress = scores[scores["construct"] == "stress"].set_index("team")
     for team in ("Sensory Impairment", "Deprivation of Liberty"):
         assert stress.loc[team, "status"] != privacy.SHOWN

@@ -20,13 +20,28 @@ def scored(con, make_survey):
         # stress: STR1 Very=4, STR2 Agree=4, STR3 5, STR4 (reversed) Never=1 -> 5;
         #         mean (4 + 4 + 5 + 5) / 4 = 4.5
         # support: 5, 5, 5, SUP4 (reversed) 1 -> 5; mean 5.0
-        {"team": "Alpha", "STR1": "Very", "STR2": "Agree", "STR3": "5", "STR4": "Never",
-         "SUP1": "5", "SUP2": "5", "SUP3": "5", "SUP4": "1"},
+        {
+            "team": "Alpha",
+            "STR1": "Very",
+            "STR2": "Agree",
+            "STR3": "5",
+            "STR4": "Never",
+            "SUP1": "5",
+            "SUP2": "5",
+            "SUP3": "5",
+            "SUP4": "1",
+        },
         # stress: STR1 2, STR2 blank, STR3 Not applicable (missing), STR4 Always=5 -> 1;
         #         2 of 4 answered is half, so it counts: (2 + 1) / 2 = 1.5
         # support: only SUP4 answered (1 of 4 < half): no support score
-        {"team": "Alpha", "STR1": "2", "STR2": "", "STR3": "Not applicable", "STR4": "Always",
-         "SUP4": "5"},
+        {
+            "team": "Alpha",
+            "STR1": "2",
+            "STR2": "",
+            "STR3": "Not applicable",
+            "STR4": "Always",
+            "SUP4": "5",
+        },
         # stress: 1 of 4 answered: no stress score
         # support: SUP1 Agree=4, SUP2 2 -> 2 of 4 answered: (4 + 2) / 2 = 3.0
         {"team": "Beta", "STR1": "3", "SUP1": "Agree", "SUP2": "2"},
@@ -51,8 +66,20 @@ def test_a_construct_with_fewer_than_half_answered_has_no_score(scored):
 
 
 def test_not_applicable_is_missing_not_zero(con, make_survey):
-    load_survey(con, make_survey([{"team": "Alpha", "STR1": "Not applicable", "STR2": "Don't know",
-                                    "STR3": "4", "STR4": "Often"}]))
+    load_survey(
+        con,
+        make_survey(
+            [
+                {
+                    "team": "Alpha",
+                    "STR1": "Not applicable",
+                    "STR2": "Don't know",
+                    "STR3": "4",
+                    "STR4": "Often",
+                }
+            ]
+        ),
+    )
     # STR3 4 and STR4 Often=4 reversed to 2: two of four answered, mean 3.0
     assert scores(con)[(1, "stress")] == pytest.approx(3.0)
 
@@ -76,9 +103,18 @@ def test_hse_items_use_the_reference_reverse_keys(con):
     # Item 1 (role) is not: "Always" = 5.
     data = b"Timestamp,Team,HSE Q1,HSE Q3,HSE Q9\n07/10/2026 10:00:00,Alpha,Always,Often,Never\n"
     table = read_export(data, "hse.csv")
-    mapping = {"Timestamp": "field:submitted_at", "Team": "field:team", "HSE Q1": "item:HSE1",
-               "HSE Q3": "item:HSE3", "HSE Q9": "item:HSE9"}
+    mapping = {
+        "Timestamp": "field:submitted_at",
+        "Team": "field:team",
+        "HSE Q1": "item:HSE1",
+        "HSE Q3": "item:HSE3",
+        "HSE Q9": "item:HSE9",
+    }
     import_survey(con, table, mapping, wave="Autumn 2026", uploaded_by="test")
-    rows = dict(con.execute("select construct, score from construct_scores where instrument = 'hse'").fetchall())
+    rows = dict(
+        con.execute(
+            "select construct, score from construct_scores where instrument = 'hse'"
+        ).fetchall()
+    )
     # demands: item 3 Often 4 -> 2, item 9 Never 1 -> 5: mean 3.5
     assert rows == {"role": 5.0, "demands": 3.5}

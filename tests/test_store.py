@@ -10,8 +10,13 @@ from wellbeing import config, store
 
 
 def table_contents(con) -> dict[str, list]:
-    names = [row[0] for row in con.execute("select table_name from duckdb_tables() order by 1").fetchall()]
-    return {name: sorted(map(repr, con.execute(f'select * from "{name}"').fetchall())) for name in names}
+    names = [
+        row[0]
+        for row in con.execute("select table_name from duckdb_tables() order by 1").fetchall()
+    ]
+    return {
+        name: sorted(map(repr, con.execute(f'select * from "{name}"').fetchall())) for name in names
+    }
 
 
 def test_a_new_store_is_at_the_latest_migration(con):
@@ -60,8 +65,12 @@ def test_a_second_process_is_told_the_dashboard_holds_the_file(tmp_path: Path):
         "try:\n    store.connect(sys.argv[1])\n"
         "except store.StoreLocked as error:\n    print(error); sys.exit(3)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
-                            cwd=Path(__file__).resolve().parents[1])
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     holder.close()
     assert result.returncode == 3, result.stderr
     assert "in use by another program" in result.stdout
@@ -70,7 +79,9 @@ def test_a_second_process_is_told_the_dashboard_holds_the_file(tmp_path: Path):
 @pytest.mark.parametrize(
     ("env", "settings", "expected"),
     [
-        pytest.param("/srv/x.duckdb", 'database = "/other.duckdb"', "/srv/x.duckdb", id="environment-wins"),
+        pytest.param(
+            "/srv/x.duckdb", 'database = "/other.duckdb"', "/srv/x.duckdb", id="environment-wins"
+        ),
         pytest.param(None, 'database = "/other.duckdb"', "/other.duckdb", id="settings-file"),
         pytest.param(None, None, "data/wellbeing.duckdb", id="default-in-data-folder"),
     ],

@@ -43,9 +43,11 @@ def construct_heatmap(
     count = scores.pivot(index="team", columns="construct", values="respondents").reindex(
         index=teams, columns=codes
     )
-    status = scores.pivot(index="team", columns="construct", values="status").reindex(
-        index=teams, columns=codes
-    ).fillna(privacy.NO_DATA)
+    status = (
+        scores.pivot(index="team", columns="construct", values="status")
+        .reindex(index=teams, columns=codes)
+        .fillna(privacy.NO_DATA)
+    )
     direction = np.array([1.0 if higher_is_better(instrument, c) else -1.0 for c in codes])
     org = organisation.reindex(codes).to_numpy(dtype="float64")
     goodness = (mean.to_numpy(dtype="float64", na_value=np.nan) - org) * direction
@@ -62,7 +64,9 @@ def construct_heatmap(
                 )
             else:
                 text[i, j] = privacy.status_text(cell_status, k)
-                hover[i, j] = f"{team}<br>{names[code]}<br>{privacy.status_explanation(cell_status, k)}"
+                hover[i, j] = (
+                    f"{team}<br>{names[code]}<br>{privacy.status_explanation(cell_status, k)}"
+                )
     limit = max(0.5, float(np.nanmax(np.abs(goodness))) if np.isfinite(goodness).any() else 0.5)
     figure = go.Figure(
         go.Heatmap(
@@ -77,8 +81,11 @@ def construct_heatmap(
             colorscale=[[0, WORSE_RED], [0.5, NEUTRAL], [1, BETTER_BLUE]],
             zmin=-limit,
             zmax=limit,
-            colorbar={"title": {"text": "vs organisation"}, "tickvals": [-limit, 0, limit],
-                      "ticktext": ["worse", "same", "better"]},
+            colorbar={
+                "title": {"text": "vs organisation"},
+                "tickvals": [-limit, 0, limit],
+                "ticktext": ["worse", "same", "better"],
+            },
             xgap=2,
             ygap=2,
         )
@@ -175,8 +182,14 @@ def team_intervals(
                 )
             ),
             hovertemplate=(
-                "%{customdata[0]}: %{x:" + number + "}<br>95% interval %{customdata[2]:" + number
-                + "} to %{customdata[3]:" + number + "}<br>%{customdata[1]} " + count_label
+                "%{customdata[0]}: %{x:"
+                + number
+                + "}<br>95% interval %{customdata[2]:"
+                + number
+                + "} to %{customdata[3]:"
+                + number
+                + "}<br>%{customdata[1]} "
+                + count_label
                 + "<br>vs organisation: %{customdata[4]}<extra></extra>"
             ),
         )
@@ -204,8 +217,11 @@ def team_intervals(
                 x=[organisation] * len(teams),
                 y=teams,
                 mode="markers",
-                marker={"symbol": "line-ns", "size": 22, "line": {"width": 2,
-                        "color": ORGANISATION_COLOUR}},
+                marker={
+                    "symbol": "line-ns",
+                    "size": 22,
+                    "line": {"width": 2, "color": ORGANISATION_COLOUR},
+                },
                 hovertemplate=f"Organisation: {format(organisation, number)}<extra></extra>",
             )
         )
@@ -216,8 +232,11 @@ def team_intervals(
                 x=[national.share] * len(teams),
                 y=teams,
                 mode="markers",
-                marker={"symbol": "line-ns", "size": 22, "line": {"width": 2,
-                        "color": NATIONAL_COLOUR, "dash": "dot"}},
+                marker={
+                    "symbol": "line-ns",
+                    "size": 22,
+                    "line": {"width": 2, "color": NATIONAL_COLOUR, "dash": "dot"},
+                },
                 hovertemplate=(
                     f"National: {format(national.share, '.0%')}<br>{national.figure}<br>"
                     f"{national.citation}<extra></extra>"
@@ -276,12 +295,17 @@ def trend_lines(
                 },
                 customdata=[
                     [name, int(n), lo, hi]
-                    for n, lo, hi in zip(shown["respondents"], shown["low"], shown["high"],
-                                         strict=True)
+                    for n, lo, hi in zip(
+                        shown["respondents"], shown["low"], shown["high"], strict=True
+                    )
                 ],
                 hovertemplate=(
-                    "%{customdata[0]}, %{x}: %{y:" + number + "}<br>95% interval %{customdata[2]:"
-                    + number + "} to %{customdata[3]:" + number
+                    "%{customdata[0]}, %{x}: %{y:"
+                    + number
+                    + "}<br>95% interval %{customdata[2]:"
+                    + number
+                    + "} to %{customdata[3]:"
+                    + number
                     + "}<br>%{customdata[1]} respondents<extra></extra>"
                 ),
             )
@@ -289,8 +313,11 @@ def trend_lines(
     waves = organisation["wave"].tolist()
     figure.update_layout(
         xaxis={"title": {"text": "Survey wave"}, "categoryorder": "array", "categoryarray": waves},
-        yaxis={"title": {"text": axis_title}, "tickformat": number,
-               "range": [0, 1] if kind == "share" else [1, 5]},
+        yaxis={
+            "title": {"text": axis_title},
+            "tickformat": number,
+            "range": [0, 1] if kind == "share" else [1, 5],
+        },
         height=320,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
@@ -322,8 +349,9 @@ def against_national(rows: pd.DataFrame) -> go.Figure:
             },
             customdata=[
                 [m, int(n), lo, hi]
-                for m, n, lo, hi in zip(shown["measure"], shown["respondents"], shown["low"],
-                                        shown["high"], strict=True)
+                for m, n, lo, hi in zip(
+                    shown["measure"], shown["respondents"], shown["low"], shown["high"], strict=True
+                )
             ],
             hovertemplate=(
                 "%{customdata[0]}: %{x:.0%}<br>95% interval %{customdata[2]:.0%} to "
@@ -442,8 +470,9 @@ def support_challenge_scatter(
         (4.5, 1.1, "High support, low challenge"),
         (2.5, 1.1, "Low support, low challenge"),
     ]:
-        figure.add_annotation(x=x, y=y, text=label, showarrow=False,
-                              font={"size": 11, "color": "#666666"})
+        figure.add_annotation(
+            x=x, y=y, text=label, showarrow=False, font={"size": 11, "color": "#666666"}
+        )
     figure.update_layout(
         xaxis={"title": {"text": "Mean support (1-5)"}, "range": [1, 5]},
         yaxis={"title": {"text": "Mean challenge (1-5)"}, "range": [1, 5]},
@@ -487,8 +516,8 @@ def quadrant_bars(
                 y=shown["team"].tolist(),
                 marker={"color": QUADRANT_COLOURS[column]},
                 customdata=[
-                    [team, int(n)] for team, n in zip(shown["team"], shown["respondents"],
-                                                      strict=True)
+                    [team, int(n)]
+                    for team, n in zip(shown["team"], shown["respondents"], strict=True)
                 ],
                 hovertemplate=(
                     "%{customdata[0]}<br>" + label + ": %{x:.0%}<br>of %{customdata[1]} "
@@ -549,8 +578,10 @@ def change_timeline(
                 x=pd.to_datetime(rows["wave_opened_on"]).dt.strftime("%Y-%m-%d").tolist(),
                 y=rows["mean_score"].astype("float64").tolist(),
                 mode="lines+markers",
-                line={"color": FOCUS_COLOUR if is_focus else "#b8c4d0",
-                      "width": 3 if is_focus else 1},
+                line={
+                    "color": FOCUS_COLOUR if is_focus else "#b8c4d0",
+                    "width": 3 if is_focus else 1,
+                },
                 opacity=1.0 if is_focus or focus is None else 0.6,
                 showlegend=is_focus,
                 customdata=[
@@ -583,8 +614,11 @@ def change_timeline(
         for date, organisation_wide in zip(dates, events["organisation_wide"], strict=True):
             figure.add_vline(
                 x=date,
-                line={"dash": "dash" if organisation_wide else "dot",
-                      "color": NATIONAL_COLOUR if organisation_wide else "#999999", "width": 1},
+                line={
+                    "dash": "dash" if organisation_wide else "dot",
+                    "color": NATIONAL_COLOUR if organisation_wide else "#999999",
+                    "width": 1,
+                },
             )
         figure.add_trace(
             go.Scatter(
@@ -596,8 +630,12 @@ def change_timeline(
                 customdata=[
                     [title, kind, "organisation-wide" if wide else str(team)]
                     for title, kind, wide, team in zip(
-                        events["title"], events["kind"], events["organisation_wide"],
-                        events["team"], strict=True)
+                        events["title"],
+                        events["kind"],
+                        events["organisation_wide"],
+                        events["team"],
+                        strict=True,
+                    )
                 ],
                 hovertemplate=(
                     "%{x|%d %b %Y}: %{customdata[0]}<br>%{customdata[1]}, %{customdata[2]}"
@@ -616,9 +654,7 @@ def change_timeline(
     return figure
 
 
-def events_against_score(
-    points: pd.DataFrame, *, axis_title: str, window_months: int
-) -> go.Figure:
+def events_against_score(points: pd.DataFrame, *, axis_title: str, window_months: int) -> go.Figure:
     """One point per team and wave: change events in the window before the wave vs its score.
 
     Args:
@@ -633,8 +669,9 @@ def events_against_score(
             marker={"size": 10, "color": BETTER_BLUE, "opacity": 0.7},
             customdata=[
                 [team, wave, int(n)]
-                for team, wave, n in zip(points["team"], points["wave"], points["respondents"],
-                                         strict=True)
+                for team, wave, n in zip(
+                    points["team"], points["wave"], points["respondents"], strict=True
+                )
             ],
             hovertemplate=(
                 "%{customdata[0]}, %{customdata[1]}<br>%{x} change events in the "
@@ -644,15 +681,17 @@ def events_against_score(
         )
     )
     figure.update_layout(
-        xaxis={"title": {"text": f"Change events in the {window_months} months before the wave"},
-               "dtick": 1, "rangemode": "tozero"},
+        xaxis={
+            "title": {"text": f"Change events in the {window_months} months before the wave"},
+            "dtick": 1,
+            "rangemode": "tozero",
+        },
         yaxis={"title": {"text": axis_title}, "range": [1, 5]},
         height=380,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         clickmode="event+select",
     )
     return figure
-
 
 
 def team_scatter(
@@ -684,8 +723,9 @@ def team_scatter(
             marker={"size": 11, "color": BETTER_BLUE, "opacity": 0.75},
             customdata=[
                 [team, int(nx), int(ny)]
-                for team, nx, ny in zip(points["team"], points["x_count"], points["y_count"],
-                                        strict=True)
+                for team, nx, ny in zip(
+                    points["team"], points["x_count"], points["y_count"], strict=True
+                )
             ],
             hovertemplate=(
                 "%{customdata[0]}<br>" + x_title + ": %{x:" + _fmt(x_kind) + "} (%{customdata[1]})"
@@ -695,8 +735,11 @@ def team_scatter(
     )
 
     def axis(title: str, kind: str) -> dict:
-        return {"title": {"text": title}, "tickformat": _fmt(kind),
-                "range": [0, 1.05] if kind == "share" else [1, 5]}
+        return {
+            "title": {"text": title},
+            "tickformat": _fmt(kind),
+            "range": [0, 1.05] if kind == "share" else [1, 5],
+        }
 
     figure.update_layout(
         xaxis=axis(x_title, x_kind),
@@ -733,11 +776,14 @@ def reported_against_records(
                 y=shown["team"].tolist(),
                 marker={"color": colour},
                 customdata=[
-                    [team, int(n)] for team, n in zip(shown["team"], shown[f"{column}_n"],
-                                                      strict=True)
+                    [team, int(n)]
+                    for team, n in zip(shown["team"], shown[f"{column}_n"], strict=True)
                 ],
                 hovertemplate=(
-                    "%{customdata[0]}<br>" + label + ": %{x:.0%}<br>%{customdata[1]} " + unit
+                    "%{customdata[0]}<br>"
+                    + label
+                    + ": %{x:.0%}<br>%{customdata[1]} "
+                    + unit
                     + "<extra></extra>"
                 ),
             )
@@ -750,11 +796,17 @@ def reported_against_records(
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
         clickmode="event+select",
-        annotations=[{
-            "text": f"Teams with fewer than {k} respondents or staff show one bar or none.",
-            "showarrow": False, "xref": "paper", "yref": "paper", "x": 0, "y": -0.12,
-            "font": {"size": 10, "color": "#777777"},
-        }],
+        annotations=[
+            {
+                "text": f"Teams with fewer than {k} respondents or staff show one bar or none.",
+                "showarrow": False,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": -0.12,
+                "font": {"size": 10, "color": "#777777"},
+            }
+        ],
     )
     return figure
 
@@ -784,8 +836,12 @@ def respondent_profile_bars(profile: pd.DataFrame, *, names: dict[str, str]) -> 
             text=[
                 f"{v:.0%} ({int(n)})" if s else privacy.status_text(status, int(k))
                 for v, n, s, status, k in zip(
-                    profile["share"], profile["respondents"], shown, profile["status"],
-                    profile["min_group_size"], strict=True
+                    profile["share"],
+                    profile["respondents"],
+                    shown,
+                    profile["status"],
+                    profile["min_group_size"],
+                    strict=True,
                 )
             ],
             textposition="outside",
@@ -824,11 +880,7 @@ def response_rate_bars(rates: pd.DataFrame, *, k: int, low_rate: float) -> go.Fi
                 for v in rates["response_rate"].where(shown & has_headcount)
             ],
             y=teams,
-            marker={
-                "color": [
-                    WORSE_RED if low else BETTER_BLUE for low in rates["low_response"]
-                ]
-            },
+            marker={"color": [WORSE_RED if low else BETTER_BLUE for low in rates["low_response"]]},
             text=[
                 (
                     "not in the staff list"
@@ -838,8 +890,11 @@ def response_rate_bars(rates: pd.DataFrame, *, k: int, low_rate: float) -> go.Fi
                     else f"{privacy.status_text(status, k)} of {int(headcount)}"
                 )
                 for rate, n, headcount, status in zip(
-                    rates["response_rate"], rates["respondents"], rates["headcount"],
-                    rates["status"], strict=True
+                    rates["response_rate"],
+                    rates["respondents"],
+                    rates["headcount"],
+                    rates["status"],
+                    strict=True,
                 )
             ],
             textposition="outside",
@@ -849,12 +904,17 @@ def response_rate_bars(rates: pd.DataFrame, *, k: int, low_rate: float) -> go.Fi
         )
     )
     figure.add_vline(
-        x=low_rate, line={"color": "#555555", "dash": "dot"},
-        annotation_text=f"{low_rate:.0%}", annotation_position="top",
+        x=low_rate,
+        line={"color": "#555555", "dash": "dot"},
+        annotation_text=f"{low_rate:.0%}",
+        annotation_position="top",
     )
     figure.update_layout(
-        xaxis={"title": {"text": "Respondents as a share of staff in post"}, "tickformat": ".0%",
-               "range": [0, 1.3]},
+        xaxis={
+            "title": {"text": "Respondents as a share of staff in post"},
+            "tickformat": ".0%",
+            "range": [0, 1.3],
+        },
         yaxis={"autorange": "reversed"},
         height=max(300, 24 * len(teams) + 110),
         margin={"l": 10, "r": 10, "t": 30, "b": 10},

@@ -34,9 +34,7 @@ def migrations() -> list[tuple[int, str, str]]:
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     """The highest migration applied to this database (0 for a new one)."""
-    row = con.execute(
-        "select coalesce(max(version), 0) from schema_migrations"
-    ).fetchall()
+    row = con.execute("select coalesce(max(version), 0) from schema_migrations").fetchall()
     return int(row[0][0])
 
 
@@ -84,7 +82,8 @@ def ensure_salt(con: duckdb.DuckDBPyConnection) -> str:
     hashes stay comparable across every upload into the same store.
     """
     con.execute(
-        "insert into settings (key, value) values ('identifier_salt', $salt) on conflict do nothing",
+        "insert into settings (key, value) values ('identifier_salt', $salt) "
+        "on conflict do nothing",
         {"salt": secrets.token_hex(32)},
     )
     return con.execute("select value from settings where key = 'identifier_salt'").fetchall()[0][0]

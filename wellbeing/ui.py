@@ -37,8 +37,14 @@ def _route_every_run_through_dashboard() -> None:
 
 _route_every_run_through_dashboard()
 
-FILTER_KEYS = {"wave": "wave", "service": "service", "team": "team", "role": "role",
-               "career_stage": "stage", "combine_small_teams": "combine"}
+FILTER_KEYS = {
+    "wave": "wave",
+    "service": "service",
+    "team": "team",
+    "role": "role",
+    "career_stage": "stage",
+    "combine_small_teams": "combine",
+}
 
 
 @st.cache_resource
@@ -71,12 +77,22 @@ def shared_filters(con: duckdb.DuckDBPyConnection) -> None:
     labels = waves["label"].tolist()
     with st.sidebar:
         st.subheader("Filters")
-        st.selectbox("Wave", labels, index=len(labels) - 1 if labels else None,
-                     key=FILTER_KEYS["wave"], bind="query-params",
-                     placeholder="No survey waves yet")
-        service = st.selectbox("Service", survey.filter_options(con, field="service"), index=None,
-                               placeholder="All services", key=FILTER_KEYS["service"],
-                               bind="query-params")
+        st.selectbox(
+            "Wave",
+            labels,
+            index=len(labels) - 1 if labels else None,
+            key=FILTER_KEYS["wave"],
+            bind="query-params",
+            placeholder="No survey waves yet",
+        )
+        service = st.selectbox(
+            "Service",
+            survey.filter_options(con, field="service"),
+            index=None,
+            placeholder="All services",
+            key=FILTER_KEYS["service"],
+            bind="query-params",
+        )
         teams = survey.filter_options(con, field="team")
         if service is not None:
             hierarchy = survey.team_hierarchy(con)
@@ -85,9 +101,14 @@ def shared_filters(con: duckdb.DuckDBPyConnection) -> None:
         visible = _visible_teams()
         if visible is not None:
             teams = [team for team in teams if team in visible]
-        st.selectbox("Team", teams, index=None,
-                     placeholder="All teams" if visible is None else "All my teams",
-                     key=FILTER_KEYS["team"], bind="query-params")
+        st.selectbox(
+            "Team",
+            teams,
+            index=None,
+            placeholder="All teams" if visible is None else "All my teams",
+            key=FILTER_KEYS["team"],
+            bind="query-params",
+        )
         # Role OR career stage, never both (privacy.MAX_SUB_FILTERS): the two
         # crossed single people out. A link carrying both keeps the role; the
         # rerun comes before the widgets, whose first run would take the URL's.
@@ -97,21 +118,41 @@ def shared_filters(con: duckdb.DuckDBPyConnection) -> None:
             st.rerun()
         # Before its widget runs, the stage is in session state, or on a first
         # load only in the URL.
-        stage_before = (st.session_state.get(stage_key) if stage_key in st.session_state
-                        else st.query_params.get(stage_key))
-        role = st.selectbox("Role", survey.filter_options(con, field="role"), index=None,
-                            placeholder="All roles", key=role_key, bind="query-params",
-                            disabled=stage_before is not None)
-        stage = st.selectbox("Career stage", survey.filter_options(con, field="career_stage"),
-                             index=None, placeholder="All career stages", key=stage_key,
-                             bind="query-params", disabled=role is not None)
+        stage_before = (
+            st.session_state.get(stage_key)
+            if stage_key in st.session_state
+            else st.query_params.get(stage_key)
+        )
+        role = st.selectbox(
+            "Role",
+            survey.filter_options(con, field="role"),
+            index=None,
+            placeholder="All roles",
+            key=role_key,
+            bind="query-params",
+            disabled=stage_before is not None,
+        )
+        stage = st.selectbox(
+            "Career stage",
+            survey.filter_options(con, field="career_stage"),
+            index=None,
+            placeholder="All career stages",
+            key=stage_key,
+            bind="query-params",
+            disabled=role is not None,
+        )
         if role is not None or stage is not None:
-            st.caption("Filter by role or by career stage, one at a time: together they "
-                       "could single out a small group. Clear one to choose the other.")
-        st.toggle("Combine small teams into their service",
-                  key=FILTER_KEYS["combine_small_teams"], bind="query-params",
-                  help="Teams too small to show on their own are shown together as "
-                  "\u201cOther teams in <service>\u201d, where that cannot reveal any one of them.")
+            st.caption(
+                "Filter by role or by career stage, one at a time: together they "
+                "could single out a small group. Clear one to choose the other."
+            )
+        st.toggle(
+            "Combine small teams into their service",
+            key=FILTER_KEYS["combine_small_teams"],
+            bind="query-params",
+            help="Teams too small to show on their own are shown together as "
+            "\u201cOther teams in <service>\u201d, where that cannot reveal any one of them.",
+        )
 
 
 def filters(con: duckdb.DuckDBPyConnection) -> survey.Filters:
@@ -119,14 +160,17 @@ def filters(con: duckdb.DuckDBPyConnection) -> survey.Filters:
     waves = survey.waves(con)
     label = st.session_state.get(FILTER_KEYS["wave"])
     match = waves.loc[waves["label"] == label, "id"]
-    wave_id = int(match.iloc[0]) if len(match) else (int(waves["id"].iloc[-1]) if len(waves) else None)
+    wave_id = (
+        int(match.iloc[0]) if len(match) else (int(waves["id"].iloc[-1]) if len(waves) else None)
+    )
     return survey.Filters(
         wave_id=wave_id,
         service=st.session_state.get(FILTER_KEYS["service"]),
         team=_visible_team(st.session_state.get(FILTER_KEYS["team"])),
         role=st.session_state.get(FILTER_KEYS["role"]),
         # Never both (see shared_filters): the role wins, as in the sidebar.
-        career_stage=None if st.session_state.get(FILTER_KEYS["role"]) is not None
+        career_stage=None
+        if st.session_state.get(FILTER_KEYS["role"]) is not None
         else st.session_state.get(FILTER_KEYS["career_stage"]),
         combine_small_teams=bool(st.session_state.get(FILTER_KEYS["combine_small_teams"])),
     )
@@ -249,7 +293,7 @@ REFUSAL = "You do not have access to this page. Ask an HR administrator if you n
 PUBLIC_ADDRESS_REFUSAL = (
     "The wellbeing dashboard refuses to serve on {address} because sign-in is not set up, "
     "so anyone on the network would see personnel data. Either start it on this computer "
-    "only (server.address = \"127.0.0.1\", as in .streamlit/config.toml), or first create "
+    'only (server.address = "127.0.0.1", as in .streamlit/config.toml), or first create '
     "an HR admin account with `wellbeing accounts create-admin` (or set up single sign-on, "
     "see docs/single-sign-on.md) and then start it again."
 )
@@ -360,8 +404,11 @@ def signed_in_user(con: duckdb.DuckDBPyConnection) -> roles.User | None:
         )
         if user is not None:
             audit.record(
-                con, user=user, action=audit.SESSION_EXPIRED,
-                detail=f"Idle for more than {minutes} minutes", now=now,
+                con,
+                user=user,
+                action=audit.SESSION_EXPIRED,
+                detail=f"Idle for more than {minutes} minutes",
+                now=now,
             )
         if session["account_id"] is None:
             st.logout()
@@ -475,15 +522,21 @@ def navigation(
     refusal, but only pages the role may open appear in the menu.
     """
     if user is None:
-        return st.navigation([st.Page(sign_in_page, title="Sign in", default=True)],
-                             position="hidden")
+        return st.navigation(
+            [st.Page(sign_in_page, title="Sign in", default=True)], position="hidden"
+        )
     pages: dict[str, list[st.Page]] = {}
     for section, specs in sections.items():
         for spec in specs:
             visible = user.may(spec.allowed)
             pages.setdefault(section, []).append(
-                st.Page(spec.path, title=spec.title, icon=spec.icon,
-                        default=spec.default, visibility="visible" if visible else "hidden")
+                st.Page(
+                    spec.path,
+                    title=spec.title,
+                    icon=spec.icon,
+                    default=spec.default,
+                    visibility="visible" if visible else "hidden",
+                )
             )
     return st.navigation(pages)
 
@@ -524,6 +577,8 @@ def team_focus_note(team: str | None) -> None:
         st.caption("Click a team in any chart to focus the page on it.")
         return
     left, right = st.columns([5, 1], vertical_alignment="center")
-    left.info(f"Focused on **{team}**: its figures against the organisation.",
-              icon=":material/center_focus_strong:")
+    left.info(
+        f"Focused on **{team}**: its figures against the organisation.",
+        icon=":material/center_focus_strong:",
+    )
     right.button("Show all teams", key="clear_team_focus", on_click=_clear_team_focus)

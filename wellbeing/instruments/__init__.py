@@ -143,9 +143,7 @@ def parse_answer(raw: str, item: Item, sets: dict[str, dict[str, float | None]])
         known = ", ".join(sorted({k for k in labels}))
         raise UnknownLabel(f"unknown answer label (expected a number or one of: {known})") from None
     if not (item.scale_min <= number <= item.scale_max):
-        raise ValueError(
-            f"out of range (expected {item.scale_min:g} to {item.scale_max:g})"
-        )
+        raise ValueError(f"out of range (expected {item.scale_min:g} to {item.scale_max:g})")
     return Score(number)
 
 
@@ -185,7 +183,11 @@ def sync(con: duckdb.DuckDBPyConnection) -> None:
             value = row["value"].strip()
             con.execute(
                 "insert or replace into label_sets values ($name, $label, $value)",
-                {"name": row["name"], "label": row["label"], "value": float(value) if value else None},
+                {
+                    "name": row["name"],
+                    "label": row["label"],
+                    "value": float(value) if value else None,
+                },
             )
         con.execute("delete from items")
         for item in items:
