@@ -67,7 +67,12 @@ def test_hr_uploads_maps_and_imports_a_new_wave_then_sees_it_charted(
     # Map the unrecognised 'Unit' column to Team.
     page.get_by_role("combobox", name="Meaning of Unit").click()
     page.keyboard.type("Team")
-    page.get_by_role("option", name="Team", exact=True).click()
+    # The filtered list re-renders while it settles, so a click on the option can
+    # land on a detached element; the exact match is first and focused: Enter picks it.
+    expect(page.get_by_role("option", name="Team", exact=True)).to_have_attribute(
+        "data-focused", "true", timeout=WAIT_MS
+    )
+    page.keyboard.press("Enter")
     wait_for_script(page)
     expect(page.get_by_text("Every one of the 12 rows passed the checks.")).to_be_visible(
         timeout=WAIT_MS
