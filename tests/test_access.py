@@ -375,3 +375,24 @@ def test_the_menu_lists_only_the_pages_a_role_may_open(access_db, monkeypatch, r
         for section, specs in dashboard.PAGES.items()
     }
     assert menus[-1] == expected
+
+
+def test_a_page_reached_without_the_router_still_refuses_a_public_address(demo_app_db, monkeypatch):
+    # A first request that deep-links to a page can run the page file alone
+    # (Streamlit's folder-of-pages mode), skipping dashboard.py: the page's own
+    # require_role must still refuse to serve the network without sign-in.
+    monkeypatch.setattr(
+        st, "get_option", lambda name: "0.0.0.0" if name == "server.address" else None
+    )
+    at = AppTest.from_file(str(ROOT / "pages" / "overview.py"), default_timeout=120).run()
+    assert not at.exception
+    assert "refuses to serve on 0.0.0.0 because sign-in is not set up" in at.error[0].value
+    assert not at.get("plotly_chart") and not at.dataframe
+
+
+def test_importing_the_ui_helper_pins_the_server_to_the_navigation_router():
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = True
+    ui._route_every_run_through_dashboard()
+    assert PagesManager.uses_pages_directory is False
