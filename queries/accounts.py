@@ -11,7 +11,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from queries import sql
+from queries import cache, sql
 
 
 def accounts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -176,3 +176,4 @@ def setting(con: duckdb.DuckDBPyConnection, *, key: str) -> str | None:
 
 def upsert_setting(con: duckdb.DuckDBPyConnection, *, key: str, value: str) -> None:
     con.execute(sql("upsert_setting"), {"key": key, "value": value}).fetchall()
+    cache.forget_version(con)

@@ -10,10 +10,12 @@ import duckdb
 import pandas as pd
 
 from queries import sql
+from queries.cache import memoised
 from wellbeing import roles
 from wellbeing.measures import CHANGE_WINDOW_MONTHS
 
 
+@memoised
 def change_events(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -28,6 +30,7 @@ def change_events(
     return roles.only_visible_teams(events)  # a team manager: their teams and the organisation's
 
 
+@memoised
 def change_events_before_waves(
     con: duckdb.DuckDBPyConnection,
     *,

@@ -11,7 +11,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from queries import sql
+from queries import cache, sql
 from queries.records import team_names
 from wellbeing.ingest.changes import CHANGE_KINDS, ORGANISATION_WIDE
 
@@ -55,7 +55,9 @@ def add_change(
 ) -> int:
     """Add an event; ``team`` None or 'Organisation-wide' means every team. Returns its id."""
     params = _checked(team=team, started_on=started_on, title=title, kind=kind)
-    return int(con.execute(sql("insert_change_event"), params).fetchall()[0][0])
+    change_id = int(con.execute(sql("insert_change_event"), params).fetchall()[0][0])
+    cache.forget_version(con)
+    return change_id
 
 
 def update_change(
@@ -69,13 +71,17 @@ def update_change(
 ) -> None:
     """Correct an event; ChangeProblem if it does not exist or the values are not valid."""
     params = _checked(team=team, started_on=started_on, title=title, kind=kind)
-    if not con.execute(sql("update_change_event"), params | {"id": change_id}).fetchall():
+    updated = con.execute(sql("update_change_event"), params | {"id": change_id}).fetchall()
+    cache.forget_version(con)
+    if not updated:
         raise ChangeProblem(f"There is no change event #{change_id}: it may have been deleted.")
 
 
 def delete_change(con: duckdb.DuckDBPyConnection, *, change_id: int) -> None:
     """Delete an event; ChangeProblem if it does not exist."""
-    if not con.execute(sql("delete_change_event"), {"id": change_id}).fetchall():
+    deleted = con.execute(sql("delete_change_event"), {"id": change_id}).fetchall()
+    cache.forget_version(con)
+    if not deleted:
         raise ChangeProblem(f"There is no change event #{change_id}: it may have been deleted.")
 
 

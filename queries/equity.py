@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 
 from queries import sql, survey
+from queries.cache import memoised
 from queries.survey import SCORE_COLUMNS, Filters
 from wellbeing import privacy
 from wellbeing.ingest.mapping import SURVEY_FIELDS
@@ -46,6 +47,7 @@ def _check_attributes(attributes: tuple[str, ...]) -> None:
         raise ValueError(f"unknown attribute {unknown[0]!r}; choose from {', '.join(ATTRIBUTES)}")
 
 
+@memoised
 def construct_by_attribute(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -104,6 +106,7 @@ def construct_by_attribute(
     return gated[["construct", *group_columns, "respondents", *SCORE_COLUMNS, "status"]]
 
 
+@memoised
 def respondent_profile(
     con: duckdb.DuckDBPyConnection,
     *,

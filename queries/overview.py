@@ -6,6 +6,7 @@ import duckdb
 import pandas as pd
 
 from queries import sql, survey
+from queries.cache import memoised
 from queries.survey import Filters
 from wellbeing import privacy
 from wellbeing.measures import HIGH_SCORE_CUTOFF
@@ -28,6 +29,7 @@ MEASURE_UNIVERSES = {
 }
 
 
+@memoised
 def headline_measures(
     con: duckdb.DuckDBPyConnection,
     *,

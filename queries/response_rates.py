@@ -8,6 +8,7 @@ import duckdb
 import pandas as pd
 
 from queries import sql, survey
+from queries.cache import memoised
 from queries.survey import Filters
 from wellbeing import privacy
 
@@ -16,6 +17,7 @@ from wellbeing import privacy
 LOW_RESPONSE_RATE = 0.5
 
 
+@memoised
 def response_rates_by_team(
     con: duckdb.DuckDBPyConnection,
     *,

@@ -25,6 +25,7 @@ import duckdb
 import pandas as pd
 
 from queries import sql
+from queries.cache import memoised
 from wellbeing import privacy, roles
 from wellbeing import supervision as rules_of_supervision
 
@@ -66,6 +67,7 @@ STAFF_LIST = "staff list"
 RECORDS = "records"
 
 
+@memoised
 def data_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
     """The date the supervision records run to: the latest data date of active uploads."""
     return con.execute(sql("supervision_data_date")).fetchall()[0][0]
@@ -85,6 +87,7 @@ def latest_complete_month(as_of: dt.date) -> dt.date:
     return (as_of.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
+@memoised
 def months(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
     """Complete calendar months covered by active supervision records, oldest first."""
     first = con.execute(sql("supervision_first_month")).fetchall()[0][0]
@@ -100,12 +103,14 @@ def months(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
     return found
 
 
+@memoised
 def staff_source(con: duckdb.DuckDBPyConnection) -> str:
     """Where staff in post come from: ``"staff list"``, or ``"records"`` when no list is active."""
     active = con.execute(sql("supervision_staff_lists")).df()
     return STAFF_LIST if len(active) else RECORDS
 
 
+@memoised
 def denominator_note(con: duckdb.DuckDBPyConnection) -> str:
     """One sentence saying who the compliance figures count, for a caption."""
     lists = con.execute(sql("supervision_staff_lists")).df()
@@ -139,9 +144,30 @@ def _params(
     return {"month_from": month_from, "month_to": month_to, "as_of": as_of}
 
 
-def _with_worker_months(outer: str) -> str:
-    """``outer`` (a named query reading ``worker_months``) preceded by the cadence arithmetic."""
-    return f"with worker_months as (\n{sql('supervision_worker_months')}\n)\n{sql(outer)}"
+@memoised
+def _worker_month_rows(
+    con: duckdb.DuckDBPyConnection, *, month_from: dt.date, month_to: dt.date, as_of: dt.date
+) -> pd.DataFrame:
+    """Every worker-month of the period with its cadence verdict (never shown as it is).
+
+    The costly part of every compliance figure, and the same whichever service
+    or team is chosen, so it is kept per data version and period.
+    """
+    params = {"month_from": month_from, "month_to": month_to, "as_of": as_of}
+    return con.execute(
+        sql("supervision_worker_months"), params | rules_of_supervision.cadence_parameters()
+    ).df()
+
+
+def _from_worker_months(
+    con: duckdb.DuckDBPyConnection, outer: str, period: dict[str, object], **params: object
+) -> pd.DataFrame:
+    """Run ``outer`` (a named query reading ``worker_months``) on the period's worker-months."""
+    con.register("worker_months", _worker_month_rows(con, **period))
+    try:
+        return con.execute(sql(outer), params).df()
+    finally:
+        con.unregister("worker_months")
 
 
 def _protect(
@@ -179,6 +205,7 @@ def _empty(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({column: pd.Series([], dtype="object") for column in columns})
 
 
+@memoised
 def compliance(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -204,8 +231,9 @@ def compliance(
     columns = ["month", "service", "team", "staff_due", *COMPLIANCE_VALUES, "status"]
     if params is None:
         return _empty(columns)
-    params |= rules_of_supervision.cadence_parameters() | {"service": service, "team": team}
-    raw = con.execute(_with_worker_months("supervision_compliance"), params).df()
+    raw = _from_worker_months(
+        con, "supervision_compliance", params, service=service, team=team
+    )
     rules = rules or privacy.rules(con)
     return _protect(
         raw,
@@ -251,6 +279,7 @@ def compliance_for_organisation(
     return frame[frame["team"].isna()].reset_index(drop=True)
 
 
+@memoised
 def compliance_trend(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -280,6 +309,7 @@ def compliance_trend(
     return frame[frame["team"].isna()].reset_index(drop=True)
 
 
+@memoised
 def compliance_by_stage(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -301,8 +331,9 @@ def compliance_by_stage(
     columns = ["month", "stage", "staff_due", *STAGE_VALUES, "status"]
     if params is None:
         return _empty(columns)
-    params |= rules_of_supervision.cadence_parameters() | {"service": service, "team": team}
-    raw = con.execute(_with_worker_months("supervision_compliance_by_stage"), params).df()
+    raw = _from_worker_months(
+        con, "supervision_compliance_by_stage", params, service=service, team=team
+    )
     rules = rules or privacy.rules(con)
     if raw.empty:
         return raw.assign(status=pd.Series([], dtype="str"))
@@ -315,6 +346,7 @@ def compliance_by_stage(
     )
 
 
+@memoised
 def sessions(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -410,6 +442,7 @@ def _overdue_params(
     }
 
 
+@memoised
 def overdue_by_team(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -451,6 +484,7 @@ def _require_hr(role: str) -> None:
         )
 
 
+@memoised
 def overdue_workers(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -489,6 +523,7 @@ def overdue_workers(
     return frame
 
 
+@memoised
 def worker_months(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -525,6 +560,5 @@ def worker_months(
                 "sessions_counted",
             ]
         )
-    params |= rules_of_supervision.cadence_parameters()
-    frame = con.execute(sql("supervision_worker_months"), params).df()
+    frame = _worker_month_rows(con, **params)
     return frame.sort_values(["month", "team", "worker_key"]).reset_index(drop=True)

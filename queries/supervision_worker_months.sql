@@ -2,7 +2,8 @@
 -- LGA Standard 5 cadence required of them and how many were met, with and
 -- without the 90-minute rule. The rules are explained, and their constants
 -- kept, in wellbeing/supervision.py; the other supervision queries read this
--- as `worker_months` (queries/supervision.py puts it in front of them).
+-- as `worker_months` (queries/supervision.py keeps these rows per data version
+-- and period, and registers them under that name).
 --
 -- Staff in post come from the staff list in force for each month (the latest
 -- active list dated in or before the month; before the first list, the

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from queries import sql
+from queries.cache import data_version, memoised
 from wellbeing import privacy
 from wellbeing.measures import AGREE_MIN_VALUE, HIGH_SCORE_CUTOFF
 
@@ -47,11 +48,13 @@ class Filters:
             raise ValueError(problem)
 
 
+@memoised
 def waves(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Waves with active responses, oldest first (id, label, opened_on, closed_on)."""
     return con.execute(sql("waves")).df()
 
 
+@memoised
 def filter_options(con: duckdb.DuckDBPyConnection, *, field: str) -> list[str]:
     """The values a filter can take (team, service, role or career_stage)."""
     if field not in FILTER_FIELDS:
@@ -59,11 +62,13 @@ def filter_options(con: duckdb.DuckDBPyConnection, *, field: str) -> list[str]:
     return [row[0] for row in con.execute(sql("filter_options"), {"field": field}).fetchall()]
 
 
+@memoised
 def constructs(con: duckdb.DuckDBPyConnection, *, instrument: str = "default") -> pd.DataFrame:
     """The constructs of an instrument (code, name, description, kind, scale_min, scale_max)."""
     return con.execute(sql("constructs"), {"instrument": instrument}).df()
 
 
+@memoised
 def construct_by_team(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -104,6 +109,7 @@ def construct_by_team(
     return gated
 
 
+@memoised
 def construct_for_organisation(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -134,6 +140,7 @@ def construct_for_organisation(
     )
 
 
+@memoised
 def team_hierarchy(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every known team with its service and directorate (team, service, directorate)."""
     return con.execute(sql("team_hierarchy")).df()
@@ -147,6 +154,7 @@ def _team_filters(filters: Filters) -> dict[str, object]:
     return {"service": filters.service, "team": filters.team, **_sub_filters(filters)}
 
 
+@memoised
 def construct_by_wave(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -182,6 +190,7 @@ def construct_by_wave(
     )
 
 
+@memoised
 def construct_by_wave_for_organisation(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -213,6 +222,7 @@ def construct_by_wave_for_organisation(
     )
 
 
+@memoised
 def item_agreement_by_team(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -248,6 +258,7 @@ def item_agreement_by_team(
     )
 
 
+@memoised
 def item_agreement_for_organisation(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -278,6 +289,7 @@ def item_agreement_for_organisation(
     )
 
 
+@memoised
 def support_challenge_by_wave(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -304,6 +316,7 @@ def support_challenge_by_wave(
     )
 
 
+@memoised
 def support_challenge_by_wave_for_organisation(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -356,11 +369,11 @@ def decisions(
 ) -> dict[str, privacy.Decision]:
     """The engine's decision for each universe of one wave.
 
-    Kept per database state (uploads, their status, the team hierarchy), so
-    a rerun after a click costs one small query; an import or withdrawal
-    changes the state and the next call decides afresh.
+    Kept per data version (queries/cache.py), so a rerun after a click costs
+    nothing; an import, withdrawal or settings change makes the next call
+    decide afresh.
     """
-    state = (id(_DECISIONS), *con.execute(sql("privacy_fingerprint")).fetchall()[0])
+    state = data_version(con)
     wanted = {u: (state, wave_id, u, rules) for u in universes}
     missing = [u for u, key in wanted.items() if key not in _DECISIONS]
     if missing:
@@ -607,6 +620,7 @@ def _pooled_figures(rows: pd.DataFrame) -> dict[str, float]:
     return {"respondents": int(total), "mean_score": mean, "sd": sd, "share_high": share}
 
 
+@memoised
 def hidden_under(
     con: duckdb.DuckDBPyConnection, *, wave_id: int, rules: privacy.Rules
 ) -> dict[str, int]:

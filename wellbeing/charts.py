@@ -51,32 +51,41 @@ def construct_heatmap(
     direction = np.array([1.0 if higher_is_better(instrument, c) else -1.0 for c in codes])
     org = organisation.reindex(codes).to_numpy(dtype="float64")
     goodness = (mean.to_numpy(dtype="float64", na_value=np.nan) - org) * direction
-    text = np.empty(mean.shape, dtype=object)
-    hover = np.empty(mean.shape, dtype=object)
-    for i, team in enumerate(teams):
-        for j, code in enumerate(codes):
-            cell_status = status.iat[i, j]
+    # Built as plain lists: a national organisation draws thousands of cells per rerun.
+    means = mean.to_numpy(dtype="float64", na_value=np.nan).tolist()
+    counts = count.to_numpy(dtype="float64", na_value=np.nan).tolist()
+    statuses = status.to_numpy(dtype=object).tolist()
+    hidden_text = {s: privacy.status_text(s, k) for s in privacy.STATUSES}
+    hidden_hover = {s: privacy.status_explanation(s, k) for s in privacy.STATUSES}
+    labels = [names[code] for code in codes]
+    text, hover = [], []
+    for team, team_means, team_counts, team_statuses in zip(
+        teams, means, counts, statuses, strict=True
+    ):
+        text_row, hover_row = [], []
+        for j, cell_status in enumerate(team_statuses):
             if cell_status == privacy.SHOWN:
-                text[i, j] = f"{mean.iat[i, j]:.2f}"
-                hover[i, j] = (
-                    f"{team}<br>{names[code]}: {mean.iat[i, j]:.2f} "
-                    f"(organisation {org[j]:.2f})<br>{int(count.iat[i, j])} respondents"
+                text_row.append(f"{team_means[j]:.2f}")
+                hover_row.append(
+                    f"{team}<br>{labels[j]}: {team_means[j]:.2f} "
+                    f"(organisation {org[j]:.2f})<br>{int(team_counts[j])} respondents"
                 )
             else:
-                text[i, j] = privacy.status_text(cell_status, k)
-                hover[i, j] = (
-                    f"{team}<br>{names[code]}<br>{privacy.status_explanation(cell_status, k)}"
-                )
+                text_row.append(hidden_text[cell_status])
+                hover_row.append(f"{team}<br>{labels[j]}<br>{hidden_hover[cell_status]}")
+        text.append(text_row)
+        hover.append(hover_row)
     limit = max(0.5, float(np.nanmax(np.abs(goodness))) if np.isfinite(goodness).any() else 0.5)
     figure = go.Figure(
         go.Heatmap(
             z=goodness,
-            x=[names[c] for c in codes],
+            x=labels,
             y=teams,
-            text=text,
+            # numpy string arrays: plotly checks a list cell by cell (80 ms at 400 teams).
+            text=np.array(text, dtype=str),
             texttemplate="%{text}",
             textfont={"size": 10},
-            hovertext=hover,
+            hovertext=np.array(hover, dtype=str),
             hovertemplate="%{hovertext}<extra></extra>",
             colorscale=[[0, WORSE_RED], [0.5, NEUTRAL], [1, BETTER_BLUE]],
             zmin=-limit,

@@ -45,6 +45,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from queries import cache
 from wellbeing import roles
 
 DEFAULT_MIN_GROUP_SIZE = 5
@@ -66,6 +67,7 @@ SHOWN = "shown"
 BELOW_K = "below_k"
 PROTECTS_SMALLER = "protects_smaller"
 NO_DATA = "no_data"
+STATUSES = (SHOWN, BELOW_K, PROTECTS_SMALLER, NO_DATA)
 
 # Respondent attributes a figure can be broken down or filtered by. ``team``
 # always comes with its ``service`` (the hierarchy), so a cell naming a team
@@ -144,6 +146,7 @@ def save_rules(con: duckdb.DuckDBPyConnection, new: Rules) -> None:
     except Exception:
         con.execute("rollback")
         raise
+    cache.forget_version(con)
 
 
 def status_text(status: str, k: int) -> str:

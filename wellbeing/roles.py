@@ -77,6 +77,11 @@ def restrict_to_teams(teams: tuple[str, ...] | None) -> None:
     _visible_teams.set(None if teams is None else frozenset(teams))
 
 
+def visible_team_restriction() -> frozenset[str] | None:
+    """The teams this thread's gated queries are limited to (None: every team)."""
+    return _visible_teams.get()
+
+
 def only_visible_teams(frame: pd.DataFrame) -> pd.DataFrame:
     """Drop rows of teams outside the restriction.
 

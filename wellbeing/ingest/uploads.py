@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 
 import queries.imports as q
+from queries import cache
 from wellbeing import config
 from wellbeing.exports import neutralise_formulas
 from wellbeing.ingest.reading import ImportProblem
@@ -88,6 +89,7 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute("rollback")
         raise
     con.execute("commit")
+    cache.forget_version(con)
 
 
 def _set_status(con: duckdb.DuckDBPyConnection, upload_id: int, status: str) -> dict:
@@ -98,6 +100,7 @@ def _set_status(con: duckdb.DuckDBPyConnection, upload_id: int, status: str) -> 
         already = "withdrawn" if status == "withdrawn" else "active (not withdrawn)"
         raise ImportProblem(f"Upload #{upload_id} ({upload['file_name']}) is already {already}.")
     q.set_upload_status(con, upload_id=upload_id, status=status)
+    cache.forget_version(con)
     return upload
 
 

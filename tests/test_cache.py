@@ -1,0 +1,153 @@
+"""Figures kept between reruns (queries/cache.py): never stale, never shared across roles."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from queries import cache, change_fatigue, change_log, survey
+from tests.conftest import load_survey, survey_csv
+from wellbeing import privacy, roles
+from wellbeing.ingest import uploads
+
+
+def team(name: str, service: str, count: int, stress: int) -> list[dict[str, object]]:
+    return [{"team": name, "service": service, "STR2": stress} for _ in range(count)]
+
+
+@pytest.fixture
+def organisation(con):
+    load_survey(
+        con,
+        survey_csv(team("Alpha", "Adults", 6, 5) + team("Beta", "Adults", 7, 1)),
+        wave="Autumn 2025",
+        file_name="autumn.csv",
+    )
+    return con
+
+
+def wave_id(con, label: str) -> int:
+    waves = survey.waves(con)
+    return int(waves.loc[waves["label"] == label, "id"].iloc[0])
+
+
+def stress_by_team(con) -> dict[str, float | None]:
+    frame = survey.construct_by_team(
+        con, filters=survey.Filters(wave_id=wave_id(con, "Autumn 2025"))
+    )
+    stress = frame[frame["construct"] == "stress"]
+    return {
+        row.team: None if row.status != privacy.SHOWN else round(float(row.mean_score), 2)
+        for row in stress.itertuples()
+    }
+
+
+class CountingCursor:
+    """Counts the statements a query function sends (a cache hit sends only none)."""
+
+    def __init__(self, con) -> None:
+        self._con = con
+        self.statements: list[str] = []
+
+    def execute(self, statement, *args, **kwargs):
+        self.statements.append(statement)
+        return self._con.execute(statement, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+
+
+def test_a_second_identical_request_sends_no_query_after_the_data_version(organisation):
+    counting = CountingCursor(organisation)
+    filters = survey.Filters(wave_id=wave_id(organisation, "Autumn 2025"))
+    first = survey.construct_by_team(counting, filters=filters)
+    sent = len(counting.statements)
+    assert sent >= 2  # the data version, then the figures
+    again = survey.construct_by_team(counting, filters=filters)
+    assert len(counting.statements) == sent
+    assert first.equals(again)
+
+
+def test_an_import_is_seen_on_the_next_request(organisation):
+    assert stress_by_team(organisation) == {"Alpha": 5.0, "Beta": 1.0}
+    load_survey(
+        organisation,
+        survey_csv(team("Gamma", "Children", 5, 3)),
+        wave="Autumn 2025",
+        file_name="late.csv",
+    )
+    assert stress_by_team(organisation) == {"Alpha": 5.0, "Beta": 1.0, "Gamma": 3.0}
+
+
+def test_a_withdrawal_and_a_restore_are_seen_on_the_next_request(organisation):
+    late = load_survey(
+        organisation,
+        survey_csv(team("Gamma", "Children", 5, 3)),
+        wave="Autumn 2025",
+        file_name="late.csv",
+    )
+    assert "Gamma" in stress_by_team(organisation)
+    uploads.withdraw(organisation, late.upload_id)
+    assert stress_by_team(organisation) == {"Alpha": 5.0, "Beta": 1.0}
+    uploads.restore(organisation, late.upload_id)
+    assert stress_by_team(organisation)["Gamma"] == 3.0
+
+
+def test_a_new_threshold_is_seen_on_the_next_request(organisation):
+    assert stress_by_team(organisation) == {"Alpha": 5.0, "Beta": 1.0}
+    privacy.save_rules(organisation, privacy.Rules(min_group_size=7, sensitive_min_group_size=10))
+    # Alpha (6) is now below k, so Beta (7) is hidden with it.
+    assert stress_by_team(organisation) == {"Alpha": None, "Beta": None}
+
+
+def test_a_change_log_edit_is_seen_on_the_next_request(organisation):
+    assert change_fatigue.change_events(organisation).empty
+    change_log.add_change(
+        organisation,
+        team="Alpha",
+        started_on=dt.date(2025, 6, 1),
+        title="Merger",
+        kind="restructure",
+    )
+    assert change_fatigue.change_events(organisation)["title"].tolist() == ["Merger"]
+
+
+def test_changing_a_returned_frame_does_not_change_the_next_answer(organisation):
+    filters = survey.Filters(wave_id=wave_id(organisation, "Autumn 2025"))
+    first = survey.construct_by_team(organisation, filters=filters)
+    first["mean_score"] = 0.0
+    first.loc[:, "status"] = privacy.BELOW_K
+    again = survey.construct_by_team(organisation, filters=filters)
+    assert sorted(again["mean_score"].astype(float)) == [1.0, 5.0]
+    assert set(again["status"]) == {privacy.SHOWN}
+
+
+def test_a_figure_kept_for_a_leader_is_not_handed_to_a_team_manager(organisation):
+    filters = survey.Filters(wave_id=wave_id(organisation, "Autumn 2025"))
+    assert set(survey.construct_by_team(organisation, filters=filters)["team"]) == {"Alpha", "Beta"}
+    roles.restrict_to_teams(("Beta",))
+    try:
+        assert set(survey.construct_by_team(organisation, filters=filters)["team"]) == {"Beta"}
+    finally:
+        roles.restrict_to_teams(None)
+
+
+def test_two_stores_never_share_figures(con, make_survey):
+    # Same uploads, same ids and statuses: the per-installation salt keeps them apart.
+    from wellbeing import store
+
+    other = store.connect(None)
+    try:
+        load_survey(con, survey_csv(team("Alpha", "Adults", 6, 5)), wave="W")
+        load_survey(other, survey_csv(team("Alpha", "Adults", 6, 1)), wave="W")
+        assert cache.data_version(con) != cache.data_version(other)
+        scores = []
+        for connection in (con, other):
+            frame = survey.construct_for_organisation(
+                connection, filters=survey.Filters(wave_id=wave_id(connection, "W"))
+            )
+            scores.append(float(frame.loc[frame["construct"] == "stress", "mean_score"].iloc[0]))
+        assert scores == [5.0, 1.0]
+    finally:
+        other.close()
