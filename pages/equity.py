@@ -60,7 +60,7 @@ verdicts = overview.construct_verdicts(
 worse = verdicts[verdicts["worse"].astype(bool)]
 groups_shown = verdicts["team"].nunique()
 groups_hidden = int(
-    as_groups.groupby("team")["status"].apply(lambda s: (s != privacy.SHOWN).all()).sum()
+    (~(as_groups["status"] == privacy.SHOWN).groupby(as_groups["team"]).any()).sum()
 )
 
 st.subheader(title)

@@ -54,19 +54,23 @@ if scores.empty:
     st.info("No responses match these filters. Clear a filter to see more.")
     st.stop()
 
-verdicts = overview.look_first_verdicts(
-    con, filters=filters, rules=rules, scores=scores, organisation=organisation
-)
+verdicts = overview.look_first_verdicts(con, filters=filters, rules=rules)
 look_first = overview.teams_to_look_at_first(verdicts, hierarchy=survey.team_hierarchy(con))
 teams_compared = verdicts["team"].nunique()
 
 st.subheader("Teams to look at first")
 st.markdown(overview.look_first_reading(look_first, teams_compared=teams_compared))
-for row in look_first.itertuples(index=False):
+# The longest lists (hundreds of teams pooled nationally) are in the download.
+for row in look_first.head(overview.LOOK_FIRST_LISTED).itertuples(index=False):
     with st.expander(
         f"**{row.team}** ({row.service or 'no service'}): worse on {row.measures_worse} measures"
     ):
         st.markdown("\n".join(f"- {reason}" for reason in row.reasons))
+if len(look_first) > overview.LOOK_FIRST_LISTED:
+    st.caption(
+        f"The first {overview.LOOK_FIRST_LISTED} of {len(look_first)} are listed; the download "
+        "below has them all."
+    )
 if not look_first.empty:
     ui.table_downloads(
         look_first.assign(reasons=look_first["reasons"].map("; ".join)),
@@ -82,9 +86,7 @@ st.caption(
 
 st.subheader("Every measure by team")
 org_means = organisation.set_index("construct")["mean_score"]
-hidden_teams = int(
-    scores.groupby("team")["status"].apply(lambda s: (s != privacy.SHOWN).all()).sum()
-)
+hidden_teams = int((~(scores["status"] == privacy.SHOWN).groupby(scores["team"]).any()).sum())
 st.markdown(
     f"Each cell is a team's mean score on 1-5; red is worse than the organisation and blue "
     f"better, whichever way the measure runs. {hidden_teams} of {scores['team'].nunique()} "

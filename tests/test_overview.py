@@ -119,11 +119,7 @@ def test_teams_to_look_at_first_are_worse_on_two_or_more_measures_with_reasons(o
     con = organisation
     filters = current_filters(con)
     rules = privacy.rules(con)
-    scores = survey.construct_by_team(con, filters=filters, rules=rules)
-    org = survey.construct_for_organisation(con, filters=filters, rules=rules)
-    verdicts = overview.look_first_verdicts(
-        con, filters=filters, rules=rules, scores=scores, organisation=org
-    )
+    verdicts = overview.look_first_verdicts(con, filters=filters, rules=rules)
     listed = overview.teams_to_look_at_first(verdicts, hierarchy=survey.team_hierarchy(con))
     # Organisation means: stress (50 + 50 + 15) / 30 = 3.83; support (10 + 50 + 30) / 30 = 3.00;
     # challenge (30 + 40 + 30) / 30 = 3.33; change fatigue (40 + 30 + 30) / 30 = 3.33.

@@ -185,11 +185,7 @@ def build(
     respondents = max(
         (t.respondents for t in tiles if t.from_survey and t.respondents is not None), default=None
     )
-    scores = survey.construct_by_team(con, filters=filters, rules=rules)
-    organisation = survey.construct_for_organisation(con, filters=filters, rules=rules)
-    verdicts = overview.look_first_verdicts(
-        con, filters=filters, rules=rules, scores=scores, organisation=organisation
-    )
+    verdicts = overview.look_first_verdicts(con, filters=filters, rules=rules)
     look_first = overview.teams_to_look_at_first(verdicts, hierarchy=survey.team_hierarchy(con))
     sections = [
         _stress_section(con, filters, rules),

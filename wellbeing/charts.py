@@ -34,7 +34,8 @@ def construct_heatmap(
         organisation: the organisation's mean per construct code.
         k: the minimum group size in force, for the hidden-cell labels.
     """
-    codes = [code for code in constructs["code"] if code in set(scores["construct"])]
+    present = set(scores["construct"])
+    codes = [code for code in constructs["code"] if code in present]
     names = dict(zip(constructs["code"], constructs["name"], strict=True))
     teams = sorted(scores["team"].unique(), reverse=True)
     mean = scores.pivot(index="team", columns="construct", values="mean_score").reindex(

@@ -16,6 +16,7 @@ import pandas as pd
 from queries import overview as overview_queries
 from queries import supervision as supervision_queries
 from queries import survey
+from queries.cache import memoised
 from wellbeing import privacy, stats, views
 from wellbeing.measures import HIGH_SCORE_CUTOFF, higher_is_better
 from wellbeing.reference import NationalFigure, national_figure
@@ -57,6 +58,8 @@ LOOK_FIRST_CONSTRUCTS = (
 )
 # A team is listed when it is worse than the organisation on at least this many measures.
 LOOK_FIRST_MIN_MEASURES = 2
+# Teams drawn with their reasons on the Overview; the rest are in its download.
+LOOK_FIRST_LISTED = 10
 
 VERDICT_COLUMNS = ["team", "measure", "worse", "reason", "gap"]
 
@@ -251,6 +254,7 @@ def supervision_tile(
     )
 
 
+@memoised
 def headline_tiles(
     con: duckdb.DuckDBPyConnection, *, filters: survey.Filters, rules: privacy.Rules
 ) -> list[Tile]:
@@ -437,15 +441,17 @@ def look_first_reading(listed: pd.DataFrame, *, teams_compared: int) -> str:
     )
 
 
+@memoised
 def look_first_verdicts(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    filters: survey.Filters,
-    rules: privacy.Rules,
-    scores: pd.DataFrame,
-    organisation: pd.DataFrame,
+    con: duckdb.DuckDBPyConnection, *, filters: survey.Filters, rules: privacy.Rules
 ) -> pd.DataFrame:
-    """Every team's verdicts on the four views' survey measures and, with records, supervision."""
+    """Every team's verdicts on the four views' survey measures and, with records, supervision.
+
+    Kept per data version and filters: every team's intervals on every measure
+    cost more than the queries behind them.
+    """
+    scores = survey.construct_by_team(con, filters=filters, rules=rules)
+    organisation = survey.construct_for_organisation(con, filters=filters, rules=rules)
     survey_verdicts = construct_verdicts(scores, organisation, survey.constructs(con))
     figures, org, _ = supervision_figures(con, filters=filters, rules=rules)
     records = supervision_verdicts(figures, org)
