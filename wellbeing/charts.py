@@ -81,7 +81,7 @@ def construct_heatmap(
         go.Heatmap(
             z=goodness,
             x=labels,
-            y=teams,
+            y=np.array(teams, dtype=str),
             # numpy string arrays: plotly checks a list cell by cell (80 ms at 400 teams).
             text=np.array(text, dtype=str),
             texttemplate="%{text}",
@@ -889,7 +889,7 @@ def response_rate_bars(rates: pd.DataFrame, *, k: int, low_rate: float) -> go.Fi
                 None if pd.isna(v) else float(v)
                 for v in rates["response_rate"].where(shown & has_headcount)
             ],
-            y=teams,
+            y=np.array(teams, dtype=str),
             marker={"color": [WORSE_RED if low else BETTER_BLUE for low in rates["low_response"]]},
             text=[
                 (
