@@ -46,52 +46,59 @@ title = " by ".join(["Measures", " and ".join(equity.ATTRIBUTE_NAMES[a] for a in
 
 constructs = survey.constructs(con)
 scale_constructs = constructs[constructs["kind"] == "scale"]
-rows = equity.construct_by_attribute(con, filters=filters, attributes=attributes, rules=rules)
 organisation = survey.construct_for_organisation(con, filters=filters, rules=rules)
-if rows.empty:
-    st.info("No responses match these filters. Clear a filter to see more.")
-    st.stop()
-
-as_groups = rows.assign(team=rows[list(attributes)].astype("str").agg(" \u00b7 ".join, axis=1))
-as_groups = as_groups[as_groups["construct"].isin(scale_constructs["code"])]
-verdicts = overview.construct_verdicts(
-    as_groups, organisation, constructs, measures=tuple(scale_constructs["code"])
-)
-worse = verdicts[verdicts["worse"].astype(bool)]
-groups_shown = verdicts["team"].nunique()
-groups_hidden = int(
-    (~(as_groups["status"] == privacy.SHOWN).groupby(as_groups["team"]).any()).sum()
-)
-
-st.subheader(title)
-if worse.empty:
-    reading = (
-        f"No group shown ({groups_shown}) differs from the organisation for the worse on any "
-        "measure by more than chance."
-    )
+# Career stage under a role filter (or the reverse) would cross the two, which the
+# engine never allows: say so rather than show a chart of hidden cells.
+crossing = equity.sub_filter_problem(filters=filters, attributes=attributes)
+if crossing:
+    st.subheader(title)
+    st.warning(crossing, icon=":material/filter_alt_off:")
 else:
-    by_group = worse.groupby("team")["measure"].agg(list)
-    reading = (
-        f"{len(by_group)} of {groups_shown} groups shown fare worse than the organisation beyond "
-        "chance: "
-        + "; ".join(
-            f"{group} ({', '.join(m.lower() for m in ms)})" for group, ms in by_group.items()
-        )
-        + "."
+    rows = equity.construct_by_attribute(con, filters=filters, attributes=attributes, rules=rules)
+    if rows.empty:
+        st.info("No responses match these filters. Clear a filter to see more.")
+        st.stop()
+
+    as_groups = rows.assign(team=rows[list(attributes)].astype("str").agg(" \u00b7 ".join, axis=1))
+    as_groups = as_groups[as_groups["construct"].isin(scale_constructs["code"])]
+    verdicts = overview.construct_verdicts(
+        as_groups, organisation, constructs, measures=tuple(scale_constructs["code"])
     )
-if groups_hidden:
-    reading += f" {groups_hidden} groups are hidden because they are small."
-st.markdown(reading)
-org_means = organisation.set_index("construct")["mean_score"]
-heatmap = charts.construct_heatmap(as_groups, scale_constructs, org_means, k=k)
-st.plotly_chart(heatmap, key="equity_heatmap", width="stretch")
-ui.chart_download(heatmap, key="equity_heatmap", title=f"{title} {wave_label}")
-ui.table_downloads(
-    rows.drop(columns=["sd"]), key="equity_scores", title=f"{title} {wave_label}", k=k
-)
-for row in worse.itertuples(index=False):
-    st.markdown(f"- **{row.team}**: {row.reason}")
-st.caption(ui.hidden_note(k))
+    worse = verdicts[verdicts["worse"].astype(bool)]
+    groups_shown = verdicts["team"].nunique()
+    groups_hidden = int(
+        (~(as_groups["status"] == privacy.SHOWN).groupby(as_groups["team"]).any()).sum()
+    )
+
+    st.subheader(title)
+    if worse.empty:
+        reading = (
+            f"No group shown ({groups_shown}) differs from the organisation for the worse on any "
+            "measure by more than chance."
+        )
+    else:
+        by_group = worse.groupby("team")["measure"].agg(list)
+        reading = (
+            f"{len(by_group)} of {groups_shown} groups shown fare worse than the organisation "
+            "beyond chance: "
+            + "; ".join(
+                f"{group} ({', '.join(m.lower() for m in ms)})" for group, ms in by_group.items()
+            )
+            + "."
+        )
+    if groups_hidden:
+        reading += f" {groups_hidden} groups are hidden because they are small."
+    st.markdown(reading)
+    org_means = organisation.set_index("construct")["mean_score"]
+    heatmap = charts.construct_heatmap(as_groups, scale_constructs, org_means, k=k)
+    st.plotly_chart(heatmap, key="equity_heatmap", width="stretch")
+    ui.chart_download(heatmap, key="equity_heatmap", title=f"{title} {wave_label}")
+    ui.table_downloads(
+        rows.drop(columns=["sd"]), key="equity_scores", title=f"{title} {wave_label}", k=k
+    )
+    for row in worse.itertuples(index=False):
+        st.markdown(f"- **{row.team}**: {row.reason}")
+    st.caption(ui.hidden_note(k))
 
 st.subheader("Feeling unfairly scrutinised, by ethnic group")
 ethnic_k = equity.min_group_size_for(("ethnicity",), rules)
@@ -160,6 +167,12 @@ st.markdown(
 
 st.subheader("Who responded")
 profile = equity.respondent_profile(con, filters=filters, rules=rules)
+if filters.role or filters.career_stage:
+    left_out, applied = ("Career stage", "role") if filters.role else ("Role", "career stage")
+    st.caption(
+        f"{left_out} is left out of this profile while the {applied} filter is on: the two "
+        "are never crossed."
+    )
 if profile.empty:
     st.info("No responses match these filters.")
 else:

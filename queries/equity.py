@@ -47,6 +47,27 @@ def _check_attributes(attributes: tuple[str, ...]) -> None:
         raise ValueError(f"unknown attribute {unknown[0]!r}; choose from {', '.join(ATTRIBUTES)}")
 
 
+def sub_filter_problem(*, filters: Filters, attributes: tuple[str, ...]) -> str | None:
+    """Why this breakdown cannot be drawn with these filters, or None.
+
+    Breaking down by career stage with a role filter on (or by role with a
+    career-stage filter) crosses the two, which privacy.MAX_SUB_FILTERS forbids.
+    """
+    if not privacy.sub_filter_problem(
+        role=filters.role or ("role" if "role" in attributes else None),
+        career_stage=filters.career_stage
+        or ("career_stage" if "career_stage" in attributes else None),
+    ):
+        return None
+    attribute, applied = ("career_stage", "role") if filters.role else ("role", "career stage")
+    return (
+        f"{ATTRIBUTE_NAMES[attribute]} cannot be broken down while the {applied} filter is on: "
+        "crossing role with career stage could single out small groups (a single newly "
+        f"qualified manager, say). Clear the {applied} filter, or break down by another "
+        "attribute."
+    )
+
+
 @memoised
 def construct_by_attribute(
     con: duckdb.DuckDBPyConnection,
@@ -66,6 +87,9 @@ def construct_by_attribute(
         construct_by_attribute(con, filters=Filters(wave_id=3), attributes=("ethnicity",))
     """
     _check_attributes(attributes)
+    crossing = sub_filter_problem(filters=filters, attributes=attributes)
+    if crossing:
+        raise ValueError(crossing)
     rules = rules or privacy.rules(con)
     params = {
         "wave_id": filters.wave_id,
@@ -132,6 +156,11 @@ def respondent_profile(
         "career_stage": filters.career_stage,
     }
     raw = con.execute(sql("respondent_profile"), params).df()
+    # Under a role filter the career-stage profile would cross the two (and the reverse).
+    crossing = raw["attribute"].map(
+        lambda attribute: sub_filter_problem(filters=filters, attributes=(attribute,)) is not None
+    )
+    raw = raw[~crossing.astype(bool)]
     totals = raw.groupby("attribute")["respondents"].transform("sum")
     raw["share"] = raw["respondents"] / totals.where(totals > 0)
     pieces = []

@@ -148,3 +148,45 @@ def test_the_equity_page_draws_every_section_on_the_sample_data(demo_app_db):
     heatmap = json.loads(at.get("plotly_chart")[0].proto.spec)
     texts = [cell for row in heatmap["data"][0]["text"] for cell in row]
     assert "fewer than 10 responses" in texts
+
+
+def test_career_stage_is_not_broken_down_under_a_role_filter(organisation):
+    # Role x career stage is never decided by the engine (privacy.MAX_SUB_FILTERS), so the
+    # query refuses with the reason instead of returning a table of hidden cells.
+    con, filters = organisation
+    with_role = survey.Filters(wave_id=filters.wave_id, role="Social worker")
+    with pytest.raises(ValueError, match="Career stage cannot be broken down while the role"):
+        equity.construct_by_attribute(con, filters=with_role, attributes=("career_stage",))
+    with_stage = survey.Filters(wave_id=filters.wave_id, career_stage="Student")
+    with pytest.raises(ValueError, match="Role cannot be broken down while the career stage"):
+        equity.construct_by_attribute(con, filters=with_stage, attributes=("gender", "role"))
+    # Any other breakdown under the same filter is answered.
+    assert not equity.construct_by_attribute(
+        con, filters=with_stage, attributes=("gender",)
+    ).empty
+
+
+def test_the_profile_leaves_out_career_stage_under_a_role_filter(organisation):
+    con, filters = organisation
+    with_role = survey.Filters(wave_id=filters.wave_id, role="Social worker")
+    profile = equity.respondent_profile(con, filters=with_role)
+    assert "career_stage" not in set(profile["attribute"])
+    assert "career_stage" in set(equity.respondent_profile(con, filters=filters)["attribute"])
+
+
+def test_the_equity_page_explains_why_career_stage_is_refused_under_a_role_filter(demo_app_db):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    at.switch_page("pages/equity.py").run()
+    role = at.sidebar.selectbox(key="role")
+    role.set_value(role.options[0]).run()
+    at.selectbox(key="equity_attribute").set_value("career_stage").run()
+    assert not at.exception
+    assert at.main.subheader[0].value == "Measures by Career stage"
+    assert any(
+        "Career stage cannot be broken down while the role filter is on" in w.value
+        for w in at.main.warning
+    )
+    # Nothing hidden is drawn in its place, and the rest of the page is still there.
+    assert "equity_heatmap" not in [chart.key for chart in at.get("plotly_chart")]
+    assert "Who responded" in [s.value for s in at.main.subheader]
+    assert any("Career stage is left out" in c.value for c in at.main.caption)
