@@ -23,12 +23,12 @@ engine (:func:`decide`) takes the distinct respondents of every finest group
 of a wave, applies rules 1-4 to the whole cube at once until nothing changes,
 and then audits the result the way an attacker would: every figure shown is a
 linear equation over the finest groups, and a hidden group with fewer than k
-respondents must not lie in the span of the shown ones. Where it does, one
-more cell is hidden (a breakdown cell before any whole team) and the rules
-run again. Because the decision is made on
-the whole cube, the same cell has the same status on every page, filter and
-download. Query functions then look their rows up in the decision and blank
-them through :func:`protect`.
+respondents must not lie in the span of the shown ones. Where it does, a
+cell that derivation needs is hidden (a breakdown cell before any whole
+team) and the rules run again. Because the decision is made on the whole
+cube, the same cell has the same status on every page, filter and download.
+Query functions then look their rows up in the decision and blank them
+through :func:`protect`.
 
 The thresholds live here and in the store's settings table, nowhere else.
 """
@@ -301,11 +301,20 @@ _DECISIONS_KEPT = 256
 # service or the organisation, it closes what complementary suppression alone
 # lets through (tests/test_privacy_attack.py) and keeps the teams of k or more.
 AUDIT_BY_DEFAULT = True
-# Its exact arithmetic grows with the cube's finest groups cubed: about 2 s at
-# 850 groups (150 teams), 37 s at 1,400, two minutes at 2,200 on this machine.
-# Larger cubes (an organisation of several hundred teams) are decided by the
-# rules alone until the audit is made incremental; see the issue 6 notes.
-AUDIT_MAX_FINEST_GROUPS = 1_000
+# The audit works team by team, service by service (_BlockSystem), so its cost
+# follows the number of teams rather than the finest groups cubed (the dense
+# elimination took 2 s at 850 groups, 37 s at 1,400 and two minutes at 2,200).
+# On this two-core machine, busy: the bench organisation's wave (400 teams,
+# about 3,000 team x role x stage groups, 18,000 with the sensitive attributes)
+# under a second for the plain cube and about 2 s for the sensitive one; the
+# 1m scale's sensitive cube (1,000 teams, 135,000 groups) about 15 s and 1.7 GB.
+# What still grows with the size is the organisation level: a few hundred
+# organisation-wide cells (a sensitive group by role, by stage, by another
+# attribute) against every team's free dimensions, kept as int64. Beyond this
+# many finest groups that alone would take gigabytes, so such a cube (several
+# times the largest organisation this tool is sized for) is decided by the
+# rules alone.
+AUDIT_MAX_FINEST_GROUPS = 200_000
 
 
 def decide(finest: pd.DataFrame, rules: Rules, *, audit: bool = AUDIT_BY_DEFAULT) -> Decision:
@@ -406,6 +415,11 @@ class _Cube:
         self._is_unit_total = np.array(
             [all(key[p] == ALL for p in breakdown) for key in keys], dtype=bool
         )
+        # Each finest group's service and team: the blocks the audit works in.
+        service = finest["service"].astype(str)
+        team = service + "\x00" + finest["team"].astype(str)
+        self._blocks = np.column_stack([pd.factorize(service)[0], pd.factorize(team)[0]])
+        self._audit_blocks: dict = {}  # the audit's reduced blocks, reused between repairs
 
     def _partitions(self, patterns: list[tuple[str, ...]]) -> list[tuple[int, np.ndarray]]:
         """(parent, children): each parent cell is the sum of its children along one dimension.
@@ -447,6 +461,7 @@ class _Cube:
                 return
             culprits = self.audit()
             if not culprits:
+                self._audit_blocks.clear()  # a decided cube keeps no reduced blocks
                 return
             pending = set()
             for cell in culprits:
@@ -468,65 +483,109 @@ class _Cube:
 
         Each shown cell is the 0/1 vector of the finest groups it adds up. A
         hidden group's count (and sum of scores) follows from the shown
-        figures exactly when its vector lies in their span. For each revealed
-        group, the smallest shown cell overlapping it is returned.
+        figures exactly when its vector lies in their span. For the first
+        revealed group, one shown cell whose hiding breaks that derivation is
+        returned: a breakdown cell (role, stage, sensitive group) before any
+        team, service or the organisation, the smallest first.
+
+        The span test runs team by team (:class:`_BlockSystem`), so it costs
+        about the same per team whatever the organisation's size. A shown cell
+        is needed for a derivation exactly when it is in no span of the other
+        shown cells and the derivation's coefficient on it is non-zero (that
+        coefficient is then the same in every derivation), so one derivation
+        and one random left null vector settle every candidate at once.
         """
         status = self.status
         visible = np.flatnonzero((status == _CODES[SHOWN]) & (self.counts > 0))
         n_finest = len(self.weights)
         if len(visible) == 0 or n_finest == 0:
             return []
-        matrix = np.zeros((len(visible), n_finest), dtype=bool)
-        for row, cell in enumerate(visible):
-            matrix[row, self.members[cell]] = True
         # A hidden cell made of exactly the same people as a shown one (say,
         # everyone in a team left age blank) gives nothing away by being derived.
-        shown_sets = {tuple(self.members[cell].tolist()) for cell in visible}
+        shown_sets = {self.members[cell].tobytes() for cell in visible}
         targets: list[np.ndarray] = []
         for cell in np.flatnonzero(status != _CODES[SHOWN]):
             small = 0 < self.counts[cell] < self.k[cell]
-            if small and tuple(self.members[cell].tolist()) not in shown_sets:
+            if small and self.members[cell].tobytes() not in shown_sets:
                 targets.append(self.members[cell])
         for j in np.flatnonzero(self.weights < self.rules.min_group_size):
             targets.append(np.array([j]))
         if not targets:
             return []
-        vectors = np.zeros((len(targets), n_finest), dtype=bool)
-        for row, finest_members in enumerate(targets):
-            vectors[row, finest_members] = True
-        derivable = derivable_rows(vectors, matrix)
-        if not derivable.any():
+        system = _BlockSystem(
+            [self.members[cell] for cell in visible],
+            n_finest,
+            self._blocks,
+            labels=visible,
+            cache=self._audit_blocks,
+        )
+        rng = np.random.default_rng(_SEED)
+        screened = np.flatnonzero(system.screen(targets, rng))
+        if not len(screened):
             return []
-        # Hide a shown cell whose removal actually breaks the derivation of the
-        # first revealed group: the smallest such. Hiding merely the smallest
-        # overlapping cell can leave the derivation intact and cascade upwards.
-        first = int(np.flatnonzero(derivable)[0])
         free = ~self.locked[visible]
-        overlapping = np.flatnonzero(free & matrix[:, targets[first]].any(axis=1))
+        unit_total = self._is_unit_total[visible]
+        row_of = {int(cell): r for r, cell in enumerate(visible)}
+        flat = np.concatenate([self.members[cell] for cell in visible])
+        owner = np.repeat(np.arange(len(visible)), [len(self.members[c]) for c in visible])
 
         # Breakdown cells (a role, a career stage, a sensitive group) go before
         # whole teams, services and the organisation: hiding a team's "managers"
         # costs a reader far less than hiding the team.
         def cost(r: int) -> tuple[bool, int, int]:
-            return (self._is_unit_total[visible[r]], int(self.counts[visible[r]]), r)
+            return (bool(unit_total[r]), int(self.counts[visible[r]]), r)
 
-        candidates = sorted(overlapping.tolist(), key=cost)
-        # A derivation may run through breakdown cells that do not contain the
-        # group at all ("the organisation's social workers minus Children's"):
-        # try every shown breakdown cell, smallest first, before any total.
-        breakdowns = sorted(
-            (r for r in np.flatnonzero(free).tolist() if not self._is_unit_total[visible[r]]),
-            key=cost,
-        )
-        for row in [*breakdowns, *(r for r in candidates if self._is_unit_total[visible[r]])]:
-            without = np.delete(matrix, row, axis=0)
-            if not derivable_rows(vectors[first : first + 1], without)[0]:
-                return [int(visible[row])]
-        pool = candidates or np.flatnonzero(free).tolist()
-        if not pool:
-            return []
-        culprits = {int(visible[min(pool, key=cost)])}
-        return sorted(culprits)
+        chosen: list[int] = []
+        touched = np.zeros(len(visible), dtype=bool)
+        for batch in np.array_split(screened, -(-len(screened) // _REPAIRS_PER_AUDIT)):
+            vectors = np.zeros((len(batch) + _SAMPLES, n_finest), dtype="int64")
+            for i, target in enumerate(batch):
+                vectors[i, targets[target]] = 1
+            noisy = np.arange(len(vectors)) >= len(batch)
+            coefficients, exists = system.represent(vectors, rng, noisy=noisy)
+            # A random combination of the shown cells adding up to nothing: a cell it
+            # uses is in the span of the others, so hiding it alone loses nothing.
+            dependent = coefficients[len(batch) :].any(axis=0)
+            for i, target in enumerate(batch.tolist()):
+                if not exists[i]:  # checked exactly: the screen's rare false alarms stop here
+                    continue
+                uses = coefficients[i] != 0
+                if chosen and (uses & touched).any():
+                    continue  # the cells hidden so far may break it: the next audit will tell
+                # Hiding a cell breaks this derivation exactly when the cell is needed: used
+                # (non-zero coefficient) and outside the span of the other shown cells
+                # (its coefficient is then the same in every derivation).
+                needed = free & uses & ~dependent
+                inside = np.zeros(n_finest, dtype=bool)
+                inside[targets[target]] = True
+                overlapping = np.zeros(len(visible), dtype=bool)
+                overlapping[owner[inside[flat]]] = True
+                # A derivation may run through breakdown cells that do not contain the
+                # group at all ("the organisation's social workers minus Children's"):
+                # any shown breakdown cell, smallest first, before a total containing it.
+                allowed = np.flatnonzero(needed & (~unit_total | overlapping))
+                if len(allowed):
+                    row = min(allowed.tolist(), key=cost)
+                elif not chosen:
+                    pool = np.flatnonzero(free & overlapping).tolist()
+                    pool = pool or np.flatnonzero(free).tolist()
+                    if not pool:
+                        continue
+                    row = min(pool, key=cost)
+                else:
+                    continue
+                chosen.append(row)
+                # Hiding it makes the rules hide partners in its breakdowns: later groups
+                # whose derivation uses any of those wait for the next audit.
+                touched[row] = True
+                for number in self.partitions_of[int(visible[row])]:
+                    parent, children = self.partitions[number]
+                    for cell in (int(parent), *children.tolist()):
+                        if cell in row_of:
+                            touched[row_of[cell]] = True
+            if chosen:
+                break
+        return sorted(int(visible[r]) for r in chosen)
 
     def frame(self) -> pd.DataFrame:
         cells = pd.DataFrame(self.keys, columns=list(DIMENSIONS))
@@ -546,18 +605,34 @@ class _Cube:
 _PRIME = 1_048_573
 
 
-def derivable_rows(targets: np.ndarray, visible: np.ndarray) -> np.ndarray:
+def derivable_rows(
+    targets: np.ndarray, visible: np.ndarray, *, groups: np.ndarray | None = None
+) -> np.ndarray:
     """For each 0/1 row of ``targets``: is it a linear combination of the rows of ``visible``?
 
     Both are over the same columns (finest groups or respondents). Columns no
     visible row tells apart are merged first (a derivable set must take all
     of such a block or none of it). A vector lies in the row space exactly
     when it is orthogonal to the null space, which is one matrix product.
+
+    ``groups`` (columns x levels, such as each column's service and team)
+    takes the block-by-block path the audit uses (:class:`_BlockSystem`):
+    the same answers, at a cost that grows with the number of blocks rather
+    than with the columns cubed. Every derivation it reports is checked exactly.
     """
     targets = np.asarray(targets, dtype=bool)
     visible = np.asarray(visible, dtype=bool)
     if len(targets) == 0:
         return np.zeros(0, dtype=bool)
+    if groups is not None:
+        n_columns = targets.shape[1]
+        system = _BlockSystem([np.flatnonzero(row) for row in visible], n_columns, groups)
+        rng = np.random.default_rng(_SEED)
+        found = system.screen([np.flatnonzero(t) for t in targets], rng)
+        if found.any():
+            _, exists = system.represent(targets[found].astype("int64"))
+            found[np.flatnonzero(found)] = exists
+        return found
     if len(visible) == 0 or not visible.any():
         return ~targets.any(axis=1)
     signatures, atom_of = np.unique(visible.T, axis=0, return_inverse=True)
@@ -604,6 +679,329 @@ def _null_space_mod_p(rows: np.ndarray) -> np.ndarray:
         for row, pivot in enumerate(pivot_columns):
             basis[pivot, position] = (-rows[row, column]) % _PRIME
     return basis
+
+
+# --- The audit at scale: the same span test, one team at a time --------------
+#
+# Every finest group belongs to one team, every team to one service. A shown
+# cell whose groups all lie in one team is that team's equation; one spanning
+# teams of a service is the service's; the rest (the organisation, its roles
+# and stages, a sensitive group across services) are the organisation's. The
+# shown cells' null space is then built bottom-up: a team's null space N_t
+# (its groups minus its local rank, a handful of dimensions), a service's as
+# N_t applied to the null space of its own equations written in the teams'
+# null-space coordinates, and the organisation's likewise. A group is
+# derivable exactly when it is orthogonal to that null space. Nothing larger
+# than (a level's own equations) x (its children's null-space dimensions) is
+# ever eliminated, so a cube of 400 teams is a few hundred small eliminations
+# and one of a few hundred rows, where the dense test was one of thousands.
+
+# Columns of one elimination step: E (rows x rows) times this many columns of
+# the equations at a time (left-looking), so a wide level costs matrix products.
+_ELIMINATION_CHUNK = 512
+# Float64 products of residues stay exact while (p - 1)^2 times the terms summed
+# is below 2^53: sum at most this many at once, then reduce.
+_EXACT_TERMS = (1 << 53) // ((_PRIME - 1) ** 2)
+# Below this many multiply-adds, numpy's int64 product beats converting to float.
+_SMALL_PRODUCT = 5_000_000
+# Random null-space and left-null-space vectors per audit. A group that is not
+# derivable is orthogonal to one by chance once in p (about one in a million),
+# to all of them once in p ** _SAMPLES; a cell in the span of the others is
+# missed by all the left null vectors as rarely. Either error errs one way
+# only: a group that looks derivable gets its derivation worked out exactly
+# before anything is hidden for it, and a dependency missed makes the repair
+# hide a cell in vain (the next audit sees the group again). No derivable
+# group is ever missed. The seed is fixed, so the same counts give the same
+# decision everywhere.
+_SAMPLES = 3
+_SEED = 20261125
+# Revealed groups whose derivations one audit works out together; the repairs
+# of those that share no cell are all made before the next audit.
+_REPAIRS_PER_AUDIT = 64
+
+
+def _mulmod(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a @ b modulo the prime, exactly, for residues a and b.
+
+    In int64 a sum of up to 2^63 / p^2 (millions of) products is exact, which is
+    quickest for small blocks; a large product goes to float64 (BLAS) in chunks
+    of terms whose sums stay exact.
+    """
+    inner = a.shape[1]
+    if inner == 0:
+        return np.zeros((a.shape[0], b.shape[1]), dtype="int64")
+    if a.shape[0] * inner * b.shape[1] < _SMALL_PRODUCT:
+        return (a.astype("int64", copy=False) @ b.astype("int64", copy=False)) % _PRIME
+    total = np.zeros((a.shape[0], b.shape[1]), dtype="float64")
+    for start in range(0, inner, _EXACT_TERMS - 1):
+        part = a[:, start : start + _EXACT_TERMS - 1].astype("float64") @ b[
+            start : start + _EXACT_TERMS - 1
+        ].astype("float64")
+        total = np.fmod(total + np.fmod(part, _PRIME), _PRIME)
+    return total.astype("int64")
+
+
+def _eliminate(equations: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """(pivot columns, E, rank) with E @ equations in reduced row echelon form mod p.
+
+    E is invertible; its first ``rank`` rows give the pivot rows (identity on
+    the pivot columns), the others span the left null space (combinations of
+    the equations that add up to nothing).
+    """
+    n_rows, n_columns = equations.shape
+    transform = np.eye(n_rows, dtype="int64")
+    pivots: list[int] = []
+    rank = 0
+    for start in range(0, n_columns, _ELIMINATION_CHUNK):
+        if rank == n_rows:
+            break
+        block = _mulmod(transform, equations[:, start : start + _ELIMINATION_CHUNK])
+        for column in range(block.shape[1]):
+            if rank == n_rows:
+                break
+            candidates = np.flatnonzero(block[rank:, column])
+            if len(candidates) == 0:
+                continue
+            chosen = rank + int(candidates[0])
+            if chosen != rank:
+                transform[[rank, chosen]] = transform[[chosen, rank]]
+                block[[rank, chosen]] = block[[chosen, rank]]
+            inverse = pow(int(block[rank, column]), _PRIME - 2, _PRIME)
+            transform[rank] = (transform[rank] * inverse) % _PRIME
+            block[rank] = (block[rank] * inverse) % _PRIME
+            factors = block[:, column].copy()
+            factors[rank] = 0
+            touched = np.flatnonzero(factors)
+            if len(touched):
+                transform[touched] = (
+                    transform[touched] - np.outer(factors[touched], transform[rank])
+                ) % _PRIME
+                block[touched] = (block[touched] - np.outer(factors[touched], block[rank])) % _PRIME
+            pivots.append(start + column)
+            rank += 1
+    return np.array(pivots, dtype=np.intp), transform, rank
+
+
+class _Node:
+    """One team, service or the organisation: its own equations, reduced.
+
+    Columns ``lo:hi`` (in the system's order) are its finest groups. Its
+    *coordinates* are its finest groups (a team) or its children's null-space
+    coordinates side by side (a service, the organisation). Its equations are
+    its own shown cells (``cells``) in those coordinates; ``transform`` (E)
+    brings them to reduced echelon form, whose pivot rows restricted to the
+    ``free`` (non-pivot) coordinates are ``reduced``. The free coordinates are
+    its null-space coordinates: a null-space vector with free part y has
+    -reduced @ y on the pivots.
+    """
+
+    def __init__(self, lo: int, hi: int, children: list[_Node], cells: np.ndarray) -> None:
+        self.lo, self.hi = lo, hi
+        self.children = children
+        self.cells = cells  # its own rows (shown cells), 0/1 over lo:hi
+        self.rows = np.arange(len(cells))  # their numbers in the system (set by the system)
+        if children:
+            equations = np.concatenate(
+                [c.project(cells[:, c.lo - lo : c.hi - lo]) for c in children], axis=1
+            )
+        else:
+            equations = cells.astype("int64")
+        self.pivots, self.transform, self.rank = _eliminate(equations)
+        self.width = width = equations.shape[1]
+        is_free = np.ones(width, dtype=bool)
+        is_free[self.pivots] = False
+        self.free = np.flatnonzero(is_free)
+        self.dimension = len(self.free)
+        # Some combination of the rows below adds up to nothing (a random left
+        # null vector has something to draw here).
+        self.slack = self.rank < len(cells) or any(c.slack for c in children)
+        self.reduced = _mulmod(self.transform[: self.rank], equations[:, self.free])
+
+    def _coordinates(self, vectors: np.ndarray) -> np.ndarray:
+        """Vectors over lo:hi in this node's coordinates (batch x coordinates)."""
+        if not self.children:
+            return vectors.astype("int64") % _PRIME
+        return np.concatenate(
+            [c.project(vectors[:, c.lo - self.lo : c.hi - self.lo]) for c in self.children],
+            axis=1,
+        )
+
+    def project(self, vectors: np.ndarray) -> np.ndarray:
+        """Vectors over lo:hi times this node's null-space basis (batch x dimension)."""
+        z = self._coordinates(vectors)
+        if self.rank == 0:
+            return z
+        return (z[:, self.free] - _mulmod(z[:, self.pivots], self.reduced)) % _PRIME
+
+    def lift(self, free_part: np.ndarray) -> np.ndarray:
+        """Null-space vectors over lo:hi (columns) from their free coordinates."""
+        z = np.zeros((self.width, free_part.shape[1]), dtype="int64")
+        z[self.free] = free_part
+        if self.rank:
+            z[self.pivots] = (-_mulmod(self.reduced, free_part)) % _PRIME
+        if not self.children:
+            return z
+        parts, at = [], 0
+        for child in self.children:
+            parts.append(child.lift(z[at : at + child.dimension]))
+            at += child.dimension
+        return np.concatenate(parts, axis=0)
+
+    def represent(
+        self,
+        vectors: np.ndarray,
+        out: np.ndarray,
+        rng: np.random.Generator | None,
+        noisy: np.ndarray,
+    ) -> np.ndarray:
+        """Write into ``out`` (batch x system rows) coefficients of this subtree's rows that add
+        up to each vector; True where they exist. For the ``noisy`` vectors, a uniformly
+        random such combination (of the zero vector: a random left null vector)."""
+        if not (self.slack and rng is not None and noisy.any()) and not vectors.any():
+            return np.ones(len(vectors), dtype=bool)
+        z = self._coordinates(vectors)
+        if self.rank:
+            residual = (z[:, self.free] - _mulmod(z[:, self.pivots], self.reduced)) % _PRIME
+            coefficients = _mulmod(z[:, self.pivots], self.transform[: self.rank])
+        else:
+            residual = z
+            coefficients = np.zeros((len(vectors), len(self.rows)), dtype="int64")
+        ok = ~residual.any(axis=1)
+        if rng is not None and self.rank < len(self.rows) and noisy.any():
+            noise = rng.integers(0, _PRIME, (len(vectors), len(self.rows) - self.rank))
+            noise[~noisy] = 0
+            coefficients = (coefficients + _mulmod(noise, self.transform[self.rank :])) % _PRIME
+        out[:, self.rows] = coefficients
+        if self.children:
+            rest = (vectors - _mulmod(coefficients, self.cells)) % _PRIME
+            for child in self.children:
+                part = rest[:, child.lo - self.lo : child.hi - self.lo]
+                ok &= child.represent(part, out, rng, noisy)
+        return ok
+
+
+class _BlockSystem:
+    """The span of some 0/1 rows over columns grouped in nested blocks (service, team).
+
+    ``groups`` (columns x levels) labels each column, outermost level first; a
+    row belongs to the deepest block holding all of its columns. ``labels``
+    name the rows (the cube's cell numbers) so that ``cache`` (a dict kept
+    between audits of one cube) can reuse every block whose rows did not
+    change: a repair hides one cell, so the next audit redoes one team, its
+    service and the organisation.
+    """
+
+    def __init__(
+        self,
+        rows: list[np.ndarray],
+        n_columns: int,
+        groups: np.ndarray,
+        *,
+        labels: np.ndarray | None = None,
+        cache: dict | None = None,
+    ) -> None:
+        groups = np.asarray(groups).reshape(n_columns, -1)
+        levels = groups.shape[1]
+        # Each level's blocks numbered 0.. (a team code says its service too), and the
+        # columns put block by block, so that every block is a contiguous range.
+        codes = np.zeros((n_columns, levels + 1), dtype="int64")
+        numbered = np.zeros((n_columns, levels), dtype="int64")
+        for level in range(levels):
+            numbered[:, level] = np.unique(groups[:, level], return_inverse=True)[1].reshape(-1)
+        for level in range(levels):
+            _, inverse = np.unique(numbered[:, : level + 1], axis=0, return_inverse=True)
+            codes[:, level + 1] = inverse.reshape(-1)
+        self.order = np.lexsort(codes[:, ::-1].T) if n_columns else np.zeros(0, dtype=np.intp)
+        self.position = np.empty(n_columns, dtype=np.intp)
+        self.position[self.order] = np.arange(n_columns)
+        codes = codes[self.order]
+        self.n_columns = n_columns
+        self.n_rows = len(rows)
+        positions = [self.position[np.asarray(r, dtype=np.intp)] for r in rows]
+        # The block owning each row: the deepest level at which its columns agree.
+        owner_level = np.zeros(len(rows), dtype="int64")
+        owner_code = np.zeros(len(rows), dtype="int64")
+        sizes = np.array([len(p) for p in positions], dtype="int64")
+        filled = np.flatnonzero(sizes)
+        if len(filled):
+            flat = np.concatenate([positions[i] for i in filled])
+            starts = np.r_[0, np.cumsum(sizes[filled])[:-1]]
+            for level in range(1, levels + 1):
+                low = np.minimum.reduceat(codes[flat, level], starts)
+                high = np.maximum.reduceat(codes[flat, level], starts)
+                same = low == high
+                owner_level[filled[same]] = level
+                owner_code[filled[same]] = low[same]
+        self._owned: dict[tuple[int, int], list[int]] = {}
+        for i, key in enumerate(zip(owner_level.tolist(), owner_code.tolist(), strict=True)):
+            self._owned.setdefault(key, []).append(i)
+        self._labels = np.arange(len(rows)) if labels is None else np.asarray(labels)
+        self._old = cache if cache is not None else {}
+        self._new: dict = {}
+        self.root = self._build(0, 0, n_columns, codes, positions, levels)
+        if cache is not None:  # keep only the blocks in use: a wide block is megabytes
+            cache.clear()
+            cache.update(self._new)
+
+    def _build(self, level, lo, hi, codes, positions, levels) -> _Node:
+        children = []
+        if level < levels and hi > lo:
+            column = codes[lo:hi, level + 1]
+            starts = np.flatnonzero(np.r_[True, column[1:] != column[:-1]]) + lo
+            ends = np.r_[starts[1:], hi]
+            children = [
+                self._build(level + 1, a, b, codes, positions, levels)
+                for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
+            ]
+        code = int(codes[lo, level]) if hi > lo else 0
+        mine = np.array(self._owned.get((level, code), []), dtype=np.intp)
+        key = (level, lo, hi, self._labels[mine].tobytes(), tuple(id(c) for c in children))
+        node = self._old.get(key)
+        if node is None:
+            cells = np.zeros((len(mine), hi - lo), dtype="int8")
+            for row, i in enumerate(mine):
+                cells[row, positions[i] - lo] = 1
+            node = _Node(lo, hi, children, cells)
+        node.rows = mine  # this system's numbering of the same rows
+        self._new[key] = node
+        return node
+
+    def null_vectors(self, rng: np.random.Generator, count: int = _SAMPLES) -> np.ndarray:
+        """Uniformly random vectors of the null space (columns x count, original column order)."""
+        free_part = rng.integers(0, _PRIME, (self.root.dimension, count))
+        return self.root.lift(free_part)[self.position]
+
+    def screen(self, targets: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
+        """Which targets (arrays of columns) may be derivable: every derivable one, and a
+        non-derivable one with chance p ** -_SAMPLES."""
+        x = self.null_vectors(rng)
+        if not targets:
+            return np.zeros(0, dtype=bool)
+        ends = np.cumsum([len(t) for t in targets])
+        running = np.cumsum(x[np.concatenate(targets).astype(np.intp)], axis=0)
+        running = np.concatenate([np.zeros((1, x.shape[1]), dtype="int64"), running])
+        sums = (running[ends] - running[np.r_[0, ends[:-1]]]) % _PRIME
+        return ~sums.any(axis=1)
+
+    def represent(
+        self,
+        vectors: np.ndarray,
+        rng: np.random.Generator | None = None,
+        noisy: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(coefficients over the rows, exists) for each vector (batch x original columns).
+
+        Exact: ``exists`` is False unless the coefficients add up to the vector. With
+        ``rng``, the ``noisy`` vectors (default all) get a uniformly random combination
+        among all that add up to them; for the zero vector that is a random left null
+        vector, non-zero on a row in the span of the others but with chance 1 / p.
+        """
+        vectors = np.asarray(vectors, dtype="int64")[:, self.order] % _PRIME
+        out = np.zeros((len(vectors), self.n_rows), dtype="int64")
+        if noisy is None:
+            noisy = np.full(len(vectors), rng is not None)
+        ok = self.root.represent(vectors, out, rng, np.asarray(noisy, dtype=bool))
+        return out, ok
 
 
 def _suppress_complement(
