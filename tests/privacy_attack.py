@@ -308,7 +308,19 @@ class Adversary:
             org = survey.Filters(wave_id=wave_id)
             everything = [*sensitive, *plain]
             views += [(org, (a,)) for a in everything]
-            views += [(org, pair) for pair in itertools.combinations(everything, 2)]
+            # Role by career stage is refused (privacy.MAX_SUB_FILTERS), with a reason.
+            crossed = tuple(privacy.SUB_FILTERS)
+            try:
+                equity.construct_by_attribute(self.con, filters=org, attributes=crossed)
+            except ValueError:
+                pass
+            else:
+                raise AssertionError("a role x career-stage breakdown was drawn")
+            views += [
+                (org, pair)
+                for pair in itertools.combinations(everything, 2)
+                if not set(crossed) <= set(pair)
+            ]
             one_filter = [replace(org, **unit) for unit in list(self.unit_filters())[1:]]
             one_filter += [replace(org, role=r) for r in ROLES]
             one_filter += [replace(org, career_stage=s) for s in STAGES]
