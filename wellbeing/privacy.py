@@ -304,10 +304,11 @@ AUDIT_BY_DEFAULT = True
 # The audit works team by team, service by service (_BlockSystem), so its cost
 # follows the number of teams rather than the finest groups cubed (the dense
 # elimination took 2 s at 850 groups, 37 s at 1,400 and two minutes at 2,200).
-# On this two-core machine, busy: the bench organisation's wave (400 teams,
-# about 3,000 team x role x stage groups, 18,000 with the sensitive attributes)
-# under a second for the plain cube and about 2 s for the sensitive one; the
-# 1m scale's sensitive cube (1,000 teams, 135,000 groups) about 15 s and 1.7 GB.
+# On this two-core machine, busy: a wave of the bench organisation's shape
+# (400 teams, 25,000 respondents: 3,700 team x role x stage groups, 18,000
+# with the sensitive attributes) under a second for the plain cube and about
+# 2 s for the sensitive one; the 1m scale's sensitive cube (1,000 teams,
+# 135,000 groups) 15 to 30 s and 1.6 GB.
 # What still grows with the size is the organisation level: a few hundred
 # organisation-wide cells (a sensitive group by role, by stage, by another
 # attribute) against every team's free dimensions, kept as int64. Beyond this
