@@ -192,7 +192,18 @@ def test_the_change_fatigue_page_draws_the_change_log_on_the_timeline(views_app_
     assert [cell[2] for cell in events["customdata"]] == ["Beta", "organisation-wide", "Alpha"]
     # Organisation: autumn Alpha 27 + Beta 12 + five 3s = 54 of 17; spring 25 + 6 = 31 of 11.
     assert trace(timeline, "Organisation")["y"] == pytest.approx([54 / 17, 31 / 11])
-    assert trace(timeline, "Alpha")["y"] == pytest.approx([4.5, 5.0])
+    # Every team is one trace of lines broken by gaps, hover naming the team.
+    teams = trace(timeline, "Teams")
+    alpha = [y for y, c in zip(teams["y"], teams["customdata"], strict=True) if c[0] == "Alpha"]
+    assert alpha == pytest.approx([4.5, 5.0])
+    assert None in teams["y"]  # a gap between Alpha's line and the next team's
+    # Each event is a vertical line across the 1-5 axis: dashed organisation-wide, dotted a team's.
+    lines = [t for t in timeline["data"] if t.get("mode") == "lines" and "name" not in t]
+    by_dash = {t["line"]["dash"]: [x for x in t["x"] if x] for t in lines}
+    assert by_dash == {
+        "dash": ["2025-06-01", "2025-06-01"],
+        "dot": ["2024-09-01", "2024-09-01", "2026-01-15", "2026-01-15"],
+    }
     points = trace(charts["change_events_against_score"], "Team in a wave")
     assert sorted(zip(points["x"], points["y"], strict=True)) == [
         (1, 1.0),

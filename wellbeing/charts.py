@@ -580,28 +580,36 @@ def change_timeline(
     """
     figure = go.Figure()
     shown = teams[teams["status"] == privacy.SHOWN].sort_values(["team", "wave_opened_on"])
-    for team, rows in shown.groupby("team", sort=True):
-        is_focus = team == focus
+    # Every other team in one trace, its lines broken by gaps: hundreds of teams
+    # drawn as a trace each cost plotly seconds and the browser more.
+    others = shown[shown["team"] != focus]
+    if not others.empty:
+        x, y, custom = _lines_with_gaps(others)
         figure.add_trace(
             go.Scatter(
-                name=str(team),
-                x=pd.to_datetime(rows["wave_opened_on"]).dt.strftime("%Y-%m-%d").tolist(),
-                y=rows["mean_score"].astype("float64").tolist(),
+                name="Teams",
+                x=x,
+                y=y,
                 mode="lines+markers",
-                line={
-                    "color": FOCUS_COLOUR if is_focus else "#b8c4d0",
-                    "width": 3 if is_focus else 1,
-                },
-                opacity=1.0 if is_focus or focus is None else 0.6,
-                showlegend=is_focus,
-                customdata=[
-                    [str(team), wave, int(n)]
-                    for wave, n in zip(rows["wave"], rows["respondents"], strict=True)
-                ],
-                hovertemplate=(
-                    "%{customdata[0]}, %{customdata[1]}: %{y:.2f}<br>%{customdata[2]} "
-                    "respondents<extra></extra>"
-                ),
+                line={"color": "#b8c4d0", "width": 1},
+                opacity=1.0 if focus is None else 0.6,
+                showlegend=False,
+                customdata=custom,
+                hovertemplate=TEAM_WAVE_HOVER,
+            )
+        )
+    focused = shown[shown["team"] == focus]
+    if not focused.empty:
+        x, y, custom = _lines_with_gaps(focused)
+        figure.add_trace(
+            go.Scatter(
+                name=str(focus),
+                x=x,
+                y=y,
+                mode="lines+markers",
+                line={"color": FOCUS_COLOUR, "width": 3},
+                customdata=custom,
+                hovertemplate=TEAM_WAVE_HOVER,
             )
         )
     org = organisation[organisation["status"] == privacy.SHOWN]
@@ -621,14 +629,25 @@ def change_timeline(
     )
     if not events.empty:
         dates = pd.to_datetime(events["started_on"]).dt.strftime("%Y-%m-%d")
-        for date, organisation_wide in zip(dates, events["organisation_wide"], strict=True):
-            figure.add_vline(
-                x=date,
-                line={
-                    "dash": "dash" if organisation_wide else "dot",
-                    "color": NATIONAL_COLOUR if organisation_wide else "#999999",
-                    "width": 1,
-                },
+        # One trace of vertical lines per kind (add_vline per event is quadratic in
+        # plotly: 560 events took minutes); the axis is fixed at 1-5, so they span it.
+        wide = events["organisation_wide"].astype(bool).to_numpy()
+        for organisation_wide, dash, colour in (
+            (True, "dash", NATIONAL_COLOUR),
+            (False, "dot", "#999999"),
+        ):
+            line_dates = sorted(set(dates[wide == organisation_wide]))
+            if not line_dates:
+                continue
+            figure.add_trace(
+                go.Scatter(
+                    x=[d for date in line_dates for d in (date, date, None)],
+                    y=[v for _ in line_dates for v in (1, 5, None)],
+                    mode="lines",
+                    line={"dash": dash, "color": colour, "width": 1},
+                    hoverinfo="skip",
+                    showlegend=False,
+                )
             )
         figure.add_trace(
             go.Scatter(
@@ -662,6 +681,33 @@ def change_timeline(
         clickmode="event+select",
     )
     return figure
+
+
+TEAM_WAVE_HOVER = (
+    "%{customdata[0]}, %{customdata[1]}: %{y:.2f}<br>%{customdata[2]} respondents<extra></extra>"
+)
+
+
+def _lines_with_gaps(rows: pd.DataFrame) -> tuple[list, list, list]:
+    """x, y and hover data of one line per team, separated by gaps (rows sorted by team, date)."""
+    x: list = []
+    y: list = []
+    custom: list = []
+    dates = pd.to_datetime(rows["wave_opened_on"]).dt.strftime("%Y-%m-%d").tolist()
+    scores = rows["mean_score"].astype("float64").tolist()
+    previous = None
+    for team, date, score, wave, n in zip(
+        rows["team"].astype("str"), dates, scores, rows["wave"], rows["respondents"], strict=True
+    ):
+        if previous is not None and team != previous:
+            x.append(None)
+            y.append(None)
+            custom.append([None, None, None])
+        x.append(date)
+        y.append(score)
+        custom.append([team, str(wave), int(n)])
+        previous = team
+    return x, y, custom
 
 
 def events_against_score(points: pd.DataFrame, *, axis_title: str, window_months: int) -> go.Figure:
