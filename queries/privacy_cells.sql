@@ -7,7 +7,7 @@
 -- $wave_id    the wave
 -- $universes  the universes wanted (a list): 'respondents',
 --             'construct:<instrument>:<code>', 'item:<code>' or
---             'support_challenge'
+--             'support_challenge'; null for every one
 with responded as (
     select
         r.id,
@@ -61,6 +61,6 @@ select
     count(distinct r.person) as respondents,
 from universes as u
 join responded as r on r.id = u.id
-where list_contains($universes, u.universe)
+where $universes is null or list_contains($universes, u.universe)
 group by all
 order by all

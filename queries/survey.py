@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -353,10 +354,13 @@ POOLED_TEAM = "Other teams in {service}"
 
 
 def privacy_cells(
-    con: duckdb.DuckDBPyConnection, *, wave_id: int, universes: list[str]
+    con: duckdb.DuckDBPyConnection, *, wave_id: int, universes: list[str] | None
 ) -> pd.DataFrame:
-    """Distinct respondents per universe and finest attribute group of a wave (never shown)."""
-    params = {"wave_id": wave_id, "universes": list(universes)}
+    """Distinct respondents per universe and finest attribute group of a wave (never shown).
+
+    ``universes`` None: every universe the wave has.
+    """
+    params = {"wave_id": wave_id, "universes": None if universes is None else list(universes)}
     return con.execute(sql("privacy_cells"), params).df()
 
 
@@ -375,26 +379,69 @@ def decisions(
     """
     state = data_version(con)
     wanted = {u: (state, wave_id, u, rules) for u in universes}
-    missing = [u for u, key in wanted.items() if key not in _DECISIONS]
+    with _DECISIONS_LOCK:
+        missing = [u for u, key in wanted.items() if key not in _DECISIONS]
     if missing:
         cells = privacy_cells(con, wave_id=wave_id, universes=missing)
-        by_universe = dict(tuple(cells.groupby("universe", sort=False)))
-        empty = cells.iloc[0:0]
-        for universe in missing:
-            _DECISIONS[wanted[universe]] = privacy.decide(
-                by_universe.get(universe, empty), rules
-            )
+        _decide_all(cells, state=state, wave_id=wave_id, universes=missing, rules=rules)
     found = {}
-    for universe, key in wanted.items():
-        _DECISIONS.move_to_end(key)
-        found[universe] = _DECISIONS[key]
-    while len(_DECISIONS) > _DECISIONS_KEPT:
-        _DECISIONS.popitem(last=False)
+    with _DECISIONS_LOCK:
+        for universe, key in wanted.items():
+            _DECISIONS.move_to_end(key)
+            found[universe] = _DECISIONS[key]
     return found
 
 
+def _decide_all(
+    cells: pd.DataFrame,
+    *,
+    state: tuple,
+    wave_id: int,
+    universes: list[str],
+    rules: privacy.Rules,
+) -> None:
+    by_universe = dict(tuple(cells.groupby("universe", sort=False)))
+    empty = cells.iloc[0:0]
+    for universe in universes:
+        decision = privacy.decide(by_universe.get(universe, empty), rules)
+        with _DECISIONS_LOCK:
+            _DECISIONS[(state, wave_id, universe, rules)] = decision
+            while len(_DECISIONS) > _DECISIONS_KEPT:
+                _DECISIONS.popitem(last=False)
+
+
+def prepare_decisions(con: duckdb.DuckDBPyConnection) -> int:
+    """Decide every universe of every wave now, newest wave first; returns how many.
+
+    Run in the background when the data changes (wellbeing.ui), so that the
+    first leader to open a wave does not wait for the engine. The sensitive
+    breakdowns of the newest wave follow, for the Equity page.
+    """
+    state = data_version(con)
+    rules = privacy.rules(con)
+    newest: list[privacy.Decision] = []
+    decided = 0
+    for wave_id in reversed(waves(con)["id"].astype("int64").tolist()):
+        cells = privacy_cells(con, wave_id=int(wave_id), universes=None)
+        universes = sorted(set(cells["universe"]))
+        _decide_all(cells, state=state, wave_id=int(wave_id), universes=universes, rules=rules)
+        decided += len(universes)
+        if not newest:
+            with _DECISIONS_LOCK:
+                newest = [
+                    _DECISIONS[(state, int(wave_id), u, rules)]
+                    for u in universes
+                    if not u.startswith("item:")  # the Equity page breaks down constructs
+                ]
+    for decision in newest:
+        decision.whole()
+    return decided
+
+
 _DECISIONS: OrderedDict[tuple, privacy.Decision] = OrderedDict()
-_DECISIONS_KEPT = 512
+# Every universe (constructs, items, respondents) of a few dozen waves.
+_DECISIONS_KEPT = 2048
+_DECISIONS_LOCK = threading.Lock()
 
 
 def gate(
@@ -464,22 +511,22 @@ def gate(
         else pd.Series(filters.wave_id, index=raw.index)
     )
     found: dict[object, str] = {}
-    attribute_values = {d: raw[c].tolist() for d, c in attributes.items()}
-    positions = {row: position for position, row in enumerate(raw.index)}
     for wave_id, in_wave in raw.groupby(row_waves, sort=False).groups.items():
+        rows = raw.loc[in_wave]
         wave_universes = row_universes[in_wave].tolist()
         verdicts = decisions(
             con, wave_id=int(wave_id), universes=sorted(set(wave_universes)), rules=rules
         )
-        unit_keys = _unit_keys(raw.loc[in_wave], filters=filters, unit=unit, verdicts=verdicts)
-        for position, row in enumerate(in_wave):
-            values = dict(unit_keys[position])
-            values["role"] = filters.role
-            values["career_stage"] = filters.career_stage
-            for dimension, column_values in attribute_values.items():
-                values[dimension] = column_values[positions[row]]
-            key = privacy.cell_key(**values)
-            found[row] = verdicts[wave_universes[position]].lookup(key)[0]
+        keys = _cell_keys(
+            rows, filters=filters, unit=unit, attributes=attributes, verdicts=verdicts
+        )
+        in_universe: dict[str, list[int]] = {}
+        for position, row_universe in enumerate(wave_universes):
+            in_universe.setdefault(row_universe, []).append(position)
+        for row_universe, members in in_universe.items():
+            verdict = verdicts[row_universe].statuses([keys[p] for p in members])
+            for position, status in zip(members, verdict, strict=True):
+                found[in_wave[position]] = status
     statuses = pd.Series([found[row] for row in raw.index], index=raw.index, dtype="str")
     if over_crossed:
         statuses[:] = privacy.PROTECTS_SMALLER
@@ -519,23 +566,50 @@ def _row_universes(
     ).astype("object")
 
 
+def _cell_keys(
+    rows: pd.DataFrame,
+    *,
+    filters: Filters,
+    unit: str,
+    attributes: dict[str, str],
+    verdicts: dict[str, privacy.Decision],
+) -> list[tuple[str, ...]]:
+    """Each row's cell key (privacy.cell_key), built column by column for thousands of rows."""
+    count = len(rows)
+    values: dict[str, list[object]] = {
+        "role": [filters.role] * count,
+        "career_stage": [filters.career_stage] * count,
+    }
+    values |= _unit_keys(rows, filters=filters, unit=unit, verdicts=verdicts)
+    for dimension, column in attributes.items():
+        values[dimension] = rows[column].tolist()
+    columns = [
+        [privacy.ALL if v is None else str(v) for v in values[d]]
+        if d in values
+        else [privacy.ALL] * count
+        for d in privacy.DIMENSIONS
+    ]
+    return list(zip(*columns, strict=True)) if count else []
+
+
 def _unit_keys(
     rows: pd.DataFrame,
     *,
     filters: Filters,
     unit: str,
     verdicts: dict[str, privacy.Decision],
-) -> list[dict[str, object]]:
-    """The service and team of each row's cell."""
+) -> dict[str, list[object]]:
+    """The service and team of each row's cell, as a column per dimension."""
+    count = len(rows)
     if unit == "team":
-        return [
-            {"service": privacy.NOT_STATED if pd.isna(s) else s, "team": t}
-            for s, t in zip(rows["service"], rows["team"], strict=True)
-        ]
+        return {
+            "service": [privacy.NOT_STATED if pd.isna(s) else s for s in rows["service"]],
+            "team": rows["team"].tolist(),
+        }
     if unit == "organisation" or (filters.team is None and filters.service is None):
-        return [{}] * len(rows)
+        return {}
     if filters.team is None:
-        return [{"service": filters.service}] * len(rows)
+        return {"service": [filters.service] * count}
     service = filters.service
     if service is None:  # the team's service, as the engine knows it
         for verdict in verdicts.values():
@@ -544,7 +618,7 @@ def _unit_keys(
             if len(match):
                 service = match.iloc[0]
                 break
-    return [{"service": service, "team": filters.team}] * len(rows)
+    return {"service": [service] * count, "team": [filters.team] * count}
 
 
 def pool_hidden_teams(

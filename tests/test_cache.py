@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 
@@ -151,3 +152,48 @@ def test_two_stores_never_share_figures(con, make_survey):
         assert scores == [5.0, 1.0]
     finally:
         other.close()
+
+
+def test_prepared_decisions_serve_every_wave_without_asking_the_engine_again(
+    organisation, monkeypatch
+):
+    load_survey(
+        organisation,
+        survey_csv(team("Alpha", "Adults", 8, 2) + team("Beta", "Adults", 3, 4)),
+        wave="Spring 2026",
+        file_name="spring.csv",
+    )
+    decided = survey.prepare_decisions(organisation)
+    assert decided >= 2 * 3  # two waves, each with respondents, stress and its item
+
+    def no_more_counting(*args, **kwargs):
+        raise AssertionError("the engine counted a wave again")
+
+    monkeypatch.setattr(survey, "privacy_cells", no_more_counting)
+    autumn = survey.construct_by_team(
+        organisation, filters=survey.Filters(wave_id=wave_id(organisation, "Autumn 2025"))
+    )
+    spring = survey.construct_by_team(
+        organisation, filters=survey.Filters(wave_id=wave_id(organisation, "Spring 2026"))
+    )
+    assert set(autumn["status"]) == {privacy.SHOWN}
+    # Beta (3) is below k in spring, so Alpha is hidden with it.
+    assert set(spring.loc[spring["construct"] == "stress", "status"]) == {
+        privacy.BELOW_K,
+        privacy.PROTECTS_SMALLER,
+    }
+
+
+def test_the_dashboard_prepares_each_data_version_once(organisation, monkeypatch):
+    from wellbeing import ui
+
+    prepared = []
+    monkeypatch.setattr(survey, "prepare_decisions", lambda con: prepared.append(con))
+    monkeypatch.setattr(ui, "_prepared_versions", set())
+    version = cache.data_version(organisation)
+    for _ in range(3):
+        ui._prepare_figures(organisation, version)
+    ui._prepare_figures(organisation, (*version, "after an import"))
+    for thread in [t for t in threading.enumerate() if t.name == "prepare-decisions"]:
+        thread.join(timeout=30)
+    assert len(prepared) == 2

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -258,17 +259,19 @@ class Decision:
         self._finest = finest
         self._audit = audit
         self._whole: _Cube | None = None
+        self._whole_lock = threading.Lock()
 
     def _cube_for(self, key: tuple[str, ...]) -> _Cube:
         return self.whole() if is_sensitive_key(key) else self._plain
 
     def whole(self) -> _Cube:
         """The cube with the sensitive breakdowns decided too."""
-        if self._whole is None:
-            whole = _Cube(self._finest, self.rules, view_patterns())
-            locked = {key: self._plain.status[i] for i, key in enumerate(self._plain.keys)}
-            whole.solve(audit=self._audit, locked=locked)
-            self._whole = whole
+        with self._whole_lock:  # a page and the background preparation may both ask
+            if self._whole is None:
+                whole = _Cube(self._finest, self.rules, view_patterns())
+                locked = {key: self._plain.status[i] for i, key in enumerate(self._plain.keys)}
+                whole.solve(audit=self._audit, locked=locked)
+                self._whole = whole
         return self._whole
 
     def lookup(self, key: tuple[str, ...]) -> tuple[str, int]:
@@ -278,6 +281,17 @@ class Decision:
         if row is None:
             return NO_DATA, 0
         return _NAMES[int(cube.status[row])], int(cube.counts[row])
+
+    def statuses(self, keys: list[tuple[str, ...]]) -> list[str]:
+        """The status of many cells at once, as :meth:`lookup` gives them one by one."""
+        sensitive = [DIMENSIONS.index(d) for d in SENSITIVE_ATTRIBUTES]
+        out = []
+        for key in keys:
+            is_sensitive = any(key[p] != ALL for p in sensitive)
+            cube = self.whole() if is_sensitive else self._plain
+            row = cube.index.get(key)
+            out.append(NO_DATA if row is None else _NAMES[int(cube.status[row])])
+        return out
 
     def cells(self, *, sensitive: bool = True) -> pd.DataFrame:
         """Every cell: DIMENSIONS..., respondents, k, status."""
@@ -293,6 +307,9 @@ _CODES = {SHOWN: 0, BELOW_K: 1, PROTECTS_SMALLER: 2}
 _NAMES = {code: name for name, code in _CODES.items()}
 _DECISIONS: OrderedDict[str, Decision] = OrderedDict()
 _DECISIONS_KEPT = 256
+# Pages decide on their session's thread and wellbeing.ui prepares every wave on
+# another: the cache is shared, the (pure) deciding is not locked.
+_DECISIONS_LOCK = threading.Lock()
 
 
 # The linear audit is exact. Over the team x role x career-stage cube its greedy
@@ -347,9 +364,10 @@ def decide(finest: pd.DataFrame, rules: Rules, *, audit: bool = AUDIT_BY_DEFAULT
         pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
         + repr((rules, audit, id(_suppress_complement), id(_Cube.audit))).encode()
     ).hexdigest()
-    if digest in _DECISIONS:
-        _DECISIONS.move_to_end(digest)
-        return _DECISIONS[digest]
+    with _DECISIONS_LOCK:
+        if digest in _DECISIONS:
+            _DECISIONS.move_to_end(digest)
+            return _DECISIONS[digest]
     plain = [p for p in view_patterns() if not set(p) & set(SENSITIVE_ATTRIBUTES)]
     coarse = frame.copy()
     coarse[list(SENSITIVE_ATTRIBUTES)] = ALL
@@ -357,9 +375,10 @@ def decide(finest: pd.DataFrame, rules: Rules, *, audit: bool = AUDIT_BY_DEFAULT
     first = _Cube(coarse, rules, plain)
     first.solve(audit=audit)
     decision = Decision(rules, first, frame, audit)
-    _DECISIONS[digest] = decision
-    while len(_DECISIONS) > _DECISIONS_KEPT:
-        _DECISIONS.popitem(last=False)
+    with _DECISIONS_LOCK:
+        _DECISIONS[digest] = decision
+        while len(_DECISIONS) > _DECISIONS_KEPT:
+            _DECISIONS.popitem(last=False)
     return decision
 
 

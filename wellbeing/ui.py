@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -13,7 +15,7 @@ import streamlit as st
 from streamlit import runtime
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from queries import survey
+from queries import cache, survey
 from wellbeing import audit, auth, config, demo, privacy, roles, store, views
 from wellbeing.exports import csv_bytes, figure_png, file_stem, readable, xlsx_bytes
 
@@ -63,8 +65,37 @@ def cursor() -> duckdb.DuckDBPyConnection:
 
     A DuckDB connection is not thread-safe and Streamlit runs each session in
     its own thread, so each run takes a cursor on the shared connection.
+    When the data has changed since the last run, the confidentiality engine
+    starts deciding every wave in the background (:func:`_prepare_figures`).
     """
-    return database(str(config.database_path())).cursor()
+    shared = database(str(config.database_path()))
+    run_cursor = shared.cursor()
+    _prepare_figures(shared, cache.data_version(run_cursor))
+    return run_cursor
+
+
+_prepared_versions: set[tuple] = set()
+_prepared_lock = threading.Lock()
+
+
+def _prepare_figures(shared: duckdb.DuckDBPyConnection, version: tuple) -> None:
+    """Once per data version: decide every wave's cells on a thread of its own.
+
+    The first leader to open a wave after an import then finds its decisions
+    made; a page that needs one sooner decides it itself, as before.
+    """
+    with _prepared_lock:
+        if version in _prepared_versions:
+            return
+        _prepared_versions.add(version)
+
+    def prepare() -> None:
+        try:
+            survey.prepare_decisions(shared.cursor())
+        except Exception:  # the page that needs the figure will meet and report it
+            logging.getLogger(__name__).exception("preparing the confidentiality decisions")
+
+    threading.Thread(target=prepare, name="prepare-decisions", daemon=True).start()
 
 
 def shared_filters(con: duckdb.DuckDBPyConnection) -> None:
