@@ -177,18 +177,22 @@ if profile.empty:
     st.info("No responses match these filters.")
 else:
     hidden_groups = int((profile["status"] != privacy.SHOWN).sum())
-    respondents = int(
-        profile.loc[profile["status"] == privacy.SHOWN]
-        .groupby("attribute")["respondents"]
-        .sum()
-        .max()
+    shown_by_attribute = (
+        profile.loc[profile["status"] == privacy.SHOWN].groupby("attribute")["respondents"].sum()
     )
-    st.markdown(
-        f"At least {respondents} respondents in {wave_label}; {hidden_groups} of "
-        f"{len(profile)} groups are too small to show (ethnicity, gender, disability and age "
-        f"band need {rules.sensitive_min_group_size}, career stage and role "
-        f"{rules.min_group_size})."
+    thresholds = (
+        f"(ethnicity, gender, disability and age band need {rules.sensitive_min_group_size}, "
+        f"career stage and role {rules.min_group_size})"
     )
+    if shown_by_attribute.empty:
+        st.markdown(
+            f"All {len(profile)} groups in {wave_label} are too small to show {thresholds}."
+        )
+    else:
+        st.markdown(
+            f"At least {int(shown_by_attribute.max())} respondents in {wave_label}; "
+            f"{hidden_groups} of {len(profile)} groups are too small to show {thresholds}."
+        )
     profile_chart = charts.respondent_profile_bars(profile, names=equity.ATTRIBUTE_NAMES)
     st.plotly_chart(profile_chart, key="equity_profile", width="stretch")
     ui.chart_download(profile_chart, key="equity_profile", title=f"Who responded {wave_label}")

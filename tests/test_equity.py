@@ -190,3 +190,12 @@ def test_the_equity_page_explains_why_career_stage_is_refused_under_a_role_filte
     assert "equity_heatmap" not in [chart.key for chart in at.get("plotly_chart")]
     assert "Who responded" in [s.value for s in at.main.subheader]
     assert any("Career stage is left out" in c.value for c in at.main.caption)
+
+
+def test_the_equity_page_for_a_team_too_small_for_any_group_says_so(demo_app_db):
+    # Sensory Impairment has four posts: every group of its profile is hidden.
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    at.switch_page("pages/equity.py").run()
+    at.sidebar.selectbox(key="team").set_value("Sensory Impairment").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("groups in" in m.value and "are too small to show" in m.value for m in at.markdown)
