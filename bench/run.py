@@ -202,6 +202,12 @@ def main(argv: list[str] | None = None) -> int:
     print("Page rerun after a filter change (server side, AppTest through dashboard.py)")
     only = ["--only", args.only] if args.only else []
     pages = _worker("bench.pages", "--db", str(data.store), "--reruns", str(args.reruns), *only)
+    if pages.get("prepare_ms") is not None:
+        print(
+            "  (the confidentiality decisions for every wave, prepared in the background once "
+            f"per data version, finished {pages['prepare_ms'] / 1000:,.1f} s after the first "
+            "page run; pages are timed after that)"
+        )
     rows = page_rows(pages["pages"], rerun_target)
     print_table(
         [
