@@ -47,7 +47,7 @@ def main() -> None:
         page_icon=":material/diversity_3:",
         layout="wide",
     )
-    con = ui.cursor()
+    con = ui.begin_run()
     ui.refuse_public_address_without_sign_in(con)
     user = ui.signed_in_user(con)
     navigation = ui.navigation(PAGES, user, sign_in_page=SIGN_IN_PAGE)

@@ -399,10 +399,13 @@ def _decide_all(
     wave_id: int,
     universes: list[str],
     rules: privacy.Rules,
+    stop: threading.Event | None = None,
 ) -> None:
     by_universe = dict(tuple(cells.groupby("universe", sort=False)))
     empty = cells.iloc[0:0]
     for universe in universes:
+        if stop is not None and stop.is_set():
+            return
         decision = privacy.decide(by_universe.get(universe, empty), rules)
         with _DECISIONS_LOCK:
             _DECISIONS[(state, wave_id, universe, rules)] = decision
@@ -410,30 +413,43 @@ def _decide_all(
                 _DECISIONS.popitem(last=False)
 
 
-def prepare_decisions(con: duckdb.DuckDBPyConnection) -> int:
+def prepare_decisions(
+    con: duckdb.DuckDBPyConnection, *, stop: threading.Event | None = None
+) -> int:
     """Decide every universe of every wave now, newest wave first; returns how many.
 
     Run in the background when the data changes (wellbeing.ui), so that the
     first leader to open a wave does not wait for the engine. The sensitive
-    breakdowns of the newest wave follow, for the Equity page.
+    breakdowns of the newest wave follow, for the Equity page. ``stop``, when
+    set, ends the work between two waves or two universes.
     """
+    stop = stop or threading.Event()
     state = data_version(con)
     rules = privacy.rules(con)
     newest: list[privacy.Decision] = []
     decided = 0
     for wave_id in reversed(waves(con)["id"].astype("int64").tolist()):
+        if stop.is_set():
+            return decided
         cells = privacy_cells(con, wave_id=int(wave_id), universes=None)
         universes = sorted(set(cells["universe"]))
-        _decide_all(cells, state=state, wave_id=int(wave_id), universes=universes, rules=rules)
+        _decide_all(
+            cells, state=state, wave_id=int(wave_id), universes=universes, rules=rules, stop=stop
+        )
+        if stop.is_set():
+            return decided
         decided += len(universes)
         if not newest:
             with _DECISIONS_LOCK:
-                newest = [
-                    _DECISIONS[(state, int(wave_id), u, rules)]
+                found = [
+                    _DECISIONS.get((state, int(wave_id), u, rules))
                     for u in universes
                     if not u.startswith("item:")  # the Equity page breaks down constructs
                 ]
+            newest = [decision for decision in found if decision is not None]
     for decision in newest:
+        if stop.is_set():
+            break
         decision.whole()
     return decided
 

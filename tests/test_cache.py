@@ -188,7 +188,9 @@ def test_the_dashboard_prepares_each_data_version_once(organisation, monkeypatch
     from wellbeing import ui
 
     prepared = []
-    monkeypatch.setattr(survey, "prepare_decisions", lambda con: prepared.append(con))
+    monkeypatch.setattr(
+        survey, "prepare_decisions", lambda con, **options: prepared.append(con)
+    )
     monkeypatch.setattr(ui, "_prepared_versions", set())
     version = cache.data_version(organisation)
     for _ in range(3):
@@ -197,3 +199,9 @@ def test_the_dashboard_prepares_each_data_version_once(organisation, monkeypatch
     for thread in [t for t in threading.enumerate() if t.name == "prepare-decisions"]:
         thread.join(timeout=30)
     assert len(prepared) == 2
+
+
+def test_preparation_stops_between_steps_when_asked(organisation):
+    stop = threading.Event()
+    stop.set()
+    assert survey.prepare_decisions(organisation, stop=stop) == 0

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import signal
 import sys
 import threading
+import weakref
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import duckdb
@@ -60,8 +63,15 @@ def database(path: str) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def cursor() -> duckdb.DuckDBPyConnection:
-    """A cursor of its own for this script run.
+# This script run's cursor: set by begin_run (dashboard.py, first thing in every
+# run) and shared by the page and every helper below, so the data version is
+# read once per run. A ContextVar because Streamlit runs each session's script
+# on a thread of its own.
+_run_cursor: ContextVar[duckdb.DuckDBPyConnection | None] = ContextVar("run_cursor", default=None)
+
+
+def begin_run() -> duckdb.DuckDBPyConnection:
+    """Start a script run: a cursor of its own on the shared connection, used until the next.
 
     A DuckDB connection is not thread-safe and Streamlit runs each session in
     its own thread, so each run takes a cursor on the shared connection.
@@ -70,12 +80,32 @@ def cursor() -> duckdb.DuckDBPyConnection:
     """
     shared = database(str(config.database_path()))
     run_cursor = shared.cursor()
+    _run_cursor.set(run_cursor)
     _prepare_figures(shared, cache.data_version(run_cursor))
     return run_cursor
 
 
+def cursor() -> duckdb.DuckDBPyConnection:
+    """This script run's cursor (a page run without dashboard.py starts its own)."""
+    return _run_cursor.get() or begin_run()
+
+
 _prepared_versions: set[tuple] = set()
 _prepared_lock = threading.Lock()
+_stop_preparing = threading.Event()
+_preparing: list[threading.Thread] = []
+
+
+@atexit.register
+def _finish_preparing() -> None:
+    """At exit, stop the background preparation between two steps and wait for it.
+
+    A thread killed inside a DuckDB query aborts the interpreter ("terminate
+    called..."), which would turn a clean shutdown or test run into a crash.
+    """
+    _stop_preparing.set()
+    for thread in _preparing:
+        thread.join(timeout=60)
 
 
 def _prepare_figures(shared: duckdb.DuckDBPyConnection, version: tuple) -> None:
@@ -91,11 +121,14 @@ def _prepare_figures(shared: duckdb.DuckDBPyConnection, version: tuple) -> None:
 
     def prepare() -> None:
         try:
-            survey.prepare_decisions(shared.cursor())
+            survey.prepare_decisions(shared.cursor(), stop=_stop_preparing)
         except Exception:  # the page that needs the figure will meet and report it
             logging.getLogger(__name__).exception("preparing the confidentiality decisions")
 
-    threading.Thread(target=prepare, name="prepare-decisions", daemon=True).start()
+    thread = threading.Thread(target=prepare, name="prepare-decisions", daemon=True)
+    with _prepared_lock:
+        _preparing[:] = [t for t in _preparing if t.is_alive()] + [thread]
+    thread.start()
 
 
 def shared_filters(con: duckdb.DuckDBPyConnection) -> None:
@@ -349,9 +382,20 @@ def single_sign_on_configured() -> bool:
         return False
 
 
+# Asked a dozen times per run (menu, banner, every page's guard): answered once
+# per run's cursor. An account change reruns the script, so the next run asks again.
+_sign_in_required_this_run: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, bool] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def sign_in_required(con: duckdb.DuckDBPyConnection) -> bool:
     """True once an account or a single sign-on role grant exists."""
-    return auth.sign_in_configured(con, single_sign_on=single_sign_on_configured())
+    known = _sign_in_required_this_run.get(con)
+    if known is None:
+        known = auth.sign_in_configured(con, single_sign_on=single_sign_on_configured())
+        _sign_in_required_this_run[con] = known
+    return known
 
 
 def _single_sign_on_claims() -> dict | None:
