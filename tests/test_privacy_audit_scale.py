@@ -269,3 +269,35 @@ def test_the_bench_sized_organisation_is_audited_not_skipped(monkeypatch: pytest
     audits.clear()
     decision.cells(sensitive=True)
     assert audits and audits[-1] == []
+
+
+# --- (c) several repairs per audit: the decisions of one repair per audit ------
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_repairs_made_in_one_audit_are_those_of_one_audit_each(seed: int):
+    # The audit makes its repairs one after another (the rules after each), working
+    # each derivation out without the cells hidden before from random left null
+    # vectors; one repair per audit (the dense loop's way) must hide the same cells.
+    finest = organisation(48, smallest=3, largest=24, sensitive=True, seed=seed)
+    rules = privacy.Rules()
+
+    def solved(repairs: int) -> tuple[np.ndarray, int]:
+        audits = []
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(privacy, "_REPAIRS_PER_AUDIT", repairs)
+            audit = privacy._Cube.audit
+
+            def counted(self: privacy._Cube) -> list[int]:
+                audits.append(audit(self))
+                return audits[-1]
+
+            patch.setattr(privacy._Cube, "audit", counted)
+            cube = privacy._Cube(finest, rules, privacy.view_patterns())
+            cube.solve(audit=True)
+        return cube.status, len(audits)
+
+    together, few = solved(privacy._REPAIRS_PER_AUDIT)
+    one_by_one, many = solved(1)
+    assert many > few > 1  # there were repairs to make, and they were made together
+    assert (together == one_by_one).all()

@@ -324,7 +324,8 @@ AUDIT_BY_DEFAULT = True
 # On this two-core machine, busy: a wave of the bench organisation's shape
 # (400 teams, 25,000 respondents: 3,700 team x role x stage groups, 18,000
 # with the sensitive attributes) under a second for the plain cube and about
-# 2 s for the sensitive one; the 1m scale's sensitive cube (1,000 teams,
+# 4 s for the sensitive one (33 repairs in 2 audits; it was 22 to 40 s with
+# one audit per repair); the 1m scale's sensitive cube (1,000 teams,
 # 135,000 groups) 15 to 30 s and 1.6 GB.
 # What still grows with the size is the organisation level: a few hundred
 # organisation-wide cells (a sensitive group by role, by stage, by another
@@ -440,6 +441,7 @@ class _Cube:
         team = service + "\x00" + finest["team"].astype(str)
         self._blocks = np.column_stack([pd.factorize(service)[0], pd.factorize(team)[0]])
         self._audit_blocks: dict = {}  # the audit's reduced blocks, reused between repairs
+        self._after_audit: tuple[tuple[int, ...], np.ndarray] | None = None
 
     def _partitions(self, patterns: list[tuple[str, ...]]) -> list[tuple[int, np.ndarray]]:
         """(parent, children): each parent cell is the sum of its children along one dimension.
@@ -484,9 +486,13 @@ class _Cube:
                 self._audit_blocks.clear()  # a decided cube keeps no reduced blocks
                 return
             pending = set()
-            for cell in culprits:
+            after = self._after_audit
+            if after is not None and after[0] == tuple(culprits):
+                self.status = after[1]  # the audit made the repairs and ran the rules
+                continue
+            for cell in culprits:  # one after another, the rules after each
                 self.status[cell] = _CODES[PROTECTS_SMALLER]
-                pending.update(self.partitions_of[cell])
+                self._fixpoint(set(self.partitions_of[cell]))
 
     def _fixpoint(self, pending: set[int]) -> None:
         """Complementary suppression over the partitions, until none changes."""
@@ -514,7 +520,16 @@ class _Cube:
         shown cells and the derivation's coefficient on it is non-zero (that
         coefficient is then the same in every derivation), so one derivation
         and one random left null vector settle every candidate at once.
+
+        One audit makes up to _REPAIRS_PER_AUDIT repairs, one after another
+        with the rules run after each, deciding each as a fresh audit would
+        (the cells hidden so far are taken out of the derivations with random
+        left null vectors), so a cube needs two or three audits rather than
+        one per repair: the bench wave's sensitive cube went from 34 audits to
+        2. The repairs are returned in order; the status they and the rules
+        lead to is kept for :meth:`solve`, and ``self.status`` is left as it was.
         """
+        self._after_audit = None
         status = self.status
         visible = np.flatnonzero((status == _CODES[SHOWN]) & (self.counts > 0))
         n_finest = len(self.weights)
@@ -545,9 +560,19 @@ class _Cube:
             return []
         free = ~self.locked[visible]
         unit_total = self._is_unit_total[visible]
-        row_of = {int(cell): r for r, cell in enumerate(visible)}
         flat = np.concatenate([self.members[cell] for cell in visible])
         owner = np.repeat(np.arange(len(visible)), [len(self.members[c]) for c in visible])
+        # Hidden small cells left out of the targets because a shown cell has the same
+        # people: hiding that shown cell makes them targets, and ends this audit.
+        same_people: dict[bytes, int] = {}
+        for cell in visible:
+            key = self.members[cell].tobytes()
+            same_people[key] = same_people.get(key, 0) + 1
+        waiting = {
+            self.members[cell].tobytes()
+            for cell in np.flatnonzero(status != _CODES[SHOWN])
+            if 0 < self.counts[cell] < self.k[cell] and self.members[cell].tobytes() in same_people
+        }
 
         # Breakdown cells (a role, a career stage, a sensitive group) go before
         # whole teams, services and the organisation: hiding a team's "managers"
@@ -555,57 +580,104 @@ class _Cube:
         def cost(r: int) -> tuple[bool, int, int]:
             return (bool(unit_total[r]), int(self.counts[visible[r]]), r)
 
-        chosen: list[int] = []
-        touched = np.zeros(len(visible), dtype=bool)
-        for batch in np.array_split(screened, -(-len(screened) // _REPAIRS_PER_AUDIT)):
-            vectors = np.zeros((len(batch) + _SAMPLES, n_finest), dtype="int64")
-            for i, target in enumerate(batch):
-                vectors[i, targets[target]] = 1
-            noisy = np.arange(len(vectors)) >= len(batch)
-            coefficients, exists = system.represent(vectors, rng, noisy=noisy)
+        # Derivations over the shown cells, _REPAIR_BATCH targets at a time, and (with the
+        # first batch) _LEFT_NULL_SAMPLES random combinations of them adding up to nothing.
+        derivations: dict[int, tuple[np.ndarray, bool]] = {}
+        left_null = np.zeros((0, len(visible)), dtype="int64")
+
+        def derivation(at: int) -> tuple[np.ndarray, bool]:
+            nonlocal left_null
+            if at not in derivations:
+                batch = screened[at : at + _REPAIR_BATCH]
+                extra = _LEFT_NULL_SAMPLES if not derivations else 0
+                vectors = np.zeros((len(batch) + extra, n_finest), dtype="int64")
+                for i, target in enumerate(batch.tolist()):
+                    vectors[i, targets[target]] = 1
+                noisy = np.arange(len(vectors)) >= len(batch)
+                coefficients, exists = system.represent(vectors, rng if extra else None, noisy)
+                if extra:
+                    left_null = coefficients[len(batch) :]
+                for i in range(len(batch)):
+                    derivations[at + i] = (coefficients[i], bool(exists[i]))
+            return derivations[at]
+
+        # The repairs one audit after another would make, made here one after another:
+        # each hides a cell and runs the rules (_fixpoint), and the next derivation is
+        # worked out without the cells hidden so far (H) from the derivations above and
+        # the random left null vectors, which span every combination of the shown cells
+        # that adds up to nothing (their part on H included), but with chance about
+        # p ** (|H| - _LEFT_NULL_SAMPLES). Targets before the one repaired were not
+        # derivable and hiding cells keeps them so; a target is repaired until it is not.
+        # The same cells are hidden as by one repair per audit; anything missed (a new
+        # target, a rare unlucky sample) is found by the next audit, which is exact.
+        saved = status.copy()
+        hidden = np.zeros(len(visible), dtype=bool)
+        culprits: list[int] = []
+        at = 0
+        while at < len(screened) and len(culprits) < _REPAIRS_PER_AUDIT:
+            coefficients, exists = derivation(at)
+            if not exists:  # checked exactly: the screen's rare false alarms stop here
+                at += 1
+                continue
+            gone = np.flatnonzero(hidden)
+            if len(gone):
+                pivots, transform, rank = _eliminate(left_null[:, gone])
+                wanted = (-coefficients[gone]) % _PRIME
+                mix = wanted[pivots]
+                echelon = _mulmod(transform[:rank], left_null[:, gone])
+                if (_mulmod(mix[None, :], echelon)[0] != wanted).any():
+                    at += 1  # no derivation avoids the hidden cells
+                    continue
+                coefficients = (
+                    coefficients + _mulmod(_mulmod(mix[None, :], transform[:rank]), left_null)[0]
+                ) % _PRIME
+                kernel = transform[rank:]
+            else:
+                kernel = np.eye(len(left_null), dtype="int64")
             # A random combination of the shown cells adding up to nothing: a cell it
             # uses is in the span of the others, so hiding it alone loses nothing.
-            dependent = coefficients[len(batch) :].any(axis=0)
-            for i, target in enumerate(batch.tolist()):
-                if not exists[i]:  # checked exactly: the screen's rare false alarms stop here
+            draws = _mulmod(rng.integers(0, _PRIME, (_SAMPLES, len(kernel))), kernel)
+            dependent = _mulmod(draws, left_null).any(axis=0)
+            uses = coefficients != 0
+            # Hiding a cell breaks this derivation exactly when the cell is needed: used
+            # (non-zero coefficient) and outside the span of the other shown cells
+            # (its coefficient is then the same in every derivation).
+            needed = free & ~hidden & uses & ~dependent
+            inside = np.zeros(n_finest, dtype=bool)
+            inside[targets[screened[at]]] = True
+            overlapping = np.zeros(len(visible), dtype=bool)
+            overlapping[owner[inside[flat]]] = True
+            overlapping &= ~hidden
+            # A derivation may run through breakdown cells that do not contain the
+            # group at all ("the organisation's social workers minus Children's"):
+            # any shown breakdown cell, smallest first, before a total containing it.
+            allowed = np.flatnonzero(needed & (~unit_total | overlapping))
+            if len(allowed):
+                row = min(allowed.tolist(), key=cost)
+            else:
+                pool = np.flatnonzero(free & overlapping).tolist()
+                pool = pool or np.flatnonzero(free & ~hidden).tolist()
+                if not pool:
+                    at += 1
                     continue
-                uses = coefficients[i] != 0
-                if chosen and (uses & touched).any():
-                    continue  # the cells hidden so far may break it: the next audit will tell
-                # Hiding a cell breaks this derivation exactly when the cell is needed: used
-                # (non-zero coefficient) and outside the span of the other shown cells
-                # (its coefficient is then the same in every derivation).
-                needed = free & uses & ~dependent
-                inside = np.zeros(n_finest, dtype=bool)
-                inside[targets[target]] = True
-                overlapping = np.zeros(len(visible), dtype=bool)
-                overlapping[owner[inside[flat]]] = True
-                # A derivation may run through breakdown cells that do not contain the
-                # group at all ("the organisation's social workers minus Children's"):
-                # any shown breakdown cell, smallest first, before a total containing it.
-                allowed = np.flatnonzero(needed & (~unit_total | overlapping))
-                if len(allowed):
-                    row = min(allowed.tolist(), key=cost)
-                elif not chosen:
-                    pool = np.flatnonzero(free & overlapping).tolist()
-                    pool = pool or np.flatnonzero(free).tolist()
-                    if not pool:
-                        continue
-                    row = min(pool, key=cost)
-                else:
-                    continue
-                chosen.append(row)
-                # Hiding it makes the rules hide partners in its breakdowns: later groups
-                # whose derivation uses any of those wait for the next audit.
-                touched[row] = True
-                for number in self.partitions_of[int(visible[row])]:
-                    parent, children = self.partitions[number]
-                    for cell in (int(parent), *children.tolist()):
-                        if cell in row_of:
-                            touched[row_of[cell]] = True
-            if chosen:
+                row = min(pool, key=cost)
+            cell = int(visible[row])
+            culprits.append(cell)
+            before = status[visible].copy()
+            status[cell] = _CODES[PROTECTS_SMALLER]
+            self._fixpoint(set(self.partitions_of[cell]))
+            now_hidden = np.flatnonzero(before != status[visible])
+            hidden[now_hidden] = True
+            appeared = False
+            for r in now_hidden.tolist():
+                key = self.members[visible[r]].tobytes()
+                same_people[key] -= 1
+                appeared = appeared or (same_people[key] == 0 and key in waiting)
+            if appeared or hidden.sum() + _SAMPLES + _LEFT_NULL_MARGIN > len(left_null):
                 break
-        return sorted(int(visible[r]) for r in chosen)
+        self._after_audit = (tuple(culprits), status.copy())
+        status[:] = saved
+        return culprits
 
     def frame(self) -> pd.DataFrame:
         cells = pd.DataFrame(self.keys, columns=list(DIMENSIONS))
@@ -724,6 +796,8 @@ _ELIMINATION_CHUNK = 512
 _EXACT_TERMS = (1 << 53) // ((_PRIME - 1) ** 2)
 # Below this many multiply-adds, numpy's int64 product beats converting to float.
 _SMALL_PRODUCT = 5_000_000
+# A node's reduced equations with more entries than this are kept as two factors.
+_FACTORED_REDUCED = 2_000_000
 # Random null-space and left-null-space vectors per audit. A group that is not
 # derivable is orthogonal to one by chance once in p (about one in a million),
 # to all of them once in p ** _SAMPLES; a cell in the span of the others is
@@ -735,9 +809,14 @@ _SMALL_PRODUCT = 5_000_000
 # decision everywhere.
 _SAMPLES = 3
 _SEED = 20261125
-# Revealed groups whose derivations one audit works out together; the repairs
-# of those that share no cell are all made before the next audit.
+# Repairs one audit makes one after another (the rules run after each), as many
+# audits in a row would; the derivations are worked out this many targets at a
+# time, and the cells hidden in between are taken out of them with this many
+# random left null vectors, less a margin (see _Cube.audit).
 _REPAIRS_PER_AUDIT = 64
+_REPAIR_BATCH = 64
+_LEFT_NULL_SAMPLES = 128
+_LEFT_NULL_MARGIN = 8
 
 
 def _mulmod(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -815,14 +894,25 @@ class _Node:
     -reduced @ y on the pivots.
     """
 
-    def __init__(self, lo: int, hi: int, children: list[_Node], cells: np.ndarray) -> None:
+    def __init__(
+        self,
+        lo: int,
+        hi: int,
+        children: list[_Node],
+        cells: np.ndarray,
+        labels: np.ndarray | None = None,
+    ) -> None:
         self.lo, self.hi = lo, hi
         self.children = children
         self.cells = cells  # its own rows (shown cells), 0/1 over lo:hi
         self.rows = np.arange(len(cells))  # their numbers in the system (set by the system)
+        # Rows of the parent's equations already projected here, by cell (label): a
+        # repair rebuilds the organisation, whose other children stay as they were.
+        self._projected: dict[int, np.ndarray] = {}
         if children:
             equations = np.concatenate(
-                [c.project(cells[:, c.lo - lo : c.hi - lo]) for c in children], axis=1
+                [c._project_rows(cells[:, c.lo - lo : c.hi - lo], labels) for c in children],
+                axis=1,
             )
         else:
             equations = cells.astype("int64")
@@ -835,7 +925,42 @@ class _Node:
         # Some combination of the rows below adds up to nothing (a random left
         # null vector has something to draw here).
         self.slack = self.rank < len(cells) or any(c.slack for c in children)
-        self.reduced = _mulmod(self.transform[: self.rank], equations[:, self.free])
+        # reduced = transform[:rank] @ equations[:, free]; kept as those two factors
+        # where it would be large (the organisation: a few hundred rows by thousands
+        # of coordinates), since it is only ever multiplied by a few vectors.
+        self.reduced: np.ndarray | None = None
+        self._factors: tuple[np.ndarray, np.ndarray] | None = None
+        if self.rank * self.dimension > _FACTORED_REDUCED:
+            self._factors = (self.transform[: self.rank], equations[:, self.free])
+        else:
+            self.reduced = _mulmod(self.transform[: self.rank], equations[:, self.free])
+
+    def _times_reduced(self, z: np.ndarray) -> np.ndarray:
+        """z (batch x rank) @ reduced."""
+        if self._factors is None:
+            return _mulmod(z, self.reduced)
+        transform, free_equations = self._factors
+        return _mulmod(_mulmod(z, transform), free_equations)
+
+    def _reduced_times(self, y: np.ndarray) -> np.ndarray:
+        """reduced @ y (dimension x batch)."""
+        if self._factors is None:
+            return _mulmod(self.reduced, y)
+        transform, free_equations = self._factors
+        return _mulmod(transform, _mulmod(free_equations, y))
+
+    def _project_rows(self, rows: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
+        """:meth:`project` of a parent's rows, reusing those (by label) projected before."""
+        if labels is None:
+            return self.project(rows)
+        keys = labels.tolist()
+        missing = [i for i, key in enumerate(keys) if key not in self._projected]
+        if missing:
+            for i, row in zip(missing, self.project(rows[missing]), strict=True):
+                self._projected[keys[i]] = row
+        if not keys:
+            return np.zeros((0, self.dimension), dtype="int64")
+        return np.stack([self._projected[key] for key in keys])
 
     def _coordinates(self, vectors: np.ndarray) -> np.ndarray:
         """Vectors over lo:hi in this node's coordinates (batch x coordinates)."""
@@ -851,14 +976,14 @@ class _Node:
         z = self._coordinates(vectors)
         if self.rank == 0:
             return z
-        return (z[:, self.free] - _mulmod(z[:, self.pivots], self.reduced)) % _PRIME
+        return (z[:, self.free] - self._times_reduced(z[:, self.pivots])) % _PRIME
 
     def lift(self, free_part: np.ndarray) -> np.ndarray:
         """Null-space vectors over lo:hi (columns) from their free coordinates."""
         z = np.zeros((self.width, free_part.shape[1]), dtype="int64")
         z[self.free] = free_part
         if self.rank:
-            z[self.pivots] = (-_mulmod(self.reduced, free_part)) % _PRIME
+            z[self.pivots] = (-self._reduced_times(free_part)) % _PRIME
         if not self.children:
             return z
         parts, at = [], 0
@@ -881,7 +1006,7 @@ class _Node:
             return np.ones(len(vectors), dtype=bool)
         z = self._coordinates(vectors)
         if self.rank:
-            residual = (z[:, self.free] - _mulmod(z[:, self.pivots], self.reduced)) % _PRIME
+            residual = (z[:, self.free] - self._times_reduced(z[:, self.pivots])) % _PRIME
             coefficients = _mulmod(z[:, self.pivots], self.transform[: self.rank])
         else:
             residual = z
@@ -981,7 +1106,7 @@ class _BlockSystem:
             cells = np.zeros((len(mine), hi - lo), dtype="int8")
             for row, i in enumerate(mine):
                 cells[row, positions[i] - lo] = 1
-            node = _Node(lo, hi, children, cells)
+            node = _Node(lo, hi, children, cells, self._labels[mine])
         node.rows = mine  # this system's numbering of the same rows
         self._new[key] = node
         return node
