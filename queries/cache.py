@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import threading
 import weakref
 from collections import OrderedDict
@@ -65,6 +66,7 @@ def clear() -> None:
     with _lock:
         _results.clear()
         _versions.clear()
+        _drawings.clear()
 
 
 def _frozen(value: object) -> Hashable:
@@ -109,4 +111,58 @@ def memoised(function: Function) -> Function:
         return result
 
     kept.uncached = function  # type: ignore[attr-defined]
+    return kept  # type: ignore[return-value]
+
+
+# Charts are large (thousands of labels at national scale): fewer are kept.
+DRAWINGS_KEPT = 64
+_drawings: OrderedDict[Hashable, Any] = OrderedDict()
+
+
+def _content(value: object) -> Hashable:
+    if isinstance(value, pd.DataFrame | pd.Series):
+        frame = value.to_frame() if isinstance(value, pd.Series) else value
+        digest = hashlib.sha256(
+            pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()
+        ).hexdigest()
+        return (
+            type(value).__name__,
+            tuple(map(str, frame.columns)),
+            tuple(map(str, frame.dtypes)),
+            digest,
+        )
+    return _frozen(value)
+
+
+def drawn_once(function: Function) -> Function:
+    """Keep a chart per content of its arguments (frames are hashed, not compared).
+
+    A rerun that shows the same figures again (every click back to a view seen
+    before, every click that changes another chart) then skips plotly's
+    validation, which at hundreds of teams costs more than the queries. The
+    figure is shared, not copied: callers draw it and offer it for download,
+    and never change it.
+    """
+
+    @functools.wraps(function)
+    def kept(*arguments: Any, **keywords: Any) -> Any:
+        try:
+            key = (
+                function.__qualname__,
+                tuple(_content(a) for a in arguments),
+                tuple(sorted((k, _content(v)) for k, v in keywords.items())),
+            )
+        except TypeError:  # an argument with no content hash: draw it afresh
+            return function(*arguments, **keywords)
+        with _lock:
+            if key in _drawings:
+                _drawings.move_to_end(key)
+                return _drawings[key]
+        drawing = function(*arguments, **keywords)
+        with _lock:
+            _drawings[key] = drawing
+            while len(_drawings) > DRAWINGS_KEPT:
+                _drawings.popitem(last=False)
+        return drawing
+
     return kept  # type: ignore[return-value]

@@ -205,3 +205,30 @@ def test_preparation_stops_between_steps_when_asked(organisation):
     stop = threading.Event()
     stop.set()
     assert survey.prepare_decisions(organisation, stop=stop) == 0
+
+
+def test_a_chart_is_drawn_once_per_content_of_its_figures():
+    import pandas as pd
+
+    from wellbeing import charts
+
+    def figures(alpha_value: float) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "team": ["Alpha", "Beta"],
+                "respondents": [12.0, 9.0],
+                "value": [alpha_value, 0.4],
+                "low": [alpha_value - 0.1, 0.2],
+                "high": [alpha_value + 0.1, 0.6],
+                "status": [privacy.SHOWN, privacy.SHOWN],
+                "verdict": ["higher", "could be chance"],
+            }
+        )
+
+    options = {"kind": "share", "axis_title": "Share", "k": 5, "organisation": 0.5}
+    first = charts.team_intervals(figures(0.7), **options)
+    assert charts.team_intervals(figures(0.7), **options) is first
+    changed = charts.team_intervals(figures(0.8), **options)
+    assert changed is not first
+    assert list(changed.data[0].x) == pytest.approx([0.8, 0.4])
+    assert charts.team_intervals(figures(0.7), **(options | {"k": 10})) is not first

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from queries.cache import drawn_once
 from wellbeing import privacy, stats
 from wellbeing.measures import higher_is_better
 
@@ -15,6 +16,7 @@ BETTER_BLUE = "#2e6da4"
 NEUTRAL = "#f7f7f7"
 
 
+@drawn_once
 def construct_heatmap(
     scores: pd.DataFrame,
     constructs: pd.DataFrame,
@@ -134,6 +136,7 @@ def _verdict_colour(verdict: object, *, worse: str) -> str:
     return CHANCE_GREY
 
 
+@drawn_once
 def team_intervals(
     figures: pd.DataFrame,
     *,
@@ -269,6 +272,7 @@ def team_intervals(
     return figure
 
 
+@drawn_once
 def trend_lines(
     organisation: pd.DataFrame,
     *,
@@ -335,6 +339,7 @@ def trend_lines(
     return figure
 
 
+@drawn_once
 def against_national(rows: pd.DataFrame) -> go.Figure:
     """The organisation's shares with 95% intervals, each beside its national figure.
 
@@ -393,6 +398,7 @@ def against_national(rows: pd.DataFrame) -> go.Figure:
     return figure
 
 
+@drawn_once
 def hse_heatmap(
     scores: pd.DataFrame, domains: pd.DataFrame, organisation: pd.Series, *, k: int
 ) -> go.Figure:
@@ -421,6 +427,7 @@ def hse_heatmap(
     return figure
 
 
+@drawn_once
 def support_challenge_scatter(
     teams: pd.DataFrame, *, cutoff: float, organisation: pd.Series | None = None
 ) -> go.Figure:
@@ -494,6 +501,7 @@ def support_challenge_scatter(
     return figure
 
 
+@drawn_once
 def quadrant_bars(
     teams: pd.DataFrame, *, k: int, organisation: pd.Series | None = None
 ) -> go.Figure:
@@ -562,6 +570,7 @@ def quadrant_bars(
     return figure
 
 
+@drawn_once
 def change_timeline(
     teams: pd.DataFrame,
     organisation: pd.DataFrame,
@@ -710,6 +719,7 @@ def _lines_with_gaps(rows: pd.DataFrame) -> tuple[list, list, list]:
     return x, y, custom
 
 
+@drawn_once
 def events_against_score(points: pd.DataFrame, *, axis_title: str, window_months: int) -> go.Figure:
     """One point per team and wave: change events in the window before the wave vs its score.
 
@@ -750,6 +760,7 @@ def events_against_score(points: pd.DataFrame, *, axis_title: str, window_months
     return figure
 
 
+@drawn_once
 def team_scatter(
     points: pd.DataFrame,
     *,
@@ -807,6 +818,7 @@ def team_scatter(
     return figure
 
 
+@drawn_once
 def reported_against_records(
     frame: pd.DataFrame, *, reported_label: str, recorded_label: str, k: int
 ) -> go.Figure:
@@ -867,6 +879,7 @@ def reported_against_records(
     return figure
 
 
+@drawn_once
 def respondent_profile_bars(profile: pd.DataFrame, *, names: dict[str, str]) -> go.Figure:
     """Who responded: each group's share of respondents, attribute by attribute.
 
@@ -915,6 +928,7 @@ def respondent_profile_bars(profile: pd.DataFrame, *, names: dict[str, str]) -> 
     return figure
 
 
+@drawn_once
 def response_rate_bars(rates: pd.DataFrame, *, k: int, low_rate: float) -> go.Figure:
     """Response rate by team against staff in post, with the low-response line.
 
