@@ -82,8 +82,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(db: Path) -> Iterator[str]:
-    """``streamlit run dashboard.py`` on 127.0.0.1 against ``db``; stopped on leaving."""
+def streamlit_server(db: Path) -> Iterator[tuple[str, int]]:
+    """``streamlit run dashboard.py`` on 127.0.0.1 against ``db``: (URL, pid); stopped after."""
     port = free_port()
     environment = dict(os.environ, WELLBEING_DB=str(db))
     process = subprocess.Popen(
@@ -123,7 +123,7 @@ def streamlit_server(db: Path) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"streamlit was not healthy after {SERVER_START_TIMEOUT} s")
             time.sleep(0.2)
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()
         try:
@@ -160,6 +160,24 @@ def measure_page(
     return result
 
 
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_until_idle(pid: int, *, quiet_seconds: float = 3.0, timeout: float = 900.0) -> float:
+    """Wait until the server uses under 10% of a core for ``quiet_seconds``; seconds waited."""
+    started = time.monotonic()
+    if not Path(f"/proc/{pid}/stat").exists():
+        return 0.0
+    while time.monotonic() - started < timeout:
+        before = _cpu_seconds(pid)
+        time.sleep(quiet_seconds)
+        if _cpu_seconds(pid) - before < 0.1 * quiet_seconds:
+            break
+    return time.monotonic() - started
+
+
 def measure(
     db: Path, pages: list[dict], *, waves: list[str], changes: int = 5
 ) -> list[BrowserResult]:
@@ -167,7 +185,7 @@ def measure(
     from playwright import sync_api
 
     results = []
-    with streamlit_server(db) as url, sync_api.sync_playwright() as playwright:
+    with streamlit_server(db) as (url, pid), sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
             args=[
@@ -184,6 +202,10 @@ def measure(
             warm.goto(url, wait_until="commit")
             warm.wait_for_function(SETTLED, arg=0, timeout=300_000)
             warm.close()
+            # The first run starts the engine's background preparation of every
+            # wave (wellbeing/ui.py); pages are measured once it is done, as
+            # leaders meet them after an import has settled.
+            wait_until_idle(pid)
             for info in pages:
                 context = browser.new_context(viewport={"width": 1400, "height": 1000})
                 page = context.new_page()
