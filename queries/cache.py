@@ -134,14 +134,18 @@ def _content(value: object) -> Hashable:
     return _frozen(value)
 
 
-def drawn_once(function: Function) -> Function:
-    """Keep a chart per content of its arguments (frames are hashed, not compared).
+def _shared_or_copied(result: Any) -> Any:
+    return result.copy() if isinstance(result, pd.DataFrame | pd.Series) else result
 
-    A rerun that shows the same figures again (every click back to a view seen
-    before, every click that changes another chart) then skips plotly's
-    validation, which at hundreds of teams costs more than the queries. The
-    figure is shared, not copied: callers draw it and offer it for download,
-    and never change it.
+
+def drawn_once(function: Function) -> Function:
+    """Keep a chart, or a table worked out from frames, per content of its arguments.
+
+    Frames are hashed, not compared. A rerun that shows the same figures again
+    (every click back to a view seen before, every click that changes another
+    chart) then skips plotly's validation and the intervals, which at hundreds
+    of teams cost more than the queries. A frame comes back as a copy; a figure
+    is shared: callers draw it and offer it for download, and never change it.
     """
 
     @functools.wraps(function)
@@ -157,10 +161,10 @@ def drawn_once(function: Function) -> Function:
         with _lock:
             if key in _drawings:
                 _drawings.move_to_end(key)
-                return _drawings[key]
+                return _shared_or_copied(_drawings[key])
         drawing = function(*arguments, **keywords)
         with _lock:
-            _drawings[key] = drawing
+            _drawings[key] = _shared_or_copied(drawing)
             while len(_drawings) > DRAWINGS_KEPT:
                 _drawings.popitem(last=False)
         return drawing

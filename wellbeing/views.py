@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from queries.cache import drawn_once
 from wellbeing import privacy, stats
 from wellbeing.reference import NationalFigure
 
@@ -74,6 +75,7 @@ def organisation_figure(
     )
 
 
+@drawn_once
 def team_figures(
     rows: pd.DataFrame,
     *,
@@ -111,6 +113,7 @@ def team_figures(
     return out[TEAM_FIGURE_COLUMNS].reset_index(drop=True)
 
 
+@drawn_once
 def trend(rows: pd.DataFrame, *, value: str, kind: str, sd: str | None = None) -> pd.DataFrame:
     """Wave by wave (oldest first): wave, wave_opened_on, respondents, value, low, high, status."""
     ordered = rows.sort_values(["wave_opened_on", "wave_id"]).reset_index(drop=True)
@@ -475,6 +478,7 @@ def overdue_reading(overdue: pd.DataFrame, *, as_of: object, overdue_after_days:
     return sentence + "."
 
 
+@drawn_once
 def records_table(sessions: pd.DataFrame, overdue: pd.DataFrame, *, k: int) -> pd.DataFrame:
     """One row per team: what the records show, hidden teams saying why.
 
@@ -505,6 +509,7 @@ def records_table(sessions: pd.DataFrame, overdue: pd.DataFrame, *, k: int) -> p
     }).sort_values("Team").reset_index(drop=True)
 
 
+@drawn_once
 def team_pairs(
     left: pd.DataFrame,
     right: pd.DataFrame,
@@ -533,6 +538,7 @@ def team_pairs(
     }).sort_values("team").reset_index(drop=True)
 
 
+@drawn_once
 def reported_against_recorded(
     reported: pd.DataFrame,
     recorded: pd.DataFrame,
