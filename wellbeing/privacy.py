@@ -336,6 +336,9 @@ AUDIT_BY_DEFAULT = True
 AUDIT_MAX_FINEST_GROUPS = 200_000
 
 
+_STR = pd.Series([], dtype="str").dtype  # what decide turns every dimension into
+
+
 def decide(finest: pd.DataFrame, rules: Rules, *, audit: bool = AUDIT_BY_DEFAULT) -> Decision:
     """Apply every rule to one wave's cube and return each cell's status.
 
@@ -354,7 +357,10 @@ def decide(finest: pd.DataFrame, rules: Rules, *, audit: bool = AUDIT_BY_DEFAULT
     data gives the same decision on every page without recomputing it.
     """
     frame = finest[[*DIMENSIONS, "respondents"]].copy()
-    frame[list(DIMENSIONS)] = frame[list(DIMENSIONS)].astype("object").fillna(NOT_STATED)
+    if all(frame[d].dtype == _STR for d in DIMENSIONS):  # already strings: no round trip
+        frame[list(DIMENSIONS)] = frame[list(DIMENSIONS)].fillna(NOT_STATED)
+    else:
+        frame[list(DIMENSIONS)] = frame[list(DIMENSIONS)].astype("object").fillna(NOT_STATED)
     frame = (
         frame.astype({d: "str" for d in DIMENSIONS})
         .groupby(list(DIMENSIONS), as_index=False, sort=True)["respondents"]
@@ -370,9 +376,14 @@ def decide(finest: pd.DataFrame, rules: Rules, *, audit: bool = AUDIT_BY_DEFAULT
             _DECISIONS.move_to_end(digest)
             return _DECISIONS[digest]
     plain = [p for p in view_patterns() if not set(p) & set(SENSITIVE_ATTRIBUTES)]
-    coarse = frame.copy()
-    coarse[list(SENSITIVE_ATTRIBUTES)] = ALL
-    coarse = coarse.groupby(list(DIMENSIONS), as_index=False, sort=True)["respondents"].sum()
+    # The same groups, in the same order, as grouping by every dimension with the
+    # sensitive ones set to ALL: those are constant, so they are added afterwards.
+    coarse = frame.groupby(
+        [d for d in DIMENSIONS if d not in SENSITIVE_ATTRIBUTES], as_index=False, sort=True
+    )["respondents"].sum()
+    for d in SENSITIVE_ATTRIBUTES:
+        coarse[d] = ALL
+    coarse = coarse[[*DIMENSIONS, "respondents"]]
     first = _Cube(coarse, rules, plain)
     first.solve(audit=audit)
     decision = Decision(rules, first, frame, audit)
@@ -389,9 +400,9 @@ class _Cube:
     def __init__(self, finest: pd.DataFrame, rules: Rules, patterns: list[tuple[str, ...]]) -> None:
         self.rules = rules
         self.weights = finest["respondents"].to_numpy(dtype="int64")
-        keys: list[tuple[str, ...]] = []
         members: list[np.ndarray] = []
         cell_patterns: list[tuple[str, ...]] = []
+        blocks: list[np.ndarray] = []
         values = finest[list(DIMENSIONS)].to_numpy(dtype=object)
         for pattern in patterns:
             columns = [DIMENSIONS.index(d) for d in pattern]
@@ -399,23 +410,32 @@ class _Cube:
                 groups = finest.groupby(list(pattern), sort=True).indices
             else:
                 groups = {(): np.arange(len(finest))}
-            for group_rows in groups.values():
-                key = [ALL] * len(DIMENSIONS)
-                for c in columns:
-                    key[c] = values[group_rows[0], c]
-                keys.append(tuple(key))
-                members.append(np.asarray(group_rows))
-                cell_patterns.append(pattern)
+            rows = [np.asarray(group_rows) for group_rows in groups.values()]
+            block = np.full((len(rows), len(DIMENSIONS)), ALL, dtype=object)
+            if columns and rows:
+                first = np.array([r[0] for r in rows], dtype=np.intp)
+                block[:, columns] = values[first][:, columns]
+            blocks.append(block)
+            members.extend(rows)
+            cell_patterns.extend([pattern] * len(rows))
+        # One row per cell, a value per dimension (ALL where not named): the cell keys,
+        # and the per-cell tests below done on all of them at once.
+        table = np.concatenate(blocks) if blocks else np.empty((0, len(DIMENSIONS)), dtype=object)
+        keys: list[tuple[str, ...]] = list(map(tuple, table.tolist()))
         self.keys = keys
         self.members = members
         self.index = {key: i for i, key in enumerate(keys)}
-        self.counts = np.array([int(self.weights[m].sum()) for m in members], dtype="int64")
-        self.k = np.array(
-            [
-                rules.sensitive_min_group_size if is_sensitive_key(key) else rules.min_group_size
-                for key in keys
-            ],
-            dtype="int64",
+        sizes = np.array([len(m) for m in members], dtype=np.intp)
+        if len(members) and len(self.weights):
+            starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+            sums = np.add.reduceat(self.weights[np.concatenate(members)], starts)
+            self.counts = np.where(sizes > 0, sums, 0).astype("int64")
+        else:
+            self.counts = np.zeros(len(members), dtype="int64")
+        is_all = table == ALL
+        plain = is_all[:, [DIMENSIONS.index(d) for d in SENSITIVE_ATTRIBUTES]].all(axis=1)
+        self.k = np.where(plain, rules.min_group_size, rules.sensitive_min_group_size).astype(
+            "int64"
         )
         self.partitions = self._partitions(cell_patterns)
         self.partitions_of: list[list[int]] = [[] for _ in keys]
@@ -424,18 +444,24 @@ class _Cube:
             for child in children:
                 self.partitions_of[child].append(number)
         self.status = np.where(self.counts < self.k, _CODES[BELOW_K], _CODES[SHOWN])
-        # Filter differencing depends on counts alone, so it is settled once.
-        for i, key in enumerate(keys):
-            parent = self._filter_parent(key)
-            if parent >= 0 and self.status[i] == _CODES[SHOWN]:
-                rest = self.counts[parent] - self.counts[i]
-                if 0 < rest < self.k[i]:
-                    self.status[i] = _CODES[PROTECTS_SMALLER]
+        # Filter differencing depends on counts alone, so it is settled once. A cell
+        # with a filter is never another's filter parent, so all are settled at once.
+        filters = [DIMENSIONS.index(d) for d in SUB_FILTERS]
+        filtered = np.flatnonzero(~is_all[:, filters].all(axis=1))
+        if len(filtered):
+            unfiltered = table[filtered].copy()
+            unfiltered[:, filters] = ALL
+            parents = np.array(
+                [self.index.get(key, -1) for key in map(tuple, unfiltered.tolist())],
+                dtype=np.intp,
+            )
+            cells, parents = filtered[parents >= 0], parents[parents >= 0]
+            rest = self.counts[parents] - self.counts[cells]
+            tighten = (self.status[cells] == _CODES[SHOWN]) & (rest > 0) & (rest < self.k[cells])
+            self.status[cells[tighten]] = _CODES[PROTECTS_SMALLER]
         self.locked = np.zeros(len(keys), dtype=bool)
         breakdown = [DIMENSIONS.index(d) for d in (*SUB_FILTERS, *SENSITIVE_ATTRIBUTES)]
-        self._is_unit_total = np.array(
-            [all(key[p] == ALL for p in breakdown) for key in keys], dtype=bool
-        )
+        self._is_unit_total = is_all[:, breakdown].all(axis=1)
         # Each finest group's service and team: the blocks the audit works in.
         service = finest["service"].astype(str)
         team = service + "\x00" + finest["team"].astype(str)
@@ -458,16 +484,6 @@ class _Cube:
                 parent[DIMENSIONS.index(dimension)] = ALL
                 by_parent.setdefault((self.index[tuple(parent)], dimension), []).append(i)
         return [(parent, np.array(children)) for (parent, _), children in by_parent.items()]
-
-    def _filter_parent(self, key: tuple[str, ...]) -> int:
-        """The same cell without the role and career-stage filters, or -1."""
-        positions = [DIMENSIONS.index(d) for d in SUB_FILTERS]
-        if all(key[p] == ALL for p in positions):
-            return -1
-        parent = list(key)
-        for p in positions:
-            parent[p] = ALL
-        return self.index.get(tuple(parent), -1)
 
     def solve(self, *, audit: bool, locked: Mapping[tuple[str, ...], int] | None = None) -> None:
         """Decide every cell: primary rule, then fixpoint and audit until both are satisfied."""
