@@ -254,3 +254,25 @@ def test_the_overview_prepares_a_board_pack_for_a_service(demo_app_db):
     assert not at.exception
     assert not at.error
     assert at.get("download_button"), "no download button after preparing the pack"
+
+
+def test_the_overview_lists_the_first_ten_teams_to_look_at_and_offers_the_rest(app_db):
+    # Twelve teams worse than the organisation on stress and support (everyone alike, so
+    # each interval is its mean), twelve better: all twelve qualify, ten are drawn.
+    from wellbeing import store
+
+    rows = []
+    for number in range(12):
+        rows += team_rows(f"Worse {number:02d}", "Adults", 6, STR2=5, SUP1=1)
+        rows += team_rows(f"Better {number:02d}", "Children", 6, STR2=1, SUP1=5)
+    con = store.connect(app_db)
+    load_survey(con, survey_csv(rows), wave="Autumn 2025")
+    con.close()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    listed = [e.label for e in at.expander]
+    assert len(listed) == overview.LOOK_FIRST_LISTED == 10
+    assert all(label.startswith("**Worse") for label in listed)
+    assert any("The first 10 of 12 are listed" in c.value for c in at.caption)
+    assert "12 of 24 teams shown are worse" in " ".join(m.value for m in at.markdown)
