@@ -15,8 +15,10 @@ import urllib.request
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pandas as pd
 
-from wellbeing import instruments
+from wellbeing import instruments, privacy
 from wellbeing.ingest.reading import read_export
 from wellbeing.ingest.survey import import_survey, suggest_survey_mapping
 
@@ -104,3 +106,18 @@ def wait_for_script(page) -> None:
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidgetRunningIcon\"]')"
     )
+
+
+def cell_membership(cells: pd.DataFrame, finest: pd.DataFrame) -> np.ndarray:
+    """Which finest groups each cell adds up (cells x groups, True where a group is in it).
+
+    The 0/1 rows an attacker writes down for the cells a reader can see.
+    """
+    dimensions = list(privacy.DIMENSIONS)
+    values = finest[dimensions].astype(str).to_numpy()
+    keys = cells[dimensions].to_numpy()
+    matches = np.ones((len(keys), len(values)), dtype=bool)
+    for d in range(len(dimensions)):
+        column = keys[:, d][:, None]
+        matches &= (column == privacy.ALL) | (column == values[:, d][None, :])
+    return matches

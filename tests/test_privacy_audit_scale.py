@@ -17,17 +17,12 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import cell_membership
 
+from bench.generate import ROLES
 from wellbeing import privacy
 
 DIMS = list(privacy.DIMENSIONS)
-ROLES = {
-    "Team manager": 0.06,
-    "Senior social worker": 0.10,
-    "Advanced practitioner": 0.07,
-    "Social worker": 0.61,
-    "Social work assistant": 0.16,
-}
 STAGES = {"Newly qualified": 0.08, "2-5 years": 0.18, "More than 5 years": 0.74}
 UNQUALIFIED = "Not qualified"
 ETHNICITY = {"White": 0.68, "Black": 0.12, "Asian": 0.12, "Mixed": 0.05, "Other": 0.03}
@@ -72,16 +67,6 @@ def organisation(
     return people.groupby(DIMS, as_index=False).size().rename(columns={"size": "respondents"})
 
 
-def _membership(cells: pd.DataFrame, finest: pd.DataFrame) -> np.ndarray:
-    values = finest[DIMS].astype(str).to_numpy()
-    keys = cells[DIMS].to_numpy()
-    matches = np.ones((len(keys), len(values)), dtype=bool)
-    for d in range(len(DIMS)):
-        column = keys[:, d][:, None]
-        matches &= (column == privacy.ALL) | (column == values[:, d][None, :])
-    return matches
-
-
 def _revealed(decision: privacy.Decision, finest: pd.DataFrame, k: int) -> int:
     """Finest groups under k that the shown plain cells determine: the dense test,
     on the whole matrix, without the block-by-block path."""
@@ -89,7 +74,7 @@ def _revealed(decision: privacy.Decision, finest: pd.DataFrame, k: int) -> int:
     shown = cells[(cells["status"] == privacy.SHOWN) & (cells["respondents"] > 0)]
     small = np.flatnonzero(finest["respondents"].to_numpy() < k)
     targets = np.eye(len(finest), dtype=bool)[small]
-    return int(privacy.derivable_rows(targets, _membership(shown, finest)).sum())
+    return int(privacy.derivable_rows(targets, cell_membership(shown, finest)).sum())
 
 
 # --- (a) the block-by-block span test is the dense one ------------------------

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import cell_membership
 
 from wellbeing import privacy
 
@@ -65,16 +66,6 @@ def organisations(draw: st.DrawFn) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _membership(cells: pd.DataFrame, finest: pd.DataFrame) -> np.ndarray:
-    values = finest[DIMS].astype(str).to_numpy()
-    keys = cells[DIMS].to_numpy()
-    matches = np.ones((len(keys), len(values)), dtype=bool)
-    for d in range(len(DIMS)):
-        column = keys[:, d][:, None]
-        matches &= (column == privacy.ALL) | (column == values[:, d][None, :])
-    return matches
-
-
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(finest=organisations(), k=st.integers(3, 6))
 def test_no_random_organisation_reveals_a_group_smaller_than_k(finest: pd.DataFrame, k: int):
@@ -88,11 +79,11 @@ def test_no_random_organisation_reveals_a_group_smaller_than_k(finest: pd.DataFr
     assert (shown["respondents"] >= shown["k"]).all()
 
     # 2. Every hidden small cell and every finest group under k stays out of the span.
-    rows = _membership(shown, finest).astype(float)
+    rows = cell_membership(shown, finest).astype(float)
     shown_sets = {tuple(r) for r in rows.astype(bool)}
     targets = [
         m
-        for m in _membership(
+        for m in cell_membership(
             hidden[(hidden["respondents"] > 0) & (hidden["respondents"] < hidden["k"])], finest
         )
         if tuple(m) not in shown_sets
