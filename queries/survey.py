@@ -379,17 +379,18 @@ def decisions(
     """
     state = data_version(con)
     wanted = {u: (state, wave_id, u, rules) for u in universes}
-    with _DECISIONS_LOCK:
-        missing = [u for u, key in wanted.items() if key not in _DECISIONS]
-    if missing:
-        cells = privacy_cells(con, wave_id=wave_id, universes=missing)
-        _decide_all(cells, state=state, wave_id=wave_id, universes=missing, rules=rules)
-    found = {}
+    found: dict[str, privacy.Decision] = {}
     with _DECISIONS_LOCK:
         for universe, key in wanted.items():
-            _DECISIONS.move_to_end(key)
-            found[universe] = _DECISIONS[key]
-    return found
+            if key in _DECISIONS:
+                _DECISIONS.move_to_end(key)
+                found[universe] = _DECISIONS[key]
+    missing = [u for u in universes if u not in found]
+    if missing:
+        cells = privacy_cells(con, wave_id=wave_id, universes=missing)
+        # Taken from the return value: the shared cache may already have let them go.
+        found |= _decide_all(cells, state=state, wave_id=wave_id, universes=missing, rules=rules)
+    return {universe: found[universe] for universe in universes}
 
 
 def _decide_all(
@@ -400,17 +401,21 @@ def _decide_all(
     universes: list[str],
     rules: privacy.Rules,
     stop: threading.Event | None = None,
-) -> None:
+) -> dict[str, privacy.Decision]:
+    """Decide each universe from the wave's cells and keep it; returns those decided."""
     by_universe = dict(tuple(cells.groupby("universe", sort=False)))
     empty = cells.iloc[0:0]
+    decided: dict[str, privacy.Decision] = {}
     for universe in universes:
         if stop is not None and stop.is_set():
-            return
+            break
         decision = privacy.decide(by_universe.get(universe, empty), rules)
+        decided[universe] = decision
         with _DECISIONS_LOCK:
             _DECISIONS[(state, wave_id, universe, rules)] = decision
             while len(_DECISIONS) > _DECISIONS_KEPT:
                 _DECISIONS.popitem(last=False)
+    return decided
 
 
 def prepare_decisions(
@@ -433,20 +438,15 @@ def prepare_decisions(
             return decided
         cells = privacy_cells(con, wave_id=int(wave_id), universes=None)
         universes = sorted(set(cells["universe"]))
-        _decide_all(
+        made = _decide_all(
             cells, state=state, wave_id=int(wave_id), universes=universes, rules=rules, stop=stop
         )
+        decided += len(made)
         if stop.is_set():
             return decided
-        decided += len(universes)
         if not newest:
-            with _DECISIONS_LOCK:
-                found = [
-                    _DECISIONS.get((state, int(wave_id), u, rules))
-                    for u in universes
-                    if not u.startswith("item:")  # the Equity page breaks down constructs
-                ]
-            newest = [decision for decision in found if decision is not None]
+            # The Equity page breaks down constructs, not items.
+            newest = [d for u, d in made.items() if not u.startswith("item:")]
     for decision in newest:
         if stop.is_set():
             break
