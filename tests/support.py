@@ -108,6 +108,32 @@ def wait_for_script(page) -> None:
     )
 
 
+def open_list(page, combobox, timeout_ms: int) -> None:
+    """Open a select box's list, clicking again if a rerun swallowed the click.
+
+    On a busy machine a rerun can redraw the box just as it is clicked, and keys
+    typed then are lost (CI once saw a select box list all 65 choices, unfiltered).
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+    from playwright.sync_api import expect
+
+    listbox = page.get_by_role("listbox")
+    for _ in range(5):
+        combobox.click()
+        try:
+            listbox.wait_for(state="visible", timeout=timeout_ms // 5)
+            return
+        except PlaywrightTimeoutError:
+            wait_for_script(page)
+    expect(listbox).to_be_visible()
+
+
+def choose_option(page, combobox, option: str, timeout_ms: int) -> None:
+    """Pick one choice of a select box, as a user would: open the list, click it."""
+    open_list(page, combobox, timeout_ms)
+    page.get_by_role("option", name=option, exact=True).click()
+
+
 def cell_membership(cells: pd.DataFrame, finest: pd.DataFrame) -> np.ndarray:
     """Which finest groups each cell adds up (cells x groups, True where a group is in it).
 

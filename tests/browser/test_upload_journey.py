@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from support import wait_for_script
+from support import choose_option, open_list, wait_for_script
 
 from tests.conftest import survey_csv
 
@@ -65,8 +65,11 @@ def test_hr_uploads_maps_and_imports_a_new_wave_then_sees_it_charted(
     )
 
     # Map the unrecognised 'Unit' column to Team.
-    page.get_by_role("combobox", name="Meaning of Unit").click()
-    page.keyboard.type("Team")
+    wait_for_script(page)
+    meaning = page.get_by_role("combobox", name="Meaning of Unit")
+    open_list(page, meaning, WAIT_MS)
+    meaning.press_sequentially("Team")
+    expect(meaning).to_have_value("Team", timeout=WAIT_MS)
     # The filtered list re-renders while it settles, so a click on the option can
     # land on a detached element; the exact match is first and focused: Enter picks it.
     expect(page.get_by_role("option", name="Team", exact=True)).to_have_attribute(
@@ -89,8 +92,7 @@ def test_hr_uploads_maps_and_imports_a_new_wave_then_sees_it_charted(
 
     page.get_by_test_id("stMain").get_by_role("link", name="Overview").click()
     wait_for_script(page)
-    page.get_by_role("combobox", name="Wave").click()
-    page.get_by_role("option", name=NEW_WAVE).click()
+    choose_option(page, page.get_by_role("combobox", name="Wave"), NEW_WAVE, WAIT_MS)
     wait_for_script(page)
     chart = page.get_by_test_id("stPlotlyChart").first
     expect(chart).to_be_visible(timeout=WAIT_MS)

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
-from support import wait_for_script
+from support import choose_option, wait_for_script
 
 from tests.views_fixture import build_views_store
 
@@ -64,8 +64,7 @@ def test_a_leader_filters_clicks_a_team_bar_and_the_page_focuses_on_it(
     ).to_be_visible(timeout=60_000)
 
     # Filter: the service, chosen in the sidebar, goes into the URL.
-    page.get_by_role("combobox", name="Service").click()
-    page.get_by_role("option", name="Adults").click()
+    choose_option(page, page.get_by_role("combobox", name="Service"), "Adults", 60_000)
     page.wait_for_function("() => window.location.search.includes('service=Adults')")
     wait_for_script(page)
     assert query(page)["wave"] == ["Autumn 2025"]
