@@ -231,9 +231,7 @@ def compliance(
     columns = ["month", "service", "team", "staff_due", *COMPLIANCE_VALUES, "status"]
     if params is None:
         return _empty(columns)
-    raw = _from_worker_months(
-        con, "supervision_compliance", params, service=service, team=team
-    )
+    raw = _from_worker_months(con, "supervision_compliance", params, service=service, team=team)
     rules = rules or privacy.rules(con)
     return _protect(
         raw,

@@ -23,7 +23,11 @@ QUADRANT_COLUMNS = [
     "share_low_support_low_challenge",
 ]
 SUPPORT_CHALLENGE_COLUMNS = [
-    "mean_support", "sd_support", "mean_challenge", "sd_challenge", *QUADRANT_COLUMNS
+    "mean_support",
+    "sd_support",
+    "mean_challenge",
+    "sd_challenge",
+    *QUADRANT_COLUMNS,
 ]
 FILTER_FIELDS = ("service", "team", "role", "career_stage")
 
@@ -519,11 +523,15 @@ def gate(
             out = out.drop(columns=[parent_count_column])
         return out
     row_universes = _row_universes(
-        raw, universe=universe, universe_column=universe_column,
-        template=universe_template, instrument=instrument,
+        raw,
+        universe=universe,
+        universe_column=universe_column,
+        template=universe_template,
+        instrument=instrument,
     )
     row_waves = (
-        raw[wave_column].astype("int64") if wave_column is not None
+        raw[wave_column].astype("int64")
+        if wave_column is not None
         else pd.Series(filters.wave_id, index=raw.index)
     )
     found: dict[object, str] = {}
@@ -577,9 +585,11 @@ def _row_universes(
         raise ValueError("give exactly one of universe and universe_column")
     if universe is not None:
         return pd.Series(universe, index=raw.index, dtype="object")
-    return raw[universe_column].map(
-        lambda code: template.format(instrument=instrument, code=code)
-    ).astype("object")
+    return (
+        raw[universe_column]
+        .map(lambda code: template.format(instrument=instrument, code=code))
+        .astype("object")
+    )
 
 
 def _cell_keys(
@@ -678,15 +688,20 @@ def pool_hidden_teams(
     for position in range(len(pooled)):
         wave_id, universe = int(wave_ids.iloc[position]), universes.iloc[position]
         verdict = decisions(con, wave_id=wave_id, universes=[universe], rules=rules)[universe]
-        service_status, _ = verdict.lookup(privacy.cell_key(
-            service=pooled["service"].iloc[position],
-            role=filters.role,
-            career_stage=filters.career_stage,
-        ))
+        service_status, _ = verdict.lookup(
+            privacy.cell_key(
+                service=pooled["service"].iloc[position],
+                role=filters.role,
+                career_stage=filters.career_stage,
+            )
+        )
         big_enough = pooled["respondents"].iloc[position] >= rules.min_group_size
         statuses.append(
-            privacy.SHOWN if service_status == privacy.SHOWN and big_enough
-            else privacy.BELOW_K if not big_enough else privacy.PROTECTS_SMALLER
+            privacy.SHOWN
+            if service_status == privacy.SHOWN and big_enough
+            else privacy.BELOW_K
+            if not big_enough
+            else privacy.PROTECTS_SMALLER
         )
     pooled = privacy.protect(
         pooled,

@@ -188,9 +188,7 @@ def test_the_dashboard_prepares_each_data_version_once(organisation, monkeypatch
     from wellbeing import ui
 
     prepared = []
-    monkeypatch.setattr(
-        survey, "prepare_decisions", lambda con, **options: prepared.append(con)
-    )
+    monkeypatch.setattr(survey, "prepare_decisions", lambda con, **options: prepared.append(con))
     monkeypatch.setattr(ui, "_prepared_versions", set())
     version = cache.data_version(organisation)
     for _ in range(3):

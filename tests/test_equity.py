@@ -161,9 +161,7 @@ def test_career_stage_is_not_broken_down_under_a_role_filter(organisation):
     with pytest.raises(ValueError, match="Role cannot be broken down while the career stage"):
         equity.construct_by_attribute(con, filters=with_stage, attributes=("gender", "role"))
     # Any other breakdown under the same filter is answered.
-    assert not equity.construct_by_attribute(
-        con, filters=with_stage, attributes=("gender",)
-    ).empty
+    assert not equity.construct_by_attribute(con, filters=with_stage, attributes=("gender",)).empty
 
 
 def test_the_profile_leaves_out_career_stage_under_a_role_filter(organisation):

@@ -15,8 +15,16 @@ SETS = instruments.label_sets()
 
 def test_every_default_construct_has_items_and_psychological_safety_has_seven():
     constructs = {item.construct for item in DEFAULT.values()}
-    assert {"stress", "support", "challenge", "psychological_safety", "change_fatigue",
-            "intention_to_leave", "workload", "unfair_scrutiny"} <= constructs
+    assert {
+        "stress",
+        "support",
+        "challenge",
+        "psychological_safety",
+        "change_fatigue",
+        "intention_to_leave",
+        "workload",
+        "unfair_scrutiny",
+    } <= constructs
     safety = [item for item in DEFAULT.values() if item.construct == "psychological_safety"]
     assert len(safety) == 7
     # Edmondson's scale reverses items 1, 3 and 5.
@@ -31,19 +39,29 @@ def test_the_hse_tool_has_35_items_in_seven_domains():
     items = instruments.hse_items()
     assert len(items) == 35
     assert {item.construct for item in items} == {
-        "demands", "control", "manager_support", "peer_support", "relationships", "role", "change"
+        "demands",
+        "control",
+        "manager_support",
+        "peer_support",
+        "relationships",
+        "role",
+        "change",
     }
 
 
-@pytest.mark.skipif(not (SHARED / "reference" / "hse_msit_items.csv").exists(),
-                    reason="shared/reference is not beside this clone")
+@pytest.mark.skipif(
+    not (SHARED / "reference" / "hse_msit_items.csv").exists(),
+    reason="shared/reference is not beside this clone",
+)
 def test_the_hse_definition_matches_the_shared_reference():
     with (SHARED / "reference" / "hse_msit_items.csv").open() as handle:
         reference = {int(row["item"]): row for row in csv.DictReader(handle)}
     for item in instruments.hse_items():
         row = reference[item.id - instruments.HSE_ITEM_ID_OFFSET]
         assert (item.construct, item.label_set, item.reverse) == (
-            row["domain"], row["response_scale"], row["reverse_keyed"] == "yes"
+            row["domain"],
+            row["response_scale"],
+            row["reverse_keyed"] == "yes",
         )
 
 

@@ -27,16 +27,18 @@ CHANGE_WINDOW_MONTHS = 12
 # Constructs where a higher score is the better outcome; for the rest (stress,
 # change fatigue, intention to leave...) higher is worse. Used to colour
 # comparisons so that red always means "worse than the organisation".
-HIGHER_IS_BETTER = frozenset({
-    "support",
-    "challenge",
-    "psychological_safety",
-    "supervision_frequency",
-    "supervision_reflective",
-    "supervision_usefulness",
-    "offered_stress_training",
-    "offered_counselling",
-})
+HIGHER_IS_BETTER = frozenset(
+    {
+        "support",
+        "challenge",
+        "psychological_safety",
+        "supervision_frequency",
+        "supervision_reflective",
+        "supervision_usefulness",
+        "offered_stress_training",
+        "offered_counselling",
+    }
+)
 
 
 def higher_is_better(instrument: str, construct: str) -> bool:

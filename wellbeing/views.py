@@ -468,9 +468,11 @@ def overdue_reading(overdue: pd.DataFrame, *, as_of: object, overdue_after_days:
         f"{overdue_after_days} days"
     )
     if not teams.empty:
-        worst = teams.assign(share=_floats(teams["overdue_share"])).sort_values(
-            ["share", "team"], ascending=[False, True]
-        ).iloc[0]
+        worst = (
+            teams.assign(share=_floats(teams["overdue_share"]))
+            .sort_values(["share", "team"], ascending=[False, True])
+            .iloc[0]
+        )
         sentence += (
             f"; the highest share is {worst['team']} with {int(worst['overdue_staff'])} of "
             f"{int(worst['staff_in_post'])} ({format_value(worst['share'], SHARE)})"
@@ -486,27 +488,43 @@ def records_table(sessions: pd.DataFrame, overdue: pd.DataFrame, *, k: int) -> p
         sessions: ``queries.supervision.sessions_by_team`` rows for one month.
         overdue: ``queries.supervision.overdue_by_team`` team rows on the data date.
     """
-    left = sessions[["team", "status", "workers", "median_days_between", "reflective_share",
-                     "long_enough_share", "cancellation_rate", "mean_supervisors"]]
+    left = sessions[
+        [
+            "team",
+            "status",
+            "workers",
+            "median_days_between",
+            "reflective_share",
+            "long_enough_share",
+            "cancellation_rate",
+            "mean_supervisors",
+        ]
+    ]
     right = overdue[overdue["team"].notna()][["team", "status", "overdue_staff", "overdue_share"]]
     table = left.merge(right, on="team", how="outer", suffixes=("", "_overdue"))
     note = table["status"].fillna(privacy.NO_DATA).map(lambda s: privacy.status_text(s, k))
-    note_overdue = table["status_overdue"].fillna(privacy.NO_DATA).map(
-        lambda s: privacy.status_text(s, k)
+    note_overdue = (
+        table["status_overdue"].fillna(privacy.NO_DATA).map(lambda s: privacy.status_text(s, k))
     )
-    return pd.DataFrame({
-        "Team": table["team"].astype("str"),
-        "Staff with a record": _floats(table["workers"]),
-        "Median days between sessions": _floats(table["median_days_between"]),
-        "Reflective share of sessions": _floats(table["reflective_share"]),
-        "Sessions of 90+ minutes": _floats(table["long_enough_share"]),
-        "Cancellation rate": _floats(table["cancellation_rate"]),
-        "Supervisors per worker (6 months)": _floats(table["mean_supervisors"]),
-        "Staff overdue": _floats(table["overdue_staff"]),
-        "Share overdue": _floats(table["overdue_share"]),
-        "Hidden (sessions)": note,
-        "Hidden (overdue)": note_overdue,
-    }).sort_values("Team").reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "Team": table["team"].astype("str"),
+                "Staff with a record": _floats(table["workers"]),
+                "Median days between sessions": _floats(table["median_days_between"]),
+                "Reflective share of sessions": _floats(table["reflective_share"]),
+                "Sessions of 90+ minutes": _floats(table["long_enough_share"]),
+                "Cancellation rate": _floats(table["cancellation_rate"]),
+                "Supervisors per worker (6 months)": _floats(table["mean_supervisors"]),
+                "Staff overdue": _floats(table["overdue_staff"]),
+                "Share overdue": _floats(table["overdue_share"]),
+                "Hidden (sessions)": note,
+                "Hidden (overdue)": note_overdue,
+            }
+        )
+        .sort_values("Team")
+        .reset_index(drop=True)
+    )
 
 
 @drawn_once
@@ -529,13 +547,19 @@ def team_pairs(
     joined = a.rename(columns={x: "x", x_count: "x_count"}).merge(
         b.rename(columns={y: "y", y_count: "y_count"}), on="team", how="inner"
     )
-    return pd.DataFrame({
-        "team": joined["team"].astype("str"),
-        "x": _floats(joined["x"]),
-        "x_count": joined["x_count"].astype("int64"),
-        "y": _floats(joined["y"]),
-        "y_count": joined["y_count"].astype("int64"),
-    }).sort_values("team").reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "team": joined["team"].astype("str"),
+                "x": _floats(joined["x"]),
+                "x_count": joined["x_count"].astype("int64"),
+                "y": _floats(joined["y"]),
+                "y_count": joined["y_count"].astype("int64"),
+            }
+        )
+        .sort_values("team")
+        .reset_index(drop=True)
+    )
 
 
 @drawn_once
@@ -549,19 +573,23 @@ def reported_against_recorded(
 ) -> pd.DataFrame:
     """Per team, a survey share beside a records share (each null where its gate hides it)."""
     survey = reported[reported["team"].notna()][["team", "status", reported_value, "respondents"]]
-    records = recorded[recorded["team"].notna()][
-        ["team", "status", recorded_value, recorded_count]
-    ]
+    records = recorded[recorded["team"].notna()][["team", "status", recorded_value, recorded_count]]
     joined = survey.merge(records, on="team", how="outer", suffixes=("_survey", "_records"))
     shown_survey = joined["status_survey"] == privacy.SHOWN
     shown_records = joined["status_records"] == privacy.SHOWN
-    return pd.DataFrame({
-        "team": joined["team"].astype("str"),
-        "reported": _floats(joined[reported_value]).where(shown_survey),
-        "reported_n": _floats(joined["respondents"]).where(shown_survey),
-        "recorded": _floats(joined[recorded_value]).where(shown_records),
-        "recorded_n": _floats(joined[recorded_count]).where(shown_records),
-    }).sort_values("team").reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "team": joined["team"].astype("str"),
+                "reported": _floats(joined[reported_value]).where(shown_survey),
+                "reported_n": _floats(joined["respondents"]).where(shown_survey),
+                "recorded": _floats(joined[recorded_value]).where(shown_records),
+                "recorded_n": _floats(joined[recorded_count]).where(shown_records),
+            }
+        )
+        .sort_values("team")
+        .reset_index(drop=True)
+    )
 
 
 def reported_reading(

@@ -207,9 +207,7 @@ def _columns_from_csv(text: str, delimiter: str) -> list[pa.ChunkedArray] | None
         return None
     # A blank record is blank in its first cell, so only those few rows are checked whole.
     candidates = table.filter(pc.equal(pc.utf8_trim_whitespace(table.column(0)), ""))
-    if any(
-        all(not cell.strip() for cell in record.values()) for record in candidates.to_pylist()
-    ):
+    if any(all(not cell.strip() for cell in record.values()) for record in candidates.to_pylist()):
         return None  # a blank record: the careful reader skips it and keeps row numbers right
     return table.columns
 
