@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 
+import pandas as pd
 import pytest
 
 from queries import cache, change_fatigue, change_log, survey
@@ -230,3 +232,35 @@ def test_a_chart_is_drawn_once_per_content_of_its_figures():
     assert changed is not first
     assert list(changed.data[0].x) == pytest.approx([0.8, 0.4])
     assert charts.team_intervals(figures(0.7), **(options | {"k": 10})) is not first
+
+
+def test_a_kept_chart_is_turned_into_a_dict_once_and_serialised_like_a_fresh_one():
+    import plotly.graph_objects as go
+    import plotly.io
+    import plotly.tools
+
+    from wellbeing import charts
+
+    figures = pd.DataFrame(
+        {
+            "team": ["Alpha", "Beta", "Gamma"],
+            "respondents": [12.0, 9.0, 3.0],
+            "value": [0.7, 0.4, None],
+            "low": [0.6, 0.2, None],
+            "high": [0.8, 0.6, None],
+            "status": [privacy.SHOWN, privacy.SHOWN, privacy.BELOW_K],
+            "verdict": ["higher", "could be chance", None],
+        }
+    )
+    kept = charts.team_intervals(figures, kind="share", axis_title="Share", k=5, organisation=0.5)
+    fresh = go.Figure(kept.to_plotly_json())
+
+    # What st.plotly_chart sends for the kept chart, on two reruns, and for a fresh copy.
+    def sent(figure: go.Figure) -> str:
+        as_dict = plotly.tools.return_figure_from_figure_or_data(figure, validate_figure=True)
+        return plotly.io.to_json(as_dict, validate=False)
+
+    assert sent(kept) == sent(kept)
+    assert json.loads(sent(kept)) == json.loads(sent(fresh))
+    assert kept.to_dict() is kept.to_dict()
+    assert fresh.to_dict() is not fresh.to_dict()
