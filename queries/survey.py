@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import duckdb
 import numpy as np
@@ -51,6 +55,33 @@ class Filters:
         problem = privacy.sub_filter_problem(role=self.role, career_stage=self.career_stage)
         if problem:
             raise ValueError(problem)
+
+
+Query = TypeVar("Query", bound=Callable[..., Any])
+
+
+def ignores(*fields: str) -> Callable[[Query], Query]:
+    """For a query whose answer does not depend on some of the filters.
+
+    Those filters are reset to "all" before the call, so the query cannot read
+    them, and a click that changes only them finds the answer already kept
+    (queries/cache.py): a figure of every wave need not be fetched again when
+    the wave changes, nor the organisation's when the service or team does.
+    """
+
+    def decorate(query: Query) -> Query:
+        @functools.wraps(query)
+        def with_filters_it_reads(con, /, *, filters: Filters, **keywords: Any) -> Any:
+            read = dataclasses.replace(filters, **dict.fromkeys(fields))
+            return query(con, filters=read, **keywords)
+
+        return with_filters_it_reads  # type: ignore[return-value]
+
+    return decorate
+
+
+EVERY_WAVE = ("wave_id",)
+ORGANISATION = ("service", "team")
 
 
 @memoised
@@ -114,6 +145,7 @@ def construct_by_team(
     return gated
 
 
+@ignores(*ORGANISATION)
 @memoised
 def construct_for_organisation(
     con: duckdb.DuckDBPyConnection,
@@ -159,6 +191,7 @@ def _team_filters(filters: Filters) -> dict[str, object]:
     return {"service": filters.service, "team": filters.team, **_sub_filters(filters)}
 
 
+@ignores(*EVERY_WAVE)
 @memoised
 def construct_by_wave(
     con: duckdb.DuckDBPyConnection,
@@ -195,6 +228,7 @@ def construct_by_wave(
     )
 
 
+@ignores(*EVERY_WAVE, *ORGANISATION)
 @memoised
 def construct_by_wave_for_organisation(
     con: duckdb.DuckDBPyConnection,
@@ -263,6 +297,7 @@ def item_agreement_by_team(
     )
 
 
+@ignores(*ORGANISATION)
 @memoised
 def item_agreement_for_organisation(
     con: duckdb.DuckDBPyConnection,
@@ -294,6 +329,7 @@ def item_agreement_for_organisation(
     )
 
 
+@ignores(*EVERY_WAVE)
 @memoised
 def support_challenge_by_wave(
     con: duckdb.DuckDBPyConnection,
@@ -321,6 +357,7 @@ def support_challenge_by_wave(
     )
 
 
+@ignores(*EVERY_WAVE, *ORGANISATION)
 @memoised
 def support_challenge_by_wave_for_organisation(
     con: duckdb.DuckDBPyConnection,

@@ -72,6 +72,35 @@ def test_a_second_identical_request_sends_no_query_after_the_data_version(organi
     assert first.equals(again)
 
 
+def test_a_click_on_a_filter_a_query_does_not_read_sends_no_query(organisation):
+    counting = CountingCursor(organisation)
+    autumn = wave_id(organisation, "Autumn 2025")
+    every_wave = survey.construct_by_wave(
+        counting, filters=survey.Filters(wave_id=autumn), constructs=["stress"]
+    )
+    organisation_wide = survey.construct_for_organisation(
+        counting, filters=survey.Filters(wave_id=autumn)
+    )
+    sent = len(counting.statements)
+    # Every wave's figures whichever wave is chosen; the organisation's whichever team.
+    assert every_wave.equals(
+        survey.construct_by_wave(
+            counting, filters=survey.Filters(wave_id=None), constructs=["stress"]
+        )
+    )
+    assert organisation_wide.equals(
+        survey.construct_for_organisation(
+            counting, filters=survey.Filters(wave_id=autumn, service="Adults", team="Alpha")
+        )
+    )
+    assert len(counting.statements) == sent
+    # A filter they do read is still asked for.
+    survey.construct_by_wave(
+        counting, filters=survey.Filters(wave_id=autumn, team="Alpha"), constructs=["stress"]
+    )
+    assert len(counting.statements) > sent
+
+
 def test_an_import_is_seen_on_the_next_request(organisation):
     assert stress_by_team(organisation) == {"Alpha": 5.0, "Beta": 1.0}
     load_survey(
