@@ -20,7 +20,6 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
-import pickle
 import threading
 import weakref
 from collections import OrderedDict
@@ -122,12 +121,19 @@ _drawings: OrderedDict[Hashable, Any] = OrderedDict()
 
 
 def _content(value: object) -> Hashable:
+    # Row hashes, not a pickle: a frame's pickle also records how pandas laid out
+    # its blocks, so a kept frame and its copy would never share a key.
     if isinstance(value, pd.DataFrame | pd.Series):
-        # Equal bytes unpickle to equal frames, so two frames never share a key
-        # unless their columns, types and values are the same. Pickling is 3-6x
-        # quicker than pandas' row hashing, and a page hashes ~90 frames a rerun.
-        pickled = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        return (type(value).__name__, hashlib.blake2b(pickled, digest_size=20).digest())
+        frame = value.to_frame() if isinstance(value, pd.Series) else value
+        digest = hashlib.sha256(
+            pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()
+        ).hexdigest()
+        return (
+            type(value).__name__,
+            tuple(map(str, frame.columns)),
+            tuple(map(str, frame.dtypes)),
+            digest,
+        )
     return _frozen(value)
 
 

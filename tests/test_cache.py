@@ -263,6 +263,23 @@ def test_a_chart_is_drawn_once_per_content_of_its_figures():
     assert charts.team_intervals(figures(0.7), **(options | {"k": 10})) is not first
 
 
+def test_a_chart_is_found_again_for_a_copy_of_its_figures_laid_out_differently():
+    from wellbeing import charts
+
+    # Built column by column, as views build frames: pandas keeps each column in
+    # a block of its own until a copy consolidates them.
+    figures = pd.DataFrame({"team": ["Alpha", "Beta"]})
+    for column, values in [("respondents", [12.0, 9.0]), ("value", [0.7, 0.4])]:
+        figures[column] = values
+    figures["low"] = figures["value"] - 0.1
+    figures["high"] = figures["value"] + 0.1
+    figures["status"] = privacy.SHOWN
+    figures["verdict"] = ["higher", "could be chance"]
+    options = {"kind": "share", "axis_title": "Share", "k": 5, "organisation": 0.5}
+    first = charts.team_intervals(figures, **options)
+    assert charts.team_intervals(figures.copy(), **options) is first
+
+
 def test_a_kept_chart_is_turned_into_a_dict_once_and_serialised_like_a_fresh_one():
     import plotly.graph_objects as go
     import plotly.io
