@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from queries import sql
 from wellbeing import roles
@@ -82,6 +83,8 @@ def _frozen(value: object) -> Hashable:
 
 def _copied(result: Any) -> Any:
     # A caller that adds a column must not change what the next caller gets.
+    if isinstance(result, pa.Table):  # immutable
+        return result
     if isinstance(result, pd.DataFrame | pd.Series):
         return result.copy()
     return copy.deepcopy(result)

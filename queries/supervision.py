@@ -23,6 +23,7 @@ import datetime as dt
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from queries import sql
 from queries.cache import memoised
@@ -147,16 +148,19 @@ def _params(
 @memoised
 def _worker_month_rows(
     con: duckdb.DuckDBPyConnection, *, month_from: dt.date, month_to: dt.date, as_of: dt.date
-) -> pd.DataFrame:
+) -> pa.Table:
     """Every worker-month of the period with its cadence verdict (never shown as it is).
 
     The costly part of every compliance figure, and the same whichever service
-    or team is chosen, so it is kept per data version and period.
+    or team is chosen, so it is kept per data version and period. An Arrow
+    table, which nothing can change, so it is handed out without a copy (a
+    frame of a month's 20,000 workers took 20-60 ms to copy on every use).
     """
     params = {"month_from": month_from, "month_to": month_to, "as_of": as_of}
-    return con.execute(
-        sql("supervision_worker_months"), params | rules_of_supervision.cadence_parameters()
-    ).df()
+    return con.sql(
+        sql("supervision_worker_months"),
+        params=params | rules_of_supervision.cadence_parameters(),
+    ).to_arrow_table()
 
 
 def _from_worker_months(
@@ -558,5 +562,5 @@ def worker_months(
                 "sessions_counted",
             ]
         )
-    frame = _worker_month_rows(con, **params)
+    frame = con.from_arrow(_worker_month_rows(con, **params)).df()
     return frame.sort_values(["month", "team", "worker_key"]).reset_index(drop=True)
