@@ -310,3 +310,27 @@ def test_a_kept_chart_is_turned_into_a_dict_once_and_serialised_like_a_fresh_one
     assert json.loads(sent(kept)) == json.loads(sent(fresh))
     assert kept.to_dict() is kept.to_dict()
     assert fresh.to_dict() is not fresh.to_dict()
+
+
+def test_every_waves_supervision_month_is_prepared_so_a_wave_change_sends_no_query(demo_db):
+    import duckdb
+
+    from wellbeing import overview
+
+    connection = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        waves = survey.waves(connection)["id"].astype("int64").tolist()
+        prepared = overview.prepare_supervision_months(connection)
+        months = {overview.supervision_month(connection, wave_id=w) for w in waves} - {None}
+        assert prepared == len(months) >= 2
+        counting = CountingCursor(connection)
+        rules = privacy.rules(connection)
+        for wave in waves:
+            tile = overview.supervision_tile(
+                counting, filters=survey.Filters(wave_id=wave), rules=rules
+            )
+            assert tile is None or tile.status in privacy.STATUSES
+        # Only the data version is read: every month's compliance was kept.
+        assert len(counting.statements) == 1
+    finally:
+        connection.close()

@@ -19,7 +19,7 @@ from streamlit import runtime
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from queries import cache, survey
-from wellbeing import audit, auth, config, demo, privacy, roles, store, views
+from wellbeing import audit, auth, config, demo, overview, privacy, roles, store, views
 from wellbeing.exports import csv_bytes, figure_png, file_stem, readable, xlsx_bytes
 
 
@@ -109,10 +109,11 @@ def _finish_preparing() -> None:
 
 
 def _prepare_figures(shared: duckdb.DuckDBPyConnection, version: tuple) -> None:
-    """Once per data version: decide every wave's cells on a thread of its own.
+    """Once per data version, on a thread of its own: every wave's supervision
+    month, then every wave's confidentiality decisions.
 
-    The first leader to open a wave after an import then finds its decisions
-    made; a page that needs one sooner decides it itself, as before.
+    The first leader to open a wave after an import then finds them made; a
+    page that needs one sooner works it out itself, as before.
     """
     with _prepared_lock:
         if version in _prepared_versions:
@@ -121,9 +122,11 @@ def _prepare_figures(shared: duckdb.DuckDBPyConnection, version: tuple) -> None:
 
     def prepare() -> None:
         try:
-            survey.prepare_decisions(shared.cursor(), stop=_stop_preparing)
+            cursor = shared.cursor()
+            overview.prepare_supervision_months(cursor, stop=_stop_preparing)
+            survey.prepare_decisions(cursor, stop=_stop_preparing)
         except Exception:  # the page that needs the figure will meet and report it
-            logging.getLogger(__name__).exception("preparing the confidentiality decisions")
+            logging.getLogger(__name__).exception("preparing the dashboard's figures")
 
     thread = threading.Thread(target=prepare, name="prepare-decisions", daemon=True)
     with _prepared_lock:
