@@ -13,6 +13,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -88,6 +89,9 @@ def streamlit_server(db: Path) -> Iterator[tuple[str, int]]:
     """``streamlit run dashboard.py`` on 127.0.0.1 against ``db``: (URL, pid); stopped after."""
     port = free_port()
     environment = dict(os.environ, WELLBEING_DB=str(db))
+    # A file, not a pipe: nobody reads a pipe while pages are timed, and a full
+    # one would stop the server mid-benchmark.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed once the server has stopped)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -106,7 +110,7 @@ def streamlit_server(db: Path) -> Iterator[tuple[str, int]]:
         ],
         cwd=ROOT,
         env=environment,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -114,7 +118,8 @@ def streamlit_server(db: Path) -> Iterator[tuple[str, int]]:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         while True:
             if process.poll() is not None:
-                output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+                log.seek(0)
+                output = log.read().decode(errors="replace")
                 raise RuntimeError(f"streamlit exited with {process.returncode}:\n{output}")
             try:
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
@@ -133,8 +138,7 @@ def streamlit_server(db: Path) -> Iterator[tuple[str, int]]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=15)
-        if process.stdout:
-            process.stdout.close()
+        log.close()
 
 
 def _choose_wave(page, label: str) -> None:
