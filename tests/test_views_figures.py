@@ -172,6 +172,47 @@ def test_team_figures_carry_wilson_intervals_and_flag_only_beyond_chance(views_c
     assert figures.loc["Gamma", "verdict"] is None
 
 
+def drawn_colours(bars) -> list[str]:
+    """The colour plotly.js gives each bar: its number's place on the stepped scale."""
+    marker = bars.marker
+    scale = {round(position, 6): colour for position, colour in marker.colorscale}
+    span = marker.cmax - marker.cmin
+    return [scale[round((value - marker.cmin) / span, 6)] for value in marker.color]
+
+
+def test_team_bars_are_red_when_worse_beyond_chance_and_grey_when_it_could_be_chance(views_con):
+    scores = survey.construct_by_wave(views_con, filters=AUTUMN, constructs=["stress"])
+    org_rows = survey.construct_by_wave_for_organisation(
+        views_con, filters=AUTUMN, constructs=["stress"]
+    )
+    autumn = scores[scores["wave_id"] == 1]
+    organisation = views.organisation_figure(
+        org_rows[org_rows["wave_id"] == 1], value="share_high", kind=views.SHARE
+    )
+    figures = views.team_figures(
+        autumn, value="share_high", kind=views.SHARE, organisation=organisation
+    )
+    chart = charts.team_intervals(
+        figures, kind=views.SHARE, axis_title="High stress", k=5, organisation=organisation.value
+    )
+    bars = chart.data[0]
+    # Alpha's high-stress share is above the organisation's beyond chance: worse, red.
+    # Beta's gap could be chance: grey. Were high stress better, Alpha would be blue.
+    assert dict(zip(bars.y, drawn_colours(bars), strict=True)) == {
+        "Alpha": charts.WORSE_RED,
+        "Beta": charts.CHANCE_GREY,
+    }
+    better = charts.team_intervals(
+        figures,
+        kind=views.SHARE,
+        axis_title="High stress",
+        k=5,
+        organisation=organisation.value,
+        worse="lower",
+    ).data[0]
+    assert drawn_colours(better)[0] == charts.BETTER_BLUE
+
+
 def test_the_reading_above_the_high_stress_chart_says_what_it_shows(views_con):
     scores = survey.construct_by_wave(views_con, filters=AUTUMN, constructs=["stress"])
     org_rows = survey.construct_by_wave_for_organisation(
