@@ -215,6 +215,30 @@ def test_prepared_decisions_serve_every_wave_without_asking_the_engine_again(
     }
 
 
+def test_preparation_decides_the_sensitive_breakdowns_of_every_wave(organisation, monkeypatch):
+    from queries import equity
+
+    load_survey(
+        organisation,
+        survey_csv(team("Alpha", "Adults", 8, 2) + team("Beta", "Adults", 6, 4)),
+        wave="Spring 2026",
+        file_name="spring.csv",
+    )
+    survey.prepare_decisions(organisation)
+
+    def no_solving(*args, **kwargs):
+        raise AssertionError("a sensitive breakdown was decided when the page asked")
+
+    monkeypatch.setattr(privacy._Cube, "solve", no_solving)
+    for label in ["Autumn 2025", "Spring 2026"]:
+        by_gender = equity.construct_by_attribute(
+            organisation,
+            filters=survey.Filters(wave_id=wave_id(organisation, label)),
+            attributes=("gender",),
+        )
+        assert not by_gender.empty
+
+
 def test_the_dashboard_prepares_each_data_version_once(organisation, monkeypatch):
     from wellbeing import ui
 
