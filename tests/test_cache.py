@@ -358,3 +358,29 @@ def test_every_waves_supervision_month_is_prepared_so_a_wave_change_sends_no_que
         assert len(counting.statements) == 1
     finally:
         connection.close()
+
+
+def test_the_server_config_skips_the_full_collection_after_each_rerun(monkeypatch):
+    """Read as `streamlit run` reads it, so a misspelt key would not count."""
+    from streamlit import config
+    from support import ROOT
+
+    monkeypatch.chdir(ROOT)
+    config.get_config_options(force_reparse=True)
+    assert config.get_option("runner.postScriptGC") is False
+    assert config.get_option("runner.magicEnabled") is False
+
+
+def test_a_kept_arrow_table_is_handed_out_as_it_is(organisation):
+    import pyarrow as pa
+
+    made = []
+
+    @cache.memoised
+    def rows(con, *, month: str) -> pa.Table:
+        made.append(month)
+        return pa.table({"month": [month], "workers": [3]})
+
+    first = rows(organisation, month="2026-10")
+    assert rows(organisation, month="2026-10") is first  # immutable: no copy needed
+    assert made == ["2026-10"]
