@@ -58,7 +58,8 @@ def construct_heatmap(
     """Teams (rows) by constructs (columns), coloured by the gap from the organisation.
 
     Red means worse than the organisation whichever way the construct runs;
-    hidden cells are grey and say why.
+    hidden cells are grey and say why. Of many teams, those furthest from the
+    organisation on average are drawn (``most_notable``).
 
     Args:
         scores: gated rows from ``queries.survey.construct_by_team``.
@@ -66,13 +67,41 @@ def construct_heatmap(
         organisation: the organisation's mean per construct code.
         k: the minimum group size in force, for the hidden-cell labels.
     """
+    return _team_heatmap(scores, constructs, organisation, k=k, instrument=instrument)
+
+
+CONSTRUCT_NAMES_ROOM = 90  # px above a heatmap for its slanted construct names
+LEGEND_ROOM = 50  # px above a chart for a legend in one row
+
+
+def _team_heatmap(
+    scores: pd.DataFrame,
+    constructs: pd.DataFrame,
+    organisation: pd.Series,
+    *,
+    k: int,
+    instrument: str,
+    title: str | None = None,
+) -> go.Figure:
     present = set(scores["construct"])
     codes = [code for code in constructs["code"] if code in present]
     names = dict(zip(constructs["code"], constructs["name"], strict=True))
-    teams = sorted(scores["team"].unique(), reverse=True)
-    mean = scores.pivot(index="team", columns="construct", values="mean_score").reindex(
-        index=teams, columns=codes
+    direction = np.array([1.0 if higher_is_better(instrument, c) else -1.0 for c in codes])
+    org = organisation.reindex(codes).to_numpy(dtype="float64")
+    every_mean = scores.pivot(index="team", columns="construct", values="mean_score").reindex(
+        columns=codes
     )
+    gaps = pd.DataFrame(
+        np.abs(every_mean.to_numpy(dtype="float64", na_value=np.nan) - org),
+        index=every_mean.index,
+    )
+    scores, note = most_notable(
+        scores,
+        pd.DataFrame({"team": gaps.index, "distance": gaps.mean(axis=1, skipna=True).to_numpy()}),
+        why="those furthest from the organisation across these measures",
+    )
+    teams = sorted(scores["team"].unique(), reverse=True)
+    mean = every_mean.reindex(index=teams)
     count = scores.pivot(index="team", columns="construct", values="respondents").reindex(
         index=teams, columns=codes
     )
@@ -81,8 +110,6 @@ def construct_heatmap(
         .reindex(index=teams, columns=codes)
         .fillna(privacy.NO_DATA)
     )
-    direction = np.array([1.0 if higher_is_better(instrument, c) else -1.0 for c in codes])
-    org = organisation.reindex(codes).to_numpy(dtype="float64")
     goodness = (mean.to_numpy(dtype="float64", na_value=np.nan) - org) * direction
     # Built as plain lists: a national organisation draws thousands of cells per rerun.
     means = mean.to_numpy(dtype="float64", na_value=np.nan).tolist()
@@ -138,6 +165,9 @@ def construct_heatmap(
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         xaxis={"side": "top", "tickangle": -30},
     )
+    if title is not None:
+        figure.update_layout(title={"text": title}, margin={"t": 110})
+    _say_which_teams_are_drawn(figure, note, room_above_plot=CONSTRUCT_NAMES_ROOM)
     return figure
 
 
@@ -186,6 +216,84 @@ def coloured_by(categories: list[int], colours: list[str]) -> dict:
     }
 
 
+MOST_TEAMS_DRAWN = 40
+"""A team chart draws at most this many teams: the ones that stand out.
+
+Hundreds of teams pooled nationally made charts 10,000 pixels tall that nobody
+could read and that took the browser seconds to draw on every click. The
+readings beside each chart still count every team, and filtering by service
+draws that service's teams.
+"""
+
+
+def most_notable(
+    frame: pd.DataFrame, rank: pd.DataFrame, *, why: str
+) -> tuple[pd.DataFrame, str | None]:
+    """The rows of ``frame`` for at most :data:`MOST_TEAMS_DRAWN` teams, and a note saying which.
+
+    Args:
+        frame: the chart's rows, with a ``team`` column (a team may have several rows).
+        rank: one row per team: ``team`` and the columns to rank by, larger first,
+            the first column deciding; a team missing a rank is left out once
+            there are too many to draw.
+        why: which teams are drawn, for the note ("those furthest from ...").
+
+    Returns:
+        Every row and no note when there are not too many teams.
+    """
+    total = frame["team"].nunique()
+    if total <= MOST_TEAMS_DRAWN:
+        return frame, None
+    columns = [column for column in rank.columns if column != "team"]
+    kept = (
+        rank.dropna(subset=columns)
+        .sort_values([*columns, "team"], ascending=[*([False] * len(columns)), True])["team"]
+        .head(MOST_TEAMS_DRAWN)
+    )
+    note = (
+        f"{len(kept)} of {total} teams drawn: {why}.<br>"
+        "Choose a service in the sidebar to see the others."
+    )
+    return frame[frame["team"].isin(kept)], note
+
+
+def _distance_from(values: pd.Series, centre: float | None) -> pd.Series:
+    """How far each value lies from the organisation's (from the median when it is hidden)."""
+    values = pd.to_numeric(values, errors="coerce").astype("float64")
+    if centre is None or pd.isna(centre):
+        centre = values.median()
+    return (values - float(centre)).abs()
+
+
+def _say_which_teams_are_drawn(
+    figure: go.Figure, note: str | None, *, room_above_plot: int = 30
+) -> None:
+    """Put ``most_notable``'s note above the chart, under any title it has.
+
+    ``room_above_plot`` is what the chart needs above its plot area besides
+    its title (a legend, or a heatmap's slanted construct names).
+    """
+    if note is None:
+        return
+    title = figure.layout.title.text
+    styled = f'<span style="font-size:12px;color:#555555">{note}</span>'
+    text = f"{title}<br>{styled}" if title else styled
+    lines = text.count("<br>") + 1
+    figure.update_layout(
+        title={
+            "text": text,
+            "x": 0,
+            "xanchor": "left",
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            # plotly centres a title's lines on where its first would sit
+            "pad": {"t": 8 + 10 * (lines - 1), "l": 10},
+        },
+        margin={"t": room_above_plot + 20 * lines + 10},
+    )
+
+
 @drawn_once
 def team_intervals(
     figures: pd.DataFrame,
@@ -215,6 +323,17 @@ def team_intervals(
         worse: which verdict ("higher" or "lower") is bad for this measure.
         count_label: what the count is ("respondents", or "staff" for records).
     """
+    figures, note = most_notable(
+        figures,
+        pd.DataFrame(
+            {
+                "team": figures["team"],
+                "beyond_chance": figures["verdict"].isin(["higher", "lower"]).astype("int64"),
+                "distance": _distance_from(figures["value"], organisation),
+            }
+        ),
+        why="those furthest from the organisation, gaps beyond chance first",
+    )
     teams = figures["team"].tolist()
     shown = figures[figures["status"] == privacy.SHOWN]
     hidden = figures[figures["status"] != privacy.SHOWN]
@@ -321,6 +440,7 @@ def team_intervals(
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
         clickmode="event+select",
     )
+    _say_which_teams_are_drawn(figure, note, room_above_plot=LEGEND_ROOM)
     return figure
 
 
@@ -455,27 +575,30 @@ def hse_heatmap(
     scores: pd.DataFrame, domains: pd.DataFrame, organisation: pd.Series, *, k: int
 ) -> go.Figure:
     """The HSE Indicator Tool domains by team, labelled with the HSE's scoring direction."""
-    figure = construct_heatmap(scores, domains, organisation, k=k, instrument="hse")
+    figure = _team_heatmap(
+        scores,
+        domains,
+        organisation,
+        k=k,
+        instrument="hse",
+        title="HSE scoring: higher is better (1-5, after reverse keying)",
+    )
     # Add each shown cell's 95% interval to its hover, as every team figure must show.
     names = dict(zip(domains["code"], domains["name"], strict=True))
-    shown = scores[scores["status"] == privacy.SHOWN]
+    heatmap = figure.data[0]
+    shown = scores[(scores["status"] == privacy.SHOWN) & scores["team"].isin(heatmap.y)]
     low, high = stats.mean_interval(shown["mean_score"], shown["sd"], shown["respondents"])
     intervals = {
         (team, names.get(code)): (lo, hi)
         for team, code, lo, hi in zip(shown["team"], shown["construct"], low, high, strict=True)
     }
-    heatmap = figure.data[0]
     hover = [list(row) for row in heatmap.hovertext]
     for i, team in enumerate(heatmap.y):
         for j, name in enumerate(heatmap.x):
             if (team, name) in intervals:
                 lo, hi = intervals[(team, name)]
                 hover[i][j] += f"<br>95% interval {lo:.2f} to {hi:.2f}"
-    heatmap.hovertext = hover
-    figure.update_layout(
-        title={"text": "HSE scoring: higher is better (1-5, after reverse keying)"},
-        margin={"l": 10, "r": 10, "t": 110, "b": 10},
-    )
+    heatmap.hovertext = np.array(hover, dtype=str)
     return figure
 
 
@@ -566,7 +689,19 @@ def quadrant_bars(
     """
     from wellbeing.views import QUADRANTS
 
-    frame = teams.copy()
+    centre = None
+    if organisation is not None and organisation.get("status") == privacy.SHOWN:
+        centre = organisation["share_high_support_high_challenge"]
+    frame, note = most_notable(
+        teams,
+        pd.DataFrame(
+            {
+                "team": teams["team"],
+                "distance": _distance_from(teams["share_high_support_high_challenge"], centre),
+            }
+        ),
+        why=("those furthest from the organisation's share with high support and high challenge"),
+    )
     frame = frame.sort_values(
         ["share_high_support_high_challenge", "team"], ascending=[False, True], na_position="last"
     )
@@ -619,6 +754,7 @@ def quadrant_bars(
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
         clickmode="event+select",
     )
+    _say_which_teams_are_drawn(figure, note, room_above_plot=LEGEND_ROOM)
     return figure
 
 
@@ -881,6 +1017,24 @@ def reported_against_records(
             (respondents), ``recorded`` and ``recorded_n`` (staff), each null
             when its source hides the team.
     """
+    frame, note = most_notable(
+        frame,
+        pd.DataFrame(
+            {
+                "team": frame["team"],
+                "both_shown": (frame["reported"].notna() & frame["recorded"].notna()).astype(
+                    "int64"
+                ),
+                "gap": (
+                    pd.to_numeric(frame["reported"], errors="coerce")
+                    - pd.to_numeric(frame["recorded"], errors="coerce")
+                )
+                .abs()
+                .fillna(0.0),
+            }
+        ),
+        why="those where the survey and the records differ most",
+    )
     teams = frame["team"].tolist()
     figure = go.Figure()
     for column, label, colour, unit in [
@@ -928,6 +1082,7 @@ def reported_against_records(
             }
         ],
     )
+    _say_which_teams_are_drawn(figure, note, room_above_plot=LEGEND_ROOM)
     return figure
 
 
@@ -990,6 +1145,20 @@ def response_rate_bars(rates: pd.DataFrame, *, k: int, low_rate: float) -> go.Fi
     Args:
         rates: rows from ``queries.response_rates.response_rates_by_team``.
     """
+    rates, note = most_notable(
+        rates,
+        pd.DataFrame(
+            {
+                "team": rates["team"],
+                "low_response": rates["low_response"].astype(bool).astype("int64"),
+                # teams off the staff list have no rate and come last
+                "lowness": -pd.to_numeric(rates["response_rate"], errors="coerce")
+                .astype("float64")
+                .fillna(np.inf),
+            }
+        ),
+        why=f"under {low_rate:.0%} first, then the lowest rates",
+    )
     teams = rates["team"].tolist()
     shown = rates["status"] == privacy.SHOWN
     has_headcount = rates["headcount"].notna()
@@ -1044,4 +1213,5 @@ def response_rate_bars(rates: pd.DataFrame, *, k: int, low_rate: float) -> go.Fi
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         showlegend=False,
     )
+    _say_which_teams_are_drawn(figure, note, room_above_plot=LEGEND_ROOM)
     return figure

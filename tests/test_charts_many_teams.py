@@ -1,0 +1,230 @@
+"""Charts of more teams than anyone can read draw the ones that stand out, and say so.
+
+Each chart is given hand-made rows whose ranking is known: which teams must be
+drawn, which left out, and the note the figure carries.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wellbeing import charts, privacy
+
+LIMIT = charts.MOST_TEAMS_DRAWN
+
+
+def team(number: int) -> str:
+    return f"Team {number:03d}"
+
+
+def interval_figures(values: dict[str, float], beyond_chance: set[str]) -> pd.DataFrame:
+    """``views.team_figures`` rows, highest value first, with a fixed 0.05 half-interval."""
+    frame = pd.DataFrame(
+        {
+            "team": list(values),
+            "respondents": 30.0,
+            "value": list(values.values()),
+            "status": privacy.SHOWN,
+            "verdict": ["higher" if t in beyond_chance else "could be chance" for t in values],
+        }
+    )
+    frame["low"] = frame["value"] - 0.05
+    frame["high"] = frame["value"] + 0.05
+    return frame.sort_values("value", ascending=False).reset_index(drop=True)
+
+
+def note_of(figure) -> str:
+    return figure.layout.title.text or ""
+
+
+def test_a_team_chart_of_many_teams_draws_gaps_beyond_chance_first_then_the_furthest():
+    # 60 teams around an organisation at 0.50. Teams 0-4 are only 0.01 above it but
+    # beyond chance (large teams); teams 5-59 could be chance, team i 0.005*i away.
+    values = {team(i): 0.51 for i in range(5)}
+    values |= {team(i): 0.50 + (0.005 * i if i % 2 else -0.005 * i) for i in range(5, 60)}
+    figures = interval_figures(values, beyond_chance={team(i) for i in range(5)})
+    chart = charts.team_intervals(figures, kind="share", axis_title="Share", k=5, organisation=0.50)
+    drawn = set(chart.data[0].y)
+    # the five beyond chance, then the 35 chance teams furthest away: 25 to 59
+    assert drawn == {team(i) for i in range(5)} | {team(i) for i in range(25, 60)}
+    assert len(drawn) == LIMIT
+    reference = next(trace for trace in chart.data if trace.name.startswith("Organisation"))
+    assert set(reference.y) == drawn
+    assert f"{LIMIT} of 60 teams drawn" in note_of(chart)
+    assert "Choose a service" in note_of(chart)
+    # still drawn highest first
+    bars = chart.layout.yaxis.categoryarray[::-1]
+    assert [values[t] for t in bars] == sorted((values[t] for t in bars), reverse=True)
+
+
+def test_a_team_chart_of_few_enough_teams_draws_every_team_hidden_ones_too_and_no_note():
+    values = {team(i): 0.3 + 0.01 * i for i in range(LIMIT - 1)}
+    figures = interval_figures(values, beyond_chance=set())
+    hidden = pd.DataFrame(
+        [
+            {
+                "team": "Tiny team",
+                "respondents": np.nan,
+                "value": np.nan,
+                "status": privacy.BELOW_K,
+                "verdict": None,
+                "low": np.nan,
+                "high": np.nan,
+            }
+        ]
+    )
+    chart = charts.team_intervals(
+        pd.concat([figures, hidden], ignore_index=True),
+        kind="share",
+        axis_title="Share",
+        k=5,
+        organisation=0.4,
+    )
+    assert set(chart.data[0].y) == set(values)
+    assert list(chart.data[1].y) == ["Tiny team"]  # hidden, with its reason
+    assert note_of(chart) == ""
+
+
+def test_a_hidden_team_is_left_out_once_there_are_too_many_to_draw():
+    values = {team(i): 0.2 + 0.005 * i for i in range(LIMIT + 5)}
+    figures = interval_figures(values, beyond_chance=set())
+    hidden = figures.iloc[[0]].assign(
+        team="Tiny team", value=np.nan, low=np.nan, high=np.nan, status=privacy.BELOW_K
+    )
+    chart = charts.team_intervals(
+        pd.concat([figures, hidden], ignore_index=True),
+        kind="share",
+        axis_title="Share",
+        k=5,
+        organisation=None,  # hidden organisation: distance from the median team
+    )
+    assert "Tiny team" not in {y for trace in chart.data for y in trace.y}
+    assert len(chart.data[0].y) == LIMIT
+    assert f"{LIMIT} of {LIMIT + 6} teams drawn" in note_of(chart)
+
+
+def heatmap_scores(teams: int) -> pd.DataFrame:
+    """Two constructs; team i's means are 3 +/- 0.01*i, so its mean gap is 0.01*i."""
+    rows = []
+    for i in range(teams):
+        rows.append((team(i), "stress", 3 + 0.01 * i, 20, privacy.SHOWN, 0.5))
+        rows.append((team(i), "support", 3 - 0.01 * i, 20, privacy.SHOWN, 0.5))
+    rows.append(("Hidden team", "stress", np.nan, np.nan, privacy.BELOW_K, np.nan))
+    rows.append(("Hidden team", "support", np.nan, np.nan, privacy.BELOW_K, np.nan))
+    return pd.DataFrame(
+        rows, columns=["team", "construct", "mean_score", "respondents", "status", "sd"]
+    )
+
+
+HEATMAP_CONSTRUCTS = pd.DataFrame({"code": ["stress", "support"], "name": ["Stress", "Support"]})
+ORGANISATION_MEANS = pd.Series({"stress": 3.0, "support": 3.0})
+
+
+@pytest.mark.parametrize("draw", [charts.construct_heatmap, charts.hse_heatmap])
+def test_a_heatmap_of_many_teams_draws_those_furthest_from_the_organisation(draw):
+    chart = draw(heatmap_scores(50), HEATMAP_CONSTRUCTS, ORGANISATION_MEANS, k=5)
+    assert set(chart.data[0].y) == {team(i) for i in range(10, 50)}
+    assert f"{LIMIT} of 51 teams drawn" in note_of(chart)
+
+
+def test_the_hse_heatmap_keeps_its_scoring_title_above_the_note_and_intervals_in_its_hover():
+    chart = charts.hse_heatmap(heatmap_scores(50), HEATMAP_CONSTRUCTS, ORGANISATION_MEANS, k=5)
+    assert note_of(chart).startswith("HSE scoring: higher is better")
+    assert "teams drawn" in note_of(chart)
+    assert all("95% interval" in cell for row in chart.data[0].hovertext for cell in row)
+
+
+def test_a_heatmap_of_few_enough_teams_draws_every_team_hidden_ones_too():
+    chart = charts.construct_heatmap(
+        heatmap_scores(LIMIT - 1), HEATMAP_CONSTRUCTS, ORGANISATION_MEANS, k=5
+    )
+    assert len(chart.data[0].y) == LIMIT
+    assert "Hidden team" in set(chart.data[0].y)
+    assert note_of(chart) == ""
+
+
+def test_response_rates_of_many_teams_draw_the_low_ones_hidden_or_not_then_the_lowest():
+    rows = [
+        # hidden, but certainly under the low-response line: flagged, drawn first
+        {
+            "team": "Hidden low",
+            "respondents": np.nan,
+            "headcount": 40,
+            "response_rate": np.nan,
+            "status": privacy.BELOW_K,
+            "low_response": True,
+        },
+        {
+            "team": "Not on the staff list",
+            "respondents": 10,
+            "headcount": np.nan,
+            "response_rate": np.nan,
+            "status": privacy.SHOWN,
+            "low_response": False,
+        },
+    ]
+    rows += [
+        {
+            "team": team(i),
+            "respondents": 20 + i,
+            "headcount": 100,
+            "response_rate": (20 + i) / 100,
+            "status": privacy.SHOWN,
+            "low_response": (20 + i) / 100 < 0.5,
+        }
+        for i in range(60)
+    ]
+    chart = charts.response_rate_bars(pd.DataFrame(rows), k=5, low_rate=0.5)
+    drawn = set(chart.data[0].y)
+    # the flagged hidden team and the 39 lowest rates (20%-58%)
+    assert drawn == {"Hidden low"} | {team(i) for i in range(39)}
+    assert f"{LIMIT} of 62 teams drawn: under 50% first" in note_of(chart)
+
+
+def test_quadrant_bars_of_many_teams_draw_those_furthest_from_the_organisations_share():
+    shares = {team(i): 0.40 + (0.004 * i if i % 2 else -0.004 * i) for i in range(50)}
+    teams = pd.DataFrame(
+        {
+            "team": list(shares),
+            "status": privacy.SHOWN,
+            "respondents": 30,
+            "share_high_support_high_challenge": list(shares.values()),
+            "share_high_support_low_challenge": 0.2,
+            "share_low_support_high_challenge": 0.2,
+            "share_low_support_low_challenge": [0.2 - (s - 0.4) for s in shares.values()],
+        }
+    )
+    organisation = pd.Series(
+        {
+            "team": None,
+            "status": privacy.SHOWN,
+            "respondents": 1500,
+            "share_high_support_high_challenge": 0.40,
+            "share_high_support_low_challenge": 0.2,
+            "share_low_support_high_challenge": 0.2,
+            "share_low_support_low_challenge": 0.2,
+        }
+    )
+    chart = charts.quadrant_bars(teams, k=5, organisation=organisation)
+    assert set(chart.data[0].y) == {team(i) for i in range(10, 50)} | {"Organisation"}
+    assert f"{LIMIT} of 50 teams drawn" in note_of(chart)
+
+
+def test_survey_against_records_of_many_teams_draws_where_they_differ_most():
+    frame = pd.DataFrame(
+        {
+            "team": [team(i) for i in range(45)] + ["Records only"],
+            "reported": [0.5 + 0.01 * i for i in range(45)] + [np.nan],
+            "reported_n": [20] * 45 + [np.nan],
+            "recorded": [0.5] * 46,
+            "recorded_n": [25] * 46,
+        }
+    )
+    chart = charts.reported_against_records(
+        frame, reported_label="Say monthly", recorded_label="Recorded monthly", k=5
+    )
+    drawn = set(chart.data[0].y) | set(chart.data[1].y)
+    assert drawn == {team(i) for i in range(5, 45)}
+    assert f"{LIMIT} of 46 teams drawn" in note_of(chart)
