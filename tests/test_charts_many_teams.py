@@ -228,3 +228,41 @@ def test_survey_against_records_of_many_teams_draws_where_they_differ_most():
     drawn = set(chart.data[0].y) | set(chart.data[1].y)
     assert drawn == {team(i) for i in range(5, 45)}
     assert f"{LIMIT} of 46 teams drawn" in note_of(chart)
+
+
+@pytest.mark.parametrize("teams", [LIMIT, LIMIT + 1])
+def test_scatter_charts_draw_every_team_and_name_them_only_while_the_names_can_be_read(teams):
+    names = [team(i) for i in range(teams)]
+    points = pd.DataFrame(
+        {
+            "team": names,
+            "x": np.linspace(0.2, 0.9, teams),
+            "y": np.linspace(2, 4, teams),
+            "x_count": 12,
+            "y_count": 10,
+        }
+    )
+    records = charts.team_scatter(
+        points,
+        x="x",
+        y="y",
+        x_title="Compliant",
+        y_title="Support",
+        x_kind="share",
+        y_kind="score",
+    )
+    quadrants = charts.support_challenge_scatter(
+        pd.DataFrame(
+            {
+                "team": names,
+                "status": privacy.SHOWN,
+                "respondents": 20,
+                "mean_support": np.linspace(2, 4, teams),
+                "mean_challenge": np.linspace(4, 2, teams),
+            }
+        ),
+        cutoff=4.0,
+    )
+    for chart in (records, quadrants):
+        assert [point[0] for point in chart.data[0].customdata] == names
+        assert chart.data[0].mode == ("markers+text" if teams <= LIMIT else "markers")

@@ -257,6 +257,14 @@ def most_notable(
     return frame[frame["team"].isin(kept)], note
 
 
+def _point_mode(points: int) -> str:
+    """Teams named beside their points, unless there are too many names to read.
+
+    Hovering a point still names its team; 400 names cost the browser 50 ms a chart.
+    """
+    return "markers+text" if points <= MOST_TEAMS_DRAWN else "markers"
+
+
 def _distance_from(values: pd.Series, centre: float | None) -> pd.Series:
     """How far each value lies from the organisation's (from the median when it is hidden)."""
     values = pd.to_numeric(values, errors="coerce").astype("float64")
@@ -608,6 +616,9 @@ def support_challenge_scatter(
 ) -> go.Figure:
     """Each team as a point (mean support, mean challenge) sized by respondents, in four quadrants.
 
+    Every team is drawn; teams are named beside their points unless there are
+    more than ``MOST_TEAMS_DRAWN`` (then on hover only).
+
     Args:
         teams: gated rows from ``queries.survey.support_challenge_by_wave`` for one wave.
         cutoff: the "high" cut-off (``measures.HIGH_SCORE_CUTOFF``), drawn on both axes.
@@ -620,7 +631,7 @@ def support_challenge_scatter(
             name="Team",
             x=shown["mean_support"].astype("float64").tolist(),
             y=shown["mean_challenge"].astype("float64").tolist(),
-            mode="markers+text",
+            mode=_point_mode(len(shown)),
             text=shown["team"].tolist(),
             textposition="top center",
             textfont={"size": 10},
@@ -961,6 +972,9 @@ def team_scatter(
 ) -> go.Figure:
     """One point per team (team name first in ``customdata``), e.g. records against survey.
 
+    Every team is drawn; named beside its point unless there are more than
+    ``MOST_TEAMS_DRAWN`` teams (then on hover only).
+
     Args:
         points: one row per team with ``team``, the ``x`` and ``y`` columns and
             ``x_count``/``y_count`` (staff or respondents behind each figure).
@@ -971,7 +985,7 @@ def team_scatter(
             name="Team",
             x=points[x].astype("float64").tolist(),
             y=points[y].astype("float64").tolist(),
-            mode="markers+text",
+            mode=_point_mode(len(points)),
             text=points["team"].tolist(),
             textposition="top center",
             textfont={"size": 10},
