@@ -9,6 +9,7 @@ import csv
 import json
 import math
 
+import pandas as pd
 import pytest
 
 from queries import change_fatigue, survey
@@ -458,3 +459,33 @@ def test_team_bars_put_the_team_first_in_customdata_and_cite_the_national_figure
 )
 def test_a_chart_click_names_the_team_in_its_customdata(selection, team):
     assert views.team_from_selection(selection) == team
+
+
+def test_team_figures_put_the_highest_first_ties_by_name_and_hidden_teams_last():
+    rows = pd.DataFrame(
+        {
+            "team": ["Beta", "Alpha", "Tiny", "Delta", "Gamma"],
+            "respondents": pd.array([20, 20, None, 40, 30], dtype="Int64"),
+            "share_high": [0.5, 0.5, None, 0.7, 0.9],
+            "status": [privacy.SHOWN, privacy.SHOWN, privacy.BELOW_K, privacy.SHOWN, "hidden"],
+        }
+    )
+    organisation = views.OrganisationFigure(0.5, 0.45, 0.55, 500)
+    figures = views.team_figures(
+        rows, value="share_high", kind=views.SHARE, organisation=organisation
+    )
+    assert list(figures.columns) == views.TEAM_FIGURE_COLUMNS
+    assert figures["team"].tolist() == ["Gamma", "Delta", "Alpha", "Beta", "Tiny"]
+    assert figures["respondents"].tolist()[:4] == [30.0, 40.0, 20.0, 20.0]
+    assert math.isnan(figures["respondents"].iloc[4])
+    assert (figures["low"].iloc[1], figures["high"].iloc[1]) == pytest.approx(wilson(28, 40))
+    assert (figures["low"].iloc[2], figures["high"].iloc[2]) == pytest.approx(wilson(10, 20))
+    # Delta's interval (0.546 to 0.820) lies above the organisation's 0.5: higher.
+    # Alpha and Beta sit on it. Gamma is not shown and Tiny has no figure: no verdict.
+    assert figures["verdict"].tolist() == [
+        None,
+        stats.HIGHER,
+        stats.COULD_BE_CHANCE,
+        stats.COULD_BE_CHANCE,
+        None,
+    ]

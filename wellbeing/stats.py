@@ -28,27 +28,47 @@ def _t_quantile(degrees_of_freedom: int) -> float:
     return float(scipy_stats.t.ppf(0.5 + CONFIDENCE / 2, degrees_of_freedom))
 
 
+def as_floats(values: pd.Series | np.ndarray | list) -> np.ndarray:
+    """Values as float64, anything not a number as NaN."""
+    if isinstance(values, pd.Series):
+        if values.dtype == "float64":
+            return values.to_numpy()
+        return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    return np.asarray(values, dtype="float64")
+
+
+def _index(*values: object) -> pd.Index | None:
+    """The index of the first Series among ``values`` (the answer keeps its rows' labels)."""
+    return next((v.index for v in values if isinstance(v, pd.Series)), None)
+
+
+# The arithmetic runs on numpy arrays: a page works out dozens of intervals per
+# click, and pandas' per-operation overhead cost more than the numbers.
+
+
 def mean_interval(mean: pd.Series, sd: pd.Series, n: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Student-t interval for a mean: mean ± t(n-1) · sd / √n; null where n < 2."""
-    n = pd.to_numeric(n, errors="coerce").astype("float64")
-    mean = pd.to_numeric(mean, errors="coerce").astype("float64")
-    sd = pd.to_numeric(sd, errors="coerce").astype("float64").fillna(0.0)
-    valid = n >= 2
-    t = pd.Series(np.nan, index=n.index)
-    t[valid] = [_t_quantile(int(df)) for df in (n[valid] - 1)]
-    half = t * sd / np.sqrt(n)
-    return mean - half, mean + half
+    counts, means = as_floats(n), as_floats(mean)
+    spread = np.nan_to_num(as_floats(sd), nan=0.0)
+    valid = counts >= 2
+    t = np.full(counts.shape, np.nan)
+    t[valid] = [_t_quantile(int(df)) for df in counts[valid] - 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        half = t * spread / np.sqrt(counts)
+    index = _index(n, mean, sd)
+    return pd.Series(means - half, index=index), pd.Series(means + half, index=index)
 
 
 def wilson_interval(share: pd.Series, n: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Wilson score interval for a proportion; stays inside [0, 1] for small n."""
-    n = pd.to_numeric(n, errors="coerce").astype("float64")
-    p = pd.to_numeric(share, errors="coerce").astype("float64")
+    counts, p = as_floats(n), as_floats(share)
     z = _Z
-    denominator = 1 + z**2 / n
-    centre = (p + z**2 / (2 * n)) / denominator
-    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denominator
-    return centre - half, centre + half
+    with np.errstate(divide="ignore", invalid="ignore"):
+        denominator = 1 + z**2 / counts
+        centre = (p + z**2 / (2 * counts)) / denominator
+        half = z * np.sqrt(p * (1 - p) / counts + z**2 / (4 * counts**2)) / denominator
+    index = _index(n, share)
+    return pd.Series(centre - half, index=index), pd.Series(centre + half, index=index)
 
 
 def compare_with_organisation(
@@ -65,11 +85,9 @@ def compare_with_organisation(
     gap is at least 0.25 on a 1-5 scale or 5 percentage points.
     """
     gap = MIN_MEANINGFUL_GAP_SHARE if is_share else MIN_MEANINGFUL_GAP_SCALE
-    value = pd.to_numeric(value, errors="coerce").astype("float64")
-    verdict = pd.Series(COULD_BE_CHANCE, index=value.index, dtype="object")
-    above = (low > organisation) & (value - organisation >= gap)
-    below = (high < organisation) & (organisation - value >= gap)
-    verdict[above.fillna(False).astype(bool)] = HIGHER
-    verdict[below.fillna(False).astype(bool)] = LOWER
-    verdict[value.isna()] = None
-    return verdict
+    values, lows, highs = as_floats(value), as_floats(low), as_floats(high)
+    verdict = np.full(values.shape, COULD_BE_CHANCE, dtype=object)
+    verdict[(lows > organisation) & (values - organisation >= gap)] = HIGHER
+    verdict[(highs < organisation) & (organisation - values >= gap)] = LOWER
+    verdict[np.isnan(values)] = None
+    return pd.Series(verdict, index=_index(value, low, high), dtype="object")

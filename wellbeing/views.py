@@ -90,27 +90,42 @@ def team_figures(
     organisation (``stats.compare_with_organisation``); null when hidden.
     Sorted with the highest value first, hidden teams last.
     """
-    out = pd.DataFrame(
-        {
-            "team": rows["team"].astype("str").to_numpy(),
-            "respondents": _floats(rows["respondents"]).to_numpy(),
-            "value": _floats(rows[value]).to_numpy(),
-            "status": rows["status"].astype("str").to_numpy(),
-        }
-    )
-    sd_values = pd.Series(_floats(rows[sd]).to_numpy()) if sd else None
-    low, high = interval(out["value"], out["respondents"], kind=kind, sd=sd_values)
-    out["low"] = low.to_numpy()
-    out["high"] = high.to_numpy()
+    teams = rows["team"].astype("str").to_numpy()
+    counts = stats.as_floats(rows["respondents"])
+    values = stats.as_floats(rows[value])
+    statuses = rows["status"].astype("str").to_numpy()
+    if kind == SHARE:
+        low, high = stats.wilson_interval(values, counts)
+    elif sd is None:
+        raise ValueError("a mean's interval needs its standard deviation")
+    else:
+        low, high = stats.mean_interval(values, stats.as_floats(rows[sd]), counts)
+    low, high = low.to_numpy(), high.to_numpy()
     if organisation.shown:
-        out["verdict"] = stats.compare_with_organisation(
-            out["value"], out["low"], out["high"], organisation.value, is_share=kind == SHARE
+        verdicts = np.array(
+            stats.compare_with_organisation(
+                values, low, high, organisation.value, is_share=kind == SHARE
+            ),
+            dtype="object",
         )
     else:
-        out["verdict"] = None
-    out.loc[out["status"] != privacy.SHOWN, "verdict"] = None
-    out = out.sort_values(["value", "team"], ascending=[False, True], na_position="last")
-    return out[TEAM_FIGURE_COLUMNS].reset_index(drop=True)
+        verdicts = np.full(len(values), None, dtype="object")
+    verdicts[statuses != privacy.SHOWN] = None
+    # highest value first, hidden (no value) last, ties by team name
+    order = np.lexsort((np.asarray(teams, dtype="str"), -values))
+    return pd.DataFrame(
+        {
+            "team": teams[order],
+            "respondents": counts[order],
+            "value": values[order],
+            "low": low[order],
+            "high": high[order],
+            "status": statuses[order],
+            # object, not inferred as text: a hidden team's verdict stays None
+            "verdict": pd.Series(verdicts[order], dtype="object"),
+        },
+        columns=TEAM_FIGURE_COLUMNS,
+    )
 
 
 @drawn_once
