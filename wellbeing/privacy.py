@@ -1229,21 +1229,21 @@ def protect(
     no_data); counts and values are null wherever status is not ``shown``.
     """
     out = frame.copy()
-    counts = out[count_column].fillna(0).astype("int64")
-    status = pd.Series(SHOWN, index=out.index, dtype="str")
+    # numpy arrays throughout: pages gate thousands of rows per click, and
+    # pandas' per-operation overhead cost more than the rules.
+    counts = out[count_column].fillna(0).astype("int64").to_numpy()
+    status = np.full(len(out), SHOWN, dtype="object")
     status[counts < k] = BELOW_K
     if statuses is not None:
-        engine = statuses.reindex(out.index).fillna(BELOW_K).astype("str")
-        status[(status == SHOWN) & (engine != SHOWN)] = engine[
-            (status == SHOWN) & (engine != SHOWN)
-        ]
+        engine = statuses.reindex(out.index).fillna(BELOW_K).astype("str").to_numpy(dtype="object")
+        overruled = (status == SHOWN) & (engine != SHOWN)
+        status[overruled] = engine[overruled]
         status[(status == SHOWN) & (engine == NO_DATA)] = BELOW_K
     status[counts == 0] = NO_DATA
     if parent_count_column is not None:
-        rest = out[parent_count_column].fillna(0).astype("int64") - counts
+        rest = out[parent_count_column].fillna(0).astype("int64").to_numpy() - counts
         status[(status == SHOWN) & (rest > 0) & (rest < k)] = PROTECTS_SMALLER
-    codes = status.map(lambda s: _CODES.get(s, -1)).to_numpy(dtype="int64", copy=True)
-    count_array = counts.to_numpy(dtype="int64")
+    codes = np.array([_CODES.get(s, -1) for s in status], dtype="int64")
     k_array = np.full(len(out), k, dtype="int64")
     groups = [
         np.asarray(members)
@@ -1256,11 +1256,11 @@ def protect(
         for members in groups:
             occupied = members[codes[members] >= 0]
             before = codes.copy()
-            _suppress_complement_rows(codes, count_array, k_array, occupied)
+            _suppress_complement_rows(codes, counts, k_array, occupied)
             changed = changed or bool((before != codes).any())
-    for position, code in enumerate(codes):
-        if code == _CODES[PROTECTS_SMALLER] and status.iat[position] == SHOWN:
-            status.iat[position] = PROTECTS_SMALLER
+    status[(codes == _CODES[PROTECTS_SMALLER]) & (status == SHOWN)] = PROTECTS_SMALLER
+    status = pd.Series(status, index=out.index, dtype="str")
+    counts = pd.Series(counts, index=out.index)
     hidden = status != SHOWN
     out["status"] = status
     out[count_column] = counts.astype("Int64").mask(hidden)
