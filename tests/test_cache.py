@@ -304,6 +304,34 @@ def test_a_chart_is_found_again_for_a_copy_of_its_figures_laid_out_differently()
     assert charts.team_intervals(figures.copy(), **options) is first
 
 
+def test_a_frame_s_key_changes_with_any_value_label_or_row_and_not_with_its_layout():
+    base = pd.DataFrame(
+        {
+            "team": ["Alpha", "Beta", None],
+            "value": [0.5, float("nan"), 0.25],
+            "respondents": pd.array([10, None, 7], dtype="Int64"),
+            "opened": pd.to_datetime(["2026-01-05", "2026-02-05", "2026-03-05"]),
+        }
+    )
+    key = cache._content(base)
+    assert cache._content(base.copy()) == key
+    assert cache._content(pd.concat([base.iloc[:2], base.iloc[2:]])) == key  # another layout
+    changed = [
+        base.assign(team=["Alpha", "Gamma", None]),
+        base.assign(team=["Alpha", "Beta", "Delta"]),
+        base.assign(value=[0.5, float("nan"), 0.26]),
+        base.assign(respondents=pd.array([10, 3, 7], dtype="Int64")),
+        base.assign(opened=pd.to_datetime(["2026-01-05", "2026-02-05", "2026-03-06"])),
+        base.set_axis([1, 2, 3]),
+        base.iloc[::-1],
+        base.iloc[:2],
+        base.rename(columns={"value": "share"}),
+    ]
+    keys = [cache._content(frame) for frame in changed]
+    assert key not in keys
+    assert len(set(keys)) == len(keys)
+
+
 def test_a_kept_chart_is_turned_into_a_dict_once_and_serialised_like_a_fresh_one():
     import plotly.graph_objects as go
     import plotly.io
