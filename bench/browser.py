@@ -141,9 +141,30 @@ def streamlit_server(db: Path) -> Iterator[tuple[str, int]]:
         log.close()
 
 
-def _choose_wave(page, label: str) -> None:
-    page.get_by_test_id("stSidebar").get_by_role("combobox", name="Wave").click()
-    page.get_by_role("option", name=label, exact=True).click()
+def _choose_wave(page, label: str, *, attempts: int = 5) -> None:
+    """Pick ``label`` in the sidebar's Wave box, trying again if a rerun swallowed a click.
+
+    On a busy machine a rerun can redraw the box just as it is clicked, so the
+    list never opens or the choice is lost (two pages of a 100k run waited two
+    minutes for a rerun that never came). The repaint is timed from the first
+    press on an option, so a second try counts against the page, not for it.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+    from playwright.sync_api import expect
+
+    combobox = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Wave")
+    listbox = page.get_by_role("listbox")
+    for _ in range(attempts):
+        try:
+            if not listbox.is_visible():
+                combobox.click(timeout=10_000)
+                listbox.wait_for(state="visible", timeout=5_000)
+            page.get_by_role("option", name=label, exact=True).click(timeout=5_000)
+            expect(combobox).to_have_value(label, timeout=10_000)
+            return
+        except (PlaywrightTimeoutError, AssertionError):
+            continue
+    raise RuntimeError(f"the Wave box would not take {label!r} in {attempts} tries")
 
 
 def measure_page(
