@@ -174,11 +174,14 @@ def test_team_figures_carry_wilson_intervals_and_flag_only_beyond_chance(views_c
 
 
 def drawn_colours(bars) -> list[str]:
-    """The colour plotly.js gives each bar: its number's place on the stepped scale."""
-    marker = bars.marker
-    scale = {round(position, 6): colour for position, colour in marker.colorscale}
-    span = marker.cmax - marker.cmin
-    return [scale[round((value - marker.cmin) / span, 6)] for value in marker.color]
+    """The colour of each bar, as colour names.
+
+    Numbers on a colour scale would draw the same, but plotly.js then logs a
+    warning with a stack trace for every bar on every redraw.
+    """
+    colours = list(bars.marker.color)
+    assert all(isinstance(colour, str) for colour in colours)
+    return colours
 
 
 def test_team_bars_are_red_when_worse_beyond_chance_and_grey_when_it_could_be_chance(views_con):
