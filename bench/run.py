@@ -316,8 +316,8 @@ def main(argv: list[str] | None = None) -> int:
             rows,
         )
         for r in found:
-            if r.error:
-                print(f"  {titles[r.path]}: {r.error}")
+            if r.error or r.note:
+                print(f"  {titles[r.path]}: {r.error or r.note}")
         failures += sum(row[5] != "PASS" for row in rows)
         results["browser"] = [
             {
@@ -325,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
                 "first_paint_ms": r.first_paint_ms,
                 "repaints_ms": r.repaints_ms,
                 "error": r.error,
+                "note": r.note,
             }
             for r in found
         ]
