@@ -17,6 +17,7 @@ import duckdb
 import streamlit as st
 from streamlit import runtime
 from streamlit.errors import StreamlitSecretNotFoundError
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from queries import cache, survey
 from wellbeing import audit, auth, config, demo, overview, privacy, roles, store, views
@@ -78,11 +79,41 @@ def begin_run() -> duckdb.DuckDBPyConnection:
     When the data has changed since the last run, the confidentiality engine
     starts deciding every wave in the background (:func:`_prepare_figures`).
     """
+    _this_run.routed = _run_identity()
     shared = database(str(config.database_path()))
     run_cursor = shared.cursor()
     _run_cursor.set(run_cursor)
     _prepare_figures(shared, cache.data_version(run_cursor))
     return run_cursor
+
+
+# Which run went through dashboard.py (begin_run), per script thread.
+_this_run = threading.local()
+REROUTED_KEY = "rerouted_through_dashboard"
+
+
+def _run_identity() -> object | None:
+    """Something new in every script run: the run context's cursors, which Streamlit renews."""
+    context = get_script_run_ctx()
+    return None if context is None else context.cursors
+
+
+def _reroute_a_page_run_alone() -> None:
+    """Run again through dashboard.py when this run reached a page without it.
+
+    The first session of a server process that opens a page's link runs the
+    page file alone (see :func:`_route_every_run_through_dashboard`): no
+    filters, no menu. Importing this module has already pinned the router, so
+    one rerun goes through dashboard.py to the same page. Once per session, so
+    a page run on its own by a test cannot loop.
+    """
+    identity = _run_identity()
+    if identity is None or getattr(_this_run, "routed", None) is identity:
+        return
+    if st.session_state.get(REROUTED_KEY):
+        return
+    st.session_state[REROUTED_KEY] = True
+    st.rerun()
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
@@ -440,6 +471,7 @@ def require_role(*allowed: str) -> roles.User:
 
     Every page calls this first, so typing a page's URL is no way round the navigation.
     """
+    _reroute_a_page_run_alone()
     # A deep link that reached this page without dashboard.py (see
     # _route_every_run_through_dashboard) must never serve the network without sign-in.
     refuse_public_address_without_sign_in(cursor())

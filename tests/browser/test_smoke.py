@@ -17,3 +17,17 @@ def test_a_leader_opens_the_dashboard_and_sees_the_overview_chart(demo_server, b
     expect(chart).to_be_visible()
     # The heatmap is drawn: plotly has put team names on the axis.
     expect(chart.get_by_text("Assessment Team North")).to_have_count(1)
+
+
+def test_a_link_to_a_page_opened_first_after_the_server_starts_shows_its_filters(
+    demo_server, browser_page
+):
+    # Streamlit decides from a server's first session whether pages/ is a folder
+    # of stand-alone pages; that first run shows the page alone (no filters, a
+    # plain list of files) and the dashboard reroutes it through dashboard.py.
+    browser_page.goto(f"{demo_server}/stress?wave=Autumn+2025")
+    wait_for_script(browser_page)
+    expect(browser_page.get_by_role("heading", name="Stress", exact=True)).to_be_visible()
+    sidebar = browser_page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_role("combobox", name="Wave")).to_have_value("Autumn 2025")
+    expect(sidebar.get_by_text("sign in", exact=True)).to_have_count(0)
