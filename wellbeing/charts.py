@@ -188,27 +188,18 @@ def _fmt(kind: str) -> str:
     return ".0%" if kind == "share" else ".2f"
 
 
-VERDICT_COLOURS = [CHANCE_GREY, BETTER_BLUE, WORSE_RED]
-
-
-def _verdict_category(verdict: object, *, worse: str) -> int:
-    """Position in VERDICT_COLOURS: worse beyond chance, better beyond chance, or chance."""
-    if verdict == worse:
-        return 2
-    if verdict in ("higher", "lower"):
-        return 1
-    return 0
-
-
-def coloured_by(categories: list[int], colours: list[str]) -> dict:
-    """Bar colours by category: category i is drawn in ``colours[i]``.
+def _verdict_colour(verdict: object, *, worse: str) -> str:
+    """Red when worse beyond chance, blue when better beyond chance, grey when it could be chance.
 
     Colour names, not numbers on a colour scale: plotly.js checks numbers as
     colours for hover and selection and logs a warning with a stack trace for
-    every bar on every redraw (190 a click on Stress). Charts draw at most
-    ``MOST_TEAMS_DRAWN`` teams, so checking the names costs plotly.py 1 ms.
+    every bar on every redraw (190 a click on Stress).
     """
-    return {"color": [colours[category] for category in categories]}
+    if verdict == worse:
+        return WORSE_RED
+    if verdict in ("higher", "lower"):
+        return BETTER_BLUE
+    return CHANCE_GREY
 
 
 MOST_TEAMS_DRAWN = 40
@@ -355,9 +346,7 @@ def team_intervals(
                 "arrayminus": (shown["value"] - shown["low"]).tolist(),
                 "color": "#555555",
             },
-            marker=coloured_by(
-                [_verdict_category(v, worse=worse) for v in shown["verdict"]], VERDICT_COLOURS
-            ),
+            marker={"color": [_verdict_colour(v, worse=worse) for v in shown["verdict"]]},
             customdata=list(
                 zip(
                     shown["team"],
@@ -1180,9 +1169,7 @@ def response_rate_bars(rates: pd.DataFrame, *, k: int, low_rate: float) -> go.Fi
                 for v in rates["response_rate"].where(shown & has_headcount)
             ],
             y=np.array(teams, dtype=str),
-            marker=coloured_by(
-                [int(bool(low)) for low in rates["low_response"]], [BETTER_BLUE, WORSE_RED]
-            ),
+            marker={"color": [WORSE_RED if low else BETTER_BLUE for low in rates["low_response"]]},
             text=[
                 (
                     "not in the staff list"

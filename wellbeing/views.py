@@ -47,14 +47,18 @@ def _floats(series: pd.Series) -> pd.Series:
 
 
 def interval(
-    value: pd.Series, respondents: pd.Series, *, kind: str, sd: pd.Series | None = None
+    value: pd.Series | np.ndarray,
+    respondents: pd.Series | np.ndarray,
+    *,
+    kind: str,
+    sd: pd.Series | np.ndarray | None = None,
 ) -> tuple[pd.Series, pd.Series]:
     """95% interval: Wilson for shares, t for means (sd required)."""
     if kind == SHARE:
-        return stats.wilson_interval(_floats(value), _floats(respondents))
+        return stats.wilson_interval(value, respondents)
     if sd is None:
         raise ValueError("a mean's interval needs its standard deviation")
-    return stats.mean_interval(_floats(value), _floats(sd), _floats(respondents))
+    return stats.mean_interval(value, sd, respondents)
 
 
 def organisation_figure(
@@ -94,12 +98,7 @@ def team_figures(
     counts = stats.as_floats(rows["respondents"])
     values = stats.as_floats(rows[value])
     statuses = rows["status"].astype("str").to_numpy()
-    if kind == SHARE:
-        low, high = stats.wilson_interval(values, counts)
-    elif sd is None:
-        raise ValueError("a mean's interval needs its standard deviation")
-    else:
-        low, high = stats.mean_interval(values, stats.as_floats(rows[sd]), counts)
+    low, high = interval(values, counts, kind=kind, sd=rows[sd] if sd else None)
     low, high = low.to_numpy(), high.to_numpy()
     if organisation.shown:
         verdicts = np.array(
