@@ -388,6 +388,17 @@ def test_a_page_reached_without_the_router_still_refuses_a_public_address(demo_a
     assert not at.exception
     assert "refuses to serve on 0.0.0.0 because sign-in is not set up" in at.error[0].value
     assert not at.get("plotly_chart") and not at.dataframe
+    # It asked once to be run through dashboard.py; run alone again, it does not loop.
+    assert at.session_state[ui.REROUTED_KEY] is True
+
+
+def test_a_page_run_through_the_router_is_not_run_again(demo_app_db):
+    at = app()
+    at.run()
+    at.switch_page("pages/stress.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Stress"
+    assert ui.REROUTED_KEY not in at.session_state
 
 
 def test_importing_the_ui_helper_pins_the_server_to_the_navigation_router():
