@@ -53,7 +53,7 @@ def test_a_team_chart_of_many_teams_draws_gaps_beyond_chance_first_then_the_furt
     reference = next(trace for trace in chart.data if trace.name.startswith("Organisation"))
     assert set(reference.y) == drawn
     assert f"{LIMIT} of 60 teams drawn" in note_of(chart)
-    assert "Choose a service" in note_of(chart)
+    assert "filtered by service" in note_of(chart)
     # still drawn highest first
     bars = chart.layout.yaxis.categoryarray[::-1]
     assert [values[t] for t in bars] == sorted((values[t] for t in bars), reverse=True)

@@ -238,7 +238,7 @@ def most_notable(
     )
     note = (
         f"{len(kept)} of {total} teams drawn: {why}.<br>"
-        "Choose a service in the sidebar to see the others."
+        "The dashboard shows the others when filtered by service."
     )
     return frame[frame["team"].isin(kept)], note
 
