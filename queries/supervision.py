@@ -163,15 +163,54 @@ def _worker_month_rows(
     ).to_arrow_table()
 
 
+@memoised
+def _session_rows(
+    con: duckdb.DuckDBPyConnection, *, month_from: dt.date, month_to: dt.date
+) -> pa.Table:
+    """The period's sessions, gaps between held sessions and supervisors seen, for every team.
+
+    Like :func:`_worker_month_rows`: the costly part of :func:`sessions` (each
+    held session's previous one, however long ago, and six months of
+    supervisors per worker), worked out once per data version and period, so
+    choosing a service or team only adds up the rows kept.
+    """
+    params = {
+        "month_from": month_from,
+        "month_to": month_to,
+        "continuity_months": rules_of_supervision.CONTINUITY_MONTHS,
+    }
+    return con.sql(sql("supervision_session_rows"), params=params).to_arrow_table()
+
+
+@memoised
+def _overdue_worker_rows(con: duckdb.DuckDBPyConnection, *, as_of: dt.date) -> pa.Table:
+    """Every worker in post on ``as_of`` with their last held session, for every team.
+
+    Kept once per data version and date, so choosing a service or team only
+    counts the rows kept.
+    """
+    params = _overdue_params(con, as_of=as_of, service=None, team=None)
+    return con.sql(sql("supervision_overdue_workers"), params=params).to_arrow_table()
+
+
+def _run_on(
+    con: duckdb.DuckDBPyConnection, outer: str, rows: dict[str, pa.Table], **params: object
+) -> pd.DataFrame:
+    """Run ``outer`` (a named query) on kept row tables registered under their names."""
+    for name, table in rows.items():
+        con.register(name, table)
+    try:
+        return con.execute(sql(outer), params).df()
+    finally:
+        for name in rows:
+            con.unregister(name)
+
+
 def _from_worker_months(
     con: duckdb.DuckDBPyConnection, outer: str, period: dict[str, object], **params: object
 ) -> pd.DataFrame:
     """Run ``outer`` (a named query reading ``worker_months``) on the period's worker-months."""
-    con.register("worker_months", _worker_month_rows(con, **period))
-    try:
-        return con.execute(sql(outer), params).df()
-    finally:
-        con.unregister("worker_months")
+    return _run_on(con, outer, {"worker_months": _worker_month_rows(con, **period)}, **params)
 
 
 def _protect(
@@ -375,14 +414,15 @@ def sessions(
     columns = ["month", "service", "team", "workers", *SESSION_VALUES, "status"]
     if params is None:
         return _empty(columns)
-    del params["as_of"]
-    params |= {
-        "min_minutes": rules_of_supervision.MIN_SESSION_MINUTES,
-        "continuity_months": rules_of_supervision.CONTINUITY_MONTHS,
-        "service": service,
-        "team": team,
-    }
-    raw = con.execute(sql("supervision_sessions"), params).df()
+    rows = _session_rows(con, month_from=params["month_from"], month_to=params["month_to"])
+    raw = _run_on(
+        con,
+        "supervision_sessions",
+        {"session_rows": rows},
+        min_minutes=rules_of_supervision.MIN_SESSION_MINUTES,
+        service=service,
+        team=team,
+    )
     rules = rules or privacy.rules(con)
     return _protect(
         raw,
@@ -463,11 +503,10 @@ def overdue_by_team(
     columns = ["service", "team", "staff_in_post", *OVERDUE_VALUES, "status"]
     if params is None:
         return _empty(columns)
-    query = (
-        f"with overdue_workers as (\n{sql('supervision_overdue_workers')}\n)\n"
-        f"{sql('supervision_overdue')}"
+    rows = _overdue_worker_rows(con, as_of=params["as_of"])
+    raw = _run_on(
+        con, "supervision_overdue", {"overdue_workers": rows}, service=service, team=team
     )
-    raw = con.execute(query, params).df()
     raw.insert(0, "as_of", params["as_of"])
     rules = rules or privacy.rules(con)
     return _protect(

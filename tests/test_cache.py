@@ -9,7 +9,7 @@ import threading
 import pandas as pd
 import pytest
 
-from queries import cache, change_fatigue, change_log, survey
+from queries import cache, change_fatigue, change_log, supervision, survey
 from tests.conftest import load_survey, survey_csv
 from wellbeing import privacy, roles
 from wellbeing.ingest import uploads
@@ -382,7 +382,11 @@ def test_every_waves_supervision_month_is_prepared_so_a_wave_change_sends_no_que
                 counting, filters=survey.Filters(wave_id=wave), rules=rules
             )
             assert tile is None or tile.status in privacy.STATUSES
-        # Only the data version is read: every month's compliance was kept.
+        latest = supervision.months(connection)[-1]
+        supervision.sessions(counting, month_from=latest, month_to=latest, rules=rules)
+        supervision.overdue_by_team(counting, rules=rules)
+        # Only the data version is read: every month's compliance was kept, and so
+        # were the latest month's records, the Supervision page's first view.
         assert len(counting.statements) == 1
     finally:
         connection.close()

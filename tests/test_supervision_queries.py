@@ -199,6 +199,32 @@ def test_filters_narrow_the_figures_and_a_quoted_team_name_is_just_a_value(con):
     assert queries.compliance_by_team(con, team="x' or '1'='1", rules=K3).empty
 
 
+def test_one_team_s_session_and_overdue_figures_are_its_own_after_all_teams_were_read(con):
+    # The rows behind every team are kept after the first read; choosing North must
+    # add up North's alone: the figures of test_session_figures_by_team and
+    # test_overdue_staff_by_team_as_of_the_data_date, for the team and for "all
+    # the teams chosen" alike, with South's 5 reflective sessions left out.
+    north_and_south(con)
+    everyone = queries.sessions_for_organisation(con, month=MARCH, as_of=AS_OF, rules=K3)
+    assert everyone.iloc[0]["reflective_share"] == pytest.approx(6 / 9)
+    queries.overdue_by_team(con, rules=K3)
+    north = queries.sessions(con, month_from=MARCH, month_to=MARCH, team="North", rules=K3)
+    assert north["team"].fillna("chosen").tolist() == ["chosen", "North"]
+    for row in north.itertuples():
+        assert (row.sessions, row.held, row.workers) == (6, 4, 5)
+        assert row.reflective_share == 0.25
+        assert row.median_days_between == 28
+        assert (row.mean_supervisors, row.share_one_supervisor) == (1.25, 0.75)
+    overdue = queries.overdue_by_team(con, team="North", rules=K3)
+    assert overdue["team"].fillna("chosen").tolist() == ["chosen", "North"]
+    assert overdue[["staff_in_post", "overdue_staff", "never_supervised"]].values.tolist() == [
+        [5, 1, 1],
+        [5, 1, 1],
+    ]
+    south = queries.overdue_by_team(con, service=None, team="South", rules=K3)
+    assert south["overdue_staff"].tolist() == [0, 0]
+
+
 def test_with_nothing_uploaded_every_figure_is_empty(con):
     assert queries.data_date(con) is None
     assert queries.months(con) == []

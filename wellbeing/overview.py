@@ -215,7 +215,9 @@ def prepare_supervision_months(
     Run in the background with the confidentiality decisions (wellbeing.ui): a
     month's worker-by-worker cadence is the costly part of every supervision
     figure (about 0.1 s at 400 teams), and choosing another wave asks for
-    another month. Returns how many months were worked out.
+    another month. The Supervision page's first view, the records of the
+    latest complete month and who is overdue, is worked out too. Returns how
+    many wave months were worked out.
     """
     stop = stop or threading.Event()
     rules = privacy.rules(con)
@@ -228,6 +230,10 @@ def prepare_supervision_months(
         if stop.is_set():
             break
         supervision_queries.compliance_for_organisation(con, month=month, rules=rules)
+    latest = supervision_queries.months(con)
+    if latest and not stop.is_set():
+        supervision_queries.sessions(con, month_from=latest[-1], month_to=latest[-1], rules=rules)
+        supervision_queries.overdue_by_team(con, rules=rules)
     return len(months)
 
 
