@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries"
@@ -43,6 +44,8 @@ class PageResult:
     path: str
     title: str
     url_path: str
+    # The page's tab (wellbeing.ui.sections) this view is of, or None for a page without tabs.
+    section: str | None = None
     reruns_ms: list[float] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
     charts: int = 0
@@ -216,19 +219,42 @@ def _raw_ms(con, query: Query, repeats: int) -> float:
     return statistics.median(times)
 
 
-def benchmark_page(page, *, reruns: int, raw_repeats: int) -> PageResult:
+def benchmark_page(page, *, reruns: int, raw_repeats: int) -> list[PageResult]:
+    """Each view of a page: the page itself, or each of its tabs in turn.
+
+    A tab (wellbeing.ui.sections) runs only while it is open, so each is timed
+    as its own view, opened the way a link to it opens it.
+    """
     from streamlit.testing.v1 import AppTest
 
     from wellbeing import ui
 
-    result = PageResult(path=page.path, title=page.title, url_path=page.url_path)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
     at.run()
     at.switch_page(page.path).run()
     at.run()  # warm: the first run after switching page loads what a user's first visit does
     if at.exception:
-        result.error = at.exception[0].message
-        return result
+        return [PageResult(page.path, page.title, page.url_path, error=at.exception[0].message)]
+    results = []
+    for number, section in enumerate([tab.label for tab in at.tabs] or [None]):
+        result = PageResult(page.path, page.title, page.url_path, section)
+        if section is not None:
+            result.title = f"{page.title} \u203a {section}"
+            if number > 0:  # the first tab is what the menu opens; the others, their link
+                result.url_path += "?" + urlencode({ui.SECTION_KEY: section})
+            at.session_state[ui.SECTION_KEY] = section
+            at.run()  # warm, as opening the tab is
+            if at.exception:
+                result.error = at.exception[0].message
+                results.append(result)
+                continue
+        results.append(_benchmark_view(at, result, reruns=reruns, raw_repeats=raw_repeats))
+    return results
+
+
+def _benchmark_view(at, result: PageResult, *, reruns: int, raw_repeats: int) -> PageResult:
+    from wellbeing import ui
+
     changes = filter_changes(at)
     skipped = 0
     while len(result.reruns_ms) < reruns:
@@ -345,7 +371,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.only and page.path != args.only:
             continue
         print(f"  timing {page.path}", file=sys.stderr, flush=True)
-        results.append(benchmark_page(page, reruns=args.reruns, raw_repeats=args.raw_repeats))
+        results += benchmark_page(page, reruns=args.reruns, raw_repeats=args.raw_repeats)
     print(
         json.dumps(
             {

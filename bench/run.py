@@ -292,14 +292,15 @@ def main(argv: list[str] | None = None) -> int:
         con = duckdb.connect(str(data.store), read_only=True)
         waves = [row[0] for row in con.execute("select label from waves order by id").fetchall()]
         con.close()
+        # A page's tabs are views of their own, told apart by their address.
         measured = [
-            {"path": p["path"], "url_path": p["url_path"], "charts": p["charts"]}
+            {"path": p["url_path"], "url_path": p["url_path"], "charts": p["charts"]}
             for p in pages["pages"]
             if not p["error"]
         ]
         found = browser.measure(data.store, measured, waves=waves)
         repaint = Target(REPAINT_TARGET_MS, "ms")
-        titles = {p["path"]: p["title"] for p in pages["pages"]}
+        titles = {p["url_path"]: p["title"] for p in pages["pages"]}
         rows = [
             [
                 titles[r.path],

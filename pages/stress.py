@@ -39,169 +39,175 @@ if stress.empty:
 
 ui.team_focus_note(filters.team)
 
-org_share = views.organisation_figure(org_stress, value="share_high", kind=views.SHARE)
-org_mean = views.organisation_figure(org_stress, value="mean_score", kind=views.SCORE, sd="sd")
-share_figures = views.team_figures(
-    stress, value="share_high", kind=views.SHARE, organisation=org_share
-)
-mean_figures = views.team_figures(
-    stress, value="mean_score", kind=views.SCORE, sd="sd", organisation=org_mean
-)
 
-high, mean = st.columns(2)
-with high:
-    st.subheader("High stress")
+def by_team() -> None:
+    org_share = views.organisation_figure(org_stress, value="share_high", kind=views.SHARE)
+    org_mean = views.organisation_figure(org_stress, value="mean_score", kind=views.SCORE, sd="sd")
+    share_figures = views.team_figures(
+        stress, value="share_high", kind=views.SHARE, organisation=org_share
+    )
+    mean_figures = views.team_figures(
+        stress, value="mean_score", kind=views.SCORE, sd="sd", organisation=org_mean
+    )
+    high, mean = st.columns(2)
+    with high:
+        st.subheader("High stress")
+        st.markdown(
+            views.team_reading(
+                share_figures,
+                what=f"the share with high stress (score {HIGH_SCORE_CUTOFF:g} or more)",
+                kind=views.SHARE,
+                organisation=org_share,
+            )
+        )
+        ui.team_chart(
+            charts.team_intervals(
+                share_figures,
+                kind=views.SHARE,
+                k=k,
+                organisation=org_share.value,
+                axis_title="Share with high stress (95% interval)",
+            ),
+            key="stress_share_high",
+        )
+    with mean:
+        st.subheader("Mean stress")
+        st.markdown(
+            views.team_reading(
+                mean_figures, what="mean stress (1-5)", kind=views.SCORE, organisation=org_mean
+            )
+        )
+        ui.team_chart(
+            charts.team_intervals(
+                mean_figures,
+                kind=views.SCORE,
+                k=k,
+                organisation=org_mean.value,
+                axis_title="Mean stress, 1-5 (95% interval)",
+            ),
+            key="stress_mean",
+        )
+    st.caption(ui.hidden_note(k))
+
+
+def across_waves() -> None:
+    org_trend = views.trend(
+        org_by_wave[org_by_wave["construct"] == "stress"], value="share_high", kind=views.SHARE
+    )
+    team_trend = (
+        views.trend(by_wave[by_wave["construct"] == "stress"], value="share_high", kind=views.SHARE)
+        if filters.team is not None
+        else None
+    )
+    st.markdown(
+        views.trend_reading(
+            org_trend,
+            what="share with high stress",
+            kind=views.SHARE,
+            team=filters.team,
+            team_trend=team_trend,
+        )
+    )
+    st.plotly_chart(
+        charts.trend_lines(
+            org_trend,
+            kind=views.SHARE,
+            axis_title="Share with high stress",
+            team=filters.team,
+            team_trend=team_trend,
+        ),
+        key="stress_trend",
+        width="stretch",
+    )
+
+
+def against_national_figures() -> None:
+    items = survey.item_agreement_by_team(con, filters=filters, items=list(ITEMS), rules=rules)
+    org_items = survey.item_agreement_for_organisation(
+        con, filters=filters, items=list(ITEMS), rules=rules
+    )
+    measures = {
+        # label: (rows by team, organisation rows, value column, national code, worse direction)
+        ITEMS["STR2"]: (
+            items[items["item"] == "STR2"],
+            org_items[org_items["item"] == "STR2"],
+            "share_agree",
+            "stress_affects_ability",
+            stats.HIGHER,
+        ),
+        ITEMS["STR3"]: (
+            items[items["item"] == "STR3"],
+            org_items[org_items["item"] == "STR3"],
+            "share_agree",
+            None,
+            stats.HIGHER,
+        ),
+        "Offered stress training": (
+            this_wave[this_wave["construct"] == "offered_stress_training"],
+            org_this_wave[org_this_wave["construct"] == "offered_stress_training"],
+            "mean_score",
+            "offered_stress_training",
+            stats.LOWER,
+        ),
+        "Offered counselling": (
+            this_wave[this_wave["construct"] == "offered_counselling"],
+            org_this_wave[org_this_wave["construct"] == "offered_counselling"],
+            "mean_score",
+            "offered_counselling",
+            stats.LOWER,
+        ),
+    }
+    national_rows = [
+        views.NationalRow(
+            measure=label,
+            organisation=views.organisation_figure(org_rows, value=value, kind=views.SHARE),
+            national=national_figure(code) if code else None,
+        )
+        for label, (_, org_rows, value, code, _) in measures.items()
+    ]
+    st.markdown(views.national_reading(national_rows))
+    st.plotly_chart(
+        charts.against_national(views.national_rows_frame(national_rows)),
+        key="stress_national",
+        width="stretch",
+    )
+    st.caption(
+        "Agreeing means answering agree or strongly agree; offered training and counselling are "
+        "the share answering yes. Hover a national marker for its source and year."
+    )
+
+    measure = st.radio("By team", list(measures), horizontal=True, key="stress_national_measure")
+    team_rows, org_rows, value, code, worse = measures[measure]
+    org_figure = views.organisation_figure(org_rows, value=value, kind=views.SHARE)
+    figures = views.team_figures(team_rows, value=value, kind=views.SHARE, organisation=org_figure)
     st.markdown(
         views.team_reading(
-            share_figures,
-            what=f"the share with high stress (score {HIGH_SCORE_CUTOFF:g} or more)",
+            figures,
+            what=f"\u201c{measure.lower()}\u201d",
             kind=views.SHARE,
-            organisation=org_share,
+            organisation=org_figure,
+            worse=worse,
         )
     )
     ui.team_chart(
         charts.team_intervals(
-            share_figures,
+            figures,
             kind=views.SHARE,
             k=k,
-            organisation=org_share.value,
-            axis_title="Share with high stress (95% interval)",
+            organisation=org_figure.value,
+            national=national_figure(code) if code else None,
+            worse=worse,
+            axis_title=f"{measure} (share, 95% interval)",
         ),
-        key="stress_share_high",
+        key="stress_measure_by_team",
     )
-with mean:
-    st.subheader("Mean stress")
-    st.markdown(
-        views.team_reading(
-            mean_figures, what="mean stress (1-5)", kind=views.SCORE, organisation=org_mean
-        )
-    )
-    ui.team_chart(
-        charts.team_intervals(
-            mean_figures,
-            kind=views.SCORE,
-            k=k,
-            organisation=org_mean.value,
-            axis_title="Mean stress, 1-5 (95% interval)",
-        ),
-        key="stress_mean",
-    )
-st.caption(ui.hidden_note(k))
 
-st.subheader("Across waves")
-org_trend = views.trend(
-    org_by_wave[org_by_wave["construct"] == "stress"], value="share_high", kind=views.SHARE
-)
-team_trend = (
-    views.trend(by_wave[by_wave["construct"] == "stress"], value="share_high", kind=views.SHARE)
-    if filters.team is not None
-    else None
-)
-st.markdown(
-    views.trend_reading(
-        org_trend,
-        what="share with high stress",
-        kind=views.SHARE,
-        team=filters.team,
-        team_trend=team_trend,
-    )
-)
-st.plotly_chart(
-    charts.trend_lines(
-        org_trend,
-        kind=views.SHARE,
-        axis_title="Share with high stress",
-        team=filters.team,
-        team_trend=team_trend,
-    ),
-    key="stress_trend",
-    width="stretch",
-)
 
-st.subheader("Against national figures")
-items = survey.item_agreement_by_team(con, filters=filters, items=list(ITEMS), rules=rules)
-org_items = survey.item_agreement_for_organisation(
-    con, filters=filters, items=list(ITEMS), rules=rules
-)
-MEASURES = {
-    # label: (rows by team, organisation rows, value column, national code, worse direction)
-    ITEMS["STR2"]: (
-        items[items["item"] == "STR2"],
-        org_items[org_items["item"] == "STR2"],
-        "share_agree",
-        "stress_affects_ability",
-        stats.HIGHER,
-    ),
-    ITEMS["STR3"]: (
-        items[items["item"] == "STR3"],
-        org_items[org_items["item"] == "STR3"],
-        "share_agree",
-        None,
-        stats.HIGHER,
-    ),
-    "Offered stress training": (
-        this_wave[this_wave["construct"] == "offered_stress_training"],
-        org_this_wave[org_this_wave["construct"] == "offered_stress_training"],
-        "mean_score",
-        "offered_stress_training",
-        stats.LOWER,
-    ),
-    "Offered counselling": (
-        this_wave[this_wave["construct"] == "offered_counselling"],
-        org_this_wave[org_this_wave["construct"] == "offered_counselling"],
-        "mean_score",
-        "offered_counselling",
-        stats.LOWER,
-    ),
-}
-national_rows = [
-    views.NationalRow(
-        measure=label,
-        organisation=views.organisation_figure(org_rows, value=value, kind=views.SHARE),
-        national=national_figure(code) if code else None,
-    )
-    for label, (_, org_rows, value, code, _) in MEASURES.items()
-]
-st.markdown(views.national_reading(national_rows))
-st.plotly_chart(
-    charts.against_national(views.national_rows_frame(national_rows)),
-    key="stress_national",
-    width="stretch",
-)
-st.caption(
-    "Agreeing means answering agree or strongly agree; offered training and counselling are the "
-    "share answering yes. Hover a national marker for its source and year."
-)
-
-measure = st.radio("By team", list(MEASURES), horizontal=True, key="stress_national_measure")
-team_rows, org_rows, value, code, worse = MEASURES[measure]
-org_figure = views.organisation_figure(org_rows, value=value, kind=views.SHARE)
-figures = views.team_figures(team_rows, value=value, kind=views.SHARE, organisation=org_figure)
-st.markdown(
-    views.team_reading(
-        figures,
-        what=f"\u201c{measure.lower()}\u201d",
-        kind=views.SHARE,
-        organisation=org_figure,
-        worse=worse,
-    )
-)
-ui.team_chart(
-    charts.team_intervals(
-        figures,
-        kind=views.SHARE,
-        k=k,
-        organisation=org_figure.value,
-        national=national_figure(code) if code else None,
-        worse=worse,
-        axis_title=f"{measure} (share, 95% interval)",
-    ),
-    key="stress_measure_by_team",
-)
-
-hse_scores = survey.construct_by_team(con, filters=filters, instrument="hse", rules=rules)
-if not hse_scores.empty:
-    st.subheader("HSE Management Standards (HSE scoring: higher is better)")
+def hse_management_standards() -> None:
+    hse_scores = survey.construct_by_team(con, filters=filters, instrument="hse", rules=rules)
+    if hse_scores.empty:
+        st.info("No HSE Management Standards answers match these filters in this wave.")
+        return
     domains = survey.constructs(con, instrument="hse")
     hse_org = survey.construct_for_organisation(con, filters=filters, instrument="hse", rules=rules)
     hse_org_means = hse_org.set_index("construct")["mean_score"]
@@ -215,3 +221,13 @@ if not hse_scores.empty:
         "HSE Management Standards Indicator Tool domains, each a 1-5 mean after reverse keying "
         "where higher is better; red is worse than the organisation. " + ui.hidden_note(k)
     )
+
+
+SECTIONS = {
+    "By team": by_team,
+    "Across waves": across_waves,
+    "Against national figures": against_national_figures,
+}
+if "hse" in survey.instruments_answered(con):
+    SECTIONS["HSE Management Standards"] = hse_management_standards
+ui.sections(SECTIONS)

@@ -38,13 +38,18 @@ st.caption(
 ui.team_focus_note(filters.team)
 
 scope = {"service": filters.service, "team": filters.team}
-compliance = supervision.compliance(con, month_from=months[0], month_to=month, rules=rules, **scope)
-this_month = compliance[compliance["month"].dt.date == month]
-teams = this_month[this_month["team"].notna()]
-organisation_rows = this_month[this_month["team"].isna()]
 
 
-def team_compliance(value: str):
+def month_compliance():
+    """Compliance of every month to the one chosen; that month's team and organisation rows."""
+    compliance = supervision.compliance(
+        con, month_from=months[0], month_to=month, rules=rules, **scope
+    )
+    this_month = compliance[compliance["month"].dt.date == month]
+    return compliance, this_month[this_month["team"].notna()], this_month[this_month["team"].isna()]
+
+
+def team_compliance(value: str, teams, organisation_rows):
     """The organisation's and each team's compliance figures (staff due as the count)."""
     organisation = views.organisation_figure(
         organisation_rows.assign(respondents=organisation_rows["staff_due"]),
@@ -60,147 +65,155 @@ def team_compliance(value: str):
     return organisation, figures
 
 
-st.subheader(f"Compliance with the standard, {month:%B %Y}")
-with_rule, any_length = st.columns(2)
-for column, value, title, key in [
-    (with_rule, "compliance", f"Held, {standard.MIN_SESSION_MINUTES}+ minutes", "compliance"),
-    (any_length, "compliance_any_duration", "Held, any length", "compliance_any_duration"),
-]:
-    organisation, figures = team_compliance(value)
-    with column:
-        st.markdown(f"**{title}**")
-        st.markdown(
-            views.team_reading(
-                figures,
-                what=f"staff supervised to the standard ({title.lower()})",
-                kind=views.SHARE,
-                organisation=organisation,
-                worse=stats.LOWER,
+def compliance_with_the_standard() -> None:
+    _, teams, organisation_rows = month_compliance()
+    st.subheader(f"Compliance with the standard, {month:%B %Y}")
+    with_rule, any_length = st.columns(2)
+    for column, value, title, key in [
+        (with_rule, "compliance", f"Held, {standard.MIN_SESSION_MINUTES}+ minutes", "compliance"),
+        (any_length, "compliance_any_duration", "Held, any length", "compliance_any_duration"),
+    ]:
+        organisation, figures = team_compliance(value, teams, organisation_rows)
+        with column:
+            st.markdown(f"**{title}**")
+            st.markdown(
+                views.team_reading(
+                    figures,
+                    what=f"staff supervised to the standard ({title.lower()})",
+                    kind=views.SHARE,
+                    organisation=organisation,
+                    worse=stats.LOWER,
+                )
             )
+            ui.team_chart(
+                charts.team_intervals(
+                    figures,
+                    kind=views.SHARE,
+                    k=k,
+                    organisation=organisation.value,
+                    worse=stats.LOWER,
+                    count_label="staff due",
+                    axis_title="Share of staff compliant (95% interval)",
+                ),
+                key=f"supervision_{key}",
+            )
+
+
+def stages_and_months() -> None:
+    compliance, _, organisation_rows = month_compliance()
+    stage_column, trend_column = st.columns(2)
+    with stage_column:
+        st.subheader("Newly qualified and experienced")
+        stages = supervision.compliance_by_stage(
+            con, month_from=month, month_to=month, rules=rules, **scope
         )
-        ui.team_chart(
+        stage_figures = views.team_figures(
+            stages.rename(columns={"stage": "team"}).assign(respondents=stages["staff_due"]),
+            value="compliance",
+            kind=views.SHARE,
+            organisation=views.organisation_figure(
+                organisation_rows.assign(respondents=organisation_rows["staff_due"]),
+                value="compliance",
+                kind=views.SHARE,
+            ),
+        )
+        shown = stage_figures[stage_figures["status"] == privacy.SHOWN]
+        st.markdown(
+            "; ".join(
+                f"{row.team}: {views.format_value(row.value, views.SHARE)} of "
+                f"{int(row.respondents)} staff due (95% interval "
+                f"{views.format_interval(row.low, row.high, views.SHARE)})"
+                for row in shown.itertuples()
+            )
+            + "."
+            if not shown.empty
+            else "Too few staff in either group to show this month."
+        )
+        st.plotly_chart(
             charts.team_intervals(
-                figures,
+                stage_figures,
                 kind=views.SHARE,
                 k=k,
-                organisation=organisation.value,
+                organisation=None,
                 worse=stats.LOWER,
                 count_label="staff due",
-                axis_title="Share of staff compliant (95% interval)",
+                axis_title=f"Compliant, {standard.MIN_SESSION_MINUTES}+ minutes",
             ),
-            key=f"supervision_{key}",
+            key="supervision_by_stage",
+            width="stretch",
         )
-
-stage_column, trend_column = st.columns(2)
-with stage_column:
-    st.subheader("Newly qualified and experienced")
-    stages = supervision.compliance_by_stage(
-        con, month_from=month, month_to=month, rules=rules, **scope
-    )
-    stage_figures = views.team_figures(
-        stages.rename(columns={"stage": "team"}).assign(respondents=stages["staff_due"]),
-        value="compliance",
-        kind=views.SHARE,
-        organisation=views.organisation_figure(
-            organisation_rows.assign(respondents=organisation_rows["staff_due"]),
-            value="compliance",
-            kind=views.SHARE,
-        ),
-    )
-    shown = stage_figures[stage_figures["status"] == privacy.SHOWN]
-    st.markdown(
-        "; ".join(
-            f"{row.team}: {views.format_value(row.value, views.SHARE)} of {int(row.respondents)} "
-            f"staff due (95% interval {views.format_interval(row.low, row.high, views.SHARE)})"
-            for row in shown.itertuples()
-        )
-        + "."
-        if not shown.empty
-        else "Too few staff in either group to show this month."
-    )
-    st.plotly_chart(
-        charts.team_intervals(
-            stage_figures,
-            kind=views.SHARE,
-            k=k,
-            organisation=None,
-            worse=stats.LOWER,
-            count_label="staff due",
-            axis_title=f"Compliant, {standard.MIN_SESSION_MINUTES}+ minutes",
-        ),
-        key="supervision_by_stage",
-        width="stretch",
-    )
-with trend_column:
-    st.subheader("Month by month")
-    organisation_trend = views.trend(
-        compliance[compliance["team"].isna()].assign(
-            wave=compliance["month"].dt.strftime("%b %Y"),
-            wave_opened_on=compliance["month"],
-            wave_id=0,
-            respondents=compliance["staff_due"],
-        ),
-        value="compliance",
-        kind=views.SHARE,
-    )
-    team_trend = None
-    if filters.team is not None:
-        team_rows = compliance[compliance["team"] == filters.team]
-        team_trend = views.trend(
-            team_rows.assign(
-                wave=team_rows["month"].dt.strftime("%b %Y"),
-                wave_opened_on=team_rows["month"],
+    with trend_column:
+        st.subheader("Month by month")
+        organisation_trend = views.trend(
+            compliance[compliance["team"].isna()].assign(
+                wave=compliance["month"].dt.strftime("%b %Y"),
+                wave_opened_on=compliance["month"],
                 wave_id=0,
-                respondents=team_rows["staff_due"],
+                respondents=compliance["staff_due"],
             ),
             value="compliance",
             kind=views.SHARE,
         )
-    st.markdown(
-        views.trend_reading(
-            organisation_trend,
-            what="compliance",
-            kind=views.SHARE,
-            team=filters.team,
-            team_trend=team_trend,
+        team_trend = None
+        if filters.team is not None:
+            team_rows = compliance[compliance["team"] == filters.team]
+            team_trend = views.trend(
+                team_rows.assign(
+                    wave=team_rows["month"].dt.strftime("%b %Y"),
+                    wave_opened_on=team_rows["month"],
+                    wave_id=0,
+                    respondents=team_rows["staff_due"],
+                ),
+                value="compliance",
+                kind=views.SHARE,
+            )
+        st.markdown(
+            views.trend_reading(
+                organisation_trend,
+                what="compliance",
+                kind=views.SHARE,
+                team=filters.team,
+                team_trend=team_trend,
+            )
         )
+        st.plotly_chart(
+            charts.trend_lines(
+                organisation_trend,
+                kind=views.SHARE,
+                axis_title="Compliant",
+                team=filters.team,
+                team_trend=team_trend,
+            ),
+            key="supervision_trend",
+            width="stretch",
+        )
+
+
+def records() -> None:
+    sessions = supervision.sessions(con, month_from=month, month_to=month, rules=rules, **scope)
+    overdue = supervision.overdue_by_team(con, as_of=as_of, rules=rules, **scope)
+    st.markdown(
+        views.overdue_reading(overdue, as_of=as_of, overdue_after_days=standard.OVERDUE_AFTER_DAYS)
     )
-    st.plotly_chart(
-        charts.trend_lines(
-            organisation_trend,
-            kind=views.SHARE,
-            axis_title="Compliant",
-            team=filters.team,
-            team_trend=team_trend,
-        ),
-        key="supervision_trend",
+    st.dataframe(
+        views.records_table(sessions[sessions["team"].notna()], overdue, k=k),
+        hide_index=True,
         width="stretch",
+        column_config={
+            "Reflective share of sessions": st.column_config.NumberColumn(format="percent"),
+            "Sessions of 90+ minutes": st.column_config.NumberColumn(format="percent"),
+            "Cancellation rate": st.column_config.NumberColumn(format="percent"),
+            "Share overdue": st.column_config.NumberColumn(format="percent"),
+            "Supervisors per worker (6 months)": st.column_config.NumberColumn(format="%.2f"),
+        },
+        key="supervision_records_table",
     )
 
-st.subheader("What the records show")
-sessions = supervision.sessions(con, month_from=month, month_to=month, rules=rules, **scope)
-overdue = supervision.overdue_by_team(con, as_of=as_of, rules=rules, **scope)
-st.markdown(
-    views.overdue_reading(overdue, as_of=as_of, overdue_after_days=standard.OVERDUE_AFTER_DAYS)
-)
-st.dataframe(
-    views.records_table(sessions[sessions["team"].notna()], overdue, k=k),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "Reflective share of sessions": st.column_config.NumberColumn(format="percent"),
-        "Sessions of 90+ minutes": st.column_config.NumberColumn(format="percent"),
-        "Cancellation rate": st.column_config.NumberColumn(format="percent"),
-        "Share overdue": st.column_config.NumberColumn(format="percent"),
-        "Supervisors per worker (6 months)": st.column_config.NumberColumn(format="%.2f"),
-    },
-    key="supervision_records_table",
-)
 
-if filters.wave_id is not None:
-    st.subheader("Supervision and the survey")
+def against_survey_scores() -> None:
+    _, teams, _ = month_compliance()
     wave_label = survey.waves(con).set_index("id").loc[filters.wave_id, "label"]
-    constructs = ["support", "stress", "supervision_reflective"]
+    constructs = ["support", "stress"]
     scores = survey.construct_by_wave(con, filters=filters, constructs=constructs, rules=rules)
     scores = scores[scores["wave_id"] == filters.wave_id]
     compliance_teams = teams.assign(respondents=teams["staff_due"])
@@ -245,7 +258,15 @@ if filters.wave_id is not None:
         f"for {wave_label}. " + ui.hidden_note(k)
     )
 
-    st.subheader("What staff report against what the records show")
+
+def what_staff_report() -> None:
+    _, teams, organisation_rows = month_compliance()
+    compliance_teams = teams.assign(respondents=teams["staff_due"])
+    sessions = supervision.sessions(con, month_from=month, month_to=month, rules=rules, **scope)
+    scores = survey.construct_by_wave(
+        con, filters=filters, constructs=["supervision_reflective"], rules=rules
+    )
+    scores = scores[scores["wave_id"] == filters.wave_id]
     items = survey.item_agreement_by_team(
         con, filters=filters, items=["SVF1"], at_least=REPORTED_MONTHLY_BAND, rules=rules
     )
@@ -320,3 +341,14 @@ if filters.wave_id is not None:
             ),
             key="supervision_reported_reflective",
         )
+
+
+SECTIONS = {
+    "Compliance": compliance_with_the_standard,
+    "By stage and month": stages_and_months,
+    "Records": records,
+}
+if filters.wave_id is not None:
+    SECTIONS["Against survey scores"] = against_survey_scores
+    SECTIONS["What staff report"] = what_staff_report
+ui.sections(SECTIONS)

@@ -35,66 +35,59 @@ ui.team_focus_note(filters.team)
 organisation = org_rows.iloc[0] if not org_rows.empty else None
 HIGH_BOTH = "share_high_support_high_challenge"
 
-st.subheader("Support against challenge, team by team")
-st.markdown(views.quadrant_reading(teams, cutoff=HIGH_SCORE_CUTOFF))
-ui.team_chart(
-    charts.support_challenge_scatter(teams, cutoff=HIGH_SCORE_CUTOFF, organisation=organisation),
-    key="support_challenge_scatter",
-)
-st.caption(
-    f"Each point is a team's mean support and mean challenge among staff who answered both, "
-    f"sized by respondents; the dashed lines are the \u201chigh\u201d cut-off "
-    f"({HIGH_SCORE_CUTOFF:g} on 1-5). " + ui.hidden_note(k)
-)
-
-st.subheader("Share of staff in each quadrant")
 org_both = views.organisation_figure(org_rows, value=HIGH_BOTH, kind=views.SHARE)
-both_figures = views.team_figures(teams, value=HIGH_BOTH, kind=views.SHARE, organisation=org_both)
-st.markdown(
-    views.team_reading(
-        both_figures,
-        what="the share with high support and high challenge",
-        kind=views.SHARE,
-        organisation=org_both,
-        worse=stats.LOWER,
-    )
-)
-ui.team_chart(charts.quadrant_bars(teams, k=k, organisation=organisation), key="quadrant_bars")
-st.caption(
-    "Each respondent is placed by their own support and challenge scores. Hover a bar for the "
-    "team's respondents."
-)
-ui.team_chart(
-    charts.team_intervals(
-        both_figures,
-        kind=views.SHARE,
-        k=k,
-        organisation=org_both.value,
-        national=national_figure("high_support_high_challenge"),
-        worse=stats.LOWER,
-        axis_title="High support and high challenge (share, 95% interval)",
-    ),
-    key="high_both_by_team",
-)
 
-national, safety = st.columns(2)
-with national:
-    st.subheader("Against the national figure")
-    rows = [
-        views.NationalRow(
-            measure="High support and high challenge",
-            organisation=org_both,
-            national=national_figure("high_support_high_challenge"),
-        )
-    ]
-    st.markdown(views.national_reading(rows))
-    st.plotly_chart(
-        charts.against_national(views.national_rows_frame(rows)),
-        key="support_challenge_national",
-        width="stretch",
+
+def by_team() -> None:
+    st.subheader("Support against challenge, team by team")
+    st.markdown(views.quadrant_reading(teams, cutoff=HIGH_SCORE_CUTOFF))
+    ui.team_chart(
+        charts.support_challenge_scatter(
+            teams, cutoff=HIGH_SCORE_CUTOFF, organisation=organisation
+        ),
+        key="support_challenge_scatter",
     )
-with safety:
-    st.subheader("Psychological safety")
+    st.caption(
+        f"Each point is a team's mean support and mean challenge among staff who answered both, "
+        f"sized by respondents; the dashed lines are the \u201chigh\u201d cut-off "
+        f"({HIGH_SCORE_CUTOFF:g} on 1-5). " + ui.hidden_note(k)
+    )
+
+
+def quadrants() -> None:
+    st.subheader("Share of staff in each quadrant")
+    both_figures = views.team_figures(
+        teams, value=HIGH_BOTH, kind=views.SHARE, organisation=org_both
+    )
+    st.markdown(
+        views.team_reading(
+            both_figures,
+            what="the share with high support and high challenge",
+            kind=views.SHARE,
+            organisation=org_both,
+            worse=stats.LOWER,
+        )
+    )
+    ui.team_chart(charts.quadrant_bars(teams, k=k, organisation=organisation), key="quadrant_bars")
+    st.caption(
+        "Each respondent is placed by their own support and challenge scores. Hover a bar for the "
+        "team's respondents."
+    )
+    ui.team_chart(
+        charts.team_intervals(
+            both_figures,
+            kind=views.SHARE,
+            k=k,
+            organisation=org_both.value,
+            national=national_figure("high_support_high_challenge"),
+            worse=stats.LOWER,
+            axis_title="High support and high challenge (share, 95% interval)",
+        ),
+        key="high_both_by_team",
+    )
+
+
+def psychological_safety() -> None:
     safety_by_wave = survey.construct_by_wave(
         con, filters=filters, constructs=["psychological_safety"], rules=rules
     )
@@ -132,28 +125,58 @@ with safety:
         key="psychological_safety_by_team",
     )
 
-st.subheader("Across waves")
-org_trend = views.trend(org_by_wave, value=HIGH_BOTH, kind=views.SHARE)
-team_trend = (
-    views.trend(by_wave, value=HIGH_BOTH, kind=views.SHARE) if filters.team is not None else None
-)
-st.markdown(
-    views.trend_reading(
-        org_trend,
-        what="share with high support and high challenge",
-        kind=views.SHARE,
-        team=filters.team,
-        team_trend=team_trend,
+
+def against_the_national_figure() -> None:
+    rows = [
+        views.NationalRow(
+            measure="High support and high challenge",
+            organisation=org_both,
+            national=national_figure("high_support_high_challenge"),
+        )
+    ]
+    st.markdown(views.national_reading(rows))
+    st.plotly_chart(
+        charts.against_national(views.national_rows_frame(rows)),
+        key="support_challenge_national",
+        width="stretch",
     )
-)
-st.plotly_chart(
-    charts.trend_lines(
-        org_trend,
-        kind=views.SHARE,
-        axis_title="High support and high challenge",
-        team=filters.team,
-        team_trend=team_trend,
-    ),
-    key="support_challenge_trend",
-    width="stretch",
+
+
+def across_waves() -> None:
+    org_trend = views.trend(org_by_wave, value=HIGH_BOTH, kind=views.SHARE)
+    team_trend = (
+        views.trend(by_wave, value=HIGH_BOTH, kind=views.SHARE)
+        if filters.team is not None
+        else None
+    )
+    st.markdown(
+        views.trend_reading(
+            org_trend,
+            what="share with high support and high challenge",
+            kind=views.SHARE,
+            team=filters.team,
+            team_trend=team_trend,
+        )
+    )
+    st.plotly_chart(
+        charts.trend_lines(
+            org_trend,
+            kind=views.SHARE,
+            axis_title="High support and high challenge",
+            team=filters.team,
+            team_trend=team_trend,
+        ),
+        key="support_challenge_trend",
+        width="stretch",
+    )
+
+
+ui.sections(
+    {
+        "By team": by_team,
+        "Quadrants": quadrants,
+        "Psychological safety": psychological_safety,
+        "Against the national figure": against_the_national_figure,
+        "Across waves": across_waves,
+    }
 )

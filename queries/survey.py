@@ -105,6 +105,12 @@ def constructs(con: duckdb.DuckDBPyConnection, *, instrument: str = "default") -
 
 
 @memoised
+def instruments_answered(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The instruments with a scored answer in an active upload, in any wave."""
+    return [row[0] for row in con.execute(sql("instruments_answered")).fetchall()]
+
+
+@memoised
 def construct_by_team(
     con: duckdb.DuckDBPyConnection,
     *,

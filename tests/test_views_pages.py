@@ -6,8 +6,10 @@ tests/test_views_figures.py). Default wave is the latest, Spring 2026.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
+from dataclasses import dataclass
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -62,10 +64,47 @@ def readings(at: AppTest) -> list[str]:
     return [element.value for element in at.markdown]
 
 
+def section_labels(at: AppTest) -> list[str]:
+    """The labels of the page's tabs (ui.sections), in order."""
+    return [tab.label for tab in at.tabs]
+
+
+def open_section(at: AppTest, label: str) -> AppTest:
+    assert label in section_labels(at), section_labels(at)
+    at.session_state[ui.SECTION_KEY] = label
+    return at.run()
+
+
+@dataclass
+class WholePage:
+    """What every tab of a page draws, opened one after another."""
+
+    charts: dict[str, dict]
+    readings: list[str]
+    tables: list
+
+
+def whole_page(at: AppTest) -> WholePage:
+    """Each tab opened in turn (a page without tabs as it is)."""
+    page = WholePage(charts={}, readings=[], tables=[])
+    for label in section_labels(at) or [None]:
+        if label is not None:
+            open_section(at, label)
+        assert not at.exception, (label, [e.value for e in at.exception])
+        page.charts |= figures(at)
+        page.readings += readings(at)
+        page.tables += [table.value for table in at.dataframe]
+    return page
+
+
 def test_the_stress_page_draws_the_fixture_figures(views_app_db):
     at = open_page("pages/stress.py")
     assert not at.exception, [e.value for e in at.exception]
-    charts = figures(at)
+    # No HSE upload in the fixture, so no HSE tab; only the open tab draws.
+    assert section_labels(at) == ["By team", "Across waves", "Against national figures"]
+    assert set(figures(at)) == {"stress_share_high", "stress_mean"}
+    page = whole_page(at)
+    charts = page.charts
     share = charts["stress_share_high"]
     # Spring 2026: Alpha 4 of 5 high (5 5 5 5 1), Beta 0 of 6; organisation 4 of 11.
     bars = trace(share, "Team")
@@ -80,7 +119,7 @@ def test_the_stress_page_draws_the_fixture_figures(views_app_db):
     assert (
         "1 of 2 teams shown are above the organisation's 36% for the share with high stress "
         "(score 4 or more) beyond chance, led by Alpha at 80%; other gaps could be chance."
-    ) in readings(at)
+    ) in page.readings
     mean = trace(charts["stress_mean"], "Team")
     assert mean["x"] == pytest.approx([21 / 5, 1.0])  # (5+5+5+5+1)/5 and six 1s
     trend = trace(charts["stress_trend"], "Organisation")
@@ -94,14 +133,14 @@ def test_the_stress_page_draws_the_fixture_figures(views_app_db):
         "Unwell from work stress in the last 12 months",
     ]
     assert organisation["x"] == pytest.approx([4 / 11, 4 / 11])
-    assert "Offered stress training: no answers" in readings(at)[3]
-    assert "stress_hse" not in charts  # no HSE upload in the fixture
+    assert any("Offered stress training: no answers" in text for text in page.readings)
+    assert "stress_hse" not in charts
 
 
 def test_the_wave_in_the_url_chooses_the_figures_and_hidden_teams_say_why(views_app_db):
     at = open_page("pages/stress.py", **{WAVE: "Autumn 2025"})
     assert not at.exception
-    charts = figures(at)
+    charts = whole_page(at).charts
     share = charts["stress_share_high"]
     assert trace(share, "Team")["x"] == pytest.approx([3 / 6, 0.0])
     hidden = trace(share, "Hidden")
@@ -128,11 +167,15 @@ def test_focusing_a_team_narrows_every_chart_and_adds_its_trend(views_app_db):
         f"{low:.0%}\u2013{high:.0%}, 5 respondents) against the organisation's 36%: higher "
         "than the organisation, beyond chance."
     )
-    alpha = trace(charts["stress_trend"], "Alpha")
+    alpha = trace(figures(open_section(at, "Across waves"))["stress_trend"], "Alpha")
     assert alpha["y"] == pytest.approx([3 / 6, 4 / 5])
     assert any("Focused on **Alpha**" in info.value for info in at.info)
     at.button(key="clear_team_focus").click().run()
-    assert trace(figures(at)["stress_share_high"], "Team")["y"] == ["Alpha", "Beta"]
+    assert not any(t.get("name") == "Alpha" for t in figures(at)["stress_trend"]["data"])
+    assert trace(figures(open_section(at, "By team"))["stress_share_high"], "Team")["y"] == [
+        "Alpha",
+        "Beta",
+    ]
 
 
 def test_filters_in_a_copied_link_reproduce_the_view(views_app_db):
@@ -158,13 +201,14 @@ def test_a_link_naming_an_unknown_team_falls_back_to_every_team(views_app_db):
 def test_the_support_and_challenge_page_draws_the_fixture_figures(views_app_db):
     at = open_page("pages/support_challenge.py")
     assert not at.exception, [e.value for e in at.exception]
-    charts = figures(at)
+    assert set(figures(at)) == {"support_challenge_scatter"}
+    charts = whole_page(at).charts
     scatter = trace(charts["support_challenge_scatter"], "Team")
     # Spring: Alpha five 4s on both; Beta six 2s on both.
     assert scatter["x"] == pytest.approx([4.0, 2.0])
     assert scatter["y"] == pytest.approx([4.0, 2.0])
     assert scatter["marker"]["size"] == [5, 6]
-    assert readings(at)[0] == (
+    assert readings(open_section(at, "By team"))[0] == (
         "1 of 2 teams shown average high support and high challenge (both at least 4.0), "
         "highest Alpha; the most common quadrant is \u201chigh support, high challenge\u201d "
         "(1 of 2 teams)."
@@ -224,15 +268,17 @@ def test_each_view_runs_on_the_sample_data_for_all_teams_and_one(demo_app_db, pa
     at = open_page(page)
     assert not at.exception, [e.value for e in at.exception]
     assert at.get("plotly_chart")
+    assert whole_page(at).charts
     at.session_state[TEAM] = "Community Team East"
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("Focused on **Community Team East**" in info.value for info in at.info)
+    assert whole_page(at).charts
 
 
 def test_the_stress_page_shows_the_hse_domains_when_hse_data_is_present(demo_app_db):
     at = open_page("pages/stress.py")
-    heatmap = figures(at)["stress_hse"]
+    heatmap = figures(open_section(at, "HSE Management Standards"))["stress_hse"]
     assert "HSE scoring: higher is better" in heatmap["layout"]["title"]["text"]
     assert len(heatmap["data"][0]["x"]) == 7
     shown = [cell for row in heatmap["data"][0]["hovertext"] for cell in row if "95%" in cell]
@@ -242,7 +288,8 @@ def test_the_stress_page_shows_the_hse_domains_when_hse_data_is_present(demo_app
 def test_the_supervision_page_sets_records_against_the_survey(views_app_db):
     at = open_page("pages/supervision.py")
     assert not at.exception, [e.value for e in at.exception]
-    charts = figures(at)
+    page = whole_page(at)
+    charts = page.charts
     # October 2026 (the latest complete month to 31 Oct): Alpha A1-A4 held 90 minutes, A5 held
     # 60, A6 cancelled -> 4 of 6 with the duration rule, 5 of 6 without; Beta 6 of 6.
     compliant = trace(charts["supervision_compliance"], "Team")
@@ -261,8 +308,8 @@ def test_the_supervision_page_sets_records_against_the_survey(views_app_db):
     assert (
         "On 31 October 2026, 1 of 12 staff in post (8%) had no held supervision for more than "
         "31 days; the highest share is Alpha with 1 of 6 (17%)."
-    ) in readings(at)
-    table = at.dataframe[0].value.set_index("Team")
+    ) in page.readings
+    table = page.tables[0].set_index("Team")
     assert table.loc["Alpha", "Median days between sessions"] == 34  # 1 Sep -> 5 or 6 Oct
     assert table.loc["Alpha", "Cancellation rate"] == pytest.approx(1 / 6)
     assert table.loc["Alpha", "Reflective share of sessions"] == pytest.approx(4 / 5)
@@ -276,7 +323,7 @@ def test_the_supervision_page_sets_records_against_the_survey(views_app_db):
     assert (
         "Too few teams to set stress in Spring 2026 against compliance in October 2026 "
         "(2 with both figures)."
-    ) in readings(at)
+    ) in page.readings
     # Reported at least monthly (SVF1 >= 3): Alpha 3 of 5, Beta 6 of 6; organisation 9 of 11.
     frequency = charts["supervision_reported_frequency"]
     assert trace(frequency, "Say at least monthly (survey)")["x"] == pytest.approx([3 / 5, 1.0])
@@ -291,7 +338,7 @@ def test_the_supervision_page_sets_records_against_the_survey(views_app_db):
         f"82% of staff say they get supervision at least monthly (95% interval "
         f"{low:.0%}\u2013{high:.0%}); the records show 92% met the cadence with any held "
         "session in October 2026."
-    ) in readings(at)
+    ) in page.readings
 
 
 def test_the_supervision_page_follows_the_team_focus(views_app_db):
@@ -299,6 +346,36 @@ def test_the_supervision_page_follows_the_team_focus(views_app_db):
     at.session_state[TEAM] = "Alpha"
     at.run()
     assert not at.exception
-    charts = figures(at)
+    charts = whole_page(at).charts
     assert trace(charts["supervision_compliance"], "Team")["y"] == ["Alpha"]
     assert trace(charts["supervision_trend"], "Alpha")["y"][-1] == pytest.approx(4 / 6)
+
+
+def test_a_link_opens_the_tab_it_names_and_an_unknown_tab_falls_back_to_the_first(views_app_db):
+    at = open_page("pages/stress.py", **{ui.SECTION_KEY: "Across waves", WAVE: "Autumn 2025"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert set(figures(at)) == {"stress_trend"}
+    at = open_page("pages/stress.py", **{ui.SECTION_KEY: "x' or '1'='1"})
+    assert not at.exception
+    assert set(figures(at)) == {"stress_share_high", "stress_mean"}
+
+
+def test_the_supervision_page_runs_only_the_open_tab(views_app_db):
+    at = open_page("pages/supervision.py")
+    assert section_labels(at) == [
+        "Compliance",
+        "By stage and month",
+        "Records",
+        "Against survey scores",
+        "What staff report",
+    ]
+    assert set(figures(at)) == {"supervision_compliance", "supervision_compliance_any_duration"}
+    assert not at.dataframe
+    open_section(at, "Records")
+    assert not figures(at)
+    assert len(at.dataframe) == 1
+    # The month chosen above the tabs stays chosen from tab to tab.
+    at.selectbox(key="supervision_month").set_value(dt.date(2026, 9, 1)).run()
+    open_section(at, "By stage and month")
+    assert at.selectbox(key="supervision_month").value == dt.date(2026, 9, 1)
+    assert trace(figures(at)["supervision_trend"], "Organisation")["x"] == ["Sep 2026"]

@@ -692,3 +692,22 @@ def team_focus_note(team: str | None) -> None:
         icon=":material/center_focus_strong:",
     )
     right.button("Show all teams", key="clear_team_focus", on_click=_clear_team_focus)
+
+
+# The query parameter of a page's open tab, as in ``/stress?view=Across+waves``.
+SECTION_KEY = "view"
+
+
+def sections(views_by_label: Mapping[str, Callable[[], None]]) -> str:
+    """A page's tabs, of which only the open one runs: returns its label.
+
+    A page of six or eight charts redrew them all on every click (half a second
+    in the browser); a tab draws two at most, and its queries run only while
+    it is open. The open tab is in the address, so a link keeps it.
+    """
+    labels = list(views_by_label)
+    tabs = st.tabs(labels, key=SECTION_KEY, bind="query-params", on_change="rerun")
+    chosen = next((i for i, tab in enumerate(tabs) if tab.open), 0)
+    with tabs[chosen]:
+        views_by_label[labels[chosen]]()
+    return labels[chosen]

@@ -91,3 +91,15 @@ def test_a_leader_filters_clicks_a_team_bar_and_the_page_focuses_on_it(
     expect(fresh.get_by_text("Beta: the share with high stress", exact=False)).to_be_visible(
         timeout=60_000
     )
+
+    # A tab draws only its own charts, goes into the URL, and a reload keeps it open.
+    fresh.get_by_role("tab", name="Across waves").click()
+    fresh.wait_for_function("() => window.location.search.includes('view=Across+waves')")
+    wait_for_script(fresh)
+    expect(fresh.locator(".st-key-stress_trend .main-svg").first).to_be_visible(timeout=60_000)
+    expect(fresh.locator(".st-key-stress_mean")).to_have_count(0)
+    assert query(fresh)["team"] == ["Beta"]
+    fresh.goto(fresh.url)
+    wait_for_script(fresh)
+    expect(fresh.locator(".st-key-stress_trend .main-svg").first).to_be_visible(timeout=60_000)
+    expect(fresh.locator(".st-key-stress_mean")).to_have_count(0)
