@@ -235,8 +235,10 @@ def benchmark_page(page, *, reruns: int, raw_repeats: int) -> list[PageResult]:
     at.run()  # warm: the first run after switching page loads what a user's first visit does
     if at.exception:
         return [PageResult(page.path, page.title, page.url_path, error=at.exception[0].message)]
+    # Only tabs of ui.sections run alone; a page's other tabs all run on every click.
+    sections = [tab.label for tab in at.tabs] if ui.SECTION_KEY in at.session_state else []
     results = []
-    for number, section in enumerate([tab.label for tab in at.tabs] or [None]):
+    for number, section in enumerate(sections or [None]):
         result = PageResult(page.path, page.title, page.url_path, section)
         if section is not None:
             result.title = f"{page.title} \u203a {section}"

@@ -108,6 +108,20 @@ def wait_for_script(page) -> None:
     )
 
 
+def section_labels(at) -> list[str]:
+    """The labels of an AppTest page's tabs (wellbeing.ui.sections), in order."""
+    return [tab.label for tab in at.tabs]
+
+
+def open_section(at, label: str):
+    """Open one tab of an AppTest page, as clicking it does; returns the AppTest."""
+    from wellbeing import ui
+
+    assert label in section_labels(at), section_labels(at)
+    at.session_state[ui.SECTION_KEY] = label
+    return at.run()
+
+
 def open_list(page, combobox, timeout_ms: int) -> None:
     """Open a select box's list, clicking again if a rerun swallowed the click.
 

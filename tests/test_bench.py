@@ -161,3 +161,26 @@ def test_the_same_seed_writes_the_same_store(generated, tmp_path):
     assert first.execute(query).fetchall() == second.execute(query).fetchall()
     first.close()
     second.close()
+
+
+def test_each_tab_of_a_page_that_runs_one_tab_at_a_time_is_timed_as_a_view(
+    demo_app_db, monkeypatch
+):
+    from bench import pages
+
+    monkeypatch.chdir(pages.ROOT)
+    stress = pages.benchmark_page(
+        pages.PageInfo("pages/stress.py", "Stress", "stress"), reruns=2, raw_repeats=1
+    )
+    assert [(view.title, view.url_path, view.charts) for view in stress] == [
+        ("Stress \u203a By team", "stress", 2),
+        ("Stress \u203a Across waves", "stress?view=Across+waves", 1),
+        ("Stress \u203a Against national figures", "stress?view=Against+national+figures", 2),
+        ("Stress \u203a HSE Management Standards", "stress?view=HSE+Management+Standards", 1),
+    ]
+    assert all(len(view.reruns_ms) == 2 and view.error is None for view in stress)
+    # The Accounts page's tabs all run on every click: one view.
+    accounts = pages.benchmark_page(
+        pages.PageInfo("pages/accounts.py", "Accounts", "accounts"), reruns=2, raw_repeats=1
+    )
+    assert [(view.title, view.section) for view in accounts] == [("Accounts", None)]

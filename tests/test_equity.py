@@ -7,6 +7,7 @@ import json
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+from support import open_section, section_labels
 
 from queries import equity, survey
 from tests.conftest import ROOT, load_survey, survey_csv
@@ -135,19 +136,22 @@ def test_the_equity_page_draws_every_section_on_the_sample_data(demo_app_db):
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
     at.switch_page("pages/equity.py").run()
     assert not at.exception
-    headings = [subheader.value for subheader in at.main.subheader]
-    assert headings == [
-        "Measures by Ethnicity",
-        "Feeling unfairly scrutinised, by ethnic group",
-        "Agency and permanent staff",
-        "Who responded",
-    ]
+    assert section_labels(at) == ["Measures by group", "Unfair scrutiny", "Who responded"]
+    assert [subheader.value for subheader in at.main.subheader] == ["Measures by Ethnicity"]
     at.selectbox(key="equity_cross").set_value("gender").run()
     assert not at.exception
     assert at.main.subheader[0].value == "Measures by Ethnicity and Gender"
     heatmap = json.loads(at.get("plotly_chart")[0].proto.spec)
     texts = [cell for row in heatmap["data"][0]["text"] for cell in row]
     assert "fewer than 10 responses" in texts
+    # Each other tab draws its own chart alone.
+    open_section(at, "Unfair scrutiny")
+    assert not at.exception
+    assert [chart.key for chart in at.get("plotly_chart")] == ["equity_scrutiny"]
+    open_section(at, "Who responded")
+    assert not at.exception
+    assert [chart.key for chart in at.get("plotly_chart")] == ["equity_profile"]
+    assert "Agency and permanent staff" in [subheader.value for subheader in at.main.subheader]
 
 
 def test_career_stage_is_not_broken_down_under_a_role_filter(organisation):
@@ -186,7 +190,7 @@ def test_the_equity_page_explains_why_career_stage_is_refused_under_a_role_filte
     )
     # Nothing hidden is drawn in its place, and the rest of the page is still there.
     assert "equity_heatmap" not in [chart.key for chart in at.get("plotly_chart")]
-    assert "Who responded" in [s.value for s in at.main.subheader]
+    open_section(at, "Who responded")
     assert any("Career stage is left out" in c.value for c in at.main.caption)
 
 
@@ -196,4 +200,5 @@ def test_the_equity_page_for_a_team_too_small_for_any_group_says_so(demo_app_db)
     at.switch_page("pages/equity.py").run()
     at.sidebar.selectbox(key="team").set_value("Sensory Impairment").run()
     assert not at.exception, [e.value for e in at.exception]
+    open_section(at, "Who responded")
     assert any("groups in" in m.value and "are too small to show" in m.value for m in at.markdown)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from support import open_section, section_labels
 
 from tests.conftest import ROOT
 from tests.views_fixture import build_views_store
@@ -62,17 +63,6 @@ def trace(figure: dict, name: str) -> dict:
 
 def readings(at: AppTest) -> list[str]:
     return [element.value for element in at.markdown]
-
-
-def section_labels(at: AppTest) -> list[str]:
-    """The labels of the page's tabs (ui.sections), in order."""
-    return [tab.label for tab in at.tabs]
-
-
-def open_section(at: AppTest, label: str) -> AppTest:
-    assert label in section_labels(at), section_labels(at)
-    at.session_state[ui.SECTION_KEY] = label
-    return at.run()
 
 
 @dataclass
