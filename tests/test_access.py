@@ -20,6 +20,7 @@ import pytest
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
+from support import open_section, section_labels
 
 import dashboard
 from wellbeing import accounts, auth, exports, roles, store, ui
@@ -172,6 +173,12 @@ def test_each_role_opens_exactly_its_pages_and_is_refused_the_rest(access_db, do
             assert not at.dataframe and not at.get("plotly_chart") and not at.download_button
             assert not downloads
         shown = texts(at)
+        if role in spec.allowed:
+            # Every tab of the page, each run on its own (wellbeing.ui.sections).
+            for label in section_labels(at):
+                open_section(at, label)
+                assert not at.exception, f"{spec.path} {label}: {at.exception}"
+                shown += texts(at)
         if role == roles.TEAM_MANAGER and role in spec.allowed:
             leaked = sorted(team for team in others if team in shown)
             assert not leaked, f"{spec.path} shows other teams to a team manager: {leaked}"
