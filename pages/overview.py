@@ -46,91 +46,114 @@ for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
         )
     )
 
-constructs = survey.constructs(con)
-scores = survey.construct_by_team(con, filters=filters, rules=rules)
-organisation = survey.construct_for_organisation(con, filters=filters, rules=rules)
 
-if scores.empty:
-    st.info("No responses match these filters. Clear a filter to see more.")
-    st.stop()
+def scores_or_nothing():
+    """Every team's scores, or None (and a note) when no response matches the filters."""
+    scores = survey.construct_by_team(con, filters=filters, rules=rules)
+    if scores.empty:
+        st.info("No responses match these filters. Clear a filter to see more.")
+        return None
+    return scores
 
-verdicts = overview.look_first_verdicts(con, filters=filters, rules=rules)
-look_first = overview.teams_to_look_at_first(verdicts, hierarchy=survey.team_hierarchy(con))
-teams_compared = verdicts["team"].nunique()
 
-st.subheader("Teams to look at first")
-st.markdown(overview.look_first_reading(look_first, teams_compared=teams_compared))
-# The longest lists (hundreds of teams pooled nationally) are in the download.
-for row in look_first.head(overview.LOOK_FIRST_LISTED).itertuples(index=False):
-    with st.expander(
-        f"**{row.team}** ({row.service or 'no service'}): worse on {row.measures_worse} measures"
-    ):
-        st.markdown("\n".join(f"- {reason}" for reason in row.reasons))
-if len(look_first) > overview.LOOK_FIRST_LISTED:
+def teams_to_look_at_first() -> None:
+    if scores_or_nothing() is None:
+        return
+    verdicts = overview.look_first_verdicts(con, filters=filters, rules=rules)
+    look_first = overview.teams_to_look_at_first(verdicts, hierarchy=survey.team_hierarchy(con))
+    teams_compared = verdicts["team"].nunique()
+    st.markdown(overview.look_first_reading(look_first, teams_compared=teams_compared))
+    # The longest lists (hundreds of teams pooled nationally) are in the download.
+    for row in look_first.head(overview.LOOK_FIRST_LISTED).itertuples(index=False):
+        service = row.service or "no service"
+        with st.expander(f"**{row.team}** ({service}): worse on {row.measures_worse} measures"):
+            st.markdown("\n".join(f"- {reason}" for reason in row.reasons))
+    if len(look_first) > overview.LOOK_FIRST_LISTED:
+        st.caption(
+            f"The first {overview.LOOK_FIRST_LISTED} of {len(look_first)} are listed; the download "
+            "below has them all."
+        )
+    if not look_first.empty:
+        ui.table_downloads(
+            look_first.assign(reasons=look_first["reasons"].map("; ".join)),
+            key="look_first",
+            title=f"Teams to look at first {wave_label}",
+        )
     st.caption(
-        f"The first {overview.LOOK_FIRST_LISTED} of {len(look_first)} are listed; the download "
-        "below has them all."
+        "A team is worse than the organisation on a measure only when its 95% interval excludes "
+        "the organisation's figure and the gap is at least 0.25 on the 1-5 scale (5 points for "
+        "supervision compliance, from the records); smaller or less certain gaps could be chance "
+        "and are not counted."
     )
-if not look_first.empty:
+
+
+def every_measure_by_team() -> None:
+    scores = scores_or_nothing()
+    if scores is None:
+        return
+    constructs = survey.constructs(con)
+    organisation = survey.construct_for_organisation(con, filters=filters, rules=rules)
+    org_means = organisation.set_index("construct")["mean_score"]
+    hidden_teams = int((~(scores["status"] == privacy.SHOWN).groupby(scores["team"]).any()).sum())
+    st.markdown(
+        f"Each cell is a team's mean score on 1-5; red is worse than the organisation and blue "
+        f"better, whichever way the measure runs. {hidden_teams} of {scores['team'].nunique()} "
+        "teams are hidden to protect respondents."
+    )
+    figure = charts.construct_heatmap(scores, constructs, org_means, k=k)
+    st.plotly_chart(figure, key="overview_heatmap", width="stretch")
+    ui.chart_download(figure, key="overview_heatmap", title=f"Measures by team {wave_label}")
     ui.table_downloads(
-        look_first.assign(reasons=look_first["reasons"].map("; ".join)),
-        key="look_first",
-        title=f"Teams to look at first {wave_label}",
+        scores.drop(columns=["sd"]),
+        key="overview_scores",
+        title=f"Measures by team {wave_label}",
+        k=k,
     )
-st.caption(
-    "A team is worse than the organisation on a measure only when its 95% interval excludes "
-    "the organisation's figure and the gap is at least 0.25 on the 1-5 scale (5 points for "
-    "supervision compliance, from the records); smaller or less certain gaps could be chance "
-    "and are not counted."
-)
+    st.caption(ui.hidden_note(k))
 
-st.subheader("Every measure by team")
-org_means = organisation.set_index("construct")["mean_score"]
-hidden_teams = int((~(scores["status"] == privacy.SHOWN).groupby(scores["team"]).any()).sum())
-st.markdown(
-    f"Each cell is a team's mean score on 1-5; red is worse than the organisation and blue "
-    f"better, whichever way the measure runs. {hidden_teams} of {scores['team'].nunique()} "
-    "teams are hidden to protect respondents."
-)
-figure = charts.construct_heatmap(scores, constructs, org_means, k=k)
-st.plotly_chart(figure, key="overview_heatmap", width="stretch")
-ui.chart_download(figure, key="overview_heatmap", title=f"Measures by team {wave_label}")
-ui.table_downloads(
-    scores.drop(columns=["sd"]), key="overview_scores", title=f"Measures by team {wave_label}", k=k
-)
-st.caption(ui.hidden_note(k))
 
-st.subheader("Board pack")
-services = survey.team_hierarchy(con)["service"].dropna().unique().tolist()
-pack_scope = st.selectbox(
-    "For",
-    [None, *services],
-    format_func=lambda service: "The whole organisation" if service is None else service,
-    key="board_pack_scope",
-)
-st.caption(
-    f"A PDF of {wave_label} for the board: the headline figures, the teams to look at first, "
-    "the stress, support and challenge, supervision and change fatigue charts each with its "
-    "reading, the data date, respondent counts and the anonymity rule."
-)
-pack_key = ("board_pack", filters.wave_id, pack_scope)
-if st.button("Prepare the board pack", key="board_pack_prepare", icon=":material/picture_as_pdf:"):
-    with st.spinner("Drawing the charts and printing the PDF (a few seconds)..."):
-        try:
-            st.session_state[pack_key] = board_pack.board_pack_pdf(
-                con, wave_id=filters.wave_id, service=pack_scope, rules=rules
-            )
-        except board_pack.PrintProblem as problem:
-            st.error(str(problem))
-if pack_key in st.session_state:
-    pack_name = board_pack.file_name(pack_scope, str(wave_label))
-    pack_pdf = st.session_state[pack_key]
-    st.download_button(
-        "Download the board pack (PDF)",
-        data=ui.audited_download(lambda: pack_pdf, file_name=pack_name),
-        file_name=pack_name,
-        mime="application/pdf",
-        key="board_pack_download",
-        on_click="ignore",
-        icon=":material/download:",
+def the_board_pack() -> None:
+    services = survey.team_hierarchy(con)["service"].dropna().unique().tolist()
+    pack_scope = st.selectbox(
+        "For",
+        [None, *services],
+        format_func=lambda service: "The whole organisation" if service is None else service,
+        key="board_pack_scope",
     )
+    st.caption(
+        f"A PDF of {wave_label} for the board: the headline figures, the teams to look at first, "
+        "the stress, support and challenge, supervision and change fatigue charts each with its "
+        "reading, the data date, respondent counts and the anonymity rule."
+    )
+    pack_key = ("board_pack", filters.wave_id, pack_scope)
+    if st.button(
+        "Prepare the board pack", key="board_pack_prepare", icon=":material/picture_as_pdf:"
+    ):
+        with st.spinner("Drawing the charts and printing the PDF (a few seconds)..."):
+            try:
+                st.session_state[pack_key] = board_pack.board_pack_pdf(
+                    con, wave_id=filters.wave_id, service=pack_scope, rules=rules
+                )
+            except board_pack.PrintProblem as problem:
+                st.error(str(problem))
+    if pack_key in st.session_state:
+        pack_name = board_pack.file_name(pack_scope, str(wave_label))
+        pack_pdf = st.session_state[pack_key]
+        st.download_button(
+            "Download the board pack (PDF)",
+            data=ui.audited_download(lambda: pack_pdf, file_name=pack_name),
+            file_name=pack_name,
+            mime="application/pdf",
+            key="board_pack_download",
+            on_click="ignore",
+            icon=":material/download:",
+        )
+
+
+ui.sections(
+    {
+        "Teams to look at first": teams_to_look_at_first,
+        "Every measure by team": every_measure_by_team,
+        "Board pack": the_board_pack,
+    }
+)

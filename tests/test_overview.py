@@ -8,6 +8,7 @@ import json
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+from support import open_section, section_labels
 
 from queries import overview as overview_queries
 from queries import response_rates, survey
@@ -231,7 +232,12 @@ def test_the_overview_page_shows_tiles_the_look_first_list_and_the_heatmap(demo_
     ]
     assert any("teams shown are worse than the organisation" in md.value for md in at.markdown)
     # The sample data's patchy teams (DESIGN's worked example) are among those listed.
+    assert section_labels(at) == ["Teams to look at first", "Every measure by team", "Board pack"]
     assert any("Front Door (MASH)" in expander.label for expander in at.expander)
+    assert not at.get("plotly_chart")  # the heatmap is on a tab of its own
+    open_section(at, "Every measure by team")
+    assert not at.exception
+    assert [metric.label for metric in at.metric] == labels  # the tiles stay above the tabs
     heatmap = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert heatmap["data"][0]["type"] == "heatmap"
 
@@ -249,6 +255,7 @@ def test_the_response_rates_page_flags_low_response_teams_on_the_sample_data(dem
 def test_the_overview_prepares_a_board_pack_for_a_service(demo_app_db):
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90).run()
     at.switch_page("pages/overview.py").run()
+    open_section(at, "Board pack")
     at.selectbox(key="board_pack_scope").set_value("Adults' services").run()
     at.button(key="board_pack_prepare").click().run()
     assert not at.exception

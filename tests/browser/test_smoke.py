@@ -13,6 +13,8 @@ def test_a_leader_opens_the_dashboard_and_sees_the_overview_chart(demo_server, b
     browser_page.goto(demo_server)
     wait_for_script(browser_page)
     expect(browser_page.get_by_text("Demo data.", exact=False)).to_be_visible()
+    expect(browser_page.get_by_text("Front Door (MASH)", exact=False).first).to_be_visible()
+    browser_page.get_by_role("tab", name="Every measure by team").click()
     chart = browser_page.get_by_test_id("stPlotlyChart").first
     expect(chart).to_be_visible()
     # The heatmap is drawn: plotly has put team names on the axis.
