@@ -24,6 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 SERVER_START_TIMEOUT = 120
+# Wave choices after which no rerun starts that a page may lose before it is reported as
+# an error (see measure_page).
+LOST_CHANGES_ALLOWED = 2
 
 # In the page: note when the user's pointer went down on the new wave and when
 # Streamlit's script state turned "running" and then "notRunning" again.
@@ -36,11 +39,16 @@ WATCH_RERUN = """
     document.addEventListener('pointerdown', event => {
         if (event.target.closest('[role="option"]')) bench.clicked ??= performance.now();
     }, {capture: true});
-    new MutationObserver(() => {
+    // A quick rerun can turn "running" and back before the observer is called, so
+    // the records' old values count too, not only the state when it is called.
+    new MutationObserver(records => {
         const state = app.getAttribute('data-test-script-state');
-        if (state === 'running' && bench.clicked !== null) bench.running ??= performance.now();
+        const ran = state === 'running' || records.some(r => r.oldValue === 'running');
+        if (ran && bench.clicked !== null) bench.running ??= performance.now();
         if (state === 'notRunning' && bench.running !== null) bench.done ??= performance.now();
-    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+    }).observe(app, {
+        attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state'],
+    });
 }
 """
 # Resolves at the first frame painted after the current one: what the user sees.
@@ -183,18 +191,45 @@ def measure_page(
         # and say so, rather than lose the page's figures.
         result.note = "did not settle within 60 s of opening; timed after one reload"
         page.reload(wait_until="commit")
-        page.wait_for_function(SETTLED, arg=charts, timeout=120_000)
+        try:
+            page.wait_for_function(SETTLED, arg=charts, timeout=120_000)
+        except PlaywrightTimeoutError as error:
+            raise RuntimeError(
+                "did not settle within 60 s of opening, nor 120 s of a reload"
+            ) from error
     result.first_paint_ms = page.evaluate(NEXT_PAINT)  # ms since navigation started
     if len(waves) < 2:
         result.error = "fewer than two waves: no filter change to time"
         return result
-    for number in range(changes):
+    lost = []
+    number = 0
+    while len(result.repaints_ms) < changes:
+        number += 1
         page.evaluate(WATCH_RERUN)
-        _choose_wave(page, waves[-2] if number % 2 == 0 else waves[-1])
-        page.wait_for_function("() => window.__bench.done !== null", timeout=120_000)
-        page.wait_for_function(SETTLED, arg=charts, timeout=120_000)
+        wave = waves[-2] if number % 2 == 1 else waves[-1]
+        _choose_wave(page, wave)
+        try:
+            page.wait_for_function("() => window.__bench.running !== null", timeout=15_000)
+        except PlaywrightTimeoutError:
+            # Now and then the box shows the new wave but no rerun starts (about 1
+            # change in 50, seen on HR pages; the cause is not known). That change
+            # is not timed and the output says so; the next one is.
+            lost.append(number)
+            if len(lost) > LOST_CHANGES_ALLOWED:
+                raise RuntimeError(f"changes {lost}: no rerun started within 15 s") from None
+            continue
+        try:
+            page.wait_for_function("() => window.__bench.done !== null", timeout=120_000)
+            page.wait_for_function(SETTLED, arg=charts, timeout=120_000)
+        except PlaywrightTimeoutError as error:
+            raise RuntimeError(
+                f"change {number} to {wave!r}: not repainted within 120 s"
+            ) from error
         painted = page.evaluate(NEXT_PAINT)
         result.repaints_ms.append(painted - page.evaluate("() => window.__bench.clicked"))
+    if lost:
+        lost_note = f"change {', '.join(map(str, lost))} started no rerun and was not timed"
+        result.note = f"{result.note}; {lost_note}" if result.note else lost_note
     return result
 
 

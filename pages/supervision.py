@@ -33,7 +33,7 @@ month = st.selectbox(
 st.caption(
     f"Records run to {as_of:%d %B %Y}. {supervision.denominator_note(con)} A session counts when "
     f"it was held and lasted at least {standard.MIN_SESSION_MINUTES} minutes (or its length is "
-    "not recorded); the second chart counts any held session."
+    "not recorded); \u201cHeld, any length\u201d counts any held session."
 )
 ui.team_focus_note(filters.team)
 
