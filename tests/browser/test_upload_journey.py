@@ -94,6 +94,8 @@ def test_hr_uploads_maps_and_imports_a_new_wave_then_sees_it_charted(
     wait_for_script(page)
     choose_option(page, page.get_by_role("combobox", name="Wave"), NEW_WAVE, WAIT_MS)
     wait_for_script(page)
+    page.get_by_role("tab", name="Every measure by team").click()
+    wait_for_script(page)
     chart = page.get_by_test_id("stPlotlyChart").first
     expect(chart).to_be_visible(timeout=WAIT_MS)
     # The heatmap now shows the new wave's teams on its axis.
