@@ -8,6 +8,7 @@ import re
 import pytest
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
+from support import open_section
 
 import dashboard  # importing it only declares the pages; Streamlit runs it as __main__
 
@@ -39,7 +40,7 @@ def test_each_page_runs_on_the_sample_data_without_an_exception(demo_app_db, pag
 def test_the_overview_charts_every_team_with_small_teams_hidden(demo_app_db):
     at = open_page()
     assert not at.exception
-    charts = at.get("plotly_chart")
+    charts = open_section(at, "Every measure by team").get("plotly_chart")
     assert charts, "the overview draws a chart"
     heatmap = next(
         trace
