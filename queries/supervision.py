@@ -504,9 +504,7 @@ def overdue_by_team(
     if params is None:
         return _empty(columns)
     rows = _overdue_worker_rows(con, as_of=params["as_of"])
-    raw = _run_on(
-        con, "supervision_overdue", {"overdue_workers": rows}, service=service, team=team
-    )
+    raw = _run_on(con, "supervision_overdue", {"overdue_workers": rows}, service=service, team=team)
     raw.insert(0, "as_of", params["as_of"])
     rules = rules or privacy.rules(con)
     return _protect(
