@@ -99,25 +99,13 @@ def across_waves() -> None:
         if filters.team is not None
         else None
     )
-    st.markdown(
-        views.trend_reading(
-            org_trend,
-            what="share with high stress",
-            kind=views.SHARE,
-            team=filters.team,
-            team_trend=team_trend,
-        )
-    )
-    st.plotly_chart(
-        charts.trend_lines(
-            org_trend,
-            kind=views.SHARE,
-            axis_title="Share with high stress",
-            team=filters.team,
-            team_trend=team_trend,
-        ),
+    ui.trend(
+        org_trend,
+        team=filters.team,
+        team_trend=team_trend,
+        what="share with high stress",
+        axis_title="Share with high stress",
         key="stress_trend",
-        width="stretch",
     )
 
 

@@ -167,25 +167,13 @@ def stages_and_months() -> None:
                 value="compliance",
                 kind=views.SHARE,
             )
-        st.markdown(
-            views.trend_reading(
-                organisation_trend,
-                what="compliance",
-                kind=views.SHARE,
-                team=filters.team,
-                team_trend=team_trend,
-            )
-        )
-        st.plotly_chart(
-            charts.trend_lines(
-                organisation_trend,
-                kind=views.SHARE,
-                axis_title="Compliant",
-                team=filters.team,
-                team_trend=team_trend,
-            ),
+        ui.trend(
+            organisation_trend,
+            team=filters.team,
+            team_trend=team_trend,
+            what="compliance",
+            axis_title="Compliant",
             key="supervision_trend",
-            width="stretch",
         )
 
 

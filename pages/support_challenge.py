@@ -149,25 +149,13 @@ def across_waves() -> None:
         if filters.team is not None
         else None
     )
-    st.markdown(
-        views.trend_reading(
-            org_trend,
-            what="share with high support and high challenge",
-            kind=views.SHARE,
-            team=filters.team,
-            team_trend=team_trend,
-        )
-    )
-    st.plotly_chart(
-        charts.trend_lines(
-            org_trend,
-            kind=views.SHARE,
-            axis_title="High support and high challenge",
-            team=filters.team,
-            team_trend=team_trend,
-        ),
+    ui.trend(
+        org_trend,
+        team=filters.team,
+        team_trend=team_trend,
+        what="share with high support and high challenge",
+        axis_title="High support and high challenge",
         key="support_challenge_trend",
-        width="stretch",
     )
 
 

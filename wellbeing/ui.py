@@ -20,7 +20,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from queries import cache, survey
-from wellbeing import audit, auth, config, demo, overview, privacy, roles, store, views
+from wellbeing import audit, auth, charts, config, demo, overview, privacy, roles, store, views
 from wellbeing.exports import csv_bytes, figure_png, file_stem, readable, xlsx_bytes
 
 
@@ -692,6 +692,26 @@ def team_focus_note(team: str | None) -> None:
         icon=":material/center_focus_strong:",
     )
     right.button("Show all teams", key="clear_team_focus", on_click=_clear_team_focus)
+
+
+def trend(organisation, *, team: str | None, team_trend, what: str, axis_title: str, key: str):
+    """The organisation's trend (and the focused team's) with its one-sentence reading."""
+    st.markdown(
+        views.trend_reading(
+            organisation, what=what, kind=views.SHARE, team=team, team_trend=team_trend
+        )
+    )
+    st.plotly_chart(
+        charts.trend_lines(
+            organisation,
+            kind=views.SHARE,
+            axis_title=axis_title,
+            team=team,
+            team_trend=team_trend,
+        ),
+        key=key,
+        width="stretch",
+    )
 
 
 # The query parameter of a page's open tab, as in ``/stress?view=Across+waves``.
