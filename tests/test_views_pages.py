@@ -372,3 +372,25 @@ def test_the_supervision_page_runs_only_the_open_tab(views_app_db):
     open_section(at, "By stage and month")
     assert at.selectbox(key="supervision_month").value == dt.date(2026, 9, 1)
     assert trace(figures(at)["supervision_trend"], "Organisation")["x"] == ["Sep 2026"]
+
+
+def test_the_hse_tab_is_there_only_while_an_active_upload_has_hse_answers(demo_app_db):
+    import duckdb
+
+    from queries import survey
+    from wellbeing.ingest import uploads
+
+    con = duckdb.connect(str(demo_app_db))
+    hse_upload = con.execute(
+        "select id from uploads where file_name like 'hse_indicator%'"
+    ).fetchall()[0][0]
+    assert survey.instruments_answered(con) == ["default", "hse"]
+    uploads.withdraw(con, hse_upload)
+    assert survey.instruments_answered(con) == ["default"]
+    uploads.restore(con, hse_upload)
+    assert survey.instruments_answered(con) == ["default", "hse"]
+    uploads.withdraw(con, hse_upload)
+    con.close()
+    at = open_page("pages/stress.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert section_labels(at) == ["By team", "Across waves", "Against national figures"]
