@@ -16,6 +16,7 @@ from bench import generate
 from wellbeing import instruments, store
 from wellbeing.ingest.reading import read_export
 from wellbeing.ingest.survey import suggest_survey_mapping
+from wellbeing.store import database
 
 SCALE = generate.Scale("test", respondents=400, teams=20, sessions=2_000, csv_rows=120, waves=4)
 
@@ -38,7 +39,7 @@ def count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 def test_the_store_is_at_the_schema_version_store_connect_gives(bench_con, tmp_path: Path):
     fresh = store.connect(tmp_path / "fresh.duckdb")
-    assert store.schema_version(bench_con) == store.schema_version(fresh)
+    assert database.schema_version(bench_con) == database.schema_version(fresh)
     tables = "select table_name from information_schema.tables order by 1"
     assert bench_con.execute(tables).fetchall() == fresh.execute(tables).fetchall()
     fresh.close()

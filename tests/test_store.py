@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from wellbeing import config, store
+from wellbeing import store
+from wellbeing.store import config, database
 
 
 def table_contents(con) -> dict[str, list]:
@@ -20,12 +21,12 @@ def table_contents(con) -> dict[str, list]:
 
 
 def test_a_new_store_is_at_the_latest_migration(con):
-    latest = max(version for version, _, _ in store.migrations())
-    assert store.schema_version(con) == latest
+    latest = max(version for version, _, _ in database.migrations())
+    assert database.schema_version(con) == latest
 
 
 def test_migrations_are_numbered_without_gaps():
-    versions = [version for version, _, _ in store.migrations()]
+    versions = [version for version, _, _ in database.migrations()]
     assert versions == list(range(1, len(versions) + 1))
 
 
@@ -33,10 +34,10 @@ def test_applying_migrations_twice_changes_nothing(tmp_path: Path):
     path = tmp_path / "store.duckdb"
     first = store.connect(path)
     before = table_contents(first)
-    assert store.migrate(first) == 0
+    assert database.migrate(first) == 0
     first.close()
     second = store.connect(path)
-    assert store.migrate(second) == 0
+    assert database.migrate(second) == 0
     assert table_contents(second) == before
     second.close()
 

@@ -22,9 +22,10 @@ import duckdb
 import pandas as pd
 
 import queries.imports as q
-from wellbeing import accounts_cli, audit, config, store
+from wellbeing import accounts_cli, audit, store
 from wellbeing.ingest import kinds, mapping, reading, uploads
 from wellbeing.ingest.reading import ImportProblem
+from wellbeing.store import config
 
 EXIT_OK = 0
 EXIT_REJECTED = 1

@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from queries import cache
-from wellbeing import roles
+from wellbeing import roles, store
 
 DEFAULT_MIN_GROUP_SIZE = 5
 DEFAULT_SENSITIVE_MIN_GROUP_SIZE = 10
@@ -133,8 +133,7 @@ def rules(con: duckdb.DuckDBPyConnection) -> Rules:
 
 def save_rules(con: duckdb.DuckDBPyConnection, new: Rules) -> None:
     """Store HR's thresholds (validated when ``new`` was built), both or neither."""
-    con.execute("begin transaction")
-    try:
+    with store.transaction(con):
         for key, value in (
             ("min_group_size", new.min_group_size),
             ("sensitive_min_group_size", new.sensitive_min_group_size),
@@ -143,10 +142,6 @@ def save_rules(con: duckdb.DuckDBPyConnection, new: Rules) -> None:
                 "insert or replace into settings (key, value) values ($key, $value)",
                 {"key": key, "value": str(value)},
             )
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     cache.forget_version(con)
 
 

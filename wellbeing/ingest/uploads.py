@@ -11,9 +11,10 @@ import pandas as pd
 
 import queries.imports as q
 from queries import cache
-from wellbeing import config
+from wellbeing import store
 from wellbeing.exports import neutralise_formulas
 from wellbeing.ingest.reading import ImportProblem
+from wellbeing.store import config
 
 REJECT_COLUMNS = ["row", "column", "value", "reason"]
 MAX_UPLOAD_SETTING = "max_upload_mb"
@@ -81,14 +82,9 @@ def refuse_duplicate(con: duckdb.DuckDBPyConnection, *, sha256: str) -> None:
 
 @contextlib.contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """All or nothing: commit when the block finishes, roll back on any error."""
-    con.execute("begin transaction")
-    try:
+    """All or nothing (``store.transaction``); after a commit, figures look at the data again."""
+    with store.transaction(con):
         yield
-    except BaseException:
-        con.execute("rollback")
-        raise
-    con.execute("commit")
     cache.forget_version(con)
 
 

@@ -1,7 +1,8 @@
 """Instruments as data: the default wellbeing instrument and the HSE Indicator Tool.
 
-The CSV files beside this module are the single source; ``sync`` copies them
-into the store on every start, so editing a CSV is how an instrument changes.
+The CSV files beside this module are the single source; the store copies them
+in on every start (``wellbeing.store.database.sync_instruments``), so editing a
+CSV is how an instrument changes.
 ``hse_msit_items.csv`` is the item map from shared/reference (item number,
 domain, response scale, reverse key); the HSE's own item wording is not
 reproduced.
@@ -14,18 +15,17 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-import duckdb
-
 HSE_ITEM_ID_OFFSET = 100
 MISSING_LABEL_SET = "*"
 
 
-def _rows(file_name: str) -> list[dict[str, str]]:
+def csv_rows(file_name: str) -> list[dict[str, str]]:
+    """The rows of one of the CSV files beside this module, as dicts."""
     text = resources.files("wellbeing.instruments").joinpath(file_name).read_text(encoding="utf-8")
     return list(csv.DictReader(text.splitlines()))
 
 
-def _truth(text: str) -> bool:
+def is_true(text: str) -> bool:
     return text.strip().lower() in {"true", "yes", "1"}
 
 
@@ -54,9 +54,9 @@ def default_items() -> list[Item]:
             label_set=row["label_set"],
             scale_min=float(row["scale_min"]),
             scale_max=float(row["scale_max"]),
-            reverse=_truth(row["reverse"]),
+            reverse=is_true(row["reverse"]),
         )
-        for row in _rows("default_items.csv")
+        for row in csv_rows("default_items.csv")
     ]
 
 
@@ -72,9 +72,9 @@ def hse_items() -> list[Item]:
             label_set=row["response_scale"],
             scale_min=1.0,
             scale_max=5.0,
-            reverse=_truth(row["reverse_keyed"]),
+            reverse=is_true(row["reverse_keyed"]),
         )
-        for row in _rows("hse_msit_items.csv")
+        for row in csv_rows("hse_msit_items.csv")
     ]
 
 
@@ -85,7 +85,7 @@ def all_items() -> list[Item]:
 def label_sets() -> dict[str, dict[str, float | None]]:
     """Label set name -> {normalised label: value}; the '*' set holds labels meaning missing."""
     sets: dict[str, dict[str, float | None]] = {}
-    for row in _rows("label_sets.csv"):
+    for row in csv_rows("label_sets.csv"):
         value = row["value"].strip()
         sets.setdefault(row["name"], {})[normalise_label(row["label"])] = (
             float(value) if value else None
@@ -145,68 +145,3 @@ def parse_answer(raw: str, item: Item, sets: dict[str, dict[str, float | None]])
     if not (item.scale_min <= number <= item.scale_max):
         raise ValueError(f"out of range (expected {item.scale_min:g} to {item.scale_max:g})")
     return Score(number)
-
-
-def sync(con: duckdb.DuckDBPyConnection) -> None:
-    """Copy the instrument CSVs into the store; idempotent."""
-    instruments = _rows("instruments.csv")
-    constructs = _rows("constructs.csv")
-    labels = _rows("label_sets.csv")
-    items = all_items()
-    con.execute("begin transaction")
-    try:
-        for row in instruments:
-            con.execute(
-                "insert or replace into instruments values ($code, $name, $description, $better)",
-                {
-                    "code": row["code"],
-                    "name": row["name"],
-                    "description": row["description"],
-                    "better": _truth(row["higher_is_better"]),
-                },
-            )
-        for row in constructs:
-            con.execute(
-                "insert or replace into constructs values "
-                "($instrument, $code, $name, $description, $kind, $min, $max)",
-                {
-                    "instrument": row["instrument"],
-                    "code": row["code"],
-                    "name": row["name"],
-                    "description": row["description"],
-                    "kind": row["kind"],
-                    "min": float(row["scale_min"]),
-                    "max": float(row["scale_max"]),
-                },
-            )
-        for row in labels:
-            value = row["value"].strip()
-            con.execute(
-                "insert or replace into label_sets values ($name, $label, $value)",
-                {
-                    "name": row["name"],
-                    "label": row["label"],
-                    "value": float(value) if value else None,
-                },
-            )
-        con.execute("delete from items")
-        for item in items:
-            con.execute(
-                "insert into items values "
-                "($id, $instrument, $code, $construct, $text, $label_set, $min, $max, $reverse)",
-                {
-                    "id": item.id,
-                    "instrument": item.instrument,
-                    "code": item.code,
-                    "construct": item.construct,
-                    "text": item.text,
-                    "label_set": item.label_set,
-                    "min": item.scale_min,
-                    "max": item.scale_max,
-                    "reverse": item.reverse,
-                },
-            )
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise

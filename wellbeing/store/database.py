@@ -1,4 +1,4 @@
-"""The DuckDB store: opening the file, numbered migrations, the installation salt.
+"""The DuckDB store: opening the file, numbered migrations, the instruments, the salt.
 
 One connection per process; callers take ``con.cursor()`` per thread or script
 run, because a DuckDB connection refuses to be shared between threads.
@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from wellbeing import instruments
+from wellbeing.store.transaction import transaction
 
 MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
@@ -25,7 +26,7 @@ class StoreLocked(RuntimeError):
 def migrations() -> list[tuple[int, str, str]]:
     """Every migration shipped with the package as (version, name, sql), in order."""
     found = []
-    for entry in resources.files("wellbeing.migrations").iterdir():
+    for entry in resources.files("wellbeing.store.migrations").iterdir():
         match = MIGRATION_NAME.match(entry.name)
         if match:
             found.append((int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
@@ -58,21 +59,73 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     for version, name, sql in migrations():
         if version <= current:
             continue
-        con.execute("begin transaction")
-        try:
+        with transaction(con):
             con.execute(sql)
             con.execute(
                 "insert into schema_migrations (version, name) values ($version, $name)",
                 {"version": version, "name": name},
             )
-            con.execute("commit")
-        except Exception:
-            con.execute("rollback")
-            raise
         applied += 1
-    instruments.sync(con)
+    sync_instruments(con)
     ensure_salt(con)
     return applied
+
+
+def sync_instruments(con: duckdb.DuckDBPyConnection) -> None:
+    """Copy the instrument CSVs (``wellbeing.instruments``) into the store; idempotent."""
+    items = instruments.all_items()
+    with transaction(con):
+        for row in instruments.csv_rows("instruments.csv"):
+            con.execute(
+                "insert or replace into instruments values ($code, $name, $description, $better)",
+                {
+                    "code": row["code"],
+                    "name": row["name"],
+                    "description": row["description"],
+                    "better": instruments.is_true(row["higher_is_better"]),
+                },
+            )
+        for row in instruments.csv_rows("constructs.csv"):
+            con.execute(
+                "insert or replace into constructs values "
+                "($instrument, $code, $name, $description, $kind, $min, $max)",
+                {
+                    "instrument": row["instrument"],
+                    "code": row["code"],
+                    "name": row["name"],
+                    "description": row["description"],
+                    "kind": row["kind"],
+                    "min": float(row["scale_min"]),
+                    "max": float(row["scale_max"]),
+                },
+            )
+        for row in instruments.csv_rows("label_sets.csv"):
+            value = row["value"].strip()
+            con.execute(
+                "insert or replace into label_sets values ($name, $label, $value)",
+                {
+                    "name": row["name"],
+                    "label": row["label"],
+                    "value": float(value) if value else None,
+                },
+            )
+        con.execute("delete from items")
+        for item in items:
+            con.execute(
+                "insert into items values "
+                "($id, $instrument, $code, $construct, $text, $label_set, $min, $max, $reverse)",
+                {
+                    "id": item.id,
+                    "instrument": item.instrument,
+                    "code": item.code,
+                    "construct": item.construct,
+                    "text": item.text,
+                    "label_set": item.label_set,
+                    "min": item.scale_min,
+                    "max": item.scale_max,
+                    "reverse": item.reverse,
+                },
+            )
 
 
 def ensure_salt(con: duckdb.DuckDBPyConnection) -> str:

@@ -1,0 +1,10 @@
+"""The DuckDB file: opening it, its migrations and salt, where it lives, and transactions.
+
+No Streamlit, no queries. ``from wellbeing import store`` then ``store.connect(path)``;
+the migrations themselves are in ``wellbeing.store.database``.
+"""
+
+from wellbeing.store.database import StoreLocked, connect, ensure_salt
+from wellbeing.store.transaction import transaction
+
+__all__ = ["StoreLocked", "connect", "ensure_salt", "transaction"]
