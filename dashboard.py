@@ -3,7 +3,7 @@
 import streamlit as st
 
 from wellbeing import ui
-from wellbeing.roles import EVERYONE, HR_ADMIN, LEADERS
+from wellbeing.core.roles import EVERYONE, HR_ADMIN, LEADERS
 from wellbeing.ui import PageSpec
 
 # Every page: its menu section, file, title, icon and the roles that may open it.

@@ -23,12 +23,10 @@ Run from the repository root:
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import hashlib
 import time
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +34,8 @@ import pandas as pd
 
 from queries import imports as q
 from queries import records
-from wellbeing import instruments, store
+from wellbeing import store
+from wellbeing.core import instruments
 from wellbeing.ingest.uploads import transaction
 from wellbeing.ingest.values import hash_identifier
 
@@ -539,9 +538,8 @@ def write_store(path: Path, scale: Scale, *, seed: int = SEED) -> Path:
 
 def _labels_by_value() -> dict[str, dict[float, str]]:
     """For each label set, the first label the form uses for each value."""
-    text = resources.files("wellbeing.instruments").joinpath("label_sets.csv").read_text("utf-8")
     labels: dict[str, dict[float, str]] = {}
-    for row in csv.DictReader(text.splitlines()):
+    for row in instruments.csv_rows("label_sets.csv"):
         if row["value"].strip():
             labels.setdefault(row["name"], {}).setdefault(float(row["value"]), row["label"])
     return labels

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from wellbeing import audit, roles, ui
+from wellbeing import audit, ui
+from wellbeing.core import roles
 
 ui.require_role(roles.HR_ADMIN)
 st.title("Audit log")

@@ -3,8 +3,9 @@
 import streamlit as st
 
 from queries import change_fatigue, survey
-from wellbeing import charts, privacy, roles, ui, views
-from wellbeing.measures import CHANGE_WINDOW_MONTHS
+from wellbeing import charts, privacy, ui, views
+from wellbeing.core import roles
+from wellbeing.core.measures import CHANGE_WINDOW_MONTHS
 
 ui.require_role(*roles.EVERYONE)
 st.title("Change fatigue")

@@ -8,8 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from queries import change_log as q
-from wellbeing import roles, ui
-from wellbeing.ingest.changes import CHANGE_KIND_NAMES, CHANGE_KINDS, ORGANISATION_WIDE
+from wellbeing import ui
+from wellbeing.core import roles
+from wellbeing.core.vocabulary import CHANGE_KIND_NAMES, CHANGE_KINDS, ORGANISATION_WIDE
 
 ui.require_role(roles.HR_ADMIN)
 st.title("Change log")

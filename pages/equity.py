@@ -3,7 +3,8 @@
 import streamlit as st
 
 from queries import equity, survey
-from wellbeing import charts, overview, privacy, roles, ui, views
+from wellbeing import charts, overview, privacy, ui, views
+from wellbeing.core import roles
 
 ui.require_role(roles.HR_ADMIN, roles.LEADER)
 st.title("Equity")

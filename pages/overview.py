@@ -3,7 +3,8 @@
 import streamlit as st
 
 from queries import survey
-from wellbeing import board_pack, charts, overview, privacy, roles, ui
+from wellbeing import board_pack, charts, overview, privacy, ui
+from wellbeing.core import roles
 
 ui.require_role(*roles.EVERYONE)
 st.title("Overview")

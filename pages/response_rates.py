@@ -3,7 +3,8 @@
 import streamlit as st
 
 from queries import response_rates, survey
-from wellbeing import charts, privacy, roles, ui
+from wellbeing import charts, privacy, ui
+from wellbeing.core import roles
 
 ui.require_role(roles.HR_ADMIN, roles.LEADER)
 st.title("Response rates")

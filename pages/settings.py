@@ -3,7 +3,8 @@
 import streamlit as st
 
 from queries import survey
-from wellbeing import audit, privacy, roles, ui
+from wellbeing import audit, privacy, ui
+from wellbeing.core import roles
 
 user = ui.require_role(roles.HR_ADMIN)
 st.title("Confidentiality settings")

@@ -3,9 +3,9 @@
 import streamlit as st
 
 from queries import supervision, survey
-from wellbeing import charts, privacy, roles, stats, ui, views
-from wellbeing import supervision as standard
-from wellbeing.measures import REPORTED_MONTHLY_BAND
+from wellbeing import charts, privacy, ui, views
+from wellbeing.core import cadence, roles, stats
+from wellbeing.core.measures import REPORTED_MONTHLY_BAND
 
 ui.require_role(*roles.EVERYONE)
 st.title("Supervision")
@@ -32,7 +32,7 @@ month = st.selectbox(
 )
 st.caption(
     f"Records run to {as_of:%d %B %Y}. {supervision.denominator_note(con)} A session counts when "
-    f"it was held and lasted at least {standard.MIN_SESSION_MINUTES} minutes (or its length is "
+    f"it was held and lasted at least {cadence.MIN_SESSION_MINUTES} minutes (or its length is "
     "not recorded); \u201cHeld, any length\u201d counts any held session."
 )
 ui.team_focus_note(filters.team)
@@ -70,7 +70,7 @@ def compliance_with_the_standard() -> None:
     st.subheader(f"Compliance with the standard, {month:%B %Y}")
     with_rule, any_length = st.columns(2)
     for column, value, title, key in [
-        (with_rule, "compliance", f"Held, {standard.MIN_SESSION_MINUTES}+ minutes", "compliance"),
+        (with_rule, "compliance", f"Held, {cadence.MIN_SESSION_MINUTES}+ minutes", "compliance"),
         (any_length, "compliance_any_duration", "Held, any length", "compliance_any_duration"),
     ]:
         organisation, figures = team_compliance(value, teams, organisation_rows)
@@ -137,7 +137,7 @@ def stages_and_months() -> None:
                 organisation=None,
                 worse=stats.LOWER,
                 count_label="staff due",
-                axis_title=f"Compliant, {standard.MIN_SESSION_MINUTES}+ minutes",
+                axis_title=f"Compliant, {cadence.MIN_SESSION_MINUTES}+ minutes",
             ),
             key="supervision_by_stage",
             width="stretch",
@@ -181,7 +181,7 @@ def records() -> None:
     sessions = supervision.sessions(con, month_from=month, month_to=month, rules=rules, **scope)
     overdue = supervision.overdue_by_team(con, as_of=as_of, rules=rules, **scope)
     st.markdown(
-        views.overdue_reading(overdue, as_of=as_of, overdue_after_days=standard.OVERDUE_AFTER_DAYS)
+        views.overdue_reading(overdue, as_of=as_of, overdue_after_days=cadence.OVERDUE_AFTER_DAYS)
     )
     st.dataframe(
         views.records_table(sessions[sessions["team"].notna()], overdue, k=k),

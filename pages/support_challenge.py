@@ -3,9 +3,10 @@
 import streamlit as st
 
 from queries import survey
-from wellbeing import charts, privacy, roles, stats, ui, views
-from wellbeing.measures import HIGH_SCORE_CUTOFF
-from wellbeing.reference import national_figure
+from wellbeing import charts, privacy, ui, views
+from wellbeing.core import roles, stats
+from wellbeing.core.measures import HIGH_SCORE_CUTOFF
+from wellbeing.core.reference import national_figure
 
 ui.require_role(*roles.EVERYONE)
 st.title("Support and challenge")

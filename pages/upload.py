@@ -5,7 +5,8 @@ from pathlib import Path
 import streamlit as st
 
 import queries.imports as q
-from wellbeing import audit, roles, ui
+from wellbeing import audit, ui
+from wellbeing.core import roles
 from wellbeing.ingest import kinds, mapping, reading, uploads
 from wellbeing.ingest import supervision as supervision_import
 from wellbeing.ingest.reading import ImportProblem

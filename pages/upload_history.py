@@ -4,7 +4,8 @@ import pandas as pd
 import streamlit as st
 
 import queries.imports as q
-from wellbeing import audit, roles, ui
+from wellbeing import audit, ui
+from wellbeing.core import roles
 from wellbeing.ingest import uploads
 from wellbeing.ingest.reading import ImportProblem
 

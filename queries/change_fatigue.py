@@ -11,8 +11,8 @@ import pandas as pd
 
 from queries import sql
 from queries.cache import memoised
-from wellbeing import roles
-from wellbeing.measures import CHANGE_WINDOW_MONTHS
+from wellbeing.core import roles
+from wellbeing.core.measures import CHANGE_WINDOW_MONTHS
 
 
 @memoised

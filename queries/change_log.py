@@ -13,7 +13,7 @@ import pandas as pd
 
 from queries import cache, sql
 from queries.records import team_names
-from wellbeing.ingest.changes import CHANGE_KINDS, ORGANISATION_WIDE
+from wellbeing.core.vocabulary import CHANGE_KINDS, ORGANISATION_WIDE
 
 
 class ChangeProblem(ValueError):

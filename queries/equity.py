@@ -1,8 +1,9 @@
 """The equity view's figures: measures by respondent attributes, under the stricter rule.
 
-Sensitive attributes (those marked ``sensitive`` in the survey fields:
-ethnicity, gender, disability, age band) use the stricter minimum group size,
-and no more than two attributes are ever crossed at once (DESIGN.md section 4).
+Sensitive attributes (``privacy.SENSITIVE_ATTRIBUTES``: ethnicity, gender,
+disability, age band) use the stricter minimum group size, and no more than
+``privacy.MAX_CROSSED_ATTRIBUTES`` attributes are ever crossed at once
+(DESIGN.md section 4).
 """
 
 from __future__ import annotations
@@ -14,14 +15,12 @@ from queries import sql, survey
 from queries.cache import memoised
 from queries.survey import SCORE_COLUMNS, Filters
 from wellbeing import privacy
-from wellbeing.ingest.mapping import SURVEY_FIELDS
-from wellbeing.measures import HIGH_SCORE_CUTOFF
+from wellbeing.core.measures import HIGH_SCORE_CUTOFF
+from wellbeing.core.vocabulary import SURVEY_FIELDS
+from wellbeing.privacy import MAX_CROSSED_ATTRIBUTES, NOT_STATED, SENSITIVE_ATTRIBUTES
 
-SENSITIVE_ATTRIBUTES = tuple(field.name for field in SURVEY_FIELDS if field.sensitive)
 ATTRIBUTES = (*SENSITIVE_ATTRIBUTES, "career_stage", "role")
 ATTRIBUTE_NAMES = {field.name: field.label for field in SURVEY_FIELDS if field.name in ATTRIBUTES}
-MAX_CROSSED_ATTRIBUTES = 2
-NOT_STATED = "Not stated"
 PROFILE_COLUMNS = ["attribute", "group_name", "respondents", "share", "status", "min_group_size"]
 
 

@@ -9,7 +9,7 @@ from queries import sql, survey
 from queries.cache import memoised
 from queries.survey import Filters
 from wellbeing import privacy
-from wellbeing.measures import HIGH_SCORE_CUTOFF
+from wellbeing.core.measures import HIGH_SCORE_CUTOFF
 
 HEADLINE_MEASURES = (
     "high_stress",

@@ -27,8 +27,8 @@ import pyarrow as pa
 
 from queries import sql
 from queries.cache import memoised
-from wellbeing import privacy, roles
-from wellbeing import supervision as rules_of_supervision
+from wellbeing import privacy
+from wellbeing.core import cadence, roles
 
 COMPLIANCE_VALUES = [
     "staff_in_post",
@@ -159,7 +159,7 @@ def _worker_month_rows(
     params = {"month_from": month_from, "month_to": month_to, "as_of": as_of}
     return con.sql(
         sql("supervision_worker_months"),
-        params=params | rules_of_supervision.cadence_parameters(),
+        params=params | cadence.cadence_parameters(),
     ).to_arrow_table()
 
 
@@ -177,7 +177,7 @@ def _session_rows(
     params = {
         "month_from": month_from,
         "month_to": month_to,
-        "continuity_months": rules_of_supervision.CONTINUITY_MONTHS,
+        "continuity_months": cadence.CONTINUITY_MONTHS,
     }
     return con.sql(sql("supervision_session_rows"), params=params).to_arrow_table()
 
@@ -419,7 +419,7 @@ def sessions(
         con,
         "supervision_sessions",
         {"session_rows": rows},
-        min_minutes=rules_of_supervision.MIN_SESSION_MINUTES,
+        min_minutes=cadence.MIN_SESSION_MINUTES,
         service=service,
         team=team,
     )
@@ -477,8 +477,8 @@ def _overdue_params(
         return None
     return {
         "as_of": as_of,
-        "overdue_after_days": rules_of_supervision.OVERDUE_AFTER_DAYS,
-        "excluded_stage_pattern": rules_of_supervision.EXCLUDED_STAGE_PATTERN,
+        "overdue_after_days": cadence.OVERDUE_AFTER_DAYS,
+        "excluded_stage_pattern": cadence.EXCLUDED_STAGE_PATTERN,
         "service": service,
         "team": team,
     }

@@ -1,7 +1,7 @@
 -- One row per worker in post and calendar month: the supervision windows the
 -- LGA Standard 5 cadence required of them and how many were met, with and
 -- without the 90-minute rule. The rules are explained, and their constants
--- kept, in wellbeing/supervision.py; the other supervision queries read this
+-- kept, in wellbeing/core/cadence.py; the other supervision queries read this
 -- as `worker_months` (queries/supervision.py keeps these rows per data version
 -- and period, and registers them under that name).
 --

@@ -17,7 +17,7 @@ import pandas as pd
 from queries import sql
 from queries.cache import data_version, memoised
 from wellbeing import privacy
-from wellbeing.measures import AGREE_MIN_VALUE, HIGH_SCORE_CUTOFF
+from wellbeing.core.measures import AGREE_MIN_VALUE, HIGH_SCORE_CUTOFF
 
 SCORE_COLUMNS = ["mean_score", "sd", "share_high"]
 QUADRANT_COLUMNS = [

@@ -25,7 +25,7 @@ from pathlib import Path
 SEED = 20261125
 
 HERE = Path(__file__).resolve().parent
-INSTRUMENTS = HERE.parent / "wellbeing" / "instruments"
+INSTRUMENTS = HERE.parent / "wellbeing" / "core" / "instruments"
 # Where the files go: beside this script, unless a folder is given on the command line.
 OUT_DIR = HERE
 

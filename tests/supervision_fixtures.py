@@ -13,8 +13,7 @@ import duckdb
 import pandas as pd
 
 from queries import supervision as queries
-from wellbeing import roles
-from wellbeing import supervision as rules
+from wellbeing.core import cadence, roles
 from wellbeing.ingest.reading import read_export
 from wellbeing.ingest.staff import import_staff, suggest_staff_mapping
 from wellbeing.ingest.supervision import import_supervision, suggest_supervision_mapping
@@ -178,16 +177,16 @@ def reference_windows(asye: dt.date | None, month: dt.date) -> list[tuple[dt.dat
     if asye is None:
         return [(month, next_month)]
     windows = []
-    for week in range(rules.WEEKLY_WINDOWS):
-        start = asye + dt.timedelta(days=rules.WEEKLY_WINDOW_DAYS * week)
-        windows.append((start, start + dt.timedelta(days=rules.WEEKLY_WINDOW_DAYS)))
-    fortnightly_from = asye + dt.timedelta(days=rules.WEEKLY_WINDOW_DAYS * rules.WEEKLY_WINDOWS)
-    six_months = _add_months(asye, rules.FORTNIGHTLY_UNTIL_MONTHS)
+    for week in range(cadence.WEEKLY_WINDOWS):
+        start = asye + dt.timedelta(days=cadence.WEEKLY_WINDOW_DAYS * week)
+        windows.append((start, start + dt.timedelta(days=cadence.WEEKLY_WINDOW_DAYS)))
+    fortnightly_from = asye + dt.timedelta(days=cadence.WEEKLY_WINDOW_DAYS * cadence.WEEKLY_WINDOWS)
+    six_months = _add_months(asye, cadence.FORTNIGHTLY_UNTIL_MONTHS)
     monthly_from = six_months if six_months.day == 1 else _add_months(_month_start(six_months), 1)
     start = fortnightly_from
     while True:
-        end = start + dt.timedelta(days=rules.FORTNIGHTLY_WINDOW_DAYS)
-        if end + dt.timedelta(days=rules.FORTNIGHTLY_WINDOW_DAYS) > monthly_from:
+        end = start + dt.timedelta(days=cadence.FORTNIGHTLY_WINDOW_DAYS)
+        if end + dt.timedelta(days=cadence.FORTNIGHTLY_WINDOW_DAYS) > monthly_from:
             windows.append((start, monthly_from))  # the last fortnight runs on
             break
         windows.append((start, end))
@@ -219,5 +218,5 @@ def reference_worker_month(
         required += 1
         inside = [(m, s) for day, m, s in sessions if start <= day < end and s == "held"]
         met_any += bool(inside)
-        met += any(m is None or m >= rules.MIN_SESSION_MINUTES for m, _ in inside)
+        met += any(m is None or m >= cadence.MIN_SESSION_MINUTES for m, _ in inside)
     return required, met, met_any

@@ -18,7 +18,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from wellbeing import instruments, privacy
+from wellbeing import privacy
+from wellbeing.core import instruments
 from wellbeing.ingest.reading import read_export
 from wellbeing.ingest.survey import import_survey, suggest_survey_mapping
 

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from queries import accounts as account_queries
-from wellbeing import accounts, audit, auth, cli, exports, roles
+from wellbeing import accounts, audit, auth, cli, exports
+from wellbeing.core import roles
 from wellbeing.ingest import uploads
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, 0)

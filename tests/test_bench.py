@@ -13,7 +13,8 @@ import duckdb
 import pytest
 
 from bench import generate
-from wellbeing import instruments, store
+from wellbeing import store
+from wellbeing.core import instruments
 from wellbeing.ingest.reading import read_export
 from wellbeing.ingest.survey import suggest_survey_mapping
 from wellbeing.store import database

@@ -11,7 +11,8 @@ import pytest
 
 from queries import cache, change_fatigue, change_log, supervision, survey
 from tests.conftest import load_survey, survey_csv
-from wellbeing import privacy, roles
+from wellbeing import privacy
+from wellbeing.core import kept, roles
 from wellbeing.ingest import uploads
 
 
@@ -313,9 +314,9 @@ def test_a_frame_s_key_changes_with_any_value_label_or_row_and_not_with_its_layo
             "opened": pd.to_datetime(["2026-01-05", "2026-02-05", "2026-03-05"]),
         }
     )
-    key = cache._content(base)
-    assert cache._content(base.copy()) == key
-    assert cache._content(pd.concat([base.iloc[:2], base.iloc[2:]])) == key  # another layout
+    key = kept._content(base)
+    assert kept._content(base.copy()) == key
+    assert kept._content(pd.concat([base.iloc[:2], base.iloc[2:]])) == key  # another layout
     changed = [
         base.assign(team=["Alpha", "Gamma", None]),
         base.assign(team=["Alpha", "Beta", "Delta"]),
@@ -327,7 +328,7 @@ def test_a_frame_s_key_changes_with_any_value_label_or_row_and_not_with_its_layo
         base.iloc[:2],
         base.rename(columns={"value": "share"}),
     ]
-    keys = [cache._content(frame) for frame in changed]
+    keys = [kept._content(frame) for frame in changed]
     assert key not in keys
     assert len(set(keys)) == len(keys)
 

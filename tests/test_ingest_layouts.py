@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from wellbeing import instruments
+from wellbeing.core import instruments
 from wellbeing.ingest import mapping
 from wellbeing.ingest.reading import ImportProblem, read_export
 from wellbeing.ingest.survey import import_survey, prepare_survey, suggest_survey_mapping

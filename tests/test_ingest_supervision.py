@@ -18,7 +18,8 @@ from tests.supervision_fixtures import (
     sessions_csv,
     staff_csv,
 )
-from wellbeing import roles, store
+from wellbeing import store
+from wellbeing.core import roles
 from wellbeing.ingest import changes, records, staff, supervision, uploads
 from wellbeing.ingest.reading import ImportProblem, read_export
 from wellbeing.privacy import LOWEST_ALLOWED_MIN_GROUP_SIZE, Rules

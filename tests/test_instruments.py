@@ -7,7 +7,7 @@ import csv
 import pytest
 from conftest import SHARED
 
-from wellbeing import instruments
+from wellbeing.core import instruments
 
 DEFAULT = {item.code: item for item in instruments.default_items()}
 SETS = instruments.label_sets()

@@ -9,7 +9,8 @@ import pytest
 
 from queries import supervision as queries
 from tests.supervision_fixtures import Session, Worker, key, load_sessions, load_staff
-from wellbeing import privacy, roles
+from wellbeing import privacy
+from wellbeing.core import roles
 from wellbeing.privacy import LOWEST_ALLOWED_MIN_GROUP_SIZE, Rules
 
 D = dt.date

@@ -21,8 +21,7 @@ from tests.supervision_fixtures import (
     reference_worker_month,
     verdict,
 )
-from wellbeing import roles
-from wellbeing import supervision as rules
+from wellbeing.core import cadence, roles
 from wellbeing.privacy import LOWEST_ALLOWED_MIN_GROUP_SIZE, Rules
 
 D = dt.date
@@ -34,10 +33,10 @@ SMALLEST_K = Rules(min_group_size=LOWEST_ALLOWED_MIN_GROUP_SIZE)
 
 
 def test_the_rule_constants_are_the_standard():
-    assert rules.MIN_SESSION_MINUTES == 90
-    assert (rules.WEEKLY_WINDOW_DAYS, rules.WEEKLY_WINDOWS) == (7, 6)
-    assert (rules.FORTNIGHTLY_WINDOW_DAYS, rules.FORTNIGHTLY_UNTIL_MONTHS) == (14, 6)
-    assert rules.OVERDUE_AFTER_DAYS == 31
+    assert cadence.MIN_SESSION_MINUTES == 90
+    assert (cadence.WEEKLY_WINDOW_DAYS, cadence.WEEKLY_WINDOWS) == (7, 6)
+    assert (cadence.FORTNIGHTLY_WINDOW_DAYS, cadence.FORTNIGHTLY_UNTIL_MONTHS) == (14, 6)
+    assert cadence.OVERDUE_AFTER_DAYS == 31
 
 
 def test_newly_qualified_worker_in_week_3_owes_one_session_per_finished_week(con):

@@ -15,8 +15,9 @@ import pytest
 from queries import change_fatigue, survey
 from tests.conftest import SHARED, load_survey
 from tests.views_fixture import load_views_fixture
-from wellbeing import charts, privacy, stats, views
-from wellbeing.reference import national_figure, national_figures
+from wellbeing import charts, privacy, views
+from wellbeing.core import stats
+from wellbeing.core.reference import national_figure, national_figures
 
 Z = 1.959964  # the 97.5% normal quantile
 T_5 = 2.570582  # the 97.5% t quantile with 5 degrees of freedom (6 respondents)

@@ -12,7 +12,8 @@ import duckdb
 import pandas as pd
 
 from queries import accounts as account_queries
-from wellbeing import audit, auth, roles
+from wellbeing import audit, auth
+from wellbeing.core import roles
 
 MIN_PASSWORD_LENGTH = 12
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")

@@ -14,7 +14,8 @@ from collections.abc import Callable
 
 import duckdb
 
-from wellbeing import accounts, roles
+from wellbeing import accounts
+from wellbeing.core import roles
 
 EXIT_OK = 0
 EXIT_PROBLEM = 2

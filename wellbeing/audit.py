@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from queries import accounts as account_queries
-from wellbeing import roles
+from wellbeing.core import roles
 
 SIGN_IN = "sign_in"
 SIGN_IN_FAILED = "sign_in_failed"

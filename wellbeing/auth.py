@@ -16,7 +16,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from queries import accounts as account_queries
-from wellbeing import audit, roles
+from wellbeing import audit
+from wellbeing.core import roles
 
 # Replaced by tests to move time forward; everything else calls clock().
 clock: Callable[[], dt.datetime] = audit.utc_now

@@ -23,14 +23,17 @@ import plotly.io
 from plotly.offline import get_plotlyjs
 
 from queries import survey
-from wellbeing import charts, exports, overview, privacy, stats, views
-from wellbeing.ingest.mapping import SURVEY_FIELDS
-from wellbeing.measures import HIGH_SCORE_CUTOFF
-from wellbeing.reference import national_figure
+from wellbeing import charts, exports, overview, privacy, views
+from wellbeing.core import stats
+from wellbeing.core.measures import HIGH_SCORE_CUTOFF
+from wellbeing.core.reference import national_figure
+from wellbeing.core.vocabulary import SURVEY_FIELDS
 
 CHROMIUM = "/usr/bin/chromium"
 CHART_WIDTH = 680  # the printable width of A4 at 14 mm margins, in CSS pixels
-SENSITIVE_NAMES = [field.label.lower() for field in SURVEY_FIELDS if field.sensitive]
+SENSITIVE_NAMES = [
+    field.label.lower() for field in SURVEY_FIELDS if field.name in privacy.SENSITIVE_ATTRIBUTES
+]
 
 
 class PrintProblem(RuntimeError):

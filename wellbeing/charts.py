@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from queries import cache
-from wellbeing import privacy, stats
-from wellbeing.measures import higher_is_better
+from wellbeing import privacy
+from wellbeing.core import kept, stats
+from wellbeing.core.measures import higher_is_better
 
 
 class KeptFigure(go.Figure):
@@ -29,7 +29,7 @@ class KeptFigure(go.Figure):
 
 
 def drawn_once(draw: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
-    """:func:`queries.cache.drawn_once` for a chart, which comes back as a :class:`KeptFigure`."""
+    """:func:`kept.drawn_once` (wellbeing.core.kept) for a chart, as a :class:`KeptFigure`."""
 
     @functools.wraps(draw)
     def drawn(*arguments, **keywords) -> go.Figure:
@@ -37,7 +37,7 @@ def drawn_once(draw: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
         figure.__class__ = KeptFigure  # same fields; only to_dict is kept
         return figure
 
-    return cache.drawn_once(drawn)
+    return kept.drawn_once(drawn)
 
 
 HIDDEN_GREY = "#d9d9d9"
@@ -231,16 +231,16 @@ def most_notable(
     if total <= MOST_TEAMS_DRAWN:
         return frame, None
     columns = [column for column in rank.columns if column != "team"]
-    kept = (
+    drawn = (
         rank.dropna(subset=columns)
         .sort_values([*columns, "team"], ascending=[*([False] * len(columns)), True])["team"]
         .head(MOST_TEAMS_DRAWN)
     )
     note = (
-        f"{len(kept)} of {total} teams drawn: {why}.<br>"
+        f"{len(drawn)} of {total} teams drawn: {why}.<br>"
         "The dashboard shows the others when filtered by service."
     )
-    return frame[frame["team"].isin(kept)], note
+    return frame[frame["team"].isin(drawn)], note
 
 
 def _point_mode(points: int) -> str:

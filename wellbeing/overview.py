@@ -18,9 +18,10 @@ from queries import overview as overview_queries
 from queries import supervision as supervision_queries
 from queries import survey
 from queries.cache import memoised
-from wellbeing import privacy, stats, views
-from wellbeing.measures import HIGH_SCORE_CUTOFF, higher_is_better
-from wellbeing.reference import NationalFigure, national_figure
+from wellbeing import privacy, views
+from wellbeing.core import stats
+from wellbeing.core.measures import HIGH_SCORE_CUTOFF, higher_is_better
+from wellbeing.core.reference import NationalFigure, national_figure
 
 TILE_LABELS = {
     "high_stress": "High stress",

@@ -47,7 +47,8 @@ import numpy as np
 import pandas as pd
 
 from queries import cache
-from wellbeing import roles, store
+from wellbeing import store
+from wellbeing.core import roles
 
 DEFAULT_MIN_GROUP_SIZE = 5
 DEFAULT_SENSITIVE_MIN_GROUP_SIZE = 10

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from queries.cache import drawn_once
-from wellbeing import privacy, stats
-from wellbeing.reference import NationalFigure
+from wellbeing import privacy
+from wellbeing.core import stats
+from wellbeing.core.kept import drawn_once
+from wellbeing.core.reference import NationalFigure
 
 SHARE = "share"
 SCORE = "score"

@@ -15,8 +15,8 @@ import pandas as pd
 
 import queries.imports as q
 import queries.records as qr
+from wellbeing.core.vocabulary import CHANGE_KINDS, Field
 from wellbeing.ingest import records
-from wellbeing.ingest.mapping import Field
 from wellbeing.ingest.reading import ImportProblem, Table, read_export
 from wellbeing.ingest.records import Options
 from wellbeing.ingest.uploads import (
@@ -29,16 +29,6 @@ from wellbeing.ingest.uploads import (
 
 KIND = "changes"
 
-# As stored (change_events.kind); the schema checks the same list.
-CHANGE_KINDS = ("restructure", "new system", "manager change", "policy", "other")
-CHANGE_KIND_NAMES = {
-    "restructure": "Restructure",
-    "new system": "New system",
-    "manager change": "Manager change",
-    "policy": "Policy",
-    "other": "Other",
-}
-ORGANISATION_WIDE = "Organisation-wide"
 # What a change log writes in the team column for a change affecting everyone.
 ORGANISATION_WIDE_WORDS = {
     "",

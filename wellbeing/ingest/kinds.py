@@ -23,9 +23,10 @@ from typing import Protocol
 import duckdb
 import pandas as pd
 
-from wellbeing import instruments
+from wellbeing.core import instruments
+from wellbeing.core.vocabulary import SURVEY_FIELDS, Field
 from wellbeing.ingest import changes, staff, supervision, survey
-from wellbeing.ingest.mapping import IGNORE, PERSONAL, SURVEY_FIELDS, Field
+from wellbeing.ingest.mapping import IGNORE, PERSONAL
 from wellbeing.ingest.reading import Table
 from wellbeing.ingest.uploads import ImportReport, Progress, no_progress
 from wellbeing.store import ensure_salt

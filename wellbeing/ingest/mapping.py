@@ -13,87 +13,16 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
 
-from wellbeing.instruments import Item, normalise_label
+from wellbeing.core.instruments import Item, normalise_label
+from wellbeing.core.vocabulary import Field
 
 IGNORE = "ignore"
 PERSONAL = "personal"
 
-
-@dataclass(frozen=True)
-class Field:
-    """A column an import can fill, with the header words that suggest it."""
-
-    name: str
-    label: str
-    synonyms: tuple[str, ...]
-    required: bool = False
-    sensitive: bool = False
-
-
-SURVEY_FIELDS: tuple[Field, ...] = (
-    Field(
-        "respondent_id",
-        "Respondent ID (stored hashed)",
-        ("id", "response id", "responseid", "respondent id", "respondentid", "#", "token"),
-    ),
-    Field(
-        "submitted_at",
-        "Submitted at",
-        (
-            "completion time",
-            "timestamp",
-            "submitted at",
-            "submit date",
-            "submit date (utc)",
-            "enddate",
-            "end date",
-            "recordeddate",
-            "recorded date",
-            "date submitted",
-        ),
-    ),
-    Field(
-        "team",
-        "Team",
-        ("team", "which team do you work in", "your team", "team name"),
-        required=True,
-    ),
-    Field(
-        "service",
-        "Service",
-        ("service", "which service do you work in", "directorate", "department", "service area"),
-    ),
-    Field("role", "Role", ("role", "what is your role", "job title", "job role", "position")),
-    Field(
-        "career_stage",
-        "Career stage",
-        ("career stage", "what is your career stage", "years qualified", "experience"),
-    ),
-    Field(
-        "ethnicity",
-        "Ethnicity",
-        ("ethnicity", "ethnic group", "what is your ethnic group", "ethnic origin"),
-        sensitive=True,
-    ),
-    Field("gender", "Gender", ("gender", "what is your gender", "sex"), sensitive=True),
-    Field(
-        "disability",
-        "Disability",
-        ("disability", "disabled", "do you consider yourself to have a disability"),
-        sensitive=True,
-    ),
-    Field(
-        "age_band",
-        "Age band",
-        ("age", "age band", "what is your age band", "age group"),
-        sensitive=True,
-    ),
-)
 
 PERSONAL_HEADER_WORDS = (
     "name",

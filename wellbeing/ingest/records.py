@@ -15,7 +15,8 @@ from typing import Protocol
 import duckdb
 import pandas as pd
 
-from wellbeing.ingest import mapping as m
+from wellbeing.core.vocabulary import Field
+from wellbeing.ingest.mapping import best_saved_mapping, suggest
 from wellbeing.ingest.reading import ImportProblem, Table
 from wellbeing.ingest.uploads import REJECT_COLUMNS, empty_rejects
 from wellbeing.ingest.values import ambiguous_dates, parse_dates
@@ -49,7 +50,7 @@ def fields_in(mapping: dict[str, str]) -> dict[str, str]:
 
 
 def check_mapping(
-    table: Table, mapping: dict[str, str], *, fields: tuple[m.Field, ...], what: str
+    table: Table, mapping: dict[str, str], *, fields: tuple[Field, ...], what: str
 ) -> dict[str, str]:
     """Field name -> column, after checking the mapping makes sense for this file.
 
@@ -86,12 +87,12 @@ def check_mapping(
 
 
 def suggest_mapping(
-    con: duckdb.DuckDBPyConnection, table: Table, *, kind: str, fields: tuple[m.Field, ...]
+    con: duckdb.DuckDBPyConnection, table: Table, *, kind: str, fields: tuple[Field, ...]
 ) -> tuple[str | None, dict[str, str]]:
     """(saved mapping name used or None, suggested mapping) for a record export."""
-    best = m.best_saved_mapping(con, kind=kind, columns=list(table.frame.columns))
+    best = best_saved_mapping(con, kind=kind, columns=list(table.frame.columns))
     name, saved = best if best else (None, None)
-    return name, m.suggest(table.frame, fields=fields, saved=saved)
+    return name, suggest(table.frame, fields=fields, saved=saved)
 
 
 @dataclass

@@ -16,8 +16,8 @@ import pandas as pd
 
 import queries.imports as q
 import queries.records as qr
+from wellbeing.core.vocabulary import Field
 from wellbeing.ingest import records
-from wellbeing.ingest.mapping import Field
 from wellbeing.ingest.reading import ImportProblem, Table, read_export
 from wellbeing.ingest.records import Options
 from wellbeing.ingest.uploads import (

@@ -16,9 +16,10 @@ import pandas as pd
 
 import queries.imports as q
 import queries.records as qr
-from wellbeing.ingest import mapping as m
+from wellbeing.core.cadence import KIND_NAMES, KINDS, STATUSES
+from wellbeing.core.vocabulary import Field
 from wellbeing.ingest import records
-from wellbeing.ingest.mapping import Field
+from wellbeing.ingest.mapping import save_mapping, saved_mapping
 from wellbeing.ingest.reading import ImportProblem, Table, read_export
 from wellbeing.ingest.records import Options
 from wellbeing.ingest.uploads import (
@@ -30,7 +31,6 @@ from wellbeing.ingest.uploads import (
 )
 from wellbeing.ingest.values import hash_identifier
 from wellbeing.store import ensure_salt
-from wellbeing.supervision import KIND_NAMES, KINDS, STATUSES
 
 KIND = "supervision"
 LABELS_KIND = "supervision_labels"
@@ -195,7 +195,7 @@ def status_of(label: str, extra: dict[str, str] | None = None) -> str | None:
 
 def saved_labels(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
     """HR's own label map: {"type": {label: type}, "status": {label: status}}."""
-    saved = m.saved_mapping(con, name=LABELS_NAME, kind=LABELS_KIND) or {}
+    saved = saved_mapping(con, name=LABELS_NAME, kind=LABELS_KIND) or {}
     return {"type": saved.get("type", {}), "status": saved.get("status", {})}
 
 
@@ -209,8 +209,6 @@ def save_labels(
 
     Kept with the saved mappings and used by every later supervision import.
     """
-    from wellbeing.supervision import KINDS, STATUSES
-
     labels = saved_labels(con)
     for label, kind in (types or {}).items():
         if kind not in KINDS:
@@ -221,7 +219,7 @@ def save_labels(
             raise ValueError(f"{status!r} is not a session status ({', '.join(STATUSES)})")
         labels["status"][label] = status
     # Label maps are kept beside the column mappings; the value is not a column map.
-    m.save_mapping(con, name=LABELS_NAME, kind=LABELS_KIND, mapping=labels)
+    save_mapping(con, name=LABELS_NAME, kind=LABELS_KIND, mapping=labels)
 
 
 # What HR may say a system's unknown label means, per mapped field.

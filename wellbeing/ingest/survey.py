@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 
 import queries.imports as q
-from wellbeing import instruments
-from wellbeing.ingest import mapping as m
+from wellbeing.core import instruments
+from wellbeing.core.vocabulary import SURVEY_FIELDS
+from wellbeing.ingest.mapping import IGNORE, PERSONAL, best_saved_mapping, personal_note, suggest
 from wellbeing.ingest.reading import ImportProblem, Table
 from wellbeing.ingest.uploads import (
     REJECT_COLUMNS,
@@ -76,12 +77,12 @@ def check_mapping(table: Table, mapping: dict[str, str]) -> None:
             "answers cannot be put back together per respondent. Export the responses with one "
             "row per respondent and one column per question."
         )
-    field_names = {field.name for field in m.SURVEY_FIELDS}
+    field_names = {field.name for field in SURVEY_FIELDS}
     item_codes = {item.code for item in instruments.all_items()}
     for column, target in mapping.items():
         kind, _, name = target.partition(":")
         known = (
-            target in (m.IGNORE, m.PERSONAL)
+            target in (IGNORE, PERSONAL)
             or (kind == "field" and name in field_names)
             or (kind == "item" and name in item_codes)
         )
@@ -167,9 +168,9 @@ def prepare_survey(
                 )
             )
 
-    personal = [column for column, target in mapping.items() if target == m.PERSONAL]
+    personal = [column for column, target in mapping.items() if target == PERSONAL]
     if personal:
-        notes.append(m.personal_note(personal))
+        notes.append(personal_note(personal))
     fields = {name: column for column, name in _targets(mapping, "field:").items()}
     responses = pd.DataFrame({"row_key": pd.Series(range(n), dtype="int64")})
     for name in TEXT_FIELDS:
@@ -354,11 +355,11 @@ def suggest_survey_mapping(
     con: duckdb.DuckDBPyConnection, table: Table
 ) -> tuple[str | None, dict[str, str]]:
     """(saved mapping name used or None, suggested mapping) for this export."""
-    best = m.best_saved_mapping(con, kind=KIND, columns=list(table.frame.columns))
+    best = best_saved_mapping(con, kind=KIND, columns=list(table.frame.columns))
     name, saved = best if best else (None, None)
-    suggested = m.suggest(
+    suggested = suggest(
         table.frame,
-        fields=m.SURVEY_FIELDS,
+        fields=SURVEY_FIELDS,
         items=instruments.all_items(),
         question_text=table.question_text,
         saved=saved,

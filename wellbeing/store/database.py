@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from wellbeing import instruments
+from wellbeing.core import instruments
 from wellbeing.store.transaction import transaction
 
 MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
@@ -72,7 +72,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def sync_instruments(con: duckdb.DuckDBPyConnection) -> None:
-    """Copy the instrument CSVs (``wellbeing.instruments``) into the store; idempotent."""
+    """Copy the instrument CSVs (``wellbeing.core.instruments``) into the store; idempotent."""
     items = instruments.all_items()
     with transaction(con):
         for row in instruments.csv_rows("instruments.csv"):

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
-from wellbeing.measures import CONFIDENCE, MIN_MEANINGFUL_GAP_SCALE, MIN_MEANINGFUL_GAP_SHARE
+from wellbeing.core.measures import CONFIDENCE, MIN_MEANINGFUL_GAP_SCALE, MIN_MEANINGFUL_GAP_SHARE
 
 HIGHER = "higher"
 LOWER = "lower"

@@ -21,7 +21,7 @@ MISSING_LABEL_SET = "*"
 
 def csv_rows(file_name: str) -> list[dict[str, str]]:
     """The rows of one of the CSV files beside this module, as dicts."""
-    text = resources.files("wellbeing.instruments").joinpath(file_name).read_text(encoding="utf-8")
+    text = resources.files(__name__).joinpath(file_name).read_text(encoding="utf-8")
     return list(csv.DictReader(text.splitlines()))
 
 
