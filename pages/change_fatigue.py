@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from queries import change_fatigue, survey
-from wellbeing import charts, privacy, ui, views
+from queries import change_fatigue, settings, survey
+from wellbeing import charts, ui, views
 from wellbeing.core import roles
 from wellbeing.core.measures import CHANGE_WINDOW_MONTHS
 
@@ -12,7 +12,7 @@ st.title("Change fatigue")
 
 con = ui.cursor()
 filters = ui.filters(con)
-rules = privacy.rules(con)
+rules = settings.rules(con)
 k = rules.min_group_size
 
 if filters.wave_id is None:

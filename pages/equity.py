@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from queries import equity, survey
+from queries import equity, settings, survey
 from wellbeing import charts, overview, privacy, ui, views
 from wellbeing.core import roles
 
@@ -11,7 +11,7 @@ st.title("Equity")
 
 con = ui.cursor()
 filters = ui.filters(con)
-rules = privacy.rules(con)
+rules = settings.rules(con)
 
 if filters.wave_id is None:
     st.info("No survey results yet. HR can add a survey export on the Upload page.")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from queries import response_rates, survey
+from queries import response_rates, settings, survey
 from wellbeing import charts, privacy, ui
 from wellbeing.core import roles
 
@@ -11,7 +11,7 @@ st.title("Response rates")
 
 con = ui.cursor()
 filters = ui.filters(con)
-rules = privacy.rules(con)
+rules = settings.rules(con)
 k = rules.min_group_size
 
 if filters.wave_id is None:

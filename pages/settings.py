@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from queries import survey
+from queries import settings, survey
 from wellbeing import audit, privacy, ui
 from wellbeing.core import roles
 
 user = ui.require_role(roles.HR_ADMIN)
 st.title("Confidentiality settings")
 con = ui.cursor()
-current = privacy.rules(con)
+current = settings.rules(con)
 
 st.markdown(
     "Groups with fewer respondents than the **minimum group size** show no score and no count, "
@@ -62,7 +62,7 @@ else:
 if proposed == current:
     st.caption("These are the settings in force.")
 elif st.button("Save settings", type="primary", key="settings_save"):
-    privacy.save_rules(con, proposed)
+    settings.save_rules(con, proposed)
     audit.record(
         con,
         user=user,

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from queries import supervision, survey
+from queries import settings, supervision, survey
 from wellbeing import charts, privacy, ui, views
 from wellbeing.core import cadence, roles, stats
 from wellbeing.core.measures import REPORTED_MONTHLY_BAND
@@ -12,7 +12,7 @@ st.title("Supervision")
 
 con = ui.cursor()
 filters = ui.filters(con)
-rules = privacy.rules(con)
+rules = settings.rules(con)
 k = rules.min_group_size
 
 as_of = supervision.data_date(con)

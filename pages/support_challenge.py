@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from queries import survey
-from wellbeing import charts, privacy, ui, views
+from queries import settings, survey
+from wellbeing import charts, ui, views
 from wellbeing.core import roles, stats
 from wellbeing.core.measures import HIGH_SCORE_CUTOFF
 from wellbeing.core.reference import national_figure
@@ -13,7 +13,7 @@ st.title("Support and challenge")
 
 con = ui.cursor()
 filters = ui.filters(con)
-rules = privacy.rules(con)
+rules = settings.rules(con)
 k = rules.min_group_size
 
 if filters.wave_id is None:

@@ -11,7 +11,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from queries import cache, sql
+from queries import sql
 
 
 def accounts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -166,14 +166,3 @@ def audit_events(
     """The audit log, newest first (happened_at in UTC, username, action, detail)."""
     params = {"action": action, "username": username, "limit": limit}
     return con.execute(sql("audit_events"), params).df()
-
-
-def setting(con: duckdb.DuckDBPyConnection, *, key: str) -> str | None:
-    """An installation setting's stored text, or None when unset."""
-    rows = con.execute(sql("setting"), {"key": key}).fetchall()
-    return rows[0][0] if rows else None
-
-
-def upsert_setting(con: duckdb.DuckDBPyConnection, *, key: str, value: str) -> None:
-    con.execute(sql("upsert_setting"), {"key": key, "value": value}).fetchall()
-    cache.forget_version(con)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from queries import sql, survey
+from queries import settings, sql, survey
 from queries.cache import memoised
 from queries.survey import SCORE_COLUMNS, Filters
 from wellbeing import privacy
@@ -89,7 +89,7 @@ def construct_by_attribute(
     crossing = sub_filter_problem(filters=filters, attributes=attributes)
     if crossing:
         raise ValueError(crossing)
-    rules = rules or privacy.rules(con)
+    rules = rules or settings.rules(con)
     params = {
         "wave_id": filters.wave_id,
         "instrument": instrument,
@@ -144,7 +144,7 @@ def respondent_profile(
     remainder is empty or at least k, so no group can be worked out from the
     total.
     """
-    rules = rules or privacy.rules(con)
+    rules = rules or settings.rules(con)
     params = {
         "wave_id": filters.wave_id,
         "instrument": instrument,

@@ -141,12 +141,6 @@ def upload_by_id(con: duckdb.DuckDBPyConnection, *, upload_id: int) -> dict | No
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
-def setting(con: duckdb.DuckDBPyConnection, *, key: str) -> str | None:
-    """An installation setting from the store, or None when it is not set."""
-    rows = con.execute(sql("setting"), {"key": key}).fetchall()
-    return rows[0][0] if rows else None
-
-
 def wave_labels(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every wave's label, newest first, for choosing the wave of an upload."""
     return [row[0] for row in con.execute(sql("wave_labels")).fetchall()]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from queries import sql, survey
+from queries import settings, sql, survey
 from queries.cache import memoised
 from queries.survey import Filters
 from wellbeing import privacy
@@ -41,7 +41,7 @@ def headline_measures(
     Every measure in ``HEADLINE_MEASURES`` has a row, with status ``no_data``
     where nobody answered it.
     """
-    rules = rules or privacy.rules(con)
+    rules = rules or settings.rules(con)
     params = {
         "wave_id": filters.wave_id,
         "service": filters.service,

@@ -7,7 +7,7 @@ from dataclasses import replace
 import duckdb
 import pandas as pd
 
-from queries import sql, survey
+from queries import settings, sql, survey
 from queries.cache import memoised
 from queries.survey import Filters
 from wellbeing import privacy
@@ -35,7 +35,7 @@ def response_rates_by_team(
     and below it, or hidden as fewer than k respondents in a team of at least
     2k staff (where the rate must be under half).
     """
-    rules = rules or privacy.rules(con)
+    rules = rules or settings.rules(con)
     raw = con.execute(
         sql("response_rates_by_team"), {"wave_id": filters.wave_id, "instrument": instrument}
     ).df()

@@ -25,7 +25,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from queries import sql
+from queries import settings, sql
 from queries.cache import memoised
 from wellbeing import privacy
 from wellbeing.core import cadence, roles
@@ -275,7 +275,7 @@ def compliance(
     if params is None:
         return _empty(columns)
     raw = _from_worker_months(con, "supervision_compliance", params, service=service, team=team)
-    rules = rules or privacy.rules(con)
+    rules = rules or settings.rules(con)
     return _protect(
         raw,
         k=rules.min_group_size,
@@ -375,7 +375,7 @@ def compliance_by_stage(
     raw = _from_worker_months(
         con, "supervision_compliance_by_stage", params, service=service, team=team
     )
-    rules = rules or privacy.rules(con)
+    rules = rules or settings.rules(con)
     if raw.empty:
         return raw.assign(status=pd.Series([], dtype="str"))
     return privacy.protect(
@@ -423,7 +423,7 @@ def sessions(
         service=service,
         team=team,
     )
-    rules = rules or privacy.rules(con)
+    rules = rules or settings.rules(con)
     return _protect(
         raw,
         k=rules.min_group_size,
@@ -506,7 +506,7 @@ def overdue_by_team(
     rows = _overdue_worker_rows(con, as_of=params["as_of"])
     raw = _run_on(con, "supervision_overdue", {"overdue_workers": rows}, service=service, team=team)
     raw.insert(0, "as_of", params["as_of"])
-    rules = rules or privacy.rules(con)
+    rules = rules or settings.rules(con)
     return _protect(
         raw,
         k=rules.min_group_size,

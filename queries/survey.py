@@ -14,7 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from queries import sql
+from queries import settings, sql
 from queries.cache import data_version, memoised
 from wellbeing import privacy
 from wellbeing.core.measures import AGREE_MIN_VALUE, HIGH_SCORE_CUTOFF
@@ -122,7 +122,7 @@ def construct_by_team(
 
     Hidden cells have null figures and a status saying why (see privacy).
     """
-    rules = rules or privacy.rules(con)
+    rules = rules or settings.rules(con)
     params = {
         "wave_id": filters.wave_id,
         "instrument": instrument,
@@ -161,7 +161,7 @@ def construct_for_organisation(
     rules: privacy.Rules | None = None,
 ) -> pd.DataFrame:
     """The organisation's figures per construct (role and career-stage filters apply)."""
-    rules = rules or privacy.rules(con)
+    rules = rules or settings.rules(con)
     params = {
         "wave_id": filters.wave_id,
         "instrument": instrument,
@@ -212,7 +212,7 @@ def construct_by_wave(
     Every wave, whatever ``filters.wave_id`` says: the trend and, for one wave,
     the team figures. Hidden cells have null figures and a status saying why.
     """
-    rules = rules or privacy.rules(con)
+    rules = rules or settings.rules(con)
     params = {
         "instrument": instrument,
         "constructs": list(constructs),
@@ -245,7 +245,7 @@ def construct_by_wave_for_organisation(
     rules: privacy.Rules | None = None,
 ) -> pd.DataFrame:
     """The organisation's figures per wave and construct (role and career-stage filters apply)."""
-    rules = rules or privacy.rules(con)
+    rules = rules or settings.rules(con)
     params = {
         "instrument": instrument,
         "constructs": list(constructs),
@@ -282,7 +282,7 @@ def item_agreement_by_team(
     ``measures.AGREE_MIN_VALUE`` (agree or strongly agree); another threshold
     serves other scales (e.g. ``measures.REPORTED_MONTHLY_BAND``).
     """
-    rules = rules or privacy.rules(con)
+    rules = rules or settings.rules(con)
     params = {
         "wave_id": filters.wave_id,
         "items": list(items),
@@ -314,7 +314,7 @@ def item_agreement_for_organisation(
     rules: privacy.Rules | None = None,
 ) -> pd.DataFrame:
     """The organisation's share agreeing with each item (role and career-stage filters apply)."""
-    rules = rules or privacy.rules(con)
+    rules = rules or settings.rules(con)
     params = {
         "wave_id": filters.wave_id,
         "items": list(items),
@@ -347,7 +347,7 @@ def support_challenge_by_wave(
 
     A respondent's quadrant compares each score with ``HIGH_SCORE_CUTOFF``.
     """
-    rules = rules or privacy.rules(con)
+    rules = rules or settings.rules(con)
     params = {"high_cutoff": HIGH_SCORE_CUTOFF, **_team_filters(filters)}
     raw = con.execute(sql("support_challenge_by_wave"), params).df()
     return gate(
@@ -372,7 +372,7 @@ def support_challenge_by_wave_for_organisation(
     rules: privacy.Rules | None = None,
 ) -> pd.DataFrame:
     """The organisation's support/challenge means and quadrant shares per wave, gated."""
-    rules = rules or privacy.rules(con)
+    rules = rules or settings.rules(con)
     params = {"high_cutoff": HIGH_SCORE_CUTOFF, **_sub_filters(filters)}
     raw = con.execute(sql("support_challenge_by_wave_for_organisation"), params).df()
     return gate(
@@ -479,7 +479,7 @@ def prepare_decisions(
     """
     stop = stop or threading.Event()
     state = data_version(con)
-    rules = privacy.rules(con)
+    rules = settings.rules(con)
     broken_down: list[privacy.Decision] = []
     decided = 0
     for wave_id in reversed(waves(con)["id"].astype("int64").tolist()):

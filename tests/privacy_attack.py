@@ -22,7 +22,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from queries import equity, overview, response_rates, survey
+from queries import equity, overview, response_rates, settings, survey
 from wellbeing import privacy
 
 CONSTRUCT_ITEMS = {
@@ -118,7 +118,7 @@ class Adversary:
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
-        self.rules = privacy.rules(con)
+        self.rules = settings.rules(con)
         self.people, self.universes = respondents(con)
         self.figures: set[Figure] = set()
         self.waves = [int(w) for w in survey.waves(con)["id"]]

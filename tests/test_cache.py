@@ -9,7 +9,7 @@ import threading
 import pandas as pd
 import pytest
 
-from queries import cache, change_fatigue, change_log, supervision, survey
+from queries import cache, change_fatigue, change_log, settings, supervision, survey
 from tests.conftest import load_survey, survey_csv
 from wellbeing import privacy
 from wellbeing.core import kept, roles
@@ -129,7 +129,7 @@ def test_a_withdrawal_and_a_restore_are_seen_on_the_next_request(organisation):
 
 def test_a_new_threshold_is_seen_on_the_next_request(organisation):
     assert stress_by_team(organisation) == {"Alpha": 5.0, "Beta": 1.0}
-    privacy.save_rules(organisation, privacy.Rules(min_group_size=7, sensitive_min_group_size=10))
+    settings.save_rules(organisation, privacy.Rules(min_group_size=7, sensitive_min_group_size=10))
     # Alpha (6) is now below k, so Beta (7) is hidden with it.
     assert stress_by_team(organisation) == {"Alpha": None, "Beta": None}
 
@@ -377,7 +377,7 @@ def test_every_waves_supervision_month_is_prepared_so_a_wave_change_sends_no_que
         months = {overview.supervision_month(connection, wave_id=w) for w in waves} - {None}
         assert prepared == len(months) >= 2
         counting = CountingCursor(connection)
-        rules = privacy.rules(connection)
+        rules = settings.rules(connection)
         for wave in waves:
             tile = overview.supervision_tile(
                 counting, filters=survey.Filters(wave_id=wave), rules=rules

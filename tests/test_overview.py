@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from support import open_section, section_labels
 
 from queries import overview as overview_queries
-from queries import response_rates, survey
+from queries import response_rates, settings, survey
 from tests.conftest import ROOT, load_survey, survey_csv
 from wellbeing import overview, privacy
 from wellbeing.ingest.reading import read_export
@@ -59,7 +59,7 @@ def test_headline_shares_are_the_share_of_respondents_at_or_above_four(organisat
     tiles = {
         t.code: t
         for t in overview.headline_tiles(
-            con, filters=current_filters(con), rules=privacy.rules(con)
+            con, filters=current_filters(con), rules=settings.rules(con)
         )
     }
     # High stress: Alpha's 10 and Beta's 10 answered 5; Gamma 1 or 2 -> 20 / 30.
@@ -80,7 +80,7 @@ def test_headline_tiles_show_the_change_since_the_previous_wave_and_the_national
     tiles = {
         t.code: t
         for t in overview.headline_tiles(
-            con, filters=current_filters(con), rules=privacy.rules(con)
+            con, filters=current_filters(con), rules=settings.rules(con)
         )
     }
     # Spring 2025: Beta's 10 answered 4, Alpha's 1 -> 10 / 20 = 50% high stress;
@@ -109,7 +109,7 @@ def test_headline_tiles_for_a_team_below_k_are_hidden_not_zero(con):
         rows = overview_queries.headline_measures(
             con,
             filters=survey.Filters(wave_id=int(waves["id"].iloc[0]), team=team),
-            rules=privacy.rules(con),
+            rules=settings.rules(con),
         )
         stress = rows.set_index("measure").loc["high_stress"]
         assert stress["status"] in (privacy.BELOW_K, privacy.PROTECTS_SMALLER), team
@@ -119,7 +119,7 @@ def test_headline_tiles_for_a_team_below_k_are_hidden_not_zero(con):
 def test_teams_to_look_at_first_are_worse_on_two_or_more_measures_with_reasons(organisation):
     con = organisation
     filters = current_filters(con)
-    rules = privacy.rules(con)
+    rules = settings.rules(con)
     verdicts = overview.look_first_verdicts(con, filters=filters, rules=rules)
     listed = overview.teams_to_look_at_first(verdicts, hierarchy=survey.team_hierarchy(con))
     # Organisation means: stress (50 + 50 + 15) / 30 = 3.83; support (10 + 50 + 30) / 30 = 3.00;
@@ -175,7 +175,7 @@ def test_response_rates_count_staff_in_post_at_the_wave_and_flag_under_half(orga
     )
     load_staff(con, staff_list(staff))
     rates = response_rates.response_rates_by_team(
-        con, filters=current_filters(con), rules=privacy.rules(con)
+        con, filters=current_filters(con), rules=settings.rules(con)
     ).set_index("team")
     # Alpha 10 of 12 = 83%; Beta 10 of 25 = 40% (flagged); Gamma 10 of 10 = 100%.
     assert rates.loc["Alpha", "headcount"] == 12
@@ -208,7 +208,7 @@ def test_a_hidden_team_is_still_flagged_when_its_rate_must_be_under_half(con):
     )
     waves = survey.waves(con)
     rates = response_rates.response_rates_by_team(
-        con, filters=survey.Filters(wave_id=int(waves["id"].iloc[0])), rules=privacy.rules(con)
+        con, filters=survey.Filters(wave_id=int(waves["id"].iloc[0])), rules=settings.rules(con)
     ).set_index("team")
     assert rates.loc["Tiny", "status"] == privacy.BELOW_K
     assert pd.isna(rates.loc["Tiny", "respondents"])

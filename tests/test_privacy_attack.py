@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from collections import OrderedDict
 from collections.abc import Iterator
+from importlib import import_module
 
 import duckdb
 import numpy as np
@@ -24,6 +25,7 @@ from privacy_attack import Adversary, attack, build_organisation
 
 from queries import survey
 from wellbeing import privacy, store
+from wellbeing.privacy import decision
 
 
 @pytest.fixture(scope="module")
@@ -160,8 +162,13 @@ def test_small_teams_combined_into_their_service_are_the_service_minus_its_shown
 
 def _weakened(monkeypatch: pytest.MonkeyPatch) -> None:
     """The engine with only the minimum group size: no complementary suppression, no audit."""
-    monkeypatch.setattr(privacy, "_suppress_complement", lambda *args, **kwargs: [])
-    monkeypatch.setattr(privacy, "_suppress_complement_rows", lambda *args, **kwargs: None)
+    # Patched where they are looked up: the cube's fixpoint (decision) and protect().
+    monkeypatch.setattr(decision, "_suppress_complement", lambda *args, **kwargs: [])
+    monkeypatch.setattr(
+        import_module("wellbeing.privacy.protect"),  # the module; privacy.protect is the function
+        "_suppress_complement_rows",
+        lambda *args, **kwargs: None,
+    )
     monkeypatch.setattr(privacy._Cube, "audit", lambda self: [])
     # Decisions are cached per database state: start from none, so the full
     # engine's verdicts on an identical organisation are not reused.

@@ -15,12 +15,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from derivable import derivable_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import cell_membership
 
 from bench.generate import ROLES
 from wellbeing import privacy
+from wellbeing.privacy import decision
 
 DIMS = list(privacy.DIMENSIONS)
 STAGES = {"Newly qualified": 0.08, "2-5 years": 0.18, "More than 5 years": 0.74}
@@ -74,7 +76,7 @@ def _revealed(decision: privacy.Decision, finest: pd.DataFrame, k: int) -> int:
     shown = cells[(cells["status"] == privacy.SHOWN) & (cells["respondents"] > 0)]
     small = np.flatnonzero(finest["respondents"].to_numpy() < k)
     targets = np.eye(len(finest), dtype=bool)[small]
-    return int(privacy.derivable_rows(targets, cell_membership(shown, finest)).sum())
+    return int(derivable_rows(targets, cell_membership(shown, finest)).sum())
 
 
 # --- (a) the block-by-block span test is the dense one ------------------------
@@ -128,8 +130,8 @@ def test_the_block_by_block_span_test_agrees_with_the_dense_one(finest: pd.DataF
     for i, members in enumerate(cube.members):
         targets[i, members] = True
     targets[len(cube.keys) :] = np.eye(n, dtype=bool)
-    dense = privacy.derivable_rows(targets, rows)
-    blocks = privacy.derivable_rows(targets, rows, groups=cube._blocks)
+    dense = derivable_rows(targets, rows)
+    blocks = derivable_rows(targets, rows, groups=cube._blocks)
     assert (dense == blocks).all()
     assert blocks[visible].all()  # a shown cell is its own derivation
 
@@ -156,8 +158,8 @@ def test_any_rows_over_any_blocks_agree_with_the_dense_test(groups, seed: int):
     targets = rng.random((12, n)) < 0.3
     if len(rows):
         targets[:4] = rows[rng.integers(0, len(rows), 4)]
-    dense = privacy.derivable_rows(targets, rows)
-    assert (privacy.derivable_rows(targets, rows, groups=labels) == dense).all()
+    dense = derivable_rows(targets, rows)
+    assert (derivable_rows(targets, rows, groups=labels) == dense).all()
 
 
 # --- (a') the repair hides the cell the dense loop hid ------------------------
@@ -186,7 +188,7 @@ def _dense_repair(cube: privacy._Cube) -> list[int]:
     vectors = np.zeros((len(targets), n_finest), dtype=bool)
     for row, members in enumerate(targets):
         vectors[row, members] = True
-    derivable = privacy.derivable_rows(vectors, matrix)
+    derivable = derivable_rows(vectors, matrix)
     if not derivable.any():
         return []
     first = int(np.flatnonzero(derivable)[0])
@@ -203,7 +205,7 @@ def _dense_repair(cube: privacy._Cube) -> list[int]:
     )
     for row in [*breakdowns, *(r for r in candidates if cube._is_unit_total[visible[r]])]:
         without = np.delete(matrix, row, axis=0)
-        if not privacy.derivable_rows(vectors[first : first + 1], without)[0]:
+        if not derivable_rows(vectors[first : first + 1], without)[0]:
             return [int(visible[row])]
     pool = candidates or np.flatnonzero(free).tolist()
     return [int(visible[min(pool, key=cost)])] if pool else []
@@ -216,7 +218,7 @@ def test_one_repair_at_a_time_hides_the_cell_the_dense_loop_hid(
 ):
     cube = _random_cube(finest, seed, k)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(privacy, "_REPAIRS_PER_AUDIT", 1)
+        patch.setattr(decision, "_REPAIRS_PER_AUDIT", 1)
         assert cube.audit() == _dense_repair(cube)
 
 
@@ -270,7 +272,7 @@ def test_repairs_made_in_one_audit_are_those_of_one_audit_each(seed: int):
     def solved(repairs: int) -> tuple[np.ndarray, int]:
         audits = []
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(privacy, "_REPAIRS_PER_AUDIT", repairs)
+            patch.setattr(decision, "_REPAIRS_PER_AUDIT", repairs)
             audit = privacy._Cube.audit
 
             def counted(self: privacy._Cube) -> list[int]:
@@ -282,7 +284,7 @@ def test_repairs_made_in_one_audit_are_those_of_one_audit_each(seed: int):
             cube.solve(audit=True)
         return cube.status, len(audits)
 
-    together, few = solved(privacy._REPAIRS_PER_AUDIT)
+    together, few = solved(decision._REPAIRS_PER_AUDIT)
     one_by_one, many = solved(1)
     assert many > few > 1  # there were repairs to make, and they were made together
     assert (together == one_by_one).all()

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import cell_membership
 
+import queries.settings
 from wellbeing import privacy
 
 DIMS = list(privacy.DIMENSIONS)
@@ -138,9 +139,9 @@ def test_thresholds_outside_the_allowed_range_are_refused_with_a_reason(
 
 
 def test_saved_thresholds_are_the_ones_in_force(con) -> None:
-    assert privacy.rules(con) == privacy.Rules(5, 10)
-    privacy.save_rules(con, privacy.Rules(min_group_size=3, sensitive_min_group_size=8))
-    assert privacy.rules(con) == privacy.Rules(3, 8)
+    assert queries.settings.rules(con) == privacy.Rules(5, 10)
+    queries.settings.save_rules(con, privacy.Rules(min_group_size=3, sensitive_min_group_size=8))
+    assert queries.settings.rules(con) == privacy.Rules(3, 8)
 
 
 def test_a_sensitive_breakdown_crossing_three_attributes_is_refused() -> None:

@@ -16,6 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from queries import accounts as account_queries
+from queries import settings
 from wellbeing import audit
 from wellbeing.core import roles
 
@@ -155,7 +156,7 @@ def user_for_account(con: duckdb.DuckDBPyConnection, *, account_id: int) -> role
 
 def session_timeout(con: duckdb.DuckDBPyConnection) -> dt.timedelta:
     """How long a session may sit idle before its user must sign in again."""
-    stored = account_queries.setting(con, key=SESSION_TIMEOUT_SETTING)
+    stored = settings.setting(con, key=SESSION_TIMEOUT_SETTING)
     return dt.timedelta(minutes=int(stored) if stored else DEFAULT_SESSION_TIMEOUT_MINUTES)
 
 
@@ -167,7 +168,7 @@ def set_session_timeout(
     if not low <= minutes <= high:
         raise ValueError(f"The inactivity timeout must be between {low} and {high} minutes.")
     before = session_timeout(con)
-    account_queries.upsert_setting(con, key=SESSION_TIMEOUT_SETTING, value=str(minutes))
+    settings.upsert_setting(con, key=SESSION_TIMEOUT_SETTING, value=str(minutes))
     audit.record(
         con,
         user=by,

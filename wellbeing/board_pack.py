@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 import plotly.io
 from plotly.offline import get_plotlyjs
 
-from queries import survey
+from queries import settings, survey
 from wellbeing import charts, exports, overview, privacy, views
 from wellbeing.core import stats
 from wellbeing.core.measures import HIGH_SCORE_CUTOFF
@@ -180,7 +180,7 @@ def build(
     today: dt.date | None = None,
 ) -> BoardPack:
     """Gather the pack's content for one wave, for the organisation or one service."""
-    rules = rules or privacy.rules(con)
+    rules = rules or settings.rules(con)
     filters = survey.Filters(wave_id=wave_id, service=service)
     waves = survey.waves(con).set_index("id")
     wave = waves.loc[wave_id]

@@ -15,8 +15,8 @@ import duckdb
 import pandas as pd
 
 from queries import overview as overview_queries
+from queries import settings, survey
 from queries import supervision as supervision_queries
-from queries import survey
 from queries.cache import memoised
 from wellbeing import privacy, views
 from wellbeing.core import stats
@@ -221,7 +221,7 @@ def prepare_supervision_months(
     many wave months were worked out.
     """
     stop = stop or threading.Event()
-    rules = privacy.rules(con)
+    rules = settings.rules(con)
     months = []
     for wave_id in reversed(survey.waves(con)["id"].astype("int64").tolist()):
         month = supervision_month(con, wave_id=int(wave_id))

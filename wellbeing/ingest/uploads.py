@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 import queries.imports as q
-from queries import cache
+from queries import cache, settings
 from wellbeing import store
 from wellbeing.exports import neutralise_formulas
 from wellbeing.ingest.reading import ImportProblem
@@ -116,7 +116,7 @@ def max_upload_mb(con: duckdb.DuckDBPyConnection) -> int:
     From the store's ``settings`` table (key ``max_upload_mb``), else
     ``max_upload_mb`` in wellbeing.toml, else 50.
     """
-    configured = q.setting(con, key=MAX_UPLOAD_SETTING)
+    configured = settings.setting(con, key=MAX_UPLOAD_SETTING)
     if configured is None:
         configured = config.settings_file_values().get(MAX_UPLOAD_SETTING)
     try:
