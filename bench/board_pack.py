@@ -15,7 +15,8 @@ from pathlib import Path
 
 def main() -> None:
     from queries import survey
-    from wellbeing import board_pack, demo, store
+    from wellbeing import board_pack, store
+    from wellbeing.ingest import demo
 
     with tempfile.TemporaryDirectory() as folder:
         con = store.connect(Path(folder) / "sample.duckdb")

@@ -81,7 +81,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store file loaded once with the bundled sample data (copy it before writing)."""
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     connection = store.connect(path)
-    from wellbeing import demo
+    from wellbeing.ingest import demo
 
     demo.load(connection)
     connection.close()

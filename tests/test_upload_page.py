@@ -15,7 +15,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
-from wellbeing import demo, store
+from wellbeing import store
+from wellbeing.ingest import demo
 
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
 UPLOADER = "upload_file_0"

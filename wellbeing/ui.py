@@ -20,9 +20,10 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from queries import cache, survey
-from wellbeing import audit, auth, charts, demo, overview, privacy, store, views
+from wellbeing import audit, auth, charts, overview, privacy, store, views
 from wellbeing.core import roles
 from wellbeing.exports import csv_bytes, figure_png, file_stem, readable, xlsx_bytes
+from wellbeing.ingest import demo
 from wellbeing.store import config
 
 

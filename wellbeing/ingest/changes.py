@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -17,7 +16,7 @@ import queries.imports as q
 import queries.records as qr
 from wellbeing.core.vocabulary import CHANGE_KINDS, Field
 from wellbeing.ingest import records
-from wellbeing.ingest.reading import ImportProblem, Table, read_export
+from wellbeing.ingest.reading import ImportProblem, Table
 from wellbeing.ingest.records import Options
 from wellbeing.ingest.uploads import (
     ImportReport,
@@ -282,12 +281,3 @@ def import_file(
         day_first=options.day_first,
         progress=progress,
     )
-
-
-def load_sample(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Import the bundled sample change log (demo data) through this import."""
-    from wellbeing.demo import DEMO_USER  # demo imports this module
-
-    table = read_export(path.read_bytes(), path.name)
-    _, mapping = suggest_changes_mapping(con, table)
-    import_changes(con, table, mapping, uploaded_by=DEMO_USER, is_demo=True)

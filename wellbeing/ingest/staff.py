@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -18,7 +17,7 @@ import queries.imports as q
 import queries.records as qr
 from wellbeing.core.vocabulary import Field
 from wellbeing.ingest import records
-from wellbeing.ingest.reading import ImportProblem, Table, read_export
+from wellbeing.ingest.reading import ImportProblem, Table
 from wellbeing.ingest.records import Options
 from wellbeing.ingest.uploads import (
     ImportReport,
@@ -410,15 +409,4 @@ def import_file(
         data_date=options.data_date,
         prefer_file_date=True,
         progress=progress,
-    )
-
-
-def load_sample(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Import the bundled sample staff list (demo data) through this import."""
-    from wellbeing.demo import DEMO_USER, SAMPLE_DATA_DATE  # demo imports this module
-
-    table = read_export(path.read_bytes(), path.name)
-    _, mapping = suggest_staff_mapping(con, table)
-    import_staff(
-        con, table, mapping, uploaded_by=DEMO_USER, data_date=SAMPLE_DATA_DATE, is_demo=True
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -20,7 +19,7 @@ from wellbeing.core.cadence import KIND_NAMES, KINDS, STATUSES
 from wellbeing.core.vocabulary import Field
 from wellbeing.ingest import records
 from wellbeing.ingest.mapping import save_mapping, saved_mapping
-from wellbeing.ingest.reading import ImportProblem, Table, read_export
+from wellbeing.ingest.reading import ImportProblem, Table
 from wellbeing.ingest.records import Options
 from wellbeing.ingest.uploads import (
     ImportReport,
@@ -478,15 +477,4 @@ def import_file(
         day_first=options.day_first,
         data_date=options.data_date,
         progress=progress,
-    )
-
-
-def load_sample(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Import the bundled sample supervision records (demo data) through this import."""
-    from wellbeing.demo import DEMO_USER, SAMPLE_DATA_DATE  # demo imports this module
-
-    table = read_export(path.read_bytes(), path.name)
-    _, mapping = suggest_supervision_mapping(con, table)
-    import_supervision(
-        con, table, mapping, uploaded_by=DEMO_USER, data_date=SAMPLE_DATA_DATE, is_demo=True
     )

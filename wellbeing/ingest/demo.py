@@ -17,7 +17,7 @@ from wellbeing.ingest import changes, reading, staff, supervision
 from wellbeing.ingest.survey import import_survey, suggest_survey_mapping
 from wellbeing.ingest.uploads import transaction
 
-SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 DEMO_USER = "sample data"
 DEMO_REMOVED_SETTING = "demo_removed"
 
@@ -32,12 +32,38 @@ SURVEY_WAVES = (
 # (sample_data/generate.py DATA_DATE): the staff list's file name carries none.
 SAMPLE_DATA_DATE = dt.date(2026, 10, 31)
 
+
+def _load_staff_list(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Import the bundled sample staff list through the staff-list import."""
+    table = reading.read_export(path.read_bytes(), path.name)
+    _, mapping = staff.suggest_staff_mapping(con, table)
+    staff.import_staff(
+        con, table, mapping, uploaded_by=DEMO_USER, data_date=SAMPLE_DATA_DATE, is_demo=True
+    )
+
+
+def _load_supervision_records(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Import the bundled sample supervision records through the supervision import."""
+    table = reading.read_export(path.read_bytes(), path.name)
+    _, mapping = supervision.suggest_supervision_mapping(con, table)
+    supervision.import_supervision(
+        con, table, mapping, uploaded_by=DEMO_USER, data_date=SAMPLE_DATA_DATE, is_demo=True
+    )
+
+
+def _load_change_log(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Import the bundled sample change log through the change-log import."""
+    table = reading.read_export(path.read_bytes(), path.name)
+    _, mapping = changes.suggest_changes_mapping(con, table)
+    changes.import_changes(con, table, mapping, uploaded_by=DEMO_USER, is_demo=True)
+
+
 # Other kinds of export register a loader here: (file name, loader(con, path)).
 # The staff list goes before the supervision records it is the denominator for.
 EXTRA_LOADERS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Path], None]]] = [
-    ("staff_list.csv", staff.load_sample),
-    ("supervision_records.csv", supervision.load_sample),
-    ("change_log.csv", changes.load_sample),
+    ("staff_list.csv", _load_staff_list),
+    ("supervision_records.csv", _load_supervision_records),
+    ("change_log.csv", _load_change_log),
 ]
 
 
