@@ -3,7 +3,8 @@
 import streamlit as st
 
 from queries import survey
-from wellbeing import accounts, auth, ui
+from wellbeing import ui
+from wellbeing.access import accounts, auth
 from wellbeing.core import roles
 
 user = ui.require_role(roles.HR_ADMIN)

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from wellbeing import audit, ui
+from wellbeing import ui
+from wellbeing.access import audit_log
 from wellbeing.core import roles
 
 ui.require_role(roles.HR_ADMIN)
@@ -12,14 +13,14 @@ con = ui.cursor()
 left, right = st.columns(2)
 action = left.selectbox(
     "What",
-    list(audit.ACTION_NAMES),
+    list(audit_log.ACTION_NAMES),
     index=None,
-    format_func=audit.ACTION_NAMES.get,
+    format_func=audit_log.ACTION_NAMES.get,
     placeholder="Everything",
     key="audit_action",
 )
 username = right.text_input("Who (user name or email)", key="audit_username").strip().lower()
-events = audit.events(con, action=action, username=username or None, limit=5000)
+events = audit_log.events(con, action=action, username=username or None, limit=5000)
 
 if events.empty:
     st.info("Nothing recorded for this choice yet.")

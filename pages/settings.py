@@ -3,7 +3,8 @@
 import streamlit as st
 
 from queries import settings, survey
-from wellbeing import audit, privacy, ui
+from wellbeing import privacy, ui
+from wellbeing.access import audit_log
 from wellbeing.core import roles
 
 user = ui.require_role(roles.HR_ADMIN)
@@ -63,10 +64,10 @@ if proposed == current:
     st.caption("These are the settings in force.")
 elif st.button("Save settings", type="primary", key="settings_save"):
     settings.save_rules(con, proposed)
-    audit.record(
+    audit_log.record(
         con,
         user=user,
-        action=audit.SETTINGS,
+        action=audit_log.SETTINGS,
         detail=(
             f"minimum group size {current.min_group_size} -> {proposed.min_group_size}; "
             f"sensitive {current.sensitive_min_group_size} -> "

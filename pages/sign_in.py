@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from wellbeing import auth, ui
+from wellbeing import ui
+from wellbeing.access import auth
 
 con = ui.cursor()
 st.title("Workforce wellbeing")

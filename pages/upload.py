@@ -5,7 +5,8 @@ from pathlib import Path
 import streamlit as st
 
 import queries.imports as q
-from wellbeing import audit, ui
+from wellbeing import ui
+from wellbeing.access import audit_log
 from wellbeing.core import roles
 from wellbeing.ingest import kinds, mapping, reading, uploads
 from wellbeing.ingest import supervision as supervision_import
@@ -281,10 +282,10 @@ if st.button(label, type="primary", key="upload_import", icon=":material/upload:
         bar.empty()
         st.error(f"Nothing was stored. {problem}", icon=":material/error:")
         st.stop()
-    audit.record(
+    audit_log.record(
         con,
         user=user,
-        action=audit.IMPORT,
+        action=audit_log.IMPORT,
         detail=f"{kind.name} {uploaded.name}: {report.summary()}",
     )
     # No page caches query results today; this keeps it true if one ever does.

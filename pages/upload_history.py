@@ -4,7 +4,8 @@ import pandas as pd
 import streamlit as st
 
 import queries.imports as q
-from wellbeing import audit, ui
+from wellbeing import ui
+from wellbeing.access import audit_log
 from wellbeing.core import roles
 from wellbeing.ingest import uploads
 from wellbeing.ingest.reading import ImportProblem
@@ -64,7 +65,7 @@ if upload["status"] == "active":
         except ImportProblem as problem:
             st.error(str(problem))
             st.stop()
-        audit.record(con, user=user, action=audit.WITHDRAW, detail=labels[upload_id])
+        audit_log.record(con, user=user, action=audit_log.WITHDRAW, detail=labels[upload_id])
         st.cache_data.clear()
         st.session_state["history_done"] = (
             f"Upload #{upload_id} is withdrawn: its rows no longer count in any figure."
@@ -78,7 +79,7 @@ else:
         except ImportProblem as problem:
             st.error(str(problem))
             st.stop()
-        audit.record(con, user=user, action=audit.RESTORE, detail=labels[upload_id])
+        audit_log.record(con, user=user, action=audit_log.RESTORE, detail=labels[upload_id])
         st.cache_data.clear()
         st.session_state["history_done"] = (
             f"Upload #{upload_id} is restored: its rows count in every figure again."

@@ -23,7 +23,8 @@ from streamlit.testing.v1 import AppTest
 from support import open_section, section_labels
 
 import dashboard
-from wellbeing import accounts, auth, exports, store, ui
+from wellbeing import exports, store, ui
+from wellbeing.access import accounts, auth
 from wellbeing.core import roles
 
 ROOT = Path(__file__).resolve().parents[1]

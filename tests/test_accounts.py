@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from queries import accounts as account_queries
-from wellbeing import accounts, audit, auth, cli, exports
+from wellbeing import cli, exports
+from wellbeing.access import accounts, audit_log, auth
 from wellbeing.core import roles
 from wellbeing.ingest import uploads
 
@@ -83,8 +84,8 @@ def test_sign_ins_and_failures_are_audited_without_the_password(con, ann):
     sign_in(con, password="not the password", at=T0)
     sign_in(con, at=T0 + seconds(1))
     everything = account_queries.audit_events(con)
-    log = everything[everything["action"] != audit.ACCOUNTS].reset_index(drop=True)
-    assert list(log["action"]) == [audit.SIGN_IN, audit.SIGN_IN_FAILED]
+    log = everything[everything["action"] != audit_log.ACCOUNTS].reset_index(drop=True)
+    assert list(log["action"]) == [audit_log.SIGN_IN, audit_log.SIGN_IN_FAILED]
     assert list(log["username"]) == ["ann", "ann"]
     assert list(log["happened_at"]) == [T0 + seconds(1), T0]
     assert "10.0.0.1" in log["detail"][0]
@@ -294,11 +295,15 @@ def test_sign_in_is_configured_by_an_account_or_by_single_sign_on_with_a_grant(c
 
 def test_the_audit_log_refuses_an_unknown_action_and_shows_uk_time(con):
     with pytest.raises(ValueError, match="unknown audit action"):
-        audit.record(con, user="ann", action="deleted everything", detail="")
-    audit.record(
-        con, user="ann", action=audit.DOWNLOAD, detail="x.csv", now=dt.datetime(2026, 7, 1, 12, 0)
+        audit_log.record(con, user="ann", action="deleted everything", detail="")
+    audit_log.record(
+        con,
+        user="ann",
+        action=audit_log.DOWNLOAD,
+        detail="x.csv",
+        now=dt.datetime(2026, 7, 1, 12, 0),
     )
-    shown = audit.events(con)
+    shown = audit_log.events(con)
     # 12:00 UTC on 1 July is 13:00 British Summer Time.
     assert shown["happened_at"][0] == pd.Timestamp(2026, 7, 1, 13, 0)
     assert shown["action"][0] == "Download"

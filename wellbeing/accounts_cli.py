@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import duckdb
 
-from wellbeing import accounts
+from wellbeing.access import accounts
 from wellbeing.core import roles
 
 EXIT_OK = 0

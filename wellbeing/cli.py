@@ -22,7 +22,8 @@ import duckdb
 import pandas as pd
 
 import queries.imports as q
-from wellbeing import accounts_cli, audit, store
+from wellbeing import accounts_cli, store
+from wellbeing.access import audit_log
 from wellbeing.ingest import kinds, mapping, reading, uploads
 from wellbeing.ingest.reading import ImportProblem
 from wellbeing.store import config
@@ -283,10 +284,10 @@ def run_import(args: argparse.Namespace) -> int:
             options=options,
         )
         print(report.summary())
-        audit.record(
+        audit_log.record(
             con,
             user=accounts_cli.operator(),
-            action=audit.IMPORT,
+            action=audit_log.IMPORT,
             detail=f"{kind.name} {path.name}: {report.summary()}",
         )
         return EXIT_OK
@@ -319,10 +320,10 @@ def run_status_change(args: argparse.Namespace) -> int:
     try:
         change = uploads.withdraw if args.command == "withdraw" else uploads.restore
         upload = change(con, args.upload_id)
-        audit.record(
+        audit_log.record(
             con,
             user=accounts_cli.operator(),
-            action=audit.WITHDRAW if args.command == "withdraw" else audit.RESTORE,
+            action=audit_log.WITHDRAW if args.command == "withdraw" else audit_log.RESTORE,
             detail=f"Upload #{args.upload_id} ({upload['file_name']})",
         )
     finally:

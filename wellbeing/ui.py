@@ -20,7 +20,8 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from queries import cache, survey
-from wellbeing import audit, auth, charts, overview, privacy, store, views
+from wellbeing import charts, overview, privacy, store, views
+from wellbeing.access import audit_log, auth
 from wellbeing.core import roles
 from wellbeing.exports import csv_bytes, figure_png, file_stem, readable, xlsx_bytes
 from wellbeing.ingest import demo
@@ -327,7 +328,7 @@ def audited_download(make: Callable[[], bytes], *, file_name: str) -> Callable[[
 
     def make_and_record() -> bytes:
         data = make()
-        audit.record(shared.cursor(), user=user, action=audit.DOWNLOAD, detail=file_name)
+        audit_log.record(shared.cursor(), user=user, action=audit_log.DOWNLOAD, detail=file_name)
         return data
 
     return make_and_record
@@ -504,7 +505,9 @@ def signed_in_user(con: duckdb.DuckDBPyConnection) -> roles.User | None:
         if user is not None:
             session = {"account_id": None, "last_active": now}
             st.session_state[SESSION_KEY] = session
-            audit.record(con, user=user, action=audit.SIGN_IN, detail="Single sign-on", now=now)
+            audit_log.record(
+                con, user=user, action=audit_log.SIGN_IN, detail="Single sign-on", now=now
+            )
     if session is None:
         return None
     timeout = auth.session_timeout(con)
@@ -516,10 +519,10 @@ def signed_in_user(con: duckdb.DuckDBPyConnection) -> roles.User | None:
             f"You were signed out after {minutes} minutes without activity. Sign in again."
         )
         if user is not None:
-            audit.record(
+            audit_log.record(
                 con,
                 user=user,
-                action=audit.SESSION_EXPIRED,
+                action=audit_log.SESSION_EXPIRED,
                 detail=f"Idle for more than {minutes} minutes",
                 now=now,
             )
@@ -565,7 +568,7 @@ def sign_in_with_provider() -> None:
 def sign_out(con: duckdb.DuckDBPyConnection, user: roles.User) -> None:
     """End this session (and the single sign-on cookie, if that is how they came in)."""
     session = st.session_state.pop(SESSION_KEY, None)
-    audit.record(con, user=user, action=audit.SIGN_OUT, detail=user.signed_in_with)
+    audit_log.record(con, user=user, action=audit_log.SIGN_OUT, detail=user.signed_in_with)
     st.session_state[SIGN_IN_NOTICE_KEY] = "You are signed out."
     if session is not None and session["account_id"] is None:
         st.logout()

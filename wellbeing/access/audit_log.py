@@ -58,7 +58,7 @@ def record(
     """Add one line to the audit log.
 
     Example:
-        audit.record(con, user=user, action=audit.WITHDRAW, detail="Upload 7 (survey.csv)")
+        audit_log.record(con, user=user, action=audit_log.WITHDRAW, detail="Upload 7 (survey.csv)")
     """
     if action not in ACTION_NAMES:
         raise ValueError(f"unknown audit action {action!r}")

@@ -17,11 +17,11 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from queries import accounts as account_queries
 from queries import settings
-from wellbeing import audit
+from wellbeing.access import audit_log
 from wellbeing.core import roles
 
 # Replaced by tests to move time forward; everything else calls clock().
-clock: Callable[[], dt.datetime] = audit.utc_now
+clock: Callable[[], dt.datetime] = audit_log.utc_now
 
 _hasher = PasswordHasher()
 # Checked when the account name does not exist, so that a wrong name takes as
@@ -121,10 +121,10 @@ def sign_in(
         con, username=name, client=client, attempted_at=now, succeeded=succeeded
     )
     if not succeeded:
-        audit.record(
+        audit_log.record(
             con,
             user=name or "(no name)",
-            action=audit.SIGN_IN_FAILED,
+            action=audit_log.SIGN_IN_FAILED,
             detail=f"Password sign-in refused from {client}",
             now=now,
         )
@@ -137,8 +137,8 @@ def sign_in(
             changed_at=now,
         )
     user = _account_user(account)
-    audit.record(
-        con, user=user, action=audit.SIGN_IN, detail=f"Password sign-in from {client}", now=now
+    audit_log.record(
+        con, user=user, action=audit_log.SIGN_IN, detail=f"Password sign-in from {client}", now=now
     )
     return SignInResult(user, account_id=int(account["id"]))
 
@@ -169,10 +169,10 @@ def set_session_timeout(
         raise ValueError(f"The inactivity timeout must be between {low} and {high} minutes.")
     before = session_timeout(con)
     settings.upsert_setting(con, key=SESSION_TIMEOUT_SETTING, value=str(minutes))
-    audit.record(
+    audit_log.record(
         con,
         user=by,
-        action=audit.SETTINGS,
+        action=audit_log.SETTINGS,
         detail=(
             f"Inactivity timeout changed from {int(before.total_seconds() // 60)} "
             f"to {minutes} minutes"

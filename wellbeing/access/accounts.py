@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from queries import accounts as account_queries
-from wellbeing import audit, auth
+from wellbeing.access import audit_log, auth
 from wellbeing.core import roles
 
 MIN_PASSWORD_LENGTH = 12
@@ -75,10 +75,10 @@ def create_account(
         created_by=_who(by),
         created_at=auth.clock(),
     )
-    audit.record(
+    audit_log.record(
         con,
         user=by,
-        action=audit.ACCOUNTS,
+        action=audit_log.ACCOUNTS,
         detail=f"Created account {name} as {_access_text(role, teams)}",
     )
     return account_id
@@ -98,10 +98,10 @@ def change_access(
     if account["role"] == roles.HR_ADMIN and role != roles.HR_ADMIN and account["active"]:
         _refuse_losing_last_hr_admin(con, account["username"])
     account_queries.update_account_access(con, account_id=account_id, role=role, teams=teams)
-    audit.record(
+    audit_log.record(
         con,
         user=by,
-        action=audit.ACCOUNTS,
+        action=audit_log.ACCOUNTS,
         detail=f"Changed {account['username']} to {_access_text(role, teams)}",
     )
 
@@ -120,8 +120,11 @@ def reset_password(
         password_hash=auth.hash_password(password),
         changed_at=auth.clock(),
     )
-    audit.record(
-        con, user=by, action=audit.ACCOUNTS, detail=f"Reset the password of {account['username']}"
+    audit_log.record(
+        con,
+        user=by,
+        action=audit_log.ACCOUNTS,
+        detail=f"Reset the password of {account['username']}",
     )
 
 
@@ -133,10 +136,10 @@ def set_active(
     if not active and account["active"] and account["role"] == roles.HR_ADMIN:
         _refuse_losing_last_hr_admin(con, account["username"])
     account_queries.set_account_active(con, account_id=account_id, active=active)
-    audit.record(
+    audit_log.record(
         con,
         user=by,
-        action=audit.ACCOUNTS,
+        action=audit_log.ACCOUNTS,
         detail=f"{'Enabled' if active else 'Disabled'} account {account['username']}",
     )
 
@@ -183,10 +186,10 @@ def grant_sso(
         created_by=_who(by),
         created_at=auth.clock(),
     )
-    audit.record(
+    audit_log.record(
         con,
         user=by,
-        action=audit.ACCOUNTS,
+        action=audit_log.ACCOUNTS,
         detail=f"Single sign-on {claim} {value} granted {_access_text(role, teams)}",
     )
 
@@ -195,8 +198,8 @@ def revoke_sso(
     con: duckdb.DuckDBPyConnection, *, claim: str, value: str, by: roles.User | str
 ) -> None:
     account_queries.delete_sso_mapping(con, claim=claim, value=value)
-    audit.record(
-        con, user=by, action=audit.ACCOUNTS, detail=f"Single sign-on {claim} {value} revoked"
+    audit_log.record(
+        con, user=by, action=audit_log.ACCOUNTS, detail=f"Single sign-on {claim} {value} revoked"
     )
 
 
