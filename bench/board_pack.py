@@ -15,8 +15,9 @@ from pathlib import Path
 
 def main() -> None:
     from queries import survey
-    from wellbeing import board_pack, store
+    from wellbeing import store
     from wellbeing.ingest import demo
+    from wellbeing.present import board_pack
 
     with tempfile.TemporaryDirectory() as folder:
         con = store.connect(Path(folder) / "sample.duckdb")

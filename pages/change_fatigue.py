@@ -3,9 +3,10 @@
 import streamlit as st
 
 from queries import change_fatigue, settings, survey
-from wellbeing import charts, ui, views
+from wellbeing import ui
 from wellbeing.core import roles
 from wellbeing.core.measures import CHANGE_WINDOW_MONTHS
+from wellbeing.present import charts, figures, readings
 
 ui.require_role(*roles.EVERYONE)
 st.title("Change fatigue")
@@ -36,25 +37,25 @@ if fatigue.empty:
 
 ui.team_focus_note(filters.team)
 
-org_fatigue = views.organisation_figure(
+org_fatigue = figures.organisation_figure(
     org_fatigue_by_wave[org_fatigue_by_wave["wave_id"] == filters.wave_id],
     value="mean_score",
-    kind=views.SCORE,
+    kind=figures.SCORE,
     sd="sd",
 )
-fatigue_figures = views.team_figures(
-    fatigue, value="mean_score", kind=views.SCORE, sd="sd", organisation=org_fatigue
+fatigue_figures = figures.team_figures(
+    fatigue, value="mean_score", kind=figures.SCORE, sd="sd", organisation=org_fatigue
 )
 st.subheader("Change fatigue by team")
 st.markdown(
-    views.team_reading(
-        fatigue_figures, what="change fatigue (1-5)", kind=views.SCORE, organisation=org_fatigue
+    readings.team_reading(
+        fatigue_figures, what="change fatigue (1-5)", kind=figures.SCORE, organisation=org_fatigue
     )
 )
 ui.team_chart(
     charts.team_intervals(
         fatigue_figures,
-        kind=views.SCORE,
+        kind=figures.SCORE,
         k=k,
         organisation=org_fatigue.value,
         axis_title="Mean change fatigue, 1-5 (95% interval)",
@@ -65,18 +66,22 @@ st.caption(ui.hidden_note(k))
 
 st.subheader("Across waves, with the change log")
 events = change_fatigue.change_events(con, service=filters.service, team=filters.team)
-org_trend = views.trend(org_fatigue_by_wave, value="mean_score", kind=views.SCORE, sd="sd")
+org_trend = figures.trend(org_fatigue_by_wave, value="mean_score", kind=figures.SCORE, sd="sd")
 team_trend = (
-    views.trend(fatigue_by_wave, value="mean_score", kind=views.SCORE, sd="sd")
+    figures.trend(fatigue_by_wave, value="mean_score", kind=figures.SCORE, sd="sd")
     if filters.team is not None
     else None
 )
 st.markdown(
-    views.trend_reading(
-        org_trend, what="change fatigue", kind=views.SCORE, team=filters.team, team_trend=team_trend
+    readings.trend_reading(
+        org_trend,
+        what="change fatigue",
+        kind=figures.SCORE,
+        team=filters.team,
+        team_trend=team_trend,
     )
     + " "
-    + views.events_reading(events)
+    + readings.events_reading(events)
 )
 ui.team_chart(
     charts.change_timeline(
@@ -99,9 +104,9 @@ with events_column:
     counts = change_fatigue.change_events_before_waves(
         con, service=filters.service, team=filters.team
     )
-    points = views.events_with_scores(counts, fatigue_by_wave)
+    points = figures.events_with_scores(counts, fatigue_by_wave)
     st.markdown(
-        views.correlation_reading(
+        readings.correlation_reading(
             points,
             x="change_events",
             y="mean_score",
@@ -122,31 +127,34 @@ with events_column:
 with leave_column:
     st.subheader("Intention to leave")
     leave_by_wave = by_wave[by_wave["construct"] == "intention_to_leave"]
-    org_leave = views.organisation_figure(
+    org_leave = figures.organisation_figure(
         org_by_wave[
             (org_by_wave["construct"] == "intention_to_leave")
             & (org_by_wave["wave_id"] == filters.wave_id)
         ],
         value="mean_score",
-        kind=views.SCORE,
+        kind=figures.SCORE,
         sd="sd",
     )
-    leave_figures = views.team_figures(
+    leave_figures = figures.team_figures(
         leave_by_wave[leave_by_wave["wave_id"] == filters.wave_id],
         value="mean_score",
-        kind=views.SCORE,
+        kind=figures.SCORE,
         sd="sd",
         organisation=org_leave,
     )
     st.markdown(
-        views.team_reading(
-            leave_figures, what="intention to leave (1-5)", kind=views.SCORE, organisation=org_leave
+        readings.team_reading(
+            leave_figures,
+            what="intention to leave (1-5)",
+            kind=figures.SCORE,
+            organisation=org_leave,
         )
     )
     ui.team_chart(
         charts.team_intervals(
             leave_figures,
-            kind=views.SCORE,
+            kind=figures.SCORE,
             k=k,
             organisation=org_leave.value,
             axis_title="Mean intention to leave, 1-5 (95% interval)",

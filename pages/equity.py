@@ -3,8 +3,9 @@
 import streamlit as st
 
 from queries import equity, settings, survey
-from wellbeing import charts, overview, privacy, ui, views
+from wellbeing import privacy, ui
 from wellbeing.core import roles
+from wellbeing.present import charts, figures, look_first
 
 ui.require_role(roles.HR_ADMIN, roles.LEADER)
 st.title("Equity")
@@ -69,7 +70,7 @@ def measures_by_group() -> None:
             team=rows[list(attributes)].astype("str").agg(" \u00b7 ".join, axis=1)
         )
         as_groups = as_groups[as_groups["construct"].isin(scale_constructs["code"])]
-        verdicts = overview.construct_verdicts(
+        verdicts = look_first.construct_verdicts(
             as_groups, organisation, constructs, measures=tuple(scale_constructs["code"])
         )
         worse = verdicts[verdicts["worse"].astype(bool)]
@@ -118,41 +119,41 @@ def unfair_scrutiny() -> None:
     scrutiny = by_ethnicity[by_ethnicity["construct"] == "unfair_scrutiny"].rename(
         columns={"ethnicity": "team"}
     )
-    org_scrutiny = views.organisation_figure(
+    org_scrutiny = figures.organisation_figure(
         organisation[organisation["construct"] == "unfair_scrutiny"],
         value="share_high",
-        kind=views.SHARE,
+        kind=figures.SHARE,
     )
     if scrutiny.empty:
         st.info("This survey did not ask about unfair scrutiny.")
     else:
-        figures = views.team_figures(
-            scrutiny, value="share_high", kind=views.SHARE, organisation=org_scrutiny
+        scrutiny_figures = figures.team_figures(
+            scrutiny, value="share_high", kind=figures.SHARE, organisation=org_scrutiny
         )
-        shown = figures[figures["status"] == privacy.SHOWN]
+        shown = scrutiny_figures[scrutiny_figures["status"] == privacy.SHOWN]
         above = shown[shown["verdict"] == "higher"]
-        org_text = views.format_value(org_scrutiny.value, views.SHARE)
+        org_text = figures.format_value(org_scrutiny.value, figures.SHARE)
         if shown.empty:
             st.markdown("No ethnic group is large enough to show.")
         elif above.empty:
             st.markdown(
                 "No ethnic group shown reports unfair scrutiny above the organisation's "
                 f"{org_text} by more than chance; the highest is {shown.iloc[0]['team']} at "
-                f"{views.format_value(shown.iloc[0]['value'], views.SHARE)}."
+                f"{figures.format_value(shown.iloc[0]['value'], figures.SHARE)}."
             )
         else:
             st.markdown(
                 f"{len(above)} of {len(shown)} ethnic groups shown report feeling unfairly "
                 f"scrutinised more than the organisation's {org_text}, beyond chance: "
                 + ", ".join(
-                    f"{row.team} {views.format_value(row.value, views.SHARE)}"
+                    f"{row.team} {figures.format_value(row.value, figures.SHARE)}"
                     for row in above.itertuples(index=False)
                 )
                 + "."
             )
         scrutiny_chart = charts.team_intervals(
-            figures,
-            kind=views.SHARE,
+            scrutiny_figures,
+            kind=figures.SHARE,
             axis_title="Share who feel more scrutinised than colleagues (score 4 or more)",
             k=ethnic_k,
             organisation=org_scrutiny.value,

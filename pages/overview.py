@@ -3,8 +3,9 @@
 import streamlit as st
 
 from queries import settings, survey
-from wellbeing import board_pack, charts, overview, privacy, ui
+from wellbeing import privacy, ui
 from wellbeing.core import roles
+from wellbeing.present import board_pack, charts, look_first, tiles
 
 ui.require_role(*roles.EVERYONE)
 st.title("Overview")
@@ -24,14 +25,14 @@ st.caption(
     f"{wave_label} \u00b7 headline figures for {scope}, with the change since the wave before."
 )
 
-tiles = overview.headline_tiles(con, filters=filters, rules=rules)
-for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
+headline = tiles.headline_tiles(con, filters=filters, rules=rules)
+for column, tile in zip(st.columns(len(headline)), headline, strict=True):
     points = None if tile.change is None else round(tile.change * 100)
     column.metric(
         tile.label,
         tile.value_text(k),
         delta=None if not points else f"{points:+d} points",
-        delta_color="normal" if tile.code in overview.RISE_IS_GOOD else "inverse",
+        delta_color="normal" if tile.code in tiles.RISE_IS_GOOD else "inverse",
         help=f"{tile.description[0].upper()}{tile.description[1:]}.",
         border=True,
     )
@@ -60,23 +61,23 @@ def scores_or_nothing():
 def teams_to_look_at_first() -> None:
     if scores_or_nothing() is None:
         return
-    verdicts = overview.look_first_verdicts(con, filters=filters, rules=rules)
-    look_first = overview.teams_to_look_at_first(verdicts, hierarchy=survey.team_hierarchy(con))
+    verdicts = look_first.look_first_verdicts(con, filters=filters, rules=rules)
+    listed = look_first.teams_to_look_at_first(verdicts, hierarchy=survey.team_hierarchy(con))
     teams_compared = verdicts["team"].nunique()
-    st.markdown(overview.look_first_reading(look_first, teams_compared=teams_compared))
+    st.markdown(look_first.look_first_reading(listed, teams_compared=teams_compared))
     # The longest lists (hundreds of teams pooled nationally) are in the download.
-    for row in look_first.head(overview.LOOK_FIRST_LISTED).itertuples(index=False):
+    for row in listed.head(look_first.LOOK_FIRST_LISTED).itertuples(index=False):
         service = row.service or "no service"
         with st.expander(f"**{row.team}** ({service}): worse on {row.measures_worse} measures"):
             st.markdown("\n".join(f"- {reason}" for reason in row.reasons))
-    if len(look_first) > overview.LOOK_FIRST_LISTED:
+    if len(listed) > look_first.LOOK_FIRST_LISTED:
         st.caption(
-            f"The first {overview.LOOK_FIRST_LISTED} of {len(look_first)} are listed; the download "
+            f"The first {look_first.LOOK_FIRST_LISTED} of {len(listed)} are listed; the download "
             "below has them all."
         )
-    if not look_first.empty:
+    if not listed.empty:
         ui.table_downloads(
-            look_first.assign(reasons=look_first["reasons"].map("; ".join)),
+            listed.assign(reasons=listed["reasons"].map("; ".join)),
             key="look_first",
             title=f"Teams to look at first {wave_label}",
         )

@@ -3,8 +3,9 @@
 import streamlit as st
 
 from queries import response_rates, settings, survey
-from wellbeing import charts, privacy, ui
+from wellbeing import privacy, ui
 from wellbeing.core import roles
+from wellbeing.present import charts
 
 ui.require_role(roles.HR_ADMIN, roles.LEADER)
 st.title("Response rates")

@@ -3,10 +3,11 @@
 import streamlit as st
 
 from queries import settings, survey
-from wellbeing import charts, ui, views
+from wellbeing import ui
 from wellbeing.core import roles, stats
 from wellbeing.core.measures import HIGH_SCORE_CUTOFF
 from wellbeing.core.reference import national_figure
+from wellbeing.present import charts, figures, readings
 
 ui.require_role(*roles.EVERYONE)
 st.title("Stress")
@@ -42,29 +43,31 @@ ui.team_focus_note(filters.team)
 
 
 def by_team() -> None:
-    org_share = views.organisation_figure(org_stress, value="share_high", kind=views.SHARE)
-    org_mean = views.organisation_figure(org_stress, value="mean_score", kind=views.SCORE, sd="sd")
-    share_figures = views.team_figures(
-        stress, value="share_high", kind=views.SHARE, organisation=org_share
+    org_share = figures.organisation_figure(org_stress, value="share_high", kind=figures.SHARE)
+    org_mean = figures.organisation_figure(
+        org_stress, value="mean_score", kind=figures.SCORE, sd="sd"
     )
-    mean_figures = views.team_figures(
-        stress, value="mean_score", kind=views.SCORE, sd="sd", organisation=org_mean
+    share_figures = figures.team_figures(
+        stress, value="share_high", kind=figures.SHARE, organisation=org_share
+    )
+    mean_figures = figures.team_figures(
+        stress, value="mean_score", kind=figures.SCORE, sd="sd", organisation=org_mean
     )
     high, mean = st.columns(2)
     with high:
         st.subheader("High stress")
         st.markdown(
-            views.team_reading(
+            readings.team_reading(
                 share_figures,
                 what=f"the share with high stress (score {HIGH_SCORE_CUTOFF:g} or more)",
-                kind=views.SHARE,
+                kind=figures.SHARE,
                 organisation=org_share,
             )
         )
         ui.team_chart(
             charts.team_intervals(
                 share_figures,
-                kind=views.SHARE,
+                kind=figures.SHARE,
                 k=k,
                 organisation=org_share.value,
                 axis_title="Share with high stress (95% interval)",
@@ -74,14 +77,14 @@ def by_team() -> None:
     with mean:
         st.subheader("Mean stress")
         st.markdown(
-            views.team_reading(
-                mean_figures, what="mean stress (1-5)", kind=views.SCORE, organisation=org_mean
+            readings.team_reading(
+                mean_figures, what="mean stress (1-5)", kind=figures.SCORE, organisation=org_mean
             )
         )
         ui.team_chart(
             charts.team_intervals(
                 mean_figures,
-                kind=views.SCORE,
+                kind=figures.SCORE,
                 k=k,
                 organisation=org_mean.value,
                 axis_title="Mean stress, 1-5 (95% interval)",
@@ -92,11 +95,13 @@ def by_team() -> None:
 
 
 def across_waves() -> None:
-    org_trend = views.trend(
-        org_by_wave[org_by_wave["construct"] == "stress"], value="share_high", kind=views.SHARE
+    org_trend = figures.trend(
+        org_by_wave[org_by_wave["construct"] == "stress"], value="share_high", kind=figures.SHARE
     )
     team_trend = (
-        views.trend(by_wave[by_wave["construct"] == "stress"], value="share_high", kind=views.SHARE)
+        figures.trend(
+            by_wave[by_wave["construct"] == "stress"], value="share_high", kind=figures.SHARE
+        )
         if filters.team is not None
         else None
     )
@@ -147,16 +152,16 @@ def against_national_figures() -> None:
         ),
     }
     national_rows = [
-        views.NationalRow(
+        figures.NationalRow(
             measure=label,
-            organisation=views.organisation_figure(org_rows, value=value, kind=views.SHARE),
+            organisation=figures.organisation_figure(org_rows, value=value, kind=figures.SHARE),
             national=national_figure(code) if code else None,
         )
         for label, (_, org_rows, value, code, _) in measures.items()
     ]
-    st.markdown(views.national_reading(national_rows))
+    st.markdown(readings.national_reading(national_rows))
     st.plotly_chart(
-        charts.against_national(views.national_rows_frame(national_rows)),
+        charts.against_national(figures.national_rows_frame(national_rows)),
         key="stress_national",
         width="stretch",
     )
@@ -167,21 +172,23 @@ def against_national_figures() -> None:
 
     measure = st.radio("By team", list(measures), horizontal=True, key="stress_national_measure")
     team_rows, org_rows, value, code, worse = measures[measure]
-    org_figure = views.organisation_figure(org_rows, value=value, kind=views.SHARE)
-    figures = views.team_figures(team_rows, value=value, kind=views.SHARE, organisation=org_figure)
+    org_figure = figures.organisation_figure(org_rows, value=value, kind=figures.SHARE)
+    measure_figures = figures.team_figures(
+        team_rows, value=value, kind=figures.SHARE, organisation=org_figure
+    )
     st.markdown(
-        views.team_reading(
-            figures,
+        readings.team_reading(
+            measure_figures,
             what=f"\u201c{measure.lower()}\u201d",
-            kind=views.SHARE,
+            kind=figures.SHARE,
             organisation=org_figure,
             worse=worse,
         )
     )
     ui.team_chart(
         charts.team_intervals(
-            figures,
-            kind=views.SHARE,
+            measure_figures,
+            kind=figures.SHARE,
             k=k,
             organisation=org_figure.value,
             national=national_figure(code) if code else None,
@@ -200,7 +207,7 @@ def hse_management_standards() -> None:
     domains = survey.constructs(con, instrument="hse")
     hse_org = survey.construct_for_organisation(con, filters=filters, instrument="hse", rules=rules)
     hse_org_means = hse_org.set_index("construct")["mean_score"]
-    st.markdown(views.hse_reading(hse_scores, domains, hse_org_means))
+    st.markdown(readings.hse_reading(hse_scores, domains, hse_org_means))
     st.plotly_chart(
         charts.hse_heatmap(hse_scores, domains, hse_org_means, k=k),
         key="stress_hse",

@@ -3,9 +3,10 @@
 import streamlit as st
 
 from queries import settings, supervision, survey
-from wellbeing import charts, privacy, ui, views
+from wellbeing import privacy, ui
 from wellbeing.core import cadence, roles, stats
 from wellbeing.core.measures import REPORTED_MONTHLY_BAND
+from wellbeing.present import charts, figures, readings, supervision_tables
 
 ui.require_role(*roles.EVERYONE)
 st.title("Supervision")
@@ -51,18 +52,18 @@ def month_compliance():
 
 def team_compliance(value: str, teams, organisation_rows):
     """The organisation's and each team's compliance figures (staff due as the count)."""
-    organisation = views.organisation_figure(
+    organisation = figures.organisation_figure(
         organisation_rows.assign(respondents=organisation_rows["staff_due"]),
         value=value,
-        kind=views.SHARE,
+        kind=figures.SHARE,
     )
-    figures = views.team_figures(
+    compliance_figures = figures.team_figures(
         teams.assign(respondents=teams["staff_due"]),
         value=value,
-        kind=views.SHARE,
+        kind=figures.SHARE,
         organisation=organisation,
     )
-    return organisation, figures
+    return organisation, compliance_figures
 
 
 def compliance_with_the_standard() -> None:
@@ -73,22 +74,22 @@ def compliance_with_the_standard() -> None:
         (with_rule, "compliance", f"Held, {cadence.MIN_SESSION_MINUTES}+ minutes", "compliance"),
         (any_length, "compliance_any_duration", "Held, any length", "compliance_any_duration"),
     ]:
-        organisation, figures = team_compliance(value, teams, organisation_rows)
+        organisation, compliance_figures = team_compliance(value, teams, organisation_rows)
         with column:
             st.markdown(f"**{title}**")
             st.markdown(
-                views.team_reading(
-                    figures,
+                readings.team_reading(
+                    compliance_figures,
                     what=f"staff supervised to the standard ({title.lower()})",
-                    kind=views.SHARE,
+                    kind=figures.SHARE,
                     organisation=organisation,
                     worse=stats.LOWER,
                 )
             )
             ui.team_chart(
                 charts.team_intervals(
-                    figures,
-                    kind=views.SHARE,
+                    compliance_figures,
+                    kind=figures.SHARE,
                     k=k,
                     organisation=organisation.value,
                     worse=stats.LOWER,
@@ -107,22 +108,22 @@ def stages_and_months() -> None:
         stages = supervision.compliance_by_stage(
             con, month_from=month, month_to=month, rules=rules, **scope
         )
-        stage_figures = views.team_figures(
+        stage_figures = figures.team_figures(
             stages.rename(columns={"stage": "team"}).assign(respondents=stages["staff_due"]),
             value="compliance",
-            kind=views.SHARE,
-            organisation=views.organisation_figure(
+            kind=figures.SHARE,
+            organisation=figures.organisation_figure(
                 organisation_rows.assign(respondents=organisation_rows["staff_due"]),
                 value="compliance",
-                kind=views.SHARE,
+                kind=figures.SHARE,
             ),
         )
         shown = stage_figures[stage_figures["status"] == privacy.SHOWN]
         st.markdown(
             "; ".join(
-                f"{row.team}: {views.format_value(row.value, views.SHARE)} of "
+                f"{row.team}: {figures.format_value(row.value, figures.SHARE)} of "
                 f"{int(row.respondents)} staff due (95% interval "
-                f"{views.format_interval(row.low, row.high, views.SHARE)})"
+                f"{figures.format_interval(row.low, row.high, figures.SHARE)})"
                 for row in shown.itertuples()
             )
             + "."
@@ -132,7 +133,7 @@ def stages_and_months() -> None:
         st.plotly_chart(
             charts.team_intervals(
                 stage_figures,
-                kind=views.SHARE,
+                kind=figures.SHARE,
                 k=k,
                 organisation=None,
                 worse=stats.LOWER,
@@ -144,7 +145,7 @@ def stages_and_months() -> None:
         )
     with trend_column:
         st.subheader("Month by month")
-        organisation_trend = views.trend(
+        organisation_trend = figures.trend(
             compliance[compliance["team"].isna()].assign(
                 wave=compliance["month"].dt.strftime("%b %Y"),
                 wave_opened_on=compliance["month"],
@@ -152,12 +153,12 @@ def stages_and_months() -> None:
                 respondents=compliance["staff_due"],
             ),
             value="compliance",
-            kind=views.SHARE,
+            kind=figures.SHARE,
         )
         team_trend = None
         if filters.team is not None:
             team_rows = compliance[compliance["team"] == filters.team]
-            team_trend = views.trend(
+            team_trend = figures.trend(
                 team_rows.assign(
                     wave=team_rows["month"].dt.strftime("%b %Y"),
                     wave_opened_on=team_rows["month"],
@@ -165,7 +166,7 @@ def stages_and_months() -> None:
                     respondents=team_rows["staff_due"],
                 ),
                 value="compliance",
-                kind=views.SHARE,
+                kind=figures.SHARE,
             )
         ui.trend(
             organisation_trend,
@@ -181,10 +182,12 @@ def records() -> None:
     sessions = supervision.sessions(con, month_from=month, month_to=month, rules=rules, **scope)
     overdue = supervision.overdue_by_team(con, as_of=as_of, rules=rules, **scope)
     st.markdown(
-        views.overdue_reading(overdue, as_of=as_of, overdue_after_days=cadence.OVERDUE_AFTER_DAYS)
+        readings.overdue_reading(
+            overdue, as_of=as_of, overdue_after_days=cadence.OVERDUE_AFTER_DAYS
+        )
     )
     st.dataframe(
-        views.records_table(sessions[sessions["team"].notna()], overdue, k=k),
+        supervision_tables.records_table(sessions[sessions["team"].notna()], overdue, k=k),
         hide_index=True,
         width="stretch",
         column_config={
@@ -210,7 +213,7 @@ def against_survey_scores() -> None:
         (support_column, "support", "Mean support (survey)"),
         (stress_column, "stress", "Mean stress (survey)"),
     ]:
-        points = views.team_pairs(
+        points = supervision_tables.team_pairs(
             compliance_teams,
             scores[scores["construct"] == construct],
             x="compliance",
@@ -220,7 +223,7 @@ def against_survey_scores() -> None:
         )
         with column:
             st.markdown(
-                views.correlation_reading(
+                readings.correlation_reading(
                     points,
                     x="x",
                     y="y",
@@ -236,8 +239,8 @@ def against_survey_scores() -> None:
                     y="y",
                     x_title="Compliant (records)",
                     y_title=label,
-                    x_kind=views.SHARE,
-                    y_kind=views.SCORE,
+                    x_kind=figures.SHARE,
+                    y_kind=figures.SCORE,
                 ),
                 key=f"supervision_against_{construct}",
             )
@@ -266,10 +269,10 @@ def what_staff_report() -> None:
     frequency, reflective = st.columns(2)
     with frequency:
         st.markdown(
-            views.reported_reading(
+            readings.reported_reading(
                 what_reported="they get supervision at least monthly",
-                reported=views.organisation_figure(
-                    org_items, value="share_agree", kind=views.SHARE
+                reported=figures.organisation_figure(
+                    org_items, value="share_agree", kind=figures.SHARE
                 ),
                 what_recorded=f"met the cadence with any held session in {month:%B %Y}",
                 recorded=(
@@ -281,7 +284,7 @@ def what_staff_report() -> None:
         )
         ui.team_chart(
             charts.reported_against_records(
-                views.reported_against_recorded(
+                supervision_tables.reported_against_recorded(
                     items,
                     compliance_teams,
                     reported_value="share_agree",
@@ -299,12 +302,12 @@ def what_staff_report() -> None:
             con, filters=filters, constructs=["supervision_reflective"], rules=rules
         )
         st.markdown(
-            views.reported_reading(
+            readings.reported_reading(
                 what_reported="their last session was reflective",
-                reported=views.organisation_figure(
+                reported=figures.organisation_figure(
                     org_scores[org_scores["wave_id"] == filters.wave_id],
                     value="mean_score",
-                    kind=views.SHARE,
+                    kind=figures.SHARE,
                 ),
                 what_recorded=f"of supervised staff had a reflective session in {month:%B %Y}",
                 recorded=(
@@ -316,7 +319,7 @@ def what_staff_report() -> None:
         )
         ui.team_chart(
             charts.reported_against_records(
-                views.reported_against_recorded(
+                supervision_tables.reported_against_recorded(
                     scores[scores["construct"] == "supervision_reflective"],
                     sessions_teams,
                     reported_value="mean_score",

@@ -3,10 +3,11 @@
 import streamlit as st
 
 from queries import settings, survey
-from wellbeing import charts, ui, views
+from wellbeing import ui
 from wellbeing.core import roles, stats
 from wellbeing.core.measures import HIGH_SCORE_CUTOFF
 from wellbeing.core.reference import national_figure
+from wellbeing.present import charts, figures, readings
 
 ui.require_role(*roles.EVERYONE)
 st.title("Support and challenge")
@@ -36,12 +37,12 @@ ui.team_focus_note(filters.team)
 organisation = org_rows.iloc[0] if not org_rows.empty else None
 HIGH_BOTH = "share_high_support_high_challenge"
 
-org_both = views.organisation_figure(org_rows, value=HIGH_BOTH, kind=views.SHARE)
+org_both = figures.organisation_figure(org_rows, value=HIGH_BOTH, kind=figures.SHARE)
 
 
 def by_team() -> None:
     st.subheader("Support against challenge, team by team")
-    st.markdown(views.quadrant_reading(teams, cutoff=HIGH_SCORE_CUTOFF))
+    st.markdown(readings.quadrant_reading(teams, cutoff=HIGH_SCORE_CUTOFF))
     ui.team_chart(
         charts.support_challenge_scatter(
             teams, cutoff=HIGH_SCORE_CUTOFF, organisation=organisation
@@ -57,14 +58,14 @@ def by_team() -> None:
 
 def quadrants() -> None:
     st.subheader("Share of staff in each quadrant")
-    both_figures = views.team_figures(
-        teams, value=HIGH_BOTH, kind=views.SHARE, organisation=org_both
+    both_figures = figures.team_figures(
+        teams, value=HIGH_BOTH, kind=figures.SHARE, organisation=org_both
     )
     st.markdown(
-        views.team_reading(
+        readings.team_reading(
             both_figures,
             what="the share with high support and high challenge",
-            kind=views.SHARE,
+            kind=figures.SHARE,
             organisation=org_both,
             worse=stats.LOWER,
         )
@@ -77,7 +78,7 @@ def quadrants() -> None:
     ui.team_chart(
         charts.team_intervals(
             both_figures,
-            kind=views.SHARE,
+            kind=figures.SHARE,
             k=k,
             organisation=org_both.value,
             national=national_figure("high_support_high_challenge"),
@@ -96,20 +97,20 @@ def psychological_safety() -> None:
         con, filters=filters, constructs=["psychological_safety"], rules=rules
     )
     safety_rows = safety_by_wave[safety_by_wave["wave_id"] == filters.wave_id]
-    org_safety = views.organisation_figure(
+    org_safety = figures.organisation_figure(
         org_safety_by_wave[org_safety_by_wave["wave_id"] == filters.wave_id],
         value="mean_score",
-        kind=views.SCORE,
+        kind=figures.SCORE,
         sd="sd",
     )
-    safety_figures = views.team_figures(
-        safety_rows, value="mean_score", kind=views.SCORE, sd="sd", organisation=org_safety
+    safety_figures = figures.team_figures(
+        safety_rows, value="mean_score", kind=figures.SCORE, sd="sd", organisation=org_safety
     )
     st.markdown(
-        views.team_reading(
+        readings.team_reading(
             safety_figures,
             what="psychological safety (1-5)",
-            kind=views.SCORE,
+            kind=figures.SCORE,
             organisation=org_safety,
             worse=stats.LOWER,
         )
@@ -117,7 +118,7 @@ def psychological_safety() -> None:
     ui.team_chart(
         charts.team_intervals(
             safety_figures,
-            kind=views.SCORE,
+            kind=figures.SCORE,
             k=k,
             organisation=org_safety.value,
             worse=stats.LOWER,
@@ -129,24 +130,24 @@ def psychological_safety() -> None:
 
 def against_the_national_figure() -> None:
     rows = [
-        views.NationalRow(
+        figures.NationalRow(
             measure="High support and high challenge",
             organisation=org_both,
             national=national_figure("high_support_high_challenge"),
         )
     ]
-    st.markdown(views.national_reading(rows))
+    st.markdown(readings.national_reading(rows))
     st.plotly_chart(
-        charts.against_national(views.national_rows_frame(rows)),
+        charts.against_national(figures.national_rows_frame(rows)),
         key="support_challenge_national",
         width="stretch",
     )
 
 
 def across_waves() -> None:
-    org_trend = views.trend(org_by_wave, value=HIGH_BOTH, kind=views.SHARE)
+    org_trend = figures.trend(org_by_wave, value=HIGH_BOTH, kind=figures.SHARE)
     team_trend = (
-        views.trend(by_wave, value=HIGH_BOTH, kind=views.SHARE)
+        figures.trend(by_wave, value=HIGH_BOTH, kind=figures.SHARE)
         if filters.team is not None
         else None
     )

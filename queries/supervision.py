@@ -20,12 +20,13 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from queries import settings, sql
+from queries import settings, sql, survey
 from queries.cache import memoised
 from wellbeing import privacy
 from wellbeing.core import cadence, roles
@@ -601,3 +602,53 @@ def worker_months(
         )
     frame = con.from_arrow(_worker_month_rows(con, **params)).df()
     return frame.sort_values(["month", "team", "worker_key"]).reset_index(drop=True)
+
+
+def supervision_month(con: duckdb.DuckDBPyConnection, *, wave_id: int | None) -> dt.date | None:
+    """The month of records that goes with a survey wave: the last complete month by its close.
+
+    Capped at the records' own latest complete month; None without records or
+    when the records do not reach back to that month.
+    """
+    available = months(con)
+    if not available or wave_id is None:
+        return None
+    waves = survey.waves(con).set_index("id")
+    if wave_id not in waves.index:
+        return None
+    closed = waves.loc[wave_id, "closed_on"]
+    if pd.isna(closed):
+        return available[-1]
+    month = min(latest_complete_month(pd.Timestamp(closed).date()), available[-1])
+    return month if month in available else None
+
+
+def prepare_supervision_months(
+    con: duckdb.DuckDBPyConnection, *, stop: threading.Event | None = None
+) -> int:
+    """Work out the organisation's compliance for every wave's supervision month now.
+
+    Run in the background before the confidentiality decisions
+    (``survey.prepare_decisions``) by wellbeing.ui: a month's worker-by-worker
+    cadence is the costly part of every supervision figure (about 0.1 s at 400
+    teams), and choosing another wave asks for
+    another month. The Supervision page's first view, the records of the
+    latest complete month and who is overdue, is worked out too. Returns how
+    many wave months were worked out.
+    """
+    stop = stop or threading.Event()
+    rules = settings.rules(con)
+    wave_months = []
+    for wave_id in reversed(survey.waves(con)["id"].astype("int64").tolist()):
+        month = supervision_month(con, wave_id=int(wave_id))
+        if month is not None and month not in wave_months:
+            wave_months.append(month)
+    for month in wave_months:
+        if stop.is_set():
+            break
+        compliance_for_organisation(con, month=month, rules=rules)
+    latest = months(con)
+    if latest and not stop.is_set():
+        sessions(con, month_from=latest[-1], month_to=latest[-1], rules=rules)
+        overdue_by_team(con, rules=rules)
+    return len(wave_months)

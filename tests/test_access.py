@@ -23,9 +23,9 @@ from streamlit.testing.v1 import AppTest
 from support import open_section, section_labels
 
 import dashboard
-from wellbeing import exports, store, ui
+from wellbeing import store, ui
 from wellbeing.access import accounts, auth
-from wellbeing.core import roles
+from wellbeing.core import roles, spreadsheets
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery staple"
@@ -187,7 +187,7 @@ def test_each_role_opens_exactly_its_pages_and_is_refused_the_rest(access_db, do
         for file_name, data in downloads:
             if file_name.endswith((".csv", ".xlsx")):
                 cells = spreadsheet_cells(file_name, data)
-                runnable = [c for c in cells if c.startswith(exports.FORMULA_PREFIXES)]
+                runnable = [c for c in cells if c.startswith(spreadsheets.FORMULA_PREFIXES)]
                 assert not runnable, f"{spec.path} {file_name} has runnable cells {runnable[:3]}"
 
 

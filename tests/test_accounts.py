@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from queries import accounts as account_queries
-from wellbeing import cli, exports
+from wellbeing import cli
 from wellbeing.access import accounts, audit_log, auth
-from wellbeing.core import roles
+from wellbeing.core import roles, spreadsheets
 from wellbeing.ingest import uploads
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, 0)
@@ -323,7 +323,7 @@ def test_the_audit_log_refuses_an_unknown_action_and_shows_uk_time(con):
     ids=["equals", "plus", "minus", "at", "tab", "carriage-return", "hyperlink"],
 )
 def test_a_cell_a_spreadsheet_would_run_is_neutralised(value):
-    safe = exports.neutralise_formulas(pd.DataFrame({"team": [value, "North"], "n": [-3, 4]}))
+    safe = spreadsheets.neutralise_formulas(pd.DataFrame({"team": [value, "North"], "n": [-3, 4]}))
     assert safe["team"].tolist() == ["'" + value, "North"]
     assert safe["n"].tolist() == [-3, 4]  # numbers stay numbers
 

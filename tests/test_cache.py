@@ -264,7 +264,7 @@ def test_preparation_stops_between_steps_when_asked(organisation):
 def test_a_chart_is_drawn_once_per_content_of_its_figures():
     import pandas as pd
 
-    from wellbeing import charts
+    from wellbeing.present import charts
 
     def figures(alpha_value: float) -> pd.DataFrame:
         return pd.DataFrame(
@@ -289,7 +289,7 @@ def test_a_chart_is_drawn_once_per_content_of_its_figures():
 
 
 def test_a_chart_is_found_again_for_a_copy_of_its_figures_laid_out_differently():
-    from wellbeing import charts
+    from wellbeing.present import charts
 
     # Built column by column, as views build frames: pandas keeps each column in
     # a block of its own until a copy consolidates them.
@@ -338,7 +338,7 @@ def test_a_kept_chart_is_turned_into_a_dict_once_and_serialised_like_a_fresh_one
     import plotly.io
     import plotly.tools
 
-    from wellbeing import charts
+    from wellbeing.present import charts
 
     figures = pd.DataFrame(
         {
@@ -368,18 +368,18 @@ def test_a_kept_chart_is_turned_into_a_dict_once_and_serialised_like_a_fresh_one
 def test_every_waves_supervision_month_is_prepared_so_a_wave_change_sends_no_query(demo_db):
     import duckdb
 
-    from wellbeing import overview
+    from wellbeing.present import tiles
 
     connection = duckdb.connect(str(demo_db), read_only=True)
     try:
         waves = survey.waves(connection)["id"].astype("int64").tolist()
-        prepared = overview.prepare_supervision_months(connection)
-        months = {overview.supervision_month(connection, wave_id=w) for w in waves} - {None}
+        prepared = supervision.prepare_supervision_months(connection)
+        months = {supervision.supervision_month(connection, wave_id=w) for w in waves} - {None}
         assert prepared == len(months) >= 2
         counting = CountingCursor(connection)
         rules = settings.rules(connection)
         for wave in waves:
-            tile = overview.supervision_tile(
+            tile = tiles.supervision_tile(
                 counting, filters=survey.Filters(wave_id=wave), rules=rules
             )
             assert tile is None or tile.status in privacy.STATUSES

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wellbeing import charts, privacy
+from wellbeing import privacy
+from wellbeing.present import charts
 
 LIMIT = charts.MOST_TEAMS_DRAWN
 
@@ -20,7 +21,7 @@ def team(number: int) -> str:
 
 
 def interval_figures(values: dict[str, float], beyond_chance: set[str]) -> pd.DataFrame:
-    """``views.team_figures`` rows, highest value first, with a fixed 0.05 half-interval."""
+    """``figures.team_figures`` rows, highest value first, with a fixed 0.05 half-interval."""
     frame = pd.DataFrame(
         {
             "team": list(values),

@@ -12,7 +12,9 @@ import pytest
 
 from queries import equity, survey
 from tests.conftest import load_survey, survey_csv
-from wellbeing import board_pack, exports, privacy, store
+from wellbeing import privacy, store
+from wellbeing.core import spreadsheets
+from wellbeing.present import board_pack, exports
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -35,11 +37,11 @@ def image_server():
     ],
 )
 def test_text_a_spreadsheet_would_run_is_neutralised(cell, expected):
-    assert exports.neutralise_formulas(pd.DataFrame({"team": [cell]}))["team"][0] == expected
+    assert spreadsheets.neutralise_formulas(pd.DataFrame({"team": [cell]}))["team"][0] == expected
 
 
 def test_numbers_stay_numbers_when_neutralising():
-    out = exports.neutralise_formulas(pd.DataFrame({"change": [-0.25, 1.0]}))
+    out = spreadsheets.neutralise_formulas(pd.DataFrame({"change": [-0.25, 1.0]}))
     assert out["change"].tolist() == [-0.25, 1.0]
 
 

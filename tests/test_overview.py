@@ -13,9 +13,16 @@ from support import open_section, section_labels
 from queries import overview as overview_queries
 from queries import response_rates, settings, survey
 from tests.conftest import ROOT, load_survey, survey_csv
-from wellbeing import overview, privacy
+from wellbeing import privacy
 from wellbeing.ingest.reading import read_export
 from wellbeing.ingest.staff import import_staff, suggest_staff_mapping
+from wellbeing.present.look_first import (
+    LOOK_FIRST_LISTED,
+    look_first_reading,
+    look_first_verdicts,
+    teams_to_look_at_first,
+)
+from wellbeing.present.tiles import headline_tiles
 
 
 def team_rows(team: str, service: str, count: int, **answers: object) -> list[dict[str, object]]:
@@ -58,9 +65,7 @@ def test_headline_shares_are_the_share_of_respondents_at_or_above_four(organisat
     con = organisation
     tiles = {
         t.code: t
-        for t in overview.headline_tiles(
-            con, filters=current_filters(con), rules=settings.rules(con)
-        )
+        for t in headline_tiles(con, filters=current_filters(con), rules=settings.rules(con))
     }
     # High stress: Alpha's 10 and Beta's 10 answered 5; Gamma 1 or 2 -> 20 / 30.
     assert tiles["high_stress"].value == pytest.approx(20 / 30)
@@ -79,9 +84,7 @@ def test_headline_tiles_show_the_change_since_the_previous_wave_and_the_national
     con = organisation
     tiles = {
         t.code: t
-        for t in overview.headline_tiles(
-            con, filters=current_filters(con), rules=settings.rules(con)
-        )
+        for t in headline_tiles(con, filters=current_filters(con), rules=settings.rules(con))
     }
     # Spring 2025: Beta's 10 answered 4, Alpha's 1 -> 10 / 20 = 50% high stress;
     # Autumn 66.7% -> up 16.7 points, shown as 17.
@@ -120,8 +123,8 @@ def test_teams_to_look_at_first_are_worse_on_two_or_more_measures_with_reasons(o
     con = organisation
     filters = current_filters(con)
     rules = settings.rules(con)
-    verdicts = overview.look_first_verdicts(con, filters=filters, rules=rules)
-    listed = overview.teams_to_look_at_first(verdicts, hierarchy=survey.team_hierarchy(con))
+    verdicts = look_first_verdicts(con, filters=filters, rules=rules)
+    listed = teams_to_look_at_first(verdicts, hierarchy=survey.team_hierarchy(con))
     # Organisation means: stress (50 + 50 + 15) / 30 = 3.83; support (10 + 50 + 30) / 30 = 3.00;
     # challenge (30 + 40 + 30) / 30 = 3.33; change fatigue (40 + 30 + 30) / 30 = 3.33.
     # Alpha (every answer alike, so its interval is its mean) is worse on support by 2.00,
@@ -137,7 +140,7 @@ def test_teams_to_look_at_first_are_worse_on_two_or_more_measures_with_reasons(o
     worse = verdicts[verdicts["worse"].astype(bool)]
     assert sorted(worse.loc[worse["team"] == "Beta", "measure"]) == ["Stress"]
     assert sorted(worse.loc[worse["team"] == "Gamma", "measure"]) == ["Challenge"]
-    assert overview.look_first_reading(listed, teams_compared=3).startswith(
+    assert look_first_reading(listed, teams_compared=3).startswith(
         "1 of 3 teams shown are worse than the organisation on 2 or more measures"
     )
 
@@ -279,7 +282,7 @@ def test_the_overview_lists_the_first_ten_teams_to_look_at_and_offers_the_rest(a
     at.switch_page("pages/overview.py").run()
     assert not at.exception, [e.value for e in at.exception]
     listed = [e.label for e in at.expander]
-    assert len(listed) == overview.LOOK_FIRST_LISTED == 10
+    assert len(listed) == LOOK_FIRST_LISTED == 10
     assert all(label.startswith("**Worse") for label in listed)
     assert any("The first 10 of 12 are listed" in c.value for c in at.caption)
     assert "12 of 24 teams shown are worse" in " ".join(m.value for m in at.markdown)

@@ -15,9 +15,29 @@ import pytest
 from queries import change_fatigue, survey
 from tests.conftest import SHARED, load_survey
 from tests.views_fixture import load_views_fixture
-from wellbeing import charts, privacy, views
+from wellbeing import privacy
 from wellbeing.core import stats
 from wellbeing.core.reference import national_figure, national_figures
+from wellbeing.present import charts
+from wellbeing.present.figures import (
+    SCORE,
+    SHARE,
+    TEAM_FIGURE_COLUMNS,
+    NationalRow,
+    OrganisationFigure,
+    events_with_scores,
+    national_rows_frame,
+    organisation_figure,
+    team_figures,
+    team_from_selection,
+    trend,
+)
+from wellbeing.present.readings import (
+    correlation_reading,
+    national_reading,
+    team_reading,
+    trend_reading,
+)
 
 Z = 1.959964  # the 97.5% normal quantile
 T_5 = 2.570582  # the 97.5% t quantile with 5 degrees of freedom (6 respondents)
@@ -152,15 +172,15 @@ def test_team_figures_carry_wilson_intervals_and_flag_only_beyond_chance(views_c
     org_rows = survey.construct_by_wave_for_organisation(
         views_con, filters=AUTUMN, constructs=["stress"]
     )
-    organisation = views.organisation_figure(
-        org_rows[org_rows["wave_id"] == 1], value="share_high", kind=views.SHARE
+    organisation = organisation_figure(
+        org_rows[org_rows["wave_id"] == 1], value="share_high", kind=SHARE
     )
     assert organisation.value == pytest.approx(3 / 17)
     assert (organisation.low, organisation.high) == pytest.approx(wilson(3, 17), abs=1e-5)
-    figures = views.team_figures(
+    figures = team_figures(
         scores[scores["wave_id"] == 1],
         value="share_high",
-        kind=views.SHARE,
+        kind=SHARE,
         organisation=organisation,
     ).set_index("team")
     # Alpha 3 of 6: Wilson (0.188, 0.812) lies above 3/17 = 0.176 and the gap is 32 points.
@@ -191,14 +211,12 @@ def test_team_bars_are_red_when_worse_beyond_chance_and_grey_when_it_could_be_ch
         views_con, filters=AUTUMN, constructs=["stress"]
     )
     autumn = scores[scores["wave_id"] == 1]
-    organisation = views.organisation_figure(
-        org_rows[org_rows["wave_id"] == 1], value="share_high", kind=views.SHARE
+    organisation = organisation_figure(
+        org_rows[org_rows["wave_id"] == 1], value="share_high", kind=SHARE
     )
-    figures = views.team_figures(
-        autumn, value="share_high", kind=views.SHARE, organisation=organisation
-    )
+    figures = team_figures(autumn, value="share_high", kind=SHARE, organisation=organisation)
     chart = charts.team_intervals(
-        figures, kind=views.SHARE, axis_title="High stress", k=5, organisation=organisation.value
+        figures, kind=SHARE, axis_title="High stress", k=5, organisation=organisation.value
     )
     bars = chart.data[0]
     # Alpha's high-stress share is above the organisation's beyond chance: worse, red.
@@ -209,7 +227,7 @@ def test_team_bars_are_red_when_worse_beyond_chance_and_grey_when_it_could_be_ch
     }
     better = charts.team_intervals(
         figures,
-        kind=views.SHARE,
+        kind=SHARE,
         axis_title="High stress",
         k=5,
         organisation=organisation.value,
@@ -223,17 +241,17 @@ def test_the_reading_above_the_high_stress_chart_says_what_it_shows(views_con):
     org_rows = survey.construct_by_wave_for_organisation(
         views_con, filters=AUTUMN, constructs=["stress"]
     )
-    organisation = views.organisation_figure(
-        org_rows[org_rows["wave_id"] == 1], value="share_high", kind=views.SHARE
+    organisation = organisation_figure(
+        org_rows[org_rows["wave_id"] == 1], value="share_high", kind=SHARE
     )
-    figures = views.team_figures(
+    figures = team_figures(
         scores[scores["wave_id"] == 1],
         value="share_high",
-        kind=views.SHARE,
+        kind=SHARE,
         organisation=organisation,
     )
-    assert views.team_reading(
-        figures, what="the share with high stress", kind=views.SHARE, organisation=organisation
+    assert team_reading(
+        figures, what="the share with high stress", kind=SHARE, organisation=organisation
     ) == (
         "1 of 2 teams shown are above the organisation's 18% for the share with high stress "
         "beyond chance, led by Alpha at 50%; other gaps could be chance. "
@@ -246,13 +264,13 @@ def test_mean_stress_gaps_inside_the_t_interval_read_as_chance(views_con):
     org_rows = survey.construct_by_wave_for_organisation(
         views_con, filters=AUTUMN, constructs=["stress"]
     )
-    organisation = views.organisation_figure(
-        org_rows[org_rows["wave_id"] == 1], value="mean_score", kind=views.SCORE, sd="sd"
+    organisation = organisation_figure(
+        org_rows[org_rows["wave_id"] == 1], value="mean_score", kind=SCORE, sd="sd"
     )
-    figures = views.team_figures(
+    figures = team_figures(
         scores[scores["wave_id"] == 1],
         value="mean_score",
-        kind=views.SCORE,
+        kind=SCORE,
         sd="sd",
         organisation=organisation,
     )
@@ -263,9 +281,7 @@ def test_mean_stress_gaps_inside_the_t_interval_read_as_chance(views_con):
     )
     # Both intervals include 45/17 = 2.65, so no team is flagged.
     assert set(figures["verdict"].dropna()) == {stats.COULD_BE_CHANCE}
-    assert views.team_reading(
-        figures, what="mean stress", kind=views.SCORE, organisation=organisation
-    ) == (
+    assert team_reading(figures, what="mean stress", kind=SCORE, organisation=organisation) == (
         "No team differs from the organisation's 2.65 for mean stress by more than chance: the "
         "highest, Alpha at 3.00, could be chance. 2 of 4 teams are hidden to protect respondents."
     )
@@ -277,19 +293,19 @@ def test_a_focused_team_reads_as_one_sentence_with_its_interval(views_con):
     org_rows = survey.construct_by_wave_for_organisation(
         views_con, filters=filters, constructs=["stress"]
     )
-    organisation = views.organisation_figure(
-        org_rows[org_rows["wave_id"] == 2], value="share_high", kind=views.SHARE
+    organisation = organisation_figure(
+        org_rows[org_rows["wave_id"] == 2], value="share_high", kind=SHARE
     )
-    figures = views.team_figures(
+    figures = team_figures(
         scores[scores["wave_id"] == 2],
         value="share_high",
-        kind=views.SHARE,
+        kind=SHARE,
         organisation=organisation,
     )
     low, high = wilson(4, 5)  # (0.376, 0.964) includes 4/11 = 0.364? No: 0.376 > 0.364.
     assert figures["verdict"].tolist() == [stats.HIGHER]
-    assert views.team_reading(
-        figures, what="the share with high stress", kind=views.SHARE, organisation=organisation
+    assert team_reading(
+        figures, what="the share with high stress", kind=SHARE, organisation=organisation
     ) == (
         f"Alpha: the share with high stress is 80% (95% interval {low:.0%}\u2013{high:.0%}, "
         "5 respondents) against the organisation's 36%: higher than the organisation, beyond "
@@ -303,13 +319,13 @@ def test_the_trend_reading_follows_the_organisation_and_the_focused_team(views_c
         views_con, filters=filters, constructs=["stress"]
     )
     team_rows = survey.construct_by_wave(views_con, filters=filters, constructs=["stress"])
-    organisation = views.trend(org_rows, value="share_high", kind=views.SHARE)
-    team = views.trend(team_rows, value="share_high", kind=views.SHARE)
+    organisation = trend(org_rows, value="share_high", kind=SHARE)
+    team = trend(team_rows, value="share_high", kind=SHARE)
     assert organisation["wave"].tolist() == ["Autumn 2025", "Spring 2026"]
-    assert views.trend_reading(
+    assert trend_reading(
         organisation,
         what="share with high stress",
-        kind=views.SHARE,
+        kind=SHARE,
         team="Alpha",
         team_trend=team,
     ) == (
@@ -335,7 +351,7 @@ def test_change_events_are_counted_in_the_twelve_months_before_each_wave(views_c
 def test_change_events_against_change_fatigue_read_as_a_correlation(views_con):
     counts = change_fatigue.change_events_before_waves(views_con)
     scores = survey.construct_by_wave(views_con, filters=AUTUMN, constructs=["change_fatigue"])
-    points = views.events_with_scores(counts, scores)
+    points = events_with_scores(counts, scores)
     # Shown team-waves (events, score): Alpha A25 (1, 4.5), Beta A25 (1, 2), Alpha S26 (2, 5),
     # Beta S26 (1, 1). Pearson r = 1.875 / √(0.75 × 11.1875) = 0.647.
     assert sorted(zip(points["change_events"], points["mean_score"], strict=True)) == [
@@ -344,7 +360,7 @@ def test_change_events_against_change_fatigue_read_as_a_correlation(views_con):
         (1, 4.5),
         (2, 5.0),
     ]
-    assert views.correlation_reading(
+    assert correlation_reading(
         points,
         x="change_events",
         y="mean_score",
@@ -384,28 +400,28 @@ def test_national_readings_place_the_organisation_by_its_interval(views_con):
         views_con, filters=AUTUMN, items=["STR2", "STR3"]
     )
     rows = [
-        views.NationalRow(
+        NationalRow(
             measure="Stress affects my ability to do the job",
-            organisation=views.organisation_figure(
-                org_items[org_items["item"] == "STR2"], value="share_agree", kind=views.SHARE
+            organisation=organisation_figure(
+                org_items[org_items["item"] == "STR2"], value="share_agree", kind=SHARE
             ),
             national=national_figure("stress_affects_ability"),
         ),
-        views.NationalRow(
+        NationalRow(
             measure="Unwell from work stress",
-            organisation=views.organisation_figure(
-                org_items[org_items["item"] == "STR3"], value="share_agree", kind=views.SHARE
+            organisation=organisation_figure(
+                org_items[org_items["item"] == "STR3"], value="share_agree", kind=SHARE
             ),
             national=None,
         ),
     ]
     # STR2: 3 of 17 agree = 18%, Wilson (0.062, 0.410) is below the national 80% (2015).
     # STR3: Alpha's 3 of 17 = 18%, with no national figure.
-    assert views.national_reading(rows) == (
+    assert national_reading(rows) == (
         "Against national figures: Stress affects my ability to do the job 18%, below the "
         "national 80%, 2015; no national figure for Unwell from work stress (18%)."
     )
-    figure = charts.against_national(views.national_rows_frame(rows))
+    figure = charts.against_national(national_rows_frame(rows))
     national = next(trace for trace in figure.data if trace.name == "National figure")
     assert national.x == (0.8,)
     assert "Community Care survey" in national.customdata[0][0]
@@ -415,15 +431,13 @@ def test_national_readings_place_the_organisation_by_its_interval(views_con):
 def test_team_bars_put_the_team_first_in_customdata_and_cite_the_national_figure(views_con):
     teams = survey.item_agreement_by_team(views_con, filters=AUTUMN, items=["STR2"])
     org_rows = survey.item_agreement_for_organisation(views_con, filters=AUTUMN, items=["STR2"])
-    organisation = views.organisation_figure(org_rows, value="share_agree", kind=views.SHARE)
-    figures = views.team_figures(
-        teams, value="share_agree", kind=views.SHARE, organisation=organisation
-    )
+    organisation = organisation_figure(org_rows, value="share_agree", kind=SHARE)
+    figures = team_figures(teams, value="share_agree", kind=SHARE, organisation=organisation)
     national = national_figure("stress_affects_ability")
     figure = json.loads(
         charts.team_intervals(
             figures,
-            kind=views.SHARE,
+            kind=SHARE,
             axis_title="Agree",
             k=5,
             organisation=organisation.value,
@@ -462,7 +476,7 @@ def test_team_bars_put_the_team_first_in_customdata_and_cite_the_national_figure
     ],
 )
 def test_a_chart_click_names_the_team_in_its_customdata(selection, team):
-    assert views.team_from_selection(selection) == team
+    assert team_from_selection(selection) == team
 
 
 def test_team_figures_put_the_highest_first_ties_by_name_and_hidden_teams_last():
@@ -474,11 +488,9 @@ def test_team_figures_put_the_highest_first_ties_by_name_and_hidden_teams_last()
             "status": [privacy.SHOWN, privacy.SHOWN, privacy.BELOW_K, privacy.SHOWN, "hidden"],
         }
     )
-    organisation = views.OrganisationFigure(0.5, 0.45, 0.55, 500)
-    figures = views.team_figures(
-        rows, value="share_high", kind=views.SHARE, organisation=organisation
-    )
-    assert list(figures.columns) == views.TEAM_FIGURE_COLUMNS
+    organisation = OrganisationFigure(0.5, 0.45, 0.55, 500)
+    figures = team_figures(rows, value="share_high", kind=SHARE, organisation=organisation)
+    assert list(figures.columns) == TEAM_FIGURE_COLUMNS
     assert figures["team"].tolist() == ["Gamma", "Delta", "Alpha", "Beta", "Tiny"]
     assert figures["respondents"].tolist()[:4] == [30.0, 40.0, 20.0, 20.0]
     assert math.isnan(figures["respondents"].iloc[4])

@@ -19,12 +19,13 @@ from streamlit import runtime
 from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from queries import cache, survey
-from wellbeing import charts, overview, privacy, store, views
+from queries import cache, supervision, survey
+from wellbeing import privacy, store
 from wellbeing.access import audit_log, auth
 from wellbeing.core import roles
-from wellbeing.exports import csv_bytes, figure_png, file_stem, readable, xlsx_bytes
 from wellbeing.ingest import demo
+from wellbeing.present import charts, figures, readings
+from wellbeing.present.exports import csv_bytes, figure_png, file_stem, readable, xlsx_bytes
 from wellbeing.store import config
 
 
@@ -158,7 +159,7 @@ def _prepare_figures(shared: duckdb.DuckDBPyConnection, version: tuple) -> None:
     def prepare() -> None:
         try:
             cursor = shared.cursor()
-            overview.prepare_supervision_months(cursor, stop=_stop_preparing)
+            supervision.prepare_supervision_months(cursor, stop=_stop_preparing)
             survey.prepare_decisions(cursor, stop=_stop_preparing)
         except Exception:  # the page that needs the figure will meet and report it
             logging.getLogger(__name__).exception("preparing the dashboard's figures")
@@ -663,7 +664,7 @@ def _focus_team_from_chart(chart_key: str) -> None:
     Runs before the script, so the bound team selectbox (and the URL) take the
     value when the sidebar is drawn.
     """
-    team = views.team_from_selection(st.session_state.get(chart_key))
+    team = figures.team_from_selection(st.session_state.get(chart_key))
     if team is not None:
         st.session_state[FILTER_KEYS["team"]] = team
 
@@ -703,14 +704,14 @@ def team_focus_note(team: str | None) -> None:
 def trend(organisation, *, team: str | None, team_trend, what: str, axis_title: str, key: str):
     """The organisation's trend (and the focused team's) with its one-sentence reading."""
     st.markdown(
-        views.trend_reading(
-            organisation, what=what, kind=views.SHARE, team=team, team_trend=team_trend
+        readings.trend_reading(
+            organisation, what=what, kind=figures.SHARE, team=team, team_trend=team_trend
         )
     )
     st.plotly_chart(
         charts.trend_lines(
             organisation,
-            kind=views.SHARE,
+            kind=figures.SHARE,
             axis_title=axis_title,
             team=team,
             team_trend=team_trend,

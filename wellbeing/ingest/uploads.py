@@ -12,7 +12,7 @@ import pandas as pd
 import queries.imports as q
 from queries import cache, settings
 from wellbeing import store
-from wellbeing.exports import neutralise_formulas
+from wellbeing.core.spreadsheets import neutralise_formulas
 from wellbeing.ingest.reading import ImportProblem
 from wellbeing.store import config
 

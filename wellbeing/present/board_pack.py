@@ -23,11 +23,21 @@ import plotly.io
 from plotly.offline import get_plotlyjs
 
 from queries import settings, survey
-from wellbeing import charts, exports, overview, privacy, views
+from wellbeing import privacy
 from wellbeing.core import stats
 from wellbeing.core.measures import HIGH_SCORE_CUTOFF
 from wellbeing.core.reference import national_figure
 from wellbeing.core.vocabulary import SURVEY_FIELDS
+from wellbeing.present import charts, exports
+from wellbeing.present.figures import SCORE, SHARE, NationalRow, organisation_figure, team_figures
+from wellbeing.present.look_first import (
+    look_first_reading,
+    look_first_verdicts,
+    supervision_figures,
+    teams_to_look_at_first,
+)
+from wellbeing.present.readings import national_reading, team_reading
+from wellbeing.present.tiles import Tile, headline_tiles
 
 CHROMIUM = "/usr/bin/chromium"
 CHART_WIDTH = 680  # the printable width of A4 at 14 mm margins, in CSS pixels
@@ -59,7 +69,7 @@ class BoardPack:
     wave: str
     data_date: str
     respondents: int | None
-    tiles: list[overview.Tile]
+    tiles: list[Tile]
     look_first: str
     look_first_rows: pd.DataFrame
     sections: list[Section]
@@ -85,19 +95,19 @@ def _stress_section(
     by_team = survey.construct_by_team(con, filters=filters, rules=rules)
     org_rows = survey.construct_for_organisation(con, filters=filters, rules=rules)
     stress = by_team[by_team["construct"] == "stress"]
-    org = views.organisation_figure(
-        org_rows[org_rows["construct"] == "stress"], value="share_high", kind=views.SHARE
+    org = organisation_figure(
+        org_rows[org_rows["construct"] == "stress"], value="share_high", kind=SHARE
     )
     what = f"the share with high stress (score {HIGH_SCORE_CUTOFF:g} or more)"
     if stress.empty:
         return Section("Stress", f"No stress scores for {what} in this wave.")
-    figures = views.team_figures(stress, value="share_high", kind=views.SHARE, organisation=org)
+    figures = team_figures(stress, value="share_high", kind=SHARE, organisation=org)
     return Section(
         "Stress",
-        views.team_reading(figures, what=what, kind=views.SHARE, organisation=org),
+        team_reading(figures, what=what, kind=SHARE, organisation=org),
         charts.team_intervals(
             figures,
-            kind=views.SHARE,
+            kind=SHARE,
             k=rules.min_group_size,
             organisation=org.value,
             axis_title="Share with high stress (95% interval)",
@@ -112,31 +122,27 @@ def _support_challenge_section(
     teams = survey.support_challenge_by_wave(con, filters=filters, rules=rules)
     org_rows = survey.support_challenge_by_wave_for_organisation(con, filters=filters, rules=rules)
     teams = teams[teams["wave_id"] == filters.wave_id]
-    org = views.organisation_figure(
-        org_rows[org_rows["wave_id"] == filters.wave_id], value=high_both, kind=views.SHARE
+    org = organisation_figure(
+        org_rows[org_rows["wave_id"] == filters.wave_id], value=high_both, kind=SHARE
     )
     what = "the share with high support and high challenge"
     if teams.empty:
         return Section("Support and challenge", f"No scores for {what} in this wave.")
-    figures = views.team_figures(teams, value=high_both, kind=views.SHARE, organisation=org)
+    figures = team_figures(teams, value=high_both, kind=SHARE, organisation=org)
     national = national_figure("high_support_high_challenge")
     return Section(
         "Support and challenge",
-        views.team_reading(
-            figures, what=what, kind=views.SHARE, organisation=org, worse=stats.LOWER
-        ),
+        team_reading(figures, what=what, kind=SHARE, organisation=org, worse=stats.LOWER),
         charts.team_intervals(
             figures,
-            kind=views.SHARE,
+            kind=SHARE,
             k=rules.min_group_size,
             organisation=org.value,
             national=national,
             worse=stats.LOWER,
             axis_title="High support and high challenge (share, 95% interval)",
         ),
-        note=views.national_reading(
-            [views.NationalRow("High support and high challenge", org, national)]
-        ),
+        note=national_reading([NationalRow("High support and high challenge", org, national)]),
     )
 
 
@@ -146,24 +152,22 @@ def _change_fatigue_section(
     by_team = survey.construct_by_team(con, filters=filters, rules=rules)
     org_rows = survey.construct_for_organisation(con, filters=filters, rules=rules)
     fatigue = by_team[by_team["construct"] == "change_fatigue"]
-    org = views.organisation_figure(
+    org = organisation_figure(
         org_rows[org_rows["construct"] == "change_fatigue"],
         value="mean_score",
-        kind=views.SCORE,
+        kind=SCORE,
         sd="sd",
     )
     what = "change fatigue (1-5)"
     if fatigue.empty:
         return Section("Change fatigue", f"No scores for {what} in this wave.")
-    figures = views.team_figures(
-        fatigue, value="mean_score", kind=views.SCORE, sd="sd", organisation=org
-    )
+    figures = team_figures(fatigue, value="mean_score", kind=SCORE, sd="sd", organisation=org)
     return Section(
         "Change fatigue",
-        views.team_reading(figures, what=what, kind=views.SCORE, organisation=org),
+        team_reading(figures, what=what, kind=SCORE, organisation=org),
         charts.team_intervals(
             figures,
-            kind=views.SCORE,
+            kind=SCORE,
             k=rules.min_group_size,
             organisation=org.value,
             axis_title="Change fatigue, 1-5 (95% interval)",
@@ -184,12 +188,12 @@ def build(
     filters = survey.Filters(wave_id=wave_id, service=service)
     waves = survey.waves(con).set_index("id")
     wave = waves.loc[wave_id]
-    tiles = overview.headline_tiles(con, filters=filters, rules=rules)
+    tiles = headline_tiles(con, filters=filters, rules=rules)
     respondents = max(
         (t.respondents for t in tiles if t.from_survey and t.respondents is not None), default=None
     )
-    verdicts = overview.look_first_verdicts(con, filters=filters, rules=rules)
-    look_first = overview.teams_to_look_at_first(verdicts, hierarchy=survey.team_hierarchy(con))
+    verdicts = look_first_verdicts(con, filters=filters, rules=rules)
+    look_first = teams_to_look_at_first(verdicts, hierarchy=survey.team_hierarchy(con))
     sections = [
         _stress_section(con, filters, rules),
         _support_challenge_section(con, filters, rules),
@@ -210,9 +214,7 @@ def build(
         data_date=data_date,
         respondents=respondents,
         tiles=tiles,
-        look_first=overview.look_first_reading(
-            look_first, teams_compared=verdicts["team"].nunique()
-        ),
+        look_first=look_first_reading(look_first, teams_compared=verdicts["team"].nunique()),
         look_first_rows=look_first,
         sections=sections,
         anonymity_rule=anonymity_rule(rules),
@@ -224,7 +226,7 @@ def build(
 def _supervision_section(
     con: duckdb.DuckDBPyConnection, filters: survey.Filters, rules: privacy.Rules
 ) -> Section:
-    figures, org, month = overview.supervision_figures(con, filters=filters, rules=rules)
+    figures, org, month = supervision_figures(con, filters=filters, rules=rules)
     if month is None:
         return Section(
             "Supervision",
@@ -236,12 +238,10 @@ def _supervision_section(
         return Section("Supervision", f"No team has records for {what}.")
     return Section(
         "Supervision",
-        views.team_reading(
-            figures, what=what, kind=views.SHARE, organisation=org, worse=stats.LOWER
-        ),
+        team_reading(figures, what=what, kind=SHARE, organisation=org, worse=stats.LOWER),
         charts.team_intervals(
             figures,
-            kind=views.SHARE,
+            kind=SHARE,
             k=rules.min_group_size,
             organisation=org.value,
             worse=stats.LOWER,

@@ -2,7 +2,8 @@
 
 Tables handed here have already been through the confidentiality engine
 (their ``status`` column says so); this module writes hidden cells as words,
-never as numbers, and neutralises text a spreadsheet would run as a formula.
+never as numbers, and neutralises text a spreadsheet would run as a formula
+(``wellbeing.core.spreadsheets``, which the imports' rejected-cells CSV uses too).
 """
 
 from __future__ import annotations
@@ -14,39 +15,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from wellbeing import privacy
-
-# A cell starting with one of these is run as a formula by Excel, LibreOffice
-# or Google Sheets (CSV injection); tab and carriage return hide the prefix.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from wellbeing.core.spreadsheets import neutralise_formulas
 
 STATUS_COLUMN = "status"
 PNG_SCALE = 2  # sharp enough to paste into a board paper
 DEFAULT_WIDTH = 1000
 DEFAULT_HEIGHT = 560
-
-
-def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy in which every text cell a spreadsheet would run as a formula starts with ``'``.
-
-    Numbers stay numbers (a negative change is not text); text such as
-    ``=HYPERLINK(...)`` or ``-1+1`` in a team name becomes ``'=HYPERLINK(...)``.
-    Column names are treated the same way.
-
-    Example:
-        neutralise_formulas(pd.DataFrame({"team": ["=1+1"]}))["team"][0] == "'=1+1"
-    """
-
-    def safe(value: object) -> object:
-        if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-            return "'" + value
-        return value
-
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(safe).astype(object)
-    out.columns = [safe(str(column)) for column in out.columns]
-    return out
 
 
 def readable(frame: pd.DataFrame, *, k: int) -> pd.DataFrame:

@@ -1,0 +1,205 @@
+"""Change fatigue against the change log: the timeline, and events before each wave."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from wellbeing import privacy
+from wellbeing.present.charts.common import (
+    BETTER_BLUE,
+    FOCUS_COLOUR,
+    NATIONAL_COLOUR,
+    ORGANISATION_COLOUR,
+    drawn_once,
+)
+
+
+@drawn_once
+def change_timeline(
+    teams: pd.DataFrame,
+    organisation: pd.DataFrame,
+    events: pd.DataFrame,
+    *,
+    axis_title: str,
+    focus: str | None = None,
+) -> go.Figure:
+    """Team scores across waves on a date axis, with the change log drawn on the timeline.
+
+    Args:
+        teams: gated rows from ``queries.survey.construct_by_wave`` for one construct.
+        organisation: the organisation's ``figures.trend`` rows for it.
+        events: ``queries.change_fatigue.change_events`` rows.
+        focus: a team to draw in the focus colour; others are drawn faint.
+    """
+    figure = go.Figure()
+    shown = teams[teams["status"] == privacy.SHOWN].sort_values(["team", "wave_opened_on"])
+    # Every other team in one trace, its lines broken by gaps: hundreds of teams
+    # drawn as a trace each cost plotly seconds and the browser more.
+    others = shown[shown["team"] != focus]
+    if not others.empty:
+        x, y, custom = _lines_with_gaps(others)
+        figure.add_trace(
+            go.Scatter(
+                name="Teams",
+                x=x,
+                y=y,
+                mode="lines+markers",
+                line={"color": "#b8c4d0", "width": 1},
+                opacity=1.0 if focus is None else 0.6,
+                showlegend=False,
+                customdata=custom,
+                hovertemplate=TEAM_WAVE_HOVER,
+            )
+        )
+    focused = shown[shown["team"] == focus]
+    if not focused.empty:
+        x, y, custom = _lines_with_gaps(focused)
+        figure.add_trace(
+            go.Scatter(
+                name=str(focus),
+                x=x,
+                y=y,
+                mode="lines+markers",
+                line={"color": FOCUS_COLOUR, "width": 3},
+                customdata=custom,
+                hovertemplate=TEAM_WAVE_HOVER,
+            )
+        )
+    org = organisation[organisation["status"] == privacy.SHOWN]
+    figure.add_trace(
+        go.Scatter(
+            name="Organisation",
+            x=org["wave_opened_on"].dt.strftime("%Y-%m-%d").tolist(),
+            y=org["value"].tolist(),
+            mode="lines+markers",
+            line={"color": ORGANISATION_COLOUR, "width": 3},
+            customdata=[[w, int(n)] for w, n in zip(org["wave"], org["respondents"], strict=True)],
+            hovertemplate=(
+                "Organisation, %{customdata[0]}: %{y:.2f}<br>%{customdata[1]} respondents"
+                "<extra></extra>"
+            ),
+        )
+    )
+    if not events.empty:
+        dates = pd.to_datetime(events["started_on"]).dt.strftime("%Y-%m-%d")
+        # One trace of vertical lines per kind (add_vline per event is quadratic in
+        # plotly: 560 events took minutes); the axis is fixed at 1-5, so they span it.
+        wide = events["organisation_wide"].astype(bool).to_numpy()
+        for organisation_wide, dash, colour in (
+            (True, "dash", NATIONAL_COLOUR),
+            (False, "dot", "#999999"),
+        ):
+            line_dates = sorted(set(dates[wide == organisation_wide]))
+            if not line_dates:
+                continue
+            figure.add_trace(
+                go.Scatter(
+                    x=[d for date in line_dates for d in (date, date, None)],
+                    y=[v for _ in line_dates for v in (1, 5, None)],
+                    mode="lines",
+                    line={"dash": dash, "color": colour, "width": 1},
+                    hoverinfo="skip",
+                    showlegend=False,
+                )
+            )
+        figure.add_trace(
+            go.Scatter(
+                name="Change event",
+                x=dates.tolist(),
+                y=[4.85] * len(events),
+                mode="markers",
+                marker={"symbol": "triangle-down", "size": 11, "color": NATIONAL_COLOUR},
+                customdata=[
+                    [title, kind, "organisation-wide" if wide else str(team)]
+                    for title, kind, wide, team in zip(
+                        events["title"],
+                        events["kind"],
+                        events["organisation_wide"],
+                        events["team"],
+                        strict=True,
+                    )
+                ],
+                hovertemplate=(
+                    "%{x|%d %b %Y}: %{customdata[0]}<br>%{customdata[1]}, %{customdata[2]}"
+                    "<extra></extra>"
+                ),
+            )
+        )
+    figure.update_layout(
+        xaxis={"title": {"text": "Date (survey waves and change events)"}, "type": "date"},
+        yaxis={"title": {"text": axis_title}, "range": [1, 5]},
+        height=420,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        clickmode="event+select",
+    )
+    return figure
+
+
+TEAM_WAVE_HOVER = (
+    "%{customdata[0]}, %{customdata[1]}: %{y:.2f}<br>%{customdata[2]} respondents<extra></extra>"
+)
+
+
+def _lines_with_gaps(rows: pd.DataFrame) -> tuple[list, list, list]:
+    """x, y and hover data of one line per team, separated by gaps (rows sorted by team, date)."""
+    x: list = []
+    y: list = []
+    custom: list = []
+    dates = pd.to_datetime(rows["wave_opened_on"]).dt.strftime("%Y-%m-%d").tolist()
+    scores = rows["mean_score"].astype("float64").tolist()
+    previous = None
+    for team, date, score, wave, n in zip(
+        rows["team"].astype("str"), dates, scores, rows["wave"], rows["respondents"], strict=True
+    ):
+        if previous is not None and team != previous:
+            x.append(None)
+            y.append(None)
+            custom.append([None, None, None])
+        x.append(date)
+        y.append(score)
+        custom.append([team, str(wave), int(n)])
+        previous = team
+    return x, y, custom
+
+
+@drawn_once
+def events_against_score(points: pd.DataFrame, *, axis_title: str, window_months: int) -> go.Figure:
+    """One point per team and wave: change events in the window before the wave vs its score.
+
+    Args:
+        points: columns team, wave, change_events, mean_score, respondents (shown rows only).
+    """
+    figure = go.Figure(
+        go.Scatter(
+            name="Team in a wave",
+            x=points["change_events"].astype("float64").tolist(),
+            y=points["mean_score"].astype("float64").tolist(),
+            mode="markers",
+            marker={"size": 10, "color": BETTER_BLUE, "opacity": 0.7},
+            customdata=[
+                [team, wave, int(n)]
+                for team, wave, n in zip(
+                    points["team"], points["wave"], points["respondents"], strict=True
+                )
+            ],
+            hovertemplate=(
+                "%{customdata[0]}, %{customdata[1]}<br>%{x} change events in the "
+                f"{window_months} months before<br>score %{{y:.2f}}, %{{customdata[2]}} "
+                "respondents<extra></extra>"
+            ),
+        )
+    )
+    figure.update_layout(
+        xaxis={
+            "title": {"text": f"Change events in the {window_months} months before the wave"},
+            "dtick": 1,
+            "rangemode": "tozero",
+        },
+        yaxis={"title": {"text": axis_title}, "range": [1, 5]},
+        height=380,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        clickmode="event+select",
+    )
+    return figure

@@ -1,0 +1,81 @@
+"""The organisation's figure (and a focused team's) wave by wave."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from wellbeing import privacy
+from wellbeing.present.charts.common import (
+    FOCUS_COLOUR,
+    ORGANISATION_COLOUR,
+    drawn_once,
+    number_format,
+)
+
+
+@drawn_once
+def trend_lines(
+    organisation: pd.DataFrame,
+    *,
+    kind: str,
+    axis_title: str,
+    team: str | None = None,
+    team_trend: pd.DataFrame | None = None,
+) -> go.Figure:
+    """The organisation's figure wave by wave, and one team's beside it, with 95% intervals.
+
+    Args:
+        organisation: rows from ``figures.trend`` for the organisation.
+        team, team_trend: the focused team and its ``figures.trend`` rows, if any.
+    """
+    number = number_format(kind)
+    figure = go.Figure()
+    series = [("Organisation", organisation, ORGANISATION_COLOUR)]
+    if team is not None and team_trend is not None:
+        series.append((team, team_trend, FOCUS_COLOUR))
+    for name, frame, colour in series:
+        shown = frame[frame["status"] == privacy.SHOWN]
+        figure.add_trace(
+            go.Scatter(
+                name=name,
+                x=shown["wave"].tolist(),
+                y=shown["value"].tolist(),
+                mode="lines+markers",
+                line={"color": colour},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": (shown["high"] - shown["value"]).tolist(),
+                    "arrayminus": (shown["value"] - shown["low"]).tolist(),
+                },
+                customdata=[
+                    [name, int(n), lo, hi]
+                    for n, lo, hi in zip(
+                        shown["respondents"], shown["low"], shown["high"], strict=True
+                    )
+                ],
+                hovertemplate=(
+                    "%{customdata[0]}, %{x}: %{y:"
+                    + number
+                    + "}<br>95% interval %{customdata[2]:"
+                    + number
+                    + "} to %{customdata[3]:"
+                    + number
+                    + "}<br>%{customdata[1]} respondents<extra></extra>"
+                ),
+            )
+        )
+    waves = organisation["wave"].tolist()
+    figure.update_layout(
+        xaxis={"title": {"text": "Survey wave"}, "categoryorder": "array", "categoryarray": waves},
+        yaxis={
+            "title": {"text": axis_title},
+            "tickformat": number,
+            "range": [0, 1] if kind == "share" else [1, 5],
+        },
+        height=320,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+    )
+    return figure
