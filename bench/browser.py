@@ -276,7 +276,7 @@ def measure(
             warm.wait_for_function(SETTLED, arg=0, timeout=300_000)
             warm.close()
             # The first run starts the engine's background preparation of every
-            # wave (wellbeing/ui.py); pages are measured once it is done, as
+            # wave (wellbeing/ui/run.py); pages are measured once it is done, as
             # leaders meet them after an import has settled.
             wait_until_idle(pid)
             for info in pages:

@@ -256,6 +256,7 @@ def benchmark_page(page, *, reruns: int, raw_repeats: int) -> list[PageResult]:
 
 def _benchmark_view(at, result: PageResult, *, reruns: int, raw_repeats: int) -> PageResult:
     from wellbeing import ui
+    from wellbeing.ui import run
 
     changes = filter_changes(at)
     skipped = 0
@@ -279,20 +280,21 @@ def _benchmark_view(at, result: PageResult, *, reruns: int, raw_repeats: int) ->
     # One more rerun with every statement recorded, then each read timed on its own.
     log: list[Query] = []
     names = _query_names()
-    original = ui.cursor
+    # The pages call ui.cursor, the ui package's own helpers run.cursor: record both.
+    original = run.cursor
     opened: list = []
 
     def recording_cursor() -> RecordingCursor:
         opened.append(original())
         return RecordingCursor(opened[-1], log, names)
 
-    ui.cursor = recording_cursor
+    ui.cursor = run.cursor = recording_cursor
     try:
         if _options(at, WAVE):
             _set(at, WAVE, _options(at, WAVE)[-1])
         at.run()
     finally:
-        ui.cursor = original
+        ui.cursor = run.cursor = original
     reads = [q for q in log if READ_STATEMENT.match(COMMENT.sub("", q.sql))]
     totals: dict[str, list[float]] = {}
     for q in log:

@@ -241,15 +241,15 @@ def test_preparation_decides_the_sensitive_breakdowns_of_every_wave(organisation
 
 
 def test_the_dashboard_prepares_each_data_version_once(organisation, monkeypatch):
-    from wellbeing import ui
+    from wellbeing.ui import run
 
     prepared = []
     monkeypatch.setattr(survey, "prepare_decisions", lambda con, **options: prepared.append(con))
-    monkeypatch.setattr(ui, "_prepared_versions", set())
+    monkeypatch.setattr(run, "_prepared_versions", set())
     version = cache.data_version(organisation)
     for _ in range(3):
-        ui._prepare_figures(organisation, version)
-    ui._prepare_figures(organisation, (*version, "after an import"))
+        run._prepare_figures(organisation, version)
+    run._prepare_figures(organisation, (*version, "after an import"))
     for thread in [t for t in threading.enumerate() if t.name == "prepare-decisions"]:
         thread.join(timeout=30)
     assert len(prepared) == 2

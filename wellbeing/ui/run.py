@@ -1,0 +1,153 @@
+"""A script run: the shared database, this run's cursor, and figures prepared in the background.
+
+Every page imports ``wellbeing.ui``, which imports this module: importing it pins
+Streamlit to the st.navigation router (:func:`_route_every_run_through_dashboard`).
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+from contextvars import ContextVar
+
+import duckdb
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from queries import cache, supervision, survey
+from wellbeing import store
+from wellbeing.ingest import demo
+from wellbeing.store import config
+
+
+def _route_every_run_through_dashboard() -> None:
+    """Keep Streamlit on the st.navigation router for this whole server process.
+
+    Streamlit decides once per process, when the first session starts, whether
+    the app uses the old folder-of-pages mode: it does whenever a folder named
+    ``pages/`` sits beside the entry file, until some run calls st.navigation.
+    A first request that deep-links to a page (e.g. ``/upload``) would run that
+    page alone, without dashboard.py's sign-in, filters and menu. Every page
+    imports this module, so pinning the flag here routes every later run
+    through dashboard.py; the first deep-linked run is still guarded by the
+    page's own ``require_role``.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+
+
+_route_every_run_through_dashboard()
+
+
+@st.cache_resource
+def database(path: str) -> duckdb.DuckDBPyConnection:
+    """One DuckDB connection per server process, shared by every session.
+
+    An empty store is given the sample data here, through the HR import code.
+    """
+    con = store.connect(path)
+    demo.load_if_empty(con)
+    return con
+
+
+# This script run's cursor: set by begin_run (dashboard.py, first thing in every
+# run) and shared by the page and every helper below, so the data version is
+# read once per run. A ContextVar because Streamlit runs each session's script
+# on a thread of its own.
+_run_cursor: ContextVar[duckdb.DuckDBPyConnection | None] = ContextVar("run_cursor", default=None)
+
+
+def begin_run() -> duckdb.DuckDBPyConnection:
+    """Start a script run: a cursor of its own on the shared connection, used until the next.
+
+    A DuckDB connection is not thread-safe and Streamlit runs each session in
+    its own thread, so each run takes a cursor on the shared connection.
+    When the data has changed since the last run, the confidentiality engine
+    starts deciding every wave in the background (:func:`_prepare_figures`).
+    """
+    _this_run.routed = _run_identity()
+    shared = database(str(config.database_path()))
+    run_cursor = shared.cursor()
+    _run_cursor.set(run_cursor)
+    _prepare_figures(shared, cache.data_version(run_cursor))
+    return run_cursor
+
+
+# Which run went through dashboard.py (begin_run), per script thread.
+_this_run = threading.local()
+REROUTED_KEY = "rerouted_through_dashboard"
+
+
+def _run_identity() -> object | None:
+    """Something new in every script run: the run context's cursors, which Streamlit renews."""
+    context = get_script_run_ctx()
+    return None if context is None else context.cursors
+
+
+def reroute_a_page_run_alone() -> None:
+    """Run again through dashboard.py when this run reached a page without it.
+
+    The first session of a server process that opens a page's link runs the
+    page file alone (see :func:`_route_every_run_through_dashboard`): no
+    filters, no menu. Importing this module has already pinned the router, so
+    one rerun goes through dashboard.py to the same page. Once per session, so
+    a page run on its own by a test cannot loop.
+    """
+    identity = _run_identity()
+    if identity is None or getattr(_this_run, "routed", None) is identity:
+        return
+    if st.session_state.get(REROUTED_KEY):
+        return
+    st.session_state[REROUTED_KEY] = True
+    st.rerun()
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    """This script run's cursor (a page run without dashboard.py starts its own)."""
+    return _run_cursor.get() or begin_run()
+
+
+_prepared_versions: set[tuple] = set()
+_prepared_lock = threading.Lock()
+_stop_preparing = threading.Event()
+_preparing: list[threading.Thread] = []
+
+
+@atexit.register
+def _finish_preparing() -> None:
+    """At exit, stop the background preparation between two steps and wait for it.
+
+    A thread killed inside a DuckDB query aborts the interpreter ("terminate
+    called..."), which would turn a clean shutdown or test run into a crash.
+    """
+    _stop_preparing.set()
+    for thread in _preparing:
+        thread.join(timeout=60)
+
+
+def _prepare_figures(shared: duckdb.DuckDBPyConnection, version: tuple) -> None:
+    """Once per data version, on a thread of its own: every wave's supervision
+    month, then every wave's confidentiality decisions.
+
+    The first leader to open a wave after an import then finds them made; a
+    page that needs one sooner works it out itself, as before.
+    """
+    with _prepared_lock:
+        if version in _prepared_versions:
+            return
+        _prepared_versions.add(version)
+
+    def prepare() -> None:
+        try:
+            cursor = shared.cursor()
+            supervision.prepare_supervision_months(cursor, stop=_stop_preparing)
+            survey.prepare_decisions(cursor, stop=_stop_preparing)
+        except Exception:  # the page that needs the figure will meet and report it
+            logging.getLogger(__name__).exception("preparing the dashboard's figures")
+
+    thread = threading.Thread(target=prepare, name="prepare-decisions", daemon=True)
+    with _prepared_lock:
+        _preparing[:] = [t for t in _preparing if t.is_alive()] + [thread]
+    thread.start()

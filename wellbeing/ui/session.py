@@ -1,0 +1,273 @@
+"""Who is using this session: sign-in and out, the role a page needs, and the banners about it.
+
+Until sign-in is configured the user is the local administrator, and the
+dashboard refuses to serve anything but this computer.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import weakref
+from collections.abc import Mapping
+
+import duckdb
+import streamlit as st
+from streamlit import runtime
+from streamlit.errors import StreamlitSecretNotFoundError
+
+from wellbeing.access import audit_log, auth
+from wellbeing.core import roles
+from wellbeing.ingest import demo
+from wellbeing.ui import run
+
+
+def demo_notice(con: duckdb.DuckDBPyConnection) -> None:
+    """On every page while the sample data is loaded: say so, and let HR remove it."""
+    if not demo.is_loaded(con):
+        return
+    with st.container(border=True):
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        left.warning(
+            "**Demo data.** These figures come from the bundled sample exports of a fictional "
+            "council, not from your staff. HR can remove them before loading real exports.",
+            icon=":material/science:",
+        )
+        user = current_user()
+        may_remove = user is not None and user.may((roles.HR_ADMIN,))
+        if may_remove and right.button("Remove demo data", key="remove_demo", type="secondary"):
+            demo.remove(con)
+            st.rerun()
+
+
+# This session's sign-in: {"account_id": int | None, "last_active": datetime (UTC)};
+# account_id None means a single sign-on identity (st.user).
+SESSION_KEY = "signed_in_session"
+# A message for the sign-in page after an expiry or a sign-out.
+SIGN_IN_NOTICE_KEY = "sign_in_notice"
+LOOPBACK_ADDRESSES = {"127.0.0.1", "localhost", "::1"}
+REFUSAL = "You do not have access to this page. Ask an HR administrator if you need it."
+PUBLIC_ADDRESS_REFUSAL = (
+    "The wellbeing dashboard refuses to serve on {address} because sign-in is not set up, "
+    "so anyone on the network would see personnel data. Either start it on this computer "
+    'only (server.address = "127.0.0.1", as in .streamlit/config.toml), or first create '
+    "an HR admin account with `wellbeing accounts create-admin` (or set up single sign-on, "
+    "see docs/single-sign-on.md) and then start it again."
+)
+
+
+def single_sign_on_configured() -> bool:
+    """Whether an OpenID Connect provider is set up in .streamlit/secrets.toml ([auth])."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, StreamlitSecretNotFoundError):
+        return False
+
+
+# Asked a dozen times per run (menu, banner, every page's guard): answered once
+# per run's cursor. An account change reruns the script, so the next run asks again.
+_sign_in_required_this_run: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, bool] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def sign_in_required(con: duckdb.DuckDBPyConnection) -> bool:
+    """True once an account or a single sign-on role grant exists."""
+    known = _sign_in_required_this_run.get(con)
+    if known is None:
+        known = auth.sign_in_configured(con, single_sign_on=single_sign_on_configured())
+        _sign_in_required_this_run[con] = known
+    return known
+
+
+def _single_sign_on_claims() -> dict | None:
+    """The identity claims of a single sign-on user, or None when nobody signed in that way."""
+    if not st.user.get("is_logged_in"):
+        return None
+    return st.user.to_dict()
+
+
+def client_address() -> str:
+    """The client's network address for throttling ('local' on this computer)."""
+    address = st.context.ip_address
+    # None on this computer; anything but text (AppTest's stand-in) counts as local too.
+    return address if isinstance(address, str) and address else "local"
+
+
+def current_user() -> roles.User | None:
+    """The user of this session, or None when nobody is signed in (or the session expired).
+
+    The local administrator until sign-in is configured. Read-only: dashboard.py
+    calls ``signed_in_user`` once per run to expire or extend the session.
+    """
+    con = run.cursor()
+    if not sign_in_required(con):
+        return roles.LOCAL_ADMIN
+    session = st.session_state.get(SESSION_KEY)
+    if session is None or auth.session_expired(
+        last_active=session["last_active"], now=auth.clock(), timeout=auth.session_timeout(con)
+    ):
+        return None
+    if session["account_id"] is not None:
+        return auth.user_for_account(con, account_id=session["account_id"])
+    claims = _single_sign_on_claims()
+    return None if claims is None else auth.user_for_identity(con, claims=claims)
+
+
+def require_role(*allowed: str) -> roles.User:
+    """Stop the page with a refusal unless the current user has one of ``allowed`` roles.
+
+    Every page calls this first, so typing a page's URL is no way round the navigation.
+    """
+    run.reroute_a_page_run_alone()
+    # A deep link that reached this page without dashboard.py (see
+    # _route_every_run_through_dashboard) must never serve the network without sign-in.
+    refuse_public_address_without_sign_in(run.cursor())
+    user = current_user()
+    if user is None:
+        st.error("Sign in to see this page.")
+        st.stop()
+    if not user.may(allowed):
+        st.error(REFUSAL)
+        st.stop()
+    roles.restrict_to_teams(user.visible_teams)
+    return user
+
+
+def signed_in_user(con: duckdb.DuckDBPyConnection) -> roles.User | None:
+    """Once per run, in dashboard.py: end an idle session, else extend it; then who is in.
+
+    A single sign-on identity that HR has mapped to a role starts a session here.
+    """
+    if not sign_in_required(con):
+        return roles.LOCAL_ADMIN
+    now = auth.clock()
+    session = st.session_state.get(SESSION_KEY)
+    claims = _single_sign_on_claims()
+    if session is None and claims is not None:
+        user = auth.user_for_identity(con, claims=claims)
+        if user is not None:
+            session = {"account_id": None, "last_active": now}
+            st.session_state[SESSION_KEY] = session
+            audit_log.record(
+                con, user=user, action=audit_log.SIGN_IN, detail="Single sign-on", now=now
+            )
+    if session is None:
+        return None
+    timeout = auth.session_timeout(con)
+    if auth.session_expired(last_active=session["last_active"], now=now, timeout=timeout):
+        user = current_user_for_session(con, session)
+        del st.session_state[SESSION_KEY]
+        minutes = int(timeout.total_seconds() // 60)
+        st.session_state[SIGN_IN_NOTICE_KEY] = (
+            f"You were signed out after {minutes} minutes without activity. Sign in again."
+        )
+        if user is not None:
+            audit_log.record(
+                con,
+                user=user,
+                action=audit_log.SESSION_EXPIRED,
+                detail=f"Idle for more than {minutes} minutes",
+                now=now,
+            )
+        if session["account_id"] is None:
+            st.logout()
+        return None
+    st.session_state[SESSION_KEY] = {**session, "last_active": now}
+    user = current_user()
+    if user is None:
+        # The account was disabled, or the identity's grant revoked, since the last click.
+        del st.session_state[SESSION_KEY]
+    return user
+
+
+def current_user_for_session(con: duckdb.DuckDBPyConnection, session: dict) -> roles.User | None:
+    if session["account_id"] is not None:
+        return auth.user_for_account(con, account_id=session["account_id"])
+    claims = _single_sign_on_claims()
+    return None if claims is None else auth.user_for_identity(con, claims=claims)
+
+
+def sign_in_with_password(con: duckdb.DuckDBPyConnection, *, username: str, password: str) -> str:
+    """Try a password sign-in; on success start the session. Returns the message to show."""
+    now = auth.clock()
+    result = auth.sign_in(
+        con, username=username, password=password, client=client_address(), now=now
+    )
+    if result.user is None:
+        return result.message
+    st.session_state[SESSION_KEY] = {"account_id": result.account_id, "last_active": now}
+    st.session_state.pop(SIGN_IN_NOTICE_KEY, None)
+    return ""
+
+
+def sign_in_with_provider() -> None:
+    """Send the browser to the organisation's identity provider (st.login)."""
+    section = st.secrets["auth"]
+    named = [key for key, value in section.items() if isinstance(value, Mapping)]
+    # A flat [auth] section is one provider; [auth.<name>] sections are named providers.
+    st.login(None if "client_id" in section or not named else named[0])
+
+
+def sign_out(con: duckdb.DuckDBPyConnection, user: roles.User) -> None:
+    """End this session (and the single sign-on cookie, if that is how they came in)."""
+    session = st.session_state.pop(SESSION_KEY, None)
+    audit_log.record(con, user=user, action=audit_log.SIGN_OUT, detail=user.signed_in_with)
+    st.session_state[SIGN_IN_NOTICE_KEY] = "You are signed out."
+    if session is not None and session["account_id"] is None:
+        st.logout()
+    st.rerun()
+
+
+def refuse_public_address_without_sign_in(con: duckdb.DuckDBPyConnection) -> None:
+    """Before anything is shown: with no sign-in, serve 127.0.0.1 only, else stop the server.
+
+    Streamlit has no start-up hook for a script, so the check runs at the first
+    connection (or the script health check), before any figure is drawn.
+    """
+    address = st.get_option("server.address")
+    if sign_in_required(con) or is_loopback(address):
+        return
+    message = PUBLIC_ADDRESS_REFUSAL.format(address=address or "every network address")
+    print(message, file=sys.stderr, flush=True)
+    st.error(message)
+    _stop_server()
+    st.stop()
+
+
+def is_loopback(address: str | None) -> bool:
+    """Whether the server address only answers this computer (unset means every address)."""
+    if not address:
+        return False
+    return address in LOOPBACK_ADDRESSES or address.startswith("127.")
+
+
+def _stop_server() -> None:
+    # AppTest runs scripts under a stand-in runtime: only a real server is stopped.
+    if runtime.exists() and type(runtime.get_instance()) is runtime.Runtime:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def local_only_banner(con: duckdb.DuckDBPyConnection) -> None:
+    """On every page until sign-in is configured: this copy answers this computer only."""
+    if sign_in_required(con):
+        return
+    st.warning(
+        "**Sign-in is not set up**, so this dashboard answers only on this computer "
+        "(127.0.0.1) and whoever uses it is an HR admin. To share it, create the first HR "
+        "admin on the Accounts page or with `wellbeing accounts create-admin`.",
+        icon=":material/lock_open:",
+    )
+
+
+def account_menu(con: duckdb.DuckDBPyConnection, user: roles.User) -> None:
+    """Who is signed in, and a way out, at the top of the sidebar."""
+    if user is roles.LOCAL_ADMIN:
+        return
+    with st.sidebar:
+        st.caption(f"Signed in as **{user.name}** ({roles.ROLE_NAMES[user.role]})")
+        if user.teams:
+            st.caption("Teams: " + ", ".join(user.teams))
+        if st.button("Sign out", key="sign_out", icon=":material/logout:"):
+            sign_out(con, user)
