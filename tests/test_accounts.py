@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from queries import accounts as account_queries
-from wellbeing import cli
 from wellbeing.access import accounts, audit_log, auth
+from wellbeing.cli.main import main
 from wellbeing.core import roles, spreadsheets
 from wellbeing.ingest import uploads
 
@@ -344,7 +344,7 @@ def test_the_rejected_cells_download_neutralises_the_files_own_text(con):
 
 def run_cli(monkeypatch, capsys, db, *args: str, stdin: str = "") -> tuple[int, str, str]:
     monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-    status = cli.main(["accounts", *args, "--db", str(db)])
+    status = main(["accounts", *args, "--db", str(db)])
     out = capsys.readouterr()
     return status, out.out, out.err
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from wellbeing import cli, store
+from wellbeing import store
+from wellbeing.cli.main import build_parser, main
 from wellbeing.ingest import kinds, mapping
 
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
@@ -31,7 +32,7 @@ def count(db: str, sql: str) -> int:
 
 
 def test_a_clean_file_is_imported_and_summarised_like_the_page(db, capsys):
-    status = cli.main(["import", "survey", VALID, "--wave", "Autumn 2026", "--db", db])
+    status = main(["import", "survey", VALID, "--wave", "Autumn 2026", "--db", db])
     out = capsys.readouterr().out
     assert status == 0
     assert "Upload #1 (survey, tab_separated.tsv): 3 rows read, 3 stored, 0 rejected." in out
@@ -40,7 +41,7 @@ def test_a_clean_file_is_imported_and_summarised_like_the_page(db, capsys):
 
 
 def test_rejected_rows_exit_1_list_every_bad_cell_and_store_nothing(db, capsys):
-    status = cli.main(["import", "survey", WITH_REJECTS, "--wave", "W", "--db", db])
+    status = main(["import", "survey", WITH_REJECTS, "--wave", "W", "--db", db])
     out = capsys.readouterr().out
     assert status == 1
     assert "2 cell(s) in 2 of 6 rows have problems" in out
@@ -52,7 +53,7 @@ def test_rejected_rows_exit_1_list_every_bad_cell_and_store_nothing(db, capsys):
 
 def test_import_valid_rows_stores_the_rest_and_exits_0(db, capsys, tmp_path):
     problems = tmp_path / "problems.csv"
-    status = cli.main(
+    status = main(
         [
             "import", "survey", WITH_REJECTS, "--wave", "W", "--db", db,
             "--import-valid-rows", "--rejects-csv", str(problems), "--user", "nightly job",
@@ -67,16 +68,16 @@ def test_import_valid_rows_stores_the_rest_and_exits_0(db, capsys, tmp_path):
 
 
 def test_personal_columns_are_said_to_be_dropped(db, capsys):
-    cli.main(["import", "survey", WITH_REJECTS, "--wave", "W", "--db", db])
+    main(["import", "survey", WITH_REJECTS, "--wave", "W", "--db", db])
     out = capsys.readouterr().out
     assert "Email -> personal data, dropped" in out
     assert "dropped and never stored: Email, Name" in out
 
 
 def test_the_same_file_twice_exits_2_naming_the_first_upload(db, capsys):
-    assert cli.main(["import", "survey", VALID, "--wave", "W", "--db", db, "--user", "ann"]) == 0
+    assert main(["import", "survey", VALID, "--wave", "W", "--db", db, "--user", "ann"]) == 0
     capsys.readouterr()
-    assert cli.main(["import", "survey", VALID, "--wave", "W", "--db", db]) == 2
+    assert main(["import", "survey", VALID, "--wave", "W", "--db", db]) == 2
     err = capsys.readouterr().err
     assert "already uploaded on" in err and "by ann as upload #1" in err
 
@@ -86,9 +87,7 @@ def test_a_saved_mapping_is_used_by_name(db, capsys):
     saved = {"Team": "field:team", "How stressed does your work make you feel?": "item:STR1"}
     mapping.save_mapping(con, name="Tab export", kind="survey", mapping=saved)
     con.close()
-    status = cli.main(
-        ["import", "survey", VALID, "--wave", "W", "--db", db, "--mapping", "Tab export"]
-    )
+    status = main(["import", "survey", VALID, "--wave", "W", "--db", db, "--mapping", "Tab export"])
     out = capsys.readouterr().out
     assert status == 0
     assert "Using saved mapping 'Tab export'." in out
@@ -98,7 +97,7 @@ def test_a_saved_mapping_is_used_by_name(db, capsys):
 
 
 def test_an_unknown_mapping_name_exits_2_listing_the_saved_ones(db, capsys):
-    status = cli.main(["import", "survey", VALID, "--wave", "W", "--db", db, "--mapping", "Nope"])
+    status = main(["import", "survey", VALID, "--wave", "W", "--db", db, "--mapping", "Nope"])
     assert status == 2
     assert "no saved survey mapping called 'Nope' (saved: none yet)" in capsys.readouterr().err
 
@@ -120,35 +119,35 @@ def test_an_unknown_mapping_name_exits_2_listing_the_saved_ones(db, capsys):
     ],
 )
 def test_file_problems_exit_2_with_one_sentence(db, capsys, arguments, message):
-    assert cli.main(["import", "survey", *arguments, "--wave", "W", "--db", db]) == 2
+    assert main(["import", "survey", *arguments, "--wave", "W", "--db", db]) == 2
     assert message in capsys.readouterr().err
 
 
 def test_us_dates_import_with_month_first(db, capsys):
     monkey = str(EXPORTS / "surveymonkey.csv")
-    assert cli.main(["import", "survey", monkey, "--wave", "W", "--db", db]) == 1
+    assert main(["import", "survey", monkey, "--wave", "W", "--db", db]) == 1
     assert "reads as month first (US)" in capsys.readouterr().out
-    assert cli.main(["import", "survey", monkey, "--wave", "W", "--db", db, "--month-first"]) == 0
+    assert main(["import", "survey", monkey, "--wave", "W", "--db", db, "--month-first"]) == 0
 
 
 def test_uploads_withdraw_restore_and_rejects(db, capsys):
-    cli.main(["import", "survey", WITH_REJECTS, "--wave", "W", "--db", db, "--import-valid-rows"])
+    main(["import", "survey", WITH_REJECTS, "--wave", "W", "--db", db, "--import-valid-rows"])
     capsys.readouterr()
-    assert cli.main(["uploads", "--db", db]) == 0
+    assert main(["uploads", "--db", db]) == 0
     assert "#1 active" in capsys.readouterr().out
 
-    assert cli.main(["withdraw", "1", "--db", db]) == 0
+    assert main(["withdraw", "1", "--db", db]) == 0
     assert "withdrawn: its rows no longer count" in capsys.readouterr().out
     assert count(db, "select count(*) from uploads where status = 'withdrawn'") == 1
-    assert cli.main(["withdraw", "1", "--db", db]) == 2
+    assert main(["withdraw", "1", "--db", db]) == 2
     assert "already withdrawn" in capsys.readouterr().err
 
-    assert cli.main(["restore", "1", "--db", db]) == 0
+    assert main(["restore", "1", "--db", db]) == 0
     assert count(db, "select count(*) from uploads where status = 'active'") == 1
 
-    assert cli.main(["rejects", "1", "--db", db]) == 0
+    assert main(["rejects", "1", "--db", db]) == 0
     assert "row 7, Which team do you work in?: '': no team" in capsys.readouterr().out
-    assert cli.main(["restore", "42", "--db", db]) == 2
+    assert main(["restore", "42", "--db", db]) == 2
 
 
 def test_a_database_held_by_another_process_is_named_clearly(db, capsys):
@@ -162,7 +161,7 @@ def test_a_database_held_by_another_process_is_named_clearly(db, capsys):
     )  # fmt: skip
     try:
         assert holder.stdout.readline().strip() == "ready"
-        assert cli.main(["uploads", "--db", db]) == 2
+        assert main(["uploads", "--db", db]) == 2
         assert "is in use by another program (usually the running dashboard)" in (
             capsys.readouterr().err
         )
@@ -173,7 +172,7 @@ def test_a_database_held_by_another_process_is_named_clearly(db, capsys):
 
 
 def test_every_registered_kind_has_an_import_command():
-    parser = cli.build_parser()
+    parser = build_parser()
     for kind in kinds.all_kinds():
         arguments = ["import", kind.name, "f.csv"]
         arguments += ["--wave", "W"] if kind.needs_wave else []

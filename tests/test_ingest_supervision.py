@@ -444,12 +444,12 @@ def test_the_three_kinds_are_registered_for_the_upload_page_and_the_command_line
 
 
 def test_the_command_line_imports_a_supervision_export(tmp_path, capsys):
-    from wellbeing import cli
+    from wellbeing.cli.main import main
 
     path = tmp_path / "supervision_2026-03-31.csv"
     path.write_bytes(sessions_csv([Session("W1", "10/03/2026"), Session("W2", "11/03/2026")]))
     database = tmp_path / "store.duckdb"
-    assert cli.main(["import", "supervision", "--db", str(database), str(path)]) == 0
+    assert main(["import", "supervision", "--db", str(database), str(path)]) == 0
     assert "2 stored, 0 rejected" in capsys.readouterr().out
     con = store.connect(database)
     try:

@@ -21,9 +21,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-import queries.imports as q
-from wellbeing import accounts_cli, store
+from queries import imports
+from wellbeing import store
 from wellbeing.access import audit_log
+from wellbeing.cli import accounts
 from wellbeing.ingest import kinds, mapping, reading, uploads
 from wellbeing.ingest.reading import ImportProblem
 from wellbeing.store import config
@@ -98,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         command = commands.add_parser(name, help=text, description=text, parents=[common])
         command.add_argument("upload_id", type=int, metavar="ID", help="the upload's number")
-    accounts_cli.add_commands(commands, common)
+    accounts.add_commands(commands, common)
     return parser
 
 
@@ -286,7 +287,7 @@ def run_import(args: argparse.Namespace) -> int:
         print(report.summary())
         audit_log.record(
             con,
-            user=accounts_cli.operator(),
+            user=accounts.operator(),
             action=audit_log.IMPORT,
             detail=f"{kind.name} {path.name}: {report.summary()}",
         )
@@ -298,7 +299,7 @@ def run_import(args: argparse.Namespace) -> int:
 def run_uploads(args: argparse.Namespace) -> int:
     con = _open(args)
     try:
-        history = q.upload_history(con).head(args.limit)
+        history = imports.upload_history(con).head(args.limit)
     finally:
         con.close()
     if history.empty:
@@ -322,7 +323,7 @@ def run_status_change(args: argparse.Namespace) -> int:
         upload = change(con, args.upload_id)
         audit_log.record(
             con,
-            user=accounts_cli.operator(),
+            user=accounts.operator(),
             action=audit_log.WITHDRAW if args.command == "withdraw" else audit_log.RESTORE,
             detail=f"Upload #{args.upload_id} ({upload['file_name']})",
         )
@@ -340,7 +341,7 @@ def run_status_change(args: argparse.Namespace) -> int:
 def run_accounts(args: argparse.Namespace) -> int:
     con = _open(args)
     try:
-        return accounts_cli.run(args, con)
+        return accounts.run(args, con)
     finally:
         con.close()
 
@@ -348,9 +349,9 @@ def run_accounts(args: argparse.Namespace) -> int:
 def run_rejects(args: argparse.Namespace) -> int:
     con = _open(args)
     try:
-        if q.upload_by_id(con, upload_id=args.upload_id) is None:
+        if imports.upload_by_id(con, upload_id=args.upload_id) is None:
             raise ImportProblem(f"There is no upload #{args.upload_id}.")
-        rejects = q.upload_rejects(con, upload_id=args.upload_id)
+        rejects = imports.upload_rejects(con, upload_id=args.upload_id)
     finally:
         con.close()
     if rejects.empty:

@@ -1,0 +1,1 @@
+"""The ``wellbeing`` console command (``main``) and its ``accounts`` subcommands. No Streamlit."""
