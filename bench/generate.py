@@ -32,8 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from queries import imports as q
-from queries import records
+from queries import imports, records
 from wellbeing import store
 from wellbeing.core import instruments
 from wellbeing.ingest.uploads import transaction
@@ -356,7 +355,7 @@ def _sha256(text: str) -> str:
 def _record_upload(
     con, *, scale: Scale, kind: str, file_name: str, rows: int, **extra: object
 ) -> int:
-    return q.insert_upload(
+    return imports.insert_upload(
         con,
         kind=kind,
         file_name=file_name,
@@ -392,7 +391,7 @@ def write_survey_waves(con, scale: Scale, org: Organisation, rng: np.random.Gene
             respondent_hash=pd.Series([None] * size, dtype="str"),
         )
         with transaction(con):
-            wave_id = q.wave_by_label(
+            wave_id = imports.wave_by_label(
                 con,
                 label=label,
                 opened_on=people["submitted_at"].min().date(),
@@ -406,7 +405,7 @@ def write_survey_waves(con, scale: Scale, org: Organisation, rng: np.random.Gene
                 rows=size,
                 wave_id=wave_id,
             )
-            q.insert_survey_upload(
+            imports.insert_survey_upload(
                 con,
                 upload_id=upload_id,
                 wave_id=wave_id,
@@ -414,7 +413,9 @@ def write_survey_waves(con, scale: Scale, org: Organisation, rng: np.random.Gene
                 answers=answers,
                 item_ids=sorted(item.id for item in items),
             )
-            q.upsert_teams(con, teams=pd.DataFrame({"team": org.teams, "service": org.services}))
+            imports.upsert_teams(
+                con, teams=pd.DataFrame({"team": org.teams, "service": org.services})
+            )
 
 
 def write_records(con, scale: Scale, org: Organisation, rng: np.random.Generator) -> None:

@@ -7,7 +7,7 @@ also be uploaded as a spreadsheet on the Upload page.
 import pandas as pd
 import streamlit as st
 
-from queries import change_log as q
+from queries import change_log
 from wellbeing import ui
 from wellbeing.core import roles
 from wellbeing.core.vocabulary import CHANGE_KIND_NAMES, CHANGE_KINDS, ORGANISATION_WIDE
@@ -25,8 +25,8 @@ done = st.session_state.pop("change_log_done", None)
 if done:
     st.success(done, icon=":material/check_circle:")
 
-team_choices = [ORGANISATION_WIDE, *q.teams(con)]
-events = q.change_log(con)
+team_choices = [ORGANISATION_WIDE, *change_log.teams(con)]
+events = change_log.change_log(con)
 
 
 def kind_name(kind: str) -> str:
@@ -52,8 +52,8 @@ with st.form("change_add", clear_on_submit=True, border=True):
         "Add change", type="primary", icon=":material/add:", key="change_add_submit"
     ):
         try:
-            q.add_change(con, team=team, started_on=started_on, title=title, kind=kind)
-        except q.ChangeProblem as problem:
+            change_log.add_change(con, team=team, started_on=started_on, title=title, kind=kind)
+        except change_log.ChangeProblem as problem:
             st.error(str(problem), icon=":material/error:")
         else:
             st.session_state["change_log_done"] = f"Added: {title.strip()}."
@@ -123,7 +123,7 @@ with st.form(f"change_edit_{chosen}", border=True):
         "Save", type="primary", icon=":material/save:", key=f"change_edit_submit_{chosen}"
     ):
         try:
-            q.update_change(
+            change_log.update_change(
                 con,
                 change_id=int(chosen),
                 team=new_team,
@@ -131,7 +131,7 @@ with st.form(f"change_edit_{chosen}", border=True):
                 title=new_title,
                 kind=new_kind,
             )
-        except q.ChangeProblem as problem:
+        except change_log.ChangeProblem as problem:
             st.error(str(problem), icon=":material/error:")
         else:
             st.session_state["change_log_done"] = f"Saved: {new_title.strip()}."
@@ -143,8 +143,8 @@ if st.button(
     "Delete", icon=":material/delete:", disabled=not confirm, key=f"change_delete_{chosen}"
 ):
     try:
-        q.delete_change(con, change_id=int(chosen))
-    except q.ChangeProblem as problem:
+        change_log.delete_change(con, change_id=int(chosen))
+    except change_log.ChangeProblem as problem:
         st.error(str(problem), icon=":material/error:")
     else:
         st.session_state["change_log_done"] = f"Deleted: {row['title']}."

@@ -71,7 +71,7 @@ def compliance_with_the_standard() -> None:
     st.subheader(f"Compliance with the standard, {month:%B %Y}")
     with_rule, any_length = st.columns(2)
     for column, value, title, key in [
-        (with_rule, "compliance", f"Held, {cadence.MIN_SESSION_MINUTES}+ minutes", "compliance"),
+        (with_rule, "compliance", f"Held, {cadence.LONG_ENOUGH}", "compliance"),
         (any_length, "compliance_any_duration", "Held, any length", "compliance_any_duration"),
     ]:
         organisation, compliance_figures = team_compliance(value, teams, organisation_rows)
@@ -138,7 +138,7 @@ def stages_and_months() -> None:
                 organisation=None,
                 worse=stats.LOWER,
                 count_label="staff due",
-                axis_title=f"Compliant, {cadence.MIN_SESSION_MINUTES}+ minutes",
+                axis_title=f"Compliant, {cadence.LONG_ENOUGH}",
             ),
             key="supervision_by_stage",
             width="stretch",
@@ -192,7 +192,9 @@ def records() -> None:
         width="stretch",
         column_config={
             "Reflective share of sessions": st.column_config.NumberColumn(format="percent"),
-            "Sessions of 90+ minutes": st.column_config.NumberColumn(format="percent"),
+            supervision_tables.SESSIONS_LONG_ENOUGH: st.column_config.NumberColumn(
+                format="percent"
+            ),
             "Cancellation rate": st.column_config.NumberColumn(format="percent"),
             "Share overdue": st.column_config.NumberColumn(format="percent"),
             "Supervisors per worker (6 months)": st.column_config.NumberColumn(format="%.2f"),

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-import queries.imports as q
+from queries import imports
 from wellbeing import ui
 from wellbeing.access import audit_log
 from wellbeing.core import roles
@@ -169,7 +169,7 @@ with st.form("upload_save_mapping_form", clear_on_submit=False, border=False):
 wave = None
 if kind.needs_wave:
     st.subheader("Which survey wave")
-    existing = q.wave_labels(con)
+    existing = imports.wave_labels(con)
     choice = st.radio(
         "Wave",
         ["A new wave", "An existing wave"] if existing else ["A new wave"],

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-import queries.imports as q
+from queries import imports
 from wellbeing import ui
 from wellbeing.access import audit_log
 from wellbeing.core import roles
@@ -18,7 +18,7 @@ done = st.session_state.pop("history_done", None)
 if done:
     st.success(done, icon=":material/check_circle:")
 
-history = q.upload_history(con)
+history = imports.upload_history(con)
 if history.empty:
     st.info("Nothing has been uploaded yet. Start on the Upload page.")
     st.page_link("pages/upload.py", label="Upload", icon=":material/upload:")
@@ -86,7 +86,7 @@ else:
         )
         st.rerun()
 
-rejects = q.upload_rejects(con, upload_id=upload_id)
+rejects = imports.upload_rejects(con, upload_id=upload_id)
 if rejects.empty:
     st.caption("No cells were rejected in this upload.")
 else:

@@ -266,7 +266,7 @@ def compliance(
     ``service`` null (all the teams chosen). Columns: ``staff_in_post``,
     ``staff_due`` (in post with at least one session due: the denominator),
     ``compliant`` and ``compliance`` (every due window met by a held session of
-    90+ minutes or unknown length), ``compliant_any_duration`` and
+    ``cadence.LONG_ENOUGH`` or unknown length), ``compliant_any_duration`` and
     ``compliance_any_duration`` (any held session), ``newly_qualified_in_post``,
     and ``status`` from the gate (figures null unless ``shown``). Defaults to
     the latest complete month.
@@ -406,7 +406,7 @@ def sessions(
     and ``rescheduled_rate`` (of all sessions), ``reflective_share`` (of held
     sessions with a type), ``workers_with_reflective_share`` (workers with a
     held session who had a reflective one), ``long_enough_share`` (of held
-    sessions with a duration, 90+ minutes), ``duration_recorded_share``,
+    sessions with a duration, ``cadence.LONG_ENOUGH``), ``duration_recorded_share``,
     ``median_days_between`` (held sessions of the same worker, counted in the
     month of the later one), ``mean_supervisors`` and ``share_one_supervisor``
     (distinct supervisors per worker over the 6 months to the month's end).
@@ -576,7 +576,7 @@ def worker_months(
 
     Columns: ``month``, ``worker_key``, ``team``, ``service``, ``career_stage``,
     ``newly_qualified``, ``excluded``, ``required`` (windows due), ``met`` (of
-    those, met with the 90-minute rule), ``met_any_duration``,
+    those, met with ``cadence.DURATION_RULE``), ``met_any_duration``,
     ``sessions_held``, ``sessions_counted``.
 
     Raises PermissionError for any role but HR admin.

@@ -10,8 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import queries.imports as q
-from queries import survey
+from queries import imports, survey
 from tests.conftest import ROOT, load_survey
 from wellbeing import store
 from wellbeing.ingest import uploads
@@ -40,7 +39,7 @@ def test_an_error_mid_import_leaves_every_table_as_it_was(con, make_survey, monk
         reached.append(connection.execute("select count(*) from responses").fetchall()[0][0])
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(q, "upsert_teams", fail_after_responses_are_written)
+    monkeypatch.setattr(imports, "upsert_teams", fail_after_responses_are_written)
     table = read_export((EXPORTS / "ms_forms.csv").read_bytes(), "ms_forms.csv")
     _, suggested = suggest_survey_mapping(con, table)
     with pytest.raises(RuntimeError, match="disk full"):
@@ -54,7 +53,7 @@ KILLED_IMPORT = textwrap.dedent(
     """
     import os, sys
     sys.path.insert(0, {root!r})
-    import queries.imports as q
+    from queries import imports
     from wellbeing import store
     from wellbeing.ingest.reading import read_export
     from wellbeing.ingest.survey import import_survey, suggest_survey_mapping
@@ -63,7 +62,7 @@ KILLED_IMPORT = textwrap.dedent(
         print(con.execute("select count(*) from responses").fetchall()[0][0], flush=True)
         os._exit(17)  # no rollback, no close: as if the process were killed
 
-    q.upsert_teams = die_inside_the_transaction
+    imports.upsert_teams = die_inside_the_transaction
     con = store.connect(sys.argv[1])
     table = read_export(open(sys.argv[2], "rb").read(), "ms_forms.csv")
     _, mapping = suggest_survey_mapping(con, table)
@@ -168,7 +167,7 @@ def test_rejected_cells_are_kept_with_the_upload(con):
     table = read_export((EXPORTS / "ms_forms.csv").read_bytes(), "ms_forms.csv")
     _, suggested = suggest_survey_mapping(con, table)
     report = import_survey(con, table, suggested, wave="W", uploaded_by="test")
-    kept = q.upload_rejects(con, upload_id=report.upload_id)
+    kept = imports.upload_rejects(con, upload_id=report.upload_id)
     assert kept[["row", "value"]].values.tolist() == [[6, "Sometimes"], [7, ""]]
 
 

@@ -258,7 +258,7 @@ def test_a_failure_mid_import_leaves_the_store_as_it_was(con, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(supervision.q, "insert_upload_rejects", broken)
+    monkeypatch.setattr(supervision.imports, "insert_upload_rejects", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         load_sessions(con, [Session("W2", "11/03/2026")], data_date=D(2026, 3, 31))
     assert con.execute("select count(*) from supervision_sessions").fetchall() == [(1,)]

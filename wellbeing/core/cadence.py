@@ -2,8 +2,9 @@
 
 Source: ../shared/reference/supervision_standard.md. Every supervision figure
 (the queries in ``queries/supervision.py`` and the SQL they run) takes these
-constants as bound parameters from :func:`cadence_parameters`; nothing else
-repeats them.
+constants as bound parameters from :func:`cadence_parameters`, and every text
+that states the duration rule uses :data:`LONG_ENOUGH`, :data:`DURATION_RULE`
+or :data:`MIN_SESSION_MINUTES`; nothing else repeats them.
 
 How a worker and a calendar month are judged (the SQL in
 ``queries/supervision_worker_months.sql`` does the arithmetic):
@@ -36,6 +37,10 @@ from __future__ import annotations
 # A session counts towards the cadence only if it lasted at least this long
 # (when its duration is recorded).
 MIN_SESSION_MINUTES = 90
+# The duration rule as labels and notes name it ("90+ minutes", "the 90-minute
+# rule"): every text that states it is built from MIN_SESSION_MINUTES.
+LONG_ENOUGH = f"{MIN_SESSION_MINUTES}+ minutes"
+DURATION_RULE = f"{MIN_SESSION_MINUTES}-minute rule"
 
 # Newly qualified social workers: weekly for the first 6 weeks of the ASYE...
 WEEKLY_WINDOW_DAYS = 7
@@ -84,16 +89,3 @@ def cadence_parameters() -> dict[str, object]:
         "excluded_stage_pattern": EXCLUDED_STAGE_PATTERN,
         "newly_qualified_stage_pattern": NEWLY_QUALIFIED_STAGE_PATTERN,
     }
-
-
-def rules_text() -> str:
-    """The cadence in one paragraph, for captions and the HR page."""
-    return (
-        f"Newly qualified social workers need a session every week for the first "
-        f"{WEEKLY_WINDOWS} weeks of the ASYE, every {FORTNIGHTLY_WINDOW_DAYS // 7} weeks until "
-        f"month {FORTNIGHTLY_UNTIL_MONTHS}, then every calendar month; everyone else every "
-        f"calendar month. A session counts when it was held and, where its length is "
-        f"recorded, lasted at least {MIN_SESSION_MINUTES} minutes. Students and staff who are "
-        f"not qualified social workers are left out. Overdue means no held session for more "
-        f"than {OVERDUE_AFTER_DAYS} days."
-    )

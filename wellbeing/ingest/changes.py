@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-import queries.imports as q
-import queries.records as qr
+from queries import imports
+from queries.records import insert_change_events, team_names
 from wellbeing.core.vocabulary import CHANGE_KINDS, Field
 from wellbeing.ingest import records
 from wellbeing.ingest.reading import ImportProblem, Table
@@ -214,7 +214,7 @@ def import_changes(
             "Download the list of problems, fix the file and upload it again."
         )
     with transaction(con):
-        upload_id = q.insert_upload(
+        upload_id = imports.insert_upload(
             con,
             kind=KIND,
             file_name=table.file_name,
@@ -227,8 +227,8 @@ def import_changes(
             data_date=data_date,
             is_demo=is_demo,
         )
-        qr.insert_change_events(con, upload_id=upload_id, changes=prepared.changes)
-        q.insert_upload_rejects(con, upload_id=upload_id, rejects=prepared.rejects)
+        insert_change_events(con, upload_id=upload_id, changes=prepared.changes)
+        imports.insert_upload_rejects(con, upload_id=upload_id, rejects=prepared.rejects)
     progress(1.0, "Done")
     return ImportReport(
         upload_id=upload_id,
@@ -242,7 +242,7 @@ def import_changes(
 
 
 def known_teams(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return set(qr.team_names(con))
+    return set(team_names(con))
 
 
 def suggest_changes_mapping(

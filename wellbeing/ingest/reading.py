@@ -49,12 +49,6 @@ class Table:
     # data row i sits at header_rows + i + 1.
     row_numbers: list[int] | None = None
 
-    def file_row(self, index: int) -> int:
-        """The row number a person sees in a spreadsheet for data row ``index`` (0-based)."""
-        if self.row_numbers is not None:
-            return self.row_numbers[index]
-        return self.header_rows + index + 1
-
     def file_rows(self) -> pd.Series:
         """The spreadsheet row of every data row, aligned with ``frame``."""
         if self.row_numbers is not None:

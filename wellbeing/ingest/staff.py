@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-import queries.imports as q
-import queries.records as qr
+from queries import imports
+from queries.records import insert_staff, latest_staff_list_date
 from wellbeing.core.vocabulary import Field
 from wellbeing.ingest import records
 from wellbeing.ingest.reading import ImportProblem, Table
@@ -319,7 +319,7 @@ def import_staff(
             f"None of the {prepared.rows_read:,} rows can be imported: every row has a problem. "
             "Download the list of problems, fix the file and upload it again."
         )
-    earlier = qr.latest_staff_list_date(con)
+    earlier = latest_staff_list_date(con)
     notes = list(prepared.notes)
     if earlier is not None:
         if earlier <= prepared.data_date:
@@ -335,7 +335,7 @@ def import_staff(
             )
     progress(0.5, f"Storing {len(prepared.staff):,} staff")
     with transaction(con):
-        upload_id = q.insert_upload(
+        upload_id = imports.insert_upload(
             con,
             kind=KIND,
             file_name=table.file_name,
@@ -348,9 +348,9 @@ def import_staff(
             data_date=prepared.data_date,
             is_demo=is_demo,
         )
-        qr.insert_staff(con, upload_id=upload_id, staff=prepared.staff)
-        q.upsert_teams(con, teams=prepared.staff[["team", "service"]].drop_duplicates())
-        q.insert_upload_rejects(con, upload_id=upload_id, rejects=prepared.rejects)
+        insert_staff(con, upload_id=upload_id, staff=prepared.staff)
+        imports.upsert_teams(con, teams=prepared.staff[["team", "service"]].drop_duplicates())
+        imports.insert_upload_rejects(con, upload_id=upload_id, rejects=prepared.rejects)
     progress(1.0, "Done")
     return ImportReport(
         upload_id=upload_id,

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-import queries.imports as q
-import queries.records as qr
-from wellbeing.core.cadence import KIND_NAMES, KINDS, STATUSES
+from queries import imports
+from queries.records import insert_supervision_sessions, sessions_already_stored
+from wellbeing.core.cadence import DURATION_RULE, KIND_NAMES, KINDS, STATUSES
 from wellbeing.core.vocabulary import Field
 from wellbeing.ingest import records
 from wellbeing.ingest.mapping import save_mapping, saved_mapping
@@ -306,7 +306,7 @@ def prepare_supervision(
     if "duration" not in columns:
         notes.append(
             "No duration column is mapped: compliance can only be judged without the "
-            "90-minute rule for these sessions."
+            f"{DURATION_RULE} for these sessions."
         )
 
     rejects = checks.rejects()
@@ -345,7 +345,7 @@ def prepare_supervision(
     if unknown_minutes:
         notes.append(
             f"{unknown_minutes:,} held session(s) have no duration: they count as long "
-            "enough, and the figures without the 90-minute rule include them too."
+            f"enough, and the figures without the {DURATION_RULE} include them too."
         )
     return PreparedSupervision(
         sessions=sessions,
@@ -360,7 +360,7 @@ def overlap_note(con: duckdb.DuckDBPyConnection, sessions: pd.DataFrame) -> list
     """A note when the export repeats sessions an earlier upload already holds."""
     if sessions.empty:
         return []
-    repeated = qr.sessions_already_stored(con, sessions=sessions)
+    repeated = sessions_already_stored(con, sessions=sessions)
     if not repeated:
         return []
     return [
@@ -405,7 +405,7 @@ def import_supervision(
     notes = prepared.notes + overlap_note(con, prepared.sessions)
     progress(0.5, f"Storing {len(prepared.sessions):,} sessions")
     with transaction(con):
-        upload_id = q.insert_upload(
+        upload_id = imports.insert_upload(
             con,
             kind=KIND,
             file_name=table.file_name,
@@ -418,10 +418,10 @@ def import_supervision(
             data_date=prepared.data_date,
             is_demo=is_demo,
         )
-        qr.insert_supervision_sessions(con, upload_id=upload_id, sessions=prepared.sessions)
+        insert_supervision_sessions(con, upload_id=upload_id, sessions=prepared.sessions)
         teams = prepared.sessions[["team"]].dropna().drop_duplicates().assign(service=None)
-        q.upsert_teams(con, teams=teams.astype({"service": "str"}))
-        q.insert_upload_rejects(con, upload_id=upload_id, rejects=prepared.rejects)
+        imports.upsert_teams(con, teams=teams.astype({"service": "str"}))
+        imports.insert_upload_rejects(con, upload_id=upload_id, rejects=prepared.rejects)
     progress(1.0, "Done")
     return ImportReport(
         upload_id=upload_id,

@@ -8,7 +8,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-import queries.imports as q
+from queries import imports
 from wellbeing.core import instruments
 from wellbeing.core.vocabulary import SURVEY_FIELDS
 from wellbeing.ingest.mapping import IGNORE, PERSONAL, best_saved_mapping, personal_note, suggest
@@ -309,13 +309,13 @@ def import_survey(
     progress(0.4, f"Storing {len(prepared.responses):,} responses")
     dates = prepared.responses["submitted_at"].dropna()
     with transaction(con):
-        wave_id = q.wave_by_label(
+        wave_id = imports.wave_by_label(
             con,
             label=wave.strip(),
             opened_on=dates.min().date() if len(dates) else None,
             closed_on=dates.max().date() if len(dates) else None,
         )
-        upload_id = q.insert_upload(
+        upload_id = imports.insert_upload(
             con,
             kind=KIND,
             file_name=table.file_name,
@@ -328,7 +328,7 @@ def import_survey(
             mapping_name=mapping_name,
             is_demo=is_demo,
         )
-        q.insert_survey_upload(
+        imports.insert_survey_upload(
             con,
             upload_id=upload_id,
             wave_id=wave_id,
@@ -337,8 +337,8 @@ def import_survey(
             item_ids=prepared.item_ids,
         )
         progress(0.8, "Scoring and updating the team list")
-        q.upsert_teams(con, teams=prepared.responses[["team", "service"]].drop_duplicates())
-        q.insert_upload_rejects(con, upload_id=upload_id, rejects=prepared.rejects)
+        imports.upsert_teams(con, teams=prepared.responses[["team", "service"]].drop_duplicates())
+        imports.insert_upload_rejects(con, upload_id=upload_id, rejects=prepared.rejects)
     progress(1.0, "Done")
     return ImportReport(
         upload_id=upload_id,

@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-import queries.imports as q
-from queries import cache, settings
+from queries import cache, imports, settings
 from wellbeing import store
 from wellbeing.core.spreadsheets import neutralise_formulas
 from wellbeing.ingest.reading import ImportProblem
@@ -66,7 +65,7 @@ class ImportReport:
 
 def refuse_duplicate(con: duckdb.DuckDBPyConnection, *, sha256: str) -> None:
     """Raise ImportProblem when identical content was uploaded before, naming when and by whom."""
-    earlier = q.upload_with_sha256(con, sha256=sha256)
+    earlier = imports.upload_with_sha256(con, sha256=sha256)
     if earlier is None:
         return
     when = pd.Timestamp(earlier["uploaded_at"]).strftime("%d %b %Y at %H:%M")
@@ -89,13 +88,13 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 def _set_status(con: duckdb.DuckDBPyConnection, upload_id: int, status: str) -> dict:
-    upload = q.upload_by_id(con, upload_id=upload_id)
+    upload = imports.upload_by_id(con, upload_id=upload_id)
     if upload is None:
         raise ImportProblem(f"There is no upload #{upload_id}. The upload history lists them.")
     if upload["status"] == status:
         already = "withdrawn" if status == "withdrawn" else "active (not withdrawn)"
         raise ImportProblem(f"Upload #{upload_id} ({upload['file_name']}) is already {already}.")
-    q.set_upload_status(con, upload_id=upload_id, status=status)
+    imports.set_upload_status(con, upload_id=upload_id, status=status)
     cache.forget_version(con)
     return upload
 

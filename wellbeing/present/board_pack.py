@@ -24,7 +24,7 @@ from plotly.offline import get_plotlyjs
 
 from queries import settings, survey
 from wellbeing import privacy
-from wellbeing.core import stats
+from wellbeing.core import cadence, stats
 from wellbeing.core.measures import HIGH_SCORE_CUTOFF
 from wellbeing.core.reference import national_figure
 from wellbeing.core.vocabulary import SURVEY_FIELDS
@@ -250,7 +250,7 @@ def _supervision_section(
         note=(
             "From supervision records, not the survey: a social worker is compliant in a month "
             "when every session due was held and, where its length is recorded, lasted at least "
-            "90 minutes."
+            f"{cadence.MIN_SESSION_MINUTES} minutes."
         ),
     )
 

@@ -9,8 +9,12 @@ from __future__ import annotations
 import pandas as pd
 
 from wellbeing import privacy
+from wellbeing.core import cadence
 from wellbeing.core.kept import drawn_once
 from wellbeing.present.figures import floats
+
+# The records table's column of sessions long enough to count (its name states the rule).
+SESSIONS_LONG_ENOUGH = f"Sessions of {cadence.LONG_ENOUGH}"
 
 
 @drawn_once
@@ -46,7 +50,7 @@ def records_table(sessions: pd.DataFrame, overdue: pd.DataFrame, *, k: int) -> p
                 "Staff with a record": floats(table["workers"]),
                 "Median days between sessions": floats(table["median_days_between"]),
                 "Reflective share of sessions": floats(table["reflective_share"]),
-                "Sessions of 90+ minutes": floats(table["long_enough_share"]),
+                SESSIONS_LONG_ENOUGH: floats(table["long_enough_share"]),
                 "Cancellation rate": floats(table["cancellation_rate"]),
                 "Supervisors per worker (6 months)": floats(table["mean_supervisors"]),
                 "Staff overdue": floats(table["overdue_staff"]),

@@ -1,6 +1,7 @@
 """The DuckDB file: opening it, its migrations and salt, where it lives, and transactions.
 
-No Streamlit, no queries. ``from wellbeing import store`` then ``store.connect(path)``;
+No Streamlit, and below the query layer: it runs only its own schema, seeding
+and salt statements. ``from wellbeing import store`` then ``store.connect(path)``;
 the migrations themselves are in ``wellbeing.store.database``.
 """
 
