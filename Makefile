@@ -5,6 +5,7 @@ check: lint test
 
 lint:
 	ruff check .
+	lint-imports --no-cache
 
 test:
 	python -m pytest

@@ -1,11 +1,21 @@
-"""House rules that keep the layers apart (STYLE.md 5.3)."""
+"""House rules that keep the layers apart (STYLE.md 5.3, CONTRIBUTING.md "Layers").
+
+Which package may import which is the import-linter contract in pyproject.toml,
+run here; the rest are checks of single files that a contract cannot express.
+"""
 
 from __future__ import annotations
 
 import ast
+import os
 import re
+import shutil
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 
 # dashboard.py, pages/ and the wellbeing/ui/ package; the layer contract in
@@ -84,3 +94,80 @@ def test_query_functions_never_format_values_into_sql():
         if formatted.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def lint_imports(folder: Path) -> subprocess.CompletedProcess:
+    """Run the lint-imports console script on the contracts in ``folder``'s pyproject.toml."""
+    script = Path(sys.executable).with_name("lint-imports")
+    command = str(script) if script.exists() else shutil.which("lint-imports")
+    assert command, "lint-imports is missing: pip install -e '.[test]'"
+    return subprocess.run(
+        [command, "--no-cache", "--no-logo"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},  # one contract per line in the report
+        timeout=300,
+    )
+
+
+def test_the_layer_contract_holds():
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def contract_name(contract_id: str) -> str:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    (contract,) = [c for c in config["tool"]["importlinter"]["contracts"] if c["id"] == contract_id]
+    return contract["name"]
+
+
+# Each a line written into a copy of the code, and the contract it breaks.
+VIOLATIONS = [
+    pytest.param(
+        "wellbeing/core/roles.py", "from wellbeing.ui import run", "layers", id="core-imports-ui"
+    ),
+    pytest.param(
+        "queries/survey.py", "from wellbeing.present import figures", "layers", id="queries-upward"
+    ),
+    pytest.param(
+        "wellbeing/ingest/uploads.py",
+        "from wellbeing.present import exports",
+        "layers",
+        id="ingest-imports-its-sibling-present",
+    ),
+    pytest.param(
+        "wellbeing/present/figures.py", "import streamlit", "streamlit", id="streamlit-outside-ui"
+    ),
+    pytest.param(
+        "wellbeing/ingest/staff.py",
+        "def load_sample():\n    from wellbeing.ingest.demo import DEMO_USER",
+        "acyclic",
+        id="the-demo-cycle-hidden-in-a-function",
+    ),
+    pytest.param(
+        "wellbeing/present/charts/common.py",
+        "from queries.cache import memoised",
+        "drawing",
+        id="a-chart-imports-the-query-layer",
+    ),
+    pytest.param(
+        "wellbeing/privacy/rules.py", "import duckdb", "no-database", id="privacy-imports-duckdb"
+    ),
+]
+
+
+@pytest.mark.parametrize(("module", "line", "contract"), VIOLATIONS)
+def test_the_layer_contract_refuses_a_deliberate_violation(tmp_path, module, line, contract):
+    for package in ("wellbeing", "queries"):
+        shutil.copytree(
+            ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    with (tmp_path / module).open("a", encoding="utf-8") as handle:
+        handle.write(f"\n{line}\n")
+    result = lint_imports(tmp_path)
+    report = result.stdout + result.stderr
+    assert result.returncode != 0, report
+    # Others may break too: an upward import reaches whatever the layer above imports.
+    assert f"{contract_name(contract)} BROKEN" in report, report
