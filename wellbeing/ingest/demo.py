@@ -7,7 +7,6 @@ import path on every first run.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -33,38 +32,24 @@ SURVEY_WAVES = (
 SAMPLE_DATA_DATE = dt.date(2026, 10, 31)
 
 
-def _load_staff_list(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Import the bundled sample staff list through the staff-list import."""
-    table = reading.read_export(path.read_bytes(), path.name)
-    _, mapping = staff.suggest_staff_mapping(con, table)
-    staff.import_staff(
-        con, table, mapping, uploaded_by=DEMO_USER, data_date=SAMPLE_DATA_DATE, is_demo=True
-    )
-
-
-def _load_supervision_records(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Import the bundled sample supervision records through the supervision import."""
-    table = reading.read_export(path.read_bytes(), path.name)
-    _, mapping = supervision.suggest_supervision_mapping(con, table)
-    supervision.import_supervision(
-        con, table, mapping, uploaded_by=DEMO_USER, data_date=SAMPLE_DATA_DATE, is_demo=True
-    )
-
-
-def _load_change_log(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Import the bundled sample change log through the change-log import."""
-    table = reading.read_export(path.read_bytes(), path.name)
-    _, mapping = changes.suggest_changes_mapping(con, table)
-    changes.import_changes(con, table, mapping, uploaded_by=DEMO_USER, is_demo=True)
-
-
-# Other kinds of export register a loader here: (file name, loader(con, path)).
-# The staff list goes before the supervision records it is the denominator for.
-EXTRA_LOADERS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Path], None]]] = [
-    ("staff_list.csv", _load_staff_list),
-    ("supervision_records.csv", _load_supervision_records),
-    ("change_log.csv", _load_change_log),
-]
+# The record exports, each with its import's suggest and import functions and the
+# date it runs to (a staff list's file name carries none). The staff list goes
+# before the supervision records it is the denominator for.
+RECORD_EXPORTS = (
+    (
+        "staff_list.csv",
+        staff.suggest_staff_mapping,
+        staff.import_staff,
+        {"data_date": SAMPLE_DATA_DATE},
+    ),
+    (
+        "supervision_records.csv",
+        supervision.suggest_supervision_mapping,
+        supervision.import_supervision,
+        {"data_date": SAMPLE_DATA_DATE},
+    ),
+    ("change_log.csv", changes.suggest_changes_mapping, changes.import_changes, {}),
+)
 
 
 def is_loaded(con: duckdb.DuckDBPyConnection) -> bool:
@@ -98,10 +83,12 @@ def load(con: duckdb.DuckDBPyConnection, sample_dir: Path = SAMPLE_DIR) -> None:
         table = reading.read_export(path.read_bytes(), file_name)
         _, mapping = suggest_survey_mapping(con, table)
         import_survey(con, table, mapping, wave=wave, uploaded_by=DEMO_USER, is_demo=True)
-    for file_name, loader in EXTRA_LOADERS:
+    for file_name, suggest, import_records, dated in RECORD_EXPORTS:
         path = sample_dir / file_name
         if path.is_file():
-            loader(con, path)
+            table = reading.read_export(path.read_bytes(), file_name)
+            _, mapping = suggest(con, table)
+            import_records(con, table, mapping, uploaded_by=DEMO_USER, is_demo=True, **dated)
 
 
 def remove(con: duckdb.DuckDBPyConnection) -> None:
