@@ -17,8 +17,7 @@ def role_name(role: str) -> str:
 
 
 def known_teams() -> list[str]:
-    from_data = set(survey.filter_options(con, field="team"))
-    return sorted(from_data | set(survey.team_hierarchy(con)["team"]))
+    return sorted(set(survey.team_hierarchy(con)["team"]))
 
 
 def show_outcome(key: str) -> None:

@@ -261,10 +261,10 @@ def what_staff_report() -> None:
     )
     scores = scores[scores["wave_id"] == filters.wave_id]
     items = survey.item_agreement_by_team(
-        con, filters=filters, items=["SVF1"], at_least=REPORTED_MONTHLY_BAND, rules=rules
+        con, filters=filters, items=["SVF1"], rules=rules
     )
     org_items = survey.item_agreement_for_organisation(
-        con, filters=filters, items=["SVF1"], at_least=REPORTED_MONTHLY_BAND, rules=rules
+        con, filters=filters, items=["SVF1"], rules=rules
     )
     sessions_teams = sessions[sessions["team"].notna()]
     sessions_organisation = sessions[sessions["team"].isna()]

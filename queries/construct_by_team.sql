@@ -15,17 +15,15 @@ with scoped as (
     select
         r.id,
         r.team,
-        coalesce(t.service, r.service) as service,
+        r.service as service,
         s.construct,
         s.score,
         ($role is null or r.role = $role)
         and ($career_stage is null or r.career_stage = $career_stage) as in_filter,
-    from responses as r
-    join uploads as u on u.id = r.upload_id and u.status = 'active'
-    join construct_scores as s on s.response_id = r.id and s.instrument = $instrument
-    left join teams as t on t.name = r.team
+    from active_responses as r
+    join reported_scores as s on s.response_id = r.id and s.instrument = $instrument
     where r.wave_id = $wave_id
-        and ($service is null or coalesce(t.service, r.service) = $service)
+        and ($service is null or r.service = $service)
         and ($team is null or r.team = $team)
 )
 

@@ -13,9 +13,8 @@ with scoped as (
         s.score,
         ($role is null or r.role = $role)
         and ($career_stage is null or r.career_stage = $career_stage) as in_filter,
-    from responses as r
-    join uploads as u on u.id = r.upload_id and u.status = 'active'
-    join construct_scores as s on s.response_id = r.id and s.instrument = $instrument
+    from active_responses as r
+    join reported_scores as s on s.response_id = r.id and s.instrument = $instrument
     where r.wave_id = $wave_id
 )
 

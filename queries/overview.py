@@ -70,5 +70,4 @@ def headline_measures(
         universe_column="universe",
         universe_template="{code}",
         unit="filters",
-        parent_count_column="parent_respondents",
     ).drop(columns=["universe"])

@@ -124,7 +124,11 @@ def test_item_agreement_counts_distinct_respondents_who_answered(views_con):
 
 def test_a_respondent_who_skipped_an_item_is_not_in_its_count(con, make_survey):
     # Seven in one team; the last leaves STR3 blank. STR3: 4 of 6 answered agree.
-    rows = [{"team": "Solo", "STR2": 4, "STR3": value} for value in (4, 5, 4, 4, 2, 1, None)]
+    # (STR2 differs between them: seven alike would be hidden by the "all alike" rule.)
+    rows = [
+        {"team": "Solo", "STR2": agree, "STR3": value}
+        for agree, value in zip((4, 2, 4, 4, 5, 1, 3), (4, 5, 4, 4, 2, 1, None), strict=True)
+    ]
     load_survey(con, make_survey(rows))
     teams = survey.item_agreement_by_team(con, filters=AUTUMN, items=["STR2", "STR3"])
     by_item = teams.set_index("item")

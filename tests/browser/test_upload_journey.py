@@ -24,9 +24,18 @@ def new_wave_export(folder: Path) -> Path:
 
     The team question is headed 'Unit', which no suggestion knows, so HR must map it.
     """
+    # Answers differ between people: a small team all answering alike would be hidden.
+    agree = ["Agree", "Disagree", "Strongly agree", "Agree", "Neither agree nor disagree", "Agree"]
     rows = [
-        {"team": team, "STR1": "Very", "STR2": "Agree", "SUP1": "Agree", "SUP2": "Disagree"}
-        for team in ["Upload Team A"] * 6 + ["Upload Team B"] * 6
+        {
+            "team": team,
+            "STR1": ["Very", "A little"][person % 2],
+            "STR2": agree[person],
+            "SUP1": agree[(person + 1) % 6],
+            "SUP2": agree[(person + 2) % 6],
+        }
+        for team in ("Upload Team A", "Upload Team B")
+        for person in range(6)
     ]
     data = survey_csv(rows).replace(b"Which team do you work in?", b"Unit")
     path = folder / "winter_2027.csv"

@@ -87,3 +87,30 @@ CHANGE_KIND_NAMES = {
     "other": "Other",
 }
 ORGANISATION_WIDE = "Organisation-wide"
+
+
+# Answers to a respondent question that say nothing (compared lower-cased and
+# trimmed): stored as blank, one value that every filter, figure and the
+# confidentiality engine read as "Not stated" (wellbeing.privacy.NOT_STATED).
+# Migration 003 applied the same list to responses stored before it.
+NOT_STATED_ANSWERS = frozenset(
+    {
+        "",
+        "not stated",
+        "prefer not to say",
+        "prefer not to answer",
+        "rather not say",
+        "not known",
+        "unknown",
+        "n/a",
+        "na",
+        "not applicable",
+        "none given",
+        "not given",
+        "declined",
+        "withheld",
+        "-",
+        "--",
+        "?",
+    }
+)

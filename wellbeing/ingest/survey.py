@@ -10,7 +10,7 @@ import pandas as pd
 
 from queries import imports
 from wellbeing.core import instruments
-from wellbeing.core.vocabulary import SURVEY_FIELDS
+from wellbeing.core.vocabulary import NOT_STATED_ANSWERS, SURVEY_FIELDS
 from wellbeing.ingest.mapping import IGNORE, PERSONAL, best_saved_mapping, personal_note, suggest
 from wellbeing.ingest.reading import ImportProblem, Table
 from wellbeing.ingest.uploads import (
@@ -43,6 +43,8 @@ TEXT_FIELDS = (
     "age_band",
 )
 RESPONSE_COLUMNS = ("row_key", "respondent_hash", "submitted_at") + TEXT_FIELDS
+# The respondent attributes whose "prefer not to say" answers are stored as blank.
+NOT_STATED_FIELDS = TEXT_FIELDS[2:]
 
 
 @dataclass
@@ -184,6 +186,9 @@ def prepare_survey(
                 f"{repaired} cell(s) in '{column}' looked like Excel date damage "
                 "(e.g. '5-Jan') and were read back as ranges (e.g. '1-5')."
             )
+        if name in NOT_STATED_FIELDS:
+            # "Prefer not to say", "N/A" and a blank are one group everywhere.
+            values = values.where(~values.str.lower().isin(NOT_STATED_ANSWERS), "")
         responses[name] = values.where(values.ne(""), None)
     team_column = fields["team"]
     flag(frame[team_column].str.strip().eq(""), team_column, "no team")
@@ -338,6 +343,8 @@ def import_survey(
         )
         progress(0.8, "Scoring and updating the team list")
         imports.upsert_teams(con, teams=prepared.responses[["team", "service"]].drop_duplicates())
+        # After the hierarchy: the wave keeps each new team's service as it is now.
+        imports.record_wave_teams(con, wave_id=wave_id)
         imports.insert_upload_rejects(con, upload_id=upload_id, rejects=prepared.rejects)
     progress(1.0, "Done")
     return ImportReport(

@@ -132,6 +132,7 @@ def require_role(*allowed: str) -> roles.User:
         st.error(REFUSAL)
         st.stop()
     roles.restrict_to_teams(user.visible_teams)
+    roles.view_as(user.role)
     return user
 
 
