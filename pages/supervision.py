@@ -5,7 +5,6 @@ import streamlit as st
 from queries import settings, supervision, survey
 from wellbeing import privacy, ui
 from wellbeing.core import cadence, roles, stats
-from wellbeing.core.measures import REPORTED_MONTHLY_BAND
 from wellbeing.present import charts, figures, readings, supervision_tables
 
 ui.require_role(*roles.EVERYONE)
@@ -260,9 +259,7 @@ def what_staff_report() -> None:
         con, filters=filters, constructs=["supervision_reflective"], rules=rules
     )
     scores = scores[scores["wave_id"] == filters.wave_id]
-    items = survey.item_agreement_by_team(
-        con, filters=filters, items=["SVF1"], rules=rules
-    )
+    items = survey.item_agreement_by_team(con, filters=filters, items=["SVF1"], rules=rules)
     org_items = survey.item_agreement_for_organisation(
         con, filters=filters, items=["SVF1"], rules=rules
     )

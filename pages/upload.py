@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from queries import imports
+from queries import imports, survey
 from wellbeing import ui
 from wellbeing.access import audit_log
 from wellbeing.core import roles
@@ -262,6 +262,26 @@ if valid_rows == 0:
 if kind.needs_wave and not wave:
     st.warning("Choose the wave these responses belong to, or name a new one.")
     st.stop()
+
+existing_waves = {row.label: int(row.id) for row in survey.waves(con).itertuples()}
+if kind.needs_wave and wave in existing_waves:
+    # Late returns to a wave leaders have seen: what comparing before and after would hide.
+    lost = survey.consequences_of_change(
+        con,
+        wave_id=existing_waves[wave],
+        change=lambda: kind.import_file(
+            con, table, chosen, uploaded_by=user.audit_name, options=options
+        ),
+    )
+    if lost:
+        st.warning(
+            f"Leaders have already seen {wave}. So that nobody in these rows can be worked "
+            "out by comparing the figures before and after, importing them would hide: "
+            + "; ".join(lost)
+            + ". Importing late returns together, at least as many as the minimum group size "
+            "to a team, hides less.",
+            icon=":material/visibility_off:",
+        )
 
 label = (
     f"Import the {valid_rows:,} valid rows" if rejected_rows else f"Import all {valid_rows:,} rows"

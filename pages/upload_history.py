@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from queries import imports
+from queries import imports, survey
 from wellbeing import ui
 from wellbeing.access import audit_log
 from wellbeing.core import roles
@@ -57,8 +57,26 @@ labels = {
 upload_id = st.selectbox("Upload", list(labels), format_func=labels.get, key="history_upload")
 upload = history.set_index("id").loc[upload_id]
 
+
+def what_it_would_hide(change) -> None:
+    """For a survey upload of a wave leaders have seen: what the change would hide there."""
+    if upload["kind"] != "survey" or pd.isna(upload["wave_id"]):
+        return
+    lost = survey.consequences_of_change(con, wave_id=int(upload["wave_id"]), change=change)
+    if lost:
+        st.warning(
+            "Leaders have seen this wave. Decided together with what they saw (so that "
+            "nobody can be worked out by comparing the figures before and after), this "
+            "would hide:",
+            icon=":material/visibility_off:",
+        )
+        for line in lost:
+            st.text(f"- {line}")
+
+
 if upload["status"] == "active":
     st.markdown("Its rows count in every figure.")
+    what_it_would_hide(lambda: uploads.withdraw(con, upload_id))
     if st.button("Withdraw this upload", key="history_withdraw", icon=":material/visibility_off:"):
         try:
             uploads.withdraw(con, upload_id)
@@ -73,6 +91,7 @@ if upload["status"] == "active":
         st.rerun()
 else:
     st.markdown("It is **withdrawn**: its rows are left out of every figure.")
+    what_it_would_hide(lambda: uploads.restore(con, upload_id))
     if st.button("Restore this upload", key="history_restore", icon=":material/visibility:"):
         try:
             uploads.restore(con, upload_id)

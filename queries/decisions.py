@@ -16,15 +16,16 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from queries import settings, sql
+from queries import cache, settings, sql
 from queries.cache import data_version
-from wellbeing import privacy
+from wellbeing import privacy, store
 from wellbeing.core import roles
 from wellbeing.core.measures import AGREE_MIN_VALUE, HIGH_SCORE_CUTOFF, REPORTED_MONTHLY_BAND
 
@@ -139,7 +140,7 @@ def _spec(universe: str) -> privacy.SetSpec:
         reveals = tuple(
             CONSTRUCT_UNIVERSE.format(instrument="default", code=c) for c in SUPPORT_CHALLENGE
         )
-        return privacy.SetSpec(universe, reveals=reveals)
+        return privacy.SetSpec(universe, reveals=reveals, answers=(universe,))
     if universe.startswith("item:"):
         return privacy.SetSpec(universe, reveals=(universe,), answers=(universe,))
     return privacy.SetSpec(universe, reveals=(universe,), breakdowns=True, answers=(universe,))
@@ -197,11 +198,11 @@ def remember(
     if viewer is None or viewer == roles.HR_ADMIN:
         return
     rules = rules or settings.rules(con)
-    current = active_uploads(con, wave_id=wave_id)
-    uploads = ",".join(str(u) for u in current)
-    key = (data_version(con), wave_id, uploads, rules, sensitive)
+    # The data version covers the uploads and their status: a wave's version with it.
+    key = (data_version(con), wave_id, rules, sensitive)
     if key in _REMEMBERED:
         return
+    uploads = ",".join(str(u) for u in active_uploads(con, wave_id=wave_id))
     made = decision(con, wave_id=wave_id, rules=rules)
     shown = made.shown_keys(sensitive=sensitive)
     text = json.dumps({name: [list(k) for k in keys] for name, keys in shown.items()})
@@ -242,3 +243,56 @@ def prepare(con: duckdb.DuckDBPyConnection, *, waves: list[int], stop: threading
             break
         one.whole()
     return len(made)
+
+
+def shown_now(con: duckdb.DuckDBPyConnection, *, wave_id: int) -> pd.DataFrame:
+    """The cells of the wave shown now, as readers see them (set and cell key per row)."""
+    cells = decision(con, wave_id=wave_id).cells(sensitive=False)
+    return cells[cells["status"] == privacy.SHOWN][["set", *DIMENSIONS, "respondents"]]
+
+
+def consequences(
+    con: duckdb.DuckDBPyConnection, *, wave_id: int, change: Callable[[], object]
+) -> pd.DataFrame:
+    """The cells readers see now that ``change`` would hide, tried and rolled back.
+
+    For HR before an import, withdrawal, restore or new threshold touches a wave
+    readers have seen: the change is decided together with what they were shown,
+    so some figures may have to go. Rows: set, the cell's dimensions, respondents.
+    """
+    before = shown_now(con, wave_id=wave_id)
+    with store.trial(con):
+        cache.forget_version(con)
+        change()
+        cache.forget_version(con)
+        after = shown_now(con, wave_id=wave_id)
+    cache.forget_version(con)
+    keys = ["set", *DIMENSIONS]
+    merged = before.merge(after[keys], on=keys, how="left", indicator=True)
+    return merged[merged["_merge"] == "left_only"].drop(columns="_merge").reset_index(drop=True)
+
+
+def readable_consequences(hidden: pd.DataFrame) -> list[str]:
+    """What a change would hide, in words: the whole groups first, then how many breakdowns."""
+    if hidden.empty:
+        return []
+    named = hidden[DIMENSIONS] != privacy.ALL
+    breakdown = named[[*privacy.SUB_FILTERS, *privacy.SENSITIVE_ATTRIBUTES]].any(axis=1)
+    units = hidden[~breakdown]
+    lines = []
+    for (service, team), rows in units.groupby(["service", "team"], sort=True):
+        where = (
+            "the organisation"
+            if service == privacy.ALL
+            else service
+            if team == privacy.ALL
+            else f"{team} ({service})"
+        )
+        lines.append(f"{where}: {_plural(rows['set'].nunique(), 'figure')} hidden")
+    if breakdown.any():
+        lines.append(f"{_plural(int(breakdown.sum()), 'breakdown')} by role or career stage hidden")
+    return lines
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

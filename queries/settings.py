@@ -28,8 +28,9 @@ def upsert_setting(con: duckdb.DuckDBPyConnection, *, key: str, value: str) -> N
     cache.forget_version(con)
 
 
+@cache.memoised
 def rules(con: duckdb.DuckDBPyConnection) -> privacy.Rules:
-    """The thresholds HR has set, or the defaults."""
+    """The thresholds HR has set, or the defaults (read once per data version)."""
     rows = dict(con.execute(sql("rules")).fetchall())
     return privacy.Rules(
         min_group_size=int(rows.get(MIN_GROUP_SIZE_SETTING, privacy.DEFAULT_MIN_GROUP_SIZE)),

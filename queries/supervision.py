@@ -10,9 +10,9 @@ people out. Each period's teams, services, the organisation and (for
 compliance) each by career stage are decided together, so that no figure
 less another (all the teams less one service, say) describes fewer than k
 workers, whichever filters were used. Rows are per team plus one row
-(``team`` and ``service`` null) for all the teams chosen. Worker-level rows (salted hash, team, last session, days
-overdue) are for HR only: those functions take the user's role and refuse
-anyone else.
+(``team`` and ``service`` null) for all the teams chosen. Worker-level rows
+(salted hash, team, last session, days overdue) are for HR only: those
+functions take the user's role and refuse anyone else.
 
 Example:
     >>> teams = compliance_by_team(con)                  # latest complete month
@@ -249,9 +249,9 @@ def _staff_decision(
     frame = workers.assign(respondents=1)
     for column in layout.dimensions:
         frame[column] = frame[column].astype("object").where(frame[column].notna(), None)
-    frame = frame.groupby(
-        [*layout.dimensions, *sets], dropna=False, as_index=False
-    )["respondents"].sum()
+    frame = frame.groupby([*layout.dimensions, *sets], dropna=False, as_index=False)[
+        "respondents"
+    ].sum()
     specs = [privacy.SetSpec(name, reveals=(f"{figures}:{name}",)) for name in sets]
     made = privacy.decide(frame, specs, rules, layout=layout)
     if len(_DECISIONS) > 256:

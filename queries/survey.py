@@ -495,10 +495,11 @@ def gate(
         rows = raw.loc[in_wave]
         decided = decisions.decision(con, wave_id=int(wave_id), rules=rules)
         decisions.remember(con, wave_id=int(wave_id), sensitive=sensitive, rules=rules)
-        keys = _cell_keys(con, rows, filters=filters, unit=unit, attributes=attributes, wave_id=int(wave_id))
-        wave_universes = row_universes[in_wave].tolist()
-        for position, (row, row_universe) in enumerate(zip(in_wave, wave_universes, strict=True)):
-            found[row] = decided.lookup(row_universe, keys[position])[0]
+        keys = _cell_keys(
+            con, rows, filters=filters, unit=unit, attributes=attributes, wave_id=int(wave_id)
+        )
+        verdicts = decided.statuses(row_universes[in_wave].tolist(), keys)
+        found.update(zip(in_wave, verdicts, strict=True))
     statuses = pd.Series([found[row] for row in raw.index], index=raw.index, dtype="str")
     if over_crossed:
         statuses[:] = privacy.PROTECTS_SMALLER
@@ -671,6 +672,30 @@ def _pooled_figures(rows: pd.DataFrame) -> dict[str, float]:
     sd = float(np.sqrt((within + between) / (total - 1))) if total > 1 else float("nan")
     share = float((n * rows["share_high"].astype("float64")).sum() / total)
     return {"respondents": int(total), "mean_score": mean, "sd": sd, "share_high": share}
+
+
+def consequences_of_change(
+    con: duckdb.DuckDBPyConnection, *, wave_id: int, change: Callable[[], object]
+) -> list[str]:
+    """What a change (an import, withdrawal or restore, tried and rolled back) would hide of a
+    wave readers have seen, in words; nothing for a wave nobody but HR has seen."""
+    if not decisions.published(con, wave_id=wave_id):
+        return []
+    return decisions.readable_consequences(
+        decisions.consequences(con, wave_id=wave_id, change=change)
+    )
+
+
+def consequences_of_rules(
+    con: duckdb.DuckDBPyConnection, *, wave_id: int, rules: privacy.Rules
+) -> list[str]:
+    """What new thresholds would hide of a wave readers have seen, in words (HR's preview)."""
+    if not decisions.published(con, wave_id=wave_id):
+        return []
+    hidden = decisions.consequences(
+        con, wave_id=wave_id, change=lambda: settings.save_rules(con, rules)
+    )
+    return decisions.readable_consequences(hidden)
 
 
 @memoised

@@ -40,7 +40,10 @@ scores as (
 ),
 
 both_scored as (
-    select id,
+    select
+        id,
+        -- High support and high challenge: the quadrant the standards ask for.
+        min(score) >= $high_cutoff as high,
     from scores
     where instrument = 'default' and construct in ('support', 'challenge')
     group by id
@@ -70,7 +73,7 @@ memberships as (
         score >= $high_cutoff as high,
     from scores
     union all
-    select id, 'support_challenge' as universe, null::double as score, null::boolean as high,
+    select id, 'support_challenge' as universe, null::double as score, high,
     from both_scored
     union all
     select id, 'item:' || code as universe, value as score, agrees as high,

@@ -197,3 +197,19 @@ def browser_page():
         page.set_default_timeout(60_000)
         yield page
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def nobody_is_looking() -> Iterator[None]:
+    """Each test starts, and leaves the thread, with figures made for nobody in particular.
+
+    A page run sets whose eyes its figures are for (roles.view_as) and which teams
+    they may show; left behind, a later test's figures would be remembered as seen.
+    """
+    from queries import decisions
+    from wellbeing.core import roles
+
+    yield
+    roles.view_as(None)
+    roles.restrict_to_teams(None)
+    decisions.forget_remembered()

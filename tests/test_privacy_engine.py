@@ -50,7 +50,9 @@ def test_a_group_below_k_shows_nothing_and_an_empty_group_reads_alike():
 def test_a_service_is_hidden_only_when_nothing_cheaper_would_do():
     # Two services; in S2 one team of 3. Hiding S2's teams (3 and the 5 beside it) suffices:
     # neither service, nor the organisation, is hidden.
-    people = people_of(("A", "S1", 8), ("B", "S1", 7), ("C", "S2", 3), ("D", "S2", 5), ("E", "S2", 9))
+    people = people_of(
+        ("A", "S1", 8), ("B", "S1", 7), ("C", "S2", 3), ("D", "S2", 5), ("E", "S2", 9)
+    )
     decision = privacy.decide(finest(people, ["stress"]), [STRESS], privacy.Rules())
     assert decision.lookup("stress", key(service="S1"))[0] == privacy.SHOWN
     assert decision.lookup("stress", key(service="S2"))[0] == privacy.SHOWN
@@ -112,10 +114,23 @@ def test_a_union_of_two_hidden_cells_is_not_left_to_be_worked_out():
 
 def test_a_small_group_all_answering_alike_is_hidden_and_a_larger_one_is_shown():
     # Alpha: 6 who all score high (share 100%); Beta: 12 all high; Gamma: 6 who differ.
-    rows = [person("Alpha", "S", stress=True, **{"stress:high": 1, "stress:low": 5.0, "stress:top": 5.0}) for _ in range(6)]
-    rows += [person("Beta", "S", stress=True, **{"stress:high": 1, "stress:low": 4.0, "stress:top": 4.0}) for _ in range(12)]
+    rows = [
+        person(
+            "Alpha", "S", stress=True, **{"stress:high": 1, "stress:low": 5.0, "stress:top": 5.0}
+        )
+        for _ in range(6)
+    ]
     rows += [
-        person("Gamma", "S", stress=True, **{"stress:high": int(v >= 4), "stress:low": v, "stress:top": v})
+        person("Beta", "S", stress=True, **{"stress:high": 1, "stress:low": 4.0, "stress:top": 4.0})
+        for _ in range(12)
+    ]
+    rows += [
+        person(
+            "Gamma",
+            "S",
+            stress=True,
+            **{"stress:high": int(v >= 4), "stress:low": v, "stress:top": v},
+        )
         for v in (1.0, 2.0, 3.0, 4.0, 5.0, 2.0)
     ]
     people = pd.DataFrame(rows)
@@ -200,7 +215,9 @@ def test_lowering_k_after_a_wave_was_seen_shows_more_but_nothing_below_the_new_k
     rows = []
     for team, size in (("A", 4), ("B", 6), ("C", 3), ("D", 9), ("E", 5)):
         for _ in range(size):
-            rows.append(person(team, "S1" if team < "C" else "S2", role=str(rng.choice(["x", "y", "z"]))))
+            rows.append(
+                person(team, "S1" if team < "C" else "S2", role=str(rng.choice(["x", "y", "z"])))
+            )
     people = pd.DataFrame(rows)
     everyone = np.ones(len(people), bool)
     people["now"] = everyone

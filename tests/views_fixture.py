@@ -23,8 +23,8 @@ from pathlib import Path
 
 import duckdb
 
-from tests.conftest import load_survey, survey_csv
 from queries import settings
+from tests.conftest import load_survey, survey_csv
 from wellbeing import privacy, store
 from wellbeing.ingest.reading import read_export
 from wellbeing.ingest.supervision import import_supervision, suggest_supervision_mapping

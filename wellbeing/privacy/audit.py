@@ -109,7 +109,9 @@ def build_system(cube, shown: np.ndarray, sets: np.ndarray) -> System | None:
         np.minimum.at(low, inverse, codes[:, level])
         np.maximum.at(high, inverse, codes[:, level])
         labels[:, level] = np.where(low == high, low, own + np.arange(n_atoms))
-    labels[:, 1] = np.where(labels[:, 0] < own, labels[:, 0] * (1 << 20) + labels[:, 1], labels[:, 1])
+    labels[:, 1] = np.where(
+        labels[:, 0] < own, labels[:, 0] * (1 << 20) + labels[:, 1], labels[:, 1]
+    )
     pairs = np.unique(np.column_stack([row_of, atom_of_group[flat]]), axis=0)
     cut = np.searchsorted(pairs[:, 0], np.arange(len(rows) + 1))
     row_atoms = [pairs[cut[r] : cut[r + 1], 1] for r in range(len(rows))]
@@ -142,7 +144,9 @@ def zero_sum_subsets(
         return query, order[np.repeat(lo, counts) + offsets]
 
     zero = ~prints.any(axis=1)
-    found: list[tuple[int, ...]] = [(int(i),) for i in np.flatnonzero(zero & (weight <= max_weight))]
+    found: list[tuple[int, ...]] = [
+        (int(i),) for i in np.flatnonzero(zero & (weight <= max_weight))
+    ]
     if largest < 2 or max_weight < 2:
         return found
     keys = key(prints)

@@ -315,6 +315,7 @@ class Decision:
         self._plain = self._solve([layout.plain_patterns() for _ in kept], None, PLAIN_UNION)
         self._whole: tuple[Cube, np.ndarray] | None = None
         self._whole_lock = threading.Lock()
+        self._code_of: list[dict[str, int]] | None = None
 
     def _solve(self, patterns, fixed, largest_union) -> tuple[Cube, np.ndarray]:
         cube = Cube(self._groups, self.rules, patterns)
@@ -376,9 +377,7 @@ class Decision:
     def service_of(self, team: str) -> str | None:
         """The service a team belongs to here, or None for a team nobody is in."""
         dimensions = self.layout.dimensions
-        codes = self._groups.key_codes(
-            tuple(team if d == "team" else ALL for d in dimensions)
-        )
+        codes = self._groups.key_codes(tuple(team if d == "team" else ALL for d in dimensions))
         if codes is None:
             return None
         column = dimensions.index("team")
@@ -388,9 +387,41 @@ class Decision:
         service = dimensions.index("service")
         return self._groups.values[service][self._groups.codes[rows[0], service]]
 
-    def statuses(self, set_name: str, keys: Iterable[tuple[str, ...]]) -> list[str]:
-        """The status of many cells, as :meth:`lookup` gives them one by one."""
-        return [self.lookup(set_name, tuple(key))[0] for key in keys]
+    def statuses(self, set_names: Iterable[str], keys: Iterable[tuple[str, ...]]) -> list[str]:
+        """The status of many cells (one set name per key), as :meth:`lookup` gives each.
+
+        Worked out on arrays: a page gates thousands of rows per click.
+        """
+        set_names, keys = list(set_names), [tuple(key) for key in keys]
+        if not keys:
+            return []
+        layout = self.layout
+        if self._code_of is None:
+            self._code_of = [
+                {value: code for code, value in enumerate(values)} for values in self._groups.values
+            ]
+        codes = np.full((len(keys), len(layout.dimensions)), -1, dtype=np.int64)
+        known = np.ones(len(keys), dtype=bool)
+        for i, code_of in enumerate(self._code_of):
+            column = [key[i] for key in keys]
+            codes[:, i] = [-1 if v == ALL else code_of.get(str(v), -2) for v in column]
+        known &= (codes != -2).all(axis=1)
+        codes[codes == -2] = -1
+        sets = np.array([self._alias.get(name, -1) for name in set_names], dtype=np.int64)
+        known &= sets >= 0
+        sensitive = [layout.dimensions.index(d) for d in layout.sensitive]
+        is_sensitive = (codes[:, sensitive] >= 0).any(axis=1) if sensitive else known & False
+        out = np.where((codes < 0).all(axis=1), NO_DATA, BELOW_K).astype(object)
+        for wanted in (False, True):
+            rows = np.flatnonzero(known & (is_sensitive == wanted))
+            if not len(rows):
+                continue
+            cube, status = self.whole() if wanted else self._plain
+            cells = cube.find(sets[rows], codes[rows])
+            found = cells >= 0
+            names = np.array([_NAMES[int(c)] for c in status[cells[found]]], dtype=object)
+            out[rows[found]] = names
+        return out.tolist()
 
     def cells(self, *, sensitive: bool = True) -> pd.DataFrame:
         """Every cell of every current set: set, dimensions..., respondents, k, status."""

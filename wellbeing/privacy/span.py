@@ -377,5 +377,3 @@ class _BlockSystem:
             noisy = np.full(len(vectors), rng is not None)
         ok = self.root.represent(vectors, out, rng, np.asarray(noisy, dtype=bool))
         return out, ok
-
-

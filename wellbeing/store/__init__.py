@@ -6,6 +6,6 @@ the migrations themselves are in ``wellbeing.store.database``.
 """
 
 from wellbeing.store.database import StoreLocked, connect, ensure_salt
-from wellbeing.store.transaction import transaction
+from wellbeing.store.transaction import transaction, trial
 
-__all__ = ["StoreLocked", "connect", "ensure_salt", "transaction"]
+__all__ = ["StoreLocked", "connect", "ensure_salt", "transaction", "trial"]
