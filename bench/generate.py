@@ -416,6 +416,7 @@ def write_survey_waves(con, scale: Scale, org: Organisation, rng: np.random.Gene
             imports.upsert_teams(
                 con, teams=pd.DataFrame({"team": org.teams, "service": org.services})
             )
+            imports.record_wave_teams(con, wave_id=wave_id)
 
 
 def write_records(con, scale: Scale, org: Organisation, rng: np.random.Generator) -> None:

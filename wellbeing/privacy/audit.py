@@ -37,7 +37,10 @@ FINGERPRINTS = 4
 LEFT_NULL_SAMPLES = 16
 # Atoms per union searched: every derivable group of fewer than 5 people.
 LARGEST_UNION = 4
-# Beyond that (a k above 5, or the sensitive breakdowns), integer programming
+# Above this many small atoms (the sensitive breakdowns of a large organisation),
+# only pairs are matched so, and the rest is left to integer programming.
+MATCHED_ATOMS = 3000
+# Beyond what is matched (a k above 5, or many small atoms), integer programming
 # finds any union (HiGHS, through scipy); seconds it may take per family.
 MILP_SECONDS = 120.0
 
@@ -163,23 +166,17 @@ def zero_sum_subsets(
     found += [(int(a), int(b)) for a, b in zip(query[ok], other[ok], strict=True)]
     if largest < 3 or max_weight < 3:
         return found
-    # Pairs light enough to take a third member, built one first member at a time.
+    # Pairs light enough to take a third member.
     light = np.flatnonzero((weight <= max_weight - 1) & ~zero)
-    parts_a, parts_b, parts_sum = [], [], []
-    for position, a in enumerate(light.tolist()):
-        rest = light[position + 1 :]
-        rest = rest[weight[rest] + weight[a] <= max_weight - 1]
-        if not len(rest):
-            continue
-        sums = (prints[a][None, :] + prints[rest]) % p
-        keep = sums.any(axis=1)  # a pair adding to zero was found as a pair
-        parts_a.append(np.full(int(keep.sum()), a, dtype=np.int64))
-        parts_b.append(rest[keep])
-        parts_sum.append(sums[keep])
-    if not parts_a:
+    first, second = np.triu_indices(len(light), k=1)
+    pair_a, pair_b = light[first], light[second]
+    keep = weight[pair_a] + weight[pair_b] <= max_weight - 1
+    pair_a, pair_b = pair_a[keep], pair_b[keep]
+    pair_sum = (prints[pair_a] + prints[pair_b]) % p
+    keep = pair_sum.any(axis=1)  # a pair adding to zero was found as a pair
+    pair_a, pair_b, pair_sum = pair_a[keep], pair_b[keep], pair_sum[keep]
+    if not len(pair_a):
         return found
-    pair_a, pair_b = np.concatenate(parts_a), np.concatenate(parts_b)
-    pair_sum = np.concatenate(parts_sum)
     pair_weight = weight[pair_a] + weight[pair_b]
     negative_pairs = (p - pair_sum) % p
     query, other = matching(sorted_keys, order, key(negative_pairs))
@@ -217,6 +214,7 @@ def find_leaks(
     hidden_targets: np.ndarray,
     largest_union: int = LARGEST_UNION,
     limit: int = 64,
+    audited: list[str] | None = None,
 ) -> list[Leak]:
     """Groups of fewer than k that the shown cells give away, family by family.
 
@@ -228,16 +226,19 @@ def find_leaks(
     leaks: list[Leak] = []
     for family, sets in families.items():
         system = build_system(cube, shown, sets)
+        if audited is not None:
+            audited.append(family)
         if system is None:
             continue
         prints = system.span.null_vectors(rng, FINGERPRINTS)
         candidates: list[tuple[int, ...]] = []
         small = np.flatnonzero((system.atom_weight > 0) & (system.atom_weight < union_k))
+        largest = largest_union if len(small) <= MATCHED_ATOMS else min(largest_union, 2)
         for subset in zero_sum_subsets(
-            prints[small], system.atom_weight[small], union_k - 1, largest_union
+            prints[small], system.atom_weight[small], union_k - 1, largest
         ):
             candidates.append(tuple(sorted(small[list(subset)].tolist())))
-        if not candidates and union_k - 1 > largest_union:
+        if not candidates and union_k - 1 > largest:
             # Unions of more atoms than the search above pairs up: solved for instead.
             found = smallest_union(system, union_k)
             if found is not None:

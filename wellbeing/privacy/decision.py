@@ -46,11 +46,10 @@ from wellbeing.privacy.rules import BELOW_K, NO_DATA, PROTECTS_SMALLER, SHOWN, R
 
 _SHOWN, _BELOW_K, _PROTECTS = 0, 1, 2
 _NAMES = {_SHOWN: SHOWN, _BELOW_K: BELOW_K, _PROTECTS: PROTECTS_SMALLER}
-# Unions searched: every union of up to four atoms in the team, role and stage
-# figures (all a group of fewer than 5 can be made of); two in the sensitive
-# breakdowns, whose atoms are too many to combine further (docs/anonymity.md).
-PLAIN_UNION = audit.LARGEST_UNION
-SENSITIVE_UNION = 2
+# Unions matched by fingerprints: up to four atoms (every group of fewer than 5),
+# while there are few enough small atoms to pair up (audit.MATCHED_ATOMS);
+# larger unions are solved for (audit.smallest_union).
+LARGEST_UNION = audit.LARGEST_UNION
 
 
 class Solver:
@@ -75,6 +74,10 @@ class Solver:
         self.status = status
         self.rounds = 0
         self.unresolved: list[audit.Leak] = []
+        # Families found clean, by the statuses of their cells then: audited again only
+        # when one of those changes.
+        self._clean: dict[str, bytes] = {}
+        self._cells_of: dict[bytes, np.ndarray] = {}
         layout = cube.groups.layout
         columns = [layout.dimensions.index(d) for d in layout.sub_filters]
         self._filter_parent = np.full(len(cube), -1, dtype=np.int64)
@@ -115,15 +118,36 @@ class Solver:
         return np.array(keep, dtype=np.int64)
 
     def leaks(self, status: np.ndarray, limit: int = 64) -> list[audit.Leak]:
-        return audit.find_leaks(
-            self.cube,
+        """Leaks in the families whose cells changed since they were last found clean."""
+        cube = self.cube
+        changed = {
+            family: sets
+            for family, sets in self.families.items()
+            if self._clean.get(family) != self._signature(status, sets)
+        }
+        audited: list[str] = []
+        found = audit.find_leaks(
+            cube,
             status == _SHOWN,
-            self.families,
-            union_k=self.cube.rules.min_group_size,
+            changed,
+            union_k=cube.rules.min_group_size,
             hidden_targets=self._hidden_targets(status),
             largest_union=self.largest_union,
             limit=limit,
+            audited=audited,
         )
+        leaking = {leak.family for leak in found}
+        for family in audited:
+            if family not in leaking:
+                self._clean[family] = self._signature(status, self.families[family])
+        return found
+
+    def _signature(self, status: np.ndarray, sets: np.ndarray) -> bytes:
+        """What a family's audit depends on: the statuses of its sets' cells."""
+        key = sets.tobytes()
+        if key not in self._cells_of:
+            self._cells_of[key] = np.flatnonzero(np.isin(self.cube.set_of, sets))
+        return status[self._cells_of[key]].tobytes()
 
     def _cost(self, cell: int) -> tuple[int, int, int]:
         return (int(self.cube.tier[cell]), int(self.cube.count[cell]), cell)
@@ -312,7 +336,7 @@ class Decision:
         self._breakdowns = breakdowns
         self._past = {self._alias[s.name] for s in past}
         self._shown_before = shown_before
-        self._plain = self._solve([layout.plain_patterns() for _ in kept], None, PLAIN_UNION)
+        self._plain = self._solve([layout.plain_patterns() for _ in kept], None, LARGEST_UNION)
         self._whole: tuple[Cube, np.ndarray] | None = None
         self._whole_lock = threading.Lock()
         self._code_of: list[dict[str, int]] | None = None
@@ -352,7 +376,7 @@ class Decision:
                     + (self.layout.sensitive_patterns() if self._breakdowns[s] else [])
                     for s in range(len(self._kept))
                 ]
-                self._whole = self._solve(patterns, self._plain, SENSITIVE_UNION)
+                self._whole = self._solve(patterns, self._plain, LARGEST_UNION)
         return self._whole
 
     def _cube_for(self, key: tuple[str, ...]) -> tuple[Cube, np.ndarray]:
