@@ -160,12 +160,17 @@ class Reader:
 
     # --- everything a leader can reach -----------------------------------------------
 
-    def observe(self, *, sensitive: bool = True) -> None:
-        """One visit to every page, tab and download, with every filter the sidebar allows."""
+    def observe(self, *, sensitive: bool = True, waves: list[int] | None = None) -> None:
+        """One visit to every page, tab and download, with every filter the sidebar allows.
+
+        ``waves``: the waves to visit with every filter (default all); the trends,
+        which show every wave, are read whatever the choice.
+        """
         self.observations += 1
         self.rules = settings.rules(self.con)
         self.people, self.sets = survey_people(self.con)
-        self.waves = [int(w) for w in survey.waves(self.con)["id"]]
+        every_wave = [int(w) for w in survey.waves(self.con)["id"]]
+        self.waves = every_wave if waves is None else waves
         roles.view_as(roles.LEADER)
         try:
             for wave_id in self.waves:

@@ -73,10 +73,30 @@ def test_one_score_in_two_respondent_sets_gives_nobody_away(con):
 # --- 2. Unions of hidden cells ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("seed", range(6))
+def two_lone_managers() -> list[dict]:
+    """Teams A and B: one manager and four seniors each (hidden together, 5), the rest social
+    workers; C and D: seniors and social workers. The organisation's seniors less C's and D's,
+    set against A and B less their social workers, leave the two managers: 2 people."""
+    rows = []
+    for team in ("A", "B"):
+        rows += varied(1, team, "S", role="Manager") + varied(4, team, "S", role="Senior")
+        rows += varied(8, team, "S", role="Social worker")
+    for team in ("C", "D"):
+        rows += varied(6, team, "S", role="Senior") + varied(6, team, "S", role="Social worker")
+    return rows
+
+
+def test_two_hidden_managers_in_two_teams_cannot_be_worked_out_together(con):
+    load_survey(con, survey_csv(two_lone_managers()))
+    reader = attack(con, sensitive=False)
+    assert reader.problems == []
+    assert reader.recovered() == []
+
+
+@pytest.mark.parametrize("seed", range(4))
 def test_no_union_of_hidden_cells_follows_in_a_random_small_organisation(con, seed):
     load_survey(con, survey_csv(random_organisation(seed, size=36, skip_challenge=0.15)))
-    reader = attack(con)
+    reader = attack(con, sensitive=False)
     assert reader.problems == []
     assert reader.recovered() == []
 
@@ -242,7 +262,9 @@ def test_the_sample_data_gives_nobody_away(demo_db, tmp_path):
     shutil.copy(demo_db, path)
     connection = store.connect(path)
     try:
-        reader = attack(connection, sensitive=False)
+        # Every filter of the latest wave (and, through the trends, every wave).
+        reader = Reader(connection)
+        reader.observe(sensitive=False, waves=[int(survey.waves(connection)["id"].iloc[-1])])
         assert reader.problems == []
         assert reader.recovered() == []
     finally:
@@ -250,38 +272,32 @@ def test_the_sample_data_gives_nobody_away(demo_db, tmp_path):
 
 
 def test_every_query_function_a_reader_s_page_calls_is_observed_by_the_attack():
+    import dashboard
+
+    readers_pages = [
+        ROOT / spec.path
+        for specs in dashboard.PAGES.values()
+        for spec in specs
+        if set(spec.allowed) - {roles.HR_ADMIN}
+    ]
     called = set()
     modules = {"survey", "overview", "equity", "response_rates", "supervision"}
-    for path in [*(ROOT / "pages").glob("*.py"), *(ROOT / "wellbeing" / "present").rglob("*.py")]:
+    for path in [*readers_pages, *(ROOT / "wellbeing" / "present").rglob("*.py")]:
         for node in ast.walk(ast.parse(Path(path).read_text(encoding="utf-8"))):
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
                 and isinstance(node.func.value, ast.Name)
                 and node.func.value.id in modules
+                and node.func.attr.islower()
             ):
                 called.add(f"{node.func.value.id}.{node.func.attr}")
-    figures_for_readers = {
-        name
-        for name in called
-        if name.split(".")[1]
-        not in {
-            "waves",
-            "constructs",
-            "team_hierarchy",
-            "instruments_answered",
-            "hidden_under",
-            "min_group_size_for",
-            "sub_filter_problem",
-            "supervision_month",
-            "months",
-            "data_date",
-            "denominator_note",
-            "prepare_decisions",
-            "prepare_supervision_months",
-            "merge",
-        }
-    }
+    not_figures = {
+        "waves", "constructs", "team_hierarchy", "instruments_answered", "min_group_size_for",
+        "sub_filter_problem", "supervision_month", "months", "data_date", "denominator_note",
+        "merge",
+    }  # fmt: skip
+    figures_for_readers = {name for name in called if name.split(".")[1] not in not_figures}
     assert figures_for_readers - OBSERVED == set()
 
 
@@ -289,16 +305,8 @@ def test_without_its_audit_the_engine_gives_a_union_away(con, monkeypatch):
     from wellbeing.privacy import decision
 
     monkeypatch.setattr(decision.Solver, "leaks", lambda self, status, limit=64: [])
-    leaked = 0
-    for seed in range(6):
-        fresh = con if seed == 0 else None
-        if fresh is None:
-            from wellbeing import store
-
-            fresh = store.connect(None)
-        load_survey(fresh, survey_csv(random_organisation(seed, size=36, skip_challenge=0.15)))
-        leaked += bool(attack(fresh, sensitive=False).recovered())
-    assert leaked, "with the audit off the attack recovered nothing: it tests nothing"
+    load_survey(con, survey_csv(two_lone_managers()))
+    assert attack(con, sensitive=False).recovered(), "the attack found nothing: it tests nothing"
 
 
 def test_without_memory_a_late_return_gives_its_score_away(con, monkeypatch):

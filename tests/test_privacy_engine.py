@@ -173,7 +173,14 @@ def all_version_rows(people, decisions_by_version):
     return np.array(rows, dtype=float)
 
 
-def test_a_late_return_to_a_wave_already_seen_is_decided_with_what_was_shown():
+@pytest.mark.parametrize(
+    "spec",
+    [
+        pytest.param(STRESS, id="a-score"),
+        pytest.param(privacy.SetSpec("stress"), id="a-count-only"),
+    ],
+)
+def test_a_late_return_to_a_wave_already_seen_is_decided_with_what_was_shown(spec):
     # Version 1: A 6, B 7, C 8 (21). A late return adds one person to A (22). Shown
     # alone, version 2 would give A 7, service 22, organisation 22: each less its
     # version-1 figure is the late return's own score. Decided with version 1, every
@@ -184,11 +191,11 @@ def test_a_late_return_to_a_wave_already_seen_is_decided_with_what_was_shown():
     )
     first = np.arange(len(people)) < 21
     people["now"] = first
-    v1 = privacy.decide(versions_frame(people, {}), [STRESS], privacy.Rules())
+    v1 = privacy.decide(versions_frame(people, {}), [spec], privacy.Rules())
     published = privacy.Publication("1", v1.shown_keys())
     people["now"] = True
     v2 = privacy.decide(
-        versions_frame(people, {"1": first}), [STRESS], privacy.Rules(), history=[published]
+        versions_frame(people, {"1": first}), [spec], privacy.Rules(), history=[published]
     )
     assert v2.lookup("stress", key(service="S", team="A"))[0] != privacy.SHOWN
     assert v2.lookup("stress", key())[0] != privacy.SHOWN
@@ -201,7 +208,7 @@ def test_a_late_return_to_a_wave_already_seen_is_decided_with_what_was_shown():
     grown["now"] = True
     before = np.arange(len(grown)) < 21
     v3 = privacy.decide(
-        versions_frame(grown, {"1": before}), [STRESS], privacy.Rules(), history=[published]
+        versions_frame(grown, {"1": before}), [spec], privacy.Rules(), history=[published]
     )
     assert v3.lookup("stress", key())[0] == privacy.SHOWN
     rows = all_version_rows(grown, [(before, v1), (np.ones(len(grown), bool), v3)])

@@ -323,7 +323,9 @@ class Decision:
             answers.setdefault(kept[rep], []).extend(
                 a for a in spec.answers if a not in answers.get(kept[rep], [])
             )
-            families.setdefault(f"count of {kept[rep]}", set()).add(rep)
+            # A set's count, in this version and every earlier one, is one quantity.
+            base = spec.name.split("@")[0]
+            families.setdefault(f"count of {base}", set()).add(rep)
             for family in spec.reveals:
                 families.setdefault(family, set()).add(rep)
         # Families over the same sets are one system, audited once.
