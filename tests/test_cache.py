@@ -21,8 +21,15 @@ def team(name: str, service: str, count: int, stress: int) -> list[dict[str, obj
     return [{"team": name, "service": service, "STR2": stress} for _ in range(count)]
 
 
+def answers_alike_allowed(con) -> None:
+    # Whole teams answer alike to keep the arithmetic plain; the "all alike" rule, which
+    # would hide them, is turned down to k (its lowest) and is tested in test_privacy_*.
+    settings.save_rules(con, privacy.Rules(alike_group_size=privacy.Rules().min_group_size))
+
+
 @pytest.fixture
 def organisation(con):
+    answers_alike_allowed(con)
     load_survey(
         con,
         survey_csv(team("Alpha", "Adults", 6, 5) + team("Beta", "Adults", 7, 1)),
@@ -130,7 +137,10 @@ def test_a_withdrawal_and_a_restore_are_seen_on_the_next_request(organisation):
 
 def test_a_new_threshold_is_seen_on_the_next_request(organisation):
     assert stress_by_team(organisation) == {"Alpha": 5.0, "Beta": 1.0}
-    settings.save_rules(organisation, privacy.Rules(min_group_size=7, sensitive_min_group_size=10))
+    settings.save_rules(
+        organisation,
+        privacy.Rules(min_group_size=7, sensitive_min_group_size=10, alike_group_size=7),
+    )
     # Alpha (6) is now below k, so Beta (7) is hidden with it.
     assert stress_by_team(organisation) == {"Alpha": None, "Beta": None}
 
@@ -173,6 +183,8 @@ def test_two_stores_never_share_figures(con, make_survey):
 
     other = store.connect(None)
     try:
+        answers_alike_allowed(con)
+        answers_alike_allowed(other)
         load_survey(con, survey_csv(team("Alpha", "Adults", 6, 5)), wave="W")
         load_survey(other, survey_csv(team("Alpha", "Adults", 6, 1)), wave="W")
         assert cache.data_version(con) != cache.data_version(other)
