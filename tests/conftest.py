@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -17,8 +16,12 @@ from support import (  # noqa: F401  (re-exported for tests that import from con
     ROOT,
     SERVER_START_TIMEOUT,
     SHARED,
+    copy_store,
+    copy_store_into_memory,
     free_port,
     load_survey,
+    renew_salt,
+    seal_template,
     survey_csv,
     wait_for_script,
     wait_until_healthy,
@@ -51,10 +54,25 @@ def navigation_like_the_real_server() -> Iterator[None]:
     PagesManager.__init__ = original
 
 
+# Stores. Each test gets a private copy of a template built once per session (per
+# xdist worker): opening a new store runs every migration (about 0.45 s), and
+# loading the sample data takes seconds. Copies of a data template keep its salt,
+# so figures kept for one copy (queries/cache.py) are served to another while
+# their data versions match: they hold the same rows, so the figures are the same.
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Template: an empty store file at the latest schema, with the instruments (copy it)."""
+    path = tmp_path_factory.mktemp("templates") / "migrated.duckdb"
+    return seal_template(store.connect(path), path)
+
+
 @pytest.fixture
-def con() -> Iterator[duckdb.DuckDBPyConnection]:
+def con(migrated_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A fresh in-memory store with the schema and instruments, and nothing else."""
-    connection = store.connect(None)
+    connection = copy_store_into_memory(migrated_db)
+    renew_salt(connection)  # its own, as a new store's
     yield connection
     connection.close()
 
@@ -65,11 +83,14 @@ def make_survey() -> Callable[..., bytes]:
 
 
 @pytest.fixture
-def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A store file for one AppTest run, with the server-wide connection cache cleared after."""
+def app_db(migrated_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty store file for one AppTest run, with the server-wide connection cache cleared.
+
+    Empty, the dashboard loads the sample data into it on its first run.
+    """
     import streamlit as st
 
-    path = tmp_path / "wellbeing.duckdb"
+    path = copy_store(migrated_db, tmp_path / "wellbeing.duckdb", new_salt=True)
     monkeypatch.setenv("WELLBEING_DB", str(path))
     st.cache_resource.clear()
     yield path
@@ -78,14 +99,13 @@ def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store file loaded once with the bundled sample data (copy it before writing)."""
+    """Template: a store file loaded once with the bundled sample data (copy it before writing)."""
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     connection = store.connect(path)
     from wellbeing.ingest import demo
 
     demo.load(connection)
-    connection.close()
-    return path
+    return seal_template(connection, path)
 
 
 @pytest.fixture
@@ -93,8 +113,38 @@ def demo_app_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     """A private copy of the demo store for one AppTest run."""
     import streamlit as st
 
-    path = tmp_path / "wellbeing.duckdb"
-    shutil.copy(demo_db, path)
+    path = copy_store(demo_db, tmp_path / "wellbeing.duckdb")
+    monkeypatch.setenv("WELLBEING_DB", str(path))
+    st.cache_resource.clear()
+    yield path
+    st.cache_resource.clear()
+
+
+@pytest.fixture(scope="session")
+def views_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Template: the small hand-worked store of tests/views_fixture.py (copy it)."""
+    from tests.views_fixture import load_views_fixture
+
+    path = tmp_path_factory.mktemp("views") / "views.duckdb"
+    connection = store.connect(path)
+    load_views_fixture(connection)
+    return seal_template(connection, path)
+
+
+@pytest.fixture
+def views_con(views_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory copy of the views fixture store."""
+    connection = copy_store_into_memory(views_db)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def views_app_db(views_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private copy of the views fixture store for one AppTest run."""
+    import streamlit as st
+
+    path = copy_store(views_db, tmp_path / "wellbeing.duckdb")
     monkeypatch.setenv("WELLBEING_DB", str(path))
     st.cache_resource.clear()
     yield path
@@ -170,9 +220,7 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., str]]:
 @pytest.fixture
 def demo_server(start_server, demo_db: Path, tmp_path: Path) -> str:
     """A live server on a private copy of the sample-data store."""
-    db = tmp_path / "demo-server.duckdb"
-    shutil.copy(demo_db, db)
-    return start_server(db=db)
+    return start_server(db=copy_store(demo_db, tmp_path / "demo-server.duckdb"))
 
 
 @pytest.fixture
