@@ -61,6 +61,32 @@ def navigation_like_the_real_server() -> Iterator[None]:
 # their data versions match: they hold the same rows, so the figures are the same.
 
 
+def start_afresh() -> None:
+    """Forget the figures and decisions earlier tests left in this process.
+
+    They are kept per data version (queries/cache.py, queries/decisions.py,
+    queries/supervision.py), which copies of one template share, and a test must
+    not depend on which tests ran before it in the same worker.
+    """
+    from queries import cache, decisions, supervision
+
+    cache.clear()
+    decisions.forget_remembered()
+    supervision._DECISIONS.clear()
+
+
+def stop_preparing() -> None:
+    """Stop the dashboard's background preparation (wellbeing/ui/run.py) between two steps.
+
+    Otherwise it goes on deciding the last test's store while the next test runs.
+    """
+    run = sys.modules.get("wellbeing.ui.run")
+    if run is None:
+        return
+    run._finish_preparing()
+    run._stop_preparing.clear()
+
+
 @pytest.fixture(scope="session")
 def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Template: an empty store file at the latest schema, with the instruments (copy it)."""
@@ -71,6 +97,7 @@ def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def con(migrated_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A fresh in-memory store with the schema and instruments, and nothing else."""
+    start_afresh()
     connection = copy_store_into_memory(migrated_db)
     renew_salt(connection)  # its own, as a new store's
     yield connection
@@ -93,7 +120,9 @@ def app_db(migrated_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     path = copy_store(migrated_db, tmp_path / "wellbeing.duckdb", new_salt=True)
     monkeypatch.setenv("WELLBEING_DB", str(path))
     st.cache_resource.clear()
+    start_afresh()
     yield path
+    stop_preparing()
     st.cache_resource.clear()
 
 
@@ -116,7 +145,9 @@ def demo_app_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     path = copy_store(demo_db, tmp_path / "wellbeing.duckdb")
     monkeypatch.setenv("WELLBEING_DB", str(path))
     st.cache_resource.clear()
+    start_afresh()
     yield path
+    stop_preparing()
     st.cache_resource.clear()
 
 
@@ -134,6 +165,7 @@ def views_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def views_con(views_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory copy of the views fixture store."""
+    start_afresh()
     connection = copy_store_into_memory(views_db)
     yield connection
     connection.close()
@@ -147,12 +179,24 @@ def views_app_db(views_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     path = copy_store(views_db, tmp_path / "wellbeing.duckdb")
     monkeypatch.setenv("WELLBEING_DB", str(path))
     st.cache_resource.clear()
+    start_afresh()
     yield path
+    stop_preparing()
     st.cache_resource.clear()
 
 
+# Modules marked slow here rather than in the file: the confidentiality engine's
+# tests are being rewritten elsewhere. Move the mark into the module with that work.
+SLOW_MODULES = {"test_privacy_attack.py", "test_privacy_audit_scale.py"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m "not slow" deselects
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Browser tests need Debian's chromium: skipped without it, except in CI (it must exist)."""
+    """Every browser journey is slow too. Browser tests need Debian's chromium:
+    skipped without it, except in CI (it must exist)."""
+    for item in items:
+        if "browser" in item.keywords or item.path.name in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
     if CHROMIUM.exists():
         return
     if os.environ.get("CI"):
