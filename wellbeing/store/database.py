@@ -140,11 +140,19 @@ def _instrument_rows() -> dict[str, list[tuple]]:
     }
 
 
+_STORED = {
+    "instruments": "select * from instruments",
+    "constructs": "select * from constructs",
+    "label_sets": "select * from label_sets",
+    "items": "select * from items",
+}
+
+
 def _instruments_in_store(con: duckdb.DuckDBPyConnection, wanted: dict[str, list[tuple]]) -> bool:
     """Whether writing ``wanted`` would change nothing: every row already there as it is,
     and the items exactly these (they are replaced whole)."""
     for table, rows in wanted.items():
-        stored = con.execute(f"select * from {table}").fetchall()
+        stored = con.execute(_STORED[table]).fetchall()
         if table == "items":
             if sorted(stored) != sorted(rows):
                 return False
