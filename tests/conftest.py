@@ -54,6 +54,23 @@ def navigation_like_the_real_server() -> Iterator[None]:
     PagesManager.__init__ = original
 
 
+@pytest.fixture(autouse=True, scope="session")
+def components_scanned_once() -> Iterator[None]:
+    """Scan the installed packages for Streamlit components once per session.
+
+    Every new AppTest scans every installed distribution for v2 components
+    (a quarter of a second on a busy machine, for none); what is installed does
+    not change while the tests run.
+    """
+    from streamlit.components.v2 import manifest_scanner
+
+    original = manifest_scanner.scan_component_manifests
+    found = original()
+    manifest_scanner.scan_component_manifests = lambda max_workers=None: list(found)
+    yield
+    manifest_scanner.scan_component_manifests = original
+
+
 # Stores. Each test gets a private copy of a template built once per session (per
 # xdist worker): opening a new store runs every migration (about 0.45 s), and
 # loading the sample data takes seconds. Copies of a data template keep its salt,
@@ -61,18 +78,46 @@ def navigation_like_the_real_server() -> Iterator[None]:
 # their data versions match: they hold the same rows, so the figures are the same.
 
 
-def start_afresh() -> None:
-    """Forget the figures and decisions earlier tests left in this process.
+# The data versions of the session's templates (see start_afresh).
+TEMPLATE_VERSIONS: set[tuple] = set()
 
-    They are kept per data version (queries/cache.py, queries/decisions.py,
-    queries/supervision.py), which copies of one template share, and a test must
-    not depend on which tests ran before it in the same worker.
+
+def start_afresh() -> None:
+    """Forget what earlier tests in this process kept that this test's store could meet.
+
+    Figures and the engine's decisions are kept per data version in process-wide
+    caches (queries/cache.py, queries/decisions.py, queries/supervision.py), and
+    copies of one template share their template's data version. What was kept
+    for a template's own version is kept: it is worked out from rows every copy
+    holds alike, before any copy records what it showed (and deciding the sample
+    data afresh in every test would double the suite's time). Everything kept for
+    any other version, and the record of what was shown, is forgotten, so no test
+    depends on which tests ran before it.
     """
     from queries import cache, decisions, supervision
 
-    cache.clear()
-    decisions.forget_remembered()
-    supervision._DECISIONS.clear()
+    with cache._lock:
+        _keep_template_versions(cache._results, version_at=2)
+        cache._versions.clear()
+    with decisions._LOCK:
+        decisions._REMEMBERED.clear()
+        _keep_template_versions(decisions._DECISIONS, version_at=0)
+    _keep_template_versions(supervision._DECISIONS, version_at=0)
+
+
+def _keep_template_versions(kept: dict, *, version_at: int) -> None:
+    for key in list(kept):
+        ours = isinstance(key, tuple) and len(key) > version_at
+        if not ours or key[version_at] not in TEMPLATE_VERSIONS:
+            del kept[key]
+
+
+def seal_data_template(connection: duckdb.DuckDBPyConnection, path: Path) -> Path:
+    """Seal a template holding data, noting its data version (see start_afresh)."""
+    from queries import cache
+
+    TEMPLATE_VERSIONS.add(cache.data_version(connection))
+    return seal_template(connection, path)
 
 
 def stop_preparing() -> None:
@@ -134,7 +179,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from wellbeing.ingest import demo
 
     demo.load(connection)
-    return seal_template(connection, path)
+    return seal_data_template(connection, path)
 
 
 @pytest.fixture
@@ -159,7 +204,7 @@ def views_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("views") / "views.duckdb"
     connection = store.connect(path)
     load_views_fixture(connection)
-    return seal_template(connection, path)
+    return seal_data_template(connection, path)
 
 
 @pytest.fixture
@@ -197,6 +242,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "browser" in item.keywords or item.path.name in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
+        if _uses_a_module_fixture(item):
+            # pytest-xdist (--dist loadgroup) runs the module's tests on one worker,
+            # so the fixture is built once; other tests are spread one by one.
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
     if CHROMIUM.exists():
         return
     if os.environ.get("CI"):
@@ -207,7 +256,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+def _uses_a_module_fixture(item: pytest.Item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    definitions = info.name2fixturedefs.values() if info else ()
+    return any(d[-1].scope == "module" for d in definitions if d)
+
+
 # Real-browser journeys: a live Streamlit server on 127.0.0.1 and a Chromium page.
+
+SERVER_STOP_GRACE = 2  # seconds
 
 
 @pytest.fixture
@@ -253,7 +310,9 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., str]]:
     for process in processes:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            # Streamlit stops the background preparation between two steps before it
+            # exits (wellbeing/ui/run.py); a test need not wait for that step.
+            process.wait(timeout=SERVER_STOP_GRACE)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
