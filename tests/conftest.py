@@ -78,8 +78,10 @@ def components_scanned_once() -> Iterator[None]:
 # their data versions match: they hold the same rows, so the figures are the same.
 
 
-# The data versions of the session's templates (see start_afresh).
+# The data versions of the session's templates, and the engine's decisions made
+# on exactly those versions, set aside between tests (see start_afresh).
 TEMPLATE_VERSIONS: set[tuple] = set()
+TEMPLATE_DECISIONS: dict[tuple, object] = {}
 
 
 def start_afresh() -> None:
@@ -89,10 +91,11 @@ def start_afresh() -> None:
     caches (queries/cache.py, queries/decisions.py, queries/supervision.py), and
     copies of one template share their template's data version. What was kept
     for a template's own version is kept: it is worked out from rows every copy
-    holds alike, before any copy records what it showed (and deciding the sample
-    data afresh in every test would double the suite's time). Everything kept for
-    any other version, and the record of what was shown, is forgotten, so no test
-    depends on which tests ran before it.
+    holds alike, before any copy records what it showed, so it is what this test
+    would work out itself (and deciding the sample data afresh in every test
+    doubled the time of the tests on it). Everything kept for any other version,
+    and the record of what was shown, is forgotten, so no test depends on which
+    tests ran before it.
     """
     from queries import cache, decisions, supervision
 
@@ -102,7 +105,19 @@ def start_afresh() -> None:
     with decisions._LOCK:
         decisions._REMEMBERED.clear()
         _keep_template_versions(decisions._DECISIONS, version_at=0)
+        for key, made in TEMPLATE_DECISIONS.items():
+            decisions._DECISIONS.setdefault(key, made)
     _keep_template_versions(supervision._DECISIONS, version_at=0)
+
+
+def set_aside_template_decisions() -> None:
+    """Before nobody_is_looking forgets every decision after a test, keep the templates'."""
+    from queries import decisions
+
+    with decisions._LOCK:
+        for key, made in decisions._DECISIONS.items():
+            if isinstance(key, tuple) and key and key[0] in TEMPLATE_VERSIONS:
+                TEMPLATE_DECISIONS[key] = made
 
 
 def _keep_template_versions(kept: dict, *, version_at: int) -> None:
@@ -168,6 +183,7 @@ def app_db(migrated_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     start_afresh()
     yield path
     stop_preparing()
+    set_aside_template_decisions()
     st.cache_resource.clear()
 
 
@@ -193,6 +209,7 @@ def demo_app_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     start_afresh()
     yield path
     stop_preparing()
+    set_aside_template_decisions()
     st.cache_resource.clear()
 
 
@@ -213,6 +230,7 @@ def views_con(views_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     start_afresh()
     connection = copy_store_into_memory(views_db)
     yield connection
+    set_aside_template_decisions()
     connection.close()
 
 
@@ -227,6 +245,7 @@ def views_app_db(views_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     start_afresh()
     yield path
     stop_preparing()
+    set_aside_template_decisions()
     st.cache_resource.clear()
 
 
