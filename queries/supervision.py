@@ -157,7 +157,7 @@ def _worker_month_rows(
     The costly part of every compliance figure, and the same whichever service
     or team is chosen, so it is kept per data version and period. An Arrow
     table, which nothing can change, so it is handed out without a copy (a
-    frame of a month's 20,000 workers took 20-60 ms to copy on every use).
+    month's frame is tens of thousands of rows).
     """
     params = {"month_from": month_from, "month_to": month_to, "as_of": as_of}
     return con.sql(
@@ -774,9 +774,8 @@ def prepare_supervision_months(
 
     Run in the background before the confidentiality decisions
     (``survey.prepare_decisions``) by wellbeing.ui: a month's worker-by-worker
-    cadence is the costly part of every supervision figure (about 0.1 s at 400
-    teams), and choosing another wave asks for
-    another month. The Supervision page's first view, the records of the
+    cadence is the costly part of every supervision figure, and choosing another
+    wave asks for another month. The Supervision page's first view, the records of the
     latest complete month and who is overdue, is worked out too. Returns how
     many wave months were worked out.
     """

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 import socket
 import subprocess
 import time
@@ -18,7 +19,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from wellbeing import privacy
+from wellbeing import privacy, store
 from wellbeing.core import instruments
 from wellbeing.ingest.reading import read_export
 from wellbeing.ingest.survey import import_survey, suggest_survey_mapping
@@ -75,6 +76,59 @@ def load_survey(
     table = read_export(data, file_name)
     _, mapping = suggest_survey_mapping(con, table)
     return import_survey(con, table, mapping, wave=wave, uploaded_by="test")
+
+
+# Template stores: built once per test session (per xdist worker), copied per test.
+# Opening a new store runs every migration and copies the instruments in (about
+# 0.45 s); copying a template file takes milliseconds.
+
+# The options wellbeing.store.connect opens every store with.
+STORE_CONFIG = {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
+
+
+def seal_template(connection: duckdb.DuckDBPyConnection, path: Path) -> Path:
+    """Checkpoint and close a template store, so the file alone holds all of it.
+
+    DuckDB keeps recent writes in ``<file>.wal`` until a checkpoint; copying only
+    the main file of an unchecked store would lose them.
+    """
+    connection.execute("checkpoint")
+    connection.close()
+    wal = path.with_name(path.name + ".wal")
+    assert not wal.exists(), f"{wal} left after a checkpoint: a copy of {path} would be incomplete"
+    return path
+
+
+def renew_salt(connection: duckdb.DuckDBPyConnection) -> None:
+    """Give a copied empty store a salt of its own, as a newly created store gets.
+
+    The salt is part of the data version (queries/data_version.sql), so two
+    stores holding the same uploads never share kept figures (queries/cache.py).
+    Only for stores that hold no hashed identifiers yet.
+    """
+    connection.execute("delete from settings where key = 'identifier_salt'")
+    store.ensure_salt(connection)
+
+
+def copy_store(template: Path, path: Path, *, new_salt: bool = False) -> Path:
+    """A private copy of a sealed template store file at ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, path)
+    if new_salt:
+        connection = duckdb.connect(str(path), config=STORE_CONFIG)
+        renew_salt(connection)
+        seal_template(connection, path)
+    return path
+
+
+def copy_store_into_memory(template: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory store holding everything in a sealed template: schema, rows, sequences."""
+    connection = duckdb.connect(":memory:", config=STORE_CONFIG)
+    quoted = str(template).replace("'", "''")
+    connection.execute(f"attach '{quoted}' as template (read_only)")
+    connection.execute("copy from database template to memory")
+    connection.execute("detach template")
+    return connection
 
 
 SERVER_START_TIMEOUT = 60

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import copy_store
 
 from tests.conftest import ROOT
 from wellbeing import store
@@ -19,8 +20,9 @@ WITH_REJECTS = str(EXPORTS / "ms_forms.csv")  # 6 rows: rows 6 and 7 of the file
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
-    return str(tmp_path / "store.duckdb")
+def db(migrated_db: Path, tmp_path: Path) -> str:
+    """An empty store file (tests/test_accounts.py has the command create one)."""
+    return str(copy_store(migrated_db, tmp_path / "store.duckdb", new_salt=True))
 
 
 def count(db: str, sql: str) -> int:

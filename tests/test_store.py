@@ -42,6 +42,24 @@ def test_applying_migrations_twice_changes_nothing(tmp_path: Path):
     second.close()
 
 
+def test_opening_a_store_brings_its_instruments_back_to_the_csvs(tmp_path: Path):
+    # Opening an up-to-date store only reads them; a changed one is written again.
+    path = tmp_path / "store.duckdb"
+    con = store.connect(path)
+    before = table_contents(con)
+    con.execute("update items set text = 'changed' where id = (select min(id) from items)")
+    con.execute(
+        "insert into items select * replace (id + 10000 as id, code || 'x' as code) "
+        "from items limit 1"
+    )
+    con.execute("update label_sets set value = 99 where value is not null")
+    con.execute("update constructs set name = 'changed'")
+    con.close()
+    reopened = store.connect(path)
+    assert table_contents(reopened) == before
+    reopened.close()
+
+
 def test_the_identifier_salt_is_created_once_and_kept(tmp_path: Path):
     path = tmp_path / "store.duckdb"
     con = store.connect(path)

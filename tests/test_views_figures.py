@@ -14,7 +14,6 @@ import pytest
 
 from queries import change_fatigue, survey
 from tests.conftest import SHARED, load_survey
-from tests.views_fixture import load_views_fixture
 from wellbeing import privacy
 from wellbeing.core import stats
 from wellbeing.core.reference import national_figure, national_figures
@@ -52,12 +51,6 @@ def wilson(successes: int, n: int) -> tuple[float, float]:
     centre = p + Z**2 / (2 * n)
     half = Z * math.sqrt(p * (1 - p) / n + Z**2 / (4 * n**2))
     return (centre - half) / (1 + Z**2 / n), (centre + half) / (1 + Z**2 / n)
-
-
-@pytest.fixture
-def views_con(con):
-    load_views_fixture(con)
-    return con
 
 
 def rows_by_team(frame, construct: str | None = None):

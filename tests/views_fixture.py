@@ -19,13 +19,12 @@ Change log (entered by hand, as the change-log form does: no upload):
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import duckdb
 
 from queries import settings
 from tests.conftest import load_survey, survey_csv
-from wellbeing import privacy, store
+from wellbeing import privacy
 from wellbeing.ingest.reading import read_export
 from wellbeing.ingest.supervision import import_supervision, suggest_supervision_mapping
 
@@ -182,10 +181,3 @@ def load_views_fixture(con: duckdb.DuckDBPyConnection) -> None:
             "values ($team, $started_on, $title, $kind)",
             {"team": team, "started_on": started_on, "title": title, "kind": kind},
         )
-
-
-def build_views_store(path: Path) -> None:
-    """A store file holding the fixture, for AppTest runs."""
-    connection = store.connect(path)
-    load_views_fixture(connection)
-    connection.close()

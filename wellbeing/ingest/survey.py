@@ -233,7 +233,7 @@ def prepare_survey(
         item = items_by_code[code]
         item_ids.append(item.id)
         # Strip, repair and parse each distinct answer once, then spread the results back
-        # by code: a 100,000-row column holds a handful of labels (issue 9: 100k rows < 5 s).
+        # by code: a 100,000-row column holds a handful of labels.
         codes, distinct = pd.factorize(frame[column], use_na_sentinel=False)
         labels, _ = repair_excel_damage(pd.Series(distinct, dtype="str").fillna("").str.strip())
         parsed = np.full(len(labels), np.nan)

@@ -72,60 +72,93 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def sync_instruments(con: duckdb.DuckDBPyConnection) -> None:
-    """Copy the instrument CSVs (``wellbeing.core.instruments``) into the store; idempotent."""
-    items = instruments.all_items()
+    """Copy the instrument CSVs (``wellbeing.core.instruments``) into the store; idempotent.
+
+    Every start calls it, so it only reads when the store already holds them.
+    """
+    wanted = _instrument_rows()
+    if _instruments_in_store(con, wanted):
+        return
     with transaction(con):
-        for row in instruments.csv_rows("instruments.csv"):
-            con.execute(
-                "insert or replace into instruments values ($code, $name, $description, $better)",
-                {
-                    "code": row["code"],
-                    "name": row["name"],
-                    "description": row["description"],
-                    "better": instruments.is_true(row["higher_is_better"]),
-                },
-            )
-        for row in instruments.csv_rows("constructs.csv"):
-            con.execute(
-                "insert or replace into constructs values "
-                "($instrument, $code, $name, $description, $kind, $min, $max)",
-                {
-                    "instrument": row["instrument"],
-                    "code": row["code"],
-                    "name": row["name"],
-                    "description": row["description"],
-                    "kind": row["kind"],
-                    "min": float(row["scale_min"]),
-                    "max": float(row["scale_max"]),
-                },
-            )
-        for row in instruments.csv_rows("label_sets.csv"):
-            value = row["value"].strip()
-            con.execute(
-                "insert or replace into label_sets values ($name, $label, $value)",
-                {
-                    "name": row["name"],
-                    "label": row["label"],
-                    "value": float(value) if value else None,
-                },
-            )
+        for row in wanted["instruments"]:
+            con.execute("insert or replace into instruments values (?, ?, ?, ?)", list(row))
+        for row in wanted["constructs"]:
+            con.execute("insert or replace into constructs values (?, ?, ?, ?, ?, ?, ?)", list(row))
+        for row in wanted["label_sets"]:
+            con.execute("insert or replace into label_sets values (?, ?, ?)", list(row))
         con.execute("delete from items")
-        for item in items:
-            con.execute(
-                "insert into items values "
-                "($id, $instrument, $code, $construct, $text, $label_set, $min, $max, $reverse)",
-                {
-                    "id": item.id,
-                    "instrument": item.instrument,
-                    "code": item.code,
-                    "construct": item.construct,
-                    "text": item.text,
-                    "label_set": item.label_set,
-                    "min": item.scale_min,
-                    "max": item.scale_max,
-                    "reverse": item.reverse,
-                },
+        for row in wanted["items"]:
+            con.execute("insert into items values (?, ?, ?, ?, ?, ?, ?, ?, ?)", list(row))
+
+
+def _instrument_rows() -> dict[str, list[tuple]]:
+    """The rows of the four instrument tables as the CSVs give them, in column order."""
+    return {
+        "instruments": [
+            (
+                row["code"],
+                row["name"],
+                row["description"],
+                instruments.is_true(row["higher_is_better"]),
             )
+            for row in instruments.csv_rows("instruments.csv")
+        ],
+        "constructs": [
+            (
+                row["instrument"],
+                row["code"],
+                row["name"],
+                row["description"],
+                row["kind"],
+                float(row["scale_min"]),
+                float(row["scale_max"]),
+            )
+            for row in instruments.csv_rows("constructs.csv")
+        ],
+        "label_sets": [
+            (
+                row["name"],
+                row["label"],
+                float(row["value"].strip()) if row["value"].strip() else None,
+            )
+            for row in instruments.csv_rows("label_sets.csv")
+        ],
+        "items": [
+            (
+                item.id,
+                item.instrument,
+                item.code,
+                item.construct,
+                item.text,
+                item.label_set,
+                item.scale_min,
+                item.scale_max,
+                item.reverse,
+            )
+            for item in instruments.all_items()
+        ],
+    }
+
+
+_STORED = {
+    "instruments": "select * from instruments",
+    "constructs": "select * from constructs",
+    "label_sets": "select * from label_sets",
+    "items": "select * from items",
+}
+
+
+def _instruments_in_store(con: duckdb.DuckDBPyConnection, wanted: dict[str, list[tuple]]) -> bool:
+    """Whether writing ``wanted`` would change nothing: every row already there as it is,
+    and the items exactly these (they are replaced whole)."""
+    for table, rows in wanted.items():
+        stored = con.execute(_STORED[table]).fetchall()
+        if table == "items":
+            if sorted(stored) != sorted(rows):
+                return False
+        elif not set(rows) <= set(stored):
+            return False
+    return True
 
 
 def ensure_salt(con: duckdb.DuckDBPyConnection) -> str:

@@ -123,9 +123,9 @@ SECTION_KEY = "view"
 def sections(views_by_label: Mapping[str, Callable[[], None]]) -> str:
     """A page's tabs, of which only the open one runs: returns its label.
 
-    A page of six or eight charts redrew them all on every click (half a second
-    in the browser); a tab draws two at most, and its queries run only while
-    it is open. The open tab is in the address, so a link keeps it.
+    A page of six or eight charts would redraw them all on every click; a tab
+    draws two at most, and its queries run only while it is open. The open tab
+    is in the address, so a link keeps it.
     """
     labels = list(views_by_label)
     tabs = st.tabs(labels, key=SECTION_KEY, bind="query-params", on_change="rerun")

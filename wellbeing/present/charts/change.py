@@ -34,8 +34,8 @@ def change_timeline(
     """
     figure = go.Figure()
     shown = teams[teams["status"] == privacy.SHOWN].sort_values(["team", "wave_opened_on"])
-    # Every other team in one trace, its lines broken by gaps: hundreds of teams
-    # drawn as a trace each cost plotly seconds and the browser more.
+    # Every other team in one trace, its lines broken by gaps: a trace per team is
+    # slow to build and to draw at hundreds of teams.
     others = shown[shown["team"] != focus]
     if not others.empty:
         x, y, custom = _lines_with_gaps(others)
@@ -84,7 +84,7 @@ def change_timeline(
     if not events.empty:
         dates = pd.to_datetime(events["started_on"]).dt.strftime("%Y-%m-%d")
         # One trace of vertical lines per kind (add_vline per event is quadratic in
-        # plotly: 560 events took minutes); the axis is fixed at 1-5, so they span it.
+        # plotly); the axis is fixed at 1-5, so they span it.
         wide = events["organisation_wide"].astype(bool).to_numpy()
         for organisation_wide, dash, colour in (
             (True, "dash", NATIONAL_COLOUR),

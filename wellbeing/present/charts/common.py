@@ -15,8 +15,8 @@ class KeptFigure(go.Figure):
     """A chart kept between reruns, which nobody changes after it is drawn.
 
     ``st.plotly_chart`` turns its figure into a dict on every rerun that shows
-    it: a deep copy of every label and value, 10-15 ms for a chart of hundreds
-    of teams. For a figure that never changes, that dict is worked out once.
+    it: a deep copy of every label and value. For a figure that never changes,
+    that dict is worked out once.
     """
 
     def to_dict(self) -> dict:
@@ -72,10 +72,9 @@ def verdict_colour(verdict: object, *, worse: str) -> str:
 MOST_TEAMS_DRAWN = 40
 """A team chart draws at most this many teams: the ones that stand out.
 
-Hundreds of teams pooled nationally made charts 10,000 pixels tall that nobody
-could read and that took the browser seconds to draw on every click. The
-readings beside each chart still count every team, and filtering by service
-draws that service's teams.
+Hundreds of teams make a chart nobody can read, and the browser redraws it on
+every click. The readings beside each chart still count every team, and
+filtering by service draws that service's teams.
 """
 
 
@@ -113,7 +112,7 @@ def most_notable(
 def point_mode(points: int) -> str:
     """Teams named beside their points, unless there are too many names to read.
 
-    Hovering a point still names its team; 400 names cost the browser 50 ms a chart.
+    Hovering a point still names its team; hundreds of names overlap and slow the browser.
     """
     return "markers+text" if points <= MOST_TEAMS_DRAWN else "markers"
 
