@@ -114,6 +114,11 @@ def sign_in_failures(
     return int(failures), last_failure_at
 
 
+def known_teams(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every team name in the store, for checking a team manager's teams."""
+    return [row[0] for row in con.execute(sql("known_teams")).fetchall()]
+
+
 def sso_mappings(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every single sign-on grant (claim, value, role, teams, created_at, created_by)."""
     return con.execute(sql("sso_mappings")).df()

@@ -191,3 +191,21 @@ def test_the_module_runs_as_a_command_and_documents_its_exit_status():
     assert result.returncode == 0
     assert "--import-valid-rows" in result.stdout
     assert "1  some rows were rejected, so nothing was stored" in result.stdout
+
+
+def test_uploads_piped_into_head_ends_quietly_without_broken_pipe(db):
+    """Issue 18: `wellbeing uploads | head -3` printed a BrokenPipeError traceback."""
+    con = store.connect(db)
+    con.execute(
+        "insert into uploads (kind, file_name, sha256, uploaded_by, rows_read, rows_stored, "
+        "rows_rejected) select 'changes', 'change_log_' || i || '.csv', 'h' || i, 'ann', 1, 1, 0 "
+        "from range(3000) t(i)"
+    )
+    con.close()
+    command = f"{sys.executable} -m wellbeing.cli uploads --limit 3000 --db {db} | head -3"
+    result = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command], cwd=ROOT, capture_output=True, text=True
+    )
+    assert len(result.stdout.splitlines()) == 3
+    assert "BrokenPipeError" not in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 0, result.stderr

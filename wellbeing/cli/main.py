@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -380,6 +381,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ImportProblem, CommandProblem, store.StoreLocked) as problem:
         print(f"Not done: {problem}", file=sys.stderr)
         return EXIT_PROBLEM
+    except BrokenPipeError:
+        # The reader stopped early (`wellbeing uploads | head -3`): that is no error of
+        # ours. Point stdout at /dev/null so the flush at exit cannot raise it again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":
