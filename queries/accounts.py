@@ -95,6 +95,13 @@ def insert_sign_in_attempt(
     con.execute(sql("insert_sign_in_attempt"), params).fetchall()
 
 
+def mark_sign_in_succeeded(
+    con: duckdb.DuckDBPyConnection, *, username: str, client: str, attempted_at: dt.datetime
+) -> None:
+    params = {"username": username, "client": client, "attempted_at": attempted_at}
+    con.execute(sql("mark_sign_in_succeeded"), params).fetchall()
+
+
 def sign_in_failures(
     con: duckdb.DuckDBPyConnection,
     *,

@@ -89,10 +89,17 @@ def _single_sign_on_claims() -> dict | None:
 
 
 def client_address() -> str:
-    """The client's network address for throttling ('local' on this computer)."""
+    """The client's real network address for throttling, or ``auth.UNKNOWN_CLIENT``.
+
+    Streamlit reports the connection's address, or the one a trusted proxy passed
+    in X-Forwarded-For: serve.py tells uvicorn to trust only the proxies named in
+    ``trusted_proxies`` (none by default), so no client can spoof it. A connection
+    from this computer (a local proxy not named as trusted) is unknown, and is
+    throttled per account name only.
+    """
     address = st.context.ip_address
-    # None on this computer; anything but text (AppTest's stand-in) counts as local too.
-    return address if isinstance(address, str) and address else "local"
+    # None on this computer; anything but text (AppTest's stand-in) is unknown too.
+    return address if isinstance(address, str) and address else auth.UNKNOWN_CLIENT
 
 
 def current_user() -> roles.User | None:
