@@ -115,7 +115,7 @@ def every_measure_by_team() -> None:
 
 
 def the_board_pack() -> None:
-    services = survey.team_hierarchy(con)["service"].dropna().unique().tolist()
+    services = ui.services(con)  # none for a team manager: their teams and the organisation
     pack_scope = st.selectbox(
         "For",
         [None, *services],

@@ -10,7 +10,7 @@ server to the st.navigation router (``run``).
 """
 
 from wellbeing.ui.downloads import audited_download, chart_download, hidden_note, table_downloads
-from wellbeing.ui.filters import FILTER_KEYS, filters, shared_filters
+from wellbeing.ui.filters import FILTER_KEYS, filters, services, shared_filters
 from wellbeing.ui.navigation import (
     SECTION_KEY,
     PageSpec,
@@ -65,6 +65,7 @@ __all__ = [
     "refuse_public_address_without_sign_in",
     "require_role",
     "sections",
+    "services",
     "shared_filters",
     "sign_in_with_password",
     "sign_in_with_provider",
