@@ -11,6 +11,7 @@ from queries import change_log
 from wellbeing import ui
 from wellbeing.core import roles
 from wellbeing.core.vocabulary import CHANGE_KIND_NAMES, CHANGE_KINDS, ORGANISATION_WIDE
+from wellbeing.present import plain
 
 ui.require_role(roles.HR_ADMIN)
 st.title("Change log")
@@ -23,7 +24,7 @@ con = ui.cursor()
 
 done = st.session_state.pop("change_log_done", None)
 if done:
-    st.success(done, icon=":material/check_circle:")
+    st.success(plain.markdown(done), icon=":material/check_circle:")
 
 team_choices = [ORGANISATION_WIDE, *change_log.teams(con)]
 events = change_log.change_log(con)

@@ -20,6 +20,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from wellbeing.access import audit_log, auth
 from wellbeing.core import roles
 from wellbeing.ingest import demo
+from wellbeing.present import plain
 from wellbeing.ui import run
 
 
@@ -274,8 +275,8 @@ def account_menu(con: duckdb.DuckDBPyConnection, user: roles.User) -> None:
     if user is roles.LOCAL_ADMIN:
         return
     with st.sidebar:
-        st.caption(f"Signed in as **{user.name}** ({roles.ROLE_NAMES[user.role]})")
+        st.caption(f"Signed in as **{plain.markdown(user.name)}** ({roles.ROLE_NAMES[user.role]})")
         if user.teams:
-            st.caption("Teams: " + ", ".join(user.teams))
+            st.caption("Teams: " + plain.markdown(", ".join(user.teams)))
         if st.button("Sign out", key="sign_out", icon=":material/logout:"):
             sign_out(con, user)
