@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import subprocess
 import sys
 import time
@@ -32,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import generate
+from wellbeing.store import copy_store
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = generate.OUT_DIR
@@ -235,12 +235,13 @@ def main(argv: list[str] | None = None) -> int:
             "(read_export + suggest_survey_mapping + import_survey, own process)"
         )
         copy = RESULTS / f"import_target_{scale.name}.duckdb"
-        shutil.copy(data.store, copy)
+        copy_store(data.store, copy)
         try:
             imported = _worker("bench.importing", "--csv", str(data.survey_csv), "--db", str(copy))
         finally:
             copy.unlink(missing_ok=True)
             copy.with_name(copy.name + ".wal").unlink(missing_ok=True)
+            copy.with_suffix(".keys").unlink(missing_ok=True)
         seconds, rss = Target(IMPORT_SECONDS_TARGET, "s"), Target(IMPORT_RSS_TARGET_MB, "MB")
         stages = ", ".join(f"{name} {value:.2f} s" for name, value in imported["stages"].items())
         rows = [

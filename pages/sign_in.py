@@ -35,7 +35,9 @@ if ui.single_sign_on_configured() and st.button(
 # Cleared on submit so the password does not linger in the session.
 with st.form("sign_in", border=True, clear_on_submit=True):
     st.subheader("Sign in with a dashboard account")
-    username = st.text_input("User name", key="sign_in_username", autocomplete="username")
+    username = st.text_input(
+        "User name", key="sign_in_username", autocomplete="username", max_chars=128
+    )
     password = st.text_input(
         "Password", type="password", key="sign_in_password", autocomplete="current-password"
     )

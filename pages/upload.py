@@ -168,6 +168,14 @@ with st.form("upload_save_mapping_form", clear_on_submit=False, border=False):
         except ValueError as problem:
             st.error(plain.markdown(str(problem)))
         else:
+            audit_log.record(
+                con,
+                user=user,
+                action=audit_log.MAPPING,
+                detail=f"Saved {kind.name} mapping '{mapping_name.strip()}' "
+                f"({sum(t != mapping.IGNORE for t in chosen.values())} of {len(chosen)} "
+                "columns used)",
+            )
             st.session_state["upload_mapping_source"] = mapping_name.strip()
             st.toast(f"Saved mapping '{plain.markdown(mapping_name.strip())}'.")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -25,6 +24,7 @@ from support import (  # noqa: F401  (re-exported for tests that import from con
 )
 
 from wellbeing import store
+from wellbeing.store import copy_store
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -94,7 +94,7 @@ def demo_app_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     import streamlit as st
 
     path = tmp_path / "wellbeing.duckdb"
-    shutil.copy(demo_db, path)
+    copy_store(demo_db, path)
     monkeypatch.setenv("WELLBEING_DB", str(path))
     st.cache_resource.clear()
     yield path
@@ -171,7 +171,7 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., str]]:
 def demo_server(start_server, demo_db: Path, tmp_path: Path) -> str:
     """A live server on a private copy of the sample-data store."""
     db = tmp_path / "demo-server.duckdb"
-    shutil.copy(demo_db, db)
+    copy_store(demo_db, db)
     return start_server(db=db)
 
 

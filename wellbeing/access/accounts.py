@@ -14,6 +14,7 @@ import pandas as pd
 from queries import accounts as account_queries
 from wellbeing.access import audit_log, auth, passwords
 from wellbeing.core import roles
+from wellbeing.core.vocabulary import MAX_TEXT_CHARS
 
 MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
@@ -55,6 +56,8 @@ def create_account(
         )
     if account_queries.account_by_username(con, username=name) is not None:
         raise AccountProblem(f"There is already an account called {name}.")
+    if len(display_name.strip()) > MAX_TEXT_CHARS:
+        raise AccountProblem(f"A name is at most {MAX_TEXT_CHARS} characters.")
     teams = _checked_access(con, role, teams)
     problem = password_problem(password, username=name)
     if problem:
@@ -168,6 +171,8 @@ def grant_sso(
     value = value.strip().lower()
     if not value:
         raise AccountProblem("Give the email address or group id to grant access to.")
+    if len(value) > MAX_TEXT_CHARS:
+        raise AccountProblem(f"An address or group id is at most {MAX_TEXT_CHARS} characters.")
     if claim == "email" and "@" not in value:
         raise AccountProblem(f"{value} is not an email address.")
     teams = _checked_access(con, role, teams)

@@ -22,7 +22,9 @@ import pandas as pd
 # Characters that start inline Markdown in Streamlit: emphasis, code, strikethrough,
 # links and images ([ and ], which also open :red[...] directives), autolinks and
 # raw HTML, entities, KaTeX maths and table cells. ( ) ! only act after ] or before [.
-_INLINE = re.compile(r"([\\`*_~\[\]<>&$|])")
+_INLINE = re.compile(r"([\\`*~\[\]<>&$|])")
+# An underscore inside a word (file_name.csv) never emphasises; one at a word's edge may.
+_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
 # :smile: and :material/icon: short codes: a colon that opens one is escaped.
 _SHORT_CODE = re.compile(r":(?=[\w/+-]+:)")
 # Block markup acts at the start of a line: headings, quotes, lists, rules.
@@ -38,6 +40,7 @@ def markdown(text: object) -> str:
         '!\\\\[x\\\\](http://host/beacon.png) Beacon'
     """
     value = _INLINE.sub(r"\\\1", str(text))
+    value = _UNDERSCORE.sub(r"\\_", value)
     value = _SHORT_CODE.sub(r"\\:", value)
     value = _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", value)
     return _NUMBERED.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", value)

@@ -39,6 +39,12 @@ def demo_notice(con: duckdb.DuckDBPyConnection) -> None:
         may_remove = user is not None and user.may((roles.HR_ADMIN,))
         if may_remove and right.button("Remove demo data", key="remove_demo", type="secondary"):
             demo.remove(con)
+            audit_log.record(
+                con,
+                user=user,
+                action=audit_log.DEMO_DATA,
+                detail="Removed the bundled sample data (demo uploads and their rows)",
+            )
             st.rerun()
 
 
