@@ -68,6 +68,9 @@ if uploaded is None:
         "Choose the file your survey tool exported. It is checked cell by cell before "
         "anything is stored, and nothing is stored until you press Import."
     )
+    # The browser refuses a file over the limit before sending it, and marks it
+    # only with a red sign in the box: the page says why (issue 18).
+    st.caption(uploads.oversized_reason(limit_mb), help=uploads.OVERSIZED_HELP)
     st.stop()
 
 data = uploaded.getvalue()

@@ -129,10 +129,7 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., str]]:
         process = subprocess.Popen(
             [
                 sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(ROOT / "dashboard.py"),
+                str(ROOT / "serve.py"),
                 "--server.headless",
                 "true",
                 "--server.address",

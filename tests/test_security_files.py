@@ -122,3 +122,18 @@ def test_a_team_name_over_the_length_limit_is_a_rejected_cell(con, kind):
     rejects = prepared.rejects
     assert rejects["row"].tolist() == [3], rejects
     assert f"longer than {values.MAX_TEXT_CHARS} characters" in rejects["reason"].iloc[0]
+
+
+def test_the_upload_page_says_why_a_file_over_the_limit_was_not_taken(app_db):
+    """The browser refuses such a file before sending it and marks it with a red sign only."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).parents[1] / "dashboard.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/upload.py").run()
+    reasons = [c.value for c in at.caption if "was not sent" in c.value]
+    assert reasons == [
+        "A file marked with a red sign in the box above is larger than the 50 MB limit and was "
+        "not sent. Export fewer columns (drop free-text answers) or ask your administrator to "
+        "raise 'max_upload_mb'."
+    ]

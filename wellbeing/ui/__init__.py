@@ -27,6 +27,7 @@ from wellbeing.ui.run import (
     cursor,
     database,
 )
+from wellbeing.ui.serving import refuse_without_gate
 from wellbeing.ui.session import (
     REFUSAL,
     SIGN_IN_NOTICE_KEY,
@@ -36,6 +37,7 @@ from wellbeing.ui.session import (
     local_only_banner,
     refuse_public_address_without_sign_in,
     require_role,
+    session_cookie,
     sign_in_with_password,
     sign_in_with_provider,
     signed_in_user,
@@ -65,7 +67,9 @@ __all__ = [
     "navigation",
     "reading",
     "refuse_public_address_without_sign_in",
+    "refuse_without_gate",
     "require_role",
+    "session_cookie",
     "sections",
     "services",
     "shared_filters",
