@@ -6,9 +6,16 @@ network address until sign-in is set up. docs/security.md explains why this is
 the only way to start it.
 """
 
+import streamlit as st
+
 from wellbeing.ui import serving
 
-app = serving.app("dashboard.py")
+app = st.App(
+    "dashboard.py",
+    routes=serving.ROUTES,
+    middleware=serving.MIDDLEWARE,
+    lifespan=serving.lifespan,
+)
 
 if __name__ == "__main__":
     serving.launch(app)

@@ -7,7 +7,7 @@
 2. Import of a 100,000-row, 60-column survey export through read_export,
    suggest_survey_mapping and import_survey, in a process of its own that
    reports its peak resident memory.
-3. First paint and filter-change-to-repaint in Chromium against ``streamlit run``.
+3. First paint and filter-change-to-repaint in Chromium against ``python serve.py``.
 
 Data comes from bench.generate (written on first use into bench/out/). Each
 measuring step runs in its own process: DuckDB lets one process at a time
@@ -285,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         from bench import browser
 
         print(
-            "\nReal browser (Chromium, streamlit run on 127.0.0.1): first paint and "
+            "\nReal browser (Chromium, python serve.py on 127.0.0.1): first paint and "
             "wave change to repainted page"
         )
         import duckdb

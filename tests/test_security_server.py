@@ -276,3 +276,27 @@ def test_only_configured_proxies_may_name_the_client(
     else:
         monkeypatch.setenv(serving.TRUSTED_PROXIES_ENV_VAR, environment)
     assert serving.trusted_proxies() == expected
+
+
+def test_streamlit_run_serve_py_refuses_to_serve_without_the_launchers_checks(tmp_path):
+    """`streamlit run serve.py` binds before any code of ours runs: the app refuses."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "serve.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(free_port()),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "WELLBEING_DB": str(tmp_path / "w.duckdb")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "starts with `python serve.py`" in result.stdout + result.stderr

@@ -1,7 +1,8 @@
 """The web server around the dashboard: nothing before sign-in, and nothing before the checks.
 
-``serve.py`` (``python serve.py``) builds the app with :func:`app` and starts it
-with :func:`launch`. Streamlit's own endpoints know nothing of sign-in, so:
+``serve.py`` (``python serve.py``) builds the app from :data:`ROUTES`,
+:data:`MIDDLEWARE` and :func:`lifespan`, and starts it with :func:`launch`.
+Streamlit's own endpoints know nothing of sign-in, so:
 
 - :class:`UploadGate` answers ``PUT /_stcore/upload_file/<session>/<file>`` with
   401 unless that Streamlit session is signed in as HR (``sessions.upload_allowance``),
@@ -184,21 +185,19 @@ async def lifespan(_app) -> AsyncIterator[None]:
     yield
 
 
-def app(script: str | Path = "dashboard.py") -> st.App:
-    """The dashboard with its gates and sign-in routes, as an ASGI app."""
-    return st.App(
-        str(script),
-        routes=[
-            Route("/auth/claim", claim, methods=["POST"]),
-            Route("/auth/logout", logout, methods=["POST"]),
-        ],
-        middleware=[Middleware(UploadGate), Middleware(DownloadGate)],
-        lifespan=lifespan,
-    )
+# serve.py writes ``app = st.App("dashboard.py", routes=ROUTES, middleware=MIDDLEWARE,
+# lifespan=lifespan)`` in so many words: ``streamlit run serve.py`` recognises an app only
+# from that line (it reads the file, it does not run it), and would otherwise run
+# serve.py as a page, with no gate at all. Recognised, it is refused by ``lifespan``.
+ROUTES = [
+    Route("/auth/claim", claim, methods=["POST"]),
+    Route("/auth/logout", logout, methods=["POST"]),
+]
+MIDDLEWARE = [Middleware(UploadGate), Middleware(DownloadGate)]
 
 
 def gate_serving() -> bool:
-    """Whether this process serves through :func:`app` (its gates in front of Streamlit)."""
+    """Whether this process serves through serve.py's app (its gates in front of Streamlit)."""
     return bool(_gate_serving)
 
 
@@ -311,7 +310,8 @@ def launch(application: st.App, arguments: Sequence[str] | None = None) -> None:
 __all__ = [
     "DownloadGate",
     "UploadGate",
-    "app",
+    "MIDDLEWARE",
+    "ROUTES",
     "check_before_listening",
     "gate_serving",
     "launch",
