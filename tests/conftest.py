@@ -118,10 +118,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture
 def start_server(tmp_path: Path) -> Iterator[Callable[..., str]]:
-    """Start servers on demand: ``url = start_server(db=path, env={...})``; all stopped after."""
+    """Start servers on demand: ``url = start_server(db=path, env={...})``; all stopped after.
+
+    ``direct=True`` starts ``streamlit run dashboard.py`` instead of ``python serve.py``
+    (which the dashboard refuses: docs/security.md).
+    """
     processes: list[subprocess.Popen] = []
 
-    def start(*, db: Path | None = None, env: dict[str, str] | None = None) -> str:
+    def start(
+        *, db: Path | None = None, env: dict[str, str] | None = None, direct: bool = False
+    ) -> str:
         port = free_port()
         environment = dict(os.environ)
         environment["WELLBEING_DB"] = str(db or tmp_path / f"server-{port}.duckdb")
@@ -129,7 +135,11 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., str]]:
         process = subprocess.Popen(
             [
                 sys.executable,
-                str(ROOT / "serve.py"),
+                *(
+                    ["-m", "streamlit", "run", "dashboard.py"]
+                    if direct
+                    else [str(ROOT / "serve.py")]
+                ),
                 "--server.headless",
                 "true",
                 "--server.address",

@@ -115,18 +115,10 @@ def test_the_chain_cannot_be_rehashed_without_the_key_file(con):
     from wellbeing.store import audit_chain
 
     previous = audit_chain.GENESIS
-    for entry_id, at, who, action, detail, _ in account_queries.audit_chain(con):
-        previous = audit_chain.entry_hash(
-            forged.audit,
-            previous=previous,
-            entry_id=entry_id,
-            happened_at=at,
-            username=who,
-            action=action,
-            detail=detail,
-        )
+    for row in account_queries.audit_chain(con):
+        previous = audit_chain.chained(forged.audit, previous, row)
         con.execute(
-            "update audit_log set entry_hash = $h where id = $id", {"h": previous, "id": entry_id}
+            "update audit_log set entry_hash = $h where id = $id", {"h": previous, "id": row[0]}
         )
     assert audit_log.verify(con).broken_at == 1
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from support import free_port
 
 from wellbeing import store
 from wellbeing.access import accounts, auth
@@ -210,12 +211,6 @@ def test_signing_out_ends_the_cookie_too(hana_db, monkeypatch, no_sessions):
     monkeypatch.setattr(session, "session_cookie_value", lambda: cookie)
     reloaded = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
     assert not signed_in(reloaded)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_started_on_every_address_without_sign_in_it_refuses_before_listening(

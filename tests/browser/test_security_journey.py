@@ -5,10 +5,7 @@ reason for a file over the limit, and ``streamlit run dashboard.py`` refused."""
 from __future__ import annotations
 
 import http.client
-import os
 import re
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 import uuid
@@ -16,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from support import SERVER_START_TIMEOUT, free_port, wait_for_script, wait_until_healthy
+from support import wait_for_script
 
 from wellbeing import store
 from wellbeing.access import accounts
@@ -149,42 +146,14 @@ def test_uploads_need_an_hr_sign_in_which_survives_a_reload_and_downloads_need_i
 
 
 def test_streamlit_run_dashboard_py_directly_shows_nothing_but_how_to_start_it(
-    demo_db: Path, tmp_path: Path, browser_page
+    start_server, demo_db: Path, tmp_path: Path, browser_page
 ):
     db = tmp_path / "direct.duckdb"
     copy_store(demo_db, db)
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "dashboard.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "WELLBEING_DB": str(db)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_until_healthy(url, process, SERVER_START_TIMEOUT)
-        browser_page.goto(url)
-        wait_for_script(browser_page)
-        expect(
-            browser_page.get_by_text("starts with `python serve.py`", exact=False)
-        ).to_have_count(0)  # Markdown: the backticks are drawn as code
-        expect(browser_page.get_by_text("refuses uploads before sign-in")).to_be_visible()
-        expect(browser_page.get_by_test_id("stPlotlyChart")).to_have_count(0)
-        expect(browser_page.get_by_test_id("stFileUploader")).to_have_count(0)
-        assert "python serve.py" in serving.NOT_LAUNCHED
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    url = start_server(db=db, direct=True)
+    browser_page.goto(url)
+    wait_for_script(browser_page)
+    expect(browser_page.get_by_text("refuses uploads before sign-in")).to_be_visible()
+    expect(browser_page.get_by_test_id("stPlotlyChart")).to_have_count(0)
+    expect(browser_page.get_by_test_id("stFileUploader")).to_have_count(0)
+    assert "python serve.py" in serving.NOT_LAUNCHED

@@ -90,6 +90,7 @@ def record(
     with _chain_lock:
         entry_id = account_queries.next_audit_id(con)
         previous = account_queries.last_audit_hash(con) or audit_chain.GENESIS
+        row = (entry_id, happened_at, username, action, detail)
         account_queries.insert_audit_event(
             con,
             entry_id=entry_id,
@@ -97,15 +98,7 @@ def record(
             username=username,
             action=action,
             detail=detail,
-            entry_hash=audit_chain.entry_hash(
-                key,
-                previous=previous,
-                entry_id=entry_id,
-                happened_at=happened_at,
-                username=username,
-                action=action,
-                detail=detail,
-            ),
+            entry_hash=audit_chain.chained(key, previous, row),
         )
 
 
@@ -142,19 +135,10 @@ def verify(con: duckdb.DuckDBPyConnection) -> ChainCheck:
     key = audit_chain.audit_key(con)
     previous = audit_chain.GENESIS
     rows = account_queries.audit_chain(con)
-    for entry_id, happened_at, username, action, detail, stored in rows:
-        expected = audit_chain.entry_hash(
-            key,
-            previous=previous,
-            entry_id=entry_id,
-            happened_at=happened_at,
-            username=username,
-            action=action,
-            detail=detail,
-        )
-        if stored != expected:
-            return ChainCheck(entries=len(rows), broken_at=int(entry_id))
-        previous = stored
+    for row in rows:
+        if row[5] != audit_chain.chained(key, previous, row):
+            return ChainCheck(entries=len(rows), broken_at=int(row[0]))
+        previous = row[5]
     return ChainCheck(entries=len(rows))
 
 

@@ -46,6 +46,20 @@ def entry_hash(
     return hmac.new(key, text.encode(), "sha256").hexdigest()
 
 
+def chained(key: bytes, previous: str, row: tuple) -> str:
+    """The hash of an audit row ``(id, happened_at, username, action, detail, ...)``."""
+    entry_id, happened_at, username, action, detail = row[:5]
+    return entry_hash(
+        key,
+        previous=previous,
+        entry_id=entry_id,
+        happened_at=happened_at,
+        username=username,
+        action=action,
+        detail=detail,
+    )
+
+
 def audit_key(con: duckdb.DuckDBPyConnection) -> bytes:
     return keys.identifier_keys(con).audit
 
@@ -66,18 +80,10 @@ def chain_unhashed(con: duckdb.DuckDBPyConnection) -> int:
         return 0
     key = audit_key(con)
     previous = rows[start - 1][5] if start > 0 else GENESIS
-    for entry_id, happened_at, username, action, detail, _ in rows[start:]:
-        previous = entry_hash(
-            key,
-            previous=previous,
-            entry_id=entry_id,
-            happened_at=happened_at,
-            username=username,
-            action=action,
-            detail=detail,
-        )
+    for row in rows[start:]:
+        previous = chained(key, previous, row)
         con.execute(
             "update audit_log set entry_hash = $hash where id = $id",
-            {"hash": previous, "id": entry_id},
+            {"hash": previous, "id": row[0]},
         )
     return len(rows) - start
