@@ -24,6 +24,13 @@ from support import (  # noqa: F401  (re-exported for tests that import from con
 )
 
 from wellbeing import store
+from wellbeing.store import keys
+
+# Every store the tests make, and every server they start, uses one set of identifier
+# keys given in the environment (as a secret store would give them), so that a copy of
+# a store file opens without its key file. tests/test_security_keys.py unsets it to
+# test the key file itself.
+os.environ.setdefault(keys.KEYS_ENV_VAR, keys.IdentifierKeys.new().to_json())
 from wellbeing.store import copy_store
 
 

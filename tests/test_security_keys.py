@@ -20,7 +20,7 @@ from wellbeing.cli.main import main
 from wellbeing.ingest.reading import read_export
 from wellbeing.ingest.staff import import_staff, suggest_staff_mapping
 from wellbeing.ingest.survey import import_survey, suggest_survey_mapping
-from wellbeing.store import database, keys
+from wellbeing.store import audit_chain, database, keys
 
 STAFF = (
     "Employee No,Team,Service,Job Title,Career Stage,Start Date\n"
@@ -110,12 +110,14 @@ def test_respondent_and_worker_ids_never_join_and_a_respondent_is_known_only_in_
     assert again in autumn
 
 
-def make_legacy_store(path: Path, monkeypatch) -> str:
+def make_legacy_store(path: Path) -> str:
     """A store as main left it before keys: migrations up to 003 and sha256(salt:id)."""
     shipped = database.migrations()
-    monkeypatch.setattr(database, "migrations", lambda: [m for m in shipped if m[0] < 4])
-    monkeypatch.setattr(keys, "settle", lambda con: None)
-    con = store.connect(path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(database, "migrations", lambda: [m for m in shipped if m[0] < 4])
+        patch.setattr(keys, "settle", lambda con: None)
+        patch.setattr(audit_chain, "chain_unhashed", lambda con: 0)
+        con = store.connect(path)
     salt = "a" * 64
     con.execute("insert into settings values ('identifier_salt', $salt)", {"salt": salt})
     old = {n: hashlib.sha256(f"{salt}:SW1000{n}".encode()).hexdigest()[:32] for n in (1, 2)}
@@ -136,15 +138,12 @@ def make_legacy_store(path: Path, monkeypatch) -> str:
         {"hash": old[1]},
     )
     con.close()
-    monkeypatch.undo()
     return salt
 
 
-def test_an_old_store_is_upgraded_the_salt_leaves_it_and_old_rows_match_new_uploads(
-    tmp_path, monkeypatch
-):
+def test_an_old_store_is_upgraded_the_salt_leaves_it_and_old_rows_match_new_uploads(tmp_path):
     path = tmp_path / "data" / "wellbeing.duckdb"
-    salt = make_legacy_store(path, monkeypatch)
+    salt = make_legacy_store(path)
     con = store.connect(path)  # migration 004 and the re-keying
     assert (
         con.execute("select count(*) from settings where key = 'identifier_salt'").fetchall()[0][0]
