@@ -291,9 +291,10 @@ if kind.needs_wave and wave in existing_waves:
     )
     if lost:
         st.warning(
-            f"Leaders have already seen {wave}. So that nobody in these rows can be worked "
-            "out by comparing the figures before and after, importing them would hide: "
-            + "; ".join(lost)
+            f"Leaders have already seen {plain.markdown(wave)}. So that nobody in these rows "
+            "can be worked out by comparing the figures before and after, importing them "
+            "would hide: "
+            + plain.markdown("; ".join(lost))
             + ". Importing late returns together, at least as many as the minimum group size "
             "to a team, hides less.",
             icon=":material/visibility_off:",
