@@ -49,7 +49,9 @@ def main() -> None:
     )
     con = ui.begin_run()
     ui.refuse_public_address_without_sign_in(con)
+    ui.refuse_without_gate()
     user = ui.signed_in_user(con)
+    ui.session_cookie()
     navigation = ui.navigation(PAGES, user, sign_in_page=SIGN_IN_PAGE)
     if user is not None:
         ui.local_only_banner(con)

@@ -6,6 +6,7 @@ from queries import survey
 from wellbeing import ui
 from wellbeing.access import accounts, auth
 from wellbeing.core import roles
+from wellbeing.present import plain
 
 user = ui.require_role(roles.HR_ADMIN)
 st.title("Accounts and access")
@@ -24,7 +25,7 @@ def show_outcome(key: str) -> None:
     """A message left by the last action on this page, shown once."""
     message = st.session_state.pop(key, None)
     if message:
-        st.success(message, icon=":material/check_circle:")
+        st.success(plain.markdown(message), icon=":material/check_circle:")
 
 
 def act(done_key: str, message: str, change, **arguments) -> None:
@@ -32,7 +33,7 @@ def act(done_key: str, message: str, change, **arguments) -> None:
     try:
         change(con, by=user, **arguments)
     except accounts.AccountProblem as problem:
-        st.error(str(problem))
+        st.error(plain.markdown(str(problem)))
         return
     st.session_state[done_key] = message
     st.rerun()

@@ -47,7 +47,7 @@ fatigue_figures = figures.team_figures(
     fatigue, value="mean_score", kind=figures.SCORE, sd="sd", organisation=org_fatigue
 )
 st.subheader("Change fatigue by team")
-st.markdown(
+ui.reading(
     readings.team_reading(
         fatigue_figures, what="change fatigue (1-5)", kind=figures.SCORE, organisation=org_fatigue
     )
@@ -72,7 +72,7 @@ team_trend = (
     if filters.team is not None
     else None
 )
-st.markdown(
+ui.reading(
     readings.trend_reading(
         org_trend,
         what="change fatigue",
@@ -105,7 +105,7 @@ with events_column:
         con, service=filters.service, team=filters.team
     )
     points = figures.events_with_scores(counts, fatigue_by_wave)
-    st.markdown(
+    ui.reading(
         readings.correlation_reading(
             points,
             x="change_events",
@@ -143,7 +143,7 @@ with leave_column:
         sd="sd",
         organisation=org_leave,
     )
-    st.markdown(
+    ui.reading(
         readings.team_reading(
             leave_figures,
             what="intention to leave (1-5)",

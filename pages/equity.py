@@ -5,7 +5,7 @@ import streamlit as st
 from queries import equity, settings, survey
 from wellbeing import privacy, ui
 from wellbeing.core import roles
-from wellbeing.present import charts, figures, look_first
+from wellbeing.present import charts, figures, look_first, plain
 
 ui.require_role(roles.HR_ADMIN, roles.LEADER)
 st.title("Equity")
@@ -20,7 +20,8 @@ if filters.wave_id is None:
 
 wave_label = survey.waves(con).set_index("id").loc[filters.wave_id, "label"]
 st.caption(
-    f"{wave_label} \u00b7 groups by ethnicity, gender, disability or age band are shown only "
+    f"{plain.markdown(wave_label)} \u00b7 groups by ethnicity, gender, disability or age band "
+    "are shown only "
     f"with at least {rules.sensitive_min_group_size} respondents (other groups: "
     f"{rules.min_group_size}), and at most {equity.MAX_CROSSED_ATTRIBUTES} attributes are "
     "crossed at once, so that nobody can be picked out."
@@ -98,7 +99,7 @@ def measures_by_group() -> None:
             )
         if groups_hidden:
             reading += f" {groups_hidden} groups are hidden because they are small."
-        st.markdown(reading)
+        st.markdown(plain.markdown(reading))
         org_means = organisation.set_index("construct")["mean_score"]
         heatmap = charts.construct_heatmap(as_groups, scale_constructs, org_means, k=k)
         st.plotly_chart(heatmap, key="equity_heatmap", width="stretch")
@@ -107,7 +108,7 @@ def measures_by_group() -> None:
             rows.drop(columns=["sd"]), key="equity_scores", title=f"{title} {wave_label}", k=k
         )
         for row in worse.itertuples(index=False):
-            st.markdown(f"- **{row.team}**: {row.reason}")
+            st.markdown(f"- **{plain.markdown(row.team)}**: {plain.markdown(row.reason)}")
         st.caption(ui.hidden_note(k))
 
 
@@ -138,7 +139,8 @@ def unfair_scrutiny() -> None:
         elif above.empty:
             st.markdown(
                 "No ethnic group shown reports unfair scrutiny above the organisation's "
-                f"{org_text} by more than chance; the highest is {shown.iloc[0]['team']} at "
+                f"{org_text} by more than chance; the highest is "
+                f"{plain.markdown(shown.iloc[0]['team'])} at "
                 f"{figures.format_value(shown.iloc[0]['value'], figures.SHARE)}."
             )
         else:
@@ -146,7 +148,7 @@ def unfair_scrutiny() -> None:
                 f"{len(above)} of {len(shown)} ethnic groups shown report feeling unfairly "
                 f"scrutinised more than the organisation's {org_text}, beyond chance: "
                 + ", ".join(
-                    f"{row.team} {figures.format_value(row.value, figures.SHARE)}"
+                    f"{plain.markdown(row.team)} {figures.format_value(row.value, figures.SHARE)}"
                     for row in above.itertuples(index=False)
                 )
                 + "."
@@ -195,11 +197,13 @@ def who_responded() -> None:
         )
         if shown_by_attribute.empty:
             st.markdown(
-                f"All {len(profile)} groups in {wave_label} are too small to show {thresholds}."
+                f"All {len(profile)} groups in {plain.markdown(wave_label)} are too small to show "
+                f"{thresholds}."
             )
         else:
             st.markdown(
-                f"At least {int(shown_by_attribute.max())} respondents in {wave_label}; "
+                f"At least {int(shown_by_attribute.max())} respondents in "
+                f"{plain.markdown(wave_label)}; "
                 f"{hidden_groups} of {len(profile)} groups are too small to show {thresholds}."
             )
         profile_chart = charts.respondent_profile_bars(profile, names=equity.ATTRIBUTE_NAMES)

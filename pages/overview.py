@@ -5,7 +5,7 @@ import streamlit as st
 from queries import settings, survey
 from wellbeing import privacy, ui
 from wellbeing.core import roles
-from wellbeing.present import board_pack, charts, look_first, tiles
+from wellbeing.present import board_pack, charts, look_first, plain, tiles
 
 ui.require_role(*roles.EVERYONE)
 st.title("Overview")
@@ -22,7 +22,8 @@ if filters.wave_id is None:
 wave_label = survey.waves(con).set_index("id").loc[filters.wave_id, "label"]
 scope = filters.team or filters.service or "the organisation"
 st.caption(
-    f"{wave_label} \u00b7 headline figures for {scope}, with the change since the wave before."
+    f"{plain.markdown(wave_label)} \u00b7 headline figures for {plain.markdown(scope)}, with the "
+    "change since the wave before."
 )
 
 headline = tiles.headline_tiles(con, filters=filters, rules=rules)
@@ -64,12 +65,15 @@ def teams_to_look_at_first() -> None:
     verdicts = look_first.look_first_verdicts(con, filters=filters, rules=rules)
     listed = look_first.teams_to_look_at_first(verdicts, hierarchy=survey.team_hierarchy(con))
     teams_compared = verdicts["team"].nunique()
-    st.markdown(look_first.look_first_reading(listed, teams_compared=teams_compared))
+    st.markdown(
+        plain.markdown(look_first.look_first_reading(listed, teams_compared=teams_compared))
+    )
     # The longest lists (hundreds of teams pooled nationally) are in the download.
     for row in listed.head(look_first.LOOK_FIRST_LISTED).itertuples(index=False):
-        service = row.service or "no service"
-        with st.expander(f"**{row.team}** ({service}): worse on {row.measures_worse} measures"):
-            st.markdown("\n".join(f"- {reason}" for reason in row.reasons))
+        service = plain.markdown(row.service or "no service")
+        team = plain.markdown(row.team)
+        with st.expander(f"**{team}** ({service}): worse on {row.measures_worse} measures"):
+            st.markdown("\n".join(f"- {plain.markdown(reason)}" for reason in row.reasons))
     if len(listed) > look_first.LOOK_FIRST_LISTED:
         st.caption(
             f"The first {look_first.LOOK_FIRST_LISTED} of {len(listed)} are listed; the download "
@@ -115,7 +119,7 @@ def every_measure_by_team() -> None:
 
 
 def the_board_pack() -> None:
-    services = survey.team_hierarchy(con)["service"].dropna().unique().tolist()
+    services = ui.services(con)  # none for a team manager: their teams and the organisation
     pack_scope = st.selectbox(
         "For",
         [None, *services],
@@ -123,7 +127,8 @@ def the_board_pack() -> None:
         key="board_pack_scope",
     )
     st.caption(
-        f"A PDF of {wave_label} for the board: the headline figures, the teams to look at first, "
+        f"A PDF of {plain.markdown(wave_label)} for the board: the headline figures, the teams to "
+        "look at first, "
         "the stress, support and challenge, supervision and change fatigue charts each with its "
         "reading, the data date, respondent counts and the anonymity rule."
     )
@@ -137,7 +142,7 @@ def the_board_pack() -> None:
                     con, wave_id=filters.wave_id, service=pack_scope, rules=rules
                 )
             except board_pack.PrintProblem as problem:
-                st.error(str(problem))
+                st.error(plain.markdown(str(problem)))
     if pack_key in st.session_state:
         pack_name = board_pack.file_name(pack_scope, str(wave_label))
         pack_pdf = st.session_state[pack_key]

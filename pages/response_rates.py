@@ -5,7 +5,7 @@ import streamlit as st
 from queries import response_rates, settings, survey
 from wellbeing import privacy, ui
 from wellbeing.core import roles
-from wellbeing.present import charts
+from wellbeing.present import charts, plain
 
 ui.require_role(roles.HR_ADMIN, roles.LEADER)
 st.title("Response rates")
@@ -29,7 +29,8 @@ if rates["headcount"].isna().all():
     st.stop()
 
 st.caption(
-    f"{wave_label} \u00b7 staff in post on the wave's closing date, from the latest staff list; "
+    f"{plain.markdown(wave_label)} \u00b7 staff in post on the wave's closing date, from the "
+    "latest staff list; "
     "the role and career-stage filters do not apply here."
 )
 low = rates[rates["low_response"]]
@@ -47,7 +48,7 @@ else:
         + ", ".join(low["team"])
         + "."
     )
-st.markdown(reading)
+ui.reading(reading)
 figure = charts.response_rate_bars(rates, k=k, low_rate=response_rates.LOW_RESPONSE_RATE)
 st.plotly_chart(figure, key="response_rates", width="stretch")
 ui.chart_download(figure, key="response_rates", title=f"Response rates {wave_label}")

@@ -6,6 +6,7 @@ from queries import settings, survey
 from wellbeing import privacy, ui
 from wellbeing.access import audit_log
 from wellbeing.core import roles
+from wellbeing.present import plain
 
 user = ui.require_role(roles.HR_ADMIN)
 st.title("Confidentiality settings")
@@ -60,7 +61,7 @@ try:
         alike_group_size=int(alike),
     )
 except ValueError as problem:
-    st.error(str(problem))
+    st.error(plain.markdown(str(problem)))
     st.stop()
 
 waves = survey.waves(con)
@@ -70,7 +71,7 @@ else:
     wave_id, label = int(waves["id"].iloc[-1]), waves["label"].iloc[-1]
     now = survey.hidden_under(con, wave_id=wave_id, rules=current)
     then = survey.hidden_under(con, wave_id=wave_id, rules=proposed)
-    st.subheader(f"Effect on {label}")
+    st.subheader(f"Effect on {plain.markdown(label)}")
     st.markdown(
         f"With these settings, **{then['teams_hidden']} team figures and "
         f"{then['breakdowns_hidden']} breakdown figures would be hidden** (now: "

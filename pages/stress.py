@@ -56,7 +56,7 @@ def by_team() -> None:
     high, mean = st.columns(2)
     with high:
         st.subheader("High stress")
-        st.markdown(
+        ui.reading(
             readings.team_reading(
                 share_figures,
                 what=f"the share with high stress (score {HIGH_SCORE_CUTOFF:g} or more)",
@@ -76,7 +76,7 @@ def by_team() -> None:
         )
     with mean:
         st.subheader("Mean stress")
-        st.markdown(
+        ui.reading(
             readings.team_reading(
                 mean_figures, what="mean stress (1-5)", kind=figures.SCORE, organisation=org_mean
             )
@@ -159,7 +159,7 @@ def against_national_figures() -> None:
         )
         for label, (_, org_rows, value, code, _) in measures.items()
     ]
-    st.markdown(readings.national_reading(national_rows))
+    ui.reading(readings.national_reading(national_rows))
     st.plotly_chart(
         charts.against_national(figures.national_rows_frame(national_rows)),
         key="stress_national",
@@ -176,7 +176,7 @@ def against_national_figures() -> None:
     measure_figures = figures.team_figures(
         team_rows, value=value, kind=figures.SHARE, organisation=org_figure
     )
-    st.markdown(
+    ui.reading(
         readings.team_reading(
             measure_figures,
             what=f"\u201c{measure.lower()}\u201d",
@@ -207,7 +207,7 @@ def hse_management_standards() -> None:
     domains = survey.constructs(con, instrument="hse")
     hse_org = survey.construct_for_organisation(con, filters=filters, instrument="hse", rules=rules)
     hse_org_means = hse_org.set_index("construct")["mean_score"]
-    st.markdown(readings.hse_reading(hse_scores, domains, hse_org_means))
+    ui.reading(readings.hse_reading(hse_scores, domains, hse_org_means))
     st.plotly_chart(
         charts.hse_heatmap(hse_scores, domains, hse_org_means, k=k),
         key="stress_hse",

@@ -5,7 +5,7 @@ import streamlit as st
 from queries import settings, supervision, survey
 from wellbeing import privacy, ui
 from wellbeing.core import cadence, roles, stats
-from wellbeing.present import charts, figures, readings, supervision_tables
+from wellbeing.present import charts, figures, plain, readings, supervision_tables
 
 ui.require_role(*roles.EVERYONE)
 st.title("Supervision")
@@ -76,7 +76,7 @@ def compliance_with_the_standard() -> None:
         organisation, compliance_figures = team_compliance(value, teams, organisation_rows)
         with column:
             st.markdown(f"**{title}**")
-            st.markdown(
+            ui.reading(
                 readings.team_reading(
                     compliance_figures,
                     what=f"staff supervised to the standard ({title.lower()})",
@@ -120,7 +120,7 @@ def stages_and_months() -> None:
         shown = stage_figures[stage_figures["status"] == privacy.SHOWN]
         st.markdown(
             "; ".join(
-                f"{row.team}: {figures.format_value(row.value, figures.SHARE)} of "
+                f"{plain.markdown(row.team)}: {figures.format_value(row.value, figures.SHARE)} of "
                 f"{int(row.respondents)} staff due (95% interval "
                 f"{figures.format_interval(row.low, row.high, figures.SHARE)})"
                 for row in shown.itertuples()
@@ -180,7 +180,7 @@ def stages_and_months() -> None:
 def records() -> None:
     sessions = supervision.sessions(con, month_from=month, month_to=month, rules=rules, **scope)
     overdue = supervision.overdue_by_team(con, as_of=as_of, rules=rules, **scope)
-    st.markdown(
+    ui.reading(
         readings.overdue_reading(
             overdue, as_of=as_of, overdue_after_days=cadence.OVERDUE_AFTER_DAYS
         )
@@ -223,7 +223,7 @@ def against_survey_scores() -> None:
             y_count="respondents",
         )
         with column:
-            st.markdown(
+            ui.reading(
                 readings.correlation_reading(
                     points,
                     x="x",
@@ -247,7 +247,7 @@ def against_survey_scores() -> None:
             )
     st.caption(
         f"One point per team shown on both sides: records for {month:%B %Y}, survey "
-        f"for {wave_label}. " + ui.hidden_note(k)
+        f"for {plain.markdown(wave_label)}. " + ui.hidden_note(k)
     )
 
 
@@ -267,7 +267,7 @@ def what_staff_report() -> None:
     sessions_organisation = sessions[sessions["team"].isna()]
     frequency, reflective = st.columns(2)
     with frequency:
-        st.markdown(
+        ui.reading(
             readings.reported_reading(
                 what_reported="they get supervision at least monthly",
                 reported=figures.organisation_figure(
@@ -300,7 +300,7 @@ def what_staff_report() -> None:
         org_scores = survey.construct_by_wave_for_organisation(
             con, filters=filters, constructs=["supervision_reflective"], rules=rules
         )
-        st.markdown(
+        ui.reading(
             readings.reported_reading(
                 what_reported="their last session was reflective",
                 reported=figures.organisation_figure(

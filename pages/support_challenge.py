@@ -42,7 +42,7 @@ org_both = figures.organisation_figure(org_rows, value=HIGH_BOTH, kind=figures.S
 
 def by_team() -> None:
     st.subheader("Support against challenge, team by team")
-    st.markdown(readings.quadrant_reading(teams, cutoff=HIGH_SCORE_CUTOFF))
+    ui.reading(readings.quadrant_reading(teams, cutoff=HIGH_SCORE_CUTOFF))
     ui.team_chart(
         charts.support_challenge_scatter(
             teams, cutoff=HIGH_SCORE_CUTOFF, organisation=organisation
@@ -61,7 +61,7 @@ def quadrants() -> None:
     both_figures = figures.team_figures(
         teams, value=HIGH_BOTH, kind=figures.SHARE, organisation=org_both
     )
-    st.markdown(
+    ui.reading(
         readings.team_reading(
             both_figures,
             what="the share with high support and high challenge",
@@ -106,7 +106,7 @@ def psychological_safety() -> None:
     safety_figures = figures.team_figures(
         safety_rows, value="mean_score", kind=figures.SCORE, sd="sd", organisation=org_safety
     )
-    st.markdown(
+    ui.reading(
         readings.team_reading(
             safety_figures,
             what="psychological safety (1-5)",
@@ -136,7 +136,7 @@ def against_the_national_figure() -> None:
             national=national_figure("high_support_high_challenge"),
         )
     ]
-    st.markdown(readings.national_reading(rows))
+    ui.reading(readings.national_reading(rows))
     st.plotly_chart(
         charts.against_national(figures.national_rows_frame(rows)),
         key="support_challenge_national",

@@ -11,6 +11,7 @@ from wellbeing.core import roles
 from wellbeing.ingest import kinds, mapping, reading, uploads
 from wellbeing.ingest import supervision as supervision_import
 from wellbeing.ingest.reading import ImportProblem
+from wellbeing.present import plain
 
 user = ui.require_role(roles.HR_ADMIN)
 st.title("Upload an export")
@@ -19,9 +20,9 @@ con = ui.cursor()
 # The report of an import that just finished survives the rerun that clears the uploader.
 report = st.session_state.pop("upload_report", None)
 if report is not None:
-    st.success(report.summary(), icon=":material/check_circle:")
+    st.success(plain.markdown(report.summary()), icon=":material/check_circle:")
     for note in report.notes:
-        st.caption(note)
+        st.caption(plain.markdown(note))
     st.markdown("The figures already include it:")
     st.page_link("pages/overview.py", label="Overview", icon=":material/dashboard:")
     st.page_link("pages/upload_history.py", label="Upload history", icon=":material/history:")
@@ -67,6 +68,9 @@ if uploaded is None:
         "Choose the file your survey tool exported. It is checked cell by cell before "
         "anything is stored, and nothing is stored until you press Import."
     )
+    # The browser refuses a file over the limit before sending it, and marks it
+    # only with a red sign in the box: the page says why (issue 18).
+    st.caption(uploads.oversized_reason(limit_mb), help=uploads.OVERSIZED_HELP)
     st.stop()
 
 data = uploaded.getvalue()
@@ -80,13 +84,13 @@ try:
     )
     uploads.refuse_duplicate(con, sha256=table.sha256)
 except ImportProblem as problem:
-    st.error(str(problem), icon=":material/error:")
+    st.error(plain.markdown(str(problem)), icon=":material/error:")
     st.stop()
 
 st.subheader("What was understood")
-st.markdown(f"**{uploaded.name}**: {table.describe()}.")
+st.markdown(f"**{plain.markdown(uploaded.name)}**: {plain.markdown(table.describe())}.")
 for note in table.notes:
-    st.info(note, icon=":material/info:")
+    st.info(plain.markdown(note), icon=":material/info:")
 st.dataframe(table.frame.head(10), hide_index=True, key="upload_preview")
 st.caption("The first 10 rows, as read. Every row is checked below.")
 
@@ -110,7 +114,7 @@ if st.session_state.get("upload_file_key") != file_key:
     st.session_state["upload_mapping_source"] = saved_name
 if st.session_state.get("upload_mapping_source"):
     st.success(
-        f"Using saved mapping '{st.session_state['upload_mapping_source']}'. "
+        f"Using saved mapping '{plain.markdown(st.session_state['upload_mapping_source'])}'. "
         "Check it, change anything that is wrong, then look at the problems below.",
         icon=":material/bookmark:",
     )
@@ -134,10 +138,14 @@ for column in columns:
     name_cell, target_cell = st.columns([2, 3])
     examples = [value for value in table.frame[column].head(50).unique() if value.strip()][:3]
     question = table.question_text.get(column)
-    name_cell.markdown(f"**{column}**" + (f"  \n{question}" if question else ""))
-    name_cell.caption("e.g. " + " | ".join(examples) if examples else "(empty in the first rows)")
+    name_cell.markdown(
+        f"**{plain.markdown(column)}**" + (f"  \n{plain.markdown(question)}" if question else "")
+    )
+    name_cell.caption(
+        "e.g. " + plain.markdown(" | ".join(examples)) if examples else "(empty in the first rows)"
+    )
     target_cell.selectbox(
-        f"Meaning of {column}",
+        f"Meaning of {plain.markdown(column)}",
         list(targets),
         format_func=targets.get,
         key=key,
@@ -147,7 +155,7 @@ for column in columns:
 chosen = {column: st.session_state[widget_keys[column]] for column in columns}
 personal = [column for column, target in chosen.items() if target == mapping.PERSONAL]
 if personal:
-    st.info(mapping.personal_note(personal), icon=":material/shield_person:")
+    st.info(plain.markdown(mapping.personal_note(personal)), icon=":material/shield_person:")
 
 with st.form("upload_save_mapping_form", clear_on_submit=False, border=False):
     name_cell, save_cell = st.columns([3, 1], vertical_alignment="bottom")
@@ -161,10 +169,18 @@ with st.form("upload_save_mapping_form", clear_on_submit=False, border=False):
         try:
             mapping.save_mapping(con, name=mapping_name, kind=kind.name, mapping=chosen)
         except ValueError as problem:
-            st.error(str(problem))
+            st.error(plain.markdown(str(problem)))
         else:
+            audit_log.record(
+                con,
+                user=user,
+                action=audit_log.MAPPING,
+                detail=f"Saved {kind.name} mapping '{mapping_name.strip()}' "
+                f"({sum(t != mapping.IGNORE for t in chosen.values())} of {len(chosen)} "
+                "columns used)",
+            )
             st.session_state["upload_mapping_source"] = mapping_name.strip()
-            st.toast(f"Saved mapping '{mapping_name.strip()}'.")
+            st.toast(f"Saved mapping '{plain.markdown(mapping_name.strip())}'.")
 
 wave = None
 if kind.needs_wave:
@@ -193,11 +209,11 @@ st.subheader("Problems to fix")
 try:
     prepared = kind.prepare(con, table, chosen, options=options)
 except ImportProblem as problem:
-    st.error(str(problem), icon=":material/error:")
+    st.error(plain.markdown(str(problem)), icon=":material/error:")
     st.stop()
 for note in prepared.notes:
     if not personal or note != mapping.personal_note(personal):  # already shown above
-        st.info(note, icon=":material/info:")
+        st.info(plain.markdown(note), icon=":material/info:")
 rejected_rows = kind.rows_rejected(prepared)
 valid_rows = prepared.rows_read - rejected_rows
 if rejected_rows:
@@ -218,7 +234,7 @@ if rejected_rows:
                 )
                 meanings = {
                     (field, label): st.selectbox(
-                        f"{field.capitalize()} \u201c{label}\u201d means",
+                        f"{field.capitalize()} \u201c{plain.markdown(label)}\u201d means",
                         choices,
                         index=None,
                         key=f"label_{field}_{label}",
@@ -275,9 +291,10 @@ if kind.needs_wave and wave in existing_waves:
     )
     if lost:
         st.warning(
-            f"Leaders have already seen {wave}. So that nobody in these rows can be worked "
-            "out by comparing the figures before and after, importing them would hide: "
-            + "; ".join(lost)
+            f"Leaders have already seen {plain.markdown(wave)}. So that nobody in these rows "
+            "can be worked out by comparing the figures before and after, importing them "
+            "would hide: "
+            + plain.markdown("; ".join(lost))
             + ". Importing late returns together, at least as many as the minimum group size "
             "to a team, hides less.",
             icon=":material/visibility_off:",
@@ -300,7 +317,7 @@ if st.button(label, type="primary", key="upload_import", icon=":material/upload:
         )
     except ImportProblem as problem:
         bar.empty()
-        st.error(f"Nothing was stored. {problem}", icon=":material/error:")
+        st.error(f"Nothing was stored. {plain.markdown(problem)}", icon=":material/error:")
         st.stop()
     audit_log.record(
         con,

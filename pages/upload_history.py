@@ -9,6 +9,7 @@ from wellbeing.access import audit_log
 from wellbeing.core import roles
 from wellbeing.ingest import uploads
 from wellbeing.ingest.reading import ImportProblem
+from wellbeing.present import plain
 
 user = ui.require_role(roles.HR_ADMIN)
 st.title("Upload history")
@@ -16,7 +17,7 @@ con = ui.cursor()
 
 done = st.session_state.pop("history_done", None)
 if done:
-    st.success(done, icon=":material/check_circle:")
+    st.success(plain.markdown(done), icon=":material/check_circle:")
 
 history = imports.upload_history(con)
 if history.empty:
@@ -81,7 +82,7 @@ if upload["status"] == "active":
         try:
             uploads.withdraw(con, upload_id)
         except ImportProblem as problem:
-            st.error(str(problem))
+            st.error(plain.markdown(str(problem)))
             st.stop()
         audit_log.record(con, user=user, action=audit_log.WITHDRAW, detail=labels[upload_id])
         st.cache_data.clear()
@@ -96,7 +97,7 @@ else:
         try:
             uploads.restore(con, upload_id)
         except ImportProblem as problem:
-            st.error(str(problem))
+            st.error(plain.markdown(str(problem)))
             st.stop()
         audit_log.record(con, user=user, action=audit_log.RESTORE, detail=labels[upload_id])
         st.cache_data.clear()

@@ -20,7 +20,7 @@ from support import (  # noqa: F401  (re-exported for tests that import from con
     copy_store_into_memory,
     free_port,
     load_survey,
-    renew_salt,
+    renew_store_id,
     seal_template,
     survey_csv,
     wait_for_script,
@@ -28,6 +28,13 @@ from support import (  # noqa: F401  (re-exported for tests that import from con
 )
 
 from wellbeing import store
+from wellbeing.store import keys
+
+# Every store the tests make, and every server they start, uses one set of identifier
+# keys given in the environment (as a secret store would give them), so that a copy of
+# a store file opens without its key file. tests/test_security_keys.py unsets it to
+# test the key file itself.
+os.environ.setdefault(keys.KEYS_ENV_VAR, keys.IdentifierKeys.new().to_json())
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -73,7 +80,7 @@ def components_scanned_once() -> Iterator[None]:
 
 # Stores. Each test gets a private copy of a template built once per session (per
 # xdist worker): opening a new store runs every migration (about 0.45 s), and
-# loading the sample data takes seconds. Copies of a data template keep its salt,
+# loading the sample data takes seconds. Copies of a data template keep its store id,
 # so figures kept for one copy (queries/cache.py) are served to another while
 # their data versions match: they hold the same rows, so the figures are the same.
 
@@ -159,7 +166,7 @@ def con(migrated_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A fresh in-memory store with the schema and instruments, and nothing else."""
     start_afresh()
     connection = copy_store_into_memory(migrated_db)
-    renew_salt(connection)  # its own, as a new store's
+    renew_store_id(connection)  # its own, as a new store's
     yield connection
     connection.close()
 
@@ -177,7 +184,7 @@ def app_db(migrated_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     """
     import streamlit as st
 
-    path = copy_store(migrated_db, tmp_path / "wellbeing.duckdb", new_salt=True)
+    path = copy_store(migrated_db, tmp_path / "wellbeing.duckdb", new_identity=True)
     monkeypatch.setenv("WELLBEING_DB", str(path))
     st.cache_resource.clear()
     start_afresh()
@@ -288,10 +295,16 @@ SERVER_STOP_GRACE = 2  # seconds
 
 @pytest.fixture
 def start_server(tmp_path: Path) -> Iterator[Callable[..., str]]:
-    """Start servers on demand: ``url = start_server(db=path, env={...})``; all stopped after."""
+    """Start servers on demand: ``url = start_server(db=path, env={...})``; all stopped after.
+
+    ``direct=True`` starts ``streamlit run dashboard.py`` instead of ``python serve.py``
+    (which the dashboard refuses: docs/security.md).
+    """
     processes: list[subprocess.Popen] = []
 
-    def start(*, db: Path | None = None, env: dict[str, str] | None = None) -> str:
+    def start(
+        *, db: Path | None = None, env: dict[str, str] | None = None, direct: bool = False
+    ) -> str:
         port = free_port()
         environment = dict(os.environ)
         environment["WELLBEING_DB"] = str(db or tmp_path / f"server-{port}.duckdb")
@@ -299,10 +312,11 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., str]]:
         process = subprocess.Popen(
             [
                 sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(ROOT / "dashboard.py"),
+                *(
+                    ["-m", "streamlit", "run", "dashboard.py"]
+                    if direct
+                    else [str(ROOT / "serve.py")]
+                ),
                 "--server.headless",
                 "true",
                 "--server.address",

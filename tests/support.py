@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 import shutil
 import socket
 import subprocess
@@ -99,24 +100,24 @@ def seal_template(connection: duckdb.DuckDBPyConnection, path: Path) -> Path:
     return path
 
 
-def renew_salt(connection: duckdb.DuckDBPyConnection) -> None:
-    """Give a copied empty store a salt of its own, as a newly created store gets.
+def renew_store_id(connection: duckdb.DuckDBPyConnection) -> None:
+    """Give a copied empty store an identity of its own, as a newly created store gets.
 
-    The salt is part of the data version (queries/data_version.sql), so two
+    The store's id is part of the data version (queries/data_version.sql), so two
     stores holding the same uploads never share kept figures (queries/cache.py).
-    Only for stores that hold no hashed identifiers yet.
     """
-    connection.execute("delete from settings where key = 'identifier_salt'")
-    store.ensure_salt(connection)
+    connection.execute(
+        "update settings set value = $id where key = 'store_id'", {"id": secrets.token_hex(16)}
+    )
 
 
-def copy_store(template: Path, path: Path, *, new_salt: bool = False) -> Path:
+def copy_store(template: Path, path: Path, *, new_identity: bool = False) -> Path:
     """A private copy of a sealed template store file at ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(template, path)
-    if new_salt:
+    if new_identity:
         connection = duckdb.connect(str(path), config=STORE_CONFIG)
-        renew_salt(connection)
+        renew_store_id(connection)
         seal_template(connection, path)
     return path
 

@@ -178,7 +178,7 @@ def test_a_figure_kept_for_a_leader_is_not_handed_to_a_team_manager(organisation
 
 
 def test_two_stores_never_share_figures(con, make_survey):
-    # Same uploads, same ids and statuses: the per-installation salt keeps them apart.
+    # Same uploads, same ids and statuses: the per-installation store id keeps them apart.
     from wellbeing import store
 
     other = store.connect(None)

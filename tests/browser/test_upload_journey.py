@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from playwright.sync_api import expect
 from support import choose_option, open_list, wait_for_script
 
 from tests.conftest import survey_csv
+from wellbeing.store import copy_store
 
 pytestmark = pytest.mark.browser
 
@@ -51,7 +51,7 @@ def quiet_demo_server(start_server, demo_db: Path, tmp_path: Path) -> str:
     file watcher on, Streamlit would reload mid-journey.
     """
     db = tmp_path / "journey.duckdb"
-    shutil.copy(demo_db, db)
+    copy_store(demo_db, db)
     return start_server(db=db, env={"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"})
 
 

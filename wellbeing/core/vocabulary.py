@@ -114,3 +114,7 @@ NOT_STATED_ANSWERS = frozenset(
         "?",
     }
 )
+
+# The longest name, label or title stored from a file or a form (a team, a service,
+# a role, a change-log title). A 1,000,000-character team name was once accepted.
+MAX_TEXT_CHARS = 200

@@ -29,7 +29,7 @@ from wellbeing.ingest import changes, staff, supervision, survey
 from wellbeing.ingest.mapping import IGNORE, PERSONAL
 from wellbeing.ingest.reading import Table
 from wellbeing.ingest.uploads import ImportReport, Progress, no_progress
-from wellbeing.store import ensure_salt
+from wellbeing.store import identifier_keys
 
 __all__ = [
     "ImportKind",
@@ -143,7 +143,8 @@ def _prepare_survey(
     *,
     options: ImportOptions = ImportOptions(),  # noqa: B008 - frozen, so sharing is safe
 ) -> survey.PreparedSurvey:
-    return survey.prepare_survey(table, mapping, salt=ensure_salt(con), day_first=options.day_first)
+    respondents = identifier_keys(con).for_respondents(options.wave)
+    return survey.prepare_survey(table, mapping, salt=respondents, day_first=options.day_first)
 
 
 def _import_survey(
@@ -193,7 +194,7 @@ register(
         description=(
             "Sessions exported from the case-management or HR system: one row per session, "
             "with worker, supervisor, team, date, duration, type and status. Ids are stored "
-            "only as salted hashes; names are dropped."
+            "only as keyed hashes; names are dropped."
         ),
         fields=supervision.FIELDS,
         maps_items=False,

@@ -10,7 +10,7 @@ import pandas as pd
 
 from queries import imports
 from wellbeing.core import instruments
-from wellbeing.core.vocabulary import NOT_STATED_ANSWERS, SURVEY_FIELDS
+from wellbeing.core.vocabulary import MAX_TEXT_CHARS, NOT_STATED_ANSWERS, SURVEY_FIELDS
 from wellbeing.ingest.mapping import IGNORE, PERSONAL, best_saved_mapping, personal_note, suggest
 from wellbeing.ingest.reading import ImportProblem, Table
 from wellbeing.ingest.uploads import (
@@ -23,13 +23,15 @@ from wellbeing.ingest.uploads import (
     transaction,
 )
 from wellbeing.ingest.values import (
+    TOO_LONG,
     ambiguous_dates,
     hash_identifier,
     leading_day_month,
     parse_dates,
     repair_excel_damage,
+    too_long,
 )
-from wellbeing.store import ensure_salt
+from wellbeing.store import identifier_keys
 
 KIND = "survey"
 TEXT_FIELDS = (
@@ -190,6 +192,7 @@ def prepare_survey(
             # "Prefer not to say", "N/A" and a blank are one group everywhere.
             values = values.where(~values.str.lower().isin(NOT_STATED_ANSWERS), "")
         responses[name] = values.where(values.ne(""), None)
+        flag(too_long(frame[column]), column, TOO_LONG)
     team_column = fields["team"]
     flag(frame[team_column].str.strip().eq(""), team_column, "no team")
 
@@ -303,9 +306,12 @@ def import_survey(
     """
     if not wave.strip():
         raise ImportProblem("Choose the wave these responses belong to, or name a new one.")
+    if len(wave.strip()) > MAX_TEXT_CHARS:
+        raise ImportProblem(f"Name the wave in at most {MAX_TEXT_CHARS} characters.")
     refuse_duplicate(con, sha256=table.sha256)
     progress(0.05, "Checking every cell")
-    prepared = prepare_survey(table, mapping, salt=ensure_salt(con), day_first=day_first)
+    respondents = identifier_keys(con).for_respondents(wave)
+    prepared = prepare_survey(table, mapping, salt=respondents, day_first=day_first)
     if prepared.responses.empty:
         raise ImportProblem(
             f"None of the {prepared.rows_read:,} rows can be imported: every row has a problem. "

@@ -1,4 +1,4 @@
-"""The DuckDB store: opening the file, numbered migrations, the instruments, the salt.
+"""The DuckDB store: opening the file, numbered migrations, the instruments, private files.
 
 One connection per process; callers take ``con.cursor()`` per thread or script
 run, because a DuckDB connection refuses to be shared between threads.
@@ -6,14 +6,16 @@ run, because a DuckDB connection refuses to be shared between threads.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
-import secrets
 from importlib import resources
 from pathlib import Path
 
 import duckdb
 
 from wellbeing.core import instruments
+from wellbeing.store import audit_chain, config, keys
 from wellbeing.store.transaction import transaction
 
 MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
@@ -43,6 +45,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """Apply the migrations this database lacks, each in its own transaction.
 
     Safe to call on every start: applied versions are recorded and skipped.
+    Numbers are reserved for work in progress (003 and 005 while 004 was written),
+    so a number is applied whenever it is missing, even below the highest applied.
     Returns the number of migrations applied.
     """
     con.execute(
@@ -54,10 +58,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         )
         """
     )
-    current = schema_version(con)
+    done = {row[0] for row in con.execute("select version from schema_migrations").fetchall()}
     applied = 0
     for version, name, sql in migrations():
-        if version <= current:
+        if version in done:
             continue
         with transaction(con):
             con.execute(sql)
@@ -67,7 +71,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             )
         applied += 1
     sync_instruments(con)
-    ensure_salt(con)
+    keys.settle(con)
+    audit_chain.chain_unhashed(con)
     return applied
 
 
@@ -161,33 +166,19 @@ def _instruments_in_store(con: duckdb.DuckDBPyConnection, wanted: dict[str, list
     return True
 
 
-def ensure_salt(con: duckdb.DuckDBPyConnection) -> str:
-    """The per-installation salt for identifier hashes, created on first use.
-
-    It lives only inside this database, so it is never in the repository, and
-    hashes stay comparable across every upload into the same store.
-    """
-    con.execute(
-        "insert into settings (key, value) values ('identifier_salt', $salt) "
-        "on conflict do nothing",
-        {"salt": secrets.token_hex(32)},
-    )
-    return con.execute("select value from settings where key = 'identifier_salt'").fetchall()[0][0]
-
-
 def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the store at ``path`` and bring its schema up to date.
 
     ``None`` or ``":memory:"`` opens an in-memory store, for tests.
     """
-    config = {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
+    options = {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
     if path is None or str(path) == ":memory:":
-        con = duckdb.connect(":memory:", config=config)
+        con = duckdb.connect(":memory:", config=options)
     else:
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_folder(path.parent)
         try:
-            con = duckdb.connect(str(path), config=config)
+            con = duckdb.connect(str(path), config=options)
         except duckdb.IOException as error:
             if "lock" in str(error).lower():
                 raise StoreLocked(
@@ -195,5 +186,26 @@ def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
                     "dashboard). Stop the dashboard, or import through its Upload page."
                 ) from error
             raise
+        keep_private(path)
     migrate(con)
     return con
+
+
+def make_private_folder(folder: Path) -> None:
+    """Create the data folder readable by its owner only (0700).
+
+    An existing folder is made private too when it is the default ``data/``;
+    a folder chosen by the administrator is left as they set it.
+    """
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700)
+        os.chmod(folder, 0o700)
+    elif folder.resolve() == config.DEFAULT_DB_PATH.parent.resolve():
+        os.chmod(folder, 0o700)
+
+
+def keep_private(path: Path) -> None:
+    """The database file and its write-ahead log: readable and writable by the owner only."""
+    for file in (path, path.with_name(path.name + ".wal")):
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            os.chmod(file, 0o600)

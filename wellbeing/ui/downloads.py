@@ -9,6 +9,7 @@ import streamlit as st
 from wellbeing import privacy
 from wellbeing.access import audit_log
 from wellbeing.core import roles
+from wellbeing.present import plain
 from wellbeing.present.exports import csv_bytes, figure_png, file_stem, readable, xlsx_bytes
 from wellbeing.store import config
 from wellbeing.ui import run, session
@@ -55,7 +56,7 @@ def chart_download(figure, *, key: str, title: str) -> None:
         key=f"{key}_png",
         on_click="ignore",
         icon=":material/image:",
-        help=f"Download \u201c{title}\u201d as an image",
+        help=f"Download \u201c{plain.markdown(title)}\u201d as an image",
     )
 
 

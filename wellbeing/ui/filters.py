@@ -38,16 +38,21 @@ def shared_filters(con: duckdb.DuckDBPyConnection) -> None:
         )
         # Each filter lists only values held by at least k of the wave's respondents.
         wave_id = _chosen_wave(waves)
-        service = st.selectbox(
-            "Service",
-            survey.filter_options(con, field="service", wave_id=wave_id),
-            index=None,
-            placeholder="All services",
-            key=FILTER_KEYS["service"],
-            bind="query-params",
-        )
-        teams = survey.filter_options(con, field="team", wave_id=wave_id, service=service)
         visible = _visible_teams()
+        # A team manager sees their teams and the organisation, never a service's
+        # figures (which cover other teams): no service filter, and a service typed
+        # into the URL is dropped (see filters).
+        service = None
+        if visible is None:
+            service = st.selectbox(
+                "Service",
+                survey.filter_options(con, field="service", wave_id=wave_id),
+                index=None,
+                placeholder="All services",
+                key=FILTER_KEYS["service"],
+                bind="query-params",
+            )
+        teams = survey.filter_options(con, field="team", wave_id=wave_id, service=service)
         if visible is not None:
             teams = [team for team in teams if team in visible]
         st.selectbox(
@@ -125,7 +130,7 @@ def filters(con: duckdb.DuckDBPyConnection) -> survey.Filters:
         options = survey.filter_options(con, field=field, wave_id=wave_id, **scope)
         return value if value in options else None
 
-    service = listed("service", st.session_state.get(FILTER_KEYS["service"]))
+    service = visible_service(listed("service", st.session_state.get(FILTER_KEYS["service"])))
     role = listed("role", st.session_state.get(FILTER_KEYS["role"]))
     return survey.Filters(
         wave_id=wave_id,
@@ -140,6 +145,18 @@ def filters(con: duckdb.DuckDBPyConnection) -> survey.Filters:
         else listed("career_stage", st.session_state.get(FILTER_KEYS["career_stage"])),
         combine_small_teams=bool(st.session_state.get(FILTER_KEYS["combine_small_teams"])),
     )
+
+
+def visible_service(service: str | None) -> str | None:
+    """The chosen service, or None for a user limited to some teams (a team manager)."""
+    return service if _visible_teams() is None else None
+
+
+def services(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The services this user may choose a figure for (none for a team manager)."""
+    if _visible_teams() is not None:
+        return []
+    return survey.team_hierarchy(con)["service"].dropna().unique().tolist()
 
 
 def _visible_teams() -> tuple[str, ...] | None:

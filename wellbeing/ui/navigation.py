@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import streamlit as st
 
 from wellbeing.core import roles
-from wellbeing.present import charts, figures, readings
+from wellbeing.present import charts, figures, plain, readings
+from wellbeing.ui import text
 from wellbeing.ui.downloads import chart_download
 from wellbeing.ui.filters import FILTER_KEYS
 
@@ -90,7 +91,7 @@ def team_focus_note(team: str | None) -> None:
         return
     left, right = st.columns([5, 1], vertical_alignment="center")
     left.info(
-        f"Focused on **{team}**: its figures against the organisation.",
+        f"Focused on **{plain.markdown(team)}**: its figures against the organisation.",
         icon=":material/center_focus_strong:",
     )
     right.button("Show all teams", key="clear_team_focus", on_click=_clear_team_focus)
@@ -98,7 +99,7 @@ def team_focus_note(team: str | None) -> None:
 
 def trend(organisation, *, team: str | None, team_trend, what: str, axis_title: str, key: str):
     """The organisation's trend (and the focused team's) with its one-sentence reading."""
-    st.markdown(
+    text.reading(
         readings.trend_reading(
             organisation, what=what, kind=figures.SHARE, team=team, team_trend=team_trend
         )

@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from wellbeing.core import kept
+from wellbeing.present import plain
 
 
 class KeptFigure(go.Figure):
@@ -26,11 +27,19 @@ class KeptFigure(go.Figure):
 
 
 def drawn_once(draw: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
-    """:func:`kept.drawn_once` (wellbeing.core.kept) for a chart, as a :class:`KeptFigure`."""
+    """:func:`kept.drawn_once` (wellbeing.core.kept) for a chart, as a :class:`KeptFigure`.
+
+    Every text in the chart's arguments (team names, titles, labels) is escaped on
+    the way in (``plain.html_data``), so a name such as ``<a href=...>`` is drawn as
+    typed, never as Plotly markup; the chart's own ``<br>`` and ``<b>`` still work.
+    """
 
     @functools.wraps(draw)
     def drawn(*arguments, **keywords) -> go.Figure:
-        figure = draw(*arguments, **keywords)
+        figure = draw(
+            *(plain.html_data(a) for a in arguments),
+            **{name: plain.html_data(value) for name, value in keywords.items()},
+        )
         figure.__class__ = KeptFigure  # same fields; only to_dict is kept
         return figure
 
