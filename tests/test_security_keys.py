@@ -41,6 +41,14 @@ def fresh_keys(monkeypatch):
     keys.forget_loaded()
 
 
+@pytest.fixture
+def con(fresh_keys):
+    """A new store with keys of its own (the suite's templates hold its shared keys' marks)."""
+    connection = store.connect(None)
+    yield connection
+    connection.close()
+
+
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
