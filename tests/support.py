@@ -29,12 +29,14 @@ REALDATA = SHARED / "realdata"
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-def survey_csv(rows: list[dict[str, object]], *, delimiter: str = ",") -> bytes:
+def survey_csv(rows: list[dict[str, object]], *, delimiter: str = ",", first_id: int = 1) -> bytes:
     """A Microsoft-Forms-shaped export from rows keyed by field or item code.
 
     Keys: ``team``, ``service``, ``role``, ``career_stage``, ``ethnicity``,
     ``gender``, ``age_band``, ``disability`` and item codes such as ``STR1``;
     item headers are written as the item's question text, as Forms does.
+    Respondents are numbered from ``first_id`` (two uploads of different people into one
+    wave need different ids: the same id twice is the same respondent).
     """
     by_code = {item.code: item for item in instruments.all_items()}
     headers = {
@@ -56,7 +58,7 @@ def survey_csv(rows: list[dict[str, object]], *, delimiter: str = ",") -> bytes:
         ["ID", "Start time", "Completion time", "Email", "Name"]
         + [headers.get(key) or by_code[key].text for key in keys]
     )
-    for number, row in enumerate(rows, start=1):
+    for number, row in enumerate(rows, start=first_id):
         writer.writerow(
             [number, "01/10/2025 09:00:00", "01/10/2025 09:10:00", "anonymous", ""]
             + ["" if row.get(key) is None else row[key] for key in keys]

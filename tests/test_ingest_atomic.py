@@ -130,7 +130,7 @@ def test_withdraw_and_restore_take_an_upload_out_of_the_figures_and_back(con, ma
     # Upload 1: five respondents answering STR1 = 2 (stress 2.0).
     # Upload 2: five respondents answering STR1 = 4 (stress 4.0).
     first = load_survey(con, make_survey([{"team": "North", "STR1": 2}] * 5), wave="W")
-    second = load_survey(con, make_survey([{"team": "North", "STR1": 4}] * 5), wave="W")
+    second = load_survey(con, make_survey([{"team": "North", "STR1": 4}] * 5, first_id=6), wave="W")
     wave_id = int(survey.waves(con)["id"].iloc[0])
     assert organisation_stress(con, wave_id) == (10, 3.0)  # (5 x 2 + 5 x 4) / 10
 

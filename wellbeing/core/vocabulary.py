@@ -57,7 +57,17 @@ SURVEY_FIELDS: tuple[Field, ...] = (
     Field(
         "career_stage",
         "Career stage",
-        ("career stage", "what is your career stage", "years qualified", "experience"),
+        (
+            "career stage",
+            "what is your career stage",
+            "years qualified",
+            "years since qualifying",
+            "years since qualification",
+            "years post qualifying",
+            "years post qualification",
+            "how long have you been qualified",
+            "experience",
+        ),
     ),
     Field(
         "ethnicity",

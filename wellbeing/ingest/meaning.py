@@ -146,6 +146,9 @@ class MeasureWords:
     code: str
     name: str
     phrases: tuple[str, ...]
+    # Phrases that mean less of the measure ("my caseload is manageable" for workload):
+    # a question worded so is suggested to be reverse keyed.
+    reversed_phrases: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -163,53 +166,84 @@ class Suggestion:
 def built_in_measures() -> list[MeasureWords]:
     """Every construct of the default instrument with its curated phrases and questions."""
     phrases: dict[str, list[str]] = {}
+    reversed_phrases: dict[str, set[str]] = {}
     for row in instruments.csv_rows("measure_phrases.csv"):
         phrases.setdefault(row["construct"], []).append(row["phrase"])
+        if instruments.is_true(row["reversed"]):
+            reversed_phrases.setdefault(row["construct"], set()).add(row["phrase"])
     for item in instruments.default_items():
         phrases.setdefault(item.construct, []).append(item.text)
+        if item.reverse:
+            reversed_phrases.setdefault(item.construct, set()).add(item.text)
     names = {
         row["code"]: row["name"]
         for row in instruments.csv_rows("constructs.csv")
         if row["instrument"] == "default"
     }
-    return [MeasureWords(code, names[code], tuple(p)) for code, p in phrases.items()]
+    return [
+        MeasureWords(code, names[code], tuple(p), frozenset(reversed_phrases.get(code, ())))
+        for code, p in phrases.items()
+    ]
+
+
+def phrase_score(words: list[str], phrase: str) -> float:
+    """How well one phrase is found among a question's stems (0 when not at all)."""
+    wanted = stems(phrase)
+    if not wanted:
+        return 0.0
+    joined, together = " ".join(words), " ".join(wanted)
+    if set(wanted) <= set(words):
+        return float(min(FOUND_MOST, FOUND_BASE + FOUND_PER_WORD * len(set(wanted))))
+    if len(together) >= 6 and fuzz.partial_ratio(together, joined) >= NEAR_MATCH:
+        return float(FOUND_BASE + FOUND_PER_WORD * len(set(wanted)) - 10)
+    # A built-in question worded almost the same way (reordered, a word changed).
+    score = fuzz.token_sort_ratio(together, joined) * 0.8
+    return score if score >= LEAST_SCORE else 0.0
 
 
 def measure_score(question: str, measure: MeasureWords) -> tuple[float, str]:
     """How well ``question`` matches ``measure`` (0-100) and the phrase that matched best."""
     words = stems(question)
-    found = set(words)
-    joined = " ".join(words)
     best, because = 0.0, ""
     for phrase in (measure.name, *measure.phrases):
-        wanted = stems(phrase)
-        if not wanted:
-            continue
-        if set(wanted) <= found:
-            score = float(min(FOUND_MOST, FOUND_BASE + FOUND_PER_WORD * len(set(wanted))))
-        elif len(" ".join(wanted)) >= 6 and (
-            fuzz.partial_ratio(" ".join(wanted), joined) >= NEAR_MATCH
-        ):
-            score = float(FOUND_BASE + FOUND_PER_WORD * len(set(wanted)) - 10)
-        else:
-            # A built-in question worded almost the same way (reordered, a word changed).
-            score = fuzz.token_sort_ratio(" ".join(wanted), joined) * 0.8
-            if score < LEAST_SCORE:
-                continue
+        score = phrase_score(words, phrase)
         if score > best:
             best, because = score, phrase
     return best, because
 
 
-def looks_like_free_text(values: pd.Series) -> bool:
-    """Many different answers that are not points on any answer scale."""
+_NEGATION = re.compile(r"\b(not|never|no|cannot|can't|don't|isn't|unable|hardly|lack)\b")
+
+
+def reverse_from_wording(question: str, measure: MeasureWords) -> tuple[bool, str]:
+    """Whether agreeing with ``question`` means *less* of the measure, and why, from its words.
+
+    A question matching one of the measure's reversed phrases ("my workload is
+    manageable" for workload pressure) or negatively worded ("I do not...") is
+    suggested to be reverse keyed. The answers then check it (item-rest).
+    """
+    words = stems(question)
+    for phrase in sorted(measure.reversed_phrases):
+        if phrase_score(words, phrase) >= LEAST_SCORE:
+            return True, f"worded the other way from {measure.name.lower()}: '{phrase}'"
+    negation = _NEGATION.search(normalise_label(question))
+    if negation:
+        return True, f"negatively worded ('{negation.group(1)}')"
+    return False, ""
+
+
+def answers_on_a_scale(values: pd.Series) -> bool:
+    """At least two different answers, all points on some answer scale (a question to measure).
+
+    Free text, ids, durations and a column that always says the same are not.
+    """
     filled = values.astype("str").str.strip()
     filled = filled[filled.ne("")]
     distinct = filled.unique().tolist()
-    if not distinct:
+    if len(distinct) < 2 or len(distinct) > 50:
         return False
-    detected = scales.detect(distinct[:200], answers=len(filled))
-    return detected.scale is None and not detected.candidates and len(distinct) >= 4
+    detected = scales.detect(distinct, answers=len(filled))
+    return detected.scale is not None or bool(detected.candidates)
 
 
 def suggest_measure(question: str, measures: Iterable[MeasureWords]) -> Suggestion:
@@ -257,7 +291,7 @@ def suggest_questions(
     measures = list(measures if measures is not None else built_in_measures())
     found = {}
     for column in columns:
-        if looks_like_free_text(frame[column]):
+        if not answers_on_a_scale(frame[column]):
             found[column] = Suggestion(
                 target="ignore", measure=None, sureness=FREE_TEXT, why="answers are free text"
             )

@@ -109,7 +109,10 @@ def sync_instruments(con: duckdb.DuckDBPyConnection) -> None:
                     "value": float(value) if value else None,
                 },
             )
-        con.execute("delete from items")
+        # HR's own questions (ids from COUNCIL_ITEM_ID_START) live only in the store.
+        con.execute(
+            "delete from items where id < $first", {"first": instruments.COUNCIL_ITEM_ID_START}
+        )
         for item in items:
             con.execute(
                 "insert into items values "
