@@ -50,7 +50,7 @@ def insert_measure_version(
     defined_by: str,
     instrument: str = INSTRUMENT,
 ) -> int:
-    """Record a new version of a measure (creating it) and its construct row; returns the version."""
+    """Record a new version of a measure (creating it) and its construct row; its number."""
     con.execute(
         sql("insert_measure_version"),
         {

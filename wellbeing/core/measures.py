@@ -44,3 +44,14 @@ HIGHER_IS_BETTER = frozenset(
 def higher_is_better(instrument: str, construct: str) -> bool:
     """HSE domains are all scored so that higher is better."""
     return instrument == "hse" or construct in HIGHER_IS_BETTER
+
+
+def runs_higher_is_better(instrument: str, construct: str, stated: object = None) -> bool:
+    """Which way a measure runs: what HR said of one of their own (``stated``), else the rule.
+
+    ``stated`` is the ``higher_is_better`` column of ``queries.survey.constructs``: null
+    (None or NaN) for a built-in construct.
+    """
+    if stated is None or stated != stated:  # NaN is not equal to itself
+        return higher_is_better(instrument, construct)
+    return bool(stated)

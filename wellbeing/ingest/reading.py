@@ -528,12 +528,16 @@ def pivot_long(
     # A respondent ID is on each of a respondent's answers; an ID on (nearly) one answer
     # each numbers answers, and pivoting by it would make a "respondent" of every answer.
     if (counts > 1).mean() < 0.5:
-        return None, [], (
-            f"This file has one row per answer, and its '{respondent}' is different on nearly "
-            f"every row ({len(counts):,} IDs for {len(frame):,} answers): it numbers answers, "
-            "not respondents, so they cannot be put back together per respondent. Export it "
-            "with one row per respondent, or with an ID that repeats on each of a "
-            "respondent's answers."
+        return (
+            None,
+            [],
+            (
+                f"This file has one row per answer, and its '{respondent}' is different on nearly "
+                f"every row ({len(counts):,} IDs for {len(frame):,} answers): it numbers answers, "
+                "not respondents, so they cannot be put back together per respondent. Export it "
+                "with one row per respondent, or with an ID that repeats on each of a "
+                "respondent's answers."
+            ),
         )
     keyed = frame.assign(**{respondent: ids}, _row=rows.to_numpy())
     order = pd.unique(ids)

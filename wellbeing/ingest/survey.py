@@ -889,6 +889,38 @@ def duplicate_sentence(earlier: pd.DataFrame, *, wave: str) -> str:
     )
 
 
+def targets(
+    con: duckdb.DuckDBPyConnection, *, new: dict[str, NewMeasure] | None = None
+) -> dict[str, str]:
+    """Every choice a survey column can be mapped to, in words HR reads (no codes).
+
+    Fields first, then the measures a question can go into (built-in, HR's own, and
+    ``new`` ones made on the Upload page), then each built-in question by its wording.
+    """
+    choices = {
+        IGNORE: "Ignore (not imported)",
+        PERSONAL: "Personal data (dropped, never stored)",
+    }
+    choices |= {f"field:{field.name}": f"Field: {field.label}" for field in SURVEY_FIELDS}
+    choices[SINGLE] = "A measure of its own (this question alone)"
+    for code, measure in stored_measures(con).items():
+        choices[f"{MEASURE}{code}"] = f"Measure: {measure.name}"
+    for code, measure in (new or {}).items():
+        choices[f"{MEASURE}{code}"] = f"Measure (new): {measure.name}"
+    names = {code: m.name for code, m in built_in_measures().items()}
+    for item in instruments.all_items():
+        text = item.text if len(item.text) <= 70 else item.text[:69] + "\u2026"
+        owner = names.get(item.construct, item.construct.replace("_", " ").capitalize())
+        choices[f"item:{item.code}"] = f"Built-in question ({owner}): {text}"
+    return choices
+
+
+def detect_scale(table: Table, column: str) -> scales.Detected:
+    """The answer scale of one column, as the import will detect it."""
+    distinct = _distinct_answers(table.frame[column])
+    return scales.detect(distinct[1], answers=_answer_count(distinct))
+
+
 def measure_words(con: duckdb.DuckDBPyConnection) -> list[meaning.MeasureWords]:
     """Every measure a question can be suggested for: built-in, and HR's own with the
     wording of their questions."""

@@ -175,6 +175,52 @@ def _change_fatigue_section(
     )
 
 
+def _own_measure_sections(
+    con: duckdb.DuckDBPyConnection, filters: survey.Filters, rules: privacy.Rules
+) -> list[Section]:
+    """A section for each measure HR made that has scores in this wave: teams against the
+    organisation on its mean, which way is better as HR said."""
+    constructs = survey.constructs(con)
+    own = constructs[constructs["own"]]
+    by_team = survey.construct_by_team(con, filters=filters, rules=rules)
+    org_rows = survey.construct_for_organisation(con, filters=filters, rules=rules)
+    sections = []
+    for measure in own.itertuples(index=False):
+        rows = by_team[by_team["construct"] == measure.code]
+        if rows.empty:
+            continue
+        scale = f"{measure.scale_min:g}-{measure.scale_max:g}"
+        org = organisation_figure(
+            org_rows[org_rows["construct"] == measure.code],
+            value="mean_score",
+            kind=SCORE,
+            sd="sd",
+        )
+        figures = team_figures(rows, value="mean_score", kind=SCORE, sd="sd", organisation=org)
+        worse = stats.LOWER if bool(measure.higher_is_better) else stats.HIGHER
+        what = f"{measure.name} ({scale})"
+        sections.append(
+            Section(
+                measure.name,
+                team_reading(figures, what=what, kind=SCORE, organisation=org, worse=worse),
+                charts.team_intervals(
+                    figures,
+                    kind=SCORE,
+                    k=rules.min_group_size,
+                    organisation=org.value,
+                    worse=worse,
+                    axis_title=f"{charts.plain_label(measure.name)}, {scale} (95% interval)",
+                ),
+                note=(
+                    "A measure of the council's own"
+                    + (f": {measure.description}" if measure.description else "")
+                    + f". {'Higher' if bool(measure.higher_is_better) else 'Lower'} is better."
+                ),
+            )
+        )
+    return sections
+
+
 def build(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -199,6 +245,7 @@ def build(
         _support_challenge_section(con, filters, rules),
         _supervision_section(con, filters, rules),
         _change_fatigue_section(con, filters, rules),
+        *_own_measure_sections(con, filters, rules),
     ]
     opened, closed = wave["opened_on"], wave["closed_on"]
     data_date = (

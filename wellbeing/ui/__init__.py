@@ -41,6 +41,7 @@ from wellbeing.ui.session import (
     signed_in_user,
     single_sign_on_configured,
 )
+from wellbeing.ui.text import plain
 
 __all__ = [
     "FILTER_KEYS",
@@ -62,6 +63,7 @@ __all__ = [
     "hidden_note",
     "local_only_banner",
     "navigation",
+    "plain",
     "refuse_public_address_without_sign_in",
     "require_role",
     "sections",
