@@ -162,7 +162,5 @@ def replace_responses(
         return
     replaced = pd.DataFrame({"response_id": pd.Series(response_ids, dtype="int64")})
     with registered(con, replaced=replaced):
-        con.execute(
-            sql("replace_responses"), {"upload_id": upload_id, "replaced_by": replaced_by}
-        )
+        con.execute(sql("replace_responses"), {"upload_id": upload_id, "replaced_by": replaced_by})
         con.execute(sql("delete_replaced_responses"))

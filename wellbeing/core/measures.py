@@ -1,5 +1,7 @@
 """Cut-offs that define the measures (DESIGN.md section 3), each stated once."""
 
+import pandas as pd
+
 # A score at or above this on a 1-5 scale is "high" (high stress; high support
 # or high challenge for the quadrants): agreeing on average.
 HIGH_SCORE_CUTOFF = 4.0
@@ -52,6 +54,6 @@ def runs_higher_is_better(instrument: str, construct: str, stated: object = None
     ``stated`` is the ``higher_is_better`` column of ``queries.survey.constructs``: null
     (None or NaN) for a built-in construct.
     """
-    if stated is None or stated != stated:  # NaN is not equal to itself
+    if stated is None or pd.isna(stated):
         return higher_is_better(instrument, construct)
     return bool(stated)
