@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+# What makes Markdown (or Streamlit's :colour[...] and :material/icon:) of plain text.
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>#~$:|])")
+# A line that would start a list or a heading.
+_LINE_START = re.compile(r"^(\s*)([-+]|\d+\.)(?=\s)", re.MULTILINE)
 
 
 def plain(text: object) -> str:
@@ -13,4 +16,5 @@ def plain(text: object) -> str:
     A question such as "**Urgent**: see <a href=...>" or a measure HR calls
     ":red[Stress]" then reads exactly as typed.
     """
-    return _MARKDOWN.sub(r"\\\1", str(text))
+    escaped = _MARKDOWN.sub(r"\\\1", str(text))
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
