@@ -45,13 +45,29 @@ SURVEY_FIELDS: tuple[Field, ...] = (
     Field(
         "team",
         "Team",
-        ("team", "which team do you work in", "your team", "team name"),
+        (
+            "team",
+            "which team do you work in",
+            "which team are you in",
+            "what team do you work in",
+            "which team",
+            "your team",
+            "team name",
+        ),
         required=True,
     ),
     Field(
         "service",
         "Service",
-        ("service", "which service do you work in", "directorate", "department", "service area"),
+        (
+            "service",
+            "which service do you work in",
+            "which service are you in",
+            "which service",
+            "directorate",
+            "department",
+            "service area",
+        ),
     ),
     Field("role", "Role", ("role", "what is your role", "job title", "job role", "position")),
     Field(
