@@ -1,4 +1,4 @@
-"""HR's own measures wherever measures are listed, through the same gate; trends break and say why."""
+"""HR's own measures wherever measures are listed, through the same gate; trends break, saying why."""
 
 from __future__ import annotations
 
