@@ -1,4 +1,4 @@
-"""HR's own measures wherever measures are listed, through the same gate; trends break, saying why."""
+"""HR's own measures wherever measures are listed, through the same gate; trend breaks."""
 
 from __future__ import annotations
 
