@@ -56,6 +56,22 @@ def test_an_own_measure_is_a_construct_every_measure_list_shows_and_the_gate_dec
     assert "I feel valued by senior leaders" in list(figure.data[0].x)
 
 
+def test_each_own_measure_has_a_headline_tile_of_the_share_at_or_above_its_cut_off(council):
+    from wellbeing.present import tiles
+
+    con = council
+    shown = tiles.headline_tiles(con, filters=latest(con), rules=privacy.Rules())
+    by_label = {tile.label: tile for tile in shown}
+    valued = by_label["I feel valued by senior leaders"]
+    assert valued.code == "own:valued_senior_leaders"
+    assert valued.description.startswith("share of respondents scoring 4 or more on")
+    assert valued.rise_is_good
+    assert valued.value is not None and 0 < valued.value < 1
+    assert valued.respondents == 180
+    # The built-in tiles come first, in their order; HR's follow.
+    assert [t.code for t in shown][:2] == ["high_stress", "high_support_high_challenge"]
+
+
 def test_teams_to_look_at_first_weigh_own_measures_the_way_hr_said(council):
     con = council
     filters = latest(con)

@@ -242,13 +242,17 @@ def _detect_numbers(found: list[float], *, answers: int | None) -> Detected:
         )
     best = fitting[0]
     touches_both_ends = low == best.low and high == best.high
-    if touches_both_ends and (answers is None or answers >= FEW_ANSWERS):
+    # A short scale is sure only when every point was chosen: answers of 1 and 4 alone
+    # could be a 1-5 question nobody answered 2, 3 or 5 to. Ten points need both ends.
+    points = int(best.high - best.low) + 1
+    every_point = points > 7 or len(found) == points
+    if touches_both_ends and every_point and (answers is None or answers >= FEW_ANSWERS):
         return Detected(scale=best)
     names = [scale.describe() for scale in fitting[:3]]
     why = (
         f"answers run from {low:g} to {high:g}, which fits "
         + (", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0])
-        if not touches_both_ends
+        if not (touches_both_ends and every_point)
         else f"only {answers} answers, too few to be sure of the scale"
     )
     return Detected(scale=None, candidates=tuple(fitting[:3]), why=why)
