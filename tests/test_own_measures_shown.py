@@ -72,6 +72,18 @@ def test_each_own_measure_has_a_headline_tile_of_the_share_at_or_above_its_cut_o
     assert [t.code for t in shown][:2] == ["high_stress", "high_support_high_challenge"]
 
 
+def test_equity_breaks_an_own_measure_down_like_any_other(council):
+    from queries import equity
+
+    con = council
+    rows = equity.construct_by_attribute(
+        con, filters=latest(con), attributes=("role",), rules=privacy.Rules()
+    )
+    valued = rows[rows["construct"] == "valued_senior_leaders"]
+    assert set(valued["role"]) >= {"Social worker", "Team manager"}
+    assert (valued["status"] == privacy.SHOWN).any()
+
+
 def test_teams_to_look_at_first_weigh_own_measures_the_way_hr_said(council):
     con = council
     filters = latest(con)
