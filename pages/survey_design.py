@@ -34,28 +34,22 @@ st.dataframe(survey_design.questions(), hide_index=True, key="survey_design_ques
 st.subheader("To paste into a form")
 st.code(survey_design.forms_text(), language=None)
 
-left, middle, right = st.columns(3)
-left.download_button(
-    "Questions (CSV)",
-    survey_design.questions_csv(),
-    file_name="wellbeing_survey_questions.csv",
-    mime="text/csv",
-    key="survey_design_questions_csv",
-    icon=":material/download:",
+downloads = (
+    ("Questions (CSV)", survey_design.questions_csv(), "questions.csv", "text/csv"),
+    ("Text for Forms (TXT)", survey_design.forms_text().encode(), "for_forms.txt", "text/plain"),
+    (
+        "Empty export with the headers (CSV)",
+        survey_design.template_csv(),
+        "headers.csv",
+        "text/csv",
+    ),
 )
-middle.download_button(
-    "Text for Forms (TXT)",
-    survey_design.forms_text().encode("utf-8"),
-    file_name="wellbeing_survey_for_forms.txt",
-    mime="text/plain",
-    key="survey_design_forms_txt",
-    icon=":material/download:",
-)
-right.download_button(
-    "Empty export with the headers (CSV)",
-    survey_design.template_csv(),
-    file_name="wellbeing_survey_headers.csv",
-    mime="text/csv",
-    key="survey_design_template_csv",
-    icon=":material/download:",
-)
+for column, (label, data, name, mime) in zip(st.columns(3), downloads, strict=True):
+    column.download_button(
+        label,
+        data,
+        file_name=f"wellbeing_survey_{name}",
+        mime=mime,
+        key=f"survey_design_{name.replace('.', '_')}",
+        icon=":material/download:",
+    )

@@ -164,3 +164,27 @@ def cell_membership(cells: pd.DataFrame, finest: pd.DataFrame) -> np.ndarray:
         column = keys[:, d][:, None]
         matches &= (column == privacy.ALL) | (column == values[:, d][None, :])
     return matches
+
+
+def import_new_wave_and_open_heatmap(page, *, wave: str, rows: int, timeout_ms: int):
+    """On the Upload page with a file checked: name the new wave, import every row, then
+    open the Overview's heatmap of that wave. Returns the heatmap's chart."""
+    import re
+
+    from playwright.sync_api import expect
+
+    box = page.get_by_label("New wave name")
+    box.fill(wave)
+    box.press("Enter")
+    wait_for_script(page)
+    page.get_by_role("button", name=f"Import all {rows} rows").click()
+    expect(
+        page.get_by_text(re.compile(rf"{rows} rows read, {rows} stored, 0 rejected"))
+    ).to_be_visible(timeout=timeout_ms)
+    page.get_by_test_id("stMain").get_by_role("link", name="Overview").click()
+    wait_for_script(page)
+    choose_option(page, page.get_by_role("combobox", name="Wave"), wave, timeout_ms)
+    wait_for_script(page)
+    page.get_by_role("tab", name="Every measure by team").click()
+    wait_for_script(page)
+    return page.get_by_test_id("stPlotlyChart").first

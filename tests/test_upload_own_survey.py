@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 from wellbeing import store
-from wellbeing.ingest import demo
 from wellbeing.ui.text import plain
 
 COUNCIL = Path(__file__).parent / "fixtures" / "council"
 NORTHSHIRE = COUNCIL / "northshire.csv"
 UPLOADER = "upload_file_0"
-
-
-@pytest.fixture
-def empty_db(app_db: Path) -> Iterator[Path]:
-    con = store.connect(app_db)
-    demo.remove(con)
-    con.close()
-    yield app_db
 
 
 def open_upload() -> AppTest:

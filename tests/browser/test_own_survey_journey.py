@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
-from support import choose_option, open_list, wait_for_script
+from support import choose_option, import_new_wave_and_open_heatmap, open_list, wait_for_script
 
 pytestmark = pytest.mark.browser
 
@@ -82,23 +82,8 @@ def test_hr_brings_the_councils_own_survey_and_sees_its_measures_everywhere(
     expect(page.get_by_text("Every one of the 180 rows passed the checks.")).to_be_visible(
         timeout=WAIT_MS
     )
-    wave = page.get_by_label("New wave name")
-    wave.fill(WAVE)
-    wave.press("Enter")
-    wait_for_script(page)
-    page.get_by_role("button", name="Import all 180 rows").click()
-    expect(page.get_by_text("180 rows read, 180 stored, 0 rejected", exact=False)).to_be_visible(
-        timeout=WAIT_MS
-    )
-
     # The Overview heatmap: both measures are columns, in HR's words.
-    page.get_by_test_id("stMain").get_by_role("link", name="Overview").click()
-    wait_for_script(page)
-    choose_option(page, page.get_by_role("combobox", name="Wave"), WAVE, WAIT_MS)
-    wait_for_script(page)
-    page.get_by_role("tab", name="Every measure by team").click()
-    wait_for_script(page)
-    chart = page.get_by_test_id("stPlotlyChart").first
+    chart = import_new_wave_and_open_heatmap(page, wave=WAVE, rows=180, timeout_ms=WAIT_MS)
     expect(chart.get_by_text(NEW_MEASURE)).to_have_count(1, timeout=WAIT_MS)
     expect(chart.get_by_text(SINGLE)).to_have_count(1, timeout=WAIT_MS)
 

@@ -901,7 +901,7 @@ def targets(
         IGNORE: "Ignore (not imported)",
         PERSONAL: "Personal data (dropped, never stored)",
     }
-    choices |= {f"field:{field.name}": f"Field: {field.label}" for field in SURVEY_FIELDS}
+    choices |= {f"field:{field.name}": field.label for field in SURVEY_FIELDS}
     choices[SINGLE] = "A measure of its own (this question alone)"
     for code, measure in stored_measures(con).items():
         choices[f"{MEASURE}{code}"] = f"Measure: {measure.name}"
