@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import socket
 import subprocess
 import time
@@ -29,15 +30,26 @@ REALDATA = SHARED / "realdata"
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-def survey_csv(rows: list[dict[str, object]], *, delimiter: str = ",", first_id: int = 1) -> bytes:
+# Respondent ids for exports written by survey_csv, fresh for each export.
+_RESPONDENT_IDS = itertools.count(1)
+
+
+def survey_csv(
+    rows: list[dict[str, object]], *, delimiter: str = ",", first_id: int | None = None
+) -> bytes:
     """A Microsoft-Forms-shaped export from rows keyed by field or item code.
 
     Keys: ``team``, ``service``, ``role``, ``career_stage``, ``ethnicity``,
     ``gender``, ``age_band``, ``disability`` and item codes such as ``STR1``;
     item headers are written as the item's question text, as Forms does.
-    Respondents are numbered from ``first_id`` (two uploads of different people into one
-    wave need different ids: the same id twice is the same respondent).
+    Respondents are numbered from ``first_id``; by default each export gets ids no
+    earlier one had, because two uploads into one wave sharing an id are the same
+    respondent twice, and refused (issue 16).
     """
+    if first_id is None:
+        first_id = next(_RESPONDENT_IDS)
+        for _ in range(len(rows) - 1):
+            next(_RESPONDENT_IDS)
     by_code = {item.code: item for item in instruments.all_items()}
     headers = {
         "team": "Which team do you work in?",
