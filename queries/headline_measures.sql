@@ -44,16 +44,14 @@ per_response as (
 own as (
     select
         'own:' || s.construct as measure,
-        ($service is null or coalesce(t.service, r.service) = $service)
+        ($service is null or r.service = $service)
         and ($team is null or r.team = $team)
         and ($role is null or r.role = $role)
         and ($career_stage is null or r.career_stage = $career_stage) as in_filter,
         s.score >= m.high_cutoff as is_high,
-    from responses as r
-    join uploads as u on u.id = r.upload_id and u.status = 'active'
-    join construct_scores as s on s.response_id = r.id and s.instrument = 'default'
+    from active_responses as r
+    join reported_scores as s on s.response_id = r.id and s.instrument = 'default'
     join measure_current as m on m.instrument = s.instrument and m.construct = s.construct
-    left join teams as t on t.name = r.team
     where r.wave_id = $wave_id
 ),
 

@@ -9,8 +9,7 @@ select
     i.text as question,
     case when i.reverse then i.scale_min + i.scale_max - a.value else a.value end as value,
 from answers as a
-join responses as r on r.id = a.response_id and r.wave_id = $wave_id
-join uploads as u on u.id = r.upload_id and u.status = 'active'
+join active_responses as r on r.id = a.response_id and r.wave_id = $wave_id
 join items as i on i.id = a.item_id and i.instrument = $instrument and i.construct = $construct
 where a.value is not null
 order by a.response_id, i.text
