@@ -30,11 +30,11 @@ headline = tiles.headline_tiles(con, filters=filters, rules=rules)
 for column, tile in zip(st.columns(len(headline)), headline, strict=True):
     points = None if tile.change is None else round(tile.change * 100)
     column.metric(
-        tile.label,
+        plain.markdown(tile.label),
         tile.value_text(k),
         delta=None if not points else f"{points:+d} points",
-        delta_color="normal" if tile.code in tiles.RISE_IS_GOOD else "inverse",
-        help=f"{tile.description[0].upper()}{tile.description[1:]}.",
+        delta_color="normal" if tile.rise_is_good else "inverse",
+        help=plain.markdown(f"{tile.description[0].upper()}{tile.description[1:]}."),
         border=True,
     )
     column.caption(

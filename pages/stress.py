@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from queries import settings, survey
+from queries import measures, settings, survey
 from wellbeing import ui
 from wellbeing.core import roles, stats
 from wellbeing.core.measures import HIGH_SCORE_CUTOFF
 from wellbeing.core.reference import national_figure
 from wellbeing.present import charts, figures, readings
+from wellbeing.present import measures as measure_views
 
 ui.require_role(*roles.EVERYONE)
 st.title("Stress")
@@ -112,6 +113,9 @@ def across_waves() -> None:
         what="share with high stress",
         axis_title="Share with high stress",
         key="stress_trend",
+        breaks=measure_views.trend_breaks(
+            measures.measure_questions_by_wave(con), survey.waves(con), construct="stress"
+        ),
     )
 
 

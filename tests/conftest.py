@@ -194,6 +194,17 @@ def app_db(migrated_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     st.cache_resource.clear()
 
 
+@pytest.fixture
+def empty_db(app_db: Path) -> Iterator[Path]:
+    """A store file that has never held data and will not be given the sample data."""
+    con = store.connect(app_db)
+    from wellbeing.ingest import demo
+
+    demo.remove(con)
+    con.close()
+    yield app_db
+
+
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Template: a store file loaded once with the bundled sample data (copy it before writing)."""

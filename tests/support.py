@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import secrets
 import shutil
 import socket
@@ -20,7 +21,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from wellbeing import privacy, store
+from wellbeing import privacy
 from wellbeing.core import instruments
 from wellbeing.ingest.reading import read_export
 from wellbeing.ingest.survey import import_survey, suggest_survey_mapping
@@ -31,13 +32,26 @@ REALDATA = SHARED / "realdata"
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-def survey_csv(rows: list[dict[str, object]], *, delimiter: str = ",") -> bytes:
+# Respondent ids for exports written by survey_csv, fresh for each export.
+_RESPONDENT_IDS = itertools.count(1)
+
+
+def survey_csv(
+    rows: list[dict[str, object]], *, delimiter: str = ",", first_id: int | None = None
+) -> bytes:
     """A Microsoft-Forms-shaped export from rows keyed by field or item code.
 
     Keys: ``team``, ``service``, ``role``, ``career_stage``, ``ethnicity``,
     ``gender``, ``age_band``, ``disability`` and item codes such as ``STR1``;
     item headers are written as the item's question text, as Forms does.
+    Respondents are numbered from ``first_id``; by default each export gets ids no
+    earlier one had, because two uploads into one wave sharing an id are the same
+    respondent twice, and refused (issue 16).
     """
+    if first_id is None:
+        first_id = next(_RESPONDENT_IDS)
+        for _ in range(len(rows) - 1):
+            next(_RESPONDENT_IDS)
     by_code = {item.code: item for item in instruments.all_items()}
     headers = {
         "team": "Which team do you work in?",
@@ -58,7 +72,7 @@ def survey_csv(rows: list[dict[str, object]], *, delimiter: str = ",") -> bytes:
         ["ID", "Start time", "Completion time", "Email", "Name"]
         + [headers.get(key) or by_code[key].text for key in keys]
     )
-    for number, row in enumerate(rows, start=1):
+    for number, row in enumerate(rows, start=first_id):
         writer.writerow(
             [number, "01/10/2025 09:00:00", "01/10/2025 09:10:00", "anonymous", ""]
             + ["" if row.get(key) is None else row[key] for key in keys]
@@ -217,3 +231,27 @@ def cell_membership(cells: pd.DataFrame, finest: pd.DataFrame) -> np.ndarray:
         column = keys[:, d][:, None]
         matches &= (column == privacy.ALL) | (column == values[:, d][None, :])
     return matches
+
+
+def import_new_wave_and_open_heatmap(page, *, wave: str, rows: int, timeout_ms: int):
+    """On the Upload page with a file checked: name the new wave, import every row, then
+    open the Overview's heatmap of that wave. Returns the heatmap's chart."""
+    import re
+
+    from playwright.sync_api import expect
+
+    box = page.get_by_label("New wave name")
+    box.fill(wave)
+    box.press("Enter")
+    wait_for_script(page)
+    page.get_by_role("button", name=f"Import all {rows} rows").click()
+    expect(
+        page.get_by_text(re.compile(rf"{rows} rows read, {rows} stored, 0 rejected"))
+    ).to_be_visible(timeout=timeout_ms)
+    page.get_by_test_id("stMain").get_by_role("link", name="Overview").click()
+    wait_for_script(page)
+    choose_option(page, page.get_by_role("combobox", name="Wave"), wave, timeout_ms)
+    wait_for_script(page)
+    page.get_by_role("tab", name="Every measure by team").click()
+    wait_for_script(page)
+    return page.get_by_test_id("stPlotlyChart").first

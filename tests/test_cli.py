@@ -125,11 +125,19 @@ def test_file_problems_exit_2_with_one_sentence(db, capsys, arguments, message):
     assert message in capsys.readouterr().err
 
 
-def test_us_dates_import_with_month_first(db, capsys):
+def test_us_dates_in_a_uk_import_are_left_blank_and_said_without_blocking(db, capsys):
+    # The submitted time feeds no figure (issue 16).
     monkey = str(EXPORTS / "surveymonkey.csv")
-    assert main(["import", "survey", monkey, "--wave", "W", "--db", db]) == 1
-    assert "reads as month first (US)" in capsys.readouterr().out
+    assert main(["import", "survey", monkey, "--wave", "W", "--db", db]) == 0
+    assert "they read as month first (US)" in capsys.readouterr().out
+    assert count(db, "select count(submitted_at) from responses") == 0
+
+
+def test_us_dates_import_with_month_first(tmp_path):
+    monkey = str(EXPORTS / "surveymonkey.csv")
+    db = str(tmp_path / "us.duckdb")
     assert main(["import", "survey", monkey, "--wave", "W", "--db", db, "--month-first"]) == 0
+    assert count(db, "select count(submitted_at) from responses") == 4
 
 
 def test_uploads_withdraw_restore_and_rejects(db, capsys):

@@ -134,7 +134,9 @@ def test_withdraw_and_restore_take_an_upload_out_of_the_figures_and_back(con, ma
         con, make_survey([{"team": "North", "STR1": a} for a in (1, 1, 1, 3, 4)]), wave="W"
     )
     second = load_survey(
-        con, make_survey([{"team": "North", "STR1": a} for a in (2, 4, 4, 5, 5)]), wave="W"
+        con,
+        make_survey([{"team": "North", "STR1": a} for a in (2, 4, 4, 5, 5)], first_id=6),
+        wave="W",
     )
     wave_id = int(survey.waves(con)["id"].iloc[0])
     assert organisation_stress(con, wave_id) == (10, 3.0)  # (5 x 2 + 5 x 4) / 10

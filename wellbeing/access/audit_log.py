@@ -25,6 +25,8 @@ SIGN_IN_FAILED = "sign_in_failed"
 SIGN_OUT = "sign_out"
 SESSION_EXPIRED = "session_expired"
 IMPORT = "import"
+REPLACE = "replace"
+MEASURES = "measures"
 WITHDRAW = "withdraw"
 RESTORE = "restore"
 SETTINGS = "settings"
@@ -40,6 +42,8 @@ ACTION_NAMES = {
     SIGN_OUT: "Signed out",
     SESSION_EXPIRED: "Session expired",
     IMPORT: "Import",
+    REPLACE: "Earlier answers replaced",
+    MEASURES: "Measure changed",
     WITHDRAW: "Withdrawal",
     RESTORE: "Restore",
     SETTINGS: "Settings change",

@@ -232,7 +232,11 @@ def _mapping_lines(kind: kinds.ImportKind, chosen: dict[str, str]) -> list[str]:
         shown = (
             "personal data, dropped"
             if target == mapping.PERSONAL
-            else labels.get(target, target.replace("item:", "question "))
+            else "a measure of its own (this question alone)"
+            if target == "single"
+            else labels.get(
+                target, target.replace("item:", "question ").replace("measure:", "measure ")
+            )
         )
         lines.append(f"  {column} -> {shown}")
     return lines

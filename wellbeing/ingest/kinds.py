@@ -48,6 +48,8 @@ class ImportOptions:
     wave: str | None = None
     day_first: bool = True
     data_date: dt.date | None = None
+    # Survey only: new measures, answer scales, reverse keying and replacing (issue 16).
+    plan: survey.SurveyPlan | None = None
 
 
 class Prepared(Protocol):
@@ -143,8 +145,14 @@ def _prepare_survey(
     *,
     options: ImportOptions = ImportOptions(),  # noqa: B008 - frozen, so sharing is safe
 ) -> survey.PreparedSurvey:
-    respondents = identifier_keys(con).for_respondents(options.wave)
-    return survey.prepare_survey(table, mapping, salt=respondents, day_first=options.day_first)
+    return survey.prepare_survey(
+        table,
+        mapping,
+        salt=identifier_keys(con).for_respondents(options.wave),
+        day_first=options.day_first,
+        plan=options.plan,
+        known=survey.stored_measures(con),
+    )
 
 
 def _import_survey(
@@ -166,6 +174,7 @@ def _import_survey(
         mapping_name=mapping_name,
         day_first=options.day_first,
         progress=progress,
+        plan=options.plan,
     )
 
 

@@ -67,6 +67,8 @@ class Table:
     # The spreadsheet row of each data row, when blank rows were skipped; None means
     # data row i sits at header_rows + i + 1.
     row_numbers: list[int] | None = None
+    # Why a file of one answer per row could not be put back together per respondent.
+    long_problem: str | None = None
 
     def file_rows(self) -> pd.Series:
         """The spreadsheet row of every data row, aligned with ``frame``."""
@@ -100,6 +102,7 @@ LAYOUT_NAMES = {
     "google_forms": "Google Forms",
     "typeform": "Typeform",
     "long": "One row per answer",
+    "long_pivoted": "One row per answer, put back together per respondent",
     "plain": "Plain table",
 }
 ENCODING_NAMES = {
@@ -125,6 +128,19 @@ OTHER_FORMATS = {
 # Long ("tidy") exports hold one answer per row; these headers give them away.
 LONG_QUESTION_HEADERS = {"question", "question text", "item", "question id"}
 LONG_ANSWER_HEADERS = {"response", "answer", "response text", "value", "score"}
+# The answer column read when a file has several (the words, not a number code), best first.
+LONG_ANSWER_PREFERENCE = ("response text", "answer text", "answer", "response", "value", "score")
+# A column naming the respondent each answer belongs to, best first.
+LONG_RESPONDENT_HEADERS = (
+    "respondent id",
+    "respondentid",
+    "respondent",
+    "participant id",
+    "response id",
+    "responseid",
+    "submission id",
+    "id",
+)
 
 
 def sha256(data: bytes) -> str:
@@ -649,12 +665,22 @@ def read_export(
     frame, dropped = _drop_unnamed_empty_columns(frame)
     if dropped:
         notes.append(f"{dropped} column(s) with no header and no values were left out.")
-    if layout == "long":
-        notes.append(
-            "This file holds one answer per row (a 'Question' and a 'Response' column), not one "
-            "respondent per row."
-        )
     expected = list(range(header_rows + 1, header_rows + 1 + len(body)))
+    long_problem = None
+    if layout == "long":
+        numbers = pd.Series(body_numbers if len(body_numbers) == len(frame) else expected)
+        wide, rows_of, long_problem = pivot_long(frame, numbers)
+        if wide is not None:
+            notes.append(
+                f"This file holds one answer per row: its {len(frame):,} answers were put back "
+                f"together as {len(wide):,} respondents by '{wide.columns[0]}'."
+            )
+            frame, layout, body_numbers = wide, "long_pivoted", rows_of
+        else:
+            notes.append(
+                "This file holds one answer per row (a 'Question' and a 'Response' column), "
+                "not one respondent per row."
+            )
     return Table(
         frame=frame,
         file_name=file_name,
@@ -665,7 +691,8 @@ def read_export(
         header_rows=header_rows,
         question_text=questions,
         notes=notes,
-        row_numbers=None if body_numbers == expected else body_numbers,
+        row_numbers=None if list(body_numbers) == expected else list(body_numbers),
+        long_problem=long_problem,
     )
 
 
@@ -677,3 +704,63 @@ def _drop_unnamed_empty_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]
         if UNNAMED_COLUMN.match(name) and not frame[name].str.strip().ne("").any()
     ]
     return frame.drop(columns=drop), len(drop)
+
+
+def pivot_long(
+    frame: pd.DataFrame, rows: pd.Series
+) -> tuple[pd.DataFrame | None, list[int], str | None]:
+    """Put a file of one answer per row back together as one row per respondent.
+
+    Needs a column naming the respondent of each answer (a respondent or response ID
+    that repeats on each of their answers). Returns (the wide frame, the file row of
+    each respondent's first answer, None) or (None, [], why it cannot be done).
+    The wide frame has the ID first, then the respondent's other columns (their first
+    value), then one column per question in the order the questions first appear.
+    """
+    by_header = {name.strip().lower(): name for name in frame.columns}
+    question = next(by_header[h] for h in by_header if h in LONG_QUESTION_HEADERS)
+    answers = [by_header[h] for h in LONG_ANSWER_PREFERENCE if h in by_header]
+    answer = answers[0]
+    respondent = next((by_header[h] for h in LONG_RESPONDENT_HEADERS if h in by_header), None)
+    if respondent is None:
+        return (
+            None,
+            [],
+            (
+                "This file has one row per answer and no respondent ID column, so answers cannot "
+                "be put back together per respondent. Export it with a respondent ID on every "
+                "answer, or with one row per respondent and one column per question."
+            ),
+        )
+    ids = frame[respondent].str.strip()
+    counts = ids.value_counts()
+    # A respondent ID is on each of a respondent's answers; an ID on (nearly) one answer
+    # each numbers answers, and pivoting by it would make a "respondent" of every answer.
+    if (counts > 1).mean() < 0.5:
+        return (
+            None,
+            [],
+            (
+                f"This file has one row per answer, and its '{respondent}' is different on nearly "
+                f"every row ({len(counts):,} IDs for {len(frame):,} answers): it numbers answers, "
+                "not respondents, so they cannot be put back together per respondent. Export it "
+                "with one row per respondent, or with an ID that repeats on each of a "
+                "respondent's answers."
+            ),
+        )
+    keyed = frame.assign(**{respondent: ids}, _row=rows.to_numpy())
+    order = pd.unique(ids)
+    grouped = keyed.groupby(respondent, sort=False)
+    others = [c for c in frame.columns if c not in {respondent, question, *answers}]
+    first = grouped[[*others, "_row"]].first().reindex(order)
+    questions = pd.unique(frame[question].str.strip())
+    wide = (
+        keyed.assign(**{question: keyed[question].str.strip()})
+        .drop_duplicates([respondent, question], keep="first")
+        .pivot(index=respondent, columns=question, values=answer)
+        .reindex(index=order, columns=questions)
+        .fillna("")
+    )
+    result = pd.concat([first[others], wide], axis=1).reset_index(names=respondent)
+    result.columns = _unique_names([str(c) for c in result.columns])
+    return result.astype("str"), first["_row"].astype("int64").tolist(), None

@@ -54,6 +54,8 @@ class ImportReport:
     rows_stored: int
     rows_rejected: int
     notes: list[str] = field(default_factory=list)
+    # Respondents whose earlier answers this import replaced (a correction HR chose).
+    replaced: int = 0
 
     def summary(self) -> str:
         return (

@@ -28,6 +28,11 @@ DAY_FIRST_FORMATS = (
     "%d/%m/%Y %H:%M:%S",
     "%d/%m/%Y %H:%M",
     "%d/%m/%Y",
+    # Two-digit years, as Microsoft Forms and SurveyMonkey write them: 16/11/26 6:18:41
+    "%d/%m/%y %I:%M:%S %p",
+    "%d/%m/%y %I:%M %p",
+    "%d/%m/%y %H:%M:%S",
+    "%d/%m/%y %H:%M",
     "%d/%m/%y",
     "%d-%m-%Y",
     "%d.%m.%Y",
@@ -38,6 +43,10 @@ MONTH_FIRST_FORMATS = (
     "%m/%d/%Y %H:%M:%S",
     "%m/%d/%Y %H:%M",
     "%m/%d/%Y",
+    "%m/%d/%y %I:%M:%S %p",
+    "%m/%d/%y %I:%M %p",
+    "%m/%d/%y %H:%M:%S",
+    "%m/%d/%y %H:%M",
     "%m/%d/%y",
 )
 ISO_FORMATS = (

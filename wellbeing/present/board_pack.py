@@ -146,33 +146,87 @@ def _support_challenge_section(
     )
 
 
-def _change_fatigue_section(
-    con: duckdb.DuckDBPyConnection, filters: survey.Filters, rules: privacy.Rules
-) -> Section:
-    by_team = survey.construct_by_team(con, filters=filters, rules=rules)
-    org_rows = survey.construct_for_organisation(con, filters=filters, rules=rules)
-    fatigue = by_team[by_team["construct"] == "change_fatigue"]
+def _score_section(
+    heading: str,
+    code: str,
+    by_team: pd.DataFrame,
+    org_rows: pd.DataFrame,
+    rules: privacy.Rules,
+    *,
+    what: str,
+    axis_title: str,
+    worse: str = stats.HIGHER,
+    note: str = "",
+) -> Section | None:
+    """Teams against the organisation on one construct's mean, or None without scores."""
+    rows = by_team[by_team["construct"] == code]
+    if rows.empty:
+        return None
     org = organisation_figure(
-        org_rows[org_rows["construct"] == "change_fatigue"],
-        value="mean_score",
-        kind=SCORE,
-        sd="sd",
+        org_rows[org_rows["construct"] == code], value="mean_score", kind=SCORE, sd="sd"
     )
-    what = "change fatigue (1-5)"
-    if fatigue.empty:
-        return Section("Change fatigue", f"No scores for {what} in this wave.")
-    figures = team_figures(fatigue, value="mean_score", kind=SCORE, sd="sd", organisation=org)
+    figures = team_figures(rows, value="mean_score", kind=SCORE, sd="sd", organisation=org)
     return Section(
-        "Change fatigue",
-        team_reading(figures, what=what, kind=SCORE, organisation=org),
+        heading,
+        team_reading(figures, what=what, kind=SCORE, organisation=org, worse=worse),
         charts.team_intervals(
             figures,
             kind=SCORE,
             k=rules.min_group_size,
             organisation=org.value,
-            axis_title="Change fatigue, 1-5 (95% interval)",
+            worse=worse,
+            axis_title=axis_title,
         ),
+        note=note,
     )
+
+
+def _change_fatigue_section(
+    con: duckdb.DuckDBPyConnection, filters: survey.Filters, rules: privacy.Rules
+) -> Section:
+    what = "change fatigue (1-5)"
+    section = _score_section(
+        "Change fatigue",
+        "change_fatigue",
+        survey.construct_by_team(con, filters=filters, rules=rules),
+        survey.construct_for_organisation(con, filters=filters, rules=rules),
+        rules,
+        what=what,
+        axis_title="Change fatigue, 1-5 (95% interval)",
+    )
+    return section or Section("Change fatigue", f"No scores for {what} in this wave.")
+
+
+def _own_measure_sections(
+    con: duckdb.DuckDBPyConnection, filters: survey.Filters, rules: privacy.Rules
+) -> list[Section]:
+    """A section for each measure HR made that has scores in this wave: teams against the
+    organisation on its mean, which way is better as HR said."""
+    constructs = survey.constructs(con)
+    by_team = survey.construct_by_team(con, filters=filters, rules=rules)
+    org_rows = survey.construct_for_organisation(con, filters=filters, rules=rules)
+    sections = []
+    for measure in constructs[constructs["own"]].itertuples(index=False):
+        scale = f"{measure.scale_min:g}-{measure.scale_max:g}"
+        better = bool(measure.higher_is_better)
+        section = _score_section(
+            measure.name,
+            measure.code,
+            by_team,
+            org_rows,
+            rules,
+            what=f"{measure.name} ({scale})",
+            axis_title=f"{charts.plain_label(measure.name)}, {scale} (95% interval)",
+            worse=stats.LOWER if better else stats.HIGHER,
+            note=(
+                "A measure of the council's own"
+                + (f": {measure.description}" if measure.description else "")
+                + f". {'Higher' if better else 'Lower'} is better."
+            ),
+        )
+        if section is not None:
+            sections.append(section)
+    return sections
 
 
 def build(
@@ -199,6 +253,7 @@ def build(
         _support_challenge_section(con, filters, rules),
         _supervision_section(con, filters, rules),
         _change_fatigue_section(con, filters, rules),
+        *_own_measure_sections(con, filters, rules),
     ]
     opened, closed = wave["opened_on"], wave["closed_on"]
     data_date = (

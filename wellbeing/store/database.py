@@ -91,7 +91,10 @@ def sync_instruments(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("insert or replace into constructs values (?, ?, ?, ?, ?, ?, ?)", list(row))
         for row in wanted["label_sets"]:
             con.execute("insert or replace into label_sets values (?, ?, ?)", list(row))
-        con.execute("delete from items")
+        # HR's own questions (ids from COUNCIL_ITEM_ID_START) live only in the store.
+        con.execute(
+            "delete from items where id < $first", {"first": instruments.COUNCIL_ITEM_ID_START}
+        )
         for row in wanted["items"]:
             con.execute("insert into items values (?, ?, ?, ?, ?, ?, ?, ?, ?)", list(row))
 
@@ -149,15 +152,16 @@ _STORED = {
     "instruments": "select * from instruments",
     "constructs": "select * from constructs",
     "label_sets": "select * from label_sets",
-    "items": "select * from items",
+    "items": "select * from items where id < $first",
 }
 
 
 def _instruments_in_store(con: duckdb.DuckDBPyConnection, wanted: dict[str, list[tuple]]) -> bool:
     """Whether writing ``wanted`` would change nothing: every row already there as it is,
-    and the items exactly these (they are replaced whole)."""
+    and the built-in items exactly these (they are replaced whole; HR's own are kept)."""
     for table, rows in wanted.items():
-        stored = con.execute(_STORED[table]).fetchall()
+        first = {"first": instruments.COUNCIL_ITEM_ID_START} if table == "items" else None
+        stored = con.execute(_STORED[table], first).fetchall()
         if table == "items":
             if sorted(stored) != sorted(rows):
                 return False

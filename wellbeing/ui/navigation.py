@@ -97,24 +97,47 @@ def team_focus_note(team: str | None) -> None:
     right.button("Show all teams", key="clear_team_focus", on_click=_clear_team_focus)
 
 
-def trend(organisation, *, team: str | None, team_trend, what: str, axis_title: str, key: str):
-    """The organisation's trend (and the focused team's) with its one-sentence reading."""
+def trend(
+    organisation,
+    *,
+    team: str | None,
+    team_trend,
+    what: str,
+    axis_title: str,
+    key: str,
+    breaks: tuple[tuple[str, str], ...] = (),
+    kind: str = figures.SHARE,
+    value_range: tuple[float, float] | None = None,
+):
+    """The organisation's trend (and the focused team's) with its one-sentence reading.
+
+    ``breaks``: (wave, why) where the measure's questions changed; marked on the chart
+    and said under it (``present.measures.trend_breaks``).
+    """
     text.reading(
-        readings.trend_reading(
-            organisation, what=what, kind=figures.SHARE, team=team, team_trend=team_trend
-        )
+        readings.trend_reading(organisation, what=what, kind=kind, team=team, team_trend=team_trend)
     )
     st.plotly_chart(
         charts.trend_lines(
             organisation,
-            kind=figures.SHARE,
+            kind=kind,
             axis_title=axis_title,
             team=team,
             team_trend=team_trend,
+            breaks=breaks,
+            value_range=value_range,
         ),
         key=key,
         width="stretch",
     )
+    if breaks:
+        st.caption(
+            plain.markdown(
+                "Questions changed: "
+                + " ".join(f"{why}." for _, why in breaks)
+                + " Waves either side of a dashed line are not measured alike."
+            )
+        )
 
 
 # The query parameter of a page's open tab, as in ``/stress?view=Across+waves``.

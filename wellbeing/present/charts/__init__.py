@@ -16,6 +16,7 @@ from wellbeing.present.charts.common import (
     ORGANISATION_COLOUR,
     WORSE_RED,
     KeptFigure,
+    plain_label,
 )
 from wellbeing.present.charts.equity import respondent_profile_bars
 from wellbeing.present.charts.national import against_national
@@ -40,6 +41,7 @@ __all__ = [
     "construct_heatmap",
     "events_against_score",
     "hse_heatmap",
+    "plain_label",
     "quadrant_bars",
     "reported_against_records",
     "respondent_profile_bars",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import html
 from collections.abc import Callable
 
 import pandas as pd
@@ -161,3 +162,9 @@ def say_which_teams_are_drawn(
         },
         margin={"t": room_above_plot + 20 * lines + 10},
     )
+
+
+def plain_label(text: str) -> str:
+    """Text from a file or a form (a question, a measure HR named) as Plotly shows it:
+    as written, never read as Plotly's HTML tags (<b>, <a href=...>, <br>)."""
+    return html.escape(str(text), quote=False)

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from wellbeing import privacy
 from wellbeing.core import stats
-from wellbeing.core.measures import higher_is_better
+from wellbeing.core.measures import runs_higher_is_better
 from wellbeing.present.charts.common import (
     BETTER_BLUE,
     CONSTRUCT_NAMES_ROOM,
@@ -22,6 +22,7 @@ from wellbeing.present.charts.common import (
     drawn_once,
     most_notable,
     number_format,
+    plain_label,
     say_which_teams_are_drawn,
     verdict_colour,
 )
@@ -63,7 +64,14 @@ def _team_heatmap(
     present = set(scores["construct"])
     codes = [code for code in constructs["code"] if code in present]
     names = dict(zip(constructs["code"], constructs["name"], strict=True))
-    direction = np.array([1.0 if higher_is_better(instrument, c) else -1.0 for c in codes])
+    stated = (
+        dict(zip(constructs["code"], constructs["higher_is_better"], strict=True))
+        if "higher_is_better" in constructs
+        else {}
+    )
+    direction = np.array(
+        [1.0 if runs_higher_is_better(instrument, c, stated.get(c)) else -1.0 for c in codes]
+    )
     org = organisation.reindex(codes).to_numpy(dtype="float64")
     every_mean = scores.pivot(index="team", columns="construct", values="mean_score").reindex(
         columns=codes
@@ -94,7 +102,8 @@ def _team_heatmap(
     statuses = status.to_numpy(dtype=object).tolist()
     hidden_text = {s: privacy.status_text(s, k) for s in privacy.STATUSES}
     hidden_hover = {s: privacy.status_explanation(s, k) for s in privacy.STATUSES}
-    labels = [names[code] for code in codes]
+    # Measure names may be HR's own words: shown as written, never as markup.
+    labels = [plain_label(names[code]) for code in codes]
     text, hover = [], []
     for team, team_means, team_counts, team_statuses in zip(
         teams, means, counts, statuses, strict=True

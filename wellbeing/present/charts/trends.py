@@ -11,6 +11,7 @@ from wellbeing.present.charts.common import (
     ORGANISATION_COLOUR,
     drawn_once,
     number_format,
+    plain_label,
 )
 
 
@@ -22,12 +23,17 @@ def trend_lines(
     axis_title: str,
     team: str | None = None,
     team_trend: pd.DataFrame | None = None,
+    breaks: tuple[tuple[str, str], ...] = (),
+    value_range: tuple[float, float] | None = None,
 ) -> go.Figure:
     """The organisation's figure wave by wave, and one team's beside it, with 95% intervals.
 
     Args:
         organisation: rows from ``figures.trend`` for the organisation.
         team, team_trend: the focused team and its ``figures.trend`` rows, if any.
+        breaks: (wave, why) for each wave whose measure asked other questions than the
+            wave before: a dashed line before that wave, saying so (its hover says why).
+        value_range: the value axis (default 0-1 for shares, 1-5 for scores).
     """
     number = number_format(kind)
     figure = go.Figure()
@@ -67,12 +73,29 @@ def trend_lines(
             )
         )
     waves = organisation["wave"].tolist()
+    for wave, why in breaks:
+        if wave not in waves:
+            continue
+        # On a category axis a number is a position: half-way before the wave's own.
+        at = waves.index(wave) - 0.5
+        figure.add_vline(x=at, line={"dash": "dash", "color": "#555555", "width": 1})
+        figure.add_annotation(
+            x=at,
+            y=1,
+            yref="paper",
+            text="questions changed",
+            hovertext=plain_label(why),
+            showarrow=False,
+            xanchor="left",
+            yanchor="top",
+            font={"size": 11},
+        )
     figure.update_layout(
         xaxis={"title": {"text": "Survey wave"}, "categoryorder": "array", "categoryarray": waves},
         yaxis={
             "title": {"text": axis_title},
             "tickformat": number,
-            "range": [0, 1] if kind == "share" else [1, 5],
+            "range": list(value_range or ((0, 1) if kind == "share" else (1, 5))),
         },
         height=320,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
