@@ -74,7 +74,7 @@ asked = by_wave[by_wave["construct"] == code].merge(
 if asked.empty:
     st.caption("No wave has asked this measure's questions yet.")
 for wave in asked.itertuples(index=False):
-    with st.expander(f"{wave.label}: {len(wave.questions)} question(s)"):
+    with st.expander(f"{plain.markdown(wave.label)}: {len(wave.questions)} question(s)"):
         for question in wave.questions:
             st.text(f"\u2022 {question}")
         st.caption(plain.markdown("Answer scales: " + ", ".join(wave.scales)))

@@ -18,6 +18,7 @@ from wellbeing.ingest.survey import (
     prepare_survey,
     suggest_survey_mapping,
 )
+from wellbeing.store import identifier_keys
 
 COUNCIL = Path(__file__).parent / "fixtures" / "council"
 NORTHSHIRE = COUNCIL / "northshire.csv"
@@ -233,7 +234,9 @@ def test_earlier_answers_are_listed_then_replaced_only_when_hr_chooses(con):
         ),
         "correction.csv",
     )
-    prepared = prepare_survey(correction, mapping, salt=survey_import.ensure_salt(con), plan=plan)
+    prepared = prepare_survey(
+        correction, mapping, salt=identifier_keys(con).for_respondents("W"), plan=plan
+    )
     listed = survey_import.earlier_respondents(con, prepared, wave="W")
     assert listed["row"].tolist() == [2, 3, 4, 5, 6]
     assert set(listed["earlier_upload"]) == {"#1 own.csv"}
