@@ -296,3 +296,45 @@ def test_the_information_lost_is_counted_by_kind_of_cell():
     )
     assert (lost["teams_hidden"], lost["teams_respondents_hidden"]) == (2, 9)
     assert (lost["services_hidden"], lost["organisation_hidden"]) == (0, 0)
+
+
+def test_a_family_the_audit_cannot_settle_in_time_loses_its_cheapest_cells_not_its_guarantee(
+    monkeypatch,
+):
+    # At scale the integer program may run out of time. Here it always does while any
+    # small group is left to search, and the pair search is off, so every family with
+    # small groups is unsettled until the engine has hidden enough to leave none.
+    from wellbeing.privacy import audit
+
+    def out_of_time(system, union_k):
+        if ((system.atom_weight > 0) & (system.atom_weight < union_k)).any():
+            raise audit.AuditUnfinished("out of time")
+        return None
+
+    monkeypatch.setattr(audit, "MATCHED_ATOMS", 0)
+    monkeypatch.setattr(audit, "smallest_union", out_of_time)
+    rng = np.random.default_rng(7)
+    rows = [
+        person(
+            team,
+            "S",
+            role=str(rng.choice(["SW", "Senior", "Manager"])),
+            ethnicity=str(rng.choice(["A", "B"])),
+            support=True,
+        )
+        for team, size in (("Alpha", 12), ("Beta", 9), ("Gamma", 14))
+        for _ in range(size)
+    ]
+    people = pd.DataFrame(rows)
+    spec = privacy.SetSpec("support", reveals=("support",), breakdowns=True)
+    decision = privacy.decide(finest(people, ["support"]), [spec], privacy.Rules())
+    decision.whole()
+    assert given_away(decision, people, {"support": ["support"]}, 5) == {}
+    cells = decision.cells()
+    support = cells[cells["set"] == "support"]
+    # Breakdowns go; the teams and the organisation, which hold no small group, stay.
+    broken_down = (support[list(privacy.SUB_FILTERS + privacy.SENSITIVE_ATTRIBUTES)] != ALL).any(
+        axis=1
+    )
+    assert set(support.loc[~broken_down, "status"]) == {privacy.SHOWN}
+    assert (support.loc[broken_down, "status"] != privacy.SHOWN).any()

@@ -50,6 +50,9 @@ _NAMES = {_SHOWN: SHOWN, _BELOW_K: BELOW_K, _PROTECTS: PROTECTS_SMALLER}
 # while there are few enough small atoms to pair up (audit.MATCHED_ATOMS);
 # larger unions are solved for (audit.smallest_union).
 LARGEST_UNION = audit.LARGEST_UNION
+# A family the audit cannot settle in time loses first its cells of the cheapest tier
+# under this many times their k: the small cells are what make small groups.
+UNSETTLED_SMALL_CELL = 4
 
 
 class Solver:
@@ -162,6 +165,8 @@ class Solver:
         cheaper can stop the leak.
         """
         free = ~self.locked & (status == _SHOWN)
+        if not leak.settled:
+            return self._hide_cheapest_tier(status, leak.rows[free[leak.rows]])
         choices = [c for c in leak.needed.tolist() if free[c]]
         if not choices:
             choices = [c for c in leak.rows.tolist() if free[c]]
@@ -170,6 +175,20 @@ class Solver:
         cell = min(choices, key=self._cost)
         status[cell] = _PROTECTS
         self.fixpoint(status, set(self.cube.partitions_of[cell]))
+        return True
+
+    def _hide_cheapest_tier(self, status: np.ndarray, cells: np.ndarray) -> bool:
+        """For a family the audit could not settle: hide its small cells of the cheapest
+        tier (under 4k), else all of that tier, so that the next audit has fewer, larger
+        groups to search (the sensitive breakdowns of a large organisation go first)."""
+        if not len(cells):
+            return False
+        cube = self.cube
+        cheapest = cells[cube.tier[cells] == cube.tier[cells].min()]
+        small = cheapest[cube.count[cheapest] < UNSETTLED_SMALL_CELL * cube.k[cheapest]]
+        chosen = small if len(small) else cheapest
+        status[chosen] = _PROTECTS
+        self.fixpoint(status, {p for c in chosen.tolist() for p in cube.partitions_of[c]})
         return True
 
     def solve(self) -> np.ndarray:
