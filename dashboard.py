@@ -28,6 +28,9 @@ PAGES: dict[str, list[PageSpec]] = {
         ),
         PageSpec("pages/supervision.py", "Supervision", ":material/supervisor_account:", EVERYONE),
     ],
+    "Act": [
+        PageSpec("pages/actions.py", "Action plans", ":material/task_alt:", EVERYONE),
+    ],
     "HR": [
         PageSpec("pages/upload.py", "Upload", ":material/upload:", (HR_ADMIN,)),
         PageSpec("pages/upload_history.py", "Upload history", ":material/history:", (HR_ADMIN,)),

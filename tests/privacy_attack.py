@@ -28,7 +28,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from queries import equity, overview, response_rates, settings, supervision, survey
+from queries import actions, equity, overview, response_rates, settings, supervision, survey
 from tests.derivable import derivable, smallest_derivable
 from wellbeing import privacy
 from wellbeing.core import roles
@@ -56,6 +56,8 @@ OBSERVED = {
     "survey.construct_for_organisation",
     "survey.construct_by_wave",
     "survey.construct_by_wave_for_organisation",
+    "survey.construct_by_wave_for_service",
+    "actions.measure_by_wave",
     "survey.item_agreement_by_team",
     "survey.item_agreement_for_organisation",
     "survey.support_challenge_by_wave",
@@ -303,6 +305,17 @@ class Reader:
                     where = {"team": row["team"]} if not pd.isna(row.get("team")) else {}
                     members = self._select(universe, int(row["wave_id"]), **where, **sub)
                     self.record(universe, members, function.__name__)
+            services = sorted(set(self.people["service"]) - {NOT_STATED})
+            for service in services:
+                rows = survey.construct_by_wave_for_service(
+                    self.con, filters=replace(f, service=service), constructs=constructs
+                )
+                for row in self.shown(rows, survey.SCORE_COLUMNS, "service trend"):
+                    universe = f"construct:default:{row['construct']}"
+                    members = self._select(universe, int(row["wave_id"]), service=service, **sub)
+                    self.record(universe, members, "construct_by_wave_for_service")
+            if role is None and career_stage is None:
+                self._action_measures(services)
             for function in (
                 survey.support_challenge_by_wave,
                 survey.support_challenge_by_wave_for_organisation,
@@ -314,6 +327,23 @@ class Reader:
                     members = self._select("support_challenge", int(row["wave_id"]), **where, **sub)
                     for family in SUPPORT_CHALLENGE_FAMILIES:
                         self.record(family, members, function.__name__)
+
+    def _action_measures(self, services: list[str]) -> None:
+        """The before and after of every action a leader could record (Action plans page)."""
+        units = [("organisation", None)]
+        units += [("service", service) for service in services]
+        units += [("team", team) for team in sorted(set(self.people["team"]))]
+        for scope, unit in units:
+            for measure in ("stress", "support", "intention_to_leave"):
+                scoped, organisation = actions.measure_by_wave(
+                    self.con, scope=scope, unit=unit, measure=measure
+                )
+                universe = f"construct:default:{measure}"
+                for frame, where in ((scoped, {scope: unit}), (organisation, {})):
+                    where = {k: v for k, v in where.items() if k != "organisation"}
+                    for row in self.shown(frame, survey.SCORE_COLUMNS, "action"):
+                        members = self._select(universe, int(row["wave_id"]), **where)
+                        self.record(universe, members, "measure_by_wave")
 
     def _equity(self) -> None:
         attributes = ["ethnicity", "gender", "disability", "age_band", "career_stage", "role"]

@@ -281,7 +281,7 @@ def test_every_query_function_a_reader_s_page_calls_is_observed_by_the_attack():
         if set(spec.allowed) - {roles.HR_ADMIN}
     ]
     called = set()
-    modules = {"survey", "overview", "equity", "response_rates", "supervision"}
+    modules = {"survey", "overview", "equity", "response_rates", "supervision", "actions"}
     for path in [*readers_pages, *(ROOT / "wellbeing" / "present").rglob("*.py")]:
         for node in ast.walk(ast.parse(Path(path).read_text(encoding="utf-8"))):
             if (

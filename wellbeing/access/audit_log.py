@@ -24,6 +24,7 @@ RESTORE = "restore"
 SETTINGS = "settings"
 DOWNLOAD = "download"
 ACCOUNTS = "accounts"
+ACTION_PLAN = "action_plan"
 
 ACTION_NAMES = {
     SIGN_IN: "Signed in",
@@ -36,6 +37,7 @@ ACTION_NAMES = {
     SETTINGS: "Settings change",
     DOWNLOAD: "Download",
     ACCOUNTS: "Accounts and access",
+    ACTION_PLAN: "Action plan",
 }
 
 # Audit times are shown in the council's own clock, stored in UTC.

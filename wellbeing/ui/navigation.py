@@ -96,8 +96,21 @@ def team_focus_note(team: str | None) -> None:
     right.button("Show all teams", key="clear_team_focus", on_click=_clear_team_focus)
 
 
-def trend(organisation, *, team: str | None, team_trend, what: str, axis_title: str, key: str):
-    """The organisation's trend (and the focused team's) with its one-sentence reading."""
+def trend(
+    organisation,
+    *,
+    team: str | None,
+    team_trend,
+    what: str,
+    axis_title: str,
+    key: str,
+    actions=None,
+):
+    """The organisation's trend (and the focused team's) with its one-sentence reading.
+
+    ``actions``: ``present.action_outcomes.markers`` rows, drawn as labelled triangles and
+    listed in words under the chart.
+    """
     st.markdown(
         readings.trend_reading(
             organisation, what=what, kind=figures.SHARE, team=team, team_trend=team_trend
@@ -110,10 +123,15 @@ def trend(organisation, *, team: str | None, team_trend, what: str, axis_title: 
             axis_title=axis_title,
             team=team,
             team_trend=team_trend,
+            actions=actions,
         ),
         key=key,
         width="stretch",
     )
+    if actions is not None and not actions.empty:
+        st.caption("Triangles mark action plans, above the first wave after each started:")
+        for text in actions["text"]:
+            st.text(text)
 
 
 # The query parameter of a page's open tab, as in ``/stress?view=Across+waves``.

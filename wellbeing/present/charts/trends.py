@@ -22,12 +22,16 @@ def trend_lines(
     axis_title: str,
     team: str | None = None,
     team_trend: pd.DataFrame | None = None,
+    actions: pd.DataFrame | None = None,
 ) -> go.Figure:
     """The organisation's figure wave by wave, and one team's beside it, with 95% intervals.
 
     Args:
         organisation: rows from ``figures.trend`` for the organisation.
         team, team_trend: the focused team and its ``figures.trend`` rows, if any.
+        actions: ``present.action_outcomes.markers`` rows: each action is a labelled
+            triangle ("A3") above the first wave after it started, so the mark
+            is told apart by its shape and label, not its colour.
     """
     number = number_format(kind)
     figure = go.Figure()
@@ -67,6 +71,25 @@ def trend_lines(
             )
         )
     waves = organisation["wave"].tolist()
+    top = 1.0 if kind == "share" else 5.0
+    if actions is not None and not actions.empty:
+        placed = actions[actions["wave"].isin(waves)]
+        grouped = placed.groupby("wave", sort=False).agg(
+            label=("label", ", ".join), text=("text", "<br>".join)
+        )
+        figure.add_trace(
+            go.Scatter(
+                name="Action started before this wave",
+                x=grouped.index.tolist(),
+                y=[top] * len(grouped),
+                mode="markers+text",
+                marker={"symbol": "triangle-down", "size": 12, "color": ORGANISATION_COLOUR},
+                text=grouped["label"].tolist(),
+                textposition="bottom center",
+                customdata=grouped["text"].tolist(),
+                hovertemplate="%{customdata}<extra></extra>",
+            )
+        )
     figure.update_layout(
         xaxis={"title": {"text": "Survey wave"}, "categoryorder": "array", "categoryarray": waves},
         yaxis={
