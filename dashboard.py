@@ -29,6 +29,7 @@ PAGES: dict[str, list[PageSpec]] = {
         PageSpec("pages/supervision.py", "Supervision", ":material/supervisor_account:", EVERYONE),
     ],
     "Act": [
+        PageSpec("pages/where_to_act.py", "Where to act", ":material/target:", LEADERS),
         PageSpec("pages/actions.py", "Action plans", ":material/task_alt:", EVERYONE),
     ],
     "HR": [

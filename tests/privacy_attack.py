@@ -28,7 +28,16 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from queries import actions, equity, overview, response_rates, settings, supervision, survey
+from queries import (
+    actions,
+    drivers,
+    equity,
+    overview,
+    response_rates,
+    settings,
+    supervision,
+    survey,
+)
 from tests.derivable import derivable, smallest_derivable
 from wellbeing import privacy
 from wellbeing.core import roles
@@ -58,6 +67,7 @@ OBSERVED = {
     "survey.construct_by_wave_for_organisation",
     "survey.construct_by_wave_for_service",
     "actions.measure_by_wave",
+    "drivers.drivers",
     "survey.item_agreement_by_team",
     "survey.item_agreement_for_organisation",
     "survey.support_challenge_by_wave",
@@ -183,6 +193,7 @@ class Reader:
                     for unit in self._units(wave_id):
                         self._unit_views(replace(filters, **unit), sensitive=sensitive)
             self._trends()
+            self._drivers()
             if sensitive:
                 self._equity()
         finally:
@@ -327,6 +338,41 @@ class Reader:
                     members = self._select("support_challenge", int(row["wave_id"]), **where, **sub)
                     for family in SUPPORT_CHALLENGE_FAMILIES:
                         self.record(family, members, function.__name__)
+
+    def _drivers(self) -> None:
+        """Drivers (Where to act): nonlinear figures over a whole scope, so no equation is
+        written down; but a scope the gate hides, or one below the drivers' minimum, must
+        show none, and a shown one carries only importances."""
+        from wellbeing.core import drivers as importance
+
+        for wave_id in self.waves:
+            headline = {
+                None: overview.headline_measures(self.con, filters=survey.Filters(wave_id=wave_id))
+            }
+            for service in survey.filter_options(self.con, field="service", wave_id=wave_id):
+                headline[service] = overview.headline_measures(
+                    self.con, filters=survey.Filters(wave_id=wave_id, service=service)
+                )
+            for service, gated in headline.items():
+                rows = drivers.drivers(self.con, wave_id=wave_id, service=service)
+                status = gated.set_index("measure")["status"]
+                for outcome, measure in drivers.OUTCOME_HEADLINES.items():
+                    shown = rows[(rows["outcome"] == outcome) & rows["importance"].notna()]
+                    if shown.empty:
+                        continue
+                    if status[measure] != privacy.SHOWN:
+                        self.problems.append(f"drivers of {outcome} shown for hidden {service}")
+                    # 10 per measure in the model, never fewer than 30 (fewer measures are
+                    # in the model when the survey did not ask them all).
+                    needed = importance.min_respondents(len(shown))
+                    scope = self._select(f"construct:default:{outcome}", wave_id, service=service)
+                    if len(scope) < needed:
+                        self.problems.append(
+                            f"drivers of {outcome} for {service} from {len(scope)} respondents"
+                        )
+                    extra = set(rows.columns) - set(drivers.DRIVER_COLUMNS)
+                    if extra:
+                        self.problems.append(f"drivers carry more than importances: {extra}")
 
     def _action_measures(self, services: list[str]) -> None:
         """The before and after of every action a leader could record (Action plans page)."""

@@ -28,6 +28,7 @@ MEASURES = {
     "change_fatigue": "Change fatigue",
     "intention_to_leave": "Intention to leave",
     "workload": "Workload pressure",
+    "unfair_scrutiny": "Unfair scrutiny",
     "supervision_usefulness": "Supervision usefulness",
 }
 

@@ -17,6 +17,7 @@ from wellbeing.present.charts.common import (
     WORSE_RED,
     KeptFigure,
 )
+from wellbeing.present.charts.drivers import driver_bars
 from wellbeing.present.charts.equity import respondent_profile_bars
 from wellbeing.present.charts.national import against_national
 from wellbeing.present.charts.response_rates import response_rate_bars
@@ -37,6 +38,7 @@ __all__ = [
     "KeptFigure",
     "against_national",
     "change_timeline",
+    "driver_bars",
     "construct_heatmap",
     "events_against_score",
     "hse_heatmap",
