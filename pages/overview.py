@@ -125,7 +125,8 @@ def the_board_pack() -> None:
     st.caption(
         f"A PDF of {wave_label} for the board: the headline figures, the teams to look at first, "
         "the stress, support and challenge, supervision and change fatigue charts each with its "
-        "reading, the data date, respondent counts and the anonymity rule."
+        "reading, the open action plans with what moved, the data date, respondent counts and "
+        "the anonymity rule."
     )
     pack_key = ("board_pack", filters.wave_id, pack_scope)
     if st.button(
