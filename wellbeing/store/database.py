@@ -43,6 +43,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """Apply the migrations this database lacks, each in its own transaction.
 
     Safe to call on every start: applied versions are recorded and skipped.
+    A version below the highest applied one is still applied if it is missing:
+    branches number their migrations ahead of each other's (006 before 004 and
+    005 are merged), and a store that ran 006 first must not skip them.
     Returns the number of migrations applied.
     """
     con.execute(
@@ -54,10 +57,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         )
         """
     )
-    current = schema_version(con)
+    done = {row[0] for row in con.execute("select version from schema_migrations").fetchall()}
     applied = 0
     for version, name, sql in migrations():
-        if version <= current:
+        if version in done:
             continue
         with transaction(con):
             con.execute(sql)
