@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from support import open_section
 
-from wellbeing import store
+from wellbeing import store, ui
 from wellbeing.access import accounts, audit_log
 from wellbeing.core import roles
 
@@ -123,3 +124,17 @@ def test_a_team_manager_sees_and_updates_only_their_team_s_action(signed_in_db):
     assert not at.exception, at.exception
     table = at.dataframe[0].value
     assert table["Status"].tolist() == ["done"]
+
+
+def test_the_stress_trend_of_a_focused_team_marks_its_action(demo_app_db):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    at = at.switch_page("pages/stress.py").run()
+    at.session_state[ui.FILTER_KEYS["team"]] = "Community Team East"
+    at = open_section(at, "Across waves")
+    assert not at.exception, at.exception
+    spec = json.loads(next(c for c in at.get("plotly_chart") if c.key == "stress_trend").proto.spec)
+    marks = [t for t in spec["data"] if t["name"] == "Action started before this wave"]
+    assert marks and marks[0]["x"] == ["Spring 2026"] and marks[0]["text"] == ["A1"]
+    assert any(text.startswith("Action A1 (Community Team East (team)") for text in texts(at))
+    # Reablement's action is not this team's: not on its trend.
+    assert not any("Reablement" in text for text in texts(at))
