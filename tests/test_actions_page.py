@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from support import open_section
 
 from wellbeing import store, ui
-from wellbeing.access import accounts, audit_log
+from wellbeing.access import accounts, action_plans, audit_log
 from wellbeing.core import roles
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,3 +138,39 @@ def test_the_stress_trend_of_a_focused_team_marks_its_action(demo_app_db):
     assert any(text.startswith("Action A1 (Community Team East (team)") for text in texts(at))
     # Reablement's action is not this team's: not on its trend.
     assert not any("Reablement" in text for text in texts(at))
+
+
+def test_change_fatigue_and_support_actions_are_marked_on_their_own_charts(demo_app_db):
+    con = store.connect(demo_app_db)
+    try:
+        for measure, what in (("change_fatigue", "Change freeze"), ("support", "Peer mentors")):
+            action_plans.create_action(
+                con,
+                user=roles.LOCAL_ADMIN,
+                scope="organisation",
+                unit=None,
+                what=what,
+                measure=measure,
+                owner="Director",
+                started_on=dt.date(2026, 5, 11),
+                review_on=dt.date(2026, 12, 1),
+            )
+    finally:
+        con.close()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    at = at.switch_page("pages/change_fatigue.py").run()
+    assert not at.exception, at.exception
+    timeline = json.loads(
+        next(c for c in at.get("plotly_chart") if c.key == "change_fatigue_timeline").proto.spec
+    )
+    stars = [t for t in timeline["data"] if t.get("name") == "Action plan started"]
+    assert stars and stars[0]["x"] == ["2026-05-11"] and stars[0]["text"] == ["A3"]
+    assert stars[0]["marker"]["symbol"] == "star"
+    assert any(text.startswith("Action A3 (The whole organisation") for text in texts(at))
+    at = at.switch_page("pages/support_challenge.py").run()
+    at = open_section(at, "Across waves")
+    trend = json.loads(
+        next(c for c in at.get("plotly_chart") if c.key == "support_challenge_trend").proto.spec
+    )
+    marks = [t for t in trend["data"] if t["name"] == "Action started before this wave"]
+    assert marks and marks[0]["x"] == ["Autumn 2026"] and marks[0]["text"] == ["A4"]

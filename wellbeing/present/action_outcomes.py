@@ -207,12 +207,36 @@ def markers(frame: pd.DataFrame, waves: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["wave", "label", "text"])
 
 
-def on_trend(
-    frame: pd.DataFrame, waves: pd.DataFrame, *, measure: str, team: str | None
-) -> pd.DataFrame:
-    """Markers for a trend of ``measure``: the organisation's actions, and the focused team's."""
-    mine = frame[frame["measure"] == measure]
+def _for_view(frame: pd.DataFrame, *, measures: list[str], team: str | None) -> pd.DataFrame:
+    mine = frame[frame["measure"].isin(measures)]
     wanted = (mine["scope"] == action_rules.ORGANISATION) | (
         (mine["scope"] == action_rules.TEAM) & (mine["unit"] == team)
     )
-    return markers(mine[wanted], waves)
+    return mine[wanted]
+
+
+def on_trend(
+    frame: pd.DataFrame, waves: pd.DataFrame, *, measure: str | list[str], team: str | None
+) -> pd.DataFrame:
+    """Markers for a trend of ``measure`` (or several): the organisation's actions, and the
+    focused team's."""
+    measures = [measure] if isinstance(measure, str) else list(measure)
+    return markers(_for_view(frame, measures=measures, team=team), waves)
+
+
+def on_timeline(frame: pd.DataFrame, *, measure: str, team: str | None) -> pd.DataFrame:
+    """Markers for a date axis: each action of ``measure`` (the organisation's and the
+    focused team's) at its start date, with its label ('A3') and its text."""
+    chosen = _for_view(frame, measures=[measure], team=team)
+    return pd.DataFrame(
+        {
+            "started_on": pd.to_datetime(chosen["started_on"]).dt.strftime("%Y-%m-%d").tolist(),
+            "label": [f"A{i}" for i in chosen["id"]],
+            "text": [
+                f"Action A{row['id']} ({where(row)}, started "
+                f"{pd.Timestamp(row['started_on']):%d/%m/%Y}): {row['what']}"
+                for row in chosen.to_dict("records")
+            ],
+        },
+        columns=["started_on", "label", "text"],
+    )
