@@ -162,3 +162,12 @@ def test_the_drivers_built_into_the_sample_data_are_recovered(sample, wave):
     assert {"workload", "support"} <= top("stress", 4)
     stress = found[found["outcome"] == "stress"].set_index("measure")
     assert (stress.loc[["workload", "support"], "low"] > 0.02).all()
+
+
+def test_each_resample_s_correlations_are_those_of_the_rows_it_drew():
+    data = known_weights(120, seed=9).to_numpy()
+    fast = importance._resampled_correlations(data, resamples=30, rng=np.random.default_rng(1))
+    rng = np.random.default_rng(1)
+    for correlations in fast:
+        rows = rng.integers(0, len(data), len(data))
+        assert correlations == pytest.approx(np.corrcoef(data[rows], rowvar=False), abs=1e-9)
