@@ -260,3 +260,22 @@ def test_markers_sit_above_the_first_wave_after_each_action_started():
         ["Spring 2026", "A1"],
         ["Autumn 2026", "A2"],
     ]
+
+
+def test_removing_the_sample_data_removes_its_actions_and_keeps_hr_s_own(demo_db, tmp_path):
+    import shutil
+
+    from queries import actions as action_queries
+    from wellbeing import store
+    from wellbeing.ingest import demo
+
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db, path)
+    con = store.connect(path)
+    try:
+        assert len(action_queries.actions(con)) == len(demo.SAMPLE_ACTIONS) == 2
+        record(con, HR, scope="organisation", unit=None, what="Our own action")
+        demo.remove(con)
+        assert action_queries.actions(con)["what"].tolist() == ["Our own action"]
+    finally:
+        con.close()
