@@ -29,6 +29,10 @@ PAGES: dict[str, list[PageSpec]] = {
         PageSpec("pages/supervision.py", "Supervision", ":material/supervisor_account:", EVERYONE),
         PageSpec("pages/measures.py", "Measures", ":material/straighten:", EVERYONE),
     ],
+    "Act": [
+        PageSpec("pages/where_to_act.py", "Where to act", ":material/target:", LEADERS),
+        PageSpec("pages/actions.py", "Action plans", ":material/task_alt:", EVERYONE),
+    ],
     "HR": [
         PageSpec("pages/upload.py", "Upload", ":material/upload:", (HR_ADMIN,)),
         PageSpec("pages/survey_design.py", "Survey design", ":material/quiz:", (HR_ADMIN,)),

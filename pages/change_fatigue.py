@@ -4,11 +4,12 @@ import streamlit as st
 
 from queries import change_fatigue, settings, survey
 from wellbeing import ui
+from wellbeing.access import action_plans
 from wellbeing.core import roles
 from wellbeing.core.measures import CHANGE_WINDOW_MONTHS
-from wellbeing.present import charts, figures, readings
+from wellbeing.present import action_outcomes, charts, figures, readings
 
-ui.require_role(*roles.EVERYONE)
+user = ui.require_role(*roles.EVERYONE)
 st.title("Change fatigue")
 
 con = ui.cursor()
@@ -83,6 +84,9 @@ ui.reading(
     + " "
     + readings.events_reading(events)
 )
+plans = action_outcomes.on_timeline(
+    action_plans.visible_actions(con, user=user), measure="change_fatigue", team=filters.team
+)
 ui.team_chart(
     charts.change_timeline(
         fatigue_by_wave,
@@ -90,13 +94,17 @@ ui.team_chart(
         events,
         focus=filters.team,
         axis_title="Mean change fatigue, 1-5",
+        actions=plans,
     ),
     key="change_fatigue_timeline",
 )
 st.caption(
     "Each line is a team's score wave by wave (the organisation in black); triangles and "
-    "dashed lines mark organisation-wide changes, dotted lines a team's own. Hover for details."
+    "dashed lines mark organisation-wide changes, dotted lines a team's own; labelled stars "
+    "mark action plans on change fatigue. Hover for details."
 )
+for text in plans["text"]:
+    st.text(text)
 
 events_column, leave_column = st.columns(2)
 with events_column:

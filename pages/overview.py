@@ -130,7 +130,8 @@ def the_board_pack() -> None:
         f"A PDF of {plain.markdown(wave_label)} for the board: the headline figures, the teams to "
         "look at first, "
         "the stress, support and challenge, supervision and change fatigue charts each with its "
-        "reading, the data date, respondent counts and the anonymity rule."
+        "reading, the open action plans with what moved, the data date, respondent counts and "
+        "the anonymity rule."
     )
     pack_key = ("board_pack", filters.wave_id, pack_scope)
     if st.button(

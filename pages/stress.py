@@ -4,13 +4,14 @@ import streamlit as st
 
 from queries import measures, settings, survey
 from wellbeing import ui
+from wellbeing.access import action_plans
 from wellbeing.core import roles, stats
 from wellbeing.core.measures import HIGH_SCORE_CUTOFF
 from wellbeing.core.reference import national_figure
-from wellbeing.present import charts, figures, readings
+from wellbeing.present import action_outcomes, charts, figures, readings
 from wellbeing.present import measures as measure_views
 
-ui.require_role(*roles.EVERYONE)
+user = ui.require_role(*roles.EVERYONE)
 st.title("Stress")
 
 con = ui.cursor()
@@ -106,6 +107,12 @@ def across_waves() -> None:
         if filters.team is not None
         else None
     )
+    markers = action_outcomes.on_trend(
+        action_plans.visible_actions(con, user=user),
+        org_by_wave[org_by_wave["construct"] == "stress"],
+        measure="stress",
+        team=filters.team,
+    )
     ui.trend(
         org_trend,
         team=filters.team,
@@ -116,6 +123,7 @@ def across_waves() -> None:
         breaks=measure_views.trend_breaks(
             measures.measure_questions_by_wave(con), survey.waves(con), construct="stress"
         ),
+        actions=markers,
     )
 
 

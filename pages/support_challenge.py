@@ -4,12 +4,13 @@ import streamlit as st
 
 from queries import settings, survey
 from wellbeing import ui
+from wellbeing.access import action_plans
 from wellbeing.core import roles, stats
 from wellbeing.core.measures import HIGH_SCORE_CUTOFF
 from wellbeing.core.reference import national_figure
-from wellbeing.present import charts, figures, readings
+from wellbeing.present import action_outcomes, charts, figures, readings
 
-ui.require_role(*roles.EVERYONE)
+user = ui.require_role(*roles.EVERYONE)
 st.title("Support and challenge")
 
 con = ui.cursor()
@@ -151,6 +152,12 @@ def across_waves() -> None:
         if filters.team is not None
         else None
     )
+    markers = action_outcomes.on_trend(
+        action_plans.visible_actions(con, user=user),
+        org_by_wave,
+        measure=["support", "challenge"],
+        team=filters.team,
+    )
     ui.trend(
         org_trend,
         team=filters.team,
@@ -158,6 +165,7 @@ def across_waves() -> None:
         what="share with high support and high challenge",
         axis_title="High support and high challenge",
         key="support_challenge_trend",
+        actions=markers,
     )
 
 

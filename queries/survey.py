@@ -290,6 +290,44 @@ def construct_by_wave_for_organisation(
     )
 
 
+@ignores(*EVERY_WAVE, "team")
+@memoised
+def construct_by_wave_for_service(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    filters: Filters,
+    constructs: list[str],
+    instrument: str = "default",
+    rules: privacy.Rules | None = None,
+) -> pd.DataFrame:
+    """``filters.service``'s figures per wave and construct (role and career stage apply), gated.
+
+    The action plans' before and after for a service; a ValueError without a service.
+    """
+    if filters.service is None:
+        raise ValueError("construct_by_wave_for_service needs filters.service")
+    rules = rules or settings.rules(con)
+    params = {
+        "instrument": instrument,
+        "constructs": list(constructs),
+        "service": filters.service,
+        "high_cutoff": HIGH_SCORE_CUTOFF,
+        **_sub_filters(filters),
+    }
+    raw = con.execute(sql("construct_by_wave_for_service"), params).df()
+    return gate(
+        con,
+        raw,
+        filters=filters,
+        rules=rules,
+        value_columns=SCORE_COLUMNS,
+        universe_column="construct",
+        instrument=instrument,
+        unit="filters",
+        wave_column="wave_id",
+    )
+
+
 @memoised
 def item_agreement_by_team(
     con: duckdb.DuckDBPyConnection,

@@ -207,6 +207,15 @@ CHANGES = [
     ),
 ]
 
+# Action plans on two teams, both on stress and both started in February 2026
+# (wellbeing/ingest/demo.py records them). The first works: the team's stress
+# falls by ACTION_EFFECT from the spring 2026 wave on, against an organisation
+# that barely moves. The second changes nothing, so its before and after should
+# read "could be chance".
+ACTION_THAT_WORKED = "Community Team East"
+ACTION_THAT_DID_NOT = "Reablement"
+ACTION_EFFECT = -0.6
+
 # Team manager handovers behind the "manager change" events:
 # team -> [(old manager's last day, new manager's first day, new manager is agency)]
 MANAGER_HANDOVERS = {
@@ -888,6 +897,8 @@ def wave_state(
     if person.team == RESTRUCTURED_TEAM:
         cf_shift += {"autumn_2025": 0.0, "spring_2026": 1.25, "autumn_2026": 0.7}[wave]
         stress_shift += {"autumn_2025": 0.0, "spring_2026": 0.3, "autumn_2026": 0.1}[wave]
+    if person.team == ACTION_THAT_WORKED and wave != "autumn_2025":
+        stress_shift += ACTION_EFFECT
     if person.team == "Learning Disabilities" and wave == "spring_2026":
         cf_shift += 0.35
     if person.team == "Front Door (MASH)" and wave == "spring_2026":

@@ -28,7 +28,16 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from queries import equity, overview, response_rates, settings, supervision, survey
+from queries import (
+    actions,
+    drivers,
+    equity,
+    overview,
+    response_rates,
+    settings,
+    supervision,
+    survey,
+)
 from tests.derivable import derivable, smallest_derivable
 from wellbeing import privacy
 from wellbeing.core import roles
@@ -56,6 +65,9 @@ OBSERVED = {
     "survey.construct_for_organisation",
     "survey.construct_by_wave",
     "survey.construct_by_wave_for_organisation",
+    "survey.construct_by_wave_for_service",
+    "actions.measure_by_wave",
+    "drivers.drivers",
     "survey.item_agreement_by_team",
     "survey.item_agreement_for_organisation",
     "survey.support_challenge_by_wave",
@@ -181,6 +193,7 @@ class Reader:
                     for unit in self._units(wave_id):
                         self._unit_views(replace(filters, **unit), sensitive=sensitive)
             self._trends()
+            self._drivers()
             if sensitive:
                 self._equity()
         finally:
@@ -303,6 +316,17 @@ class Reader:
                     where = {"team": row["team"]} if not pd.isna(row.get("team")) else {}
                     members = self._select(universe, int(row["wave_id"]), **where, **sub)
                     self.record(universe, members, function.__name__)
+            services = sorted(set(self.people["service"]) - {NOT_STATED})
+            for service in services:
+                rows = survey.construct_by_wave_for_service(
+                    self.con, filters=replace(f, service=service), constructs=constructs
+                )
+                for row in self.shown(rows, survey.SCORE_COLUMNS, "service trend"):
+                    universe = f"construct:default:{row['construct']}"
+                    members = self._select(universe, int(row["wave_id"]), service=service, **sub)
+                    self.record(universe, members, "construct_by_wave_for_service")
+            if role is None and career_stage is None:
+                self._action_measures(services)
             for function in (
                 survey.support_challenge_by_wave,
                 survey.support_challenge_by_wave_for_organisation,
@@ -314,6 +338,58 @@ class Reader:
                     members = self._select("support_challenge", int(row["wave_id"]), **where, **sub)
                     for family in SUPPORT_CHALLENGE_FAMILIES:
                         self.record(family, members, function.__name__)
+
+    def _drivers(self) -> None:
+        """Drivers (Where to act): nonlinear figures over a whole scope, so no equation is
+        written down; but a scope the gate hides, or one below the drivers' minimum, must
+        show none, and a shown one carries only importances."""
+        from wellbeing.core import drivers as importance
+
+        for wave_id in self.waves:
+            headline = {
+                None: overview.headline_measures(self.con, filters=survey.Filters(wave_id=wave_id))
+            }
+            for service in survey.filter_options(self.con, field="service", wave_id=wave_id):
+                headline[service] = overview.headline_measures(
+                    self.con, filters=survey.Filters(wave_id=wave_id, service=service)
+                )
+            for service, gated in headline.items():
+                rows = drivers.drivers(self.con, wave_id=wave_id, service=service)
+                status = gated.set_index("measure")["status"]
+                for outcome, measure in drivers.OUTCOME_HEADLINES.items():
+                    shown = rows[(rows["outcome"] == outcome) & rows["importance"].notna()]
+                    if shown.empty:
+                        continue
+                    if status[measure] != privacy.SHOWN:
+                        self.problems.append(f"drivers of {outcome} shown for hidden {service}")
+                    # 10 per measure in the model, never fewer than 30 (fewer measures are
+                    # in the model when the survey did not ask them all).
+                    needed = importance.min_respondents(len(shown))
+                    scope = self._select(f"construct:default:{outcome}", wave_id, service=service)
+                    if len(scope) < needed:
+                        self.problems.append(
+                            f"drivers of {outcome} for {service} from {len(scope)} respondents"
+                        )
+                    extra = set(rows.columns) - set(drivers.DRIVER_COLUMNS)
+                    if extra:
+                        self.problems.append(f"drivers carry more than importances: {extra}")
+
+    def _action_measures(self, services: list[str]) -> None:
+        """The before and after of every action a leader could record (Action plans page)."""
+        units = [("organisation", None)]
+        units += [("service", service) for service in services]
+        units += [("team", team) for team in sorted(set(self.people["team"]))]
+        for scope, unit in units:
+            for measure in ("stress", "support", "intention_to_leave"):
+                scoped, organisation = actions.measure_by_wave(
+                    self.con, scope=scope, unit=unit, measure=measure
+                )
+                universe = f"construct:default:{measure}"
+                for frame, where in ((scoped, {scope: unit}), (organisation, {})):
+                    where = {k: v for k, v in where.items() if k != "organisation"}
+                    for row in self.shown(frame, survey.SCORE_COLUMNS, "action"):
+                        members = self._select(universe, int(row["wave_id"]), **where)
+                        self.record(universe, members, "measure_by_wave")
 
     def _equity(self) -> None:
         attributes = ["ethnicity", "gender", "disability", "age_band", "career_stage", "role"]

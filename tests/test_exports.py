@@ -165,3 +165,25 @@ def test_the_board_pack_is_produced_for_one_service_of_the_sample_data(demo_db, 
     text = pdf_text(pdf)
     assert "Workforce wellbeing: Children's services" in text
     assert "Hospital Discharge" not in text  # an adults' team has no place in this pack
+
+
+def test_the_board_pack_lists_open_actions_in_its_scope_with_what_moved(demo_db):
+    connection = store.connect(demo_db)
+    try:
+        wave_id = int(survey.waves(connection)["id"].iloc[-1])
+        adults = board_pack.build(connection, wave_id=wave_id, service="Adults' services")
+        children = board_pack.build(connection, wave_id=wave_id, service="Children's services")
+        page = board_pack.render_html(adults)
+    finally:
+        connection.close()
+    # The sample data's two actions are on adults' teams, both in progress.
+    assert [action.split(" \u00b7 ")[1] for action, _ in adults.open_actions] == [
+        "Community Team East (team)",
+        "Reablement (team)",
+    ]
+    moved = dict(adults.open_actions)
+    assert any("better beyond chance" in m for m in moved.values())
+    assert any("could be chance" in m for m in moved.values())
+    assert children.open_actions == []
+    assert "<h2>Open actions</h2>" in page and "Caseload cap of 18" in page
+    assert "No planned or in-progress actions" in board_pack.render_html(children)

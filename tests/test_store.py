@@ -56,6 +56,23 @@ def test_applying_migrations_twice_changes_nothing(tmp_path: Path):
     second.close()
 
 
+def test_a_missing_migration_numbered_below_the_latest_is_still_applied(tmp_path, monkeypatch):
+    # A store that ran a later branch's migration first (006) must still get 004 when it
+    # lands. Version 0 stands in for it: below every real one, and never shipped.
+    path = tmp_path / "store.duckdb"
+    store.connect(path).close()
+    late = (0, "late_branch", "create table late_branch_table (id integer);")
+    shipped = database.migrations()
+    monkeypatch.setattr(database, "migrations", lambda: [late, *shipped])
+    con = store.connect(path)
+    try:
+        tables = con.execute("select table_name from duckdb_tables()").fetchall()
+        assert ("late_branch_table",) in tables
+        assert database.migrate(con) == 0
+    finally:
+        con.close()
+
+
 def test_opening_a_store_brings_its_instruments_back_to_the_csvs(tmp_path: Path):
     # Opening an up-to-date store only reads them; a changed one is written again.
     path = tmp_path / "store.duckdb"

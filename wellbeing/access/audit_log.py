@@ -35,6 +35,7 @@ ACCOUNTS = "accounts"
 CHANGE_LOG = "change_log"
 MAPPING = "mapping"
 DEMO_DATA = "demo_data"
+ACTION_PLAN = "action_plan"
 
 ACTION_NAMES = {
     SIGN_IN: "Signed in",
@@ -52,6 +53,7 @@ ACTION_NAMES = {
     CHANGE_LOG: "Change log edit",
     MAPPING: "Mapping saved",
     DEMO_DATA: "Demo data removed",
+    ACTION_PLAN: "Action plan",
 }
 # Whatever reaches the log is one line of text of bounded length (a 1 MB user name
 # typed on the sign-in page once went in whole).

@@ -91,3 +91,45 @@ def compare_with_organisation(
     verdict[(highs < organisation) & (organisation - values >= gap)] = LOWER
     verdict[np.isnan(values)] = None
     return pd.Series(verdict, index=_index(value, low, high), dtype="object")
+
+
+def difference_interval(
+    groups: list[tuple[float, float, float, int]],
+) -> tuple[float, float, float]:
+    """A sum of signed means with its 95% Welch-Satterthwaite interval.
+
+    ``groups`` holds ``(sign, mean, sd, n)`` for each independent mean, so the
+    change of a team against the organisation's over the same two waves is
+    ``[(+1, after), (-1, before), (-1, org_after), (+1, org_before)]``. The
+    variance is the sum of each mean's ``sd² / n``; its degrees of freedom are
+    Welch-Satterthwaite's. A team is part of the organisation, so the two are
+    positively correlated and treating them as independent makes the interval a
+    little wider than it need be: an honest, cautious choice.
+
+    Returns ``(difference, low, high)``; NaN throughout when any group has n < 2.
+
+    Example:
+        difference_interval([(1, 3.2, 0.8, 20), (-1, 3.6, 0.9, 22)])
+    """
+    if any(n < 2 for _, _, _, n in groups):
+        return (float("nan"),) * 3
+    difference = float(sum(sign * mean for sign, mean, _, _ in groups))
+    parts = [sd**2 / n for _, _, sd, n in groups]
+    variance = float(sum(parts))
+    if variance == 0:
+        return difference, difference, difference
+    denominator = sum(part**2 / (n - 1) for part, (_, _, _, n) in zip(parts, groups, strict=True))
+    degrees = variance**2 / denominator
+    half = float(scipy_stats.t.ppf(0.5 + CONFIDENCE / 2, degrees)) * np.sqrt(variance)
+    return difference, difference - half, difference + half
+
+
+def change_verdict(low: float, high: float, *, higher_is_better: bool) -> str:
+    """'better', 'worse' or 'could be chance' for a change whose interval is ``low``-``high``.
+
+    Any interval that includes 0 could be chance, however large the change.
+    """
+    if np.isnan(low) or np.isnan(high) or low <= 0 <= high:
+        return COULD_BE_CHANCE
+    rose = low > 0
+    return "better" if rose == higher_is_better else "worse"

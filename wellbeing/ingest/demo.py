@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from queries import actions as action_queries
 from queries import sql
 from wellbeing.ingest import changes, reading, staff, supervision
 from wellbeing.ingest.survey import import_survey, suggest_survey_mapping
@@ -52,6 +53,33 @@ RECORD_EXPORTS = (
 )
 
 
+# Two sample action plans (sample_data/generate.py builds the first one's effect
+# into the answers: its team's stress falls from the spring 2026 wave; the
+# second changes nothing). Recorded as the sample data, removed with it.
+SAMPLE_ACTIONS = (
+    {
+        "scope": "team",
+        "unit": "Community Team East",
+        "what": "Caseload cap of 18 and fortnightly reflective group supervision",
+        "measure": "stress",
+        "owner": "Head of adults' social work",
+        "started_on": dt.date(2026, 2, 2),
+        "review_on": dt.date(2026, 11, 30),
+        "status": "in progress",
+    },
+    {
+        "scope": "team",
+        "unit": "Reablement",
+        "what": "Monthly wellbeing check-in led by a team wellbeing champion",
+        "measure": "stress",
+        "owner": "Reablement team manager",
+        "started_on": dt.date(2026, 2, 2),
+        "review_on": dt.date(2026, 11, 30),
+        "status": "in progress",
+    },
+)
+
+
 def is_loaded(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(con.execute("select count(*) from uploads where is_demo").fetchall()[0][0])
 
@@ -89,6 +117,8 @@ def load(con: duckdb.DuckDBPyConnection, sample_dir: Path = SAMPLE_DIR) -> None:
             table = reading.read_export(path.read_bytes(), file_name)
             _, mapping = suggest(con, table)
             import_records(con, table, mapping, uploaded_by=DEMO_USER, is_demo=True, **dated)
+    for action in SAMPLE_ACTIONS:
+        action_queries.insert_action(con, **action, created_by=DEMO_USER, is_demo=True)
 
 
 def remove(con: duckdb.DuckDBPyConnection) -> None:

@@ -11,6 +11,7 @@ which keeps the pack well under 30 seconds.
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import datetime as dt
 import html
 import json
@@ -22,13 +23,13 @@ import plotly.graph_objects as go
 import plotly.io
 from plotly.offline import get_plotlyjs
 
-from queries import settings, survey
+from queries import actions, settings, survey
 from wellbeing import privacy
-from wellbeing.core import cadence, stats
+from wellbeing.core import action_rules, cadence, roles, stats
 from wellbeing.core.measures import HIGH_SCORE_CUTOFF
 from wellbeing.core.reference import national_figure
 from wellbeing.core.vocabulary import SURVEY_FIELDS
-from wellbeing.present import charts, exports
+from wellbeing.present import action_outcomes, charts, exports
 from wellbeing.present.figures import SCORE, SHARE, NationalRow, organisation_figure, team_figures
 from wellbeing.present.look_first import (
     look_first_reading,
@@ -76,6 +77,8 @@ class BoardPack:
     anonymity_rule: str
     k: int
     prepared_on: dt.date
+    # Open action plans in the pack's scope: (the action in words, what moved).
+    open_actions: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
 
 def anonymity_rule(rules: privacy.Rules) -> str:
@@ -275,7 +278,44 @@ def build(
         anonymity_rule=anonymity_rule(rules),
         k=rules.min_group_size,
         prepared_on=today or dt.date.today(),
+        open_actions=_open_actions(con, service=service, rules=rules),
     )
+
+
+def _open_actions(
+    con: duckdb.DuckDBPyConnection, *, service: str | None, rules: privacy.Rules
+) -> list[tuple[str, str]]:
+    """Planned and in-progress actions in the pack's scope, each with what moved.
+
+    The organisation's pack lists every one; a service's, its own, its teams' and
+    the organisation's. A team manager's restriction applies, as to every figure.
+    """
+    restriction = roles.visible_team_restriction()
+    plans = actions.actions(con, teams=None if restriction is None else sorted(restriction))
+    plans = plans[plans["status"].isin(action_rules.OPEN_STATUSES)]
+    if service is not None:
+        hierarchy = survey.team_hierarchy(con)
+        teams = set(hierarchy.loc[hierarchy["service"] == service, "team"])
+        plans = plans[
+            (plans["scope"] == action_rules.ORGANISATION)
+            | ((plans["scope"] == action_rules.SERVICE) & (plans["unit"] == service))
+            | ((plans["scope"] == action_rules.TEAM) & plans["unit"].isin(teams))
+        ]
+    found = []
+    for action in plans.to_dict("records"):
+        scoped, organisation = actions.measure_by_wave(
+            con, scope=action["scope"], unit=action["unit"], measure=action["measure"], rules=rules
+        )
+        result = action_outcomes.before_after(action, scoped, organisation)
+        found.append(
+            (
+                f"A{action['id']} \u00b7 {action_outcomes.where(action)} \u00b7 {action['what']} "
+                f"(owner {action['owner']}, {action['status']}, review "
+                f"{pd.Timestamp(action['review_on']):%-d %B %Y})",
+                action_outcomes.reading(action, result),
+            )
+        )
+    return found
 
 
 def _supervision_section(
@@ -400,6 +440,15 @@ def render_html(pack: BoardPack) -> str:
             parts.append(element)
             scripts.append(script)
         parts.append("</section>")
+    parts.append("<section><h2>Open actions</h2>")
+    if pack.open_actions:
+        parts.append("<ul>")
+        for action, moved in pack.open_actions:
+            parts.append(f"<li><strong>{html.escape(action)}</strong><br>{html.escape(moved)}</li>")
+        parts.append("</ul>")
+    else:
+        parts.append("<p>No planned or in-progress actions are recorded for this scope.</p>")
+    parts.append("</section>")
     parts.append(
         "<section><h2>About these figures</h2><p>Each team figure has a 95% interval (t for "
         "means, Wilson for shares). A team is called different from the organisation only when "

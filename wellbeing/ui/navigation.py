@@ -108,11 +108,14 @@ def trend(
     breaks: tuple[tuple[str, str], ...] = (),
     kind: str = figures.SHARE,
     value_range: tuple[float, float] | None = None,
+    actions=None,
 ):
     """The organisation's trend (and the focused team's) with its one-sentence reading.
 
     ``breaks``: (wave, why) where the measure's questions changed; marked on the chart
-    and said under it (``present.measures.trend_breaks``).
+    and said under it (``present.measures.trend_breaks``). ``actions``:
+    ``present.action_outcomes.markers`` rows, drawn as labelled triangles and listed in
+    words under the chart.
     """
     text.reading(
         readings.trend_reading(organisation, what=what, kind=kind, team=team, team_trend=team_trend)
@@ -126,6 +129,7 @@ def trend(
             team_trend=team_trend,
             breaks=breaks,
             value_range=value_range,
+            actions=actions,
         ),
         key=key,
         width="stretch",
@@ -138,6 +142,10 @@ def trend(
                 + " Waves either side of a dashed line are not measured alike."
             )
         )
+    if actions is not None and not actions.empty:
+        st.caption("Triangles mark action plans, above the first wave after each started:")
+        for line in actions["text"]:
+            st.text(line)
 
 
 # The query parameter of a page's open tab, as in ``/stress?view=Across+waves``.

@@ -18,6 +18,7 @@ from wellbeing.present.charts.common import (
     KeptFigure,
     plain_label,
 )
+from wellbeing.present.charts.drivers import driver_bars
 from wellbeing.present.charts.equity import respondent_profile_bars
 from wellbeing.present.charts.national import against_national
 from wellbeing.present.charts.response_rates import response_rate_bars
@@ -38,6 +39,7 @@ __all__ = [
     "KeptFigure",
     "against_national",
     "change_timeline",
+    "driver_bars",
     "construct_heatmap",
     "events_against_score",
     "hse_heatmap",

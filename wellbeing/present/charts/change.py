@@ -23,6 +23,7 @@ def change_timeline(
     *,
     axis_title: str,
     focus: str | None = None,
+    actions: pd.DataFrame | None = None,
 ) -> go.Figure:
     """Team scores across waves on a date axis, with the change log drawn on the timeline.
 
@@ -31,6 +32,8 @@ def change_timeline(
         organisation: the organisation's ``figures.trend`` rows for it.
         events: ``queries.change_fatigue.change_events`` rows.
         focus: a team to draw in the focus colour; others are drawn faint.
+        actions: ``present.action_outcomes.on_timeline`` rows, drawn as stars labelled
+            "A3" at their start dates (a shape and a label, not a colour, tell them apart).
     """
     figure = go.Figure()
     shown = teams[teams["status"] == privacy.SHOWN].sort_values(["team", "wave_opened_on"])
@@ -124,6 +127,20 @@ def change_timeline(
                     "%{x|%d %b %Y}: %{customdata[0]}<br>%{customdata[1]}, %{customdata[2]}"
                     "<extra></extra>"
                 ),
+            )
+        )
+    if actions is not None and not actions.empty:
+        figure.add_trace(
+            go.Scatter(
+                name="Action plan started",
+                x=actions["started_on"].tolist(),
+                y=[4.55] * len(actions),
+                mode="markers+text",
+                marker={"symbol": "star", "size": 13, "color": ORGANISATION_COLOUR},
+                text=actions["label"].tolist(),
+                textposition="bottom center",
+                customdata=actions["text"].tolist(),
+                hovertemplate="%{customdata}<extra></extra>",
             )
         )
     figure.update_layout(

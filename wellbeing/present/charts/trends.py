@@ -25,6 +25,7 @@ def trend_lines(
     team_trend: pd.DataFrame | None = None,
     breaks: tuple[tuple[str, str], ...] = (),
     value_range: tuple[float, float] | None = None,
+    actions: pd.DataFrame | None = None,
 ) -> go.Figure:
     """The organisation's figure wave by wave, and one team's beside it, with 95% intervals.
 
@@ -34,6 +35,9 @@ def trend_lines(
         breaks: (wave, why) for each wave whose measure asked other questions than the
             wave before: a dashed line before that wave, saying so (its hover says why).
         value_range: the value axis (default 0-1 for shares, 1-5 for scores).
+        actions: ``present.action_outcomes.markers`` rows: each action is a labelled
+            triangle ("A3") above the first wave after it started, so the mark
+            is told apart by its shape and label, not its colour.
     """
     number = number_format(kind)
     figure = go.Figure()
@@ -89,6 +93,25 @@ def trend_lines(
             xanchor="left",
             yanchor="top",
             font={"size": 11},
+        )
+    top = value_range[1] if value_range else (1.0 if kind == "share" else 5.0)
+    if actions is not None and not actions.empty:
+        placed = actions[actions["wave"].isin(waves)]
+        grouped = placed.groupby("wave", sort=False).agg(
+            label=("label", ", ".join), text=("text", "<br>".join)
+        )
+        figure.add_trace(
+            go.Scatter(
+                name="Action started before this wave",
+                x=grouped.index.tolist(),
+                y=[top] * len(grouped),
+                mode="markers+text",
+                marker={"symbol": "triangle-down", "size": 12, "color": ORGANISATION_COLOUR},
+                text=grouped["label"].tolist(),
+                textposition="bottom center",
+                customdata=grouped["text"].tolist(),
+                hovertemplate="%{customdata}<extra></extra>",
+            )
         )
     figure.update_layout(
         xaxis={"title": {"text": "Survey wave"}, "categoryorder": "array", "categoryarray": waves},

@@ -1,0 +1,173 @@
+"""Drivers: Shapley R² arithmetic, data with known weights, the minimum, the gate, the sample."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pandas as pd
+import pytest
+from support import load_survey, survey_csv
+
+from queries import drivers, survey
+from wellbeing import privacy
+from wellbeing.core import drivers as importance
+from wellbeing.core import instruments
+
+
+def r_squared(y: np.ndarray, *columns: np.ndarray) -> float:
+    """R² of an ordinary least-squares fit with an intercept, the long way."""
+    design = np.column_stack([np.ones(len(y)), *columns])
+    fitted = design @ np.linalg.lstsq(design, y, rcond=None)[0]
+    return 1 - ((y - fitted) ** 2).sum() / ((y - y.mean()) ** 2).sum()
+
+
+def test_two_measures_split_r_squared_as_the_shapley_formula_says():
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=500)
+    b = 0.5 * a + rng.normal(size=500)  # correlated with a
+    y = a + 0.5 * b + rng.normal(size=500)
+    # With two measures, a's share is the mean of its gain entering first and second:
+    # (R²(a) + R²(a, b) - R²(b)) / 2, and b's likewise; the two add up to R²(a, b).
+    shares = importance.shapley_r_squared(y, np.column_stack([a, b]))
+    both = r_squared(y, a, b)
+    assert shares[0] == pytest.approx((r_squared(y, a) + both - r_squared(y, b)) / 2)
+    assert shares[1] == pytest.approx((r_squared(y, b) + both - r_squared(y, a)) / 2)
+    assert shares.sum() == pytest.approx(both)
+
+
+def test_a_measure_entered_twice_shares_the_credit_equally_instead_of_failing():
+    rng = np.random.default_rng(4)
+    a = rng.normal(size=400)
+    y = a + rng.normal(size=400)
+    shares = importance.shapley_r_squared(y, np.column_stack([a, a.copy()]))
+    assert shares[0] == pytest.approx(shares[1])
+    assert shares.sum() == pytest.approx(r_squared(y, a))
+
+
+def known_weights(n: int, seed: int) -> pd.DataFrame:
+    """Independent standard-normal measures; y = 0.6 x1 + 0.3 x2 + 0 x3 + noise of variance 0.55.
+
+    So var(y) = 0.36 + 0.09 + 0.55 = 1 and, the measures being independent, each
+    one's Shapley share of R² is its weight squared: 0.36, 0.09 and 0.
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 3))
+    y = 0.6 * x[:, 0] + 0.3 * x[:, 1] + rng.normal(scale=np.sqrt(0.55), size=n)
+    return pd.DataFrame({"y": y, "x1": x[:, 0], "x2": x[:, 1], "x3": x[:, 2]})
+
+
+def test_drivers_rank_measures_by_their_known_weights_and_the_intervals_cover_them():
+    found = importance.drivers(
+        known_weights(1500, seed=11), outcome="y", measures=["y", "x1", "x2", "x3"]
+    )
+    table = found.table.set_index("measure")
+    assert list(found.table["measure"]) == ["x1", "x2", "x3"]
+    for measure, truth in {"x1": 0.36, "x2": 0.09, "x3": 0.0}.items():
+        low, high = table.loc[measure, ["low", "high"]]
+        assert low - 0.002 <= truth <= high, (measure, low, high)
+    assert table.loc["x1", "low"] > table.loc["x2", "high"], "x1 is clearly first"
+    assert table.loc["x3", "high"] < 0.01, "a measure with no weight gets next to nothing"
+    assert found.r_squared == pytest.approx(0.45, abs=0.04)
+
+
+def test_the_intervals_narrow_as_respondents_grow():
+    small = importance.drivers(known_weights(200, seed=5), outcome="y", measures=["y", "x1", "x2"])
+    large = importance.drivers(known_weights(2000, seed=5), outcome="y", measures=["y", "x1", "x2"])
+    width = lambda found: float((found.table["high"] - found.table["low"]).iloc[0])  # noqa: E731
+    assert width(large) < width(small) / 2
+
+
+def test_drivers_need_ten_respondents_per_measure_and_never_fewer_than_thirty():
+    assert importance.min_respondents(2) == 30
+    assert importance.min_respondents(8) == 80
+    data = known_weights(80, seed=1)
+    measures = ["y", "x1", "x2", "x3"]
+    assert importance.drivers(data.iloc[:29], outcome="y", measures=measures) is None
+    assert importance.drivers(data.iloc[:30], outcome="y", measures=measures) is not None
+    # A respondent missing a measure does not count.
+    gappy = data.iloc[:30].copy()
+    gappy.loc[gappy.index[0], "x2"] = np.nan
+    assert importance.drivers(gappy, outcome="y", measures=measures) is None
+
+
+SCORED = list(importance.MEASURES)
+
+
+def respondents(service: str, team: str, count: int, rng: random.Random) -> list[dict]:
+    items = [i for i in instruments.all_items() if i.instrument == "default"]
+    items = [i for i in items if i.construct in SCORED]
+    return [
+        {"team": team, "service": service, **{i.code: rng.randint(1, 5) for i in items}}
+        for _ in range(count)
+    ]
+
+
+def test_a_hidden_service_and_a_small_one_get_no_drivers_and_a_large_one_gets_only_importances(
+    con,
+):
+    rng = random.Random(7)
+    rows = respondents("Big service", "Team A", 50, rng) + respondents(
+        "Big service", "Team B", 45, rng
+    )
+    rows += respondents("Middling service", "Team C", 40, rng)
+    rows += respondents("Tiny service", "Team D", 3, rng)
+    # The engine hides one more service so that the tiny one cannot be worked out from the
+    # organisation's total: the cheapest, this one.
+    rows += respondents("Small service", "Team E", 12, rng)
+    load_survey(con, survey_csv(rows))
+    wave_id = int(survey.waves(con)["id"].iloc[0])
+    by_scope = {
+        service: drivers.drivers(con, wave_id=wave_id, service=service)
+        for service in ("Big service", "Middling service", "Tiny service", "Small service")
+    }
+    big = by_scope["Big service"]
+    assert set(big["status"]) == {privacy.SHOWN}
+    assert list(big.columns) == drivers.DRIVER_COLUMNS
+    assert len(big) == 3 * 8  # three outcomes, eight other measures each
+    assert (big["importance"] == big["importance"].round(drivers.DECIMALS)).all()
+    middling = by_scope["Middling service"]
+    assert middling["status"].tolist() == [drivers.TOO_FEW] * 3
+    assert middling["importance"].isna().all()
+    tiny = by_scope["Tiny service"]
+    assert set(tiny["status"]) == {privacy.BELOW_K}
+    assert tiny["importance"].isna().all() and tiny["measure"].isna().all()
+    # Too small for drivers anyway, but hidden by the gate first: its status says so.
+    small = by_scope["Small service"]
+    assert set(small["status"]) == {privacy.PROTECTS_SMALLER}
+    assert small["importance"].isna().all()
+
+
+@pytest.fixture(scope="module")
+def sample(demo_db):
+    import duckdb
+
+    connection = duckdb.connect(str(demo_db), read_only=True)
+    yield connection
+    connection.close()
+
+
+@pytest.mark.parametrize("wave", [1, 2, 3], ids=["autumn-2025", "spring-2026", "autumn-2026"])
+def test_the_drivers_built_into_the_sample_data_are_recovered(sample, wave):
+    found = drivers.drivers(sample, wave_id=wave)
+
+    def top(outcome: str, n: int) -> set[str]:
+        rows = found[found["outcome"] == outcome].sort_values("rank")
+        return set(rows["measure"].head(n))
+
+    # sample_data/generate.py: intention to leave = 0.5 stress - 0.3 support + 0.25 change
+    # fatigue + noise; stress = 0.5 workload - 0.4 support + 0.2 change fatigue + noise (and
+    # intention to leave, which stress drives, goes with it too: association, not cause).
+    assert top("intention_to_leave", 3) == {"stress", "support", "change_fatigue"}
+    assert {"workload", "support"} <= top("stress", 4)
+    stress = found[found["outcome"] == "stress"].set_index("measure")
+    assert (stress.loc[["workload", "support"], "low"] > 0.02).all()
+
+
+def test_each_resample_s_correlations_are_those_of_the_rows_it_drew():
+    data = known_weights(120, seed=9).to_numpy()
+    fast = importance._resampled_correlations(data, resamples=30, rng=np.random.default_rng(1))
+    rng = np.random.default_rng(1)
+    for correlations in fast:
+        rows = rng.integers(0, len(data), len(data))
+        assert correlations == pytest.approx(np.corrcoef(data[rows], rowvar=False), abs=1e-9)
