@@ -102,15 +102,22 @@ def demo_app_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Browser tests need Debian's chromium: skipped without it, except in CI (it must exist)."""
-    if CHROMIUM.exists():
-        return
+    """Browser tests need Debian's chromium, deployment tests its nginx too: skipped
+    without them, except in CI (they must exist: .ci/run installs both)."""
     if os.environ.get("CI"):
-        return  # let them fail loudly: .ci/run installs chromium
-    skip = pytest.mark.skip(reason="needs /usr/bin/chromium (apt-get install -y chromium)")
+        return  # let them fail loudly
+    missing = {
+        "browser": None
+        if CHROMIUM.exists()
+        else pytest.mark.skip(reason="needs /usr/bin/chromium (apt-get install -y chromium)"),
+        "deployment": None
+        if shutil.which("nginx") or Path("/usr/sbin/nginx").exists()
+        else pytest.mark.skip(reason="needs nginx (apt-get install -y nginx)"),
+    }
     for item in items:
-        if "browser" in item.keywords:
-            item.add_marker(skip)
+        for marker, skip in missing.items():
+            if skip is not None and marker in item.keywords:
+                item.add_marker(skip)
 
 
 # Real-browser journeys: a live Streamlit server on 127.0.0.1 and a Chromium page.
