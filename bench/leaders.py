@@ -109,7 +109,13 @@ class Leader:
 
 
 async def leader(
-    url: str, *, page: str | None, start: Clock, rng: random.Random, think: float
+    url: str,
+    *,
+    page: str | None,
+    start: Clock,
+    rng: random.Random,
+    think: float,
+    source: str | None = None,
 ) -> SessionLog:
     """One leader: open the page, wait for every other leader to have opened theirs, click."""
     import websockets
@@ -118,8 +124,15 @@ async def leader(
     address = url.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
     counted = False
     try:
+        # A source address of its own, when asked, as a leader on another machine has.
+        local = {"local_addr": (source, 0)} if source else {}
         async with websockets.connect(
-            address, subprotocols=["streamlit"], max_size=None, open_timeout=60, ping_interval=None
+            address,
+            subprotocols=["streamlit"],
+            max_size=None,
+            open_timeout=60,
+            ping_interval=None,
+            **local,
         ) as websocket:
             one = Leader(websocket)
             try:
@@ -174,7 +187,14 @@ class Clock:
 
 
 async def crowd(
-    url: str, *, sessions: int, seconds: float, pages: list[str], seed: int, think: float
+    url: str,
+    *,
+    sessions: int,
+    seconds: float,
+    pages: list[str],
+    seed: int,
+    think: float,
+    spread: bool = False,
 ) -> dict:
     rng = random.Random(seed)
     start = Clock(sessions, seconds)
@@ -186,6 +206,8 @@ async def crowd(
                 start=start,
                 rng=random.Random(rng.random()),
                 think=think,
+                # nginx's ip_hash keys on the first three octets: vary the third.
+                source=f"127.0.{n + 2}.1" if spread else None,
             )
             for n in range(sessions)
         )
@@ -212,11 +234,20 @@ def measure(
     pages: list[str] | None = None,
     seed: int = 20,
     think: float = THINK_MEAN_SECONDS,
+    spread: bool = False,
 ) -> list[dict]:
     """The click-to-repaint curve, one bounded run per number of sessions."""
     return [
         asyncio.run(
-            crowd(url, sessions=n, seconds=seconds, pages=pages or [], seed=seed, think=think)
+            crowd(
+                url,
+                sessions=n,
+                seconds=seconds,
+                pages=pages or [],
+                seed=seed,
+                think=think,
+                spread=spread,
+            )
         )
         for n in levels
     ]
