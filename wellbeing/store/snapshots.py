@@ -54,6 +54,9 @@ PREFIX, SUFFIX = "snapshot-", ".duckdb"
 # Snapshots kept besides the current one: a run that began on one a moment ago can finish.
 KEPT = 2
 _CONFIG = {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
+# The name the snapshot being written is attached under; one publish at a time uses it.
+ALIAS = "wellbeing_snapshot"
+_publishing = threading.Lock()
 
 
 def folder() -> Path | None:
@@ -94,9 +97,14 @@ def _write_atomically(path: Path, text: str) -> None:
     _fsync_dir(path.parent)
 
 
-def _quoted(text: str) -> str:
-    # ATTACH takes no bound parameters; the path is one this module made up.
-    return "'" + text.replace("'", "''") + "'"
+def _copy_into_snapshot(source: str) -> str:
+    """The statement that copies the database ``source`` into the attached snapshot.
+
+    COPY FROM DATABASE names databases, and identifiers cannot be bound
+    parameters: ``source`` is DuckDB's own name for the store
+    (``current_database()``), quoted as an identifier. No value goes in.
+    """
+    return 'copy from database "' + source.replace('"', '""') + '" to ' + ALIAS
 
 
 def publish(con: duckdb.DuckDBPyConnection, where: Path, *, kept: int = KEPT) -> Path:
@@ -109,14 +117,14 @@ def publish(con: duckdb.DuckDBPyConnection, where: Path, *, kept: int = KEPT) ->
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
     name = f"{PREFIX}{stamp}-{uuid.uuid4().hex[:8]}{SUFFIX}"
     partial = where / f".{name}.partial"
-    alias = f"snapshot_{uuid.uuid4().hex[:12]}"
-    source = con.execute("select current_database()").fetchall()[0][0]
-    con.execute(f"attach {_quoted(str(partial))} as {alias}")
-    try:
-        # One statement, one transaction: the copy is one version of the data.
-        con.execute(f'copy from database "{source}" to {alias}')
-    finally:
-        con.execute(f"detach {alias}")
+    with _publishing:
+        source = con.execute("select current_database()").fetchall()[0][0]
+        con.execute("attach $path as wellbeing_snapshot", {"path": str(partial)})
+        try:
+            # One statement, one transaction: the copy is one version of the data.
+            con.execute(_copy_into_snapshot(source))
+        finally:
+            con.execute("detach wellbeing_snapshot")
     _fsync_file(partial)
     os.replace(partial, where / name)
     _fsync_dir(where)
