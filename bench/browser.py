@@ -93,6 +93,28 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def server_command(port: int, script: Path | None = None) -> list[str]:
+    """The command that serves the dashboard (``python serve.py``, the only way it
+    serves: docs/security.md) or another Streamlit ``script`` on 127.0.0.1:``port``."""
+    start = [sys.executable, str(ROOT / "serve.py")]
+    if script is not None and script.resolve() != (ROOT / "dashboard.py").resolve():
+        start = [sys.executable, "-m", "streamlit", "run", str(script)]
+    return [
+        *start,
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        # An edit elsewhere in the tree must not reload the app mid-measurement.
+        "--server.fileWatcherType",
+        "none",
+    ]
+
+
 @contextmanager
 def streamlit_server(db: Path) -> Iterator[tuple[str, int]]:
     """``python serve.py`` on 127.0.0.1 against ``db``: (URL, pid); stopped after."""
@@ -102,18 +124,7 @@ def streamlit_server(db: Path) -> Iterator[tuple[str, int]]:
     # one would stop the server mid-benchmark.
     log = tempfile.TemporaryFile()  # noqa: SIM115 (closed once the server has stopped)
     process = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "serve.py"),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-        ],
+        server_command(port),
         cwd=ROOT,
         env=environment,
         stdout=log,

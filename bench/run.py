@@ -8,6 +8,19 @@
    suggest_survey_mapping and import_survey, in a process of its own that
    reports its peak resident memory.
 3. First paint and filter-change-to-repaint in Chromium against ``python serve.py``.
+4. Cold figures (bench.cold): ``python serve.py`` to the Overview painted on the
+   sample data, each page's and tab's first visit after that restart, an empty
+   store's first run with the demo import.
+5. First visits with no background preparation, and the preparation itself,
+   at the chosen scale (bench.first_visit).
+6. Many leaders at once: 1, 5, 10, 25 and 50 sessions through Streamlit's
+   websocket protocol, each clicking a filter every 5 s on average (bench.leaders).
+
+Every figure is also printed as a multiple of a floor measured in the same run:
+the same measurement of bench/floor_app.py, a page that draws nothing but a
+title and one filter, so that figures from different machines can be compared.
+The machine's load average is printed with each part. Issue 20's targets are
+printed last, each beside its figure.
 
 Data comes from bench.generate (written on first use into bench/out/). Each
 measuring step runs in its own process: DuckDB lets one process at a time
@@ -16,6 +29,8 @@ open the store file.
     python -m bench.run                      # 100,000 respondents
     python -m bench.run --scale 1m           # the 1,000,000-respondent stretch figure
     python -m bench.run --skip-browser       # no Chromium
+    python -m bench.run --only-issue-20      # only the cold, first-visit, preparation
+                                             # and many-leaders figures
 """
 
 from __future__ import annotations
@@ -42,6 +57,15 @@ REPAINT_TARGET_MS = 500.0
 IMPORT_SECONDS_TARGET = 5.0
 BOARD_PACK_SECONDS_TARGET = 30.0  # issue 8, on the sample data
 IMPORT_RSS_TARGET_MB = 1024.0
+# Issue 20 (bench/README.md and README's Performance section list them).
+COLD_START_TARGET_S = 2.0
+FIRST_VISIT_SAMPLE_TARGET_S = 1.0
+EMPTY_STORE_TARGET_S = 10.0
+FIRST_VISIT_UNPREPARED_TARGET_S = 1.0
+PREPARATION_TARGET_S = {"100k": 30.0, "1m": 300.0}
+LEADERS_P95_TARGET_S = 1.0
+LEADERS_AT = 25
+LEADER_LEVELS = [1, 5, 10, 25, 50]
 
 
 @dataclass(frozen=True)
@@ -134,6 +158,21 @@ def data_shape(store: Path) -> dict[str, int]:
         con.close()
 
 
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _times(value: float | None, floor: float | None) -> str:
+    """A figure as a multiple of the floor measured the same way in this run."""
+    if value is None or not floor:
+        return "-"
+    return f"{value / floor:,.0f}x"
+
+
+def _s(value_ms: float | None) -> str:
+    return "-" if value_ms is None else f"{value_ms / 1000:,.2f} s"
+
+
 def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:,.0f} ms"
 
@@ -146,7 +185,7 @@ def print_table(headers: list[str], rows: list[list[str]]) -> None:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
 
 
-def page_rows(pages: list[dict], target: Target) -> list[list[str]]:
+def page_rows(pages: list[dict], target: Target, floor: float | None) -> list[list[str]]:
     rows = []
     for page in pages:
         median, worst = page["median_ms"], page["worst_ms"]
@@ -164,6 +203,7 @@ def page_rows(pages: list[dict], target: Target) -> list[list[str]]:
                 _ms(raw),
                 ratio,
                 str(page["queries_per_rerun"]),
+                _times(median, floor),
             ]
         )
     return rows
@@ -179,6 +219,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-board-pack", action="store_true", help="no board pack figure")
     parser.add_argument("--reruns", type=int, default=10, help="timed reruns per page")
     parser.add_argument("--only", help="one page file, e.g. pages/overview.py")
+    parser.add_argument("--only-issue-20", action="store_true", help="only issue 20's figures")
+    parser.add_argument("--skip-cold", action="store_true", help="no cold start figures")
+    parser.add_argument("--skip-first-visit", action="store_true", help="no unprepared visits")
+    parser.add_argument("--skip-preparation", action="store_true", help="no preparation figure")
+    parser.add_argument("--skip-leaders", action="store_true", help="no many-leaders curve")
+    parser.add_argument(
+        "--leaders", type=int, nargs="+", default=LEADER_LEVELS, help="sessions at each step"
+    )
+    parser.add_argument(
+        "--leaders-seconds", type=float, default=60.0, help="clicking time at each step"
+    )
     args = parser.parse_args(argv)
 
     scale = generate.SCALES[args.scale]
@@ -199,7 +250,34 @@ def main(argv: list[str] | None = None) -> int:
     rerun_target = Target(RERUN_MEDIAN_TARGET_MS[scale.name], "ms")
     failures = 0
 
-    print("Page rerun after a filter change (server side, AppTest through dashboard.py)")
+    floor = _worker("bench.first_visit", "--db", str(data.store), "--floor")["floor_ms"]
+    results["floor_ms"] = floor
+    print(
+        f"Floor: a rerun of bench/floor_app.py (a title and one filter) through AppTest "
+        f"takes {floor:,.1f} ms here; 'x floor' columns divide by the same kind of floor.\n"
+    )
+    if not args.only_issue_20:
+        failures += _pages_and_the_rest(args, scale, data, results, rerun_target, floor)
+    failures += issue_20(args, scale, data, results, floor)
+
+    results["load_at_end"] = machine()["load"]
+    skipped = sum(row[-1] == "n/a" for row in results["issue_20"])
+    unmeasured = f" {skipped} of issue 20's figures not measured." if skipped else ""
+    out = RESULTS / f"results_{scale.name}.json"
+    out.write_text(json.dumps(results, indent=2))
+    verdict = "Every figure measured meets its target." if not failures else ""
+    verdict = verdict or f"{failures} figure(s) miss."
+    print(
+        f"\nLoad average at end {results['load_at_end']}. {verdict}{unmeasured} "
+        f"Details: {out.relative_to(ROOT)}"
+    )
+    return 1 if failures else 0
+
+
+def _pages_and_the_rest(args, scale, data, results, rerun_target, floor) -> int:
+    """The figures of DESIGN.md section 8 measured before issue 20: pages, import, browser."""
+    failures = 0
+    print(f"Page rerun after a filter change (server side, AppTest; load {load()})")
     only = ["--only", args.only] if args.only else []
     pages = _worker("bench.pages", "--db", str(data.store), "--reruns", str(args.reruns), *only)
     if pages.get("prepare_ms") is not None:
@@ -208,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
             f"per data version, finished {pages['prepare_ms'] / 1000:,.1f} s after the first "
             "page run; pages are timed after that)"
         )
-    rows = page_rows(pages["pages"], rerun_target)
+    rows = page_rows(pages["pages"], rerun_target, floor)
     print_table(
         [
             "page",
@@ -220,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
             "raw query",
             "page/raw",
             "queries",
+            "x floor",
         ],
         rows,
     )
@@ -332,15 +411,188 @@ def main(argv: list[str] | None = None) -> int:
             for r in found
         ]
 
-    results["load_at_end"] = machine()["load"]
-    out = RESULTS / f"results_{scale.name}.json"
-    out.write_text(json.dumps(results, indent=2))
-    print(
-        f"\nLoad average at end {results['load_at_end']}. "
-        f"{'Every figure meets its target.' if not failures else f'{failures} figure(s) miss.'}"
-        f" Details: {out.relative_to(ROOT)}"
-    )
-    return 1 if failures else 0
+    return failures
+
+
+def _leader_pages() -> list[str]:
+    """The address of every page a leader opens ('' is the Overview), from dashboard.py."""
+    sys.path.insert(0, str(ROOT))
+    import dashboard
+
+    return ["" if spec.default else Path(spec.path).stem for spec in dashboard.PAGES["Explore"]]
+
+
+def _leaders_floor(seconds: float) -> float | None:
+    """One leader clicking on bench/floor_app.py: the protocol's own floor."""
+    from bench import cold, leaders
+
+    with cold.started_server(cold.FLOOR_APP, None) as (url, _):
+        curve = leaders.measure(url, levels=[1], seconds=seconds, think=0.5)
+    return curve[0]["median_ms"]
+
+
+def issue_20(args, scale, data, results, floor: float) -> int:
+    """Issue 20's figures, each printed beside its target and as a multiple of a floor."""
+    from bench import browser, cold, leaders
+
+    summary: list[list[str]] = []
+    failures = 0
+
+    def row(figure: str, value: float | None, text: str, times: str, target: Target) -> None:
+        nonlocal failures
+        verdict = target.verdict(value)
+        failures += verdict != "PASS"
+        summary.append([figure, text, times, target.text(), verdict])
+
+    def missing(figure: str, why: str, target: Target) -> None:
+        summary.append([figure, why, "-", target.text(), "n/a"])
+
+    # Cold: sample data, in Chromium.
+    cold_start = Target(COLD_START_TARGET_S, "s")
+    page_visit = Target(FIRST_VISIT_SAMPLE_TARGET_S, "s")
+    empty = Target(EMPTY_STORE_TARGET_S, "s")
+    cold_figures = [
+        "sample data, store loaded: python serve.py to the Overview painted (Chromium)",
+        "sample data: slowest first visit to a page or tab after a restart",
+        "empty store, first run: demo import and the Overview painted",
+    ]
+    if args.skip_cold or args.skip_browser:
+        for figure, target in zip(cold_figures, (cold_start, page_visit, empty), strict=True):
+            missing(figure, "not measured (--skip-cold)", target)
+    else:
+        print(f"\nCold, on the sample data, in Chromium (bench.cold; load {load()})")
+        found = cold.measure()
+        first_paint = found.floor_first_paint_ms
+        repaint = (
+            sorted(found.floor_repaints_ms)[len(found.floor_repaints_ms) // 2]
+            if found.floor_repaints_ms
+            else None
+        )
+        print(
+            f"  floor: streamlit run of bench/floor_app.py to painted {_s(first_paint)}; "
+            f"its filter change repainted, median {_ms(repaint)}"
+        )
+        visits = [v for v in found.visits if v.ms is not None]
+        print_table(
+            ["first visit after a restart", "time", "x floor repaint", "note"],
+            [[v.name, _s(v.ms), _times(v.ms, repaint), v.error or ""] for v in found.visits],
+        )
+        for problem in found.errors:
+            print(f"  {problem}")
+        slowest = max(visits, key=lambda v: v.ms) if visits else None
+        ms = found.overview_loaded_ms
+        row(cold_figures[0], ms and ms / 1000, _s(ms), _times(ms, first_paint), cold_start)
+        row(
+            cold_figures[1],
+            slowest.ms / 1000 if slowest else None,
+            f"{_s(slowest.ms)} ({slowest.name})" if slowest else "-",
+            _times(slowest.ms if slowest else None, repaint),
+            page_visit,
+        )
+        ms = found.overview_empty_ms
+        row(cold_figures[2], ms and ms / 1000, _s(ms), _times(ms, first_paint), empty)
+        results["cold"] = {
+            "overview_loaded_ms": found.overview_loaded_ms,
+            "overview_empty_ms": found.overview_empty_ms,
+            "visits": [v.__dict__ for v in found.visits],
+            "floor_first_paint_ms": first_paint,
+            "floor_repaints_ms": found.floor_repaints_ms,
+            "errors": found.errors,
+        }
+
+    # First visits with no background preparation, at the chosen scale.
+    unprepared = Target(FIRST_VISIT_UNPREPARED_TARGET_S, "s")
+    figure = f"{scale.name}: slowest first visit to a wave, service or team, no preparation"
+    if args.skip_first_visit:
+        missing(figure, "not measured (--skip-first-visit)", unprepared)
+    else:
+        print(
+            f"\nFirst visits with no background preparation, Overview through AppTest "
+            f"(bench.first_visit; load {load()})"
+        )
+        visited = _worker("bench.first_visit", "--db", str(data.store))
+        print_table(
+            ["visit", "time", "x floor"],
+            [[v["visit"], _s(v["ms"]), _times(v["ms"], floor)] for v in visited["visits"]],
+        )
+        # The first run opens the store too; it is printed above, not counted here.
+        later = visited["visits"][1:] or visited["visits"]
+        slowest = max(later, key=lambda v: v["ms"])
+        text = f"{_s(slowest['ms'])} ({slowest['visit']})"
+        row(figure, slowest["ms"] / 1000, text, _times(slowest["ms"], floor), unprepared)
+        first = visited["visits"][0]
+        print(f"  the first run, opening the store too: {_s(first['ms'])}")
+        results["first_visit"] = visited
+
+    # Background preparation of every wave, from a cold process.
+    for name in ("100k", "1m"):
+        target = Target(PREPARATION_TARGET_S[name], "s")
+        figure = f"background preparation of every wave after an import: {name}"
+        if scale.name != name:
+            missing(figure, f"not measured (--scale {name})", target)
+        elif args.skip_preparation:
+            missing(figure, "not measured (--skip-preparation)", target)
+        else:
+            print(f"\nBackground preparation, cold process (bench.first_visit; load {load()})")
+            prepared = _worker("bench.first_visit", "--db", str(data.store), "--preparation")
+            print(
+                f"  supervision months {prepared['supervision_s']:,.1f} s, confidentiality "
+                f"decisions of {prepared['waves']} waves {prepared['decisions_s']:,.1f} s"
+            )
+            row(figure, prepared["total_s"], f"{prepared['total_s']:,.0f} s", "-", target)
+            results["preparation"] = prepared
+
+    # Many leaders on one server.
+    crowd = Target(LEADERS_P95_TARGET_S, "s")
+    figure = f"{LEADERS_AT} leaders on one server at {scale.name}: click to repaint p95, errors"
+    if args.skip_leaders:
+        missing(figure, "not measured (--skip-leaders)", crowd)
+    else:
+        print(
+            f"\nMany leaders at once (bench.leaders: Streamlit's websocket protocol, one click "
+            f"every 5 s on average per session, {args.leaders_seconds:.0f} s per step)"
+        )
+        protocol_floor = _leaders_floor(min(20.0, args.leaders_seconds))
+        print(f"  floor: one session clicking on bench/floor_app.py, median {_ms(protocol_floor)}")
+        with browser.streamlit_server(data.store) as (url, pid):
+            leaders.measure(url, levels=[1], seconds=1)  # the first run starts the preparation
+            waited = browser.wait_until_idle(pid, timeout=3600)
+            print(f"  (the server's background preparation ended {waited:,.0f} s after start-up)")
+            curve = []
+            for sessions in args.leaders:
+                print(f"  {sessions} session(s), load {load()}", file=sys.stderr, flush=True)
+                curve += leaders.measure(
+                    url, levels=[sessions], seconds=args.leaders_seconds, pages=_leader_pages()
+                )
+        print_table(
+            ["sessions", "clicks", "median", "p95", "worst", "x floor (p95)", "errors"],
+            [
+                [
+                    str(c["sessions"]),
+                    str(c["clicks"]),
+                    _ms(c["median_ms"]),
+                    _ms(c["p95_ms"]),
+                    _ms(c["worst_ms"]),
+                    _times(c["p95_ms"], protocol_floor),
+                    str(c["errors"]) + (f" ({c['first_errors'][0]})" if c["errors"] else ""),
+                ]
+                for c in curve
+            ],
+        )
+        at = next((c for c in curve if c["sessions"] == LEADERS_AT), None)
+        if at is None:
+            missing(figure, f"not measured ({LEADERS_AT} not in --leaders)", crowd)
+        else:
+            p95 = at["p95_ms"]
+            value = None if p95 is None or at["errors"] else p95 / 1000
+            text = f"{_ms(p95)}, {at['errors']} errors"
+            row(figure, value, text, _times(p95, protocol_floor), crowd)
+        results["leaders"] = {"floor_ms": protocol_floor, "curve": curve}
+
+    print(f"\nIssue 20's targets (load average now {load()})")
+    print_table(["figure", "measured", "x floor", "target", "result"], summary)
+    results["issue_20"] = summary
+    return failures
 
 
 if __name__ == "__main__":

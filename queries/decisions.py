@@ -150,6 +150,8 @@ _DECISIONS: OrderedDict[tuple, privacy.Decision] = OrderedDict()
 # Every wave of a few dozen data versions.
 _DECISIONS_KEPT = 64
 _LOCK = threading.Lock()
+# The decisions being made now, by key: a second caller waits for the first.
+_DECIDING: dict[tuple, threading.Event] = {}
 
 
 def decision(
@@ -158,24 +160,38 @@ def decision(
     """The engine's decision on every cell of the wave, kept per data version."""
     rules = rules or settings.rules(con)
     key = (data_version(con), wave_id, rules)
-    with _LOCK:
-        if key in _DECISIONS:
-            _DECISIONS.move_to_end(key)
-            return _DECISIONS[key]
-    current = active_uploads(con, wave_id=wave_id)
-    history = published(con, wave_id=wave_id)
-    frame, specs = wave_frame(con, wave_id=wave_id, current=current, history=history)
-    made = privacy.decide(
-        frame,
-        specs,
-        rules,
-        history=[privacy.Publication(str(p.id), p.shown) for p in history],
-    )
-    with _LOCK:
-        _DECISIONS[key] = made
-        while len(_DECISIONS) > _DECISIONS_KEPT:
-            _DECISIONS.popitem(last=False)
-    return made
+    while True:
+        with _LOCK:
+            if key in _DECISIONS:
+                _DECISIONS.move_to_end(key)
+                return _DECISIONS[key]
+            deciding = _DECIDING.get(key)
+            if deciding is None:
+                deciding = _DECIDING[key] = threading.Event()
+                break
+        # Another thread (the background preparation, or another leader's page) is
+        # deciding this wave: wait for its decision rather than make a second one
+        # beside it on the same two cores. Then look again (it may have failed).
+        deciding.wait()
+    try:
+        current = active_uploads(con, wave_id=wave_id)
+        history = published(con, wave_id=wave_id)
+        frame, specs = wave_frame(con, wave_id=wave_id, current=current, history=history)
+        made = privacy.decide(
+            frame,
+            specs,
+            rules,
+            history=[privacy.Publication(str(p.id), p.shown) for p in history],
+        )
+        with _LOCK:
+            _DECISIONS[key] = made
+            while len(_DECISIONS) > _DECISIONS_KEPT:
+                _DECISIONS.popitem(last=False)
+        return made
+    finally:
+        with _LOCK:
+            _DECIDING.pop(key, None)
+        deciding.set()
 
 
 # What this process has already recorded: (store, wave, version, sensitive).

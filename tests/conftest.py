@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -267,30 +268,32 @@ def views_app_db(views_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     st.cache_resource.clear()
 
 
-# Modules marked slow here rather than in the file: the confidentiality engine's
-# tests are being rewritten elsewhere. Move the mark into the module with that work.
-SLOW_MODULES = {"test_privacy_attack.py", "test_privacy_audit_scale.py"}
-
-
 @pytest.hookimpl(tryfirst=True)  # before -m "not slow" deselects
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Every browser journey is slow too. Browser tests need Debian's chromium:
-    skipped without it, except in CI (it must exist)."""
+    """Every browser journey is slow too. Browser tests need Debian's chromium,
+    deployment tests its nginx too: skipped without them, except in CI (they must
+    exist: .ci/run installs both)."""
     for item in items:
-        if "browser" in item.keywords or item.path.name in SLOW_MODULES:
+        if "browser" in item.keywords:
             item.add_marker(pytest.mark.slow)
         if _uses_a_module_fixture(item):
             # pytest-xdist (--dist loadgroup) runs the module's tests on one worker,
             # so the fixture is built once; other tests are spread one by one.
             item.add_marker(pytest.mark.xdist_group(item.path.stem))
-    if CHROMIUM.exists():
-        return
     if os.environ.get("CI"):
-        return  # let them fail loudly: .ci/run installs chromium
-    skip = pytest.mark.skip(reason="needs /usr/bin/chromium (apt-get install -y chromium)")
+        return  # let them fail loudly
+    missing = {
+        "browser": None
+        if CHROMIUM.exists()
+        else pytest.mark.skip(reason="needs /usr/bin/chromium (apt-get install -y chromium)"),
+        "deployment": None
+        if shutil.which("nginx") or Path("/usr/sbin/nginx").exists()
+        else pytest.mark.skip(reason="needs nginx (apt-get install -y nginx)"),
+    }
     for item in items:
-        if "browser" in item.keywords:
-            item.add_marker(skip)
+        for marker, skip in missing.items():
+            if skip is not None and marker in item.keywords:
+                item.add_marker(skip)
 
 
 def _uses_a_module_fixture(item: pytest.Item) -> bool:

@@ -25,6 +25,9 @@ from wellbeing.ingest import staff as staff_import
 from wellbeing.ingest import uploads
 from wellbeing.ingest.reading import read_export
 
+# The attack observes every figure through every filter: seconds per organisation.
+pytestmark = pytest.mark.slow
+
 
 def wave_id(con, label: str) -> int:
     waves = survey.waves(con)

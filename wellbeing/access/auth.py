@@ -8,6 +8,7 @@ which tests replace.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,9 +26,18 @@ from wellbeing.core import roles
 clock: Callable[[], dt.datetime] = audit_log.utc_now
 
 _hasher = PasswordHasher()
-# Checked when the account name does not exist, so that a wrong name takes as
-# long as a wrong password and timing does not reveal which names exist.
-_UNKNOWN_ACCOUNT_HASH = _hasher.hash("no account has this password")
+
+
+@functools.cache
+def _unknown_account_hash() -> str:
+    """Checked when the account name does not exist, so that a wrong name takes as
+    long as a wrong password and timing does not reveal which names exist.
+
+    Made at the first sign-in, not on import: hashing costs about 0.4 s on
+    purpose, and every server start (every first page) paid it.
+    """
+    return _hasher.hash("no account has this password")
+
 
 # Throttling. Failures beyond the free ones double the wait each time, up to
 # MAX_DELAY. Per account name the count restarts after a successful sign-in;
@@ -143,7 +153,7 @@ def sign_in(
         )
     account = account_queries.account_by_username(con, username=name) if name else None
     matches = password_matches(
-        account["password_hash"] if account else _UNKNOWN_ACCOUNT_HASH, password
+        account["password_hash"] if account else _unknown_account_hash(), password
     )
     succeeded = bool(account and account["active"] and matches)
     if succeeded:

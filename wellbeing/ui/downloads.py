@@ -11,7 +11,6 @@ from wellbeing.access import audit_log
 from wellbeing.core import roles
 from wellbeing.present import plain
 from wellbeing.present.exports import csv_bytes, figure_png, file_stem, readable, xlsx_bytes
-from wellbeing.store import config
 from wellbeing.ui import run, session
 
 
@@ -32,7 +31,7 @@ def audited_download(make: Callable[[], bytes], *, file_name: str) -> Callable[[
     so the user and the shared connection are taken now and used then.
     """
     user = session.current_user() or roles.User(name="unknown", role="")
-    shared = run.database(str(config.database_path()))
+    shared = run.shared_database()
 
     def make_and_record() -> bytes:
         data = make()

@@ -18,7 +18,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from queries import cache, supervision, survey
 from wellbeing import store
 from wellbeing.ingest import demo
-from wellbeing.store import config
+from wellbeing.store import config, snapshots
+from wellbeing.ui import replicas
 
 
 def _route_every_run_through_dashboard() -> None:
@@ -52,6 +53,19 @@ def database(path: str) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def shared_database() -> duckdb.DuckDBPyConnection:
+    """What this process reads: the store, or in a reader process its newest snapshot.
+
+    A writer (``WELLBEING_SNAPSHOTS`` set) starts publishing snapshots of the
+    store here (wellbeing.ui.replicas).
+    """
+    if snapshots.reading():
+        return replicas.reader_cursor()  # type: ignore[return-value]
+    shared = database(str(config.database_path()))
+    replicas.start_publishing(shared)
+    return shared
+
+
 # This script run's cursor: set by begin_run (dashboard.py, first thing in every
 # run) and shared by the page and every helper below, so the data version is
 # read once per run. A ContextVar because Streamlit runs each session's script
@@ -68,7 +82,7 @@ def begin_run() -> duckdb.DuckDBPyConnection:
     starts deciding every wave in the background (:func:`_prepare_figures`).
     """
     _this_run.routed = _run_identity()
-    shared = database(str(config.database_path()))
+    shared = shared_database()
     run_cursor = shared.cursor()
     _run_cursor.set(run_cursor)
     _prepare_figures(shared, cache.data_version(run_cursor))

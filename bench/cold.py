@@ -1,0 +1,273 @@
+"""Cold figures in Chromium, as a new user meets the product, and the floor they are compared to.
+
+- ``python serve.py`` on the sample data, store already loaded, to the
+  Overview painted (the server process is started after the browser, and the
+  clock starts when it is started);
+- after that restart, each page's first visit by its link in the menu, and each
+  of its tabs;
+- an empty store's first run: the demo import and the Overview painted;
+- the floor: ``bench/floor_app.py`` (a title and one filter), its first paint and
+  a filter change repainted, through the same browser code.
+
+Every server is started on 127.0.0.1 and a free port and stopped at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench import browser, generate
+
+ROOT = browser.ROOT
+FLOOR_APP = ROOT / "bench" / "floor_app.py"
+SAMPLE_STORE = generate.OUT_DIR / "sample_loaded.duckdb"
+# Ready for a click: the page's title drawn, the script finished, no skeleton left.
+READY = """
+() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+    if (document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')) return false;
+    if (document.querySelectorAll('[data-testid="stSkeleton"]').length) return false;
+    return document.querySelector('[data-testid="stMain"] h1') !== null;
+}
+"""
+# Notes whether a rerun started after this point (see browser.WATCH_RERUN).
+WATCH = """
+() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    window.__ran = false;
+    new MutationObserver(records => {
+        const state = app.getAttribute('data-test-script-state');
+        if (state === 'running' || records.some(r => r.oldValue === 'running')) window.__ran = true;
+    }).observe(app, {attributes: true, attributeOldValue: true,
+                     attributeFilter: ['data-test-script-state']});
+}
+"""
+RAN_AND_READY = "() => window.__ran === true && (" + READY + ")()"
+TIMEOUT_MS = 180_000
+
+
+@dataclass
+class Visit:
+    name: str
+    ms: float | None = None
+    error: str | None = None
+
+
+@dataclass
+class ColdResult:
+    overview_loaded_ms: float | None = None
+    overview_empty_ms: float | None = None
+    visits: list[Visit] = field(default_factory=list)
+    floor_first_paint_ms: float | None = None
+    floor_repaints_ms: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def sample_store() -> Path:
+    """A store with the bundled sample data imported (once), as a running installation has."""
+    if not SAMPLE_STORE.is_file():
+        SAMPLE_STORE.parent.mkdir(parents=True, exist_ok=True)
+        code = (
+            "import sys; from wellbeing import store; from wellbeing.ingest import demo; "
+            "con = store.connect(sys.argv[1]); demo.load_if_empty(con); "
+            "con.execute('checkpoint'); con.close()"
+        )
+        subprocess.run([sys.executable, "-c", code, str(SAMPLE_STORE)], cwd=ROOT, check=True)
+    return SAMPLE_STORE
+
+
+@contextmanager
+def started_server(script: Path, db: Path | None) -> Iterator[tuple[str, float]]:
+    """Serve ``script`` now (the dashboard through serve.py): (URL, perf_counter at the
+    start); stopped after."""
+    port = browser.free_port()
+    environment = dict(os.environ, STREAMLIT_SERVER_FILE_WATCHER_TYPE="none")
+    if db is not None:
+        environment["WELLBEING_DB"] = str(db)
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed once the server has stopped)
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        browser.server_command(port, script),
+        cwd=ROOT,
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + browser.SERVER_START_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                log.seek(0)
+                raise RuntimeError(f"streamlit exited: {log.read().decode(errors='replace')}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read().decode().strip() == "ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError("streamlit was not healthy in time")
+            time.sleep(0.05)
+        yield url, started
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+        log.close()
+
+
+def _painted_since(page, started: float) -> float:
+    """Milliseconds from ``started`` (perf_counter) to the next frame painted."""
+    page.evaluate(browser.NEXT_PAINT)
+    return (time.perf_counter() - started) * 1000
+
+
+def _open(context, url: str, started: float) -> tuple[object, float]:
+    page = context.new_page()
+    page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
+    page.wait_for_function(READY, timeout=TIMEOUT_MS)
+    return page, _painted_since(page, started)
+
+
+def _click_and_wait(page, locator) -> float:
+    page.evaluate(WATCH)
+    started = time.perf_counter()
+    locator.click(timeout=30_000)
+    page.wait_for_function(RAN_AND_READY, timeout=TIMEOUT_MS)
+    return _painted_since(page, started)
+
+
+def _tabs(page) -> list[str]:
+    main = page.get_by_test_id("stMain")
+    return [t.inner_text().strip() for t in main.get_by_role("tab").all()]
+
+
+def first_visits(page, titles: list[str]) -> list[Visit]:
+    """Each page's first visit by its menu link, then each of its other tabs, in menu order."""
+    visits = []
+    menu = page.get_by_test_id("stSidebarNav")
+    for title in titles:
+        try:
+            link = menu.get_by_role("link", name=title, exact=True)
+            visits.append(Visit(title, _click_and_wait(page, link)))
+        except Exception as error:  # one page failing must not hide the others
+            visits.append(Visit(title, error=str(error).splitlines()[0][:200]))
+            continue
+        for tab in _tabs(page)[1:]:
+            name = f"{title} \u203a {tab}"
+            try:
+                control = page.get_by_test_id("stMain").get_by_role("tab", name=tab, exact=True)
+                page.evaluate(WATCH)
+                started = time.perf_counter()
+                control.first.click(timeout=30_000)
+                # A tab of ui.sections reruns the page; plain tabs switch in the browser.
+                try:
+                    page.wait_for_function("() => window.__ran === true", timeout=2_000)
+                    page.wait_for_function(RAN_AND_READY, timeout=TIMEOUT_MS)
+                    visits.append(Visit(name, _painted_since(page, started)))
+                except Exception:
+                    visits.append(Visit(name, _painted_since(page, started), "no rerun"))
+            except Exception as error:
+                visits.append(Visit(name, error=str(error).splitlines()[0][:200]))
+    return visits
+
+
+def floor_repaints(page, changes: int) -> list[float]:
+    """The floor page's filter change, from the press on the option to the new text painted.
+
+    Its rerun takes a few ms, too quick for the page's running state to be
+    seen (bench.browser times from that), so this waits for the text it writes.
+    """
+    combobox = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Wave")
+    times = []
+    for number in range(changes):
+        choice = ["Autumn", "Spring"][number % 2]
+        combobox.click(timeout=30_000)
+        option = page.get_by_role("option", name=choice, exact=True)
+        option.wait_for(state="visible", timeout=30_000)
+        started = time.perf_counter()
+        option.click(timeout=30_000)
+        page.get_by_text(f"Chosen: {choice}", exact=True).wait_for(timeout=TIMEOUT_MS)
+        page.wait_for_function(READY, timeout=TIMEOUT_MS)
+        times.append(_painted_since(page, started))
+    return times
+
+
+def explore_titles() -> list[str]:
+    """The leaders' pages after the Overview, as dashboard.py lists them."""
+    sys.path.insert(0, str(ROOT))
+    import dashboard
+
+    return [spec.title for spec in dashboard.PAGES["Explore"] if not spec.default]
+
+
+def measure(*, floor_changes: int = 10) -> ColdResult:
+    from playwright import sync_api
+
+    result = ColdResult()
+    loaded = sample_store()
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(browser.CHROMIUM), args=["--disable-gpu", "--no-first-run"]
+        )
+        try:
+            # The floor first: a page that draws nothing but a title and one filter.
+            context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+            try:
+                with started_server(FLOOR_APP, None) as (url, started):
+                    page, result.floor_first_paint_ms = _open(context, url, started)
+                    result.floor_repaints_ms = floor_repaints(page, floor_changes)
+            except Exception as error:
+                result.errors.append(f"floor: {error}"[:300])
+            finally:
+                context.close()
+
+            # Restart on the loaded store: Overview, then every page's first visit.
+            with tempfile.TemporaryDirectory() as folder:
+                copy = Path(folder) / "wellbeing.duckdb"
+                shutil.copy(loaded, copy)
+                context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+                try:
+                    with started_server(ROOT / "dashboard.py", copy) as (url, started):
+                        page, result.overview_loaded_ms = _open(context, url, started)
+                        result.visits = first_visits(page, explore_titles())
+                except Exception as error:
+                    result.errors.append(f"loaded store: {error}"[:300])
+                finally:
+                    context.close()
+
+                # An empty store: the demo import runs in the first run.
+                empty = Path(folder) / "empty.duckdb"
+                context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+                try:
+                    with started_server(ROOT / "dashboard.py", empty) as (url, started):
+                        _, result.overview_empty_ms = _open(context, url, started)
+                except Exception as error:
+                    result.errors.append(f"empty store: {error}"[:300])
+                finally:
+                    context.close()
+        finally:
+            chromium.close()
+    return result
+
+
+if __name__ == "__main__":
+    import json
+    from dataclasses import asdict
+
+    print(json.dumps(asdict(measure())))

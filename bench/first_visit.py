@@ -1,0 +1,131 @@
+"""First visits with no background preparation, and the background preparation itself.
+
+``python -m bench.first_visit --db FILE`` (its own process, so nothing is kept
+from an earlier run) runs dashboard.py's Overview through AppTest with the
+background preparation switched off (``wellbeing.ui.run._prepare_figures``
+replaced by nothing), then times the first visit to every wave, newest first,
+and to a few services and teams of the latest wave: what a leader waits for
+when they click before the preparation has reached what they ask for.
+
+``python -m bench.first_visit --db FILE --preparation`` times what the server
+prepares in the background after start-up or an import (supervision months,
+then every wave's confidentiality decisions, as ``wellbeing.ui.run`` does),
+from a cold process. Each prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FLOOR_APP = ROOT / "bench" / "floor_app.py"
+SERVICES, TEAMS = 3, 3
+
+
+def _timed(at) -> float:
+    started = time.perf_counter()
+    at.run()
+    return (time.perf_counter() - started) * 1000
+
+
+def _box(at, key: str):
+    found = [w for w in at.selectbox if w.key == key]
+    return found[0] if found else None
+
+
+def floor_rerun_ms(reruns: int = 20) -> float:
+    """Median rerun of bench/floor_app.py (a title and one filter) through AppTest."""
+    import statistics
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(FLOOR_APP)).run()
+    times = []
+    for number in range(reruns):
+        at.selectbox(key="wave").set_value(["Autumn", "Spring"][number % 2])
+        times.append(_timed(at))
+    return statistics.median(times)
+
+
+def first_visits() -> dict:
+    from streamlit.testing.v1 import AppTest
+
+    from bench.pages import _pin_navigation_like_the_server
+    from wellbeing.ui import run
+
+    _pin_navigation_like_the_server()
+    run._prepare_figures = lambda shared, version: None  # no background preparation
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=600)
+    print("  first run (opening the store, Overview, latest wave)", file=sys.stderr, flush=True)
+    visits: list[dict] = [{"visit": "first run (Overview, latest wave)", "ms": _timed(at)}]
+    errors = [e.message for e in at.exception]
+    wave = _box(at, "wave")
+    waves = list(wave.options) if wave else []
+    for label in reversed(waves[:-1]):
+        _box(at, "wave").set_value(label)
+        print(f"  first visit to wave {label}", file=sys.stderr, flush=True)
+        visits.append({"visit": f"wave {label}", "ms": _timed(at)})
+        errors += [e.message for e in at.exception]
+    if waves:
+        _box(at, "wave").set_value(waves[-1])
+        at.run()
+    service = _box(at, "service")
+    for label in list(service.options)[:SERVICES] if service else []:
+        _box(at, "service").set_value(label)
+        visits.append({"visit": f"service {label}", "ms": _timed(at)})
+        errors += [e.message for e in at.exception]
+        team = _box(at, "team")
+        for name in list(team.options)[:TEAMS] if team else []:
+            _box(at, "team").set_value(name)
+            visits.append({"visit": f"team {name}", "ms": _timed(at)})
+            errors += [e.message for e in at.exception]
+        if _box(at, "team"):
+            _box(at, "team").set_value(None)
+    return {"visits": visits, "errors": errors[:5]}
+
+
+def preparation() -> dict:
+    import threading
+
+    from queries import supervision, survey
+    from wellbeing import store
+
+    con = store.connect(os.environ["WELLBEING_DB"])
+    stop = threading.Event()
+    started = time.perf_counter()
+    supervision.prepare_supervision_months(con.cursor(), stop=stop)
+    months = time.perf_counter() - started
+    decided = survey.prepare_decisions(con.cursor(), stop=stop)
+    total = time.perf_counter() - started
+    con.close()
+    return {
+        "supervision_s": months,
+        "decisions_s": total - months,
+        "total_s": total,
+        "waves": decided,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--preparation", action="store_true")
+    parser.add_argument("--floor", action="store_true", help="only the floor's rerun")
+    args = parser.parse_args(argv)
+    os.environ["WELLBEING_DB"] = str(args.db)
+    os.chdir(ROOT)  # AppTest reads .streamlit/config.toml from the working directory
+    if args.floor:
+        print(json.dumps({"floor_ms": floor_rerun_ms()}))
+    elif args.preparation:
+        print(json.dumps(preparation()))
+    else:
+        print(json.dumps(first_visits() | {"floor_ms": floor_rerun_ms()}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""Read-only snapshots: one writer publishes whole copies, readers read them and journal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from queries import settings
+from queries import snapshots as snapshot_queries
+from wellbeing import store
+from wellbeing.access import audit_log
+from wellbeing.store import snapshots
+
+
+@pytest.fixture
+def writer(demo_db: Path, tmp_path: Path):
+    """The writer's store: a private copy of the sample data, held open as the writer holds it."""
+    path = tmp_path / "store.duckdb"
+    shutil.copy(demo_db, path)
+    con = store.connect(path)
+    yield con
+    con.close()
+
+
+def reader_cursor(where: Path) -> snapshots.ReaderCursor:
+    return snapshots.Snapshots(where, snapshot_queries.journaled_statements()).newest()
+
+
+def count(con, table: str) -> int:
+    return con.execute(f"select count(*) from {table}").fetchall()[0][0]
+
+
+def test_a_published_snapshot_holds_the_store_and_becomes_current(writer, tmp_path):
+    where = tmp_path / "snapshots"
+    published = snapshots.publish(writer.cursor(), where)
+    assert snapshots.current(where) == published
+    assert not list(where.glob(".*partial")), "no half-written file is left behind"
+    reader = reader_cursor(where)
+    for table in ("responses", "answers", "waves", "accounts", "settings"):
+        assert count(reader, table) == count(writer, table), table
+
+
+def test_another_process_reads_the_snapshot_while_the_writer_holds_the_store(writer, tmp_path):
+    """DuckDB refuses a second process on the store itself, even read-only; not on a snapshot."""
+    where = tmp_path / "snapshots"
+    snapshots.publish(writer.cursor(), where)
+    code = (
+        "import sys, duckdb; from pathlib import Path; from wellbeing.store import snapshots; "
+        "path = snapshots.current(Path(sys.argv[1])); "
+        "con = duckdb.connect(str(path), read_only=True); "
+        "print(con.execute('select count(*) from waves').fetchall()[0][0])"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code, str(where)], capture_output=True, text=True, check=True
+        )
+        for _ in range(2)
+    ]
+    assert {r.stdout.strip() for r in runs} == {str(count(writer, "waves"))}
+
+
+def test_a_run_keeps_its_snapshot_whole_while_a_newer_one_is_published(writer, tmp_path):
+    where = tmp_path / "snapshots"
+    snapshots.publish(writer.cursor(), where)
+    during_the_run = reader_cursor(where)
+    before = count(during_the_run, "settings")
+    settings.upsert_setting(writer, key="bench_marker", value="1")
+    snapshots.publish(writer.cursor(), where)
+    # The run that began on the old snapshot still reads it, the next run the new one.
+    assert count(during_the_run, "settings") == before
+    assert count(reader_cursor(where), "settings") == before + 1
+
+
+def test_old_snapshots_are_deleted_once_newer_ones_exist(writer, tmp_path):
+    where = tmp_path / "snapshots"
+    made = [snapshots.publish(writer.cursor(), where, kept=2) for _ in range(5)]
+    assert sorted(where.glob("snapshot-*.duckdb")) == made[-3:]
+
+
+def test_a_reader_journals_what_a_leader_does_and_the_writer_stores_it(writer, tmp_path):
+    where = tmp_path / "snapshots"
+    snapshots.publish(writer.cursor(), where)
+    reader = reader_cursor(where)
+    audit_log.record(
+        reader,
+        user="leader",
+        action=audit_log.DOWNLOAD,
+        detail="overview.png",
+        now=dt.datetime(2026, 12, 4, 9, 30),
+    )
+    # The snapshot cannot be written; the statement went to the journal instead.
+    assert len(list((where / snapshots.JOURNAL).glob("*.json"))) == 1
+    before = count(writer, "audit_log")
+    assert snapshot_queries.replay_journal(writer.cursor(), where) == 1
+    assert count(writer, "audit_log") == before + 1
+    stored = writer.execute(
+        "select username, detail, happened_at from audit_log order by id desc limit 1"
+    ).fetchall()[0]
+    assert stored == ("leader", "overview.png", dt.datetime(2026, 12, 4, 9, 30))
+    assert not list((where / snapshots.JOURNAL).glob("*.json"))
+
+
+def test_any_other_write_on_a_reader_fails(writer, tmp_path):
+    where = tmp_path / "snapshots"
+    snapshots.publish(writer.cursor(), where)
+    with pytest.raises(duckdb.Error, match="read-only"):
+        settings.upsert_setting(reader_cursor(where), key="min_group_size", value="3")
+
+
+def test_the_snapshot_version_changes_with_what_readers_see(writer):
+    before = snapshot_queries.snapshot_version(writer)
+    assert snapshot_queries.snapshot_version(writer) == before
+    settings.upsert_setting(writer, key="bench_marker", value="2")
+    assert snapshot_queries.snapshot_version(writer) != before
+
+
+def test_a_journal_entry_naming_another_statement_is_refused(writer, tmp_path):
+    where = tmp_path / "snapshots"
+    snapshots.record(where, "delete_demo_data", {})
+    with pytest.raises(ValueError, match="not a journaled statement"):
+        snapshot_queries.replay_journal(writer, where)
