@@ -6,6 +6,7 @@ this module names the statements involved, so that they stay named .sql files.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,10 @@ from wellbeing.store import snapshots
 # The only statements a leader's session writes: what they were shown of a wave
 # (queries.decisions.remember), sign-in attempts and audit events. A reader
 # journals them and the writer stores them; any other write on a reader fails.
-JOURNALED = ("insert_wave_publication", "insert_sign_in_attempt", "insert_audit_event")
+JOURNALED = ("insert_wave_publication", "insert_sign_in_attempt", "mark_sign_in_succeeded")
+# Journaled as what happened, not as a statement: the writer gives the line its id
+# and its place in the hash chain (wellbeing.access.audit_log.record).
+AUDIT_EVENT = "audit_event"
 
 
 def journaled_statements() -> dict[str, str]:
@@ -32,10 +36,21 @@ def snapshot_version(con: duckdb.DuckDBPyConnection) -> tuple:
     return (*data, *rest)
 
 
-def replay_journal(con: duckdb.DuckDBPyConnection, where: Path) -> int:
-    """Store what readers journaled (oldest first); returns how many statements."""
+def replay_journal(
+    con: duckdb.DuckDBPyConnection,
+    where: Path,
+    *,
+    audit: Callable[[duckdb.DuckDBPyConnection, dict[str, Any]], None] | None = None,
+) -> int:
+    """Store what readers journaled (oldest first); returns how many entries.
+
+    ``audit`` stores an audit line a reader journaled (the writer's audit log).
+    """
 
     def run(name: str, parameters: dict[str, Any]) -> None:
+        if name == AUDIT_EVENT and audit is not None:
+            audit(con, parameters)
+            return
         if name not in JOURNALED:  # the journal names statements; it never carries SQL
             raise ValueError(f"not a journaled statement: {name!r}")
         con.execute(sql(name), parameters).fetchall()

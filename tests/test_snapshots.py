@@ -14,8 +14,10 @@ import pytest
 from queries import settings
 from queries import snapshots as snapshot_queries
 from wellbeing import store
-from wellbeing.access import audit_log
+from wellbeing.access import accounts, action_plans, audit_log, auth
+from wellbeing.core import roles
 from wellbeing.store import snapshots
+from wellbeing.ui import replicas
 
 
 @pytest.fixture
@@ -94,15 +96,62 @@ def test_a_reader_journals_what_a_leader_does_and_the_writer_stores_it(writer, t
         detail="overview.png",
         now=dt.datetime(2026, 12, 4, 9, 30),
     )
-    # The snapshot cannot be written; the statement went to the journal instead.
+    # The snapshot cannot be written; what happened went to the journal instead.
     assert len(list((where / snapshots.JOURNAL).glob("*.json"))) == 1
     before = count(writer, "audit_log")
-    assert snapshot_queries.replay_journal(writer.cursor(), where) == 1
+    assert replicas.publish_now(writer, where, None) is not None  # the writer's own step
     assert count(writer, "audit_log") == before + 1
     stored = writer.execute(
         "select username, detail, happened_at from audit_log order by id desc limit 1"
     ).fetchall()[0]
     assert stored == ("leader", "overview.png", dt.datetime(2026, 12, 4, 9, 30))
+    assert not list((where / snapshots.JOURNAL).glob("*.json"))
+    # The writer gave the line its id and its place in the hash chain.
+    assert audit_log.verify(writer).broken_at is None
+
+
+def test_a_leader_signs_in_on_a_reader_and_the_writer_records_the_attempt(writer, tmp_path):
+    accounts.create_account(
+        writer,
+        username="leo",
+        display_name="Leo",
+        role=roles.LEADER,
+        password="a long uncommon passphrase",
+        by="test",
+    )
+    where = tmp_path / "snapshots"
+    snapshots.publish(writer.cursor(), where)
+    result = auth.sign_in(
+        reader_cursor(where),
+        username="leo",
+        password="a long uncommon passphrase",
+        client="203.0.113.9",
+        now=dt.datetime(2026, 12, 4, 9, 30),
+    )
+    assert result.user is not None and result.user.role == roles.LEADER
+    replicas.publish_now(writer, where, None)
+    attempts = writer.execute(
+        "select username, succeeded from sign_in_attempts where username = 'leo'"
+    ).fetchall()
+    assert attempts == [("leo", True)]
+
+
+def test_an_action_is_not_recorded_on_a_reader_and_says_where_it_can_be(writer, tmp_path):
+    where = tmp_path / "snapshots"
+    snapshots.publish(writer.cursor(), where)
+    leader = roles.User(name="Leo", role=roles.LEADER, username="leo")
+    with pytest.raises(action_plans.ActionProblem, match="the writer's address"):
+        action_plans.create_action(
+            reader_cursor(where),
+            user=leader,
+            scope="organisation",
+            unit=None,
+            what="Fortnightly reflective group",
+            measure="stress",
+            owner="Leo",
+            started_on=dt.date(2026, 12, 1),
+            review_on=None,
+        )
     assert not list((where / snapshots.JOURNAL).glob("*.json"))
 
 

@@ -16,6 +16,7 @@ from queries import actions as action_queries
 from queries import survey
 from wellbeing.access import audit_log
 from wellbeing.core import action_rules, roles
+from wellbeing.store import snapshots
 
 
 class ActionProblem(ValueError):
@@ -82,6 +83,15 @@ def _where(scope: str, unit: str | None) -> str:
     return "the organisation" if scope == action_rules.ORGANISATION else f"{scope} {unit}"
 
 
+def _refuse_on_a_reader(con: duckdb.DuckDBPyConnection) -> None:
+    # A reader serves a read-only snapshot; an action's number is the writer's to give.
+    if snapshots.journal_of(con) is not None:
+        raise ActionProblem(
+            "This server shows a read-only copy of the data, so actions are recorded at "
+            "the writer's address (the one HR uses; docs/deployment.md)."
+        )
+
+
 def create_action(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -98,6 +108,7 @@ def create_action(
     """Record an action (HR and leaders only) and audit it; returns its id."""
     if not action_rules.may_plan(user):
         raise NotAllowed("Only HR and senior leaders record new actions.")
+    _refuse_on_a_reader(con)
     fields = _checked(
         con,
         scope=scope,
@@ -141,6 +152,7 @@ def update_action(
     HR and leaders may change any action; a team manager only one of their own
     teams', and it must stay one of their own teams'.
     """
+    _refuse_on_a_reader(con)
     existing = action_queries.action_by_id(con, action_id=action_id)
     if existing is None or not action_rules.may_see(
         user, scope=str(existing["scope"]), unit=existing["unit"]

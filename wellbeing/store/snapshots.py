@@ -249,6 +249,15 @@ def _decoded(value: Any) -> Any:
     return value
 
 
+def journal_of(con: Any) -> Path | None:
+    """Where a reader's cursor journals what the writer must store; None for the writer.
+
+    For what cannot be a statement run later as it is: an audit line's id and hash
+    are the writer's to give (``wellbeing.access.audit_log.record``).
+    """
+    return con._where if isinstance(con, ReaderCursor) else None
+
+
 def record(where: Path, statement: str, parameters: Mapping[str, Any]) -> Path:
     """Journal one statement for the writer; on disk (fsynced) when this returns."""
     folder_ = where / JOURNAL

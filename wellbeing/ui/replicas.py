@@ -18,6 +18,7 @@ import duckdb
 import streamlit as st
 
 from queries import snapshots as snapshot_queries
+from wellbeing.access import audit_log
 from wellbeing.store import snapshots
 
 # How often the writer looks for a change (its own, or journaled by readers).
@@ -42,10 +43,16 @@ _publisher: list[threading.Thread] = []
 _publisher_lock = threading.Lock()
 
 
+def _store_audit_line(con: duckdb.DuckDBPyConnection, line: dict) -> None:
+    audit_log.record(
+        con, user=line["user"], action=line["action"], detail=line["detail"], now=line["now"]
+    )
+
+
 def publish_now(shared: duckdb.DuckDBPyConnection, where: Path, last: tuple | None) -> tuple:
     """Store what readers journaled, then publish if the store changed; the version published."""
     cursor = shared.cursor()
-    snapshot_queries.replay_journal(cursor, where)
+    snapshot_queries.replay_journal(cursor, where, audit=_store_audit_line)
     version = snapshot_queries.snapshot_version(cursor)
     if version != last or snapshots.current(where) is None:
         snapshots.publish(cursor, where)
