@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import duckdb
@@ -11,12 +10,46 @@ import pandas as pd
 
 from queries import imports, measures
 from wellbeing.core import instruments, scales
-from wellbeing.core.measures import HIGH_SCORE_CUTOFF
-from wellbeing.core.reliability import Reliability, item_rest, reliability
-from wellbeing.core.vocabulary import MAX_TEXT_CHARS, NOT_STATED_ANSWERS, SURVEY_FIELDS
-from wellbeing.ingest import meaning
-from wellbeing.ingest.mapping import IGNORE, PERSONAL, best_saved_mapping, personal_note, suggest
+from wellbeing.core.reliability import Reliability, reliability
+from wellbeing.core.vocabulary import MAX_TEXT_CHARS, NOT_STATED_ANSWERS
+from wellbeing.ingest.mapping import PERSONAL, personal_note
 from wellbeing.ingest.reading import ImportProblem, Table
+from wellbeing.ingest.survey_plan import (
+    KIND,
+    MEASURE,
+    OWN_INSTRUMENT,
+    SINGLE,
+    MeasureInfo,
+    NewMeasure,
+    SurveyPlan,
+    _measure_targets,
+    _targets,
+    built_in_measures,
+    check_mapping,
+    measure_code,
+    single_code,
+    stored_measures,
+)
+from wellbeing.ingest.survey_scales import (
+    RUNS_AGAINST,
+    OwnQuestion,
+    _distinct_answers,
+    _info,
+    _keyed_by_measure,
+    _new_measures,
+    _new_range,
+    _reverse_from_wording,
+    item_scale,
+    question_scale,
+    scale_mismatch,
+)
+from wellbeing.ingest.survey_suggest import (
+    detect_scale,
+    measure_words,
+    question_suggestions,
+    suggest_survey_mapping,
+    targets,
+)
 from wellbeing.ingest.uploads import (
     REJECT_COLUMNS,
     ImportReport,
@@ -37,7 +70,41 @@ from wellbeing.ingest.values import (
 )
 from wellbeing.store import identifier_keys
 
-KIND = "survey"
+# Its interface, with the names moved by job into the modules above, still
+# importable from here, where other modules import them.
+__all__ = [
+    "KIND",
+    "MEASURE",
+    "MeasureInfo",
+    "NOT_STATED_FIELDS",
+    "NewMeasure",
+    "OWN_INSTRUMENT",
+    "OwnQuestion",
+    "PreparedSurvey",
+    "RESPONSE_COLUMNS",
+    "RUNS_AGAINST",
+    "SINGLE",
+    "SurveyPlan",
+    "TEXT_FIELDS",
+    "built_in_measures",
+    "check_mapping",
+    "detect_scale",
+    "duplicate_sentence",
+    "earlier_respondents",
+    "import_survey",
+    "item_scale",
+    "measure_code",
+    "measure_words",
+    "prepare_survey",
+    "question_scale",
+    "question_suggestions",
+    "scale_mismatch",
+    "single_code",
+    "stored_measures",
+    "suggest_survey_mapping",
+    "targets",
+]
+
 TEXT_FIELDS = (
     "team",
     "service",
@@ -51,68 +118,6 @@ TEXT_FIELDS = (
 RESPONSE_COLUMNS = ("row_key", "respondent_hash", "submitted_at") + TEXT_FIELDS
 # The respondent attributes whose "prefer not to say" answers are stored as blank.
 NOT_STATED_FIELDS = TEXT_FIELDS[2:]
-# A column can go into a measure (a council's own question) or be a measure of its own.
-MEASURE = "measure:"
-SINGLE = meaning.SINGLE
-# HR's own measures are constructs of the survey's own instrument (queries.measures).
-OWN_INSTRUMENT = measures.INSTRUMENT
-
-
-@dataclass(frozen=True)
-class NewMeasure:
-    """A measure HR makes at import: its name and description in their words, which way is
-    better and its "high" cut-off (on 1-5, or a share for yes/no questions)."""
-
-    code: str
-    name: str
-    description: str = ""
-    higher_is_better: bool = True
-    high_cutoff: float = HIGH_SCORE_CUTOFF
-    single_question: bool = False
-
-
-@dataclass(frozen=True)
-class MeasureInfo:
-    """A measure a question can be put in: built-in, or HR's own already stored."""
-
-    code: str
-    name: str
-    kind: str
-    scale_min: float
-    scale_max: float
-
-
-@dataclass
-class SurveyPlan:
-    """What HR says beyond the mapping about the council's own questions.
-
-    Args:
-        measures: new measures by code (targets ``measure:<code>``); a ``single``
-            column's measure may be given here under :func:`single_code` of its wording.
-        scales: column -> answer scale name, where HR chose it (``scales.scale_named``).
-        reverse: column -> reverse keyed or not, where HR confirmed or changed the suggestion.
-        replace_earlier: replace stored answers of respondents whose ids this file repeats.
-    """
-
-    measures: dict[str, NewMeasure] = field(default_factory=dict)
-    scales: dict[str, str] = field(default_factory=dict)
-    reverse: dict[str, bool] = field(default_factory=dict)
-    replace_earlier: bool = False
-
-
-@dataclass
-class OwnQuestion:
-    """A council's own question as it will be read: its measure, scale and keying."""
-
-    placeholder: int
-    column: str
-    text: str
-    measure: str
-    scale: scales.Scale
-    reverse: bool
-    suggested_reverse: bool
-    reverse_why: str
-    item_rest: float | None = None
 
 
 @dataclass
@@ -135,307 +140,6 @@ class PreparedSurvey:
     @property
     def rows_rejected(self) -> int:
         return self.rows_read - len(self.responses)
-
-
-def _targets(mapping: dict[str, str], prefix: str) -> dict[str, str]:
-    return {
-        column: target.split(":", 1)[1]
-        for column, target in mapping.items()
-        if target.startswith(prefix)
-    }
-
-
-def built_in_measures() -> dict[str, MeasureInfo]:
-    """The default instrument's constructs, which a council's own question can go into."""
-    return {
-        row["code"]: MeasureInfo(
-            row["code"], row["name"], row["kind"], float(row["scale_min"]), float(row["scale_max"])
-        )
-        for row in instruments.csv_rows("constructs.csv")
-        if row["instrument"] == OWN_INSTRUMENT
-    }
-
-
-def stored_measures(con: duckdb.DuckDBPyConnection) -> dict[str, MeasureInfo]:
-    """Built-in measures and HR's own ones already stored."""
-    known = built_in_measures()
-    for row in measures.own_measures(con).itertuples(index=False):
-        known[row.code] = MeasureInfo(
-            row.code, row.name, row.kind, float(row.scale_min), float(row.scale_max)
-        )
-    return known
-
-
-def single_code(text: str) -> str:
-    """The code of the measure a question becomes on its own: its meaningful words."""
-    words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in meaning.STOPWORDS]
-    return "_".join(words[:6]) or "question"
-
-
-def measure_code(name: str, taken: set[str] | dict[str, object]) -> str:
-    """A new code for a measure HR names, not clashing with one already taken."""
-    base = "_".join(re.findall(r"[a-z0-9]+", name.lower()))[:40] or "measure"
-    code, number = base, 2
-    while code in taken:
-        code, number = f"{base}_{number}", number + 1
-    return code
-
-
-def _measure_targets(
-    table: Table, mapping: dict[str, str], plan: SurveyPlan, known: dict[str, MeasureInfo]
-) -> dict[str, NewMeasure | MeasureInfo]:
-    """Each question column going into a measure, with the measure (new or known)."""
-    found: dict[str, NewMeasure | MeasureInfo] = {}
-    for column, target in mapping.items():
-        if target == SINGLE:
-            text = table.question_text.get(column) or column
-            code = single_code(text)
-            found[column] = plan.measures.get(code) or (
-                known[code]
-                if code in known
-                else NewMeasure(code=code, name=text, single_question=True)
-            )
-        elif target.startswith(MEASURE):
-            code = target.removeprefix(MEASURE)
-            found[column] = plan.measures.get(code) or known[code]
-    return found
-
-
-def check_mapping(
-    table: Table,
-    mapping: dict[str, str],
-    *,
-    known: dict[str, MeasureInfo] | None = None,
-    plan: SurveyPlan | None = None,
-) -> None:
-    """Structural problems with a mapping, each as one sentence saying what to do."""
-    if table.layout == "long":
-        raise ImportProblem(
-            table.long_problem
-            or "This file has one row per answer (a question column and a response column), so "
-            "answers cannot be put back together per respondent. Export the responses with one "
-            "row per respondent and one column per question."
-        )
-    known = built_in_measures() if known is None else known
-    plan = plan or SurveyPlan()
-    field_names = {field.name for field in SURVEY_FIELDS}
-    item_codes = {item.code for item in instruments.all_items()}
-    for column, target in mapping.items():
-        kind, _, name = target.partition(":")
-        known_target = (
-            target in (IGNORE, PERSONAL, SINGLE)
-            or (kind == "field" and name in field_names)
-            or (kind == "item" and name in item_codes)
-            or (target.startswith(MEASURE) and (name in known or name in plan.measures))
-        )
-        if target.startswith(MEASURE) and not known_target:
-            raise ImportProblem(
-                f"Column '{column}' is put in a measure that does not exist yet ('{name}'). "
-                "Make the measure first, or choose another one."
-            )
-        if not known_target:
-            raise ImportProblem(
-                f"Column '{column}' is mapped to '{target}', which a survey does not have. "
-                "Map it to a field, a question, or ignore it."
-            )
-    unknown = [column for column in mapping if column not in table.frame.columns]
-    if unknown:
-        raise ImportProblem(
-            f"The mapping names columns this file does not have: {', '.join(unknown[:5])}. "
-            "Check that this is the right export, or map the columns again."
-        )
-    fields = list(_targets(mapping, "field:").values())
-    duplicated = sorted({name for name in fields if fields.count(name) > 1})
-    if duplicated:
-        raise ImportProblem(
-            f"More than one column is mapped to {', '.join(duplicated)}. Map each field once."
-        )
-    if "team" not in fields:
-        raise ImportProblem(
-            "No column is mapped to Team. Every response needs a team: map the column that says "
-            "which team the respondent works in."
-        )
-    if not _targets(mapping, "item:") and not _measure_targets(table, mapping, plan, known):
-        raise ImportProblem(
-            "No column is mapped to a survey question. Put at least one question column in a "
-            "measure (or keep it as a measure of its own)."
-        )
-    items = list(_targets(mapping, "item:").values())
-    repeated = sorted({code for code in items if items.count(code) > 1})
-    if repeated:
-        raise ImportProblem(
-            f"More than one column is mapped to question {', '.join(repeated)}. "
-            "Map each question once."
-        )
-
-
-def _distinct_answers(values: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """(code of each cell, distinct answers stripped and repaired of Excel damage)."""
-    codes, distinct = pd.factorize(values, use_na_sentinel=False)
-    labels, _ = repair_excel_damage(pd.Series(distinct, dtype="str").fillna("").str.strip())
-    return codes, labels.tolist()
-
-
-def _answer_count(distinct: tuple[np.ndarray, list[str]]) -> int:
-    codes, labels = distinct
-    filled = np.array([bool(label) for label in labels], dtype=bool)
-    return int(filled[codes].sum()) if len(labels) else 0
-
-
-def item_scale(item: instruments.Item) -> scales.Scale:
-    """The answer scale a built-in question is asked on."""
-    if item.label_set in scales.WORD_SCALES:
-        return scales.word_scale(item.label_set)
-    return scales.number_scale(item.scale_min, item.scale_max)
-
-
-def scale_mismatch(
-    column: str,
-    item: instruments.Item,
-    distinct: tuple[np.ndarray, list[str]],
-    known: dict[str, MeasureInfo],
-) -> str | None:
-    """A sentence when a column's answers are surely on another scale than its question's.
-
-    The fix is in the mapping, not in the file, and the sentence names it. Answers
-    that could be on the question's scale (2, 3 and 4 for a 1-5 question) are not a
-    mismatch; a 1-4 column is never read as if it were 1-5.
-    """
-    detected = scales.detect(distinct[1], answers=_answer_count(distinct))
-    if detected.scale is None:
-        return None
-    asked = item_scale(item)
-    found = detected.scale
-    if found.kind == scales.WORDS and asked.kind == scales.WORDS:
-        if set(found.words) <= set(asked.words):
-            return None
-    elif (found.low, found.high) == (item.scale_min, item.scale_max):
-        return None
-    measure = known.get(item.construct)
-    into = (
-        f"put '{column}' in the measure '{measure.name}' instead (its answers are then "
-        f"rescaled onto {measure.scale_min:g}-{measure.scale_max:g})"
-        if measure is not None
-        else f"map '{column}' to a question asked on {found.describe()}"
-    )
-    return (
-        f"'{column}' is answered on {found.describe()}, but question {item.code} is asked on "
-        f"{asked.describe()}. The fix is in the mapping, not the file: {into}."
-    )
-
-
-def question_scale(
-    column: str, distinct: tuple[np.ndarray, list[str]], plan: SurveyPlan
-) -> tuple[scales.Scale | None, str | None]:
-    """(the scale a council question's answers are read on, or a sentence asking HR)."""
-    if column in plan.scales:
-        return scales.scale_named(plan.scales[column]), None
-    detected = scales.detect(distinct[1], answers=_answer_count(distinct))
-    if detected.scale is not None:
-        return detected.scale, None
-    if detected.candidates:
-        choices = " or ".join(scale.describe() for scale in detected.candidates)
-        return None, f"'{column}': {detected.why}. Choose its answer scale ({choices})."
-    shown = ", ".join(f"'{value}'" for value in detected.unknown[:4])
-    return None, (
-        f"'{column}' holds answers on no known answer scale ({shown}). Choose its answer "
-        "scale, or ignore the column."
-    )
-
-
-def _is_yes_no(scale: scales.Scale) -> bool:
-    return scale.name == "yes_no" or (scale.low, scale.high) == (0.0, 1.0)
-
-
-def _new_measures(
-    own: dict[str, NewMeasure | MeasureInfo], chosen: dict[str, scales.Scale], known: dict
-) -> list[NewMeasure]:
-    found: dict[str, NewMeasure] = {}
-    for measure in own.values():
-        if isinstance(measure, NewMeasure) and measure.code not in known:
-            found.setdefault(measure.code, measure)
-    return list(found.values())
-
-
-def _new_range(
-    code: str, own: dict[str, NewMeasure | MeasureInfo], chosen: dict[str, scales.Scale]
-) -> tuple[float, float]:
-    """A new measure is on 1-5, or a 0-1 share when every one of its questions is yes/no."""
-    asked = [chosen[column] for column, measure in own.items() if measure.code == code]
-    return (0.0, 1.0) if asked and all(_is_yes_no(s) for s in asked) else (1.0, 5.0)
-
-
-def _info(measure: NewMeasure, ranges: dict[str, tuple[float, float]]) -> MeasureInfo:
-    low, high = ranges[measure.code]
-    kind = "yes_no" if (low, high) == (0.0, 1.0) else "scale"
-    return MeasureInfo(measure.code, measure.name, kind, low, high)
-
-
-def _reverse_from_wording(text: str, measure: NewMeasure | MeasureInfo) -> tuple[bool, str]:
-    words = {m.code: m for m in meaning.built_in_measures()}.get(
-        measure.code, meaning.MeasureWords(measure.code, measure.name, ())
-    )
-    return meaning.reverse_from_wording(text, words)
-
-
-# A question whose answers correlate with the rest of its measure below this is
-# suggested to be keyed the other way (its item-rest r is negative).
-RUNS_AGAINST = -0.1
-
-
-def _keyed_by_measure(
-    matrix: np.ndarray,
-    item_columns: dict[str, instruments.Item],
-    questions: list[OwnQuestion],
-    ranges: dict[str, tuple[float, float]],
-    *,
-    plan: SurveyPlan,
-    names: dict[str, str],
-) -> dict[str, pd.DataFrame]:
-    """Per measure with two or more questions here: its keyed answers (a column a question).
-
-    Checks each own question's suggested keying against its item-rest correlation:
-    one whose answers run against the rest of its measure is suggested the other way,
-    unless HR has already said.
-    """
-    built_in: dict[str, dict[str, np.ndarray]] = {}
-    for position, item in enumerate(item_columns.values()):
-        if item.instrument != OWN_INSTRUMENT:
-            continue
-        values = matrix[position]
-        keyed = item.scale_min + item.scale_max - values if item.reverse else values
-        built_in.setdefault(item.construct, {})[item.text] = keyed
-    offset = len(item_columns)
-
-    def keyed_frames() -> dict[str, pd.DataFrame]:
-        columns = {code: dict(found) for code, found in built_in.items()}
-        for position, question in enumerate(questions):
-            values = matrix[offset + position]
-            low, high = ranges[question.measure]
-            keyed = low + high - values if question.reverse else values
-            columns.setdefault(question.measure, {})[question.text] = keyed
-        return {code: pd.DataFrame(c) for code, c in columns.items() if len(c) >= 2}
-
-    frames = keyed_frames()
-    flipped = False
-    for question in questions:
-        frame = frames.get(question.measure)
-        if frame is None or question.column in plan.reverse:
-            continue
-        r = item_rest(frame).get(question.text)
-        if r is not None and r < RUNS_AGAINST:
-            question.reverse = question.suggested_reverse = not question.reverse
-            question.reverse_why = (
-                f"its answers run against the rest of {names.get(question.measure, '')} "
-                f"(item-rest r = {r:.2f} as first keyed)"
-            )
-            flipped = True
-    if flipped:
-        frames = keyed_frames()
-    for question in questions:
-        frame = frames.get(question.measure)
-        question.item_rest = None if frame is None else item_rest(frame).get(question.text)
-    return frames
 
 
 def _order_settled(dates: pd.Series) -> bool:
@@ -892,95 +596,3 @@ def duplicate_sentence(earlier: pd.DataFrame, *, wave: str) -> str:
         "count twice. If this file corrects their answers, choose to replace the earlier "
         "answers; otherwise leave those rows out, or withdraw the earlier upload."
     )
-
-
-def targets(
-    con: duckdb.DuckDBPyConnection, *, new: dict[str, NewMeasure] | None = None
-) -> dict[str, str]:
-    """Every choice a survey column can be mapped to, in words HR reads (no codes).
-
-    Fields first, then the measures a question can go into (built-in, HR's own, and
-    ``new`` ones made on the Upload page), then each built-in question by its wording.
-    """
-    choices = {
-        IGNORE: "Ignore (not imported)",
-        PERSONAL: "Personal data (dropped, never stored)",
-    }
-    choices |= {f"field:{field.name}": field.label for field in SURVEY_FIELDS}
-    choices[SINGLE] = "A measure of its own (this question alone)"
-    for code, measure in stored_measures(con).items():
-        choices[f"{MEASURE}{code}"] = f"Measure: {measure.name}"
-    for code, measure in (new or {}).items():
-        choices[f"{MEASURE}{code}"] = f"Measure (new): {measure.name}"
-    names = {code: m.name for code, m in built_in_measures().items()}
-    for item in instruments.all_items():
-        text = item.text if len(item.text) <= 70 else item.text[:69] + "\u2026"
-        owner = names.get(item.construct, item.construct.replace("_", " ").capitalize())
-        choices[f"item:{item.code}"] = f"Built-in question ({owner}): {text}"
-    return choices
-
-
-def detect_scale(table: Table, column: str) -> scales.Detected:
-    """The answer scale of one column, as the import will detect it."""
-    distinct = _distinct_answers(table.frame[column])
-    return scales.detect(distinct[1], answers=_answer_count(distinct))
-
-
-def measure_words(con: duckdb.DuckDBPyConnection) -> list[meaning.MeasureWords]:
-    """Every measure a question can be suggested for: built-in, and HR's own with the
-    wording of their questions."""
-    words = meaning.built_in_measures()
-    own = measures.own_measures(con)
-    items = measures.own_items(con)
-    for row in own.itertuples(index=False):
-        asked = tuple(items.loc[items["construct"] == row.code, "text"])
-        words.append(meaning.MeasureWords(row.code, row.name, (row.description or "", *asked)))
-    return words
-
-
-def question_suggestions(
-    con: duckdb.DuckDBPyConnection, table: Table, *, columns: list[str] | None = None
-) -> dict[str, meaning.Suggestion]:
-    """How sure the suggestion for each question column is, and why (for the Upload page).
-
-    ``columns``: the columns to judge (default: those no field or built-in question took).
-    """
-    if columns is None:
-        _, base = _base_suggestion(con, table)
-        columns = [column for column, target in base.items() if target == IGNORE]
-    return meaning.suggest_questions(
-        table.frame, columns, question_text=table.question_text, measures=measure_words(con)
-    )
-
-
-def _base_suggestion(
-    con: duckdb.DuckDBPyConnection, table: Table
-) -> tuple[tuple[str, dict[str, str]] | None, dict[str, str]]:
-    best = best_saved_mapping(con, kind=KIND, columns=list(table.frame.columns))
-    suggested = suggest(
-        table.frame,
-        fields=SURVEY_FIELDS,
-        items=instruments.all_items(),
-        question_text=table.question_text,
-        saved=best[1] if best else None,
-    )
-    return best, suggested
-
-
-def suggest_survey_mapping(
-    con: duckdb.DuckDBPyConnection, table: Table
-) -> tuple[str | None, dict[str, str]]:
-    """(saved mapping name used or None, suggested mapping) for this export.
-
-    A saved mapping wins for the columns it knows; then fields and built-in questions
-    by their headers; then each remaining question column by its meaning: into a
-    measure, kept as a measure of its own, or (free text) ignored.
-    """
-    best, suggested = _base_suggestion(con, table)
-    saved = best[1] if best else {}
-    left = [
-        column for column, target in suggested.items() if target == IGNORE and column not in saved
-    ]
-    for column, found in question_suggestions(con, table, columns=left).items():
-        suggested[column] = found.target
-    return (best[0] if best else None), suggested
