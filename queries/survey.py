@@ -179,8 +179,9 @@ def construct_by_team(
         "role": filters.role,
         "career_stage": filters.career_stage,
         "high_cutoff": HIGH_SCORE_CUTOFF,
+        "scope": "team",
     }
-    raw = con.execute(sql("construct_by_team"), params).df()
+    raw = con.execute(sql("construct_figures"), params).df()
     gated = gate(
         con,
         raw,
@@ -214,8 +215,9 @@ def construct_for_organisation(
         "role": filters.role,
         "career_stage": filters.career_stage,
         "high_cutoff": HIGH_SCORE_CUTOFF,
+        **_organisation_scope(),
     }
-    raw = con.execute(sql("construct_for_organisation"), params).df()
+    raw = _organisation_rows(con.execute(sql("construct_figures"), params).df())
     return gate(
         con,
         raw,
@@ -253,6 +255,17 @@ def _team_filters(filters: Filters) -> dict[str, object]:
     return {"service": filters.service, "team": filters.team, **_sub_filters(filters)}
 
 
+# Each measure has one query for both scopes: "team" (a row per team) and
+# "organisation" (every team together, team and service null).
+def _organisation_scope() -> dict[str, object]:
+    return {"scope": "organisation", "service": None, "team": None}
+
+
+def _organisation_rows(raw: pd.DataFrame) -> pd.DataFrame:
+    """The organisation's rows of a query run with ``_organisation_scope``: no unit columns."""
+    return raw.drop(columns=["team", "service"])
+
+
 @ignores(*EVERY_WAVE)
 @memoised
 def construct_by_wave(
@@ -274,8 +287,9 @@ def construct_by_wave(
         "constructs": list(constructs),
         "high_cutoff": HIGH_SCORE_CUTOFF,
         **_team_filters(filters),
+        "scope": "team",
     }
-    raw = con.execute(sql("construct_by_wave"), params).df()
+    raw = con.execute(sql("construct_figures_by_wave"), params).df()
     return gate(
         con,
         raw,
@@ -305,8 +319,9 @@ def construct_by_wave_for_organisation(
         "constructs": list(constructs),
         "high_cutoff": HIGH_SCORE_CUTOFF,
         **_sub_filters(filters),
+        **_organisation_scope(),
     }
-    raw = con.execute(sql("construct_by_wave_for_organisation"), params).df()
+    raw = _organisation_rows(con.execute(sql("construct_figures_by_wave"), params).df())
     return gate(
         con,
         raw,
@@ -339,8 +354,9 @@ def item_agreement_by_team(
         "wave_id": filters.wave_id,
         **_published_items(items),
         **_team_filters(filters),
+        "scope": "team",
     }
-    raw = con.execute(sql("item_agreement_by_team"), params).df()
+    raw = con.execute(sql("item_agreement_figures"), params).df()
     return gate(
         con,
         raw,
@@ -363,8 +379,13 @@ def item_agreement_for_organisation(
 ) -> pd.DataFrame:
     """The organisation's share agreeing with each item (role and career-stage filters apply)."""
     rules = rules or settings.rules(con)
-    params = {"wave_id": filters.wave_id, **_published_items(items), **_sub_filters(filters)}
-    raw = con.execute(sql("item_agreement_for_organisation"), params).df()
+    params = {
+        "wave_id": filters.wave_id,
+        **_published_items(items),
+        **_sub_filters(filters),
+        **_organisation_scope(),
+    }
+    raw = _organisation_rows(con.execute(sql("item_agreement_figures"), params).df())
     return gate(
         con,
         raw,
@@ -390,8 +411,8 @@ def support_challenge_by_wave(
     A respondent's quadrant compares each score with ``HIGH_SCORE_CUTOFF``.
     """
     rules = rules or settings.rules(con)
-    params = {"high_cutoff": HIGH_SCORE_CUTOFF, **_team_filters(filters)}
-    raw = con.execute(sql("support_challenge_by_wave"), params).df()
+    params = {"high_cutoff": HIGH_SCORE_CUTOFF, **_team_filters(filters), "scope": "team"}
+    raw = con.execute(sql("support_challenge_figures_by_wave"), params).df()
     return gate(
         con,
         raw,
@@ -413,8 +434,8 @@ def support_challenge_by_wave_for_organisation(
 ) -> pd.DataFrame:
     """The organisation's support/challenge means and quadrant shares per wave, gated."""
     rules = rules or settings.rules(con)
-    params = {"high_cutoff": HIGH_SCORE_CUTOFF, **_sub_filters(filters)}
-    raw = con.execute(sql("support_challenge_by_wave_for_organisation"), params).df()
+    params = {"high_cutoff": HIGH_SCORE_CUTOFF, **_sub_filters(filters), **_organisation_scope()}
+    raw = _organisation_rows(con.execute(sql("support_challenge_figures_by_wave"), params).df())
     return gate(
         con,
         raw,
@@ -425,12 +446,6 @@ def support_challenge_by_wave_for_organisation(
         unit="organisation",
         wave_column="wave_id",
     )
-
-
-# The confidentiality gate for every survey figure. Query functions here and in
-# the other query modules (equity, overview, response rates...) pass their raw
-# rows to ``gate``; it looks each row up in the engine's decision for the
-# whole wave (wellbeing.privacy.decide) and blanks it through privacy.protect.
 
 
 def prepare_decisions(

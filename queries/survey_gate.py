@@ -1,4 +1,10 @@
-"""The gate every survey figure goes through: the whole wave's decision, and hidden teams pooled."""
+"""The gate every survey figure goes through: the whole wave's decision, and hidden teams pooled.
+
+Query functions in queries/survey.py and the other query modules (equity,
+overview, response rates...) pass their raw rows to ``gate``; it looks each row
+up in the engine's decision for the whole wave (wellbeing.privacy.decide) and
+blanks it through privacy.protect.
+"""
 
 from __future__ import annotations
 
