@@ -289,7 +289,7 @@ def prepare_survey(
 
     def read_column(column: str, parse) -> np.ndarray:
         # Strip, repair and parse each distinct answer once, then spread the results back
-        # by code: a 100,000-row column holds a handful of labels (issue 9: 100k rows < 5 s).
+        # by code: a 100,000-row column holds a handful of labels.
         codes, labels = distinct[column]
         parsed = np.full(len(labels), np.nan)
         reasons: dict[int, str] = {}
