@@ -10,15 +10,11 @@ select
     e.kind,
     e.team,
     e.team is null as organisation_wide,
-from change_events as e
-left join uploads as u on u.id = e.upload_id
+from active_change_events as e
 left join teams as t on t.name = e.team
-where (e.upload_id is null or u.status = 'active')
-    and (
-        e.team is null
-        or (
-            ($service is null or t.service = $service)
-            and ($team is null or e.team = $team)
-        )
+where e.team is null
+    or (
+        ($service is null or t.service = $service)
+        and ($team is null or e.team = $team)
     )
 order by e.started_on, e.id

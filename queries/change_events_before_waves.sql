@@ -8,9 +8,7 @@
 -- $team     one team, or null for all
 with active_events as (
     select e.team, e.started_on,
-    from change_events as e
-    left join uploads as u on u.id = e.upload_id
-    where e.upload_id is null or u.status = 'active'
+    from active_change_events as e
 ),
 
 wave_teams as (

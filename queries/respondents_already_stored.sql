@@ -8,7 +8,7 @@ select
     r.upload_id,
     u.file_name,
 from responses as r
-join uploads as u on u.id = r.upload_id and u.status = 'active'
+join active_uploads as u on u.id = r.upload_id
 join waves as w on w.id = r.wave_id and w.label = $wave_label
 semi join incoming_hashes as h on h.respondent_hash = r.respondent_hash
 order by r.id

@@ -17,8 +17,8 @@ with wave as (
 
 latest_staff_list as (
     select id,
-    from uploads
-    where kind = 'staff' and status = 'active'
+    from active_uploads
+    where kind = 'staff'
     order by data_date desc nulls last, uploaded_at desc, id desc
     limit 1
 ),

@@ -25,14 +25,78 @@ import datetime as dt
 import threading
 
 import duckdb
-import numpy as np
 import pandas as pd
-import pyarrow as pa
 
-from queries import settings, sql, survey
-from queries.cache import data_version, memoised
+from queries import settings, survey
+from queries.cache import memoised
+from queries.supervision_detail import overdue_workers, worker_months
+from queries.supervision_gate import (
+    _DECISIONS,
+    EXPERIENCED,
+    NEWLY_QUALIFIED,
+    STAGED,
+    UNITS,
+    _gate,
+    _gate_compliance,
+    _staff_decision,
+)
+from queries.supervision_rows import (
+    RECORDS,
+    STAFF_LIST,
+    _empty,
+    _from_worker_months,
+    _overdue_params,
+    _overdue_worker_rows,
+    _params,
+    _run_on,
+    _session_rows,
+    _worker_month_rows,
+    data_date,
+    denominator_note,
+    latest_complete_month,
+    months,
+    staff_source,
+    supervision_month,
+)
 from wellbeing import privacy
-from wellbeing.core import cadence, roles
+from wellbeing.core import cadence
+
+# Its interface, with the names moved by job into the modules above, still
+# importable from here, where other modules import them.
+__all__ = [
+    "_DECISIONS",  # the tests' fixtures keep a template's decisions
+    "_overdue_worker_rows",  # the attack tests read the raw rows
+    "_session_rows",
+    "_worker_month_rows",
+    "COMPLIANCE_VALUES",
+    "EXPERIENCED",
+    "NEWLY_QUALIFIED",
+    "OVERDUE_VALUES",
+    "RECORDS",
+    "SESSION_VALUES",
+    "STAFF_LIST",
+    "STAGED",
+    "STAGE_VALUES",
+    "UNITS",
+    "compliance",
+    "compliance_by_stage",
+    "compliance_by_team",
+    "compliance_for_organisation",
+    "compliance_trend",
+    "data_date",
+    "denominator_note",
+    "latest_complete_month",
+    "months",
+    "overdue_by_team",
+    "overdue_workers",
+    "prepare_supervision_months",
+    "sessions",
+    "sessions_by_team",
+    "sessions_for_organisation",
+    "staff_source",
+    "supervision_month",
+    "worker_months",
+]
 
 COMPLIANCE_VALUES = [
     "staff_in_post",
@@ -66,301 +130,6 @@ STAGE_VALUES = [
     "compliance",
     "compliance_any_duration",
 ]
-
-STAFF_LIST = "staff list"
-RECORDS = "records"
-
-
-@memoised
-def data_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
-    """The date the supervision records run to: the latest data date of active uploads."""
-    return con.execute(sql("supervision_data_date")).fetchall()[0][0]
-
-
-def latest_complete_month(as_of: dt.date) -> dt.date:
-    """The last calendar month wholly on or before ``as_of`` (its first day).
-
-    Example:
-        >>> latest_complete_month(dt.date(2026, 10, 31))
-        datetime.date(2026, 10, 1)
-        >>> latest_complete_month(dt.date(2026, 10, 30))
-        datetime.date(2026, 9, 1)
-    """
-    if (as_of + dt.timedelta(days=1)).month != as_of.month:
-        return as_of.replace(day=1)
-    return (as_of.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-
-
-@memoised
-def months(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
-    """Complete calendar months covered by active supervision records, oldest first."""
-    first = con.execute(sql("supervision_first_month")).fetchall()[0][0]
-    as_of = data_date(con)
-    if first is None or as_of is None:
-        return []
-    last = latest_complete_month(as_of)
-    found = []
-    month = first
-    while month <= last:
-        found.append(month)
-        month = (month + dt.timedelta(days=32)).replace(day=1)
-    return found
-
-
-@memoised
-def staff_source(con: duckdb.DuckDBPyConnection) -> str:
-    """Where staff in post come from: ``"staff list"``, or ``"records"`` when no list is active."""
-    active = con.execute(sql("supervision_staff_lists")).df()
-    return STAFF_LIST if len(active) else RECORDS
-
-
-@memoised
-def denominator_note(con: duckdb.DuckDBPyConnection) -> str:
-    """One sentence saying who the compliance figures count, for a caption."""
-    lists = con.execute(sql("supervision_staff_lists")).df()
-    if lists.empty:
-        return (
-            "No staff list has been uploaded, so staff in post are taken from the supervision "
-            "records: everyone with a record counts from the month of their first record, and "
-            "leavers cannot be told apart. Upload a staff list for exact figures."
-        )
-    latest = lists.iloc[0]
-    return (
-        f"Staff in post come from the staff list in force for each month (latest: as at "
-        f"{pd.Timestamp(latest['data_date']):%d %B %Y}, {int(latest['rows_stored']):,} staff). "
-        "Students and staff who are not qualified social workers are left out; staff who "
-        "joined or left part-way through a month are in post but nothing was due from them."
-    )
-
-
-def _params(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    month_from: dt.date | None,
-    month_to: dt.date | None,
-    as_of: dt.date | None,
-) -> dict[str, object] | None:
-    as_of = as_of or data_date(con)
-    if as_of is None:
-        return None
-    month_to = month_to or latest_complete_month(as_of)
-    month_from = month_from or month_to
-    return {"month_from": month_from, "month_to": month_to, "as_of": as_of}
-
-
-@memoised
-def _worker_month_rows(
-    con: duckdb.DuckDBPyConnection, *, month_from: dt.date, month_to: dt.date, as_of: dt.date
-) -> pa.Table:
-    """Every worker-month of the period with its cadence verdict (never shown as it is).
-
-    The costly part of every compliance figure, and the same whichever service
-    or team is chosen, so it is kept per data version and period. An Arrow
-    table, which nothing can change, so it is handed out without a copy (a
-    month's frame is tens of thousands of rows).
-    """
-    params = {"month_from": month_from, "month_to": month_to, "as_of": as_of}
-    return con.sql(
-        sql("supervision_worker_months"),
-        params=params | cadence.cadence_parameters(),
-    ).to_arrow_table()
-
-
-@memoised
-def _session_rows(
-    con: duckdb.DuckDBPyConnection, *, month_from: dt.date, month_to: dt.date
-) -> pa.Table:
-    """The period's sessions, gaps between held sessions and supervisors seen, for every team.
-
-    Like :func:`_worker_month_rows`: the costly part of :func:`sessions` (each
-    held session's previous one, however long ago, and six months of
-    supervisors per worker), worked out once per data version and period, so
-    choosing a service or team only adds up the rows kept.
-    """
-    params = {
-        "month_from": month_from,
-        "month_to": month_to,
-        "continuity_months": cadence.CONTINUITY_MONTHS,
-    }
-    return con.sql(sql("supervision_session_rows"), params=params).to_arrow_table()
-
-
-@memoised
-def _overdue_worker_rows(con: duckdb.DuckDBPyConnection, *, as_of: dt.date) -> pa.Table:
-    """Every worker in post on ``as_of`` with their last held session, for every team.
-
-    Kept once per data version and date, so choosing a service or team only
-    counts the rows kept.
-    """
-    params = _overdue_params(con, as_of=as_of, service=None, team=None)
-    return con.sql(sql("supervision_overdue_workers"), params=params).to_arrow_table()
-
-
-def _run_on(
-    con: duckdb.DuckDBPyConnection, outer: str, rows: dict[str, pa.Table], **params: object
-) -> pd.DataFrame:
-    """Run ``outer`` (a named query) on kept row tables registered under their names."""
-    for name, table in rows.items():
-        con.register(name, table)
-    try:
-        return con.execute(sql(outer), params).df()
-    finally:
-        for name in rows:
-            con.unregister(name)
-
-
-def _from_worker_months(
-    con: duckdb.DuckDBPyConnection, outer: str, period: dict[str, object], **params: object
-) -> pd.DataFrame:
-    """Run ``outer`` (a named query reading ``worker_months``) on the period's worker-months."""
-    return _run_on(con, outer, {"worker_months": _worker_month_rows(con, **period)}, **params)
-
-
-# Workers by team and career stage (compliance) and by team (sessions, overdue):
-# what the confidentiality engine decides supervision figures over.
-STAGED = privacy.STAFF
-UNITS = privacy.Layout(("service", "team"), (), ())
-NEWLY_QUALIFIED = "Newly qualified (ASYE)"
-EXPERIENCED = "Experienced"
-_DECISIONS: dict[tuple, privacy.Decision] = {}
-
-
-def _staff_decision(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    figures: str,
-    period: object,
-    workers: pd.DataFrame,
-    sets: list[str],
-    rules: privacy.Rules,
-) -> privacy.Decision:
-    """The engine's decision on one period's figures of one kind, over the workers behind them.
-
-    ``workers``: one row per worker with ``service``, ``team`` (and
-    ``career_stage`` for the staged figures) and a boolean column per set of
-    workers a figure counts. Every team, service, the organisation (and each
-    by career stage) is decided together, so that no figure minus another
-    (all the teams less one service, say) describes fewer than k workers.
-    """
-    key = (data_version(con), figures, period, rules)
-    if key in _DECISIONS:
-        return _DECISIONS[key]
-    layout = STAGED if "career_stage" in workers.columns else UNITS
-    frame = workers.assign(respondents=1)
-    for column in layout.dimensions:
-        frame[column] = frame[column].astype("object").where(frame[column].notna(), None)
-    frame = frame.groupby([*layout.dimensions, *sets], dropna=False, as_index=False)[
-        "respondents"
-    ].sum()
-    specs = [privacy.SetSpec(name, reveals=(f"{figures}:{name}",)) for name in sets]
-    made = privacy.decide(frame, specs, rules, layout=layout)
-    if len(_DECISIONS) > 256:
-        _DECISIONS.clear()
-    _DECISIONS[key] = made
-    return made
-
-
-def _gate(
-    frame: pd.DataFrame,
-    decision: privacy.Decision,
-    *,
-    sets: list[str],
-    value_columns: list[str],
-    count_column: str,
-    service: str | None,
-    team: str | None,
-    stage_column: str | None = None,
-) -> pd.DataFrame:
-    """Blank every row whose cell the decision hides in any of the ``sets`` its figures count.
-
-    Team rows name their team; a row with no team is all the teams chosen: the
-    organisation, or the service or team of the filter.
-    """
-    if frame.empty:
-        return frame.assign(status=pd.Series([], dtype="str"))
-    layout = decision.layout
-    if team is not None and service is None:
-        service = decision.service_of(team)
-    statuses = []
-    for row in frame.itertuples(index=False):
-        values = {"service": service, "team": team}
-        if getattr(row, "team", None) is not None and not pd.isna(row.team):
-            values = {
-                "service": privacy.NOT_STATED if pd.isna(row.service) else row.service,
-                "team": row.team,
-            }
-        if stage_column is not None:
-            values["career_stage"] = getattr(row, stage_column)
-        key = tuple(
-            privacy.ALL if values.get(d) is None else str(values[d]) for d in layout.dimensions
-        )
-        found = [decision.lookup(name, key)[0] for name in sets]
-        hidden = [status for status in found if status != privacy.SHOWN]
-        statuses.append(hidden[0] if hidden else privacy.SHOWN)
-    return privacy.protect(
-        frame,
-        statuses=pd.Series(statuses, index=frame.index, dtype="str"),
-        value_columns=value_columns,
-        count_column=count_column,
-    )
-
-
-def _compliance_workers(
-    con: duckdb.DuckDBPyConnection, params: dict[str, object], month: dt.date
-) -> pd.DataFrame:
-    """One month's workers in post by team and career stage: in post, and with sessions due."""
-    rows = _worker_month_rows(con, **params).to_pandas()
-    rows = rows[(pd.to_datetime(rows["month"]) == pd.Timestamp(month)) & ~rows["excluded"]]
-    return pd.DataFrame(
-        {
-            "service": rows["service"],
-            "team": rows["team"],
-            "career_stage": np.where(rows["newly_qualified"], NEWLY_QUALIFIED, EXPERIENCED),
-            "in_post": True,
-            "due": (rows["required"] > 0).to_numpy(),
-        }
-    )
-
-
-def _gate_compliance(
-    con: duckdb.DuckDBPyConnection,
-    raw: pd.DataFrame,
-    params: dict[str, object],
-    *,
-    value_columns: list[str],
-    service: str | None,
-    team: str | None,
-    rules: privacy.Rules,
-    stage_column: str | None = None,
-) -> pd.DataFrame:
-    """Gate compliance rows month by month: staff in post and staff due both counted."""
-    parts = []
-    for month, rows in raw.groupby("month", sort=True):
-        decision = _staff_decision(
-            con,
-            figures="compliance",
-            period=(month, params["as_of"]),
-            workers=_compliance_workers(con, params, month),
-            sets=["in_post", "due"],
-            rules=rules,
-        )
-        parts.append(
-            _gate(
-                rows,
-                decision,
-                sets=["in_post", "due"],
-                value_columns=value_columns,
-                count_column="staff_due",
-                service=service,
-                team=team,
-                stage_column=stage_column,
-            )
-        )
-    return pd.concat(parts).sort_index() if parts else raw.assign(status="")
-
-
-def _empty(columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame({column: pd.Series([], dtype="object") for column in columns})
 
 
 @memoised
@@ -600,25 +369,6 @@ def sessions_for_organisation(
     return frame[frame["team"].isna()].reset_index(drop=True)
 
 
-def _overdue_params(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    as_of: dt.date | None,
-    service: str | None,
-    team: str | None,
-) -> dict[str, object] | None:
-    as_of = as_of or data_date(con)
-    if as_of is None:
-        return None
-    return {
-        "as_of": as_of,
-        "overdue_after_days": cadence.OVERDUE_AFTER_DAYS,
-        "excluded_stage_pattern": cadence.EXCLUDED_STAGE_PATTERN,
-        "service": service,
-        "team": team,
-    }
-
-
 @memoised
 def overdue_by_team(
     con: duckdb.DuckDBPyConnection,
@@ -659,112 +409,6 @@ def overdue_by_team(
         service=service,
         team=team,
     )
-
-
-def _require_hr(role: str) -> None:
-    if role != roles.HR_ADMIN:
-        raise PermissionError(
-            "Worker-level supervision records are for HR only; leaders see team figures."
-        )
-
-
-@memoised
-def overdue_workers(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    role: str,
-    as_of: dt.date | None = None,
-    service: str | None = None,
-    team: str | None = None,
-    overdue_only: bool = True,
-) -> pd.DataFrame:
-    """HR only: each worker in post on the data date and their last held session.
-
-    Columns: ``worker_key`` (salted hash), ``team``, ``service``,
-    ``started_on``, ``last_session``, ``days_since_last_session``, ``overdue``,
-    ``days_overdue`` (days beyond 31). Most overdue first.
-
-    Raises PermissionError for any role but HR admin.
-    """
-    _require_hr(role)
-    params = _overdue_params(con, as_of=as_of, service=service, team=team)
-    if params is None:
-        return _empty(
-            [
-                "worker_key",
-                "team",
-                "service",
-                "started_on",
-                "last_session",
-                "days_since_last_session",
-                "overdue",
-                "days_overdue",
-            ]
-        )
-    frame = con.execute(sql("supervision_overdue_workers"), params).df()
-    if overdue_only:
-        frame = frame[frame["overdue"]].reset_index(drop=True)
-    return frame
-
-
-@memoised
-def worker_months(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    role: str,
-    month_from: dt.date | None = None,
-    month_to: dt.date | None = None,
-    as_of: dt.date | None = None,
-) -> pd.DataFrame:
-    """HR only: the cadence verdict per worker and month (the rows every figure is built on).
-
-    Columns: ``month``, ``worker_key``, ``team``, ``service``, ``career_stage``,
-    ``newly_qualified``, ``excluded``, ``required`` (windows due), ``met`` (of
-    those, met with ``cadence.DURATION_RULE``), ``met_any_duration``,
-    ``sessions_held``, ``sessions_counted``.
-
-    Raises PermissionError for any role but HR admin.
-    """
-    _require_hr(role)
-    params = _params(con, month_from=month_from, month_to=month_to, as_of=as_of)
-    if params is None:
-        return _empty(
-            [
-                "month",
-                "worker_key",
-                "team",
-                "service",
-                "career_stage",
-                "newly_qualified",
-                "excluded",
-                "required",
-                "met",
-                "met_any_duration",
-                "sessions_held",
-                "sessions_counted",
-            ]
-        )
-    frame = con.from_arrow(_worker_month_rows(con, **params)).df()
-    return frame.sort_values(["month", "team", "worker_key"]).reset_index(drop=True)
-
-
-def supervision_month(con: duckdb.DuckDBPyConnection, *, wave_id: int | None) -> dt.date | None:
-    """The month of records that goes with a survey wave: the last complete month by its close.
-
-    Capped at the records' own latest complete month; None without records or
-    when the records do not reach back to that month.
-    """
-    available = months(con)
-    if not available or wave_id is None:
-        return None
-    waves = survey.waves(con).set_index("id")
-    if wave_id not in waves.index:
-        return None
-    closed = waves.loc[wave_id, "closed_on"]
-    if pd.isna(closed):
-        return available[-1]
-    month = min(latest_complete_month(pd.Timestamp(closed).date()), available[-1])
-    return month if month in available else None
 
 
 def prepare_supervision_months(

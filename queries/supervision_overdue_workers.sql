@@ -13,8 +13,8 @@
 with
 staff_lists as (
     select id, data_date,
-    from uploads
-    where kind = 'staff' and status = 'active'
+    from active_uploads
+    where kind = 'staff'
 ),
 
 list_in_force as (
@@ -27,8 +27,7 @@ list_in_force as (
 
 sessions as (
     select s.worker_key, s.team, s.held_on, s.status,
-    from supervision_sessions as s
-    join uploads as u on u.id = s.upload_id and u.status = 'active'
+    from active_supervision_sessions as s
     where s.held_on <= cast($as_of as date)
 ),
 

@@ -29,16 +29,15 @@ latest_staff as (
     from staff as s
     where s.upload_id = (
         select max_by(id, {'d': data_date, 'i': id})
-        from uploads
-        where kind = 'staff' and status = 'active'
+        from active_uploads
+        where kind = 'staff'
     )
 ),
 
 recorded as (
     -- Only the months shown and the months before them that continuity looks back over.
     select s.*,
-    from supervision_sessions as s
-    join uploads as u on u.id = s.upload_id and u.status = 'active'
+    from active_supervision_sessions as s
     where s.held_on >= (
             select cast(min(month_start) - to_months($continuity_months - 1) as date) from months
         )
@@ -74,8 +73,7 @@ shown as (
 
 all_held as (
     select s.worker_key, s.held_on,
-    from supervision_sessions as s
-    join uploads as u on u.id = s.upload_id and u.status = 'active'
+    from active_supervision_sessions as s
     where s.status = 'held'
 ),
 

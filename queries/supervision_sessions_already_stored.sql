@@ -6,8 +6,7 @@ select count(*) as repeated,
 from incoming_sessions as i
 where exists (
     select 1
-    from supervision_sessions as s
-    join uploads as u on u.id = s.upload_id and u.status = 'active'
+    from active_supervision_sessions as s
     where s.worker_key = i.worker_key
         and s.held_on = cast(i.held_on as date)
         and s.status = i.status

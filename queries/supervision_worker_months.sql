@@ -34,8 +34,8 @@ months as (
 
 staff_lists as (
     select id, data_date,
-    from uploads
-    where kind = 'staff' and status = 'active'
+    from active_uploads
+    where kind = 'staff'
 ),
 
 list_for_month as (
@@ -58,8 +58,7 @@ sessions as (
         s.minutes,
         s.kind,
         s.status,
-    from supervision_sessions as s
-    join uploads as u on u.id = s.upload_id and u.status = 'active'
+    from active_supervision_sessions as s
     where s.held_on >= (select min(month_start) from months)
         and s.held_on < (select max(month_end) from months)
 ),
@@ -71,8 +70,7 @@ recorded_workers as (
         s.worker_key,
         arg_max(s.team, s.held_on) as team,
         cast(date_trunc('month', min(s.held_on)) as date) as started_on,
-    from supervision_sessions as s
-    join uploads as u on u.id = s.upload_id and u.status = 'active'
+    from active_supervision_sessions as s
     where not exists (select 1 from staff_lists)
     group by s.worker_key
 ),

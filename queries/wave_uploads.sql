@@ -3,6 +3,6 @@
 --
 -- $wave_id  the wave
 select id,
-from uploads
-where kind = 'survey' and status = 'active' and wave_id = $wave_id
+from active_uploads
+where kind = 'survey' and wave_id = $wave_id
 order by id

@@ -104,8 +104,8 @@ def looks_personal(header: str, values: pd.Series) -> bool:
             return True
     # The first 200 non-blank cells decide. They are nearly always among the first
     # thousand, so a 100,000-row column is stripped whole only when they are not.
-    # Plain Python on 200 strings: pandas' string methods cost ~10 ms a column,
-    # which made a 2,000-column file take a minute (issue 18).
+    # Plain Python on 200 strings: pandas' string methods cost more per column
+    # than 200 strings do (bench/README.md, "Performance history").
     sample = [text for text in (str(v).strip() for v in values.iloc[:1_000].tolist()) if text]
     if len(sample) < 200 and len(values) > 1_000:
         sample = [text for text in (str(v).strip() for v in values.tolist()) if text]

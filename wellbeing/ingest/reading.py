@@ -9,46 +9,95 @@ name the exact cell that is wrong.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
-import itertools
 import re
 import zipfile
 from dataclasses import dataclass, field
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 
-ENCODINGS = ("utf-8-sig", "cp1252")
-DELIMITERS = (",", ";", "\t")
-DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
-SURVEYMONKEY_GENERIC_SUBHEADERS = {"response", "open-ended response"}
+from wellbeing.ingest.reading_layouts import (
+    LAYOUT_NAMES,
+    LONG_ANSWER_HEADERS,
+    LONG_ANSWER_PREFERENCE,
+    LONG_QUESTION_HEADERS,
+    LONG_RESPONDENT_HEADERS,
+    SURVEYMONKEY_GENERIC_SUBHEADERS,
+    _detect_layout,
+    pivot_long,
+)
+from wellbeing.ingest.reading_text import (
+    CONTROL_CHARACTERS,
+    DELIMITER_NAMES,
+    DELIMITERS,
+    ENCODING_NAMES,
+    ENCODINGS,
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    MAX_HEADER_CHARS,
+    ROWS_LISTED,
+    UTF16_BOMS,
+    ImportProblem,
+    _columns_from_csv,
+    _excel_cell_text,
+    _first_record_width,
+    _rows_from_csv,
+    clean_cells,
+    decode,
+    decode_lines,
+    refuse_too_many_columns,
+    sha256,
+    sniff_delimiter,
+)
+
+# Its interface, with the names moved by job into the modules above, still
+# importable from here, where other modules import them.
+__all__ = [
+    "CONTROL_CHARACTERS",
+    "DELIMITERS",
+    "DELIMITER_CHOICES",
+    "DELIMITER_NAMES",
+    "ENCODINGS",
+    "ENCODING_CHOICES",
+    "ENCODING_NAMES",
+    "ImportProblem",
+    "LAYOUT_NAMES",
+    "LONG_ANSWER_HEADERS",
+    "LONG_ANSWER_PREFERENCE",
+    "LONG_QUESTION_HEADERS",
+    "LONG_RESPONDENT_HEADERS",
+    "MAX_CELL_CHARS",
+    "MAX_COLUMNS",
+    "MAX_HEADER_CHARS",
+    "MAX_XLSX_RATIO",
+    "MAX_XLSX_UNCOMPRESSED_BYTES",
+    "OLE_MAGIC",
+    "OTHER_FORMATS",
+    "ROWS_LISTED",
+    "SURVEYMONKEY_GENERIC_SUBHEADERS",
+    "Table",
+    "UNNAMED_COLUMN",
+    "UTF16_BOMS",
+    "XLSX_MAGIC",
+    "clean_cells",
+    "decode",
+    "decode_lines",
+    "pivot_long",
+    "read_export",
+    "refuse_too_many_columns",
+    "refuse_zip_bomb",
+    "sha256",
+    "sniff_delimiter",
+]
+
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
-# Limits on what one file may make the server do (issue 18). A survey export has
-# tens of columns, a few hundred at most (Qualtrics with its metadata); each
-# column is a drop-down on the Upload page and a column suggestion.
-MAX_COLUMNS = 500
-# Excel's own limit for a cell is 32,767 characters; nothing an import stores is
-# anywhere near (names are limited further when they are checked: values.MAX_TEXT_CHARS).
-MAX_CELL_CHARS = 32_767
 # An .xlsx is a zip of XML. Real workbooks expand 5-30 times; a zip bomb (1.5 MB
 # holding 1.5 GB of whitespace) a thousand times. Both limits are checked before
 # anything is decompressed into memory.
 MAX_XLSX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
 MAX_XLSX_RATIO = 200
-# C0 controls (NUL included) and DEL and C1 controls: never text anyone typed.
-# Tab, line feed and carriage return stay (a quoted cell may hold a line break).
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-ROWS_LISTED = 20
-# A header is a question's text at most (Qualtrics puts the wording in a header row).
-MAX_HEADER_CHARS = 2_000
-
-
-class ImportProblem(ValueError):
-    """A problem with the whole file, told in one sentence that says what to do."""
 
 
 @dataclass
@@ -94,28 +143,9 @@ class Table:
         return ", ".join(parts)
 
 
-LAYOUT_NAMES = {
-    "qualtrics": "Qualtrics",
-    "qualtrics_legacy": "Qualtrics (legacy)",
-    "surveymonkey": "SurveyMonkey",
-    "ms_forms": "Microsoft Forms",
-    "google_forms": "Google Forms",
-    "typeform": "Typeform",
-    "long": "One row per answer",
-    "long_pivoted": "One row per answer, put back together per respondent",
-    "plain": "Plain table",
-}
-ENCODING_NAMES = {
-    "utf-8-sig": "UTF-8",
-    "utf-8": "UTF-8",
-    "cp1252": "Windows-1252",
-    "mixed": "UTF-8 and Windows-1252 mixed",
-    "utf-16": "UTF-16",
-}
 # What HR can choose in the encoding override, and the codec each choice means.
 ENCODING_CHOICES = {"Detect automatically": None, "UTF-8": "utf-8-sig", "Windows-1252": "cp1252"}
 DELIMITER_CHOICES = {"Detect automatically": None, "Comma": ",", "Semicolon": ";", "Tab": "\t"}
-UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 UNNAMED_COLUMN = re.compile(r"^Column \d+$")
 # Other files people pick by mistake, recognised by their first bytes.
 OTHER_FORMATS = {
@@ -125,162 +155,6 @@ OTHER_FORMATS = {
     b"GIF8": "a GIF image",
     b"{\\rtf": "a Rich Text document",
 }
-# Long ("tidy") exports hold one answer per row; these headers give them away.
-LONG_QUESTION_HEADERS = {"question", "question text", "item", "question id"}
-LONG_ANSWER_HEADERS = {"response", "answer", "response text", "value", "score"}
-# The answer column read when a file has several (the words, not a number code), best first.
-LONG_ANSWER_PREFERENCE = ("response text", "answer text", "answer", "response", "value", "score")
-# A column naming the respondent each answer belongs to, best first.
-LONG_RESPONDENT_HEADERS = (
-    "respondent id",
-    "respondentid",
-    "respondent",
-    "participant id",
-    "response id",
-    "responseid",
-    "submission id",
-    "id",
-)
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
-    """Text and the encoding used; tries UTF-8 (with or without BOM) then Windows-1252.
-
-    A UTF-16 byte-order mark (Excel's "Unicode text") is honoured whatever was chosen,
-    because such a file cannot be anything else.
-    """
-    if data.startswith(UTF16_BOMS):
-        return data.decode("utf-16"), "utf-16"
-    if encoding:
-        # A BOM is not content: "UTF-8" chosen by hand still skips it.
-        codec = "utf-8-sig" if encoding.lower().replace("_", "-") in {"utf-8", "utf8"} else encoding
-        try:
-            return data.decode(codec), codec
-        except LookupError:
-            raise ImportProblem(f"'{encoding}' is not an encoding this tool knows.") from None
-        except UnicodeDecodeError as error:
-            name = ENCODING_NAMES.get(codec, encoding)
-            raise ImportProblem(
-                f"The file is not {name}: byte {error.start + 1} cannot be read that way. "
-                "Choose another encoding, or leave it to be detected."
-            ) from None
-    try:
-        return data.decode("utf-8-sig"), "utf-8-sig"
-    except UnicodeDecodeError:
-        # Windows-1252 maps almost every byte, so it is the fallback, not a guess.
-        return data.decode("cp1252", errors="replace"), "cp1252"
-
-
-def decode_lines(data: bytes) -> tuple[str, str, str | None]:
-    """Like :func:`decode`, but a file that mixes UTF-8 and Windows-1252 lines is read
-    line by line, each line in its own encoding, and the lines are listed.
-
-    Returns (text, encoding, note): the note is None unless encodings were mixed.
-    Example: a line saying "Équipe Sud" in UTF-8 beside "\xc9quipe Nord" in Windows-1252
-    used to come out as "Ã‰quipe Sud" beside "Équipe Nord".
-    """
-    text, encoding = decode(data)
-    if encoding != "cp1252":
-        return text, encoding, None
-    lines = data.split(b"\n")
-    utf8_lines, cp1252_lines, parts = [], [], []
-    for number, line in enumerate(lines, start=1):
-        try:
-            part = line.decode("utf-8-sig" if number == 1 else "utf-8")
-            if not line.isascii():
-                utf8_lines.append(number)
-        except UnicodeDecodeError:
-            part = line.decode("cp1252", errors="replace")
-            cp1252_lines.append(number)
-        parts.append(part)
-    if not utf8_lines:
-        return text, encoding, None
-    note = (
-        "The file mixes two encodings: "
-        f"{_lines_text(utf8_lines)} {'is' if len(utf8_lines) == 1 else 'are'} UTF-8 and "
-        f"{_lines_text(cp1252_lines)} {'is' if len(cp1252_lines) == 1 else 'are'} "
-        "Windows-1252 (usually a file edited in Excel and another program). Each line was "
-        "read in its own encoding: check those rows in the preview, and save the file as "
-        "UTF-8 next time."
-    )
-    return "\n".join(parts), "mixed", note
-
-
-def _lines_text(numbers: list[int]) -> str:
-    shown = ", ".join(str(n) for n in numbers[:ROWS_LISTED])
-    more = f" and {len(numbers) - ROWS_LISTED:,} more" if len(numbers) > ROWS_LISTED else ""
-    return f"line{'s' if len(numbers) > 1 else ''} {shown}{more}"
-
-
-def sniff_delimiter(text: str) -> str:
-    """The delimiter that splits the first rows into the most, equally wide, columns."""
-    sample = text[:64_000]
-    best, best_score = ",", -1.0
-    for delimiter in DELIMITERS:
-        try:
-            reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
-            rows = [row for row in itertools.islice(reader, 30) if any(c.strip() for c in row)]
-        except csv.Error:
-            continue
-        # The last sampled row may be cut off mid-way; leave it out of the vote.
-        widths = [len(row) for row in rows[:-1] or rows]
-        if not widths:
-            continue
-        modal = max(set(widths), key=widths.count)
-        consistency = widths.count(modal) / len(widths)
-        score = (modal - 1) * consistency if modal > 1 else 0
-        if score > best_score:
-            best, best_score = delimiter, score
-    return best
-
-
-def _rows_from_csv(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
-    """Non-blank records and the spreadsheet row (1-based record number) of each."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows, numbers = [], []
-    for number, row in enumerate(reader, start=1):
-        if any(cell.strip() for cell in row):
-            rows.append(row)
-            numbers.append(number)
-    return rows, numbers
-
-
-def _columns_from_csv(text: str, delimiter: str) -> list[pa.ChunkedArray] | None:
-    """Every record's cells, column by column, or None when the file needs ``_rows_from_csv``.
-
-    pyarrow's reader gives the same cells as the csv module for a rectangular file
-    with no blank records, much faster and without a Python object per cell.
-    Ragged rows, blank records and unclosed quotes are left to the careful
-    row-by-row reader, which reports them.
-    """
-    first = next(csv.reader(io.StringIO(text[:65_536], newline=""), delimiter=delimiter), [])
-    if len(first) < 2:
-        return None
-    names = [f"c{i}" for i in range(len(first))]
-    try:
-        table = pa_csv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
-            read_options=pa_csv.ReadOptions(column_names=names),
-            parse_options=pa_csv.ParseOptions(
-                delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False
-            ),
-            convert_options=pa_csv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, UnicodeEncodeError):
-        return None
-    # A blank record is blank in its first cell, so only those few rows are checked whole.
-    candidates = table.filter(pc.equal(pc.utf8_trim_whitespace(table.column(0)), ""))
-    if any(all(not cell.strip() for cell in record.values()) for record in candidates.to_pylist()):
-        return None  # a blank record: the careful reader skips it and keeps row numbers right
-    return table.columns
 
 
 def refuse_zip_bomb(data: bytes) -> None:
@@ -352,65 +226,6 @@ def _xlsx_first_sheet_width(data: bytes) -> int | None:
     return width
 
 
-def refuse_too_many_columns(width: int) -> None:
-    """Refuse a file wider than :data:`MAX_COLUMNS`, saying what to do."""
-    if width > MAX_COLUMNS:
-        raise ImportProblem(
-            f"The file has {width:,} columns; this dashboard reads at most {MAX_COLUMNS:,}. "
-            "Export only the survey's answers (leave out per-choice, embedded-data and "
-            "metadata columns), or split the export."
-        )
-
-
-def _first_record_width(text: str, delimiter: str) -> int:
-    """How many cells the header row has, read from its first line only (cheap on any width)."""
-    end = text.find("\n")
-    line = text if end < 0 else text[:end]
-    return len(next(csv.reader(io.StringIO(line, newline=""), delimiter=delimiter), []))
-
-
-def clean_cells(frame: pd.DataFrame, file_rows: pd.Series) -> tuple[pd.DataFrame, list[str]]:
-    """Remove control characters from every cell and refuse cells longer than Excel allows.
-
-    Returns the cleaned frame and notes that list the rows changed.
-    """
-    notes = []
-    changed_rows: set[int] = set()
-    changed_columns: list[str] = []
-    too_long: list[str] = []
-    cleaned = {}
-    for column in frame.columns:
-        values = frame[column]
-        lengths = values.str.len()
-        if (lengths > MAX_CELL_CHARS).any():
-            rows = file_rows[lengths > MAX_CELL_CHARS].tolist()
-            too_long.append(f"'{column}' at {_rows_text(rows)}")
-        controls = values.str.contains(CONTROL_CHARACTERS, regex=True)
-        if controls.any():
-            changed_rows.update(file_rows[controls.fillna(False)].tolist())
-            changed_columns.append(column)
-            cleaned[column] = values.str.replace(CONTROL_CHARACTERS, "", regex=True)
-    if too_long:
-        raise ImportProblem(
-            f"Some cells are longer than {MAX_CELL_CHARS:,} characters (Excel's own limit), "
-            f"which no export holds: {'; '.join(too_long[:5])}. Check the file."
-        )
-    if cleaned:
-        frame = frame.assign(**cleaned)
-        notes.append(
-            "Control characters (such as NUL), which no one types, were removed from "
-            f"{', '.join(repr(c) for c in changed_columns[:5])} at "
-            f"{_rows_text(sorted(changed_rows))}."
-        )
-    return frame, notes
-
-
-def _rows_text(rows: list[int]) -> str:
-    shown = ", ".join(str(n) for n in rows[:ROWS_LISTED])
-    more = f" and {len(rows) - ROWS_LISTED:,} more" if len(rows) > ROWS_LISTED else ""
-    return f"row{'s' if len(rows) > 1 else ''} {shown}{more}"
-
-
 def _rows_from_xlsx(data: bytes) -> tuple[list[list[str]], list[int], list[str]]:
     """Non-blank rows of the first sheet, their row numbers, and notes."""
     refuse_zip_bomb(data)
@@ -442,115 +257,6 @@ def _rows_from_xlsx(data: bytes) -> tuple[list[list[str]], list[int], list[str]]
             rows.append(cells)
             numbers.append(number)
     return rows, numbers, notes
-
-
-def _excel_cell_text(cell: object) -> str:
-    text = str(cell)
-    # calamine gives whole numbers stored as floats back as "4.0"; show them as typed.
-    if text.endswith(".0") and text[:-2].lstrip("-").isdigit():
-        return text[:-2]
-    return text
-
-
-def _unique_names(names: list[str]) -> list[str]:
-    """Make header names unique the way a person would read them: 'Colour', 'Colour (2)'."""
-    seen: dict[str, int] = {}
-    unique = []
-    for position, raw in enumerate(names):
-        name = CONTROL_CHARACTERS.sub("", raw).strip() or f"Column {position + 1}"
-        if len(name) > MAX_HEADER_CHARS:
-            raise ImportProblem(
-                f"Column {position + 1}'s header is {len(name):,} characters long; a header "
-                f"may have at most {MAX_HEADER_CHARS:,}. Check the file's first row."
-            )
-        count = seen.get(name, 0) + 1
-        seen[name] = count
-        unique.append(name if count == 1 else f"{name} ({count})")
-    return unique
-
-
-def _is_qualtrics_import_row(row: list[str]) -> bool:
-    filled = [cell for cell in row if cell]
-    hits = sum(cell.startswith('{"ImportId"') for cell in filled)
-    return hits >= 1 and hits * 2 >= len(filled)
-
-
-def _is_surveymonkey(lowered: list[str], second: list[str]) -> bool:
-    """Two header rows: questions (blank over a question's extra columns), then options."""
-    generic = sum(cell.lower() in SURVEYMONKEY_GENERIC_SUBHEADERS for cell in second)
-    if not generic:
-        return False
-    starts_with_id = bool(lowered) and lowered[0] in {"respondentid", "respondent id"}
-    blank_over_options = any(not top and sub for top, sub in zip(lowered, second, strict=False))
-    return starts_with_id or blank_over_options
-
-
-def _detect_layout(rows: list[list[str]]) -> tuple[str, int, list[str], dict[str, str], list[str]]:
-    """(layout, header_rows, column names, question text by column, notes)."""
-    header = [cell.strip() for cell in rows[0]]
-    lowered = [cell.lower() for cell in header]
-    second = [cell.strip() for cell in rows[1]] if len(rows) > 1 else []
-    third = [cell.strip() for cell in rows[2]] if len(rows) > 2 else []
-    notes: list[str] = []
-
-    if third and _is_qualtrics_import_row(third):
-        names = _unique_names(header)
-        questions = {name: text for name, text in zip(names, second, strict=False) if text}
-        notes.append(
-            "Qualtrics export: column names from the first header row; the second (question "
-            "text) and third (ImportId) header rows were read as headers, not responses."
-        )
-        return "qualtrics", 3, names, questions, notes
-
-    if (
-        len(header) >= 3
-        and all(cell[:1] == "V" and cell[1:].isdigit() for cell in header[:3])
-        and second
-    ):
-        names = _unique_names(second)
-        questions = dict(zip(names, header, strict=False))
-        notes.append(
-            "Qualtrics legacy export: the V1, V2... row was skipped; the second row names the "
-            "columns."
-        )
-        return "qualtrics_legacy", 2, names, questions, notes
-
-    if _is_surveymonkey(lowered, second):
-        names = []
-        options: list[str] = []
-        current = ""
-        for top, sub in itertools.zip_longest(header, second, fillvalue=""):
-            current = top or current
-            if sub and sub.lower() not in SURVEYMONKEY_GENERIC_SUBHEADERS:
-                names.append(f"{current} - {sub}" if current else sub)
-                options.append(sub)
-            else:
-                names.append(current)
-                options.append("")
-        names = _unique_names(names)
-        # A matrix row's own label is the statement answered, e.g. one item of a scale.
-        questions = {name: option for name, option in zip(names, options, strict=True) if option}
-        notes.append("SurveyMonkey export: the two header rows were combined (question - option).")
-        return "surveymonkey", 2, names, questions, notes
-
-    names = _unique_names(header)
-    repeated = [name for name, raw in zip(names, header, strict=False) if raw and name != raw]
-    if repeated:
-        notes.append(
-            f"{len(repeated)} column(s) repeat an earlier column's name (a question with several "
-            f"choices, as Typeform exports them) and were numbered, e.g. '{repeated[0]}'."
-        )
-    if lowered[:3] == ["id", "start time", "completion time"]:
-        return "ms_forms", 1, names, {}, notes
-    if lowered and lowered[0] == "timestamp":
-        return "google_forms", 1, names, {}, notes
-    if "network id" in lowered or (
-        "#" in lowered and any(cell.startswith("submit date") for cell in lowered)
-    ):
-        return "typeform", 1, names, {}, notes
-    if set(lowered) & LONG_QUESTION_HEADERS and set(lowered) & LONG_ANSWER_HEADERS:
-        return "long", 1, names, {}, notes
-    return "plain", 1, names, {}, notes
 
 
 def _refuse_other_formats(data: bytes) -> None:
@@ -704,63 +410,3 @@ def _drop_unnamed_empty_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]
         if UNNAMED_COLUMN.match(name) and not frame[name].str.strip().ne("").any()
     ]
     return frame.drop(columns=drop), len(drop)
-
-
-def pivot_long(
-    frame: pd.DataFrame, rows: pd.Series
-) -> tuple[pd.DataFrame | None, list[int], str | None]:
-    """Put a file of one answer per row back together as one row per respondent.
-
-    Needs a column naming the respondent of each answer (a respondent or response ID
-    that repeats on each of their answers). Returns (the wide frame, the file row of
-    each respondent's first answer, None) or (None, [], why it cannot be done).
-    The wide frame has the ID first, then the respondent's other columns (their first
-    value), then one column per question in the order the questions first appear.
-    """
-    by_header = {name.strip().lower(): name for name in frame.columns}
-    question = next(by_header[h] for h in by_header if h in LONG_QUESTION_HEADERS)
-    answers = [by_header[h] for h in LONG_ANSWER_PREFERENCE if h in by_header]
-    answer = answers[0]
-    respondent = next((by_header[h] for h in LONG_RESPONDENT_HEADERS if h in by_header), None)
-    if respondent is None:
-        return (
-            None,
-            [],
-            (
-                "This file has one row per answer and no respondent ID column, so answers cannot "
-                "be put back together per respondent. Export it with a respondent ID on every "
-                "answer, or with one row per respondent and one column per question."
-            ),
-        )
-    ids = frame[respondent].str.strip()
-    counts = ids.value_counts()
-    # A respondent ID is on each of a respondent's answers; an ID on (nearly) one answer
-    # each numbers answers, and pivoting by it would make a "respondent" of every answer.
-    if (counts > 1).mean() < 0.5:
-        return (
-            None,
-            [],
-            (
-                f"This file has one row per answer, and its '{respondent}' is different on nearly "
-                f"every row ({len(counts):,} IDs for {len(frame):,} answers): it numbers answers, "
-                "not respondents, so they cannot be put back together per respondent. Export it "
-                "with one row per respondent, or with an ID that repeats on each of a "
-                "respondent's answers."
-            ),
-        )
-    keyed = frame.assign(**{respondent: ids}, _row=rows.to_numpy())
-    order = pd.unique(ids)
-    grouped = keyed.groupby(respondent, sort=False)
-    others = [c for c in frame.columns if c not in {respondent, question, *answers}]
-    first = grouped[[*others, "_row"]].first().reindex(order)
-    questions = pd.unique(frame[question].str.strip())
-    wide = (
-        keyed.assign(**{question: keyed[question].str.strip()})
-        .drop_duplicates([respondent, question], keep="first")
-        .pivot(index=respondent, columns=question, values=answer)
-        .reindex(index=order, columns=questions)
-        .fillna("")
-    )
-    result = pd.concat([first[others], wide], axis=1).reset_index(names=respondent)
-    result.columns = _unique_names([str(c) for c in result.columns])
-    return result.astype("str"), first["_row"].astype("int64").tolist(), None

@@ -1,20 +1,25 @@
--- Per team and item: distinct respondents who answered the item and the share
--- who agreed (answer at or above its $agree_from), for one wave.
+-- Per item for one wave, per team or for the whole organisation (every team,
+-- with the role and career-stage sub-filters applied): distinct respondents
+-- who answered the item and the share who agreed (answer at or above its
+-- $agree_from).
 -- Raw counts: callers pass this through the confidentiality gate
--- (queries.survey.item_agreement_by_team) and never show it directly.
+-- (queries.survey.item_agreement_by_team, item_agreement_for_organisation) and
+-- never show it directly.
 --
+-- $scope         'team': a row per team and item; 'organisation': team and
+--                service are null, one row per item
 -- $wave_id       the wave
 -- $items         the default-instrument item codes wanted (a list)
--- $service       one service, or null for all
--- $team          one team, or null for all
+-- $service       one service, or null for all (null for the organisation)
+-- $team          one team, or null for all (null for the organisation)
 -- $role          one role, or null for all (a sub-filter: see parent_respondents)
 -- $career_stage  one career stage, or null for all (a sub-filter)
 -- $agree_from    in the order of $items, the answer from which each counts as agreeing
 with scoped as (
     select
         r.id as response_id,
-        r.team,
-        r.service as service,
+        case when $scope = 'team' then r.team end as team,
+        case when $scope = 'team' then r.service end as service,
         i.code as item,
         a.value,
         ($role is null or r.role = $role)

@@ -1,14 +1,23 @@
--- The organisation's support/challenge figures per wave (every team, role and
--- career-stage sub-filters applied), over respondents with both scores.
--- Raw counts: callers pass this through the confidentiality gate.
+-- Per wave, over respondents with both a support and a challenge score: their
+-- means and the share in each support/challenge quadrant, per team or for the
+-- whole organisation (every team, role and career-stage sub-filters applied).
+-- Raw counts: callers pass this through the confidentiality gate
+-- (queries.survey.support_challenge_by_wave,
+-- support_challenge_by_wave_for_organisation) and never show it directly.
 --
--- $role          one role, or null for all
--- $career_stage  one career stage, or null for all
+-- $scope         'team': a row per wave and team; 'organisation': team and
+--                service are null, one row per wave
+-- $service       one service, or null for all (null for the organisation)
+-- $team          one team, or null for all (null for the organisation)
+-- $role          one role, or null for all (a sub-filter: see parent_respondents)
+-- $career_stage  one career stage, or null for all (a sub-filter)
 -- $high_cutoff   a score at or above this counts as "high" support or challenge
 with scored as (
     select
         r.id,
         r.wave_id,
+        case when $scope = 'team' then r.team end as team,
+        case when $scope = 'team' then r.service end as service,
         ($role is null or r.role = $role)
         and ($career_stage is null or r.career_stage = $career_stage) as in_filter,
         max(s.score) filter (where s.construct = 'support') as support,
@@ -18,7 +27,9 @@ with scored as (
         on s.response_id = r.id
         and s.instrument = 'default'
         and s.construct in ('support', 'challenge')
-    group by r.id, r.wave_id, in_filter
+    where ($service is null or r.service = $service)
+        and ($team is null or r.team = $team)
+    group by r.id, r.wave_id, r.team, r.service, in_filter
 ),
 
 classified as (
@@ -34,6 +45,8 @@ select
     classified.wave_id,
     any_value(w.label) as wave,
     any_value(w.opened_on) as wave_opened_on,
+    classified.team,
+    any_value(classified.service) as service,
     count(*) filter (where in_filter) as respondents,
     avg(support) filter (where in_filter) as mean_support,
     stddev_samp(support) filter (where in_filter) as sd_support,
@@ -50,5 +63,5 @@ select
     count(*) as parent_respondents,
 from classified
 join waves as w on w.id = classified.wave_id
-group by classified.wave_id
-order by any_value(w.opened_on), classified.wave_id
+group by classified.wave_id, classified.team
+order by any_value(w.opened_on), classified.wave_id, classified.team

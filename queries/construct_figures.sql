@@ -1,22 +1,27 @@
--- Respondents and score summaries per team and construct, for one wave.
+-- Respondents and score summaries per construct for one wave: per team, or for
+-- the whole organisation (every team, with the role and career-stage
+-- sub-filters applied so comparisons are like with like).
 -- Raw counts: callers pass this through the confidentiality gate
--- (queries.survey.construct_by_team) and never show it directly.
+-- (queries.survey.construct_by_team, construct_for_organisation) and never show
+-- it directly.
 --
+-- $scope         'team': a row per team and construct; 'organisation': team and
+--                service are null, one row per construct
 -- $wave_id       the wave
 -- $instrument    'default' or 'hse'
--- $service       one service, or null for all
--- $team          one team, or null for all
+-- $service       one service, or null for all (null for the organisation)
+-- $team          one team, or null for all (null for the organisation)
 -- $role          one role, or null for all (a sub-filter: see parent_respondents)
 -- $career_stage  one career stage, or null for all (a sub-filter)
 -- $high_cutoff   a score at or above this counts as "high", unless HR set the
 --                measure's own cut-off (measure_current)
--- parent_respondents counts the team's respondents without the sub-filters,
+-- parent_respondents counts the unit's respondents without the sub-filters,
 -- so the gate can stop a filter singling out its complement.
 with scoped as (
     select
         r.id,
-        r.team,
-        r.service as service,
+        case when $scope = 'team' then r.team end as team,
+        case when $scope = 'team' then r.service end as service,
         s.construct,
         s.score,
         coalesce(m.high_cutoff, $high_cutoff) as high_cutoff,

@@ -1,0 +1,212 @@
+"""The months of the supervision data, and the worker-level rows every supervision figure counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from queries import sql, survey
+from queries.cache import memoised
+from wellbeing.core import cadence, roles
+
+STAFF_LIST = "staff list"
+
+
+RECORDS = "records"
+
+
+@memoised
+def data_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The date the supervision records run to: the latest data date of active uploads."""
+    return con.execute(sql("supervision_data_date")).fetchall()[0][0]
+
+
+def latest_complete_month(as_of: dt.date) -> dt.date:
+    """The last calendar month wholly on or before ``as_of`` (its first day).
+
+    Example:
+        >>> latest_complete_month(dt.date(2026, 10, 31))
+        datetime.date(2026, 10, 1)
+        >>> latest_complete_month(dt.date(2026, 10, 30))
+        datetime.date(2026, 9, 1)
+    """
+    if (as_of + dt.timedelta(days=1)).month != as_of.month:
+        return as_of.replace(day=1)
+    return (as_of.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+@memoised
+def months(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
+    """Complete calendar months covered by active supervision records, oldest first."""
+    first = con.execute(sql("supervision_first_month")).fetchall()[0][0]
+    as_of = data_date(con)
+    if first is None or as_of is None:
+        return []
+    last = latest_complete_month(as_of)
+    found = []
+    month = first
+    while month <= last:
+        found.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return found
+
+
+@memoised
+def staff_source(con: duckdb.DuckDBPyConnection) -> str:
+    """Where staff in post come from: ``"staff list"``, or ``"records"`` when no list is active."""
+    active = con.execute(sql("supervision_staff_lists")).df()
+    return STAFF_LIST if len(active) else RECORDS
+
+
+@memoised
+def denominator_note(con: duckdb.DuckDBPyConnection) -> str:
+    """One sentence saying who the compliance figures count, for a caption."""
+    lists = con.execute(sql("supervision_staff_lists")).df()
+    if lists.empty:
+        return (
+            "No staff list has been uploaded, so staff in post are taken from the supervision "
+            "records: everyone with a record counts from the month of their first record, and "
+            "leavers cannot be told apart. Upload a staff list for exact figures."
+        )
+    latest = lists.iloc[0]
+    return (
+        f"Staff in post come from the staff list in force for each month (latest: as at "
+        f"{pd.Timestamp(latest['data_date']):%d %B %Y}, {int(latest['rows_stored']):,} staff). "
+        "Students and staff who are not qualified social workers are left out; staff who "
+        "joined or left part-way through a month are in post but nothing was due from them."
+    )
+
+
+def _params(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    month_from: dt.date | None,
+    month_to: dt.date | None,
+    as_of: dt.date | None,
+) -> dict[str, object] | None:
+    as_of = as_of or data_date(con)
+    if as_of is None:
+        return None
+    month_to = month_to or latest_complete_month(as_of)
+    month_from = month_from or month_to
+    return {"month_from": month_from, "month_to": month_to, "as_of": as_of}
+
+
+@memoised
+def _worker_month_rows(
+    con: duckdb.DuckDBPyConnection, *, month_from: dt.date, month_to: dt.date, as_of: dt.date
+) -> pa.Table:
+    """Every worker-month of the period with its cadence verdict (never shown as it is).
+
+    The costly part of every compliance figure, and the same whichever service
+    or team is chosen, so it is kept per data version and period. An Arrow
+    table, which nothing can change, so it is handed out without a copy (a
+    month's frame is tens of thousands of rows).
+    """
+    params = {"month_from": month_from, "month_to": month_to, "as_of": as_of}
+    return con.sql(
+        sql("supervision_worker_months"),
+        params=params | cadence.cadence_parameters(),
+    ).to_arrow_table()
+
+
+@memoised
+def _session_rows(
+    con: duckdb.DuckDBPyConnection, *, month_from: dt.date, month_to: dt.date
+) -> pa.Table:
+    """The period's sessions, gaps between held sessions and supervisors seen, for every team.
+
+    Like :func:`_worker_month_rows`: the costly part of :func:`sessions` (each
+    held session's previous one, however long ago, and six months of
+    supervisors per worker), worked out once per data version and period, so
+    choosing a service or team only adds up the rows kept.
+    """
+    params = {
+        "month_from": month_from,
+        "month_to": month_to,
+        "continuity_months": cadence.CONTINUITY_MONTHS,
+    }
+    return con.sql(sql("supervision_session_rows"), params=params).to_arrow_table()
+
+
+def _overdue_params(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: dt.date | None,
+    service: str | None,
+    team: str | None,
+) -> dict[str, object] | None:
+    as_of = as_of or data_date(con)
+    if as_of is None:
+        return None
+    return {
+        "as_of": as_of,
+        "overdue_after_days": cadence.OVERDUE_AFTER_DAYS,
+        "excluded_stage_pattern": cadence.EXCLUDED_STAGE_PATTERN,
+        "service": service,
+        "team": team,
+    }
+
+
+@memoised
+def _overdue_worker_rows(con: duckdb.DuckDBPyConnection, *, as_of: dt.date) -> pa.Table:
+    """Every worker in post on ``as_of`` with their last held session, for every team.
+
+    Kept once per data version and date, so choosing a service or team only
+    counts the rows kept.
+    """
+    params = _overdue_params(con, as_of=as_of, service=None, team=None)
+    return con.sql(sql("supervision_overdue_workers"), params=params).to_arrow_table()
+
+
+def _run_on(
+    con: duckdb.DuckDBPyConnection, outer: str, rows: dict[str, pa.Table], **params: object
+) -> pd.DataFrame:
+    """Run ``outer`` (a named query) on kept row tables registered under their names."""
+    for name, table in rows.items():
+        con.register(name, table)
+    try:
+        return con.execute(sql(outer), params).df()
+    finally:
+        for name in rows:
+            con.unregister(name)
+
+
+def _from_worker_months(
+    con: duckdb.DuckDBPyConnection, outer: str, period: dict[str, object], **params: object
+) -> pd.DataFrame:
+    """Run ``outer`` (a named query reading ``worker_months``) on the period's worker-months."""
+    return _run_on(con, outer, {"worker_months": _worker_month_rows(con, **period)}, **params)
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({column: pd.Series([], dtype="object") for column in columns})
+
+
+def _require_hr(role: str) -> None:
+    if role != roles.HR_ADMIN:
+        raise PermissionError(
+            "Worker-level supervision records are for HR only; leaders see team figures."
+        )
+
+
+def supervision_month(con: duckdb.DuckDBPyConnection, *, wave_id: int | None) -> dt.date | None:
+    """The month of records that goes with a survey wave: the last complete month by its close.
+
+    Capped at the records' own latest complete month; None without records or
+    when the records do not reach back to that month.
+    """
+    available = months(con)
+    if not available or wave_id is None:
+        return None
+    waves = survey.waves(con).set_index("id")
+    if wave_id not in waves.index:
+        return None
+    closed = waves.loc[wave_id, "closed_on"]
+    if pd.isna(closed):
+        return available[-1]
+    month = min(latest_complete_month(pd.Timestamp(closed).date()), available[-1])
+    return month if month in available else None
