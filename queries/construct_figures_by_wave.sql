@@ -1,16 +1,18 @@
--- Respondents and score summaries per wave and construct: per team, or for the
--- whole organisation (every team, with the role and career-stage sub-filters
--- applied so comparisons are like with like). The trend behind each view, and
+-- Respondents and score summaries per wave and construct: per team, for one
+-- service, or for the whole organisation (every team, with the role and
+-- career-stage sub-filters applied so comparisons are like with like). The trend behind each view, and
 -- (for one wave) the team figures themselves.
 -- Raw counts: callers pass this through the confidentiality gate
--- (queries.survey.construct_by_wave, construct_by_wave_for_organisation) and
--- never show it directly.
+-- (queries.survey.construct_by_wave, construct_by_wave_for_service,
+-- construct_by_wave_for_organisation) and never show it directly.
 --
--- $scope         'team': a row per wave, team and construct; 'organisation':
+-- $scope         'team': a row per wave, team and construct; 'service': team is
+--                null, one row per wave and construct of $service; 'organisation':
 --                team and service are null, one row per wave and construct
 -- $instrument    'default' or 'hse'
 -- $constructs    the construct codes wanted (a list)
--- $service       one service, or null for all (null for the organisation)
+-- $service       one service, or null for all (null for the organisation; the
+--                service for 'service')
 -- $team          one team, or null for all (null for the organisation)
 -- $role          one role, or null for all (a sub-filter: see parent_respondents)
 -- $career_stage  one career stage, or null for all (a sub-filter)
@@ -22,7 +24,7 @@ with scoped as (
     select
         r.wave_id,
         case when $scope = 'team' then r.team end as team,
-        case when $scope = 'team' then r.service end as service,
+        case when $scope in ('team', 'service') then r.service end as service,
         s.construct,
         s.score,
         coalesce(m.high_cutoff, $high_cutoff) as high_cutoff,

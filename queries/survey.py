@@ -355,11 +355,13 @@ def construct_by_wave_for_service(
     params = {
         "instrument": instrument,
         "constructs": list(constructs),
-        "service": filters.service,
         "high_cutoff": HIGH_SCORE_CUTOFF,
         **_sub_filters(filters),
+        "scope": "service",
+        "service": filters.service,
+        "team": None,
     }
-    raw = con.execute(sql("construct_by_wave_for_service"), params).df()
+    raw = con.execute(sql("construct_figures_by_wave"), params).df().drop(columns="team")
     return gate(
         con,
         raw,
