@@ -101,7 +101,7 @@ else:
         with st.container(border=True):
             st.text(f"{number}. {where_to_act.name(row['outcome']).capitalize()}")
             st.text(row["explanation"])
-            if st.button(
+            if row["measure"] in action_rules.MEASURES and st.button(
                 "Record an action on " + where_to_act.name(row["measure"]),
                 icon=":material/add_task:",
                 key=f"act_{row['outcome']}_{row['measure']}",
@@ -157,6 +157,9 @@ if national is not None and row["status"] == privacy.SHOWN:
     )
 
 st.subheader("Drivers")
+note = where_to_act.supervision_note(found)
+if note is not None:
+    st.caption(note)
 for outcome in importance.OUTCOMES:
     rows = found[found["outcome"] == outcome]
     st.markdown(f"**{where_to_act.name(outcome).capitalize()}**")

@@ -29,7 +29,12 @@ def test_the_organisation_s_drivers_are_charted_tabled_and_called_associations(d
     bars = charts["drivers_intention_to_leave"]["data"][0]
     # Strongest last in a horizontal bar chart (drawn bottom up), each bar labelled.
     assert bars["y"][-1] == "stress" and all(text.endswith("%") for text in bars["text"])
-    assert "not causes" in " ".join(c.value for c in at.caption)
+    captions = " ".join(c.value for c in at.caption)
+    assert "not causes" in captions
+    # The sample's records cover the wave: the team's compliance is a driver, said to be
+    # a team-level measure.
+    assert "team-level measure" in captions
+    assert "supervision compliance (team)" in charts["drivers_stress"]["data"][0]["y"]
     readings = " ".join(m.value for m in at.markdown)
     assert "Stress goes with it most strongly" in readings
     # No team standing for the organisation itself: drivers, the national figure, downloads.

@@ -11,6 +11,7 @@ import pandas as pd
 
 from wellbeing import privacy
 from wellbeing.core import stats
+from wellbeing.core.drivers import MIN_TEAMS_FOR_TEAM_MEASURE as MIN_TEAMS
 from wellbeing.core.measures import higher_is_better
 
 # A driver is strong when it accounts for at least this share of the outcome's
@@ -32,11 +33,40 @@ NAMES = {
     "workload": "workload pressure",
     "unfair_scrutiny": "unfair scrutiny",
     "supervision_usefulness": "supervision usefulness",
+    "supervision_compliance": "supervision compliance (team)",
 }
 ASSOCIATION = (
     "Drivers are associations between answers in the same survey, not causes: a measure that "
     "goes with stress may be a result of it, or both may follow from something else."
 )
+
+
+TEAM_LEVEL = (
+    "Supervision compliance (team) is a team-level measure from the supervision records: the "
+    "share of the team's social workers due supervision who met the standard over the months "
+    "of the wave, the same figure for every respondent of the team. Its share of the variation "
+    "is how much of the outcome lies between teams with different compliance. A team counts "
+    "only where its compliance is shown on the Supervision page for every one of those months."
+)
+
+
+def supervision_note(drivers: pd.DataFrame) -> str | None:
+    """What the drivers say about supervision compliance, in one sentence, or None.
+
+    ``drivers``: rows of ``queries.drivers.drivers`` (its ``supervision`` column).
+    """
+    notes = set(drivers.loc[drivers["status"] == privacy.SHOWN, "supervision"].dropna())
+    if "included" in notes:
+        return TEAM_LEVEL
+    if "left_out" in notes:
+        return (
+            "Supervision compliance is left out of these drivers: too few teams (at least "
+            f"{MIN_TEAMS}) with a compliance figure shown for the months of the wave, or too few "
+            "respondents in them, for stable figures."
+        )
+    if "no_records" in notes:
+        return "Supervision compliance is not among the measures: no records cover this wave."
+    return None
 
 
 def name(code: str) -> str:
