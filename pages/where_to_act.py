@@ -25,9 +25,10 @@ st.caption(
     "Drivers: how much of the variation in stress, intention to leave and change fatigue goes "
     "with each other measure, among respondents in the same wave (the Shapley share of R\u00b2, "
     "with a 95% bootstrap interval). " + where_to_act.ASSOCIATION + " Drivers need at least "
-    f"{importance.min_respondents(len(importance.MEASURES) - 1)} respondents with every measure, "
-    "so they are worked out for the organisation and for services, never for a team. The role "
-    "and career-stage filters do not apply on this page."
+    f"{importance.min_respondents(len(importance.MEASURES) - 1)} respondents with every measure "
+    f"({importance.min_respondents(len(importance.MEASURES))} with the team's supervision "
+    "compliance), so they are worked out for the organisation and for services, never for a "
+    "team. The role and career-stage filters do not apply on this page."
 )
 
 wave = survey.Filters(wave_id=filters.wave_id)

@@ -157,7 +157,17 @@ def _team_compliance(
     months = _wave_months(con, wave_id=wave_id)
     if not months:
         return None
-    rows = supervision.compliance(con, month_from=months[0], month_to=months[-1], rules=rules)
+    # The same arguments as supervision.compliance_for_organisation, so that a wave's
+    # month prepared in the background (supervision.prepare_supervision_months) is kept.
+    rows = supervision.compliance(
+        con,
+        month_from=months[0],
+        month_to=months[-1],
+        service=None,
+        team=None,
+        as_of=None,
+        rules=rules,
+    )
     rows = rows[rows["team"].notna()]
     shown_every_month = rows.groupby("team")["status"].agg(
         lambda statuses: len(statuses) == len(months) and (statuses == privacy.SHOWN).all()
