@@ -5,9 +5,8 @@ import streamlit as st
 
 from queries import drivers, overview, settings, survey
 from wellbeing import privacy, ui
-from wellbeing.core import action_rules, roles, stats
+from wellbeing.core import action_rules, roles
 from wellbeing.core import drivers as importance
-from wellbeing.core.reference import national_figure
 from wellbeing.present import charts, where_to_act
 
 ui.require_role(*roles.LEADERS)
@@ -26,12 +25,17 @@ st.caption(
     "Drivers: how much of the variation in stress, intention to leave and change fatigue goes "
     "with each other measure, among respondents in the same wave (the Shapley share of R\u00b2, "
     "with a 95% bootstrap interval). " + where_to_act.ASSOCIATION + " Drivers need at least "
-    f"{importance.min_respondents(len(importance.MEASURES) - 1)} respondents with every measure, "
-    "so they are worked out for the organisation and for services, never for a team. The role "
-    "and career-stage filters do not apply on this page."
+    f"{importance.min_respondents(len(importance.MEASURES) - 1)} respondents with every measure "
+    f"({importance.min_respondents(len(importance.MEASURES))} with the team's supervision "
+    "compliance), so they are worked out for the organisation and for services, never for a "
+    "team. The role and career-stage filters do not apply on this page."
 )
 
 wave = survey.Filters(wave_id=filters.wave_id)
+# Survey figures with a national figure to compare with: yes/no constructs (their mean is
+# the share answering yes) and the item on stress and the job (the share agreeing).
+NATIONAL_CONSTRUCTS = ["offered_stress_training", "offered_counselling"]
+NATIONAL_ITEM, NATIONAL_ITEM_CODE = "STR2", "stress_affects_ability"
 organisation_rows = survey.construct_for_organisation(con, filters=wave, rules=rules)
 if filters.team is not None:
     scope, unit = action_rules.TEAM, filters.team
@@ -47,7 +51,7 @@ elif filters.service is not None:
     by_wave = survey.construct_by_wave_for_service(
         con,
         filters=survey.Filters(service=filters.service),
-        constructs=list(importance.MEASURES),
+        constructs=[*importance.MEASURES, *NATIONAL_CONSTRUCTS],
         rules=rules,
     )
     scope_rows = by_wave[by_wave["wave_id"] == filters.wave_id]
@@ -80,8 +84,67 @@ scope_words = {
 if unit is not None:
     st.text(f"Looking at: {unit} ({scope})")
 
+
+def shares(
+    headline: pd.DataFrame, constructs: pd.DataFrame | None, items: pd.DataFrame | None
+) -> dict[str, tuple[float, float, str]]:
+    """National code -> (share, respondents, gate status) from gated rows of one scope."""
+    found = {}
+    row = headline.set_index("measure").loc["high_support_high_challenge"]
+    found["high_support_high_challenge"] = (row["share"], row["respondents"], row["status"])
+    for construct in NATIONAL_CONSTRUCTS:
+        rows = None if constructs is None else constructs[constructs["construct"] == construct]
+        if rows is not None and len(rows):
+            row = rows.iloc[0]
+            found[construct] = (row["mean_score"], row["respondents"], row["status"])
+    if items is not None and len(items):
+        row = items.iloc[0]
+        found[NATIONAL_ITEM_CODE] = (row["share_agree"], row["respondents"], row["status"])
+    return found
+
+
+organisation_items = survey.item_agreement_for_organisation(
+    con, filters=wave, items=[NATIONAL_ITEM], rules=rules
+)
+organisation_shares = shares(
+    overview.headline_measures(con, filters=wave, rules=rules),
+    organisation_rows,
+    organisation_items,
+)
+if scope == action_rules.ORGANISATION:
+    scope_shares = organisation_shares
+else:
+    team_items = (
+        survey.item_agreement_by_team(
+            con,
+            filters=survey.Filters(wave_id=filters.wave_id, team=filters.team),
+            items=[NATIONAL_ITEM],
+            rules=rules,
+        )
+        if scope == action_rules.TEAM
+        else None
+    )
+    scope_shares = shares(
+        overview.headline_measures(
+            con,
+            filters=survey.Filters(
+                wave_id=filters.wave_id, service=filters.service, team=filters.team
+            ),
+            rules=rules,
+        ),
+        scope_rows,
+        None if team_items is None else team_items[team_items["team"] == filters.team],
+    )
+national = where_to_act.against_national(
+    scope_shares,
+    {
+        code: (float(share) if status == privacy.SHOWN else float("nan"))
+        for code, (share, _, status) in organisation_shares.items()
+    },
+)
+
 st.subheader("What to work on first")
-short_list = where_to_act.priorities(found, standing, scope=scope_words)
+short_list = where_to_act.priorities(found, standing, scope=scope_words, national=national)
 if short_list.empty:
     st.info(
         "No strong driver on which "
@@ -95,13 +158,19 @@ else:
         "A strong driver accounts for at least "
         f"{where_to_act.STRONG_DRIVER:.0%} of an outcome's variation, and at least "
         f"{where_to_act.ABOVE_NOTHING:.0%} at the low end of its 95% interval."
-        + ("" if standing is None else " Each is one on which this scope is worse, beyond chance.")
+        + (
+            " Where the organisation is worse than a national figure that bears on a driver, "
+            "it says so."
+            if standing is None
+            else " Each is one on which this scope is worse, beyond chance, than the "
+            "organisation or than the national figure that bears on it."
+        )
     )
     for number, row in enumerate(short_list.to_dict("records"), start=1):
         with st.container(border=True):
             st.text(f"{number}. {where_to_act.name(row['outcome']).capitalize()}")
             st.text(row["explanation"])
-            if st.button(
+            if row["measure"] in action_rules.MEASURES and st.button(
                 "Record an action on " + where_to_act.name(row["measure"]),
                 icon=":material/add_task:",
                 key=f"act_{row['outcome']}_{row['measure']}",
@@ -131,32 +200,61 @@ if standing is not None:
     st.dataframe(table, hide_index=True, key="where_standing")
     st.caption("Mean scores, 1-5. " + ui.hidden_note(k))
 
-high_both = overview.headline_measures(
-    con,
-    filters=survey.Filters(wave_id=filters.wave_id, service=filters.service, team=filters.team),
-    rules=rules,
-).set_index("measure")
-national = national_figure("high_support_high_challenge")
-row = high_both.loc["high_support_high_challenge"]
-if national is not None and row["status"] == privacy.SHOWN:
-    st.subheader("Against the national figure")
-    share, respondents = pd.Series([float(row["share"])]), pd.Series([float(row["respondents"])])
-    low, high = stats.wilson_interval(share, respondents)
-    verdict = stats.compare_with_organisation(share, low, high, national.share, is_share=True).iloc[
-        0
-    ]
-    st.text(
-        f"{scope_words}: {share.iloc[0]:.0%} have high support and high challenge (95% interval "
-        f"{low.iloc[0]:.0%} to {high.iloc[0]:.0%}) against {national.share:.0%} nationally "
-        f"({national.citation}): "
+if not national.empty:
+    st.subheader("Against the national figures")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Share of staff who": national["label"].to_numpy(),
+                "Here": national["value"].to_numpy(),
+                "95% interval low": national["low"].to_numpy(),
+                "95% interval high": national["high"].to_numpy(),
+                "Organisation": national["organisation"].to_numpy(),
+                "National": national["national"].to_numpy(),
+                "Against the national figure": [
+                    where_to_act.national_verdict(verdict, worse=worse, status=status, k=k)
+                    for verdict, worse, status in zip(
+                        national["verdict"], national["worse"], national["status"], strict=True
+                    )
+                ],
+                "Source": national["citation"].to_numpy(),
+            }
+        ),
+        hide_index=True,
+        key="where_national",
+        column_config={
+            column: st.column_config.NumberColumn(format="percent")
+            for column in (
+                "Here",
+                "95% interval low",
+                "95% interval high",
+                "Organisation",
+                "National",
+            )
+        },  # fmt: skip
+    )
+    for row in national[national["verdict"].notna()].to_dict("records"):
+        st.text(where_to_act.national_sentence(row, scope=scope_words))
+    st.caption(
+        "Shares of respondents, with a 95% interval (Wilson's); a national figure is a fixed "
+        "published reference, with its source and year. Worse beyond chance: the interval "
+        "leaves out the national figure and the gap is at least 5 points. The national "
+        "figure for social workers moderately or very stressed (97%) has no matching "
+        "question in the survey, so it is not compared."
         + (
-            "could be chance."
-            if verdict == stats.COULD_BE_CHANCE
-            else f"{verdict} than the national figure, beyond chance."
+            " The item on stress and the job is reported by team and for the organisation, "
+            "not by service."
+            if scope == action_rules.SERVICE
+            else ""
         )
+        + " "
+        + ui.hidden_note(k)
     )
 
 st.subheader("Drivers")
+note = where_to_act.supervision_note(found)
+if note is not None:
+    st.caption(note)
 for outcome in importance.OUTCOMES:
     rows = found[found["outcome"] == outcome]
     st.markdown(f"**{where_to_act.name(outcome).capitalize()}**")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 import numpy as np
@@ -153,7 +154,14 @@ def test_the_drivers_built_into_the_sample_data_are_recovered(sample, wave):
 
     def top(outcome: str, n: int) -> set[str]:
         rows = found[found["outcome"] == outcome].sort_values("rank")
+        rows = rows[rows["measure"] != importance.SUPERVISION_COMPLIANCE]
         return set(rows["measure"].head(n))
+
+    # The sample's records cover every wave: the team's compliance is among the measures
+    # (the generator gives teams their own levels of leaving, which go with their
+    # supervision: a between-team association, ranked among the survey measures).
+    assert set(found["supervision"]) == {drivers.SUPERVISION_INCLUDED}
+    assert (found["measure"] == importance.SUPERVISION_COMPLIANCE).sum() == 3
 
     # sample_data/generate.py: intention to leave = 0.5 stress - 0.3 support + 0.25 change
     # fatigue + noise; stress = 0.5 workload - 0.4 support + 0.2 change fatigue + noise (and
@@ -171,3 +179,105 @@ def test_each_resample_s_correlations_are_those_of_the_rows_it_drew():
     for correlations in fast:
         rows = rng.integers(0, len(data), len(data))
         assert correlations == pytest.approx(np.corrcoef(data[rows], rowvar=False), abs=1e-9)
+
+
+def teams_with_compliance(teams: int, per_team: int, seed: int) -> tuple[pd.DataFrame, pd.Series]:
+    """Respondents in ``teams`` teams; the outcome is driven by the team's compliance.
+
+    Compliance c is one figure per team, spread evenly over 0.2-0.9; y = 2 c
+    (standardised: c's between-team variance is the whole of its part) + 0.5 x1 +
+    noise; x2 has no weight. So compliance's Shapley share is its squared
+    correlation with y (x1 and c are independent), and it ranks first.
+    """
+    rng = np.random.default_rng(seed)
+    team = np.repeat([f"T{t}" for t in range(teams)], per_team)
+    by_team = dict(zip(sorted(set(team)), np.linspace(0.2, 0.9, teams), strict=True))
+    c = np.array([by_team[t] for t in team])
+    x1 = rng.normal(size=len(team))
+    x2 = rng.normal(size=len(team))
+    y = 2 * (c - c.mean()) / c.std() * 0.6 + 0.5 * x1 + rng.normal(scale=0.5, size=len(team))
+    scores = pd.DataFrame(
+        {"y": y, "x1": x1, "x2": x2, importance.SUPERVISION_COMPLIANCE: c},
+        index=pd.RangeIndex(len(team), name="response_id"),
+    )
+    return scores, pd.Series(team, index=scores.index)
+
+
+def test_a_team_s_compliance_that_drives_the_outcome_ranks_first():
+    scores, teams = teams_with_compliance(teams=8, per_team=40, seed=2)
+    found, included = importance.drivers_with_team_measure(
+        scores, outcome="y", teams=teams, measures=["y", "x1", "x2"]
+    )
+    assert included
+    table = found.table.set_index("measure")
+    assert found.table["measure"].tolist()[0] == importance.SUPERVISION_COMPLIANCE
+    # var(y) = 1.44 + 0.25 + 0.25 = 1.94: compliance 1.44 / 1.94 = 0.74, x1 0.25 / 1.94 = 0.13.
+    truth = {importance.SUPERVISION_COMPLIANCE: 1.44 / 1.94, "x1": 0.25 / 1.94, "x2": 0.0}
+    for measure, share in truth.items():
+        assert table.loc[measure, "low"] - 0.01 <= share <= table.loc[measure, "high"] + 0.01
+    assert table.loc[importance.SUPERVISION_COMPLIANCE, "low"] > table.loc["x1", "high"]
+
+
+def test_compliance_is_left_out_with_too_few_teams_or_respondents_carrying_it():
+    scores, teams = teams_with_compliance(teams=8, per_team=40, seed=2)
+    few_teams = scores.copy()
+    few_teams.loc[~teams.isin(["T0", "T1", "T2", "T3"]), importance.SUPERVISION_COMPLIANCE] = None
+    found, included = importance.drivers_with_team_measure(
+        few_teams, outcome="y", teams=teams, measures=["y", "x1", "x2"]
+    )
+    assert not included
+    assert importance.SUPERVISION_COMPLIANCE not in set(found.table["measure"])
+    # Every respondent counts again once compliance is out: the survey measures alone.
+    alone = importance.drivers(
+        scores.drop(columns=importance.SUPERVISION_COMPLIANCE),
+        outcome="y",
+        measures=["y", "x1", "x2"],
+    )
+    pd.testing.assert_frame_equal(found.table, alone.table)
+    small, small_teams = teams_with_compliance(teams=6, per_team=4, seed=2)  # 24 < 30
+    assert importance.drivers_with_team_measure(
+        small, outcome="y", teams=small_teams, measures=["y", "x1", "x2"]
+    ) == (None, False)
+
+
+def test_only_compliance_the_supervision_engine_shows_for_every_month_of_the_wave_is_used(
+    monkeypatch,
+):
+    months = [dt.date(2026, 3, 1), dt.date(2026, 4, 1)]
+    monkeypatch.setattr(drivers, "_wave_months", lambda con, wave_id: months)
+    shown, hidden = privacy.SHOWN, privacy.BELOW_K
+    rows = pd.DataFrame(
+        {
+            "month": months * 4 + months[:1],
+            "service": ["S"] * 9,
+            "team": ["Open", "Open", "Hidden", "Hidden", "Once", "Once", None, None, "Half"],
+            "staff_due": [10, 10, None, None, 8, None, 30, 30, 6],
+            "compliant": [8, 6, None, None, 4, None, 20, 22, 3],
+            "status": [shown, shown, hidden, hidden, shown, hidden, shown, shown, shown],
+        }
+    )
+    monkeypatch.setattr(drivers.supervision, "compliance", lambda con, **kw: rows)
+    found = drivers._team_compliance(None, wave_id=1, rules=privacy.Rules())
+    # Open: (8 + 6) / (10 + 10). Hidden in both months, hidden in one, or with no row for
+    # one of the months: no figure, so none of their respondents has one.
+    assert found.to_dict() == {"Open": pytest.approx(0.7)}
+
+
+@pytest.mark.parametrize("wave", [1, 3], ids=["autumn-2025", "autumn-2026"])
+def test_the_sample_s_teams_the_supervision_engine_hides_lend_no_compliance(sample, wave):
+    from queries import settings, supervision
+
+    rules = settings.rules(sample)
+    months = drivers._wave_months(sample, wave_id=wave)
+    assert months, "the sample's records cover every wave"
+    rows = supervision.compliance(sample, month_from=months[0], month_to=months[-1], rules=rules)
+    rows = rows[rows["team"].notna()]
+    hidden = set(rows.loc[rows["status"] != privacy.SHOWN, "team"])
+    found = drivers._team_compliance(sample, wave_id=wave, rules=rules)
+    assert hidden, "the sample has teams the supervision engine hides"
+    assert not hidden & set(found.index)
+    if len(months) == 1:
+        shown = rows[rows["status"] == privacy.SHOWN].set_index("team")["compliance"]
+        pd.testing.assert_series_equal(
+            found.sort_index(), shown.astype("float64").sort_index(), check_names=False
+        )

@@ -44,6 +44,14 @@ MEASURES = (
     "unfair_scrutiny",
     "supervision_usefulness",
 )
+# A team-level measure from the records, joined to each respondent by team: every
+# respondent of a team has the team's figure, so its importance is how much of the
+# outcome's variation lies between teams that differ on it.
+SUPERVISION_COMPLIANCE = "supervision_compliance"
+# A team-level measure enters a scope's model only with at least this many teams
+# carrying it: with fewer, its importance is little more than a comparison of a
+# handful of teams' means, and it says nothing general (docs/drivers.md).
+MIN_TEAMS_FOR_TEAM_MEASURE = 5
 
 # The fewest respondents (with every measure scored) a scope needs before its
 # drivers are shown: at least 30, and at least 10 per measure in the model (the
@@ -208,3 +216,50 @@ def drivers(
     ).sort_values("importance", ascending=False, ignore_index=True)
     table["rank"] = np.arange(1, len(table) + 1)
     return Drivers(outcome=outcome, r_squared=float(importance.sum()), table=table)
+
+
+def drivers_with_team_measure(
+    scores: pd.DataFrame,
+    *,
+    outcome: str,
+    teams: pd.Series,
+    team_measure: str = SUPERVISION_COMPLIANCE,
+    measures: list[str] | None = None,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = 20261205,
+) -> tuple[Drivers | None, bool]:
+    """:func:`drivers` with a team-level measure among the explanatory ones, where it can be.
+
+    ``scores`` has a ``team_measure`` column (the respondent's team's figure, NaN
+    where there is none) and ``teams`` the respondent's team (same index). The
+    measure is included when at least ``MIN_TEAMS_FOR_TEAM_MEASURE`` teams carry
+    it among respondents with every measure, and enough respondents have every
+    measure with it; the drivers are then
+    over those respondents. Otherwise it is left out and the drivers are over the
+    survey measures alone. Returns the drivers and whether the measure is in them.
+
+    Example:
+        found, included = drivers_with_team_measure(scores, outcome="stress", teams=team_of)
+    """
+    survey_measures = [m for m in (measures or MEASURES) if m != team_measure]
+    if team_measure in scores.columns:
+        wanted = [m for m in [outcome, *survey_measures, team_measure] if m in scores.columns]
+        carried = teams.reindex(scores[wanted].dropna().index).nunique()
+        if carried >= MIN_TEAMS_FOR_TEAM_MEASURE:
+            found = drivers(
+                scores,
+                outcome=outcome,
+                measures=[*survey_measures, team_measure],
+                resamples=resamples,
+                seed=seed,
+            )
+            if found is not None:
+                return found, True
+    found = drivers(
+        scores.drop(columns=[team_measure], errors="ignore"),
+        outcome=outcome,
+        measures=survey_measures,
+        resamples=resamples,
+        seed=seed,
+    )
+    return found, False
