@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,7 +17,10 @@ from support import (  # noqa: F401  (re-exported for tests that import from con
     SERVER_START_TIMEOUT,
     SHARED,
     free_port,
+    launch_chromium,
     load_survey,
+    start_streamlit,
+    stop_streamlit,
     survey_csv,
     wait_for_script,
     wait_until_healthy,
@@ -122,49 +124,13 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., str]]:
     processes: list[subprocess.Popen] = []
 
     def start(*, db: Path | None = None, env: dict[str, str] | None = None) -> str:
-        port = free_port()
-        environment = dict(os.environ)
-        environment["WELLBEING_DB"] = str(db or tmp_path / f"server-{port}.duckdb")
-        environment.update(env or {})
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(ROOT / "dashboard.py"),
-                "--server.headless",
-                "true",
-                "--server.address",
-                "127.0.0.1",
-                "--server.port",
-                str(port),
-                "--browser.gatherUsageStats",
-                "false",
-                # An edit elsewhere in the tree must not reload the app mid-journey.
-                "--server.fileWatcherType",
-                "none",
-            ],
-            cwd=ROOT,
-            env=environment,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
+        url, process = start_streamlit(db or tmp_path / f"server-{len(processes)}.duckdb", env=env)
         processes.append(process)
-        url = f"http://127.0.0.1:{port}"
-        wait_until_healthy(url, process, SERVER_START_TIMEOUT)
         return url
 
     yield start
     for process in processes:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        if process.stdout:
-            process.stdout.close()
+        stop_streamlit(process)
 
 
 @pytest.fixture
@@ -183,16 +149,7 @@ def browser_page():
     # A busy two-core machine can take well over Playwright's 5 s default to rerun a page.
     sync_api.expect.set_options(timeout=60_000)
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
+        browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(60_000)
         yield page

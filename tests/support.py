@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -27,6 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 REALDATA = SHARED / "realdata"
 CHROMIUM = Path("/usr/bin/chromium")
+# The password of the accounts tests create.
+PASSWORD = "correct horse battery staple"
 
 
 def survey_csv(rows: list[dict[str, object]], *, delimiter: str = ",") -> bytes:
@@ -78,6 +82,108 @@ def load_survey(
 
 
 SERVER_START_TIMEOUT = 60
+
+
+def store_with_accounts(demo_db: Path, folder: Path, people: dict[str, str]) -> Path:
+    """A copy of the sample-data store with a built-in account per role: {role: username}."""
+    import shutil
+
+    from wellbeing import store
+    from wellbeing.access import accounts
+
+    db = folder / "wellbeing.duckdb"
+    shutil.copy(demo_db, db)
+    con = store.connect(db)
+    try:
+        for role, username in people.items():
+            accounts.create_account(
+                con,
+                username=username,
+                display_name=username.title(),
+                role=role,
+                password=PASSWORD,
+                by="test",
+            )
+    finally:
+        con.close()
+    return db
+
+
+def start_streamlit(db: Path, *, env: dict[str, str] | None = None) -> tuple[str, subprocess.Popen]:
+    """A live dashboard on 127.0.0.1 over the store ``db``: its URL and its process."""
+    port = free_port()
+    environment = dict(os.environ)
+    environment["WELLBEING_DB"] = str(db)
+    environment.update(env or {})
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "dashboard.py"),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+            # An edit elsewhere in the tree must not reload the app mid-journey.
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, process, SERVER_START_TIMEOUT)
+    except BaseException:
+        stop_streamlit(process)
+        raise
+    return url, process
+
+
+def stop_streamlit(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+    if process.stdout:
+        process.stdout.close()
+
+
+def launch_chromium(playwright):
+    """Debian's chromium (Playwright cannot download its own here), quiet in the background."""
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM),
+        args=[
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+        ],
+    )
+
+
+def sign_in(page, *, username: str, password: str) -> None:
+    """Sign in through the form with the keyboard, as the sign-in page offers it."""
+    from playwright.sync_api import expect
+
+    wait_for_script(page)
+    page.get_by_label("User name").fill(username)
+    password_box = page.get_by_label("Password", exact=True)
+    password_box.fill(password)
+    password_box.press("Enter")
+    expect(page.get_by_test_id("stSidebar").get_by_role("combobox", name="Wave")).to_be_visible()
+    wait_for_script(page)
 
 
 def free_port() -> int:

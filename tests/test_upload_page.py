@@ -175,17 +175,18 @@ def test_history_withdraws_restores_and_shows_rejected_cells(empty_db):
 
     at = open_page("pages/upload_history.py")
     assert not at.exception
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert table[["Upload", "Status", "Rows read", "Stored", "Rejected"]].values.tolist() == [
-        ["#1", "active", 6, 4, 2]
+        ["#1", "active", "6", "4", "2"]
     ]
-    assert at.dataframe[1].value["row"].tolist() == [6, 7]
+    assert table["Wave"].tolist() == ["Autumn 2026"]
+    assert at.table[1].value["Row"].tolist() == ["6", "7"]
 
     at.button(key="history_withdraw").click().run()
     assert "Upload #1 is withdrawn: its rows no longer count in any figure." in texts(at.success)
-    assert at.dataframe[0].value["Status"].tolist() == ["withdrawn"]
+    assert at.table[0].value["Status"].tolist() == ["withdrawn"]
     at.button(key="history_restore").click().run()
-    assert at.dataframe[0].value["Status"].tolist() == ["active"]
+    assert at.table[0].value["Status"].tolist() == ["active"]
 
 
 def test_history_with_no_uploads_points_to_the_upload_page(empty_db):

@@ -6,12 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from wellbeing import privacy
-from wellbeing.present.charts.common import (
-    FOCUS_COLOUR,
-    ORGANISATION_COLOUR,
-    drawn_once,
-    number_format,
-)
+from wellbeing.present.charts import style
+from wellbeing.present.charts.common import ROW_PLOT_WIDTH, drawn_once
 
 
 @drawn_once
@@ -22,32 +18,43 @@ def trend_lines(
     axis_title: str,
     team: str | None = None,
     team_trend: pd.DataFrame | None = None,
+    x_title: str = "Survey wave",
 ) -> go.Figure:
     """The organisation's figure wave by wave, and one team's beside it, with 95% intervals.
 
     Args:
         organisation: rows from ``figures.trend`` for the organisation.
         team, team_trend: the focused team and its ``figures.trend`` rows, if any.
+        x_title: what the points along the axis are (survey waves, or months of records).
     """
-    number = number_format(kind)
+    number = style.number_format(kind)
     figure = go.Figure()
-    series = [("Organisation", organisation, ORGANISATION_COLOUR)]
+    series = [("Organisation", organisation, style.ORGANISATION.colour)]
     if team is not None and team_trend is not None:
-        series.append((team, team_trend, FOCUS_COLOUR))
+        series.append((team, team_trend, style.FOCUS.colour))
+    values = []
     for name, frame, colour in series:
         shown = frame[frame["status"] == privacy.SHOWN]
+        values += [*shown["low"], *shown["high"]]
         figure.add_trace(
             go.Scatter(
                 name=name,
                 x=shown["wave"].tolist(),
                 y=shown["value"].tolist(),
                 mode="lines+markers",
-                line={"color": colour},
+                line={"color": colour, "width": 2.5},
+                marker={
+                    "size": 8,
+                    "symbol": "circle" if colour == style.ORGANISATION.colour else "square",
+                },
                 error_y={
                     "type": "data",
                     "symmetric": False,
                     "array": (shown["high"] - shown["value"]).tolist(),
                     "arrayminus": (shown["value"] - shown["low"]).tolist(),
+                    "color": colour,
+                    "thickness": 1.5,
+                    "width": 4,
                 },
                 customdata=[
                     [name, int(n), lo, hi]
@@ -67,15 +74,33 @@ def trend_lines(
             )
         )
     waves = organisation["wave"].tolist()
+    axis = style.fitted_axis(values, kind=kind, pad=0.02 if kind == style.SHARE else 0.05)
+    # As many labels as fit side by side at the narrowest plot; the rest on hover.
+    widest = max((style.text_width(str(w)) for w in waves), default=0) + 12
+    every = max(1, -(-len(waves) * int(widest) // ROW_PLOT_WIDTH))
+    title = axis_title if not axis.scale_note() else f"{axis_title}<br>({axis.scale_note()})"
+    top = style.legend_height([name for name, _, _ in series], width=ROW_PLOT_WIDTH)
+    style.base_layout(
+        figure,
+        plot_height=280,
+        left=72,
+        right=16,
+        top=top,
+        bottom=style.axis_room(x_title),
+    )
+    style.legend_layout(figure)
     figure.update_layout(
-        xaxis={"title": {"text": "Survey wave"}, "categoryorder": "array", "categoryarray": waves},
-        yaxis={
-            "title": {"text": axis_title},
-            "tickformat": number,
-            "range": [0, 1] if kind == "share" else [1, 5],
+        xaxis={
+            "title": {"text": style.wrap_title(x_title), "standoff": 8},
+            "categoryorder": "array",
+            "categoryarray": waves,
+            "range": [-0.5, len(waves) - 0.5],
+            "tickmode": "array",
+            "tickvals": waves[::every],
+            "ticklabelstandoff": 6,
+            "automargin": False,
         },
-        height=320,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        yaxis=axis.layout(title),
+        dragmode=False,
     )
     return figure
