@@ -27,9 +27,11 @@ PAGES: dict[str, list[PageSpec]] = {
             EVERYONE,
         ),
         PageSpec("pages/supervision.py", "Supervision", ":material/supervisor_account:", EVERYONE),
+        PageSpec("pages/measures.py", "Measures", ":material/straighten:", EVERYONE),
     ],
     "HR": [
         PageSpec("pages/upload.py", "Upload", ":material/upload:", (HR_ADMIN,)),
+        PageSpec("pages/survey_design.py", "Survey design", ":material/quiz:", (HR_ADMIN,)),
         PageSpec("pages/upload_history.py", "Upload history", ":material/history:", (HR_ADMIN,)),
         PageSpec("pages/change_log.py", "Change log", ":material/event_note:", (HR_ADMIN,)),
         PageSpec("pages/accounts.py", "Accounts", ":material/manage_accounts:", (HR_ADMIN,)),
@@ -53,7 +55,9 @@ def main() -> None:
     ui.focus_style()
     con = ui.begin_run()
     ui.refuse_public_address_without_sign_in(con)
+    ui.refuse_without_gate()
     user = ui.signed_in_user(con)
+    ui.session_cookie()
     navigation = ui.navigation(PAGES, user, sign_in_page=SIGN_IN_PAGE)
     if user is not None:
         ui.local_only_banner(con)

@@ -1,6 +1,6 @@
 """First paint and filter-change-to-repaint in a real browser (Debian's Chromium).
 
-Starts ``streamlit run dashboard.py`` on 127.0.0.1 and a free port against the
+Starts ``python serve.py`` on 127.0.0.1 and a free port against the
 benchmark store, opens each page, then changes the sidebar's wave filter and
 times, inside the page, from the click on the new wave to the frame painted
 after the rerun finished. The server is stopped at the end, whatever happens.
@@ -95,7 +95,7 @@ def free_port() -> int:
 
 @contextmanager
 def streamlit_server(db: Path) -> Iterator[tuple[str, int]]:
-    """``streamlit run dashboard.py`` on 127.0.0.1 against ``db``: (URL, pid); stopped after."""
+    """``python serve.py`` on 127.0.0.1 against ``db``: (URL, pid); stopped after."""
     port = free_port()
     environment = dict(os.environ, WELLBEING_DB=str(db))
     # A file, not a pipe: nobody reads a pipe while pages are timed, and a full
@@ -104,10 +104,7 @@ def streamlit_server(db: Path) -> Iterator[tuple[str, int]]:
     process = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "dashboard.py"),
+            str(ROOT / "serve.py"),
             "--server.headless",
             "true",
             "--server.address",

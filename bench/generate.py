@@ -416,11 +416,12 @@ def write_survey_waves(con, scale: Scale, org: Organisation, rng: np.random.Gene
             imports.upsert_teams(
                 con, teams=pd.DataFrame({"team": org.teams, "service": org.services})
             )
+            imports.record_wave_teams(con, wave_id=wave_id)
 
 
 def write_records(con, scale: Scale, org: Organisation, rng: np.random.Generator) -> None:
     """A staff list, supervision records and a change log, as three uploads."""
-    salt = store.ensure_salt(con)
+    salt = store.identifier_keys(con).for_workers()
     staff_count = max(len(org.teams), round(scale.respondents / scale.waves * STAFF_PER_RESPONDENT))
     team = rng.choice(len(org.teams), size=staff_count, p=org.weights)
     keys = hash_identifier(pd.Series([f"SW{n:07d}" for n in range(staff_count)]), salt)

@@ -7,7 +7,7 @@
 2. Import of a 100,000-row, 60-column survey export through read_export,
    suggest_survey_mapping and import_survey, in a process of its own that
    reports its peak resident memory.
-3. First paint and filter-change-to-repaint in Chromium against ``streamlit run``.
+3. First paint and filter-change-to-repaint in Chromium against ``python serve.py``.
 
 Data comes from bench.generate (written on first use into bench/out/). Each
 measuring step runs in its own process: DuckDB lets one process at a time
@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import subprocess
 import sys
 import time
@@ -32,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import generate
+from wellbeing.store import copy_store
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = generate.OUT_DIR
@@ -235,12 +235,13 @@ def main(argv: list[str] | None = None) -> int:
             "(read_export + suggest_survey_mapping + import_survey, own process)"
         )
         copy = RESULTS / f"import_target_{scale.name}.duckdb"
-        shutil.copy(data.store, copy)
+        copy_store(data.store, copy)
         try:
             imported = _worker("bench.importing", "--csv", str(data.survey_csv), "--db", str(copy))
         finally:
             copy.unlink(missing_ok=True)
             copy.with_name(copy.name + ".wal").unlink(missing_ok=True)
+            copy.with_suffix(".keys").unlink(missing_ok=True)
         seconds, rss = Target(IMPORT_SECONDS_TARGET, "s"), Target(IMPORT_RSS_TARGET_MB, "MB")
         stages = ", ".join(f"{name} {value:.2f} s" for name, value in imported["stages"].items())
         rows = [
@@ -284,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         from bench import browser
 
         print(
-            "\nReal browser (Chromium, streamlit run on 127.0.0.1): first paint and "
+            "\nReal browser (Chromium, python serve.py on 127.0.0.1): first paint and "
             "wave change to repainted page"
         )
         import duckdb

@@ -6,7 +6,7 @@ from queries import survey
 from wellbeing import ui
 from wellbeing.access import accounts, auth
 from wellbeing.core import roles
-from wellbeing.present import tables
+from wellbeing.present import plain, tables
 
 user = ui.require_role(roles.HR_ADMIN)
 st.title("Accounts and access")
@@ -18,15 +18,14 @@ def role_name(role: str) -> str:
 
 
 def known_teams() -> list[str]:
-    from_data = set(survey.filter_options(con, field="team"))
-    return sorted(from_data | set(survey.team_hierarchy(con)["team"]))
+    return sorted(set(survey.team_hierarchy(con)["team"]))
 
 
 def show_outcome(key: str) -> None:
     """A message left by the last action on this page, shown once."""
     message = st.session_state.pop(key, None)
     if message:
-        st.success(message, icon=":material/check_circle:")
+        st.success(plain.markdown(message), icon=":material/check_circle:")
 
 
 def act(done_key: str, message: str, change, **arguments) -> None:
@@ -34,7 +33,7 @@ def act(done_key: str, message: str, change, **arguments) -> None:
     try:
         change(con, by=user, **arguments)
     except accounts.AccountProblem as problem:
-        st.error(str(problem))
+        st.error(plain.markdown(str(problem)))
         return
     st.session_state[done_key] = message
     st.rerun()

@@ -11,6 +11,12 @@ ui.require_role(roles.HR_ADMIN)
 st.title("Audit log")
 con = ui.cursor()
 
+chain = audit_log.verify(con)
+if chain.intact:
+    st.success(chain.sentence(), icon=":material/verified:")
+else:
+    st.error(chain.sentence(), icon=":material/gpp_bad:")
+
 left, right = st.columns(2)
 action = left.selectbox(
     "What",
@@ -41,7 +47,10 @@ st.dataframe(
         "detail": "Detail",
     },
 )
-st.caption(f"The newest {len(events):,} entries. Entries are never edited or removed.")
+st.caption(
+    f"The newest {len(events):,} entries. Entries are never edited or removed; each one's "
+    "hash covers the one before, so a change made outside the dashboard shows above."
+)
 ui.table_downloads(
     tables.plain_table(
         events,

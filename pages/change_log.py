@@ -9,11 +9,17 @@ import streamlit as st
 
 from queries import change_log
 from wellbeing import ui
+from wellbeing.access import audit_log
 from wellbeing.core import roles
-from wellbeing.core.vocabulary import CHANGE_KIND_NAMES, CHANGE_KINDS, ORGANISATION_WIDE
-from wellbeing.present import tables
+from wellbeing.core.vocabulary import (
+    CHANGE_KIND_NAMES,
+    CHANGE_KINDS,
+    MAX_TEXT_CHARS,
+    ORGANISATION_WIDE,
+)
+from wellbeing.present import plain, tables
 
-ui.require_role(roles.HR_ADMIN)
+user = ui.require_role(roles.HR_ADMIN)
 st.title("Change log")
 st.caption(
     "Restructures, new systems, manager changes and policy changes, team by team or across "
@@ -24,7 +30,7 @@ con = ui.cursor()
 
 done = st.session_state.pop("change_log_done", None)
 if done:
-    st.success(done, icon=":material/check_circle:")
+    st.success(plain.markdown(done), icon=":material/check_circle:")
 
 team_choices = [ORGANISATION_WIDE, *change_log.teams(con)]
 events = change_log.change_log(con)
@@ -45,6 +51,7 @@ with st.form("change_add", clear_on_submit=True, border=True):
         "What changed",
         placeholder="e.g. New case recording system went live",
         key="change_add_title",
+        max_chars=MAX_TEXT_CHARS,
     )
     kind = st.selectbox(
         "Kind of change", CHANGE_KINDS, format_func=kind_name, key="change_add_kind"
@@ -53,10 +60,19 @@ with st.form("change_add", clear_on_submit=True, border=True):
         "Add change", type="primary", icon=":material/add:", key="change_add_submit"
     ):
         try:
-            change_log.add_change(con, team=team, started_on=started_on, title=title, kind=kind)
+            change_id = change_log.add_change(
+                con, team=team, started_on=started_on, title=title, kind=kind
+            )
         except change_log.ChangeProblem as problem:
-            st.error(str(problem), icon=":material/error:")
+            st.error(plain.markdown(str(problem)), icon=":material/error:")
         else:
+            audit_log.record(
+                con,
+                user=user,
+                action=audit_log.CHANGE_LOG,
+                detail=f"Added change #{change_id}: {started_on:%d/%m/%Y}, "
+                f"{team}, {title.strip()} ({kind})",
+            )
             st.session_state["change_log_done"] = f"Added: {title.strip()}."
             st.rerun()
 
@@ -116,7 +132,12 @@ with st.form(f"change_edit_{chosen}", border=True):
         format="DD/MM/YYYY",
         key=f"change_edit_date_{chosen}",
     )
-    new_title = st.text_input("What changed", value=row["title"], key=f"change_edit_title_{chosen}")
+    new_title = st.text_input(
+        "What changed",
+        value=row["title"],
+        key=f"change_edit_title_{chosen}",
+        max_chars=MAX_TEXT_CHARS,
+    )
     new_kind = st.selectbox(
         "Kind of change",
         CHANGE_KINDS,
@@ -137,8 +158,16 @@ with st.form(f"change_edit_{chosen}", border=True):
                 kind=new_kind,
             )
         except change_log.ChangeProblem as problem:
-            st.error(str(problem), icon=":material/error:")
+            st.error(plain.markdown(str(problem)), icon=":material/error:")
         else:
+            audit_log.record(
+                con,
+                user=user,
+                action=audit_log.CHANGE_LOG,
+                detail=f"Changed change #{chosen} from {pd.Timestamp(row['started_on']):%d/%m/%Y}, "
+                f"{row['team']}, {row['title']} ({row['kind']}) to {new_date:%d/%m/%Y}, "
+                f"{new_team}, {new_title.strip()} ({new_kind})",
+            )
             st.session_state["change_log_done"] = f"Saved: {new_title.strip()}."
             st.session_state.pop("change_edit_id", None)  # its label has changed
             st.rerun()
@@ -150,8 +179,15 @@ if st.button(
     try:
         change_log.delete_change(con, change_id=int(chosen))
     except change_log.ChangeProblem as problem:
-        st.error(str(problem), icon=":material/error:")
+        st.error(plain.markdown(str(problem)), icon=":material/error:")
     else:
+        audit_log.record(
+            con,
+            user=user,
+            action=audit_log.CHANGE_LOG,
+            detail=f"Deleted change #{chosen}: {pd.Timestamp(row['started_on']):%d/%m/%Y}, "
+            f"{row['team']}, {row['title']} ({row['kind']})",
+        )
         st.session_state["change_log_done"] = f"Deleted: {row['title']}."
         st.session_state.pop("change_edit_id", None)
         st.rerun()

@@ -7,7 +7,7 @@ import streamlit as st
 from queries import equity, settings, survey
 from wellbeing import privacy, ui
 from wellbeing.core import roles
-from wellbeing.present import figures, look_first, panels, readings
+from wellbeing.present import figures, look_first, panels, plain, readings
 
 ui.require_role(roles.HR_ADMIN, roles.LEADER)
 st.title("Equity")
@@ -22,7 +22,8 @@ if filters.wave_id is None:
 
 wave_label = survey.waves(con).set_index("id").loc[filters.wave_id, "label"]
 st.caption(
-    f"{wave_label} \u00b7 groups by ethnicity, gender, disability or age band are shown only "
+    f"{plain.markdown(wave_label)} \u00b7 groups by ethnicity, gender, disability or age band "
+    "are shown only "
     f"with at least {rules.sensitive_min_group_size} respondents (other groups: "
     f"{rules.min_group_size}), and at most {equity.MAX_CROSSED_ATTRIBUTES} attributes are "
     "crossed at once, so that nobody can be picked out."

@@ -5,7 +5,7 @@ import streamlit as st
 from queries import settings, survey
 from wellbeing import ui
 from wellbeing.core import roles
-from wellbeing.present import board_pack, look_first, panels, tables, tiles, words
+from wellbeing.present import board_pack, look_first, panels, plain, tables, tiles, words
 
 ui.require_role(*roles.EVERYONE)
 st.title("Overview")
@@ -22,8 +22,8 @@ if filters.wave_id is None:
 wave_label = survey.waves(con).set_index("id").loc[filters.wave_id, "label"]
 scope = ui.scope(con, filters, k=k)
 st.caption(
-    f"{wave_label} \u00b7 headline figures for {scope.covers}, with the change since the wave "
-    "before."
+    f"{plain.markdown(wave_label)} \u00b7 headline figures for {plain.markdown(scope.covers)}, "
+    "with the change since the wave before."
 )
 
 headline = tiles.headline_tiles(con, filters=filters, rules=rules)
@@ -32,26 +32,23 @@ for row_start in range(0, len(headline), 3):
     for column, tile in zip(st.columns(3), row, strict=False):
         with column.container(border=True):
             # The label as text above the figure: a metric's own label is cut short.
-            st.markdown(f"**{tile.label}**", help=words.sentence(tile.description))
+            # An own measure's name is HR's words: shown as typed (plain.markdown).
+            label = plain.markdown(tile.label)
+            st.markdown(f"**{label}**", help=plain.markdown(words.sentence(tile.description)))
             points = None if tile.change is None else round(tile.change * 100)
             st.metric(
-                tile.label,
+                label,
                 tile.value_text(k),
                 delta=None if not points else words.points(points),
-                delta_color="normal" if tile.code in tiles.RISE_IS_GOOD else "inverse",
+                delta_color="normal" if tile.rise_is_good else "inverse",
                 label_visibility="collapsed",
             )
-            st.caption(
-                " \u00b7 ".join(
-                    part
-                    for part in (
-                        tile.change_text(),
-                        tile.national_text(),
-                        f"{tile.respondents:,} {tile.basis}" if tile.respondents else "",
-                    )
-                    if part
-                )
+            facts = (
+                tile.change_text(),
+                tile.national_text(),
+                f"{tile.respondents:,} {tile.basis}" if tile.respondents else "",
             )
+            st.caption(plain.markdown(" \u00b7 ".join(part for part in facts if part)))
 
 
 def scores_or_nothing():
@@ -69,14 +66,15 @@ def teams_to_look_at_first() -> None:
     verdicts = look_first.look_first_verdicts(con, filters=filters, rules=rules)
     listed = look_first.teams_to_look_at_first(verdicts, hierarchy=survey.team_hierarchy(con))
     teams_compared = verdicts["team"].nunique()
-    st.text(look_first.look_first_reading(listed, teams_compared=teams_compared))
+    ui.reading(look_first.look_first_reading(listed, teams_compared=teams_compared))
     # The longest lists (hundreds of teams pooled nationally) are in the download.
     for row in listed.head(look_first.LOOK_FIRST_LISTED).itertuples(index=False):
-        service = row.service or "no service"
+        service = plain.markdown(row.service or "no service")
+        team = plain.markdown(row.team)
         with st.expander(
-            f"{row.team} ({service}): worse on {words.count(row.measures_worse, 'measure')}"
+            f"{team} ({service}): worse on {words.count(row.measures_worse, 'measure')}"
         ):
-            st.markdown("\n".join(f"- {reason}" for reason in row.reasons))
+            st.markdown("\n".join(f"- {plain.markdown(reason)}" for reason in row.reasons))
     if len(listed) > look_first.LOOK_FIRST_LISTED:
         st.caption(
             f"The first {look_first.LOOK_FIRST_LISTED} of {len(listed)} are listed; the download "
@@ -130,7 +128,7 @@ def every_measure_by_team() -> None:
 
 
 def the_board_pack() -> None:
-    services = survey.team_hierarchy(con)["service"].dropna().unique().tolist()
+    services = ui.services(con)  # none for a team manager: their teams and the organisation
     pack_scope = st.selectbox(
         "For",
         [None, *services],
@@ -138,7 +136,8 @@ def the_board_pack() -> None:
         key="board_pack_scope",
     )
     st.caption(
-        f"A PDF of {wave_label} for the board: the headline figures, the teams to look at first, "
+        f"A PDF of {plain.markdown(wave_label)} for the board: the headline figures, the teams to "
+        "look at first, "
         "the stress, support and challenge, supervision and change fatigue charts each with its "
         "reading, the data date, respondent counts and the anonymity rule."
     )
@@ -152,7 +151,7 @@ def the_board_pack() -> None:
                     con, wave_id=filters.wave_id, service=pack_scope, rules=rules
                 )
             except board_pack.PrintProblem as problem:
-                st.error(str(problem))
+                st.error(plain.markdown(str(problem)))
     if pack_key in st.session_state:
         pack_name = board_pack.file_name(pack_scope, str(wave_label))
         pack_pdf = st.session_state[pack_key]

@@ -5,7 +5,7 @@ import streamlit as st
 from queries import response_rates, settings
 from wellbeing import ui
 from wellbeing.core import roles
-from wellbeing.present import panels
+from wellbeing.present import panels, plain
 
 ui.require_role(roles.HR_ADMIN, roles.LEADER)
 st.title("Response rates")
@@ -30,7 +30,8 @@ if rates["headcount"].isna().all():
 
 low = response_rates.LOW_RESPONSE_RATE
 st.caption(
-    f"{scope.wave} \u00b7 staff in post on the wave's closing date, from the latest staff list; "
+    f"{plain.markdown(scope.wave)} \u00b7 staff in post on the wave's closing date, from the "
+    "latest staff list; "
     "the role and career-stage filters do not apply here."
 )
 ui.panel(

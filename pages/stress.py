@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from queries import settings, survey
+from queries import measures, settings, survey
 from wellbeing import ui
 from wellbeing.core import roles, stats
 from wellbeing.core.measures import HIGH_SCORE_CUTOFF
 from wellbeing.core.reference import national_figure
 from wellbeing.present import figures, panels, readings
+from wellbeing.present import measures as measure_views
 
 ui.require_role(*roles.EVERYONE)
 st.title("Stress")
@@ -98,6 +99,9 @@ def across_waves() -> None:
             key="stress_trend",
             scope=scope,
             heading=False,
+            breaks=measure_views.trend_breaks(
+                measures.measure_questions_by_wave(con), survey.waves(con), construct="stress"
+            ),
         )
     )
 

@@ -5,8 +5,7 @@ import streamlit as st
 from queries import settings, supervision, survey
 from wellbeing import ui
 from wellbeing.core import cadence, roles, stats
-from wellbeing.core.measures import REPORTED_MONTHLY_BAND
-from wellbeing.present import figures, panels, readings, supervision_tables
+from wellbeing.present import figures, panels, plain, readings, supervision_tables
 
 ui.require_role(*roles.EVERYONE)
 st.title("Supervision")
@@ -200,7 +199,7 @@ def against_survey_scores() -> None:
         )
     st.caption(
         f"One point per team shown on both sides: records for {month:%B %Y}, survey "
-        f"for {survey_scope.wave}. " + panels.hidden_note(k)
+        f"for {plain.markdown(survey_scope.wave)}. " + panels.hidden_note(k)
     )
 
 
@@ -212,11 +211,9 @@ def what_staff_report() -> None:
         con, filters=filters, constructs=["supervision_reflective"], rules=rules
     )
     scores = scores[scores["wave_id"] == filters.wave_id]
-    items = survey.item_agreement_by_team(
-        con, filters=filters, items=["SVF1"], at_least=REPORTED_MONTHLY_BAND, rules=rules
-    )
+    items = survey.item_agreement_by_team(con, filters=filters, items=["SVF1"], rules=rules)
     org_items = survey.item_agreement_for_organisation(
-        con, filters=filters, items=["SVF1"], at_least=REPORTED_MONTHLY_BAND, rules=rules
+        con, filters=filters, items=["SVF1"], rules=rules
     )
     org_scores = survey.construct_by_wave_for_organisation(
         con, filters=filters, constructs=["supervision_reflective"], rules=rules

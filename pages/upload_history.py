@@ -1,14 +1,15 @@
 """Upload history: every upload, who brought it in, and withdrawing or restoring one."""
 
+import pandas as pd
 import streamlit as st
 
-from queries import imports
+from queries import imports, survey
 from wellbeing import ui
 from wellbeing.access import audit_log
 from wellbeing.core import roles
 from wellbeing.ingest import uploads
 from wellbeing.ingest.reading import ImportProblem
-from wellbeing.present import tables
+from wellbeing.present import plain, tables
 
 user = ui.require_role(roles.HR_ADMIN)
 st.title("Upload history")
@@ -16,7 +17,7 @@ con = ui.cursor()
 
 done = st.session_state.pop("history_done", None)
 if done:
-    st.success(done, icon=":material/check_circle:")
+    st.success(plain.markdown(done), icon=":material/check_circle:")
 
 history = imports.upload_history(con)
 if history.empty:
@@ -59,13 +60,31 @@ labels = {
 upload_id = st.selectbox("Upload", list(labels), format_func=labels.get, key="history_upload")
 upload = history.set_index("id").loc[upload_id]
 
+
+def what_it_would_hide(change) -> None:
+    """For a survey upload of a wave leaders have seen: what the change would hide there."""
+    if upload["kind"] != "survey" or pd.isna(upload["wave_id"]):
+        return
+    lost = survey.consequences_of_change(con, wave_id=int(upload["wave_id"]), change=change)
+    if lost:
+        st.warning(
+            "Leaders have seen this wave. Decided together with what they saw (so that "
+            "nobody can be worked out by comparing the figures before and after), this "
+            "would hide:",
+            icon=":material/visibility_off:",
+        )
+        for line in lost:
+            st.text(f"- {line}")
+
+
 if upload["status"] == "active":
     st.markdown("Its rows count in every figure.")
+    what_it_would_hide(lambda: uploads.withdraw(con, upload_id))
     if st.button("Withdraw this upload", key="history_withdraw", icon=":material/visibility_off:"):
         try:
             uploads.withdraw(con, upload_id)
         except ImportProblem as problem:
-            st.error(str(problem))
+            st.error(plain.markdown(str(problem)))
             st.stop()
         audit_log.record(con, user=user, action=audit_log.WITHDRAW, detail=labels[upload_id])
         st.cache_data.clear()
@@ -75,11 +94,12 @@ if upload["status"] == "active":
         st.rerun()
 else:
     st.markdown("It is **withdrawn**: its rows are left out of every figure.")
+    what_it_would_hide(lambda: uploads.restore(con, upload_id))
     if st.button("Restore this upload", key="history_restore", icon=":material/visibility:"):
         try:
             uploads.restore(con, upload_id)
         except ImportProblem as problem:
-            st.error(str(problem))
+            st.error(plain.markdown(str(problem)))
             st.stop()
         audit_log.record(con, user=user, action=audit_log.RESTORE, detail=labels[upload_id])
         st.cache_data.clear()

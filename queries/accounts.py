@@ -95,6 +95,13 @@ def insert_sign_in_attempt(
     con.execute(sql("insert_sign_in_attempt"), params).fetchall()
 
 
+def mark_sign_in_succeeded(
+    con: duckdb.DuckDBPyConnection, *, username: str, client: str, attempted_at: dt.datetime
+) -> None:
+    params = {"username": username, "client": client, "attempted_at": attempted_at}
+    con.execute(sql("mark_sign_in_succeeded"), params).fetchall()
+
+
 def sign_in_failures(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -112,6 +119,11 @@ def sign_in_failures(
     }
     failures, last_failure_at = con.execute(sql("sign_in_failures"), params).fetchall()[0]
     return int(failures), last_failure_at
+
+
+def known_teams(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every team name in the store, for checking a team manager's teams."""
+    return [row[0] for row in con.execute(sql("known_teams")).fetchall()]
 
 
 def sso_mappings(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -144,16 +156,41 @@ def delete_sso_mapping(con: duckdb.DuckDBPyConnection, *, claim: str, value: str
     con.execute(sql("delete_sso_mapping"), {"claim": claim, "value": value}).fetchall()
 
 
+def next_audit_id(con: duckdb.DuckDBPyConnection) -> int:
+    """The number the next audit entry gets (its hash covers it)."""
+    return int(con.execute(sql("next_audit_id")).fetchall()[0][0])
+
+
+def last_audit_hash(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The hash of the newest audit entry, or None when the log is empty."""
+    rows = con.execute(sql("last_audit_hash")).fetchall()
+    return rows[0][0] if rows else None
+
+
 def insert_audit_event(
     con: duckdb.DuckDBPyConnection,
     *,
+    entry_id: int,
     happened_at: dt.datetime,
     username: str,
     action: str,
     detail: str,
+    entry_hash: str,
 ) -> None:
-    params = {"happened_at": happened_at, "username": username, "action": action, "detail": detail}
+    params = {
+        "id": entry_id,
+        "happened_at": happened_at,
+        "username": username,
+        "action": action,
+        "detail": detail,
+        "entry_hash": entry_hash,
+    }
     con.execute(sql("insert_audit_event"), params).fetchall()
+
+
+def audit_chain(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """Every audit entry in order, with its hash, for checking the chain."""
+    return con.execute(sql("audit_chain")).fetchall()
 
 
 def audit_events(

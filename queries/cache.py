@@ -90,6 +90,9 @@ def memoised(function: Function) -> Function:
             function.__qualname__,
             data_version(con),
             roles.visible_team_restriction(),
+            # Figures for a reader other than HR pass the gate once themselves, so
+            # that what they are shown is remembered (queries.decisions.remember).
+            roles.viewer_role() not in (None, roles.HR_ADMIN),
             frozen(keywords),
         )
         with _lock:

@@ -20,11 +20,9 @@ wave_teams as (
         w.opened_on,
         r.team,
     from waves as w
-    join responses as r on r.wave_id = w.id
-    join uploads as u on u.id = r.upload_id and u.status = 'active'
-    left join teams as t on t.name = r.team
+    join active_responses as r on r.wave_id = w.id
     where w.opened_on is not null
-        and ($service is null or coalesce(t.service, r.service) = $service)
+        and ($service is null or r.service = $service)
         and ($team is null or r.team = $team)
 )
 

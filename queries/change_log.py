@@ -7,13 +7,14 @@ lives here so that the page and any script get the same answers.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import duckdb
 import pandas as pd
 
 from queries import cache, sql
 from queries.records import team_names
-from wellbeing.core.vocabulary import CHANGE_KINDS, ORGANISATION_WIDE
+from wellbeing.core.vocabulary import CHANGE_KINDS, MAX_TEXT_CHARS, ORGANISATION_WIDE
 
 
 class ChangeProblem(ValueError):
@@ -32,8 +33,14 @@ def _checked(
 ) -> dict[str, object]:
     if started_on is None:
         raise ChangeProblem("Give the date the change started.")
-    if not title or not title.strip():
+    title = re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", title or "")
+    if not title.strip():
         raise ChangeProblem("Say what changed, e.g. 'New case recording system went live'.")
+    if len(title.strip()) > MAX_TEXT_CHARS:
+        raise ChangeProblem(
+            f"Say what changed in at most {MAX_TEXT_CHARS} characters "
+            f"(this is {len(title.strip()):,})."
+        )
     if kind not in CHANGE_KINDS:
         raise ChangeProblem(f"Choose the kind of change: {', '.join(CHANGE_KINDS)}.")
     team = (team or "").strip()

@@ -6,16 +6,18 @@
 -- $instrument    'default' or 'hse'
 -- $role          one role, or null for all
 -- $career_stage  one career stage, or null for all
--- $high_cutoff   a score at or above this counts as "high"
+-- $high_cutoff   a score at or above this counts as "high", unless HR set the
+--                measure's own cut-off (measure_current)
 with scoped as (
     select
         s.construct,
         s.score,
+        coalesce(m.high_cutoff, $high_cutoff) as high_cutoff,
         ($role is null or r.role = $role)
         and ($career_stage is null or r.career_stage = $career_stage) as in_filter,
-    from responses as r
-    join uploads as u on u.id = r.upload_id and u.status = 'active'
-    join construct_scores as s on s.response_id = r.id and s.instrument = $instrument
+    from active_responses as r
+    join reported_scores as s on s.response_id = r.id and s.instrument = $instrument
+    left join measure_current as m on m.instrument = s.instrument and m.construct = s.construct
     where r.wave_id = $wave_id
 )
 
@@ -24,7 +26,7 @@ select
     count(*) filter (where in_filter) as respondents,
     avg(score) filter (where in_filter) as mean_score,
     stddev_samp(score) filter (where in_filter) as sd,
-    avg(case when score >= $high_cutoff then 1.0 else 0.0 end) filter (where in_filter) as share_high,
+    avg(case when score >= high_cutoff then 1.0 else 0.0 end) filter (where in_filter) as share_high,
     count(*) as parent_respondents,
 from scoped
 group by construct

@@ -16,6 +16,8 @@ delete from staff where upload_id in (select id from demo_uploads);
 delete from supervision_sessions where upload_id in (select id from demo_uploads);
 delete from change_events where upload_id in (select id from demo_uploads);
 delete from waves where id not in (select wave_id from responses);
+delete from wave_teams where wave_id not in (select id from waves);
+delete from wave_publications where wave_id not in (select id from waves);
 
 delete from teams
 where name not in (select team from responses)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from queries import settings, sql, survey
+from queries import decisions, settings, sql, survey
 from queries.cache import memoised
 from queries.survey import SCORE_COLUMNS, Filters
 from wellbeing import privacy
@@ -107,12 +107,8 @@ def construct_by_attribute(
     raw = raw.rename(columns={"first_group": attributes[0]})
     if len(attributes) > 1:
         raw = raw.rename(columns={"second_group": attributes[1]})
-        # A reader sees each attribute's groups on their own too, so each slice
-        # of the cross must be safe as well as the whole.
-        partitions = [["construct", attributes[0]], ["construct", attributes[1]], ["construct"]]
     else:
         raw = raw.drop(columns=["second_group"])
-        partitions = [["construct"]]
     gated = survey.gate(
         con,
         raw,
@@ -123,10 +119,24 @@ def construct_by_attribute(
         instrument=instrument,
         unit="filters",
         attributes={attribute: attribute for attribute in attributes},
-        parent_count_column="parent_respondents",
-        partitions=partitions,
     )
     return gated[["construct", *group_columns, "respondents", *SCORE_COLUMNS, "status"]]
+
+
+def _chosen_respondents(
+    con: duckdb.DuckDBPyConnection, *, filters: Filters, instrument: str, rules: privacy.Rules
+) -> int | None:
+    """How many answered the instrument among those the filters chose, if that count is shown."""
+    team = filters.team
+    service = filters.service
+    if team is not None and service is None:
+        service = survey.wave_team_service(con, wave_id=filters.wave_id, team=team)
+    key = privacy.cell_key(
+        service=service, team=team, role=filters.role, career_stage=filters.career_stage
+    )
+    decided = decisions.decision(con, wave_id=filters.wave_id, rules=rules)
+    status, count = decided.lookup(survey.respondents_universe(instrument), key)
+    return count if status == privacy.SHOWN and count > 0 else None
 
 
 @memoised
@@ -159,9 +169,7 @@ def respondent_profile(
     crossing = raw["attribute"].map(
         lambda attribute: sub_filter_problem(filters=filters, attributes=(attribute,)) is not None
     )
-    raw = raw[~crossing.astype(bool)]
-    totals = raw.groupby("attribute")["respondents"].transform("sum")
-    raw["share"] = raw["respondents"] / totals.where(totals > 0)
+    raw = raw[~crossing.astype(bool)].assign(share=float("nan"))
     pieces = []
     for attribute, rows in raw.groupby("attribute", sort=False):
         k = min_group_size_for((str(attribute),), rules)
@@ -172,16 +180,19 @@ def respondent_profile(
                 filters=filters,
                 rules=rules,
                 value_columns=["share"],
-                universe=survey.RESPONDENTS_UNIVERSE,
+                universe=survey.respondents_universe(instrument),
                 unit="filters",
                 attributes={str(attribute): str(attribute)},
-                parent_count_column="parent_respondents",
-                partitions=[["attribute"]],
             ).drop(columns=[str(attribute)])
         )
     if not pieces:
         return pd.DataFrame(columns=PROFILE_COLUMNS)
     gated = pd.concat(pieces, ignore_index=True)
+    # A share is of everyone the filters chose, and only where that count is itself
+    # shown: otherwise respondents / share would give it away, and with it a group
+    # below k (a hidden team's size, say).
+    total = _chosen_respondents(con, filters=filters, instrument=instrument, rules=rules)
+    gated["share"] = (gated["respondents"] / total).astype("Float64") if total else pd.NA
     order = {attribute: position for position, attribute in enumerate(ATTRIBUTES)}
     gated = gated.assign(order=gated["attribute"].map(order)).sort_values(["order", "group_name"])
     return gated[PROFILE_COLUMNS].reset_index(drop=True)

@@ -1,6 +1,7 @@
 -- The organisation's headline shares for one wave: high stress, high support
 -- with high challenge, high change fatigue and high intention to leave, each
--- as the share of respondents at or above the "high" cut-off.
+-- as the share of respondents at or above the "high" cut-off; and for each of
+-- HR's own measures ('own:<code>'), the share at or above its own cut-off.
 -- Raw counts: callers pass this through the confidentiality gate
 -- (queries.overview.headline_measures) and never show it directly.
 --
@@ -17,14 +18,12 @@ with scoped as (
         r.id,
         s.construct,
         s.score,
-        ($service is null or coalesce(t.service, r.service) = $service)
+        ($service is null or r.service = $service)
         and ($team is null or r.team = $team)
         and ($role is null or r.role = $role)
         and ($career_stage is null or r.career_stage = $career_stage) as in_filter,
-    from responses as r
-    join uploads as u on u.id = r.upload_id and u.status = 'active'
-    join construct_scores as s on s.response_id = r.id and s.instrument = 'default'
-    left join teams as t on t.name = r.team
+    from active_responses as r
+    join reported_scores as s on s.response_id = r.id and s.instrument = 'default'
     where r.wave_id = $wave_id
         and s.construct in ('stress', 'support', 'challenge', 'change_fatigue', 'intention_to_leave')
 ),
@@ -42,6 +41,20 @@ per_response as (
     group by id
 ),
 
+own as (
+    select
+        'own:' || s.construct as measure,
+        ($service is null or r.service = $service)
+        and ($team is null or r.team = $team)
+        and ($role is null or r.role = $role)
+        and ($career_stage is null or r.career_stage = $career_stage) as in_filter,
+        s.score >= m.high_cutoff as is_high,
+    from active_responses as r
+    join reported_scores as s on s.response_id = r.id and s.instrument = 'default'
+    join measure_current as m on m.instrument = s.instrument and m.construct = s.construct
+    where r.wave_id = $wave_id
+),
+
 measured as (
     select 'high_stress' as measure, in_filter, stress >= $high_cutoff as is_high,
     from per_response where stress is not null
@@ -56,6 +69,9 @@ measured as (
     select 'high_intention_to_leave' as measure, in_filter,
         intention_to_leave >= $high_cutoff as is_high,
     from per_response where intention_to_leave is not null
+    union all
+    select measure, in_filter, is_high,
+    from own
 )
 
 select

@@ -106,6 +106,11 @@ def upsert_teams(con: duckdb.DuckDBPyConnection, *, teams: pd.DataFrame) -> None
         con.execute(sql("upsert_teams"))
 
 
+def record_wave_teams(con: duckdb.DuckDBPyConnection, *, wave_id: int) -> None:
+    """Keep, for the wave, the service its new teams have now (the hierarchy readers see)."""
+    con.execute(sql("record_wave_teams"), {"wave_id": wave_id}).fetchall()
+
+
 def insert_upload_rejects(
     con: duckdb.DuckDBPyConnection, *, upload_id: int, rejects: pd.DataFrame
 ) -> None:

@@ -2,6 +2,5 @@
 -- upload, in any wave: whether a page has anything to show for one at all.
 select distinct s.instrument,
 from construct_scores as s
-join responses as r on r.id = s.response_id
-join uploads as u on u.id = r.upload_id and u.status = 'active'
+join active_responses as r on r.id = s.response_id
 order by s.instrument

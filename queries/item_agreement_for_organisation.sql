@@ -6,7 +6,7 @@
 -- $items         the default-instrument item codes wanted (a list)
 -- $role          one role, or null for all
 -- $career_stage  one career stage, or null for all
--- $agree_value   an answer at or above this counts as agreeing
+-- $agree_from    in the order of $items, the answer from which each counts as agreeing
 with scoped as (
     select
         r.id as response_id,
@@ -14,8 +14,7 @@ with scoped as (
         a.value,
         ($role is null or r.role = $role)
         and ($career_stage is null or r.career_stage = $career_stage) as in_filter,
-    from responses as r
-    join uploads as u on u.id = r.upload_id and u.status = 'active'
+    from active_responses as r
     join answers as a on a.response_id = r.id and a.value is not null
     join items as i
         on i.id = a.item_id
@@ -27,7 +26,7 @@ with scoped as (
 select
     item,
     count(distinct response_id) filter (where in_filter) as respondents,
-    avg(case when value >= $agree_value then 1.0 else 0.0 end) filter (where in_filter)
+    avg(case when value >= $agree_from[list_position($items, item)] then 1.0 else 0.0 end) filter (where in_filter)
         as share_agree,
     count(distinct response_id) as parent_respondents,
 from scoped

@@ -28,6 +28,9 @@ MEASURE_UNIVERSES = {
     ),
 }
 
+# A headline row of one of HR's own measures: 'own:<construct code>'.
+OWN_PREFIX = "own:"
+
 
 @memoised
 def headline_measures(
@@ -39,7 +42,8 @@ def headline_measures(
     """Per headline measure: respondents, share at or above the high cut-off, gate status.
 
     Every measure in ``HEADLINE_MEASURES`` has a row, with status ``no_data``
-    where nobody answered it.
+    where nobody answered it; each of HR's own measures answered in the wave follows
+    as ``own:<code>`` (its share at or above its own cut-off), gated as its construct.
     """
     rules = rules or settings.rules(con)
     params = {
@@ -51,16 +55,24 @@ def headline_measures(
         "high_cutoff": HIGH_SCORE_CUTOFF,
     }
     raw = con.execute(sql("headline_measures"), params).df()
+    own = sorted(m for m in raw["measure"] if m.startswith(OWN_PREFIX))
     raw = (
         raw.set_index("measure")
-        .reindex(list(HEADLINE_MEASURES))
+        .reindex([*HEADLINE_MEASURES, *own])
         .rename_axis("measure")
         .reset_index()
     )
     raw["respondents"] = raw["respondents"].fillna(0)
     raw["parent_respondents"] = raw["parent_respondents"].fillna(0)
     # The respondents each measure covers, as the confidentiality engine knows them.
-    raw["universe"] = raw["measure"].map(MEASURE_UNIVERSES)
+    raw["universe"] = raw["measure"].map(
+        lambda measure: (
+            MEASURE_UNIVERSES.get(measure)
+            or survey.CONSTRUCT_UNIVERSE.format(
+                instrument="default", code=measure.removeprefix(OWN_PREFIX)
+            )
+        )
+    )
     return survey.gate(
         con,
         raw,
@@ -70,5 +82,4 @@ def headline_measures(
         universe_column="universe",
         universe_template="{code}",
         unit="filters",
-        parent_count_column="parent_respondents",
     ).drop(columns=["universe"])

@@ -17,13 +17,11 @@
 with scoped as (
     select
         r.*,
-        ($service is null or coalesce(t.service, r.service) = $service)
+        ($service is null or r.service = $service)
         and ($team is null or r.team = $team)
         and ($role is null or r.role = $role)
         and ($career_stage is null or r.career_stage = $career_stage) as in_filter,
-    from responses as r
-    join uploads as u on u.id = r.upload_id and u.status = 'active'
-    left join teams as t on t.name = r.team
+    from active_responses as r
     where r.wave_id = $wave_id
         and exists (
             select 1

@@ -39,16 +39,14 @@ def response_rates_by_team(
     raw = con.execute(
         sql("response_rates_by_team"), {"wave_id": filters.wave_id, "instrument": instrument}
     ).df()
-    raw["organisation"] = "organisation"
     gated = survey.gate(
         con,
         raw,
         filters=replace(filters, role=None, career_stage=None),
         rules=rules,
         value_columns=["response_rate"],
-        universe=survey.RESPONDENTS_UNIVERSE,
-        partitions=[["organisation"], ["organisation", "service"]],
-    ).drop(columns=["organisation"])
+        universe=survey.respondents_universe(instrument),
+    )
     gated["headcount"] = gated["headcount"].astype("Int64")
     certainly_under_half = gated["status"].isin([privacy.BELOW_K, privacy.NO_DATA]) & (
         gated["headcount"] >= 2 * rules.min_group_size

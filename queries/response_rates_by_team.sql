@@ -42,8 +42,7 @@ responded as (
         r.team,
         any_value(r.service) as service,
         count(*) as respondents,
-    from responses as r
-    join uploads as u on u.id = r.upload_id and u.status = 'active'
+    from active_responses as r
     where r.wave_id = $wave_id
         and exists (
             select 1
@@ -56,7 +55,7 @@ responded as (
 joined as (
     select
         coalesce(h.team, r.team) as team,
-        coalesce(t.service, h.service, r.service) as service,
+        coalesce(r.service, t.service, h.service) as service,
         h.headcount,
         coalesce(r.respondents, 0) as respondents,
     from headcount as h

@@ -2,4 +2,4 @@
 -- (wellbeing.privacy.Rules supplies the default of any that is not).
 select key, value
 from settings
-where key in ('min_group_size', 'sensitive_min_group_size')
+where key in ('min_group_size', 'sensitive_min_group_size', 'alike_group_size')

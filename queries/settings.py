@@ -13,6 +13,7 @@ from wellbeing import privacy, store
 
 MIN_GROUP_SIZE_SETTING = "min_group_size"
 SENSITIVE_MIN_GROUP_SIZE_SETTING = "sensitive_min_group_size"
+ALIKE_GROUP_SIZE_SETTING = "alike_group_size"
 
 
 def setting(con: duckdb.DuckDBPyConnection, *, key: str) -> str | None:
@@ -27,14 +28,16 @@ def upsert_setting(con: duckdb.DuckDBPyConnection, *, key: str, value: str) -> N
     cache.forget_version(con)
 
 
+@cache.memoised
 def rules(con: duckdb.DuckDBPyConnection) -> privacy.Rules:
-    """The thresholds HR has set, or the defaults."""
+    """The thresholds HR has set, or the defaults (read once per data version)."""
     rows = dict(con.execute(sql("rules")).fetchall())
     return privacy.Rules(
         min_group_size=int(rows.get(MIN_GROUP_SIZE_SETTING, privacy.DEFAULT_MIN_GROUP_SIZE)),
         sensitive_min_group_size=int(
             rows.get(SENSITIVE_MIN_GROUP_SIZE_SETTING, privacy.DEFAULT_SENSITIVE_MIN_GROUP_SIZE)
         ),
+        alike_group_size=int(rows.get(ALIKE_GROUP_SIZE_SETTING, privacy.DEFAULT_ALIKE_GROUP_SIZE)),
     )
 
 
@@ -44,6 +47,7 @@ def save_rules(con: duckdb.DuckDBPyConnection, new: privacy.Rules) -> None:
         for key, value in (
             (MIN_GROUP_SIZE_SETTING, new.min_group_size),
             (SENSITIVE_MIN_GROUP_SIZE_SETTING, new.sensitive_min_group_size),
+            (ALIKE_GROUP_SIZE_SETTING, new.alike_group_size),
         ):
             upsert_setting(con, key=key, value=str(value))
     cache.forget_version(con)

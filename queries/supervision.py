@@ -4,13 +4,15 @@ Periods are calendar months, named by their first day (``dt.date(2026, 9, 1)``).
 Every function defaults to the latest complete month as of the data date (the
 latest data date of the active supervision uploads).
 
-Team-level figures for leaders pass the confidentiality gate on the number of
-staff behind them (``privacy.protect`` with the installation's k): records are
-not survey answers, but a team of two would still single people out. Rows are
-per team plus one organisation row (``team`` and ``service`` null) for the
-teams chosen. Worker-level rows (salted hash, team, last session, days
-overdue) are for HR only: those functions take the user's role and refuse
-anyone else.
+Figures for leaders pass the confidentiality engine on the workers behind
+them: records are not survey answers, but a team of two would still single
+people out. Each period's teams, services, the organisation and (for
+compliance) each by career stage are decided together, so that no figure
+less another (all the teams less one service, say) describes fewer than k
+workers, whichever filters were used. Rows are per team plus one row
+(``team`` and ``service`` null) for all the teams chosen. Worker-level rows
+(salted hash, team, last session, days overdue) are for HR only: those
+functions take the user's role and refuse anyone else.
 
 Example:
     >>> teams = compliance_by_team(con)                  # latest complete month
@@ -23,11 +25,12 @@ import datetime as dt
 import threading
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from queries import settings, sql, survey
-from queries.cache import memoised
+from queries.cache import data_version, memoised
 from wellbeing import privacy
 from wellbeing.core import cadence, roles
 
@@ -35,7 +38,6 @@ COMPLIANCE_VALUES = [
     "staff_in_post",
     "compliant",
     "compliant_any_duration",
-    "newly_qualified_in_post",
     "compliance",
     "compliance_any_duration",
 ]
@@ -155,7 +157,7 @@ def _worker_month_rows(
     The costly part of every compliance figure, and the same whichever service
     or team is chosen, so it is kept per data version and period. An Arrow
     table, which nothing can change, so it is handed out without a copy (a
-    frame of a month's 20,000 workers took 20-60 ms to copy on every use).
+    month's frame is tens of thousands of rows).
     """
     params = {"month_from": month_from, "month_to": month_to, "as_of": as_of}
     return con.sql(
@@ -214,35 +216,147 @@ def _from_worker_months(
     return _run_on(con, outer, {"worker_months": _worker_month_rows(con, **period)}, **params)
 
 
-def _protect(
-    frame: pd.DataFrame, *, k: int, value_columns: list[str], count_column: str, by: list[str]
-) -> pd.DataFrame:
-    """The confidentiality gate on staff counts, for team rows and organisation rows.
+# Workers by team and career stage (compliance) and by team (sessions, overdue):
+# what the confidentiality engine decides supervision figures over.
+STAGED = privacy.STAFF
+UNITS = privacy.Layout(("service", "team"), (), ())
+NEWLY_QUALIFIED = "Newly qualified (ASYE)"
+EXPERIENCED = "Experienced"
+_DECISIONS: dict[tuple, privacy.Decision] = {}
 
-    Team rows of one period (and of one service) add up to the organisation row
-    shown beside them, so each such set gets complementary suppression; the
-    organisation rows (team null) are gated on their own.
+
+def _staff_decision(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    figures: str,
+    period: object,
+    workers: pd.DataFrame,
+    sets: list[str],
+    rules: privacy.Rules,
+) -> privacy.Decision:
+    """The engine's decision on one period's figures of one kind, over the workers behind them.
+
+    ``workers``: one row per worker with ``service``, ``team`` (and
+    ``career_stage`` for the staged figures) and a boolean column per set of
+    workers a figure counts. Every team, service, the organisation (and each
+    by career stage) is decided together, so that no figure minus another
+    (all the teams less one service, say) describes fewer than k workers.
+    """
+    key = (data_version(con), figures, period, rules)
+    if key in _DECISIONS:
+        return _DECISIONS[key]
+    layout = STAGED if "career_stage" in workers.columns else UNITS
+    frame = workers.assign(respondents=1)
+    for column in layout.dimensions:
+        frame[column] = frame[column].astype("object").where(frame[column].notna(), None)
+    frame = frame.groupby([*layout.dimensions, *sets], dropna=False, as_index=False)[
+        "respondents"
+    ].sum()
+    specs = [privacy.SetSpec(name, reveals=(f"{figures}:{name}",)) for name in sets]
+    made = privacy.decide(frame, specs, rules, layout=layout)
+    if len(_DECISIONS) > 256:
+        _DECISIONS.clear()
+    _DECISIONS[key] = made
+    return made
+
+
+def _gate(
+    frame: pd.DataFrame,
+    decision: privacy.Decision,
+    *,
+    sets: list[str],
+    value_columns: list[str],
+    count_column: str,
+    service: str | None,
+    team: str | None,
+    stage_column: str | None = None,
+) -> pd.DataFrame:
+    """Blank every row whose cell the decision hides in any of the ``sets`` its figures count.
+
+    Team rows name their team; a row with no team is all the teams chosen: the
+    organisation, or the service or team of the filter.
     """
     if frame.empty:
         return frame.assign(status=pd.Series([], dtype="str"))
-    is_team = frame["team"].notna()
+    layout = decision.layout
+    if team is not None and service is None:
+        service = decision.service_of(team)
+    statuses = []
+    for row in frame.itertuples(index=False):
+        values = {"service": service, "team": team}
+        if getattr(row, "team", None) is not None and not pd.isna(row.team):
+            values = {
+                "service": privacy.NOT_STATED if pd.isna(row.service) else row.service,
+                "team": row.team,
+            }
+        if stage_column is not None:
+            values["career_stage"] = getattr(row, stage_column)
+        key = tuple(
+            privacy.ALL if values.get(d) is None else str(values[d]) for d in layout.dimensions
+        )
+        found = [decision.lookup(name, key)[0] for name in sets]
+        hidden = [status for status in found if status != privacy.SHOWN]
+        statuses.append(hidden[0] if hidden else privacy.SHOWN)
+    return privacy.protect(
+        frame,
+        statuses=pd.Series(statuses, index=frame.index, dtype="str"),
+        value_columns=value_columns,
+        count_column=count_column,
+    )
+
+
+def _compliance_workers(
+    con: duckdb.DuckDBPyConnection, params: dict[str, object], month: dt.date
+) -> pd.DataFrame:
+    """One month's workers in post by team and career stage: in post, and with sessions due."""
+    rows = _worker_month_rows(con, **params).to_pandas()
+    rows = rows[(pd.to_datetime(rows["month"]) == pd.Timestamp(month)) & ~rows["excluded"]]
+    return pd.DataFrame(
+        {
+            "service": rows["service"],
+            "team": rows["team"],
+            "career_stage": np.where(rows["newly_qualified"], NEWLY_QUALIFIED, EXPERIENCED),
+            "in_post": True,
+            "due": (rows["required"] > 0).to_numpy(),
+        }
+    )
+
+
+def _gate_compliance(
+    con: duckdb.DuckDBPyConnection,
+    raw: pd.DataFrame,
+    params: dict[str, object],
+    *,
+    value_columns: list[str],
+    service: str | None,
+    team: str | None,
+    rules: privacy.Rules,
+    stage_column: str | None = None,
+) -> pd.DataFrame:
+    """Gate compliance rows month by month: staff in post and staff due both counted."""
     parts = []
-    for rows, partitions in (
-        (frame[~is_team], None),
-        (frame[is_team], [by, [*by, "service"]]),
-    ):
-        if rows.empty:
-            continue
+    for month, rows in raw.groupby("month", sort=True):
+        decision = _staff_decision(
+            con,
+            figures="compliance",
+            period=(month, params["as_of"]),
+            workers=_compliance_workers(con, params, month),
+            sets=["in_post", "due"],
+            rules=rules,
+        )
         parts.append(
-            privacy.protect(
+            _gate(
                 rows,
-                k=k,
+                decision,
+                sets=["in_post", "due"],
                 value_columns=value_columns,
-                count_column=count_column,
-                partitions=partitions,
+                count_column="staff_due",
+                service=service,
+                team=team,
+                stage_column=stage_column,
             )
         )
-    return pd.concat(parts).sort_index() if parts else frame.assign(status="")
+    return pd.concat(parts).sort_index() if parts else raw.assign(status="")
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
@@ -276,13 +390,14 @@ def compliance(
     if params is None:
         return _empty(columns)
     raw = _from_worker_months(con, "supervision_compliance", params, service=service, team=team)
-    rules = rules or settings.rules(con)
-    return _protect(
+    return _gate_compliance(
+        con,
         raw,
-        k=rules.min_group_size,
+        params,
         value_columns=COMPLIANCE_VALUES,
-        count_column="staff_due",
-        by=["month"],
+        service=service,
+        team=team,
+        rules=rules or settings.rules(con),
     )
 
 
@@ -376,15 +491,15 @@ def compliance_by_stage(
     raw = _from_worker_months(
         con, "supervision_compliance_by_stage", params, service=service, team=team
     )
-    rules = rules or settings.rules(con)
-    if raw.empty:
-        return raw.assign(status=pd.Series([], dtype="str"))
-    return privacy.protect(
+    return _gate_compliance(
+        con,
         raw,
-        k=rules.min_group_size,
+        params,
         value_columns=STAGE_VALUES,
-        count_column="staff_due",
-        partitions=[["month"]],
+        service=service,
+        team=team,
+        rules=rules or settings.rules(con),
+        stage_column="stage",
     )
 
 
@@ -425,13 +540,32 @@ def sessions(
         team=team,
     )
     rules = rules or settings.rules(con)
-    return _protect(
-        raw,
-        k=rules.min_group_size,
-        value_columns=SESSION_VALUES,
-        count_column="workers",
-        by=["month"],
-    )
+    kept = rows.to_pandas()
+    kept = kept[kept["row_kind"] == "session"]
+    parts = []
+    for month, month_rows in raw.groupby("month", sort=True):
+        in_month = pd.to_datetime(kept["month"]) == pd.Timestamp(month)
+        workers = kept.loc[in_month, ["worker_key", "service", "team"]]
+        decision = _staff_decision(
+            con,
+            figures="sessions",
+            period=month,
+            workers=workers.drop_duplicates().drop(columns=["worker_key"]).assign(records=True),
+            sets=["records"],
+            rules=rules,
+        )
+        parts.append(
+            _gate(
+                month_rows,
+                decision,
+                sets=["records"],
+                value_columns=SESSION_VALUES,
+                count_column="workers",
+                service=service,
+                team=team,
+            )
+        )
+    return pd.concat(parts).sort_index() if parts else raw.assign(status="")
 
 
 def sessions_by_team(
@@ -507,13 +641,23 @@ def overdue_by_team(
     rows = _overdue_worker_rows(con, as_of=params["as_of"])
     raw = _run_on(con, "supervision_overdue", {"overdue_workers": rows}, service=service, team=team)
     raw.insert(0, "as_of", params["as_of"])
-    rules = rules or settings.rules(con)
-    return _protect(
+    workers = rows.to_pandas()[["service", "team"]].assign(in_post=True)
+    decision = _staff_decision(
+        con,
+        figures="overdue",
+        period=params["as_of"],
+        workers=workers,
+        sets=["in_post"],
+        rules=rules or settings.rules(con),
+    )
+    return _gate(
         raw,
-        k=rules.min_group_size,
+        decision,
+        sets=["in_post"],
         value_columns=OVERDUE_VALUES,
         count_column="staff_in_post",
-        by=["as_of"],
+        service=service,
+        team=team,
     )
 
 
@@ -630,9 +774,8 @@ def prepare_supervision_months(
 
     Run in the background before the confidentiality decisions
     (``survey.prepare_decisions``) by wellbeing.ui: a month's worker-by-worker
-    cadence is the costly part of every supervision figure (about 0.1 s at 400
-    teams), and choosing another wave asks for
-    another month. The Supervision page's first view, the records of the
+    cadence is the costly part of every supervision figure, and choosing another
+    wave asks for another month. The Supervision page's first view, the records of the
     latest complete month and who is overdue, is worked out too. Returns how
     many wave months were worked out.
     """

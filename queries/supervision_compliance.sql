@@ -15,7 +15,6 @@ select
     count(*) filter (where required > 0 and met >= required) as compliant,
     count(*) filter (where required > 0 and met_any_duration >= required)
         as compliant_any_duration,
-    count(*) filter (where newly_qualified) as newly_qualified_in_post,
     compliant / nullif(staff_due, 0) as compliance,
     compliant_any_duration / nullif(staff_due, 0) as compliance_any_duration,
 from worker_months

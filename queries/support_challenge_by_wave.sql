@@ -13,21 +13,19 @@ with scored as (
         r.id,
         r.wave_id,
         r.team,
-        coalesce(t.service, r.service) as service,
+        r.service as service,
         ($role is null or r.role = $role)
         and ($career_stage is null or r.career_stage = $career_stage) as in_filter,
         max(s.score) filter (where s.construct = 'support') as support,
         max(s.score) filter (where s.construct = 'challenge') as challenge,
-    from responses as r
-    join uploads as u on u.id = r.upload_id and u.status = 'active'
-    join construct_scores as s
+    from active_responses as r
+    join reported_scores as s
         on s.response_id = r.id
         and s.instrument = 'default'
         and s.construct in ('support', 'challenge')
-    left join teams as t on t.name = r.team
-    where ($service is null or coalesce(t.service, r.service) = $service)
+    where ($service is null or r.service = $service)
         and ($team is null or r.team = $team)
-    group by r.id, r.wave_id, r.team, coalesce(t.service, r.service), in_filter
+    group by r.id, r.wave_id, r.team, r.service, in_filter
 ),
 
 classified as (

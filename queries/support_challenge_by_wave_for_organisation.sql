@@ -13,9 +13,8 @@ with scored as (
         and ($career_stage is null or r.career_stage = $career_stage) as in_filter,
         max(s.score) filter (where s.construct = 'support') as support,
         max(s.score) filter (where s.construct = 'challenge') as challenge,
-    from responses as r
-    join uploads as u on u.id = r.upload_id and u.status = 'active'
-    join construct_scores as s
+    from active_responses as r
+    join reported_scores as s
         on s.response_id = r.id
         and s.instrument = 'default'
         and s.construct in ('support', 'challenge')

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -14,10 +13,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from queries import settings, sql
-from queries.cache import data_version, memoised
+from queries import decisions, settings, sql
+from queries.cache import memoised
 from wellbeing import privacy
-from wellbeing.core.measures import AGREE_MIN_VALUE, HIGH_SCORE_CUTOFF
+from wellbeing.core.measures import HIGH_SCORE_CUTOFF
 
 SCORE_COLUMNS = ["mean_score", "sd", "share_high"]
 QUADRANT_COLUMNS = [
@@ -91,11 +90,30 @@ def waves(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 @memoised
-def filter_options(con: duckdb.DuckDBPyConnection, *, field: str) -> list[str]:
-    """The values a filter can take (team, service, role or career_stage)."""
+def filter_options(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    field: str,
+    wave_id: int | None,
+    service: str | None = None,
+    rules: privacy.Rules | None = None,
+) -> list[str]:
+    """The values a filter can take in a wave: those held by at least k of its respondents.
+
+    ``field``: team, service, role or career_stage; teams of ``service`` only if given.
+    """
     if field not in FILTER_FIELDS:
         raise ValueError(f"unknown filter field {field!r}")
-    return [row[0] for row in con.execute(sql("filter_options"), {"field": field}).fetchall()]
+    if wave_id is None:
+        return []
+    rules = rules or settings.rules(con)
+    params = {
+        "field": field,
+        "wave_id": wave_id,
+        "service": service,
+        "min_respondents": rules.min_group_size,
+    }
+    return [row[0] for row in con.execute(sql("filter_options"), params).fetchall()]
 
 
 @memoised
@@ -141,8 +159,6 @@ def construct_by_team(
         value_columns=SCORE_COLUMNS,
         universe_column="construct",
         instrument=instrument,
-        parent_count_column="parent_respondents",
-        partitions=[["construct"], ["construct", "service"]],
     )
     if filters.combine_small_teams:
         gated = pool_hidden_teams(
@@ -179,7 +195,6 @@ def construct_for_organisation(
         universe_column="construct",
         instrument=instrument,
         unit="organisation",
-        parent_count_column="parent_respondents",
     )
 
 
@@ -187,6 +202,17 @@ def construct_for_organisation(
 def team_hierarchy(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every known team with its service and directorate (team, service, directorate)."""
     return con.execute(sql("team_hierarchy")).df()
+
+
+def _published_items(items: list[str]) -> dict[str, list]:
+    """Items and their agreement thresholds; only items the engine decides can be shown."""
+    unknown = sorted(set(items) - set(decisions.PUBLISHED_ITEMS))
+    if unknown:
+        raise ValueError(f"item {unknown[0]!r} is not among the items whose agreement is shown")
+    return {
+        "items": list(items),
+        "agree_from": [float(decisions.PUBLISHED_ITEMS[item]) for item in items],
+    }
 
 
 def _sub_filters(filters: Filters) -> dict[str, object]:
@@ -229,8 +255,6 @@ def construct_by_wave(
         universe_column="construct",
         instrument=instrument,
         wave_column="wave_id",
-        parent_count_column="parent_respondents",
-        partitions=[["wave_id", "construct"], ["wave_id", "construct", "service"]],
     )
 
 
@@ -263,7 +287,6 @@ def construct_by_wave_for_organisation(
         instrument=instrument,
         unit="organisation",
         wave_column="wave_id",
-        parent_count_column="parent_respondents",
     )
 
 
@@ -273,20 +296,18 @@ def item_agreement_by_team(
     *,
     filters: Filters,
     items: list[str],
-    at_least: float = AGREE_MIN_VALUE,
     rules: privacy.Rules | None = None,
 ) -> pd.DataFrame:
     """Per team and item: distinct respondents answering it and the share agreeing, gated.
 
-    Agreeing is an answer at or above ``at_least``: by default
-    ``measures.AGREE_MIN_VALUE`` (agree or strongly agree); another threshold
-    serves other scales (e.g. ``measures.REPORTED_MONTHLY_BAND``).
+    Agreeing is an answer at or above the item's threshold in
+    ``decisions.PUBLISHED_ITEMS`` (agree or strongly agree; for the reported
+    supervision frequency, at least monthly): only those items are shown.
     """
     rules = rules or settings.rules(con)
     params = {
         "wave_id": filters.wave_id,
-        "items": list(items),
-        "agree_value": at_least,
+        **_published_items(items),
         **_team_filters(filters),
     }
     raw = con.execute(sql("item_agreement_by_team"), params).df()
@@ -298,8 +319,6 @@ def item_agreement_by_team(
         value_columns=["share_agree"],
         universe_column="item",
         universe_template=ITEM_UNIVERSE,
-        parent_count_column="parent_respondents",
-        partitions=[["item"], ["item", "service"]],
     )
 
 
@@ -310,17 +329,11 @@ def item_agreement_for_organisation(
     *,
     filters: Filters,
     items: list[str],
-    at_least: float = AGREE_MIN_VALUE,
     rules: privacy.Rules | None = None,
 ) -> pd.DataFrame:
     """The organisation's share agreeing with each item (role and career-stage filters apply)."""
     rules = rules or settings.rules(con)
-    params = {
-        "wave_id": filters.wave_id,
-        "items": list(items),
-        "agree_value": at_least,
-        **_sub_filters(filters),
-    }
+    params = {"wave_id": filters.wave_id, **_published_items(items), **_sub_filters(filters)}
     raw = con.execute(sql("item_agreement_for_organisation"), params).df()
     return gate(
         con,
@@ -331,7 +344,6 @@ def item_agreement_for_organisation(
         universe_column="item",
         universe_template=ITEM_UNIVERSE,
         unit="organisation",
-        parent_count_column="parent_respondents",
     )
 
 
@@ -358,8 +370,6 @@ def support_challenge_by_wave(
         value_columns=SUPPORT_CHALLENGE_COLUMNS,
         universe=SUPPORT_CHALLENGE_UNIVERSE,
         wave_column="wave_id",
-        parent_count_column="parent_respondents",
-        partitions=[["wave_id"], ["wave_id", "service"]],
     )
 
 
@@ -384,7 +394,6 @@ def support_challenge_by_wave_for_organisation(
         universe=SUPPORT_CHALLENGE_UNIVERSE,
         unit="organisation",
         wave_column="wave_id",
-        parent_count_column="parent_respondents",
     )
 
 
@@ -393,117 +402,23 @@ def support_challenge_by_wave_for_organisation(
 # rows to ``gate``; it looks each row up in the engine's decision for the
 # whole wave (wellbeing.privacy.decide) and blanks it through privacy.protect.
 
-CONSTRUCT_UNIVERSE = "construct:{instrument}:{code}"
-ITEM_UNIVERSE = "item:{code}"
-RESPONDENTS_UNIVERSE = "respondents"
-SUPPORT_CHALLENGE_UNIVERSE = "support_challenge"
+CONSTRUCT_UNIVERSE = decisions.CONSTRUCT_UNIVERSE
+ITEM_UNIVERSE = decisions.ITEM_UNIVERSE
+SUPPORT_CHALLENGE_UNIVERSE = decisions.SUPPORT_CHALLENGE_UNIVERSE
 POOLED_TEAM = "Other teams in {service}"
 
 
-def privacy_cells(
-    con: duckdb.DuckDBPyConnection, *, wave_id: int, universes: list[str] | None
-) -> pd.DataFrame:
-    """Distinct respondents per universe and finest attribute group of a wave (never shown).
-
-    ``universes`` None: every universe the wave has.
-    """
-    params = {"wave_id": wave_id, "universes": None if universes is None else list(universes)}
-    return con.execute(sql("privacy_cells"), params).df()
-
-
-def decisions(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    wave_id: int,
-    universes: list[str],
-    rules: privacy.Rules,
-) -> dict[str, privacy.Decision]:
-    """The engine's decision for each universe of one wave.
-
-    Kept per data version (queries/cache.py), so a rerun after a click costs
-    nothing; an import, withdrawal or settings change makes the next call
-    decide afresh.
-    """
-    state = data_version(con)
-    wanted = {u: (state, wave_id, u, rules) for u in universes}
-    found: dict[str, privacy.Decision] = {}
-    with _DECISIONS_LOCK:
-        for universe, key in wanted.items():
-            if key in _DECISIONS:
-                _DECISIONS.move_to_end(key)
-                found[universe] = _DECISIONS[key]
-    missing = [u for u in universes if u not in found]
-    if missing:
-        cells = privacy_cells(con, wave_id=wave_id, universes=missing)
-        # Taken from the return value: the shared cache may already have let them go.
-        found |= _decide_all(cells, state=state, wave_id=wave_id, universes=missing, rules=rules)
-    return {universe: found[universe] for universe in universes}
-
-
-def _decide_all(
-    cells: pd.DataFrame,
-    *,
-    state: tuple,
-    wave_id: int,
-    universes: list[str],
-    rules: privacy.Rules,
-    stop: threading.Event | None = None,
-) -> dict[str, privacy.Decision]:
-    """Decide each universe from the wave's cells and keep it; returns those decided."""
-    by_universe = dict(tuple(cells.groupby("universe", sort=False)))
-    empty = cells.iloc[0:0]
-    decided: dict[str, privacy.Decision] = {}
-    for universe in universes:
-        if stop is not None and stop.is_set():
-            break
-        decision = privacy.decide(by_universe.get(universe, empty), rules)
-        decided[universe] = decision
-        with _DECISIONS_LOCK:
-            _DECISIONS[(state, wave_id, universe, rules)] = decision
-            while len(_DECISIONS) > _DECISIONS_KEPT:
-                _DECISIONS.popitem(last=False)
-    return decided
+def respondents_universe(instrument: str) -> str:
+    """The set of everyone who answered an instrument (the profile, response rates)."""
+    return decisions.RESPONDENTS_UNIVERSE.format(instrument=instrument)
 
 
 def prepare_decisions(
     con: duckdb.DuckDBPyConnection, *, stop: threading.Event | None = None
 ) -> int:
-    """Decide every universe of every wave now, newest wave first; returns how many.
-
-    Run in the background when the data changes (wellbeing.ui), so that the
-    first leader to open a wave does not wait for the engine. The sensitive
-    breakdowns of every wave follow, newest first, for the Equity page (at
-    400 teams about 4 s a construct; opened cold, a past wave took 13 s, and
-    at 1,000 teams minutes). ``stop``, when set, ends the work between two
-    waves or two universes.
-    """
-    stop = stop or threading.Event()
-    state = data_version(con)
-    rules = settings.rules(con)
-    broken_down: list[privacy.Decision] = []
-    decided = 0
-    for wave_id in reversed(waves(con)["id"].astype("int64").tolist()):
-        if stop.is_set():
-            return decided
-        cells = privacy_cells(con, wave_id=int(wave_id), universes=None)
-        universes = sorted(set(cells["universe"]))
-        made = _decide_all(
-            cells, state=state, wave_id=int(wave_id), universes=universes, rules=rules, stop=stop
-        )
-        decided += len(made)
-        # The Equity page breaks down constructs, not items.
-        broken_down += [d for u, d in made.items() if not u.startswith("item:")]
-    for decision in broken_down:
-        if stop.is_set():
-            break
-        decision.whole()
-    return decided
-
-
-_DECISIONS: OrderedDict[tuple, privacy.Decision] = OrderedDict()
-# Every universe (constructs, items, respondents) of a few dozen waves.
-_DECISIONS_KEPT = 2048
-_DECISIONS_LOCK = threading.Lock()
+    """Decide every wave now, newest first (see queries.decisions.prepare); returns how many."""
+    wave_ids = [int(w) for w in waves(con)["id"]]
+    return decisions.prepare(con, waves=wave_ids, stop=stop or threading.Event())
 
 
 def gate(
@@ -521,22 +436,25 @@ def gate(
     attributes: dict[str, str] | None = None,
     wave_column: str | None = None,
     count_column: str = "respondents",
-    parent_count_column: str | None = None,
-    partitions: list[list[str]] | None = None,
 ) -> pd.DataFrame:
     """Blank every raw row the confidentiality engine does not allow, for one or many waves.
 
+    Each row is looked up in its wave's decision (queries.decisions), which
+    covers every set of respondents, page, filter and download of the wave at
+    once and every version of it readers were shown; what a reader other than
+    HR is shown is remembered. A query's own ``parent_respondents`` column, if
+    any, is dropped: the decision already holds every filter's complement.
+
     Args:
         raw: aggregated rows straight from a ``.sql`` file.
-        universe: the respondents every row covers ('respondents',
-            'support_challenge'...), or
+        universe: the set of respondents every row covers (``respondents_universe``,
+            ``SUPPORT_CHALLENGE_UNIVERSE``...), or
         universe_column: the column naming each row's construct or item, put
             into ``universe_template`` (``{code}``, ``{instrument}``).
         unit: 'team' (rows have ``service`` and ``team`` columns),
             'organisation', or 'filters' (the service or team the filters chose).
         attributes: dimension -> column for rows broken down by respondent
-            attributes (``{"ethnicity": "ethnicity"}``); blank groups are
-            ``privacy.NOT_STATED``.
+            attributes (``{"ethnicity": "ethnicity"}``).
         wave_column: the wave id column for rows of many waves; otherwise
             every row is of ``filters.wave_id``.
 
@@ -548,6 +466,7 @@ def gate(
     """
     if unit not in ("team", "organisation", "filters"):
         raise ValueError(f"unknown unit {unit!r}")
+    raw = raw.drop(columns=["parent_respondents"], errors="ignore")
     attributes = dict(attributes or {})
     try:
         privacy.check_crossing(_crossed_dimensions(filters, unit=unit, attributes=attributes))
@@ -557,13 +476,8 @@ def gate(
         # so up front call privacy.check_crossing themselves.
         over_crossed = True
     sensitive = any(d in privacy.SENSITIVE_ATTRIBUTES for d in attributes)
-    k = rules.sensitive_min_group_size if sensitive else rules.min_group_size
     if raw.empty:
-        out = raw.copy()
-        out["status"] = pd.Series(dtype="str")
-        if parent_count_column is not None:
-            out = out.drop(columns=[parent_count_column])
-        return out
+        return raw.assign(status=pd.Series(dtype="str"))
     row_universes = _row_universes(
         raw,
         universe=universe,
@@ -579,31 +493,18 @@ def gate(
     found: dict[object, str] = {}
     for wave_id, in_wave in raw.groupby(row_waves, sort=False).groups.items():
         rows = raw.loc[in_wave]
-        wave_universes = row_universes[in_wave].tolist()
-        verdicts = decisions(
-            con, wave_id=int(wave_id), universes=sorted(set(wave_universes)), rules=rules
-        )
+        decided = decisions.decision(con, wave_id=int(wave_id), rules=rules)
+        decisions.remember(con, wave_id=int(wave_id), sensitive=sensitive, rules=rules)
         keys = _cell_keys(
-            rows, filters=filters, unit=unit, attributes=attributes, verdicts=verdicts
+            con, rows, filters=filters, unit=unit, attributes=attributes, wave_id=int(wave_id)
         )
-        in_universe: dict[str, list[int]] = {}
-        for position, row_universe in enumerate(wave_universes):
-            in_universe.setdefault(row_universe, []).append(position)
-        for row_universe, members in in_universe.items():
-            verdict = verdicts[row_universe].statuses([keys[p] for p in members])
-            for position, status in zip(members, verdict, strict=True):
-                found[in_wave[position]] = status
+        verdicts = decided.statuses(row_universes[in_wave].tolist(), keys)
+        found.update(zip(in_wave, verdicts, strict=True))
     statuses = pd.Series([found[row] for row in raw.index], index=raw.index, dtype="str")
     if over_crossed:
         statuses[:] = privacy.PROTECTS_SMALLER
     return privacy.protect(
-        raw,
-        k=k,
-        value_columns=value_columns,
-        count_column=count_column,
-        parent_count_column=parent_count_column,
-        partitions=partitions,
-        statuses=statuses,
+        raw, statuses=statuses, value_columns=value_columns, count_column=count_column
     )
 
 
@@ -635,12 +536,13 @@ def _row_universes(
 
 
 def _cell_keys(
+    con: duckdb.DuckDBPyConnection,
     rows: pd.DataFrame,
     *,
     filters: Filters,
     unit: str,
     attributes: dict[str, str],
-    verdicts: dict[str, privacy.Decision],
+    wave_id: int,
 ) -> list[tuple[str, ...]]:
     """Each row's cell key (privacy.cell_key), built column by column for thousands of rows."""
     count = len(rows)
@@ -648,7 +550,7 @@ def _cell_keys(
         "role": [filters.role] * count,
         "career_stage": [filters.career_stage] * count,
     }
-    values |= _unit_keys(rows, filters=filters, unit=unit, verdicts=verdicts)
+    values |= _unit_keys(con, rows, filters=filters, unit=unit, wave_id=wave_id)
     for dimension, column in attributes.items():
         values[dimension] = rows[column].tolist()
     columns = [
@@ -661,11 +563,12 @@ def _cell_keys(
 
 
 def _unit_keys(
+    con: duckdb.DuckDBPyConnection,
     rows: pd.DataFrame,
     *,
     filters: Filters,
     unit: str,
-    verdicts: dict[str, privacy.Decision],
+    wave_id: int,
 ) -> dict[str, list[object]]:
     """The service and team of each row's cell, as a column per dimension."""
     count = len(rows)
@@ -678,15 +581,14 @@ def _unit_keys(
         return {}
     if filters.team is None:
         return {"service": [filters.service] * count}
-    service = filters.service
-    if service is None:  # the team's service, as the engine knows it
-        for verdict in verdicts.values():
-            cells = verdict.cells(sensitive=False)
-            match = cells.loc[(cells["team"] == filters.team), "service"]
-            if len(match):
-                service = match.iloc[0]
-                break
-    return {"service": [service] * count, "team": [filters.team] * count}
+    service = filters.service or wave_team_service(con, wave_id=wave_id, team=filters.team)
+    return {"service": [service or privacy.NOT_STATED] * count, "team": [filters.team] * count}
+
+
+def wave_team_service(con: duckdb.DuckDBPyConnection, *, wave_id: int, team: str) -> str | None:
+    """A team's service as the wave has it (its hierarchy is kept from its import)."""
+    rows = con.execute(sql("wave_team_service"), {"wave_id": wave_id, "team": team}).fetchall()
+    return rows[0][0] if rows else None
 
 
 def pool_hidden_teams(
@@ -729,25 +631,30 @@ def pool_hidden_teams(
     statuses = []
     for position in range(len(pooled)):
         wave_id, universe = int(wave_ids.iloc[position]), universes.iloc[position]
-        verdict = decisions(con, wave_id=wave_id, universes=[universe], rules=rules)[universe]
-        service_status, _ = verdict.lookup(
+        decided = decisions.decision(con, wave_id=wave_id, rules=rules)
+        service_status, _ = decided.lookup(
+            universe,
             privacy.cell_key(
                 service=pooled["service"].iloc[position],
                 role=filters.role,
                 career_stage=filters.career_stage,
-            )
+            ),
         )
-        big_enough = pooled["respondents"].iloc[position] >= rules.min_group_size
+        row = pooled.iloc[position]
+        big_enough = row["respondents"] >= rules.min_group_size
+        # A small pool of people who all answered alike would tell each one's answer.
+        alike = row["respondents"] < rules.alike_group_size and (
+            row["share_high"] in (0.0, 1.0) or row["sd"] == 0.0
+        )
         statuses.append(
-            privacy.SHOWN
-            if service_status == privacy.SHOWN and big_enough
-            else privacy.BELOW_K
+            privacy.BELOW_K
             if not big_enough
+            else privacy.SHOWN
+            if service_status == privacy.SHOWN and not alike
             else privacy.PROTECTS_SMALLER
         )
     pooled = privacy.protect(
         pooled,
-        k=rules.min_group_size,
         value_columns=SCORE_COLUMNS,
         statuses=pd.Series(statuses, index=pooled.index, dtype="str"),
     ).assign(pooled=True)
@@ -767,16 +674,38 @@ def _pooled_figures(rows: pd.DataFrame) -> dict[str, float]:
     return {"respondents": int(total), "mean_score": mean, "sd": sd, "share_high": share}
 
 
+def consequences_of_change(
+    con: duckdb.DuckDBPyConnection, *, wave_id: int, change: Callable[[], object]
+) -> list[str]:
+    """What a change (an import, withdrawal or restore, tried and rolled back) would hide of a
+    wave readers have seen, in words; nothing for a wave nobody but HR has seen."""
+    if not decisions.published(con, wave_id=wave_id):
+        return []
+    return decisions.readable_consequences(
+        decisions.consequences(con, wave_id=wave_id, change=change)
+    )
+
+
+def consequences_of_rules(
+    con: duckdb.DuckDBPyConnection, *, wave_id: int, rules: privacy.Rules
+) -> list[str]:
+    """What new thresholds would hide of a wave readers have seen, in words (HR's preview)."""
+    if not decisions.published(con, wave_id=wave_id):
+        return []
+    hidden = decisions.consequences(
+        con, wave_id=wave_id, change=lambda: settings.save_rules(con, rules)
+    )
+    return decisions.readable_consequences(hidden)
+
+
 @memoised
 def hidden_under(
     con: duckdb.DuckDBPyConnection, *, wave_id: int, rules: privacy.Rules
 ) -> dict[str, int]:
-    """How many teams and breakdowns (role, career stage, sensitive groups) the rules would hide.
+    """Cells and respondents the rules would hide in the wave, by kind of cell.
 
-    Counted over everyone who responded in the wave, as the settings preview
-    shows it before HR saves new thresholds.
+    Over every set of respondents and every page, as decided together with
+    what readers were already shown of the wave: the settings preview shows it
+    before HR saves new thresholds.
     """
-    (decision,) = decisions(
-        con, wave_id=wave_id, universes=[RESPONDENTS_UNIVERSE], rules=rules
-    ).values()
-    return privacy.summarise_hidden([decision])
+    return privacy.information_lost(decisions.decision(con, wave_id=wave_id, rules=rules))

@@ -1,6 +1,7 @@
 -- Every upload, newest first, for HR's upload history.
 select
     u.id,
+    u.wave_id,
     u.kind,
     u.file_name,
     u.uploaded_by,

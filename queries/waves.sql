@@ -7,8 +7,7 @@ select
 from waves as w
 where exists (
     select 1
-    from responses as r
-    join uploads as u on u.id = r.upload_id and u.status = 'active'
+    from active_responses as r
     where r.wave_id = w.id
 )
 order by w.opened_on nulls last, w.id

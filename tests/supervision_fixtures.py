@@ -18,7 +18,7 @@ from wellbeing.ingest.reading import read_export
 from wellbeing.ingest.staff import import_staff, suggest_staff_mapping
 from wellbeing.ingest.supervision import import_supervision, suggest_supervision_mapping
 from wellbeing.ingest.values import hash_identifier
-from wellbeing.store import ensure_salt
+from wellbeing.store import identifier_keys
 
 STAFF_HEADER = [
     "Employee No",
@@ -131,8 +131,8 @@ def load_sessions(
 
 
 def key(con: duckdb.DuckDBPyConnection, worker_id: str) -> str:
-    """The salted hash a worker id is stored as in this store."""
-    return hash_identifier(pd.Series([worker_id]), ensure_salt(con)).iloc[0]
+    """The keyed hash a worker id is stored as in this store."""
+    return hash_identifier(pd.Series([worker_id]), identifier_keys(con).for_workers()).iloc[0]
 
 
 def verdict(

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
+import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -33,13 +36,26 @@ CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "correct horse battery staple"
 
 
-def survey_csv(rows: list[dict[str, object]], *, delimiter: str = ",") -> bytes:
+# Respondent ids for exports written by survey_csv, fresh for each export.
+_RESPONDENT_IDS = itertools.count(1)
+
+
+def survey_csv(
+    rows: list[dict[str, object]], *, delimiter: str = ",", first_id: int | None = None
+) -> bytes:
     """A Microsoft-Forms-shaped export from rows keyed by field or item code.
 
     Keys: ``team``, ``service``, ``role``, ``career_stage``, ``ethnicity``,
     ``gender``, ``age_band``, ``disability`` and item codes such as ``STR1``;
     item headers are written as the item's question text, as Forms does.
+    Respondents are numbered from ``first_id``; by default each export gets ids no
+    earlier one had, because two uploads into one wave sharing an id are the same
+    respondent twice, and refused (issue 16).
     """
+    if first_id is None:
+        first_id = next(_RESPONDENT_IDS)
+        for _ in range(len(rows) - 1):
+            next(_RESPONDENT_IDS)
     by_code = {item.code: item for item in instruments.all_items()}
     headers = {
         "team": "Which team do you work in?",
@@ -60,7 +76,7 @@ def survey_csv(rows: list[dict[str, object]], *, delimiter: str = ",") -> bytes:
         ["ID", "Start time", "Completion time", "Email", "Name"]
         + [headers.get(key) or by_code[key].text for key in keys]
     )
-    for number, row in enumerate(rows, start=1):
+    for number, row in enumerate(rows, start=first_id):
         writer.writerow(
             [number, "01/10/2025 09:00:00", "01/10/2025 09:10:00", "anonymous", ""]
             + ["" if row.get(key) is None else row[key] for key in keys]
@@ -81,18 +97,68 @@ def load_survey(
     return import_survey(con, table, mapping, wave=wave, uploaded_by="test")
 
 
+# Template stores: built once per test session (per xdist worker), copied per test.
+# Opening a new store runs every migration and copies the instruments in (about
+# 0.45 s); copying a template file takes milliseconds.
+
+# The options wellbeing.store.connect opens every store with.
+STORE_CONFIG = {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
+
+
+def seal_template(connection: duckdb.DuckDBPyConnection, path: Path) -> Path:
+    """Checkpoint and close a template store, so the file alone holds all of it.
+
+    DuckDB keeps recent writes in ``<file>.wal`` until a checkpoint; copying only
+    the main file of an unchecked store would lose them.
+    """
+    connection.execute("checkpoint")
+    connection.close()
+    wal = path.with_name(path.name + ".wal")
+    assert not wal.exists(), f"{wal} left after a checkpoint: a copy of {path} would be incomplete"
+    return path
+
+
+def renew_store_id(connection: duckdb.DuckDBPyConnection) -> None:
+    """Give a copied empty store an identity of its own, as a newly created store gets.
+
+    The store's id is part of the data version (queries/data_version.sql), so two
+    stores holding the same uploads never share kept figures (queries/cache.py).
+    """
+    connection.execute(
+        "update settings set value = $id where key = 'store_id'", {"id": secrets.token_hex(16)}
+    )
+
+
+def copy_store(template: Path, path: Path, *, new_identity: bool = False) -> Path:
+    """A private copy of a sealed template store file at ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, path)
+    if new_identity:
+        connection = duckdb.connect(str(path), config=STORE_CONFIG)
+        renew_store_id(connection)
+        seal_template(connection, path)
+    return path
+
+
+def copy_store_into_memory(template: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory store holding everything in a sealed template: schema, rows, sequences."""
+    connection = duckdb.connect(":memory:", config=STORE_CONFIG)
+    quoted = str(template).replace("'", "''")
+    connection.execute(f"attach '{quoted}' as template (read_only)")
+    connection.execute("copy from database template to memory")
+    connection.execute("detach template")
+    return connection
+
+
 SERVER_START_TIMEOUT = 60
 
 
 def store_with_accounts(demo_db: Path, folder: Path, people: dict[str, str]) -> Path:
     """A copy of the sample-data store with a built-in account per role: {role: username}."""
-    import shutil
-
     from wellbeing import store
     from wellbeing.access import accounts
 
-    db = folder / "wellbeing.duckdb"
-    shutil.copy(demo_db, db)
+    db = copy_store(demo_db, folder / "wellbeing.duckdb")
     con = store.connect(db)
     try:
         for role, username in people.items():
@@ -109,8 +175,20 @@ def store_with_accounts(demo_db: Path, folder: Path, people: dict[str, str]) -> 
     return db
 
 
-def start_streamlit(db: Path, *, env: dict[str, str] | None = None) -> tuple[str, subprocess.Popen]:
-    """A live dashboard on 127.0.0.1 over the store ``db``: its URL and its process."""
+# Seconds a stopped server is given to exit before it is killed: Streamlit stops the
+# background preparation between two steps before it exits (wellbeing/ui/run.py);
+# a test need not wait for that step.
+SERVER_STOP_GRACE = 2
+
+
+def start_streamlit(
+    db: Path, *, env: dict[str, str] | None = None, direct: bool = False
+) -> tuple[str, subprocess.Popen]:
+    """A live dashboard on 127.0.0.1 over the store ``db``: its URL and its process.
+
+    Started as ``python serve.py``, the only way the dashboard serves (docs/security.md);
+    ``direct=True`` starts ``streamlit run dashboard.py``, which the dashboard refuses.
+    """
     port = free_port()
     environment = dict(os.environ)
     environment["WELLBEING_DB"] = str(db)
@@ -118,10 +196,7 @@ def start_streamlit(db: Path, *, env: dict[str, str] | None = None) -> tuple[str
     process = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "dashboard.py"),
+            *(["-m", "streamlit", "run", "dashboard.py"] if direct else [str(ROOT / "serve.py")]),
             "--server.headless",
             "true",
             "--server.address",
@@ -151,7 +226,7 @@ def start_streamlit(db: Path, *, env: dict[str, str] | None = None) -> tuple[str
 def stop_streamlit(process: subprocess.Popen) -> None:
     process.terminate()
     try:
-        process.wait(timeout=10)
+        process.wait(timeout=SERVER_STOP_GRACE)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=10)
@@ -268,3 +343,27 @@ def cell_membership(cells: pd.DataFrame, finest: pd.DataFrame) -> np.ndarray:
         column = keys[:, d][:, None]
         matches &= (column == privacy.ALL) | (column == values[:, d][None, :])
     return matches
+
+
+def import_new_wave_and_open_heatmap(page, *, wave: str, rows: int, timeout_ms: int):
+    """On the Upload page with a file checked: name the new wave, import every row, then
+    open the Overview's heatmap of that wave. Returns the heatmap's chart."""
+    import re
+
+    from playwright.sync_api import expect
+
+    box = page.get_by_label("New wave name")
+    box.fill(wave)
+    box.press("Enter")
+    wait_for_script(page)
+    page.get_by_role("button", name=f"Import all {rows} rows").click()
+    expect(
+        page.get_by_text(re.compile(rf"{rows} rows read, {rows} stored, 0 rejected"))
+    ).to_be_visible(timeout=timeout_ms)
+    page.get_by_test_id("stMain").get_by_role("link", name="Overview").click()
+    wait_for_script(page)
+    choose_option(page, page.get_by_role("combobox", name="Wave"), wave, timeout_ms)
+    wait_for_script(page)
+    page.get_by_role("tab", name="Every measure by team").click()
+    wait_for_script(page)
+    return page.get_by_test_id("stPlotlyChart").first

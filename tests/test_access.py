@@ -440,3 +440,32 @@ def test_importing_the_ui_helper_pins_the_server_to_the_navigation_router():
     PagesManager.uses_pages_directory = True
     ui._route_every_run_through_dashboard()
     assert PagesManager.uses_pages_directory is False
+
+
+def test_a_team_manager_cannot_reach_another_services_figures_through_the_url(access_db):
+    """Issue 18: `/overview?service=Adults'+services` showed Adults' headline tiles to a
+    manager of one team in Children's services."""
+
+    def tiles(at: AppTest) -> list[str]:
+        return [f"{metric.label}={metric.value}" for metric in at.metric]
+
+    at = app()
+    at.user = PEOPLE[roles.TEAM_MANAGER]
+    at.run()
+    own = tiles(at)
+    typed = app()
+    typed.user = PEOPLE[roles.TEAM_MANAGER]
+    typed.query_params["service"] = "Adults' services"
+    typed.run()
+    assert not typed.exception, typed.exception
+    assert tiles(typed) == own
+    assert "Adults' services" not in texts(typed)
+    assert "Service" not in [box.label for box in typed.sidebar.selectbox]
+    open_section(typed, "Board pack")
+    assert typed.selectbox(key="board_pack_scope").options == ["The whole organisation"]
+    # A leader still chooses any service, and sees its own figures.
+    leader = app()
+    leader.user = PEOPLE[roles.LEADER]
+    leader.query_params["service"] = "Adults' services"
+    leader.run()
+    assert tiles(leader) != own

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from queries import accounts as account_queries
+from wellbeing import store
 from wellbeing.access import accounts, audit_log, auth
 from wellbeing.cli.main import main
 from wellbeing.core import roles, spreadsheets
@@ -33,6 +34,12 @@ def ann(con) -> int:
         password=PASSWORD,
         by="test",
     )
+
+
+@pytest.fixture(autouse=True)
+def teams_north_and_south(con) -> None:
+    """Team managers may only be given teams the store knows (issue 18)."""
+    con.execute("insert into teams (name, service) values ('North', 'A'), ('South', 'A')")
 
 
 def sign_in(con, *, username="ann", password=PASSWORD, client="10.0.0.1", at=T0):
@@ -175,8 +182,12 @@ def test_hr_can_change_the_idle_timeout_within_limits_and_it_is_audited(con):
     ("changes", "message"),
     [
         pytest.param({"username": "a b"}, "A user name is", id="space-in-name"),
-        pytest.param({"password": "short"}, "at least 12 characters", id="short-password"),
-        pytest.param({"password": "bobby-tables"}, "must not be the user name", id="name-as-pw"),
+        pytest.param({"password": "short"}, "at least 15 characters", id="short-password"),
+        pytest.param(
+            {"username": "bobby-tables-1234", "password": "Bobby-Tables-1234"},
+            "must not be the user name",
+            id="name-as-pw",
+        ),
         pytest.param({"password": "aaaaaaaaaaaaaaa"}, "too few different", id="one-character"),
         pytest.param({"role": "admin"}, "is not a role", id="unknown-role"),
         pytest.param({"role": roles.TEAM_MANAGER}, "at least one team", id="manager-no-team"),
@@ -351,6 +362,8 @@ def run_cli(monkeypatch, capsys, db, *args: str, stdin: str = "") -> tuple[int, 
 
 def test_the_first_admin_is_created_from_the_command_line(tmp_path, monkeypatch, capsys):
     db = tmp_path / "cli.duckdb"
+    with store.connect(db) as known:
+        known.execute("insert into teams (name, service) values ('North', 'A'), ('South', 'A')")
     status, out, _ = run_cli(
         monkeypatch,
         capsys,
@@ -390,7 +403,7 @@ def test_the_command_line_refuses_a_short_password_and_disabling_the_last_admin(
     status, _, err = run_cli(
         monkeypatch, capsys, db, "create-admin", "ann", "--password-stdin", stdin="short\n"
     )
-    assert status == 2 and "at least 12 characters" in err
+    assert status == 2 and "at least 15 characters" in err
     run_cli(
         monkeypatch, capsys, db, "create-admin", "ann", "--password-stdin", stdin=PASSWORD + "\n"
     )

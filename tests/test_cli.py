@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import copy_store
 
 from tests.conftest import ROOT
 from wellbeing import store
@@ -19,8 +20,9 @@ WITH_REJECTS = str(EXPORTS / "ms_forms.csv")  # 6 rows: rows 6 and 7 of the file
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
-    return str(tmp_path / "store.duckdb")
+def db(migrated_db: Path, tmp_path: Path) -> str:
+    """An empty store file (tests/test_accounts.py has the command create one)."""
+    return str(copy_store(migrated_db, tmp_path / "store.duckdb", new_identity=True))
 
 
 def count(db: str, sql: str) -> int:
@@ -123,11 +125,19 @@ def test_file_problems_exit_2_with_one_sentence(db, capsys, arguments, message):
     assert message in capsys.readouterr().err
 
 
-def test_us_dates_import_with_month_first(db, capsys):
+def test_us_dates_in_a_uk_import_are_left_blank_and_said_without_blocking(db, capsys):
+    # The submitted time feeds no figure (issue 16).
     monkey = str(EXPORTS / "surveymonkey.csv")
-    assert main(["import", "survey", monkey, "--wave", "W", "--db", db]) == 1
-    assert "reads as month first (US)" in capsys.readouterr().out
+    assert main(["import", "survey", monkey, "--wave", "W", "--db", db]) == 0
+    assert "they read as month first (US)" in capsys.readouterr().out
+    assert count(db, "select count(submitted_at) from responses") == 0
+
+
+def test_us_dates_import_with_month_first(tmp_path):
+    monkey = str(EXPORTS / "surveymonkey.csv")
+    db = str(tmp_path / "us.duckdb")
     assert main(["import", "survey", monkey, "--wave", "W", "--db", db, "--month-first"]) == 0
+    assert count(db, "select count(submitted_at) from responses") == 4
 
 
 def test_uploads_withdraw_restore_and_rejects(db, capsys):
@@ -191,3 +201,21 @@ def test_the_module_runs_as_a_command_and_documents_its_exit_status():
     assert result.returncode == 0
     assert "--import-valid-rows" in result.stdout
     assert "1  some rows were rejected, so nothing was stored" in result.stdout
+
+
+def test_uploads_piped_into_head_ends_quietly_without_broken_pipe(db):
+    """Issue 18: `wellbeing uploads | head -3` printed a BrokenPipeError traceback."""
+    con = store.connect(db)
+    con.execute(
+        "insert into uploads (kind, file_name, sha256, uploaded_by, rows_read, rows_stored, "
+        "rows_rejected) select 'changes', 'change_log_' || i || '.csv', 'h' || i, 'ann', 1, 1, 0 "
+        "from range(3000) t(i)"
+    )
+    con.close()
+    command = f"{sys.executable} -m wellbeing.cli uploads --limit 3000 --db {db} | head -3"
+    result = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command], cwd=ROOT, capture_output=True, text=True
+    )
+    assert len(result.stdout.splitlines()) == 3
+    assert "BrokenPipeError" not in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 0, result.stderr

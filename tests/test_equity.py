@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from support import open_section, section_labels
 
-from queries import equity, survey
+from queries import equity, settings, survey
 from tests.conftest import ROOT, load_survey, survey_csv
 from wellbeing import privacy
 
@@ -37,6 +37,9 @@ RESPONDENTS = (
 
 @pytest.fixture
 def organisation(con):
+    # Each group answers alike to keep the arithmetic plain; the "all alike" rule is
+    # turned down to k here and tested on its own in tests/test_privacy_engine.py.
+    settings.save_rules(con, privacy.Rules(alike_group_size=5))
     load_survey(con, survey_csv(RESPONDENTS))
     waves = survey.waves(con)
     return con, survey.Filters(wave_id=int(waves["id"].iloc[0]))

@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pypdf
 import pytest
+from support import copy_store
 
 from queries import equity, survey
 from tests.conftest import load_survey, survey_csv
@@ -185,9 +186,10 @@ def test_the_board_pack_has_every_section_its_figures_and_no_hidden_value(con):
     assert "4 respondents" not in text
 
 
-def test_the_board_pack_is_produced_for_one_service_of_the_sample_data(demo_db):
+def test_the_board_pack_is_produced_for_one_service_of_the_sample_data(demo_db, tmp_path):
     # Its speed (under 30 s on the sample data) is measured by bench/run.py, not here.
-    connection = store.connect(demo_db)
+    # A copy: opening a store writes to it, and demo_db is every other test's template.
+    connection = store.connect(copy_store(demo_db, tmp_path / "demo.duckdb"))
     try:
         wave_id = int(survey.waves(connection)["id"].iloc[-1])
         pdf = board_pack.board_pack_pdf(connection, wave_id=wave_id, service="Children's services")

@@ -127,10 +127,17 @@ def organisation_stress(con: duckdb.DuckDBPyConnection, wave_id: int) -> tuple[i
 
 
 def test_withdraw_and_restore_take_an_upload_out_of_the_figures_and_back(con, make_survey):
-    # Upload 1: five respondents answering STR1 = 2 (stress 2.0).
-    # Upload 2: five respondents answering STR1 = 4 (stress 4.0).
-    first = load_survey(con, make_survey([{"team": "North", "STR1": 2}] * 5), wave="W")
-    second = load_survey(con, make_survey([{"team": "North", "STR1": 4}] * 5), wave="W")
+    # Upload 1: five respondents answering STR1 = 1, 1, 1, 3, 4 (stress 2.0).
+    # Upload 2: five respondents answering STR1 = 2, 4, 4, 5, 5 (stress 4.0).
+    # (Some high and some not: a small group all high or all not would be hidden as "all alike".)
+    first = load_survey(
+        con, make_survey([{"team": "North", "STR1": a} for a in (1, 1, 1, 3, 4)]), wave="W"
+    )
+    second = load_survey(
+        con,
+        make_survey([{"team": "North", "STR1": a} for a in (2, 4, 4, 5, 5)], first_id=6),
+        wave="W",
+    )
     wave_id = int(survey.waves(con)["id"].iloc[0])
     assert organisation_stress(con, wave_id) == (10, 3.0)  # (5 x 2 + 5 x 4) / 10
 

@@ -81,10 +81,9 @@ def test_each_tool_layout_is_recognised_with_its_encoding_and_delimiter(
             ],
             id="ms-forms",
         ),
-        # 31 February does not exist.
-        pytest.param(
-            "google_forms.csv", True, 5, 4, [(4, "Timestamp", "31/02/2026 10:00:00")], id="google"
-        ),
+        # 31 February does not exist; the submitted time feeds no figure, so the date is
+        # left blank and said, and the response is kept (issue 16).
+        pytest.param("google_forms.csv", True, 5, 5, [], id="google"),
         # Data starts on file row 4 (three header rows); the third response answers Q3 with 6.
         pytest.param("qualtrics.csv", True, 4, 3, [(6, "Q3", "6")], id="qualtrics"),
         pytest.param("qualtrics_legacy.csv", True, 3, 3, [], id="legacy"),
@@ -279,13 +278,15 @@ def test_stored_scores_follow_from_the_labels_in_the_file(con):
     assert support == 2
 
 
-def test_us_dates_in_a_uk_installation_are_refused_with_the_fix(con):
+def test_us_dates_in_a_uk_installation_are_left_blank_with_the_fix_and_block_nothing(con):
+    # The submitted time feeds no figure (issue 16): a warning, never a held-back row.
     _, _, result = prepared(con, "surveymonkey.csv", day_first=True)
-    assert len(result.rejects) == 4
-    assert set(result.rejects["reason"]) == {
-        "not a date in the chosen order; it reads as month first (US): "
-        "change the date order and check again"
-    }
+    assert result.rejects.empty
+    assert len(result.responses) == 4
+    assert result.responses["submitted_at"].isna().all()
+    (note,) = [note for note in result.notes if "could not be read" in note]
+    assert "they read as month first (US): change the date order" in note
+    assert "no response is held back" in note
 
 
 def test_ambiguous_dates_are_noted_with_the_order_used(con):

@@ -277,6 +277,8 @@ def test_the_overview_lists_the_first_ten_teams_to_look_at_and_offers_the_rest(a
         rows += team_rows(f"Worse {number:02d}", "Adults", 6, STR2=5, SUP1=1)
         rows += team_rows(f"Better {number:02d}", "Children", 6, STR2=1, SUP1=5)
     con = store.connect(app_db)
+    # Whole teams alike would be hidden by the "all alike" rule, turned down to k here.
+    settings.save_rules(con, privacy.Rules(alike_group_size=5))
     load_survey(con, survey_csv(rows), wave="Autumn 2025")
     con.close()
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()

@@ -1,252 +1,319 @@
-"""Proof by attack: no sequence of views, filters and downloads reveals a group smaller than k.
+"""A reader who keeps every figure, against the whole query layer (tests/privacy_attack.py).
 
-The adversary (tests/privacy_attack.py) calls every leader-facing query
-function with every filter combination, writes each visible figure down as a
-linear equation over respondents, and tries to recover hidden small groups by
-differencing and by solving the system. The suite is known to bite: with
-complementary suppression and the audit switched off, the same attack
-recovers groups. Leaders filter by role or by career stage, one at a time
-(privacy.MAX_SUB_FILTERS); the attack still targets role x career-stage groups.
+One test per way the outside adversary of issue 15 recovered individual figures
+from the engine at commit adc43c1 (each failed there: the closing note of that
+issue says how it was checked), then the sample data, random organisations, and
+the engine with a rule switched off (the attack must then recover something,
+or it proves nothing).
 """
 
 from __future__ import annotations
 
-import os
-from collections import OrderedDict
-from collections.abc import Iterator
-from importlib import import_module
+import ast
+import datetime as dt
+from pathlib import Path
 
-import duckdb
-import numpy as np
-import pandas as pd
 import pytest
-from conftest import load_survey, survey_csv
-from privacy_attack import Adversary, attack, build_organisation
 
-from queries import survey
-from wellbeing import privacy, store
-from wellbeing.privacy import decision
-
-
-@pytest.fixture(scope="module")
-def organisation() -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = store.connect(None)
-    build_organisation(connection, survey_csv, load_survey)
-    yield connection
-    connection.close()
+from queries import decisions, equity, response_rates, settings, survey
+from tests.conftest import ROOT, load_survey, survey_csv
+from tests.privacy_attack import OBSERVED, Reader, StaffReader, attack, random_organisation
+from tests.supervision_fixtures import Session, Worker, load_sessions, load_staff
+from wellbeing import privacy
+from wellbeing.core import roles
+from wellbeing.ingest import staff as staff_import
+from wellbeing.ingest import uploads
+from wellbeing.ingest.reading import read_export
 
 
-# Every view runs on every submission, the equity view and respondent profile
-# (the sensitive breakdowns) included: about 50 s on a busy two-core machine
-# since the audit works block by block. WELLBEING_FULL_ATTACK=0 leaves the
-# sensitive views out for a quick local run.
-FULL_ATTACK = os.environ.get("WELLBEING_FULL_ATTACK", "1") != "0"
+def wave_id(con, label: str) -> int:
+    waves = survey.waves(con)
+    return int(waves.loc[waves["label"] == label, "id"].iloc[0])
 
 
-@pytest.fixture(scope="module")
-def adversary(organisation: duckdb.DuckDBPyConnection) -> Adversary:
-    return attack(organisation, sensitive=FULL_ATTACK)
+def people(team: str, service: str, count: int, **answers: object) -> list[dict]:
+    """``count`` respondents; an answer given as a list cycles person by person."""
+    rows = []
+    for person in range(count):
+        row: dict[str, object] = {"team": team, "service": service}
+        for code, value in answers.items():
+            row[code] = value[person % len(value)] if isinstance(value, list) else value
+        rows.append(row)
+    return rows
 
 
-def test_the_attack_sees_a_real_amount_of_the_organisation(adversary: Adversary) -> None:
-    # Sanity: an attack that sees nothing proves nothing. Both waves, many
-    # views, and the four largest teams of wave 1 are visible.
-    sources = {figure.source for figure in adversary.figures}
-    assert {
-        "construct_by_team",
-        "construct_for_organisation",
-        "construct_by_wave",
-        "headline_measures",
-        "response_rates_by_team",
-        "pool",
-    } <= sources
-    assert ("construct_by_attribute" in sources) == FULL_ATTACK
-    assert {figure.wave_id for figure in adversary.figures} == set(adversary.waves)
-    assert len(adversary.figures) > 200
+def varied(count: int, team: str, service: str, **fields) -> list[dict]:
+    return people(team, service, count, STR2=[1, 4, 2, 5, 3], STR3=[2, 5, 3], **fields)
 
 
-def test_no_hidden_group_is_recovered_by_differencing_or_by_solving_the_figures(
-    adversary: Adversary,
-) -> None:
-    leaks = adversary.recovered()
-    assert leaks == [], "\n".join(leaks[:20])
+# --- 1. One person's score in two respondent sets -----------------------------------
 
 
-def test_the_attack_sees_the_large_teams_and_the_organisation_in_every_wave(
-    organisation: duckdb.DuckDBPyConnection,
-) -> None:
-    # Closing the leak must not empty the pages: the organisation, its three
-    # services and the teams of 9 or more (Hospital 11, Assessment 13, Care
-    # leavers 9 in both waves) stay visible on stress in each wave.
-    for wave_id in survey.waves(organisation)["id"]:
-        filters = survey.Filters(wave_id=int(wave_id))
-        teams = survey.construct_by_team(organisation, filters=filters)
-        stress = teams[teams["construct"] == "stress"].set_index("team")
-        for team in ("Hospital", "Assessment", "Care leavers"):
-            assert stress.loc[team, "status"] == privacy.SHOWN, (wave_id, team)
-        org = survey.construct_for_organisation(organisation, filters=filters)
-        assert (org["status"] == privacy.SHOWN).all()
-
-
-def test_role_and_career_stage_cannot_be_filtered_together() -> None:
-    with pytest.raises(ValueError, match="Filter by role or by career stage, not both"):
-        survey.Filters(role="Manager", career_stage="Newly qualified")
-    survey.Filters(role="Manager")  # one at a time is fine
-    survey.Filters(career_stage="Newly qualified")
-    patterns = privacy.view_patterns()
-    assert not [p for p in patterns if {"role", "career_stage"} <= set(p)]
-    assert ("service", "team", "role") in patterns
-    assert ("service", "team", "career_stage") in patterns
-
-
-def test_a_team_visible_in_one_wave_is_hidden_in_the_wave_where_it_falls_below_k(
-    organisation: duckdb.DuckDBPyConnection,
-) -> None:
-    # Reablement has 7 respondents in Autumn 2025 and 3 in Spring 2026 (k = 5):
-    # whatever wave 1 showed, wave 2 shows neither its score nor its count.
-    by_wave = survey.construct_by_wave(
-        organisation, filters=survey.Filters(), constructs=["stress"]
+def test_one_score_in_two_respondent_sets_gives_nobody_away(con):
+    # Team T: six scored on support, one of whom skipped the challenge items. The team's
+    # support figure and its quadrant point were decided apart at adc43c1: 6 x 3.00 - 5 x 3.40
+    # was the sixth person's score.
+    rows = people(
+        "T", "S", 6, SUP1=[4, 4, 2, 5, 1, 3], CHA1=[4, 2, 5, 3, 1, None], STR2=[1, 4, 2, 5, 3, 2]
     )
-    reablement = by_wave[by_wave["team"] == "Reablement"].set_index("wave")
-    assert reablement.loc["Autumn 2025", "status"] == privacy.SHOWN
-    assert reablement.loc["Autumn 2025", "respondents"] == 7
-    assert reablement.loc["Spring 2026", "status"] == privacy.BELOW_K
-    assert pd.isna(reablement.loc["Spring 2026", "mean_score"])
-    assert pd.isna(reablement.loc["Spring 2026", "respondents"])
+    rows += people("U", "S", 8, SUP1=[2, 5, 3, 4], CHA1=[3, 4, 2, 5], STR2=[5, 1, 4, 2])
+    load_survey(con, survey_csv(rows))
+    reader = attack(con)
+    assert reader.problems == []
+    assert reader.recovered() == []
+    # The support figure and the quadrants describe the same five people.
+    f = survey.Filters(wave_id=wave_id(con, "Autumn 2025"))
+    support = survey.construct_by_team(con, filters=f)
+    support = support[(support["construct"] == "support") & (support["team"] == "T")]
+    quadrants = survey.support_challenge_by_wave(con, filters=f)
+    quadrants = quadrants[quadrants["team"] == "T"]
+    assert support["respondents"].tolist() == quadrants["respondents"].tolist() == [5]
 
 
-def test_shown_team_counts_are_their_scored_respondents_and_never_exceed_the_organisation(
-    organisation: duckdb.DuckDBPyConnection,
-) -> None:
-    wave_id = int(survey.waves(organisation)["id"].iloc[0])
-    filters = survey.Filters(wave_id=wave_id)
-    teams = survey.construct_by_team(organisation, filters=filters)
-    org = survey.construct_for_organisation(organisation, filters=filters).set_index("construct")
-    scored = organisation.execute(
-        "select s.construct, r.team, count(*) from construct_scores as s "
-        "join responses as r on r.id = s.response_id where r.wave_id = $w group by all",
-        {"w": wave_id},
-    ).fetchall()
-    expected = {(construct, team): n for construct, team, n in scored}
-    shown = teams[teams["status"] == privacy.SHOWN]
-    assert len(shown) > 0
-    for row in shown.itertuples():
-        assert row.respondents == expected[(row.construct, row.team)]
-    assert (org["status"] == privacy.SHOWN).all()
-    for construct, total in shown.groupby("construct")["respondents"].sum().items():
-        assert total <= org.loc[construct, "respondents"]
-    # Hospital: 11 respondents, every one scored on stress.
-    stress = teams[teams["construct"] == "stress"].set_index("team")
-    assert stress.loc["Hospital", "respondents"] == 11
+# --- 2. Unions of hidden cells ------------------------------------------------------------
 
 
-def test_small_teams_combined_into_their_service_are_the_service_minus_its_shown_teams(
-    organisation: duckdb.DuckDBPyConnection,
-) -> None:
-    wave_id = int(survey.waves(organisation)["id"].iloc[0])
-    filters = survey.Filters(wave_id=wave_id, combine_small_teams=True)
-    rows = survey.construct_by_team(organisation, filters=filters)
-    stress = rows[rows["construct"] == "stress"]
-    # Adults: Hospital 11 and Reablement 7 are shown; Sensory 3 and Night duty
-    # 2 are hidden and pooled: 3 + 2 = 5 >= k, which is also 23 - 11 - 7, so
-    # the pool tells a reader nothing the Adults total did not.
-    pool = stress[stress["team"] == "Other teams in Adults"].iloc[0]
-    assert pool["status"] == privacy.SHOWN
-    assert pool["respondents"] == 5
-    assert bool(pool["pooled"]) is True
-    sensory = stress[stress["team"] == "Sensory"].iloc[0]
-    assert sensory["status"] == privacy.BELOW_K
-    # Pools below k are not shown at all.
-    assert (stress.loc[stress["pooled"], "respondents"] >= 5).all()
+def two_lone_managers() -> list[dict]:
+    """Teams A and B: one manager and four seniors each (hidden together, 5), the rest social
+    workers; C and D: seniors and social workers. The organisation's seniors less C's and D's,
+    set against A and B less their social workers, leave the two managers: 2 people."""
+    rows = []
+    for team in ("A", "B"):
+        rows += varied(1, team, "S", role="Manager") + varied(4, team, "S", role="Senior")
+        rows += varied(8, team, "S", role="Social worker")
+    for team in ("C", "D"):
+        rows += varied(6, team, "S", role="Senior") + varied(6, team, "S", role="Social worker")
+    return rows
 
 
-def _weakened(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The engine with only the minimum group size: no complementary suppression, no audit."""
-    # Patched where they are looked up: the cube's fixpoint (decision) and protect().
-    monkeypatch.setattr(decision, "_suppress_complement", lambda *args, **kwargs: [])
-    monkeypatch.setattr(
-        import_module("wellbeing.privacy.protect"),  # the module; privacy.protect is the function
-        "_suppress_complement_rows",
-        lambda *args, **kwargs: None,
+def test_two_hidden_managers_in_two_teams_cannot_be_worked_out_together(con):
+    load_survey(con, survey_csv(two_lone_managers()))
+    reader = attack(con, sensitive=False)
+    assert reader.problems == []
+    assert reader.recovered() == []
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_no_union_of_hidden_cells_follows_in_a_random_small_organisation(con, seed):
+    load_survey(con, survey_csv(random_organisation(seed, size=36, skip_challenge=0.15)))
+    reader = attack(con, sensitive=False)
+    assert reader.problems == []
+    assert reader.recovered() == []
+
+
+# --- 3. A later import, withdrawal or restore in a wave already seen ---------------------
+
+
+def test_late_returns_a_withdrawal_and_a_restore_give_nobody_away(con):
+    first = varied(7, "A", "S") + varied(6, "B", "S") + varied(8, "C", "S")
+    load_survey(con, survey_csv(first), file_name="first.csv")
+    reader = Reader(con)
+    reader.observe(sensitive=False)
+    late = load_survey(con, survey_csv(varied(2, "A", "S")), file_name="late.csv")
+    reader.observe(sensitive=False)
+    uploads.withdraw(con, late.upload_id)
+    reader.observe(sensitive=False)
+    uploads.restore(con, late.upload_id)
+    reader.observe(sensitive=False)
+    assert reader.problems == []
+    assert reader.recovered() == []
+
+
+def test_hr_looking_at_a_wave_is_not_publishing_it(con):
+    load_survey(con, survey_csv(varied(7, "A", "S") + varied(6, "B", "S")), file_name="a.csv")
+    roles.view_as(roles.HR_ADMIN)
+    try:
+        survey.construct_by_team(con, filters=survey.Filters(wave_id=1))
+    finally:
+        roles.view_as(None)
+    assert decisions.published(con, wave_id=1) == []
+    roles.view_as(roles.LEADER)
+    try:
+        survey.construct_by_team(con, filters=survey.Filters(wave_id=1))
+    finally:
+        roles.view_as(None)
+    assert len(decisions.published(con, wave_id=1)) == 1
+
+
+# --- 4. Regrouping past waves ---------------------------------------------------------------
+
+
+def staff_list_moving(team: str, to: str) -> bytes:
+    lines = ["Employee ID,Team,Service,Role,Start date"]
+    lines += [f"E{n},{team},{to},Social worker,01/01/2020" for n in range(6)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_later_staff_list_never_regroups_a_wave_already_seen(con):
+    rows = varied(7, "Small", "Adults") + varied(3, "Tiny", "Adults") + varied(8, "Big", "Adults")
+    rows += varied(9, "Kids", "Children") + varied(6, "Care", "Children")
+    load_survey(con, survey_csv(rows), wave="Autumn 2025")
+    reader = Reader(con)
+    reader.observe(sensitive=False)
+    table = read_export(staff_list_moving("Tiny", "Children"), "staff_2026-01-31.csv")
+    _, mapping = staff_import.suggest_staff_mapping(con, table)
+    staff_import.import_staff(
+        con, table, mapping, uploaded_by="test", data_date=dt.date(2026, 1, 31)
     )
-    monkeypatch.setattr(privacy._Cube, "audit", lambda self: [])
-    # Decisions are cached per database state: start from none, so the full
-    # engine's verdicts on an identical organisation are not reused.
-    monkeypatch.setattr(survey, "_DECISIONS", OrderedDict())
+    reader.observe(sensitive=False)
+    assert survey.wave_team_service(con, wave_id=1, team="Tiny") == "Adults"
+    assert reader.problems == []
+    assert reader.recovered() == []
 
 
-def test_the_attack_recovers_hidden_groups_from_an_engine_without_complementary_suppression(
-    make_survey, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    connection = store.connect(None)
-    build_organisation(connection, make_survey, load_survey)
-    _weakened(monkeypatch)
-    adversary = Adversary(connection)
-    adversary.observe_everything(sensitive=False)
-    leaks = adversary.recovered()
-    # With only the minimum group size, team, service and role figures give small
-    # groups away (Business 6 shown, Quality 5 shown: Workforce is 1 person).
-    assert any("recovered" in leak for leak in leaks)
-    connection.close()
+# --- 5. Aliases of "not stated" ---------------------------------------------------------------
 
 
-def test_the_audit_finds_what_row_and_column_suppression_alone_miss() -> None:
-    # Team A: role r 5 and role s 2 (7 in all); team B: role s 6; nobody
-    # else. Row/column rules: A/s (2) hidden, so A/r (5) is hidden with it
-    # (remainder 2 < 5); in role s the hidden remainder is 2, so B/s (6) is
-    # hidden too. Role s at organisation level is 8, role r is 5, team A 7,
-    # team B 6: A/r = role r total (every r is in A), so A/s = 7 - 5 = 2.
-    finest = _finest([("S", "A", "r", 5), ("S", "A", "s", 2), ("S", "B", "s", 6)])
-    rules = privacy.Rules()
-    unaudited = privacy.decide(finest, rules, audit=False)
-    audited = privacy.decide(finest, rules, audit=True)
-    key = privacy.cell_key(service="S", team="A", role="s")
-    assert unaudited.lookup(key) == (privacy.BELOW_K, 2)
-    assert _revealed(unaudited, finest, rules) != []
-    assert _revealed(audited, finest, rules) == []
+def test_every_way_of_not_stating_a_role_is_one_group_to_filters_and_figures(con):
+    rows = varied(6, "A", "S", role="Social worker") + varied(6, "B", "S", role="Social worker")
+    rows += varied(1, "A", "S", role="Not stated") + varied(1, "A", "S", role="")
+    rows += varied(2, "B", "S", role="Prefer not to say") + varied(1, "B", "S", role="n/a")
+    rows += varied(6, "C", "S", role="Manager")
+    load_survey(con, survey_csv(rows))
+    roles_listed = survey.filter_options(con, field="role", wave_id=1)
+    assert privacy.NOT_STATED in roles_listed
+    assert not {"Prefer not to say", "n/a", ""} & set(roles_listed)
+    reader = attack(con)
+    assert reader.problems == []
+    assert reader.recovered() == []
 
 
-def _finest(groups: list[tuple[str, str, str, int]]):
-    rows = [
-        {
-            "service": s,
-            "team": t,
-            "role": r,
-            "career_stage": "x",
-            "ethnicity": "e",
-            "gender": "g",
-            "disability": "d",
-            "age_band": "a",
-            "respondents": n,
-        }
-        for s, t, r, n in groups
+# --- 6. Shares computed before suppression --------------------------------------------------
+
+
+def test_no_share_gives_away_a_hidden_total(con):
+    # Team Tiny has 3: hidden. Its profile (filter team=Tiny) must show no share of it.
+    rows = varied(3, "Tiny", "S", ethnicity="White") + varied(8, "Big", "S", ethnicity="White")
+    rows += varied(9, "Other", "S", ethnicity="Asian or Asian British")
+    load_survey(con, survey_csv(rows))
+    profile = equity.respondent_profile(con, filters=survey.Filters(wave_id=1, team="Tiny"))
+    assert profile["share"].isna().all()
+    rates = response_rates.response_rates_by_team(con, filters=survey.Filters(wave_id=1))
+    tiny = rates.set_index("team").loc["Tiny"]
+    assert (
+        tiny["status"] != privacy.SHOWN
+        and rates.loc[rates["team"] == "Tiny", "response_rate"].isna().all()
+    )
+    reader = attack(con)
+    assert reader.problems == []
+    assert reader.recovered() == []
+
+
+# --- 7. Disclosure without arithmetic ------------------------------------------------------------
+
+
+def test_no_small_group_shows_everyone_answering_alike_and_no_filter_lists_a_lone_value(con):
+    rows = people("Alike", "S", 7, STR2=5, STR3=5) + varied(8, "Mixed", "S")
+    rows += varied(1, "Mixed", "S", role="Principal social worker")
+    rows += varied(9, "Third", "S")
+    load_survey(con, survey_csv(rows))
+    f = survey.Filters(wave_id=1)
+    stress = survey.construct_by_team(con, filters=f)
+    alike = stress[(stress["team"] == "Alike") & (stress["construct"] == "stress")].iloc[0]
+    assert alike["status"] == privacy.PROTECTS_SMALLER
+    assert "Principal social worker" not in survey.filter_options(con, field="role", wave_id=1)
+    reader = attack(con)
+    assert reader.problems == []
+
+
+# --- 8. Supervision figures differenced across filters -------------------------------------
+
+
+def test_supervision_figures_of_one_worker_cannot_be_worked_out_across_filters(con):
+    # Children's services: one worker, in one team, seen twice (one cancelled). At adc43c1
+    # every team's total less Adults' total gave that worker's record.
+    teams = ["North", "South"]
+    adults = [Worker(f"A{n}", team=teams[n % 2], service="Adults") for n in range(12)]
+    lone = [Worker("C1", team="Lone", service="Children")]
+    load_staff(con, adults + lone, data_date=dt.date(2026, 3, 31))
+    sessions = [Session(f"A{n}", dt.date(2026, 3, 2 + n), team=teams[n % 2]) for n in range(12)]
+    sessions += [
+        Session("C1", dt.date(2026, 3, 3), team="Lone"),
+        Session("C1", dt.date(2026, 3, 17), team="Lone", status="Cancelled"),
     ]
-    return pd.DataFrame(rows)
+    load_sessions(con, sessions, data_date=dt.date(2026, 3, 31))
+    reader = StaffReader(con)
+    reader.observe_supervision(month=dt.date(2026, 3, 1), as_of=dt.date(2026, 3, 31))
+    assert reader.figures, "the attack saw no supervision figure at all"
+    assert reader.recovered() == []
 
 
-def _revealed(decision: privacy.Decision, finest, rules: privacy.Rules) -> list[int]:
-    """Finest groups under k that the shown plain cells determine (float least squares)."""
-    cells = decision.cells(sensitive=False)
-    shown = cells[(cells["status"] == privacy.SHOWN) & (cells["respondents"] > 0)]
-    dims = list(privacy.DIMENSIONS)
-    values = finest[dims].astype(str).to_numpy()
-    rows = np.array(
-        [
-            [
-                all(c == privacy.ALL or c == v for c, v in zip(cell, value, strict=True))
-                for value in values
-            ]
-            for cell in shown[dims].to_numpy()
-        ],
-        dtype=float,
-    )
-    revealed = []
-    for j, n in enumerate(finest["respondents"]):
-        if n >= rules.min_group_size:
-            continue
-        target = np.zeros(len(finest))
-        target[j] = 1
-        solution, *_ = np.linalg.lstsq(rows.T, target, rcond=None)
-        if np.abs(rows.T @ solution - target).max() < 1e-6:
-            revealed.append(j)
-    return revealed
+# --- 9. Two settings together -------------------------------------------------------------------
+
+
+def test_lowering_k_after_leaders_saw_a_wave_gives_nobody_away(con):
+    load_survey(con, survey_csv(random_organisation(3, size=40)))
+    reader = attack(con, sensitive=False)
+    settings.save_rules(con, privacy.Rules(min_group_size=3, alike_group_size=3))
+    reader.observe(sensitive=False)
+    assert reader.problems == []
+    assert reader.recovered(3) == []
+
+
+# --- The whole product, and the attack itself ----------------------------------------------
+
+
+def test_the_sample_data_gives_nobody_away(demo_db, tmp_path):
+    import shutil
+
+    from wellbeing import store
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, path)
+    connection = store.connect(path)
+    try:
+        # Every filter of the latest wave (and, through the trends, every wave).
+        reader = Reader(connection)
+        reader.observe(sensitive=False, waves=[int(survey.waves(connection)["id"].iloc[-1])])
+        assert reader.problems == []
+        assert reader.recovered() == []
+    finally:
+        connection.close()
+
+
+def test_every_query_function_a_reader_s_page_calls_is_observed_by_the_attack():
+    import dashboard
+
+    readers_pages = [
+        ROOT / spec.path
+        for specs in dashboard.PAGES.values()
+        for spec in specs
+        if set(spec.allowed) - {roles.HR_ADMIN}
+    ]
+    called = set()
+    modules = {"survey", "overview", "equity", "response_rates", "supervision"}
+    for path in [*readers_pages, *(ROOT / "wellbeing" / "present").rglob("*.py")]:
+        for node in ast.walk(ast.parse(Path(path).read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id in modules
+                and node.func.attr.islower()
+            ):
+                called.add(f"{node.func.value.id}.{node.func.attr}")
+    not_figures = {
+        "waves", "constructs", "team_hierarchy", "instruments_answered", "min_group_size_for",
+        "sub_filter_problem", "supervision_month", "months", "data_date", "denominator_note",
+        "merge",
+    }  # fmt: skip
+    figures_for_readers = {name for name in called if name.split(".")[1] not in not_figures}
+    assert figures_for_readers - OBSERVED == set()
+
+
+def test_without_its_audit_the_engine_gives_a_union_away(con, monkeypatch):
+    from wellbeing.privacy import decision
+
+    monkeypatch.setattr(decision.Solver, "leaks", lambda self, status, limit=64: [])
+    load_survey(con, survey_csv(two_lone_managers()))
+    assert attack(con, sensitive=False).recovered(), "the attack found nothing: it tests nothing"
+
+
+def test_without_memory_a_late_return_gives_its_score_away(con, monkeypatch):
+    monkeypatch.setattr(decisions, "published", lambda con, wave_id: [])
+    load_survey(con, survey_csv(varied(7, "A", "S") + varied(6, "B", "S")), file_name="first.csv")
+    reader = Reader(con)
+    reader.observe(sensitive=False)
+    load_survey(con, survey_csv(varied(1, "A", "S")), file_name="late.csv")
+    reader.observe(sensitive=False)
+    assert reader.recovered()

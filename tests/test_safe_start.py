@@ -9,7 +9,6 @@ sign-in and stop the server. The process is killed by this test if it lingers.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -17,6 +16,8 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from wellbeing.store import copy_store
 
 ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 120
@@ -46,7 +47,7 @@ def test_starting_on_every_address_without_sign_in_is_refused_with_how_to_fix_it
     demo_db: Path, tmp_path: Path
 ):
     store = tmp_path / "wellbeing.duckdb"
-    shutil.copy(demo_db, store)  # sample data, no accounts
+    copy_store(demo_db, store)  # sample data, no accounts
     port = free_port()
     process = subprocess.Popen(
         [

@@ -1,4 +1,4 @@
-"""The store: migrations are idempotent and versioned, the salt is per installation."""
+"""The store: migrations are idempotent and versioned (identifier keys: test_security_keys.py)."""
 
 from __future__ import annotations
 
@@ -25,9 +25,23 @@ def test_a_new_store_is_at_the_latest_migration(con):
     assert database.schema_version(con) == latest
 
 
-def test_migrations_are_numbered_without_gaps():
+def test_migrations_are_numbered_uniquely_in_order():
+    # Numbers may be reserved for work in progress (003 and 005 when 004 was written).
     versions = [version for version, _, _ in database.migrations()]
-    assert versions == list(range(1, len(versions) + 1))
+    assert versions == sorted(set(versions)) and versions[0] == 1
+
+
+def test_a_migration_numbered_below_one_already_applied_is_still_applied(tmp_path, monkeypatch):
+    path = tmp_path / "store.duckdb"
+    con = store.connect(path)
+    con.execute("insert into schema_migrations (version, name) values (1000, 'a_later_one')")
+    con.close()
+    late = (999, "reserved_number", "create table arrived_late (x integer)")
+    shipped = database.migrations()
+    monkeypatch.setattr(database, "migrations", lambda: sorted([*shipped, late]))
+    con = store.connect(path)
+    assert con.execute("select count(*) from arrived_late").fetchall() == [(0,)]
+    con.close()
 
 
 def test_applying_migrations_twice_changes_nothing(tmp_path: Path):
@@ -42,17 +56,22 @@ def test_applying_migrations_twice_changes_nothing(tmp_path: Path):
     second.close()
 
 
-def test_the_identifier_salt_is_created_once_and_kept(tmp_path: Path):
+def test_opening_a_store_brings_its_instruments_back_to_the_csvs(tmp_path: Path):
+    # Opening an up-to-date store only reads them; a changed one is written again.
     path = tmp_path / "store.duckdb"
     con = store.connect(path)
-    salt = store.ensure_salt(con)
+    before = table_contents(con)
+    con.execute("update items set text = 'changed' where id = (select min(id) from items)")
+    con.execute(
+        "insert into items select * replace (id + 10000 as id, code || 'x' as code) "
+        "from items limit 1"
+    )
+    con.execute("update label_sets set value = 99 where value is not null")
+    con.execute("update constructs set name = 'changed'")
     con.close()
-    assert len(salt) == 64
-    assert store.ensure_salt(store.connect(path)) == salt
-
-
-def test_two_installations_get_different_salts():
-    assert store.ensure_salt(store.connect(None)) != store.ensure_salt(store.connect(None))
+    reopened = store.connect(path)
+    assert table_contents(reopened) == before
+    reopened.close()
 
 
 def test_a_second_process_is_told_the_dashboard_holds_the_file(tmp_path: Path):

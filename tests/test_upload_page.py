@@ -8,7 +8,6 @@ test covers the same journey with a real file input.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,19 +15,9 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 from wellbeing import store
-from wellbeing.ingest import demo
 
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
 UPLOADER = "upload_file_0"
-
-
-@pytest.fixture
-def empty_db(app_db: Path) -> Iterator[Path]:
-    """A store file that has never held data and will not be given the sample data."""
-    con = store.connect(app_db)
-    demo.remove(con)
-    con.close()
-    yield app_db
 
 
 def open_page(page: str) -> AppTest:

@@ -14,7 +14,6 @@ import pytest
 
 from queries import change_fatigue, survey
 from tests.conftest import SHARED, load_survey
-from tests.views_fixture import load_views_fixture
 from wellbeing import privacy
 from wellbeing.core import stats
 from wellbeing.core.reference import national_figure, national_figures
@@ -52,12 +51,6 @@ def wilson(successes: int, n: int) -> tuple[float, float]:
     centre = p + Z**2 / (2 * n)
     half = Z * math.sqrt(p * (1 - p) / n + Z**2 / (4 * n**2))
     return (centre - half) / (1 + Z**2 / n), (centre + half) / (1 + Z**2 / n)
-
-
-@pytest.fixture
-def views_con(con):
-    load_views_fixture(con)
-    return con
 
 
 def rows_by_team(frame, construct: str | None = None):
@@ -124,7 +117,11 @@ def test_item_agreement_counts_distinct_respondents_who_answered(views_con):
 
 def test_a_respondent_who_skipped_an_item_is_not_in_its_count(con, make_survey):
     # Seven in one team; the last leaves STR3 blank. STR3: 4 of 6 answered agree.
-    rows = [{"team": "Solo", "STR2": 4, "STR3": value} for value in (4, 5, 4, 4, 2, 1, None)]
+    # (STR2 differs between them: seven alike would be hidden by the "all alike" rule.)
+    rows = [
+        {"team": "Solo", "STR2": agree, "STR3": value}
+        for agree, value in zip((4, 2, 4, 4, 5, 1, 3), (4, 5, 4, 4, 2, 1, None), strict=True)
+    ]
     load_survey(con, make_survey(rows))
     teams = survey.item_agreement_by_team(con, filters=AUTUMN, items=["STR2", "STR3"])
     by_item = teams.set_index("item")

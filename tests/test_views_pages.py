@@ -16,7 +16,6 @@ from streamlit.testing.v1 import AppTest
 from support import open_section, section_labels
 
 from tests.conftest import ROOT
-from tests.views_fixture import build_views_store
 from wellbeing import ui
 
 Z = 1.959964
@@ -35,12 +34,6 @@ def wilson(successes: int, n: int) -> tuple[float, float]:
     centre = p + Z**2 / (2 * n)
     half = Z * math.sqrt(p * (1 - p) / n + Z**2 / (4 * n**2))
     return (centre - half) / (1 + Z**2 / n), (centre + half) / (1 + Z**2 / n)
-
-
-@pytest.fixture
-def views_app_db(app_db):
-    build_views_store(app_db)
-    return app_db
 
 
 def open_page(page: str, **query_params: str) -> AppTest:

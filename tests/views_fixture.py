@@ -19,12 +19,12 @@ Change log (entered by hand, as the change-log form does: no upload):
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import duckdb
 
+from queries import settings
 from tests.conftest import load_survey, survey_csv
-from wellbeing import store
+from wellbeing import privacy
 from wellbeing.ingest.reading import read_export
 from wellbeing.ingest.supervision import import_supervision, suggest_supervision_mapping
 
@@ -162,7 +162,13 @@ CHANGE_EVENTS = [
 
 
 def load_views_fixture(con: duckdb.DuckDBPyConnection) -> None:
-    """Import both waves and the supervision records through the real paths, add the change log."""
+    """Import both waves and the supervision records through the real paths, add the change log.
+
+    The fixture gives whole teams the same answer to keep the arithmetic easy to
+    follow, so it turns the "all alike" rule down to k (groups below k are hidden
+    anyway); tests/test_privacy_engine.py tests that rule on its own.
+    """
+    settings.save_rules(con, privacy.Rules(min_group_size=5, alike_group_size=5))
     load_survey(con, survey_csv(WAVE_1), wave="Autumn 2025", file_name="autumn.csv")
     spring = survey_csv(WAVE_2).replace(b"01/10/2025", b"13/04/2026")
     load_survey(con, spring, wave="Spring 2026", file_name="spring.csv")
@@ -175,10 +181,3 @@ def load_views_fixture(con: duckdb.DuckDBPyConnection) -> None:
             "values ($team, $started_on, $title, $kind)",
             {"team": team, "started_on": started_on, "title": title, "kind": kind},
         )
-
-
-def build_views_store(path: Path) -> None:
-    """A store file holding the fixture, for AppTest runs."""
-    connection = store.connect(path)
-    load_views_fixture(connection)
-    connection.close()

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
-import shutil
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from support import choose_option, open_list, wait_for_script
+from support import import_new_wave_and_open_heatmap, open_list, wait_for_script
 
 from tests.conftest import survey_csv
+from wellbeing.store import copy_store
 
 pytestmark = pytest.mark.browser
 
@@ -24,9 +23,18 @@ def new_wave_export(folder: Path) -> Path:
 
     The team question is headed 'Unit', which no suggestion knows, so HR must map it.
     """
+    # Answers differ between people: a small team all answering alike would be hidden.
+    agree = ["Agree", "Disagree", "Strongly agree", "Agree", "Neither agree nor disagree", "Agree"]
     rows = [
-        {"team": team, "STR1": "Very", "STR2": "Agree", "SUP1": "Agree", "SUP2": "Disagree"}
-        for team in ["Upload Team A"] * 6 + ["Upload Team B"] * 6
+        {
+            "team": team,
+            "STR1": ["Very", "A little"][person % 2],
+            "STR2": agree[person],
+            "SUP1": agree[(person + 1) % 6],
+            "SUP2": agree[(person + 2) % 6],
+        }
+        for team in ("Upload Team A", "Upload Team B")
+        for person in range(6)
     ]
     data = survey_csv(rows).replace(b"Which team do you work in?", b"Unit")
     path = folder / "winter_2027.csv"
@@ -42,7 +50,7 @@ def quiet_demo_server(start_server, demo_db: Path, tmp_path: Path) -> str:
     file watcher on, Streamlit would reload mid-journey.
     """
     db = tmp_path / "journey.duckdb"
-    shutil.copy(demo_db, db)
+    copy_store(demo_db, db)
     return start_server(db=db, env={"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"})
 
 
@@ -81,22 +89,7 @@ def test_hr_uploads_maps_and_imports_a_new_wave_then_sees_it_charted(
         timeout=WAIT_MS
     )
 
-    wave = page.get_by_label("New wave name")
-    wave.fill(NEW_WAVE)
-    wave.press("Enter")
-    wait_for_script(page)
-    page.get_by_role("button", name="Import all 12 rows").click()
-    expect(page.get_by_text(re.compile(r"12 rows read, 12 stored, 0 rejected"))).to_be_visible(
-        timeout=WAIT_MS
-    )
-
-    page.get_by_test_id("stMain").get_by_role("link", name="Overview").click()
-    wait_for_script(page)
-    choose_option(page, page.get_by_role("combobox", name="Wave"), NEW_WAVE, WAIT_MS)
-    wait_for_script(page)
-    page.get_by_role("tab", name="Every measure by team").click()
-    wait_for_script(page)
-    chart = page.get_by_test_id("stPlotlyChart").first
+    chart = import_new_wave_and_open_heatmap(page, wave=NEW_WAVE, rows=12, timeout_ms=WAIT_MS)
     expect(chart).to_be_visible(timeout=WAIT_MS)
     # The heatmap now shows the new wave's teams on its axis.
     expect(chart.get_by_text("Upload Team A")).to_have_count(1, timeout=WAIT_MS)

@@ -11,9 +11,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
-from support import choose_option, wait_for_script
-
-from tests.views_fixture import build_views_store
+from support import choose_option, copy_store, wait_for_script
 
 pytestmark = pytest.mark.browser
 
@@ -42,11 +40,9 @@ def query(page) -> dict[str, list[str]]:
 
 
 def test_a_leader_filters_clicks_a_team_bar_and_the_page_focuses_on_it(
-    start_server, browser_page, tmp_path
+    start_server, browser_page, views_db, tmp_path
 ):
-    db = tmp_path / "views.duckdb"
-    build_views_store(db)
-    server = start_server(db=db)
+    server = start_server(db=copy_store(views_db, tmp_path / "views.duckdb"))
     page = browser_page
 
     # Open the dashboard first, as a leader would, so the router has registered its pages.

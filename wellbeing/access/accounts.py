@@ -12,10 +12,11 @@ import duckdb
 import pandas as pd
 
 from queries import accounts as account_queries
-from wellbeing.access import audit_log, auth
+from wellbeing.access import audit_log, auth, passwords
 from wellbeing.core import roles
+from wellbeing.core.vocabulary import MAX_TEXT_CHARS
 
-MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
 SSO_CLAIMS = ("email", "group")
 
@@ -25,14 +26,8 @@ class AccountProblem(ValueError):
 
 
 def password_problem(password: str, *, username: str) -> str | None:
-    """Why a new password is refused, or None when it is acceptable."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"The password must be at least {MIN_PASSWORD_LENGTH} characters long."
-    if password.strip().lower() == username.strip().lower():
-        return "The password must not be the user name."
-    if len(set(password)) < 5:
-        return "The password repeats too few different characters; choose a passphrase."
-    return None
+    """Why a new password is refused, or None when it is acceptable (``passwords.problem``)."""
+    return passwords.problem(password, username=username)
 
 
 def accounts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -61,7 +56,9 @@ def create_account(
         )
     if account_queries.account_by_username(con, username=name) is not None:
         raise AccountProblem(f"There is already an account called {name}.")
-    teams = _checked_access(role, teams)
+    if len(display_name.strip()) > MAX_TEXT_CHARS:
+        raise AccountProblem(f"A name is at most {MAX_TEXT_CHARS} characters.")
+    teams = _checked_access(con, role, teams)
     problem = password_problem(password, username=name)
     if problem:
         raise AccountProblem(problem)
@@ -94,7 +91,7 @@ def change_access(
 ) -> None:
     """Change an account's role and teams; the last active HR admin cannot be demoted."""
     account = _existing(con, account_id)
-    teams = _checked_access(role, teams)
+    teams = _checked_access(con, role, teams)
     if account["role"] == roles.HR_ADMIN and role != roles.HR_ADMIN and account["active"]:
         _refuse_losing_last_hr_admin(con, account["username"])
     account_queries.update_account_access(con, account_id=account_id, role=role, teams=teams)
@@ -174,9 +171,11 @@ def grant_sso(
     value = value.strip().lower()
     if not value:
         raise AccountProblem("Give the email address or group id to grant access to.")
+    if len(value) > MAX_TEXT_CHARS:
+        raise AccountProblem(f"An address or group id is at most {MAX_TEXT_CHARS} characters.")
     if claim == "email" and "@" not in value:
         raise AccountProblem(f"{value} is not an email address.")
-    teams = _checked_access(role, teams)
+    teams = _checked_access(con, role, teams)
     account_queries.upsert_sso_mapping(
         con,
         claim=claim,
@@ -203,13 +202,23 @@ def revoke_sso(
     )
 
 
-def _checked_access(role: str, teams: list[str] | tuple[str, ...]) -> list[str]:
+def _checked_access(
+    con: duckdb.DuckDBPyConnection, role: str, teams: list[str] | tuple[str, ...]
+) -> list[str]:
     if role not in roles.ROLES:
         names = ", ".join(roles.ROLES)
         raise AccountProblem(f"{role!r} is not a role; choose one of {names}.")
     cleaned = sorted({team.strip() for team in teams if team.strip()})
     if role == roles.TEAM_MANAGER and not cleaned:
         raise AccountProblem("A team manager needs at least one team to see.")
+    if role == roles.TEAM_MANAGER:
+        unknown = sorted(set(cleaned) - set(account_queries.known_teams(con)))
+        if unknown:
+            raise AccountProblem(
+                f"There is no team called {', '.join(unknown)}. A team manager sees teams "
+                "named in the uploaded exports: check the spelling, or upload the staff list "
+                "or survey that names the team first."
+            )
     return cleaned if role == roles.TEAM_MANAGER else []
 
 

@@ -8,6 +8,7 @@ which tests replace.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -31,7 +32,9 @@ _UNKNOWN_ACCOUNT_HASH = _hasher.hash("no account has this password")
 # Throttling. Failures beyond the free ones double the wait each time, up to
 # MAX_DELAY. Per account name the count restarts after a successful sign-in;
 # per client it does not, so one valid account cannot be used to reset it
-# between guesses at others.
+# between guesses at others. A client is throttled only when its address is
+# known (see UNKNOWN_CLIENT): otherwise every stranger's typo would count
+# against everyone behind the same address.
 THROTTLE_WINDOW = dt.timedelta(hours=1)
 FREE_FAILURES_PER_ACCOUNT = 3
 FREE_FAILURES_PER_CLIENT = 10
@@ -43,6 +46,18 @@ DEFAULT_SESSION_TIMEOUT_MINUTES = 30
 SESSION_TIMEOUT_RANGE = (5, 480)
 
 WRONG_PASSWORD = "That user name and password do not match an active account."
+# What the attempts table records when the client's real address is not known: a
+# connection from this computer (a browser on the server, or a reverse proxy that
+# is not configured as trusted, see docs/security.md). Never throttled as a client.
+UNKNOWN_CLIENT = "unknown"
+# Longer names are no account's (accounts.USERNAME_PATTERN allows 64): they are
+# cut before they are stored in the attempts table or the audit log.
+MAX_USERNAME_CHARS = 128
+
+# Checking a throttle and recording the attempt are one step: parallel attempts
+# must each see the ones before them (issue 18: ten parallel guesses all ran).
+# One process serves the dashboard (DuckDB lets one process hold the file).
+_attempts_lock = threading.Lock()
 
 
 def hash_password(password: str) -> str:
@@ -74,15 +89,18 @@ def throttle_wait(
     """How long this account name and this client must wait before another attempt."""
     since = now - THROTTLE_WINDOW
     waits = [dt.timedelta(0)]
-    for scope, free, reset in (
-        ({"username": _normalise(username), "client": None}, FREE_FAILURES_PER_ACCOUNT, True),
-        ({"username": None, "client": client}, FREE_FAILURES_PER_CLIENT, False),
-    ):
+    scopes = [({"username": _normalise(username), "client": None}, FREE_FAILURES_PER_ACCOUNT, True)]
+    if client != UNKNOWN_CLIENT:
+        scopes.append(({"username": None, "client": client}, FREE_FAILURES_PER_CLIENT, False))
+    for scope, free, reset in scopes:
         failures, last_failure_at = account_queries.sign_in_failures(
             con, since=since, reset_on_success=reset, **scope
         )
-        if last_failure_at is not None:
-            waits.append(last_failure_at + delay_after(failures, free=free) - now)
+        delay = delay_after(failures, free=free)
+        # A free failure asks no wait, even one recorded a moment "after" this
+        # attempt's clock reading (parallel attempts take the lock in any order).
+        if last_failure_at is not None and delay:
+            waits.append(last_failure_at + delay - now)
     return max(waits)
 
 
@@ -103,9 +121,20 @@ def sign_in(
     client: str,
     now: dt.datetime,
 ) -> SignInResult:
-    """Check a password sign-in, throttled per account name and per client, and audit it."""
+    """Check a password sign-in, throttled per account name and per client, and audit it.
+
+    ``client`` is the client's real address, or ``UNKNOWN_CLIENT``. The attempt is
+    recorded as a failure in the same step as the throttle check, before the
+    (slow) password check, and marked a success afterwards if the password was right.
+    """
     name = _normalise(username)
-    wait = throttle_wait(con, username=name, client=client, now=now)
+    client = client or UNKNOWN_CLIENT
+    with _attempts_lock:
+        wait = throttle_wait(con, username=name, client=client, now=now)
+        if wait <= dt.timedelta(0):
+            account_queries.insert_sign_in_attempt(
+                con, username=name, client=client, attempted_at=now, succeeded=False
+            )
     if wait > dt.timedelta(0):
         seconds = int(wait.total_seconds()) + 1
         return SignInResult(
@@ -117,9 +146,8 @@ def sign_in(
         account["password_hash"] if account else _UNKNOWN_ACCOUNT_HASH, password
     )
     succeeded = bool(account and account["active"] and matches)
-    account_queries.insert_sign_in_attempt(
-        con, username=name, client=client, attempted_at=now, succeeded=succeeded
-    )
+    if succeeded:
+        account_queries.mark_sign_in_succeeded(con, username=name, client=client, attempted_at=now)
     if not succeeded:
         audit_log.record(
             con,
@@ -264,7 +292,7 @@ def _account_user(account: Mapping) -> roles.User:
 
 
 def _normalise(username: str) -> str:
-    return username.strip().lower()
+    return username.strip().lower()[:MAX_USERNAME_CHARS]
 
 
 def _duration(seconds: int) -> str:

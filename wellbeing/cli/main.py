@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,7 +28,7 @@ from wellbeing.access import audit_log
 from wellbeing.cli import accounts
 from wellbeing.ingest import kinds, mapping, reading, uploads
 from wellbeing.ingest.reading import ImportProblem
-from wellbeing.store import config
+from wellbeing.store import config, keys
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -100,6 +101,22 @@ def build_parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=text, description=text, parents=[common])
         command.add_argument("upload_id", type=int, metavar="ID", help="the upload's number")
     accounts.add_commands(commands, common)
+    identifier_keys = commands.add_parser(
+        "keys",
+        help="the identifier keys kept outside the database (docs/security.md)",
+        parents=[common],
+    )
+    actions = identifier_keys.add_subparsers(dest="keys_action", required=True, metavar="ACTION")
+    actions.add_parser(
+        "where",
+        help="say where the key file is (back it up apart from the database)",
+        parents=[common],
+    )
+    actions.add_parser(
+        "rotate",
+        help="add a new key and re-key every stored identifier hash (keep the new file)",
+        parents=[common],
+    )
     return parser
 
 
@@ -215,7 +232,11 @@ def _mapping_lines(kind: kinds.ImportKind, chosen: dict[str, str]) -> list[str]:
         shown = (
             "personal data, dropped"
             if target == mapping.PERSONAL
-            else labels.get(target, target.replace("item:", "question "))
+            else "a measure of its own (this question alone)"
+            if target == "single"
+            else labels.get(
+                target, target.replace("item:", "question ").replace("measure:", "measure ")
+            )
         )
         lines.append(f"  {column} -> {shown}")
     return lines
@@ -346,6 +367,25 @@ def run_accounts(args: argparse.Namespace) -> int:
         con.close()
 
 
+def run_keys(args: argparse.Namespace) -> int:
+    path = Path(getattr(args, "db", None) or config.database_path())
+    con = _open(args)
+    try:
+        if args.keys_action == "rotate":
+            rotated = keys.rotate(con)
+            print(
+                f"Rotated: every stored worker and respondent hash is re-keyed; "
+                f"{rotated.source} now holds {len(rotated.worker)} worker and "
+                f"{len(rotated.respondent)} respondent key(s). Back it up now: older "
+                "backups of the key file no longer match this database."
+            )
+        else:
+            print(f"Identifier keys: {store.identifier_keys(con).source} (database {path}).")
+    finally:
+        con.close()
+    return EXIT_OK
+
+
 def run_rejects(args: argparse.Namespace) -> int:
     con = _open(args)
     try:
@@ -369,6 +409,7 @@ COMMANDS = {
     "restore": run_status_change,
     "rejects": run_rejects,
     "accounts": run_accounts,
+    "keys": run_keys,
 }
 
 
@@ -377,9 +418,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (ImportProblem, CommandProblem, store.StoreLocked) as problem:
+    except (ImportProblem, CommandProblem, store.StoreLocked, store.KeyProblem) as problem:
         print(f"Not done: {problem}", file=sys.stderr)
         return EXIT_PROBLEM
+    except BrokenPipeError:
+        # The reader stopped early (`wellbeing uploads | head -3`): that is no error of
+        # ours. Point stdout at /dev/null so the flush at exit cannot raise it again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

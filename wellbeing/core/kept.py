@@ -68,8 +68,8 @@ def _content(value: object) -> Hashable:
 def _column_bytes(column: pd.Index | pd.Series) -> bytes:
     """A column's values as bytes: numbers as they are stored, anything else hashed.
 
-    Hashing every column row by row (pandas' hash_pandas_object) cost a Supervision
-    rerun 25 ms over its 88 kept tables and charts.
+    Not pandas' hash_pandas_object, which hashes every column row by row: a rerun
+    keys dozens of kept tables and charts (bench/README.md, "Performance history").
     """
     if isinstance(column, pd.RangeIndex):
         return f"range({column.start},{column.stop},{column.step})".encode()

@@ -1,5 +1,7 @@
 """Cut-offs that define the measures (DESIGN.md section 3), each stated once."""
 
+import pandas as pd
+
 # A score at or above this on a 1-5 scale is "high" (high stress; high support
 # or high challenge for the quadrants): agreeing on average.
 HIGH_SCORE_CUTOFF = 4.0
@@ -44,3 +46,14 @@ HIGHER_IS_BETTER = frozenset(
 def higher_is_better(instrument: str, construct: str) -> bool:
     """HSE domains are all scored so that higher is better."""
     return instrument == "hse" or construct in HIGHER_IS_BETTER
+
+
+def runs_higher_is_better(instrument: str, construct: str, stated: object = None) -> bool:
+    """Which way a measure runs: what HR said of one of their own (``stated``), else the rule.
+
+    ``stated`` is the ``higher_is_better`` column of ``queries.survey.constructs``: null
+    (None or NaN) for a built-in construct.
+    """
+    if stated is None or pd.isna(stated):
+        return higher_is_better(instrument, construct)
+    return bool(stated)

@@ -91,3 +91,20 @@ def only_visible_teams(frame: pd.DataFrame) -> pd.DataFrame:
     if teams is None or "team" not in frame.columns:
         return frame
     return frame[frame["team"].isna() | frame["team"].isin(teams)]
+
+
+# Whose eyes this thread's figures are for: a role, or None for work nobody
+# sees (the background preparation). Set per script run by ui.require_role.
+# The confidentiality engine remembers what readers other than HR were shown
+# (queries.decisions.remember); figures made for nobody are not remembered.
+_viewer_role: ContextVar[str | None] = ContextVar("viewer_role", default=None)
+
+
+def view_as(role: str | None) -> None:
+    """Whose eyes this thread's figures are for from now on (None: nobody's)."""
+    _viewer_role.set(role)
+
+
+def viewer_role() -> str | None:
+    """The role this thread's figures are for, or None."""
+    return _viewer_role.get()

@@ -18,8 +18,8 @@ LOWER = "lower"
 COULD_BE_CHANCE = "could be chance"
 
 
-# scipy's quantile functions cost about a millisecond a call; pages ask for
-# hundreds of intervals per click, over a few hundred distinct team sizes.
+# scipy's quantile functions are slow per call; pages ask for hundreds of
+# intervals per click, over a few hundred distinct team sizes.
 _Z = float(scipy_stats.norm.ppf(0.5 + CONFIDENCE / 2))
 
 

@@ -45,19 +45,45 @@ SURVEY_FIELDS: tuple[Field, ...] = (
     Field(
         "team",
         "Team",
-        ("team", "which team do you work in", "your team", "team name"),
+        (
+            "team",
+            "which team do you work in",
+            "which team are you in",
+            "what team do you work in",
+            "which team",
+            "your team",
+            "team name",
+        ),
         required=True,
     ),
     Field(
         "service",
         "Service",
-        ("service", "which service do you work in", "directorate", "department", "service area"),
+        (
+            "service",
+            "which service do you work in",
+            "which service are you in",
+            "which service",
+            "directorate",
+            "department",
+            "service area",
+        ),
     ),
     Field("role", "Role", ("role", "what is your role", "job title", "job role", "position")),
     Field(
         "career_stage",
         "Career stage",
-        ("career stage", "what is your career stage", "years qualified", "experience"),
+        (
+            "career stage",
+            "what is your career stage",
+            "years qualified",
+            "years since qualifying",
+            "years since qualification",
+            "years post qualifying",
+            "years post qualification",
+            "how long have you been qualified",
+            "experience",
+        ),
     ),
     Field(
         "ethnicity",
@@ -87,3 +113,34 @@ CHANGE_KIND_NAMES = {
     "other": "Other",
 }
 ORGANISATION_WIDE = "Organisation-wide"
+
+
+# Answers to a respondent question that say nothing (compared lower-cased and
+# trimmed): stored as blank, one value that every filter, figure and the
+# confidentiality engine read as "Not stated" (wellbeing.privacy.NOT_STATED).
+# Migration 003 applied the same list to responses stored before it.
+NOT_STATED_ANSWERS = frozenset(
+    {
+        "",
+        "not stated",
+        "prefer not to say",
+        "prefer not to answer",
+        "rather not say",
+        "not known",
+        "unknown",
+        "n/a",
+        "na",
+        "not applicable",
+        "none given",
+        "not given",
+        "declined",
+        "withheld",
+        "-",
+        "--",
+        "?",
+    }
+)
+
+# The longest name, label or title stored from a file or a form (a team, a service,
+# a role, a change-log title). A 1,000,000-character team name was once accepted.
+MAX_TEXT_CHARS = 200

@@ -148,7 +148,7 @@ def prepare_changes(
     """Check every mapped cell; rows with any bad cell are held back, each cell listed."""
     columns = records.check_mapping(table, mapping, fields=FIELDS, what="change log")
     frame = table.frame
-    checks = records.Checks(table)
+    checks = records.Checks(table, text_columns=columns)
     notes: list[str] = []
     started = records.dates(
         checks, columns["date"], day_first=day_first, notes=notes, required=True

@@ -29,7 +29,7 @@ from wellbeing.ingest import changes, staff, supervision, survey
 from wellbeing.ingest.mapping import IGNORE, PERSONAL
 from wellbeing.ingest.reading import Table
 from wellbeing.ingest.uploads import ImportReport, Progress, no_progress
-from wellbeing.store import ensure_salt
+from wellbeing.store import identifier_keys
 
 __all__ = [
     "ImportKind",
@@ -48,6 +48,8 @@ class ImportOptions:
     wave: str | None = None
     day_first: bool = True
     data_date: dt.date | None = None
+    # Survey only: new measures, answer scales, reverse keying and replacing (issue 16).
+    plan: survey.SurveyPlan | None = None
 
 
 class Prepared(Protocol):
@@ -143,7 +145,14 @@ def _prepare_survey(
     *,
     options: ImportOptions = ImportOptions(),  # noqa: B008 - frozen, so sharing is safe
 ) -> survey.PreparedSurvey:
-    return survey.prepare_survey(table, mapping, salt=ensure_salt(con), day_first=options.day_first)
+    return survey.prepare_survey(
+        table,
+        mapping,
+        salt=identifier_keys(con).for_respondents(options.wave),
+        day_first=options.day_first,
+        plan=options.plan,
+        known=survey.stored_measures(con),
+    )
 
 
 def _import_survey(
@@ -165,6 +174,7 @@ def _import_survey(
         mapping_name=mapping_name,
         day_first=options.day_first,
         progress=progress,
+        plan=options.plan,
     )
 
 
@@ -193,7 +203,7 @@ register(
         description=(
             "Sessions exported from the case-management or HR system: one row per session, "
             "with worker, supervisor, team, date, duration, type and status. Ids are stored "
-            "only as salted hashes; names are dropped."
+            "only as keyed hashes; names are dropped."
         ),
         fields=supervision.FIELDS,
         maps_items=False,

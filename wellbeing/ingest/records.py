@@ -19,7 +19,7 @@ from wellbeing.core.vocabulary import Field
 from wellbeing.ingest.mapping import best_saved_mapping, suggest
 from wellbeing.ingest.reading import ImportProblem, Table
 from wellbeing.ingest.uploads import REJECT_COLUMNS, empty_rejects
-from wellbeing.ingest.values import ambiguous_dates, parse_dates
+from wellbeing.ingest.values import TOO_LONG, ambiguous_dates, parse_dates, too_long
 
 # Longest plausible session; anything longer is a typing error (e.g. 900 for 90).
 MAX_SESSION_MINUTES = 600
@@ -101,6 +101,13 @@ class Checks:
 
     table: Table
     problems: list[pd.DataFrame] = field(default_factory=list)
+    # The mapped columns (field -> column): any cell longer than a stored name may be
+    # is a bad cell from the start.
+    text_columns: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for column in dict.fromkeys(self.text_columns.values()):
+            self.flag(too_long(self.table.frame[column]), column, TOO_LONG)
 
     @property
     def file_rows(self) -> pd.Series:

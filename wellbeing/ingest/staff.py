@@ -27,7 +27,7 @@ from wellbeing.ingest.uploads import (
     transaction,
 )
 from wellbeing.ingest.values import hash_identifier, parse_dates
-from wellbeing.store import ensure_salt
+from wellbeing.store import identifier_keys
 
 KIND = "staff"
 
@@ -186,7 +186,7 @@ def prepare_staff(
     """
     columns = records.check_mapping(table, mapping, fields=FIELDS, what="staff list")
     frame = table.frame
-    checks = records.Checks(table)
+    checks = records.Checks(table, text_columns=columns)
     notes: list[str] = []
 
     worker_column = columns["worker_id"]
@@ -304,7 +304,7 @@ def import_staff(
     prepared = prepare_staff(
         table,
         mapping,
-        salt=ensure_salt(con),
+        salt=identifier_keys(con).for_workers(),
         day_first=day_first,
         data_date=data_date,
         prefer_file_date=prefer_file_date,
@@ -381,7 +381,7 @@ def prepare(
     return prepare_staff(
         table,
         mapping,
-        salt=ensure_salt(con),
+        salt=identifier_keys(con).for_workers(),
         day_first=options.day_first,
         data_date=options.data_date,
         prefer_file_date=True,

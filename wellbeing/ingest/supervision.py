@@ -1,7 +1,7 @@
 """Supervision records from case-management and HR systems: validated, hashed, stored at once.
 
 One row per session: worker id, supervisor id, team, date, duration, type and
-status. Worker and supervisor ids are stored only as salted hashes; names are
+status. Worker and supervisor ids are stored only as keyed hashes; names are
 personal data and are dropped.
 """
 
@@ -29,7 +29,7 @@ from wellbeing.ingest.uploads import (
     transaction,
 )
 from wellbeing.ingest.values import hash_identifier
-from wellbeing.store import ensure_salt
+from wellbeing.store import identifier_keys
 
 KIND = "supervision"
 LABELS_KIND = "supervision_labels"
@@ -275,7 +275,7 @@ def prepare_supervision(
     columns = records.check_mapping(table, mapping, fields=FIELDS, what="supervision record")
     labels = labels or {}
     frame = table.frame
-    checks = records.Checks(table)
+    checks = records.Checks(table, text_columns=columns)
     notes: list[str] = []
 
     worker = records.text(frame, columns["worker_id"])
@@ -392,7 +392,7 @@ def import_supervision(
     prepared = prepare_supervision(
         table,
         mapping,
-        salt=ensure_salt(con),
+        salt=identifier_keys(con).for_workers(),
         day_first=day_first,
         data_date=data_date,
         labels=saved_labels(con),
@@ -448,7 +448,7 @@ def prepare(
     prepared = prepare_supervision(
         table,
         mapping,
-        salt=ensure_salt(con),
+        salt=identifier_keys(con).for_workers(),
         day_first=options.day_first,
         data_date=options.data_date,
         labels=saved_labels(con),

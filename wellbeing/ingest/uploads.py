@@ -54,6 +54,8 @@ class ImportReport:
     rows_stored: int
     rows_rejected: int
     notes: list[str] = field(default_factory=list)
+    # Respondents whose earlier answers this import replaced (a correction HR chose).
+    replaced: int = 0
 
     def summary(self) -> str:
         return (
@@ -123,6 +125,21 @@ def max_upload_mb(con: duckdb.DuckDBPyConnection) -> int:
     except (TypeError, ValueError):
         limit = DEFAULT_MAX_UPLOAD_MB
     return limit if limit > 0 else DEFAULT_MAX_UPLOAD_MB
+
+
+OVERSIZED_HELP = (
+    "Larger files are refused by your browser before they are sent, so nothing of them "
+    "reaches the server."
+)
+
+
+def oversized_reason(limit_mb: int) -> str:
+    """What the Upload page says about a file the browser refused as too large."""
+    return (
+        f"A file marked with a red sign in the box above is larger than the {limit_mb} MB "
+        "limit and was not sent. Export fewer columns (drop free-text answers) or ask your "
+        f"administrator to raise '{MAX_UPLOAD_SETTING}'."
+    )
 
 
 def refuse_oversized(size_bytes: int, *, limit_mb: int) -> None:

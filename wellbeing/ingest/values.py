@@ -7,9 +7,13 @@ format, not one Python call per cell.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
+from collections.abc import Callable
 
 import pandas as pd
+
+from wellbeing.core.vocabulary import MAX_TEXT_CHARS
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
@@ -24,6 +28,11 @@ DAY_FIRST_FORMATS = (
     "%d/%m/%Y %H:%M:%S",
     "%d/%m/%Y %H:%M",
     "%d/%m/%Y",
+    # Two-digit years, as Microsoft Forms and SurveyMonkey write them: 16/11/26 6:18:41
+    "%d/%m/%y %I:%M:%S %p",
+    "%d/%m/%y %I:%M %p",
+    "%d/%m/%y %H:%M:%S",
+    "%d/%m/%y %H:%M",
     "%d/%m/%y",
     "%d-%m-%Y",
     "%d.%m.%Y",
@@ -34,6 +43,10 @@ MONTH_FIRST_FORMATS = (
     "%m/%d/%Y %H:%M:%S",
     "%m/%d/%Y %H:%M",
     "%m/%d/%Y",
+    "%m/%d/%y %I:%M:%S %p",
+    "%m/%d/%y %I:%M %p",
+    "%m/%d/%y %H:%M:%S",
+    "%m/%d/%y %H:%M",
     "%m/%d/%y",
 )
 ISO_FORMATS = (
@@ -150,17 +163,34 @@ def ambiguous_dates(values: pd.Series) -> int:
     return int(((first <= 12) & (second <= 12) & (first != second)).sum())
 
 
-def hash_identifier(values: pd.Series, salt: str) -> pd.Series:
-    """Salted SHA-256 of each identifier; blanks stay missing.
+def too_long(values: pd.Series) -> pd.Series:
+    """True for the cells longer than :data:`MAX_TEXT_CHARS` (once stripped)."""
+    return values.astype("str").str.strip().str.len().gt(MAX_TEXT_CHARS).fillna(False)
 
-    The salt is per installation, so the same worker id maps to the same key in
-    every upload to this store and to nothing outside it.
+
+TOO_LONG = f"longer than {MAX_TEXT_CHARS} characters"
+
+
+def hash_identifier(values: pd.Series, salt: str | Callable[[str], str]) -> pd.Series:
+    """The keyed hash (HMAC-SHA256) of each identifier; blanks stay missing.
+
+    ``salt`` is the installation's key for this kind of identifier, as
+    ``store.identifier_keys(con).for_workers()`` or ``.for_respondents(wave)``
+    give it (the key itself lives outside the database, see wellbeing.store.keys);
+    a plain string is used as the HMAC key (tests). Each distinct id is hashed once.
     """
     text = values.astype("str").str.strip()
+    if isinstance(salt, str):
+        key = salt.encode()
 
-    def digest(value: str) -> str | None:
-        if not value or value.lower() in {"nan", "none"}:
-            return None
-        return hashlib.sha256(f"{salt}:{value}".encode()).hexdigest()[:32]
+        def keyed(value: str) -> str:
+            return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:32]
 
-    return text.map(digest)
+    else:
+        keyed = salt
+    codes, distinct = pd.factorize(text, use_na_sentinel=False)
+    hashed = [
+        None if not value or value.lower() in {"nan", "none"} else keyed(value)
+        for value in distinct
+    ]
+    return pd.Series(pd.array(hashed, dtype="object")[codes], index=values.index, dtype="str")

@@ -169,6 +169,45 @@ def _change_fatigue_section(
     )
 
 
+def _own_measure_sections(
+    con: duckdb.DuckDBPyConnection, filters: survey.Filters, rules: privacy.Rules, scope: Scope
+) -> list[Panel]:
+    """A section for each measure HR made that has scores in this wave: teams against the
+    organisation on its mean, which way is better as HR said."""
+    constructs = survey.constructs(con)
+    by_team = survey.construct_by_team(con, filters=filters, rules=rules)
+    org_rows = survey.construct_for_organisation(con, filters=filters, rules=rules)
+    sections = []
+    for measure in constructs[constructs["own"]].itertuples(index=False):
+        rows = by_team[by_team["construct"] == measure.code]
+        if rows.empty:
+            continue
+        scale = (float(measure.scale_min), float(measure.scale_max))
+        better = bool(measure.higher_is_better)
+        sections.append(
+            team_panel(
+                rows,
+                org_rows[org_rows["construct"] == measure.code],
+                value="mean_score",
+                kind=SCORE,
+                sd="sd",
+                title=measure.name,
+                what=f"{measure.name} ({scale[0]:g}-{scale[1]:g})",
+                axis_title=f"{measure.name} (95% interval)",
+                worse=stats.LOWER if better else stats.HIGHER,
+                key=f"own_measure_{measure.code}",
+                scope=scope,
+                scale=scale,
+                notes=(
+                    "A measure of the council's own"
+                    + (f": {measure.description}" if measure.description else "")
+                    + f". {'Higher' if better else 'Lower'} is better.",
+                ),
+            )
+        )
+    return sections
+
+
 def build(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -194,6 +233,7 @@ def build(
         _support_challenge_section(con, filters, rules, scope),
         _supervision_section(con, filters, rules, scope),
         _change_fatigue_section(con, filters, rules, scope),
+        *_own_measure_sections(con, filters, rules, scope),
     ]
     opened, closed = wave["opened_on"], wave["closed_on"]
     data_date = (

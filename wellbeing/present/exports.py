@@ -10,7 +10,6 @@ title and source (``titled_figure``).
 
 from __future__ import annotations
 
-import html
 import io
 import threading
 
@@ -21,7 +20,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from wellbeing.core.spreadsheets import FORMULA_PREFIXES, neutralise_formulas
-from wellbeing.present import tables
+from wellbeing.present import plain, tables
 from wellbeing.present.charts import style
 
 PNG_SCALE = 2  # sharp enough to paste into a board paper
@@ -221,7 +220,7 @@ def titled_figure(figure: go.Figure, *, title: str, source: str) -> go.Figure:
     margin = copy.layout.margin
     height = copy.layout.height or DEFAULT_HEIGHT
     note = copy.layout.title.text
-    heading = f"<b>{html.escape(title)}</b>" + (f"<br>{note}" if note else "")
+    heading = f"<b>{plain.html(title)}</b>" + (f"<br>{note}" if note else "")
     title_room = 34 + 18 * (note.count("<br>") + 1 if note else 0)
     copy.update_layout(
         title=style.top_title(heading, size=16),
@@ -230,7 +229,7 @@ def titled_figure(figure: go.Figure, *, title: str, source: str) -> go.Figure:
     )
     if copy.layout.legend.yref == "container":
         copy.update_layout(legend={"y": 1 - title_room / (height + title_room + 28)})
-    style.note_under(copy, html.escape(source), below=(margin.b or 0) + 6)
+    style.note_under(copy, plain.html(source), below=(margin.b or 0) + 6)
     return copy
 
 

@@ -7,6 +7,7 @@ No Streamlit, no queries. Every view shows a team figure with its respondent cou
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -194,7 +195,8 @@ def team_from_selection(selection: Mapping | None) -> str | None:
     """The team a chart click picked: the first selected point's customdata[0].
 
     Charts put the team name first in ``customdata`` of every team mark; marks
-    without a team (reference lines, the organisation) give None.
+    without a team (reference lines, the organisation) give None. Charts hold
+    names escaped for Plotly (``plain.html``): the name comes back as typed.
     """
     if not selection:
         return None
@@ -204,7 +206,7 @@ def team_from_selection(selection: Mapping | None) -> str | None:
         if isinstance(custom, list | tuple):
             custom = custom[0] if custom else None
         if isinstance(custom, str) and custom:
-            return custom
+            return html.unescape(custom)
     return None
 
 

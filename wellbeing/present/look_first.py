@@ -14,7 +14,7 @@ from queries import supervision, survey
 from queries.cache import memoised
 from wellbeing import privacy
 from wellbeing.core import stats
-from wellbeing.core.measures import higher_is_better
+from wellbeing.core.measures import runs_higher_is_better
 from wellbeing.present import words
 from wellbeing.present.figures import (
     NO_ORGANISATION_DATA,
@@ -111,8 +111,15 @@ def construct_verdicts(
     (how far worse, on the 1-5 scale; 0 when not worse).
     """
     names = dict(zip(constructs["code"], constructs["name"], strict=True))
+    stated = (
+        dict(zip(constructs["code"], constructs["higher_is_better"], strict=True))
+        if "higher_is_better" in constructs
+        else {}
+    )
+    # HR's own measures are checked as the four views' measures are.
+    own = constructs.loc[constructs["own"], "code"].tolist() if "own" in constructs else []
     pieces = []
-    for code in measures:
+    for code in [*measures, *(c for c in own if c not in measures)]:
         rows = scores[scores["construct"] == code]
         org_rows = organisation[organisation["construct"] == code]
         if rows.empty:
@@ -122,7 +129,8 @@ def construct_verdicts(
         figures = figures[figures["status"] == privacy.SHOWN]
         if figures.empty or not org.shown:
             continue
-        bad_verdict = stats.LOWER if higher_is_better(instrument, code) else stats.HIGHER
+        better_higher = runs_higher_is_better(instrument, code, stated.get(code))
+        bad_verdict = stats.LOWER if better_higher else stats.HIGHER
         worse = figures["verdict"] == bad_verdict
         direction = "lower" if bad_verdict == stats.LOWER else "higher"
         pieces.append(

@@ -167,6 +167,7 @@ def team_panel(
     heading: bool = True,
     clickable: bool = True,
     reading: Callable[[pd.DataFrame, OrganisationFigure], str] | None = None,
+    scale: tuple[float, float] = (1.0, 5.0),
 ) -> Panel:
     """Every team's figure against the organisation's: reading, dot chart, table.
 
@@ -178,6 +179,7 @@ def team_panel(
         count: the column counting who is behind each figure (staff due, for records).
         reading: a reading of its own from the team figures and the organisation's
             (``readings.team_reading`` otherwise).
+        scale: a score's whole scale (1-5, or what HR set for a measure of their own).
     """
     rows = rows.assign(respondents=rows[count]) if count != "respondents" else rows
     organisation_rows = (
@@ -209,6 +211,7 @@ def team_panel(
         worse=worse,
         count_label=count_label,
         axis_title=axis_title,
+        scale=scale,
     )
     table = tables.team_table(
         figures,
@@ -244,11 +247,16 @@ def trend_panel(
     x_title: str = "Survey wave",
     notes: tuple[str, ...] = (),
     heading: bool = True,
+    breaks: tuple[tuple[str, str], ...] = (),
+    scale: tuple[float, float] | None = None,
 ) -> Panel:
     """The organisation's figure wave by wave (and a focused team's), with 95% intervals.
 
     Args:
         organisation, team_trend: ``figures.trend`` rows.
+        breaks: (wave, why) where the measure's questions changed
+            (``present.measures.trend_breaks``): marked on the chart and said in a note.
+        scale: a score's whole scale when it is not 1-5 (HR's own measures).
     """
     reading = readings.trend_reading(
         organisation, what=what, kind=kind, team=team, team_trend=team_trend
@@ -260,7 +268,16 @@ def trend_panel(
         team=team,
         team_trend=team_trend,
         x_title=x_title,
+        breaks=tuple(breaks),
+        value_range=scale,
     )
+    if breaks:
+        notes = (
+            *notes,
+            "Questions changed: "
+            + " ".join(f"{why}." for _, why in breaks)
+            + " Waves either side of a dashed line are not measured alike.",
+        )
     pieces = [organisation.assign(who="Organisation")]
     if team is not None and team_trend is not None:
         pieces.append(team_trend.assign(who=team))

@@ -55,10 +55,21 @@ class Tile:
     previous_wave: str | None = None
     national: NationalFigure | None = None
     basis: str = "survey respondents"
+    # One of HR's own measures: its name, its "high" cut-off and which way is better.
+    own_name: str | None = None
+    own_cutoff: float | None = None
+    own_higher_is_better: bool = True
 
     @property
     def label(self) -> str:
-        return TILE_LABELS[self.code]
+        return self.own_name if self.own_name is not None else TILE_LABELS[self.code]
+
+    @property
+    def rise_is_good(self) -> bool:
+        """Whether a rise in this tile's share is good news (coloured so on the Overview)."""
+        if self.own_name is not None:
+            return self.own_higher_is_better
+        return self.code in RISE_IS_GOOD
 
     @property
     def from_survey(self) -> bool:
@@ -67,6 +78,11 @@ class Tile:
 
     @property
     def description(self) -> str:
+        if self.own_name is not None:
+            return (
+                f"share of respondents scoring {self.own_cutoff:g} or more on "
+                f"{self.own_name} (a measure of the council's own)"
+            )
         return TILE_DESCRIPTIONS[self.code]
 
     @property
@@ -133,9 +149,16 @@ def survey_tiles(
         if previous_id is not None
         else None
     )
+    own = survey.constructs(con).set_index("code")
     tiles = []
     for row in current.itertuples(index=False):
-        earlier = previous.loc[row.measure, "share"] if previous is not None else None
+        earlier = (
+            previous.loc[row.measure, "share"]
+            if previous is not None and row.measure in previous.index
+            else None
+        )
+        code = row.measure.removeprefix(overview.OWN_PREFIX)
+        mine = row.measure.startswith(overview.OWN_PREFIX) and code in own.index
         tiles.append(
             Tile(
                 code=row.measure,
@@ -145,6 +168,9 @@ def survey_tiles(
                 previous_value=_optional_float(earlier),
                 previous_wave=previous_label,
                 national=national_figure(row.measure),
+                own_name=str(own.loc[code, "name"]) if mine else None,
+                own_cutoff=float(own.loc[code, "high_cutoff"]) if mine else None,
+                own_higher_is_better=bool(own.loc[code, "higher_is_better"]) if mine else True,
             )
         )
     return tiles
@@ -153,7 +179,8 @@ def survey_tiles(
 def ordered_tiles(tiles: list[Tile]) -> list[Tile]:
     """Tiles in the order the overview shows them."""
     order = {code: position for position, code in enumerate(TILE_LABELS)}
-    return sorted(tiles, key=lambda tile: order[tile.code])
+    # HR's own measures follow the built-in tiles, in the order they were made.
+    return sorted(tiles, key=lambda tile: order.get(tile.code, len(order)))
 
 
 def _compliance_share(

@@ -1,62 +1,54 @@
-"""The confidentiality engine: every survey figure passes here before it is shown.
+"""The confidentiality engine: every survey and supervision figure passes here before it is shown.
 
-Rules (DESIGN.md section 4):
+The threat it answers and the guarantee it gives are in docs/anonymity.md. In
+short: for each wave, every figure a non-HR reader can reach (every page, tab,
+filter, download and the board pack, across every set of respondents and every
+version of the wave readers have seen) is one linear equation over finest
+groups of people; the engine decides all of them together so that no group of
+fewer than k can be worked out from them, and no small shown group shows
+everyone answering alike.
 
-1. Minimum group size ``k`` on distinct respondents: below it, neither the
-   score nor the count is shown ("fewer than k"), distinct from "no data".
-2. Complementary suppression: within any breakdown a reader can see the total
-   of, the hidden remainder is either empty or at least ``k`` respondents, so
-   nobody can subtract their way to a hidden group. This includes the
-   team -> service -> organisation hierarchy and the breakdown of a group by a
-   filter's values (the role filter's values add up to the team).
-3. Filter differencing: with filters applied, the filtered group and its
-   complement inside the unfiltered parent are each empty or at least ``k``.
-4. Sensitive attributes (ethnicity, gender, disability, age band) use the
-   stricter ``k``, and at most two attributes are crossed at once.
-5. Waves are decided one at a time: a team below ``k`` in a wave is hidden in
-   that wave whatever it showed before.
+One module per job:
 
-How. Every figure a leader can reach is a *cell* of one wave's cube: a unit
-(organisation, a service or a team) crossed with at most one of the role and
-career-stage filters, or with at most two attributes when one is sensitive. The
-engine (:func:`decide`) takes the distinct respondents of every finest group
-of a wave, applies rules 1-4 to the whole cube at once until nothing changes,
-and then audits the result the way an attacker would: every figure shown is a
-linear equation over the finest groups, and a hidden group with fewer than k
-respondents must not lie in the span of the shown ones. Where it does, a
-cell that derivation needs is hidden (a breakdown cell before any whole
-team) and the rules run again. Because the decision is made on the whole
-cube, the same cell has the same status on every page, filter and download.
-Query functions then look their rows up in the decision and blank them
-through :func:`protect`.
+- ``rules``: the thresholds (the only home of k, the stricter k of the
+  sensitive attributes and the "all alike" size) and the list of sensitive
+  attributes; statuses and what they say;
+- ``cells``: sets, cells and their keys, the layouts (survey, staff);
+- ``decision``: the rules, the audit's repairs and :class:`Decision`;
+- ``audit``: looking for derivable small groups, unions included;
+- ``span``: exact linear algebra modulo a prime, team by team;
+- ``protect``: blanking query rows as decided.
 
-One module per job: ``rules`` (thresholds, statuses, dimensions, crossing
-limits), ``cells`` (cell keys), ``decision`` (the cube, its fixpoint and
-:class:`Decision`), ``audit`` (the modular linear algebra of the span test)
-and ``protect`` (complementary suppression and blanking query rows). No
-DuckDB, no queries: HR's thresholds are read and saved by ``queries.settings``,
-and the defaults and limits live in ``rules``, nowhere else.
+No DuckDB and no queries here: ``queries.survey`` gathers a wave's groups and
+looks every row up in its decision (``gate``); HR's thresholds are read and
+saved by ``queries.settings``.
 """
 
-from wellbeing.privacy.audit import _BlockSystem
-from wellbeing.privacy.cells import ALL, NOT_STATED, cell_key, is_sensitive_key, view_patterns
+from wellbeing.privacy.cells import (
+    ALL,
+    NOT_STATED,
+    STAFF,
+    SURVEY,
+    Layout,
+    cell_key,
+    is_sensitive_key,
+    view_patterns,
+)
 from wellbeing.privacy.decision import (
-    _DECISIONS,
-    _STR,
-    AUDIT_BY_DEFAULT,
-    AUDIT_MAX_FINEST_GROUPS,
     Decision,
-    _Cube,
+    Publication,
+    SetSpec,
     decide,
-    summarise_hidden,
+    information_lost,
 )
 from wellbeing.privacy.protect import protect
 from wellbeing.privacy.rules import (
-    _CODES,
     BELOW_K,
+    DEFAULT_ALIKE_GROUP_SIZE,
     DEFAULT_MIN_GROUP_SIZE,
     DEFAULT_SENSITIVE_MIN_GROUP_SIZE,
     DIMENSIONS,
+    HIGHEST_ALLOWED_ALIKE_GROUP_SIZE,
     HIGHEST_ALLOWED_MIN_GROUP_SIZE,
     HIGHEST_ALLOWED_SENSITIVE_MIN_GROUP_SIZE,
     LOWEST_ALLOWED_MIN_GROUP_SIZE,
@@ -80,12 +72,12 @@ from wellbeing.privacy.rules import (
 
 __all__ = [
     "ALL",
-    "AUDIT_BY_DEFAULT",
-    "AUDIT_MAX_FINEST_GROUPS",
     "BELOW_K",
+    "DEFAULT_ALIKE_GROUP_SIZE",
     "DEFAULT_MIN_GROUP_SIZE",
     "DEFAULT_SENSITIVE_MIN_GROUP_SIZE",
     "DIMENSIONS",
+    "HIGHEST_ALLOWED_ALIKE_GROUP_SIZE",
     "HIGHEST_ALLOWED_MIN_GROUP_SIZE",
     "HIGHEST_ALLOWED_SENSITIVE_MIN_GROUP_SIZE",
     "LOWEST_ALLOWED_MIN_GROUP_SIZE",
@@ -96,26 +88,26 @@ __all__ = [
     "PROTECTS_SMALLER",
     "SENSITIVE_ATTRIBUTES",
     "SHOWN",
+    "STAFF",
     "STATUSES",
     "SUB_FILTERS",
+    "SURVEY",
     "UNIT_DIMENSIONS",
     "Decision",
+    "Layout",
+    "Publication",
     "Rules",
-    "_BlockSystem",
-    "_CODES",
-    "_Cube",
-    "_DECISIONS",
-    "_STR",
+    "SetSpec",
     "cell_key",
     "check_crossing",
     "crossed_attributes",
     "decide",
+    "information_lost",
     "is_sensitive_key",
     "protect",
     "rules_problem",
     "status_explanation",
     "status_text",
     "sub_filter_problem",
-    "summarise_hidden",
     "view_patterns",
 ]

@@ -1,387 +1,334 @@
-"""The audit's linear algebra: which hidden groups the shown figures determine, modulo a prime.
+"""The audit: can the shown cells be combined to give away a group smaller than k?
 
-Used by ``decision._Cube.audit``: every shown figure is an equation over the
-finest groups, and a hidden small group is given away exactly when its vector
-lies in their span. :class:`_BlockSystem` tests that team by team.
+Every shown cell is a sum over the finest groups it contains, so every figure
+a reader has is one linear equation. For each *family* (one per-person
+quantity, such as a measure's score, or one set's count) the audit takes every
+shown cell whose figures carry it, in every set and every published version of
+the wave, and looks for a group of fewer than k people whose total those
+equations pin down exactly: its count, its sum, and (from an interval) its sum
+of squares, hence its mean and spread. It looks for
+
+- *unions*: every combination of up to ``largest_union`` atoms (groups no
+  shown cell tells apart) with fewer than k people between them. A group of
+  fewer than k has at most k - 1 atoms, so four covers every such group when
+  k is 5;
+- *hidden cells*: every hidden cell smaller than its own k (the stricter k of
+  the sensitive attributes included).
+
+A group is a candidate when random vectors of the equations' null space add up
+to zero over it (a derivable group always does; another does about once in
+p^4) and a leak once an exact combination of shown cells giving it is found.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import csr_matrix, hstack
 
-# Arithmetic modulo a prime keeps the rank test exact and free of the
-# multithreaded floating-point linear algebra that crawls on a busy two-core
-# server. The prime is small enough that a product of two residues summed over
-# thousands of columns stays inside int64, so the final test is one integer
-# matrix product. A figure derivable over the rationals stays derivable modulo
-# p unless p divides a denominator of the solution (a chance of about one in
-# a million per system); the reverse error only hides more than needed.
-_PRIME = 1_048_573
+from wellbeing.privacy.span import _PRIME, _BlockSystem
 
-
-# --- The audit at scale: the same span test, one team at a time --------------
-#
-# Every finest group belongs to one team, every team to one service. A shown
-# cell whose groups all lie in one team is that team's equation; one spanning
-# teams of a service is the service's; the rest (the organisation, its roles
-# and stages, a sensitive group across services) are the organisation's. The
-# shown cells' null space is then built bottom-up: a team's null space N_t
-# (its groups minus its local rank, a handful of dimensions), a service's as
-# N_t applied to the null space of its own equations written in the teams'
-# null-space coordinates, and the organisation's likewise. A group is
-# derivable exactly when it is orthogonal to that null space. Nothing larger
-# than (a level's own equations) x (its children's null-space dimensions) is
-# ever eliminated, so a cube of 400 teams is a few hundred small eliminations
-# and one of a few hundred rows, where the dense test was one of thousands.
-
-# Columns of one elimination step: E (rows x rows) times this many columns of
-# the equations at a time (left-looking), so a wide level costs matrix products.
-_ELIMINATION_CHUNK = 512
-# Float64 products of residues stay exact while (p - 1)^2 times the terms summed
-# is below 2^53: sum at most this many at once, then reduce.
-_EXACT_TERMS = (1 << 53) // ((_PRIME - 1) ** 2)
-# Below this many multiply-adds, numpy's int64 product beats converting to float.
-_SMALL_PRODUCT = 5_000_000
-# A node's reduced equations with more entries than this are kept as two factors.
-_FACTORED_REDUCED = 2_000_000
-# Random null-space and left-null-space vectors per audit. A group that is not
-# derivable is orthogonal to one by chance once in p (about one in a million),
-# to all of them once in p ** _SAMPLES; a cell in the span of the others is
-# missed by all the left null vectors as rarely. Either error errs one way
-# only: a group that looks derivable gets its derivation worked out exactly
-# before anything is hidden for it, and a dependency missed makes the repair
-# hide a cell in vain (the next audit sees the group again). No derivable
-# group is ever missed. The seed is fixed, so the same counts give the same
-# decision everywhere.
-_SAMPLES = 3
-_SEED = 20261125
+_SEED = 20261204
+# Random null vectors per audit: a false alarm about once in p ** FINGERPRINTS.
+FINGERPRINTS = 4
+# Random dependencies among the shown cells, to tell which cells a derivation needs.
+LEFT_NULL_SAMPLES = 16
+# Atoms per union searched: every derivable group of fewer than 5 people.
+LARGEST_UNION = 4
+# Above this many small atoms (the sensitive breakdowns of a large organisation),
+# only pairs are matched so, and the rest is left to integer programming.
+MATCHED_ATOMS = 3000
+# Beyond what is matched (a k above 5, or many small atoms), integer programming
+# finds any union (HiGHS, through scipy); seconds it may take per family.
+MILP_SECONDS = 120.0
 
 
-def _mulmod(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """a @ b modulo the prime, exactly, for residues a and b.
+class AuditUnfinished(RuntimeError):
+    """The integer program could neither find a derivable group nor rule one out in time."""
 
-    In int64 a sum of up to 2^63 / p^2 (millions of) products is exact, which is
-    quickest for small blocks; a large product goes to float64 (BLAS) in chunks
-    of terms whose sums stay exact.
+
+@dataclass
+class Leak:
+    """A group of fewer than k people that the shown cells give away."""
+
+    family: str
+    people: int
+    rows: np.ndarray  # the shown cells (cube indices) of one derivation of it
+    needed: np.ndarray  # of those, the ones every derivation needs
+    groups: np.ndarray  # the finest groups it is made of
+
+
+@dataclass
+class System:
+    """The shown cells of one family as equations over its atoms."""
+
+    rows: np.ndarray  # cube cell of each equation
+    atom_of_group: np.ndarray  # per finest group: its atom, -1 outside the family
+    atom_weight: np.ndarray
+    atom_groups: list[np.ndarray]
+    span: _BlockSystem
+    row_atoms: list[np.ndarray]
+
+
+def build_system(cube, shown: np.ndarray, sets: np.ndarray) -> System | None:
+    """The equations of one family: its shown cells over the groups of its sets, as atoms."""
+    rows = np.flatnonzero(np.isin(cube.set_of, sets) & shown & (cube.count > 0))
+    if not len(rows):
+        return None
+    n_groups = len(cube.groups.weight)
+    starts, ends = cube.indptr[rows], cube.indptr[rows + 1]
+    sizes = ends - starts
+    row_of = np.repeat(np.arange(len(rows)), sizes)
+    offsets = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    flat = cube.indices[np.repeat(starts, sizes) + offsets]
+    # Atoms: groups every shown cell holds together or leaves alone (a derivable
+    # group takes all of an atom or none of it). Two random 64-bit lanes per row.
+    rng = np.random.default_rng(_SEED)
+    lanes = rng.integers(1, 2**62, size=(len(rows), 2), dtype=np.int64).astype(np.uint64)
+    signature = np.zeros((n_groups, 2), dtype=np.uint64)
+    np.add.at(signature, flat, lanes[row_of])
+    seen = np.zeros(n_groups, dtype=bool)
+    seen[flat] = True
+    groups = np.flatnonzero(seen)
+    _, inverse = np.unique(signature[groups], axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    n_atoms = int(inverse.max()) + 1
+    atom_of_group = np.full(n_groups, -1, dtype=np.int64)
+    atom_of_group[groups] = inverse
+    atom_weight = np.bincount(inverse, weights=cube.groups.weight[groups], minlength=n_atoms)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(n_atoms + 1))
+    atom_groups = [groups[order[bounds[a] : bounds[a + 1]]] for a in range(n_atoms)]
+    # The span test works team by team: an atom's service and team where all its
+    # groups share them, else a block of its own.
+    codes = cube.groups.codes[groups]
+    labels = np.zeros((n_atoms, 2), dtype=np.int64)
+    own = np.int64(1) << np.int64(40)
+    for level in (0, 1):
+        low = np.full(n_atoms, np.iinfo(np.int64).max, dtype=np.int64)
+        high = np.full(n_atoms, -1, dtype=np.int64)
+        np.minimum.at(low, inverse, codes[:, level])
+        np.maximum.at(high, inverse, codes[:, level])
+        labels[:, level] = np.where(low == high, low, own + np.arange(n_atoms))
+    labels[:, 1] = np.where(
+        labels[:, 0] < own, labels[:, 0] * (1 << 20) + labels[:, 1], labels[:, 1]
+    )
+    pairs = np.unique(np.column_stack([row_of, atom_of_group[flat]]), axis=0)
+    cut = np.searchsorted(pairs[:, 0], np.arange(len(rows) + 1))
+    row_atoms = [pairs[cut[r] : cut[r + 1], 1] for r in range(len(rows))]
+    span = _BlockSystem(row_atoms, n_atoms, labels)
+    return System(rows, atom_of_group, atom_weight.astype(np.int64), atom_groups, span, row_atoms)
+
+
+def zero_sum_subsets(
+    prints: np.ndarray, weight: np.ndarray, max_weight: int, largest: int = LARGEST_UNION
+) -> list[tuple[int, ...]]:
+    """Sets of up to ``largest`` rows of ``prints`` adding up to zero mod p, of weight <= max.
+
+    Pairs, triples and quadruples are matched by sorting: every set a < b < c < d
+    is the pair (a, b) plus the pair (c, d) with b < c.
     """
-    inner = a.shape[1]
-    if inner == 0:
-        return np.zeros((a.shape[0], b.shape[1]), dtype="int64")
-    if a.shape[0] * inner * b.shape[1] < _SMALL_PRODUCT:
-        return (a.astype("int64", copy=False) @ b.astype("int64", copy=False)) % _PRIME
-    total = np.zeros((a.shape[0], b.shape[1]), dtype="float64")
-    for start in range(0, inner, _EXACT_TERMS - 1):
-        part = a[:, start : start + _EXACT_TERMS - 1].astype("float64") @ b[
-            start : start + _EXACT_TERMS - 1
-        ].astype("float64")
-        total = np.fmod(total + np.fmod(part, _PRIME), _PRIME)
-    return total.astype("int64")
+    if max_weight < 1 or not len(prints):
+        return []
+    p = _PRIME
+
+    def key(vectors: np.ndarray) -> np.ndarray:
+        return vectors[:, 0] * p + vectors[:, 1]
+
+    def matching(sorted_keys, order, targets):
+        """(query, match) index pairs whose keys are equal."""
+        lo = np.searchsorted(sorted_keys, targets, side="left")
+        hi = np.searchsorted(sorted_keys, targets, side="right")
+        counts = hi - lo
+        query = np.repeat(np.arange(len(targets)), counts)
+        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        return query, order[np.repeat(lo, counts) + offsets]
+
+    zero = ~prints.any(axis=1)
+    found: list[tuple[int, ...]] = [
+        (int(i),) for i in np.flatnonzero(zero & (weight <= max_weight))
+    ]
+    if largest < 2 or max_weight < 2:
+        return found
+    keys = key(prints)
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    negative = (p - prints) % p
+    query, other = matching(sorted_keys, order, key(negative))
+    ok = (
+        (other > query)
+        & ~zero[query]
+        & (weight[query] + weight[other] <= max_weight)
+        & (negative[query] == prints[other]).all(axis=1)
+    )
+    found += [(int(a), int(b)) for a, b in zip(query[ok], other[ok], strict=True)]
+    if largest < 3 or max_weight < 3:
+        return found
+    # Pairs light enough to take a third member.
+    light = np.flatnonzero((weight <= max_weight - 1) & ~zero)
+    first, second = np.triu_indices(len(light), k=1)
+    pair_a, pair_b = light[first], light[second]
+    keep = weight[pair_a] + weight[pair_b] <= max_weight - 1
+    pair_a, pair_b = pair_a[keep], pair_b[keep]
+    pair_sum = (prints[pair_a] + prints[pair_b]) % p
+    keep = pair_sum.any(axis=1)  # a pair adding to zero was found as a pair
+    pair_a, pair_b, pair_sum = pair_a[keep], pair_b[keep], pair_sum[keep]
+    if not len(pair_a):
+        return found
+    pair_weight = weight[pair_a] + weight[pair_b]
+    negative_pairs = (p - pair_sum) % p
+    query, other = matching(sorted_keys, order, key(negative_pairs))
+    ok = (
+        (other > pair_b[query])
+        & (pair_weight[query] + weight[other] <= max_weight)
+        & (negative_pairs[query] == prints[other]).all(axis=1)
+    )
+    found += [
+        (int(pair_a[q]), int(pair_b[q]), int(o)) for q, o in zip(query[ok], other[ok], strict=True)
+    ]
+    if largest < 4 or max_weight < 4:
+        return found
+    pair_keys = key(pair_sum)
+    pair_order = np.argsort(pair_keys, kind="stable")
+    query, other = matching(pair_keys[pair_order], pair_order, key(negative_pairs))
+    ok = (
+        (pair_a[other] > pair_b[query])
+        & (pair_weight[query] + pair_weight[other] <= max_weight)
+        & (negative_pairs[query] == pair_sum[other]).all(axis=1)
+    )
+    found += [
+        (int(pair_a[q]), int(pair_b[q]), int(pair_a[o]), int(pair_b[o]))
+        for q, o in zip(query[ok], other[ok], strict=True)
+    ]
+    return found
 
 
-def _eliminate(equations: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """(pivot columns, E, rank) with E @ equations in reduced row echelon form mod p.
+def find_leaks(
+    cube,
+    shown: np.ndarray,
+    families: dict[str, np.ndarray],
+    *,
+    union_k: int,
+    hidden_targets: np.ndarray,
+    largest_union: int = LARGEST_UNION,
+    limit: int = 64,
+    audited: list[str] | None = None,
+) -> list[Leak]:
+    """Groups of fewer than k that the shown cells give away, family by family.
 
-    E is invertible; its first ``rank`` rows give the pivot rows (identity on
-    the pivot columns), the others span the left null space (combinations of
-    the equations that add up to nothing).
+    ``families`` maps each family to the sets whose figures carry it;
+    ``hidden_targets`` are the hidden cells smaller than their own k. Stops
+    after ``limit`` leaks.
     """
-    n_rows, n_columns = equations.shape
-    transform = np.eye(n_rows, dtype="int64")
-    pivots: list[int] = []
-    rank = 0
-    for start in range(0, n_columns, _ELIMINATION_CHUNK):
-        if rank == n_rows:
-            break
-        block = _mulmod(transform, equations[:, start : start + _ELIMINATION_CHUNK])
-        for column in range(block.shape[1]):
-            if rank == n_rows:
-                break
-            candidates = np.flatnonzero(block[rank:, column])
-            if len(candidates) == 0:
+    rng = np.random.default_rng(_SEED)
+    leaks: list[Leak] = []
+    for family, sets in families.items():
+        system = build_system(cube, shown, sets)
+        if audited is not None:
+            audited.append(family)
+        if system is None:
+            continue
+        prints = system.span.null_vectors(rng, FINGERPRINTS)
+        candidates: list[tuple[int, ...]] = []
+        small = np.flatnonzero((system.atom_weight > 0) & (system.atom_weight < union_k))
+        largest = largest_union if len(small) <= MATCHED_ATOMS else min(largest_union, 2)
+        for subset in zero_sum_subsets(
+            prints[small], system.atom_weight[small], union_k - 1, largest
+        ):
+            candidates.append(tuple(sorted(small[list(subset)].tolist())))
+        if not candidates and union_k - 1 > largest:
+            # Unions of more atoms than the search above pairs up: solved for instead.
+            found = smallest_union(system, union_k)
+            if found is not None:
+                candidates.append(tuple(sorted(found.tolist())))
+        for cell in hidden_targets[np.isin(cube.set_of[hidden_targets], sets)].tolist():
+            atoms = system.atom_of_group[cube.members(cell)]
+            if (atoms < 0).any():
+                continue  # someone no shown cell covers: never derivable
+            atoms = np.unique(atoms)
+            # A derivable group takes whole atoms: the cell must be exactly their union.
+            if system.atom_weight[atoms].sum() != cube.count[cell]:
                 continue
-            chosen = rank + int(candidates[0])
-            if chosen != rank:
-                transform[[rank, chosen]] = transform[[chosen, rank]]
-                block[[rank, chosen]] = block[[chosen, rank]]
-            inverse = pow(int(block[rank, column]), _PRIME - 2, _PRIME)
-            transform[rank] = (transform[rank] * inverse) % _PRIME
-            block[rank] = (block[rank] * inverse) % _PRIME
-            factors = block[:, column].copy()
-            factors[rank] = 0
-            touched = np.flatnonzero(factors)
-            if len(touched):
-                transform[touched] = (
-                    transform[touched] - np.outer(factors[touched], transform[rank])
-                ) % _PRIME
-                block[touched] = (block[touched] - np.outer(factors[touched], block[rank])) % _PRIME
-            pivots.append(start + column)
-            rank += 1
-    return np.array(pivots, dtype=np.intp), transform, rank
-
-
-class _Node:
-    """One team, service or the organisation: its own equations, reduced.
-
-    Columns ``lo:hi`` (in the system's order) are its finest groups. Its
-    *coordinates* are its finest groups (a team) or its children's null-space
-    coordinates side by side (a service, the organisation). Its equations are
-    its own shown cells (``cells``) in those coordinates; ``transform`` (E)
-    brings them to reduced echelon form, whose pivot rows restricted to the
-    ``free`` (non-pivot) coordinates are ``reduced``. The free coordinates are
-    its null-space coordinates: a null-space vector with free part y has
-    -reduced @ y on the pivots.
-    """
-
-    def __init__(
-        self,
-        lo: int,
-        hi: int,
-        children: list[_Node],
-        cells: np.ndarray,
-        labels: np.ndarray | None = None,
-    ) -> None:
-        self.lo, self.hi = lo, hi
-        self.children = children
-        self.cells = cells  # its own rows (shown cells), 0/1 over lo:hi
-        self.rows = np.arange(len(cells))  # their numbers in the system (set by the system)
-        # Rows of the parent's equations already projected here, by cell (label): a
-        # repair rebuilds the organisation, whose other children stay as they were.
-        self._projected: dict[int, np.ndarray] = {}
-        if children:
-            equations = np.concatenate(
-                [c._project_rows(cells[:, c.lo - lo : c.hi - lo], labels) for c in children],
-                axis=1,
+            if not (prints[atoms].sum(axis=0) % _PRIME).any():
+                candidates.append(tuple(atoms.tolist()))
+        if not candidates:
+            continue
+        candidates = sorted(set(candidates), key=lambda c: (len(c), c))
+        vectors = np.zeros((len(candidates), len(system.atom_weight)), dtype=np.int64)
+        for i, atoms in enumerate(candidates):
+            vectors[i, list(atoms)] = 1
+        coefficients, exists = system.span.represent(vectors)
+        if not exists.any():
+            continue
+        dependent = _dependent_rows(system, rng)
+        for i in np.flatnonzero(exists).tolist():
+            used = np.flatnonzero(coefficients[i] % _PRIME)
+            atoms = list(candidates[i])
+            leaks.append(
+                Leak(
+                    family=family,
+                    people=int(system.atom_weight[atoms].sum()),
+                    rows=system.rows[used],
+                    needed=system.rows[used[~dependent[used]]],
+                    groups=np.concatenate([system.atom_groups[a] for a in atoms]),
+                )
             )
-        else:
-            equations = cells.astype("int64")
-        self.pivots, self.transform, self.rank = _eliminate(equations)
-        self.width = width = equations.shape[1]
-        is_free = np.ones(width, dtype=bool)
-        is_free[self.pivots] = False
-        self.free = np.flatnonzero(is_free)
-        self.dimension = len(self.free)
-        # Some combination of the rows below adds up to nothing (a random left
-        # null vector has something to draw here).
-        self.slack = self.rank < len(cells) or any(c.slack for c in children)
-        # reduced = transform[:rank] @ equations[:, free]; kept as those two factors
-        # where it would be large (the organisation: a few hundred rows by thousands
-        # of coordinates), since it is only ever multiplied by a few vectors.
-        self.reduced: np.ndarray | None = None
-        self._factors: tuple[np.ndarray, np.ndarray] | None = None
-        if self.rank * self.dimension > _FACTORED_REDUCED:
-            self._factors = (self.transform[: self.rank], equations[:, self.free])
-        else:
-            self.reduced = _mulmod(self.transform[: self.rank], equations[:, self.free])
-
-    def _times_reduced(self, z: np.ndarray) -> np.ndarray:
-        """z (batch x rank) @ reduced."""
-        if self._factors is None:
-            return _mulmod(z, self.reduced)
-        transform, free_equations = self._factors
-        return _mulmod(_mulmod(z, transform), free_equations)
-
-    def _reduced_times(self, y: np.ndarray) -> np.ndarray:
-        """reduced @ y (dimension x batch)."""
-        if self._factors is None:
-            return _mulmod(self.reduced, y)
-        transform, free_equations = self._factors
-        return _mulmod(transform, _mulmod(free_equations, y))
-
-    def _project_rows(self, rows: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
-        """:meth:`project` of a parent's rows, reusing those (by label) projected before."""
-        if labels is None:
-            return self.project(rows)
-        keys = labels.tolist()
-        missing = [i for i, key in enumerate(keys) if key not in self._projected]
-        if missing:
-            for i, row in zip(missing, self.project(rows[missing]), strict=True):
-                self._projected[keys[i]] = row
-        if not keys:
-            return np.zeros((0, self.dimension), dtype="int64")
-        return np.stack([self._projected[key] for key in keys])
-
-    def _coordinates(self, vectors: np.ndarray) -> np.ndarray:
-        """Vectors over lo:hi in this node's coordinates (batch x coordinates)."""
-        if not self.children:
-            return vectors.astype("int64") % _PRIME
-        return np.concatenate(
-            [c.project(vectors[:, c.lo - self.lo : c.hi - self.lo]) for c in self.children],
-            axis=1,
-        )
-
-    def project(self, vectors: np.ndarray) -> np.ndarray:
-        """Vectors over lo:hi times this node's null-space basis (batch x dimension)."""
-        z = self._coordinates(vectors)
-        if self.rank == 0:
-            return z
-        return (z[:, self.free] - self._times_reduced(z[:, self.pivots])) % _PRIME
-
-    def lift(self, free_part: np.ndarray) -> np.ndarray:
-        """Null-space vectors over lo:hi (columns) from their free coordinates."""
-        z = np.zeros((self.width, free_part.shape[1]), dtype="int64")
-        z[self.free] = free_part
-        if self.rank:
-            z[self.pivots] = (-self._reduced_times(free_part)) % _PRIME
-        if not self.children:
-            return z
-        parts, at = [], 0
-        for child in self.children:
-            parts.append(child.lift(z[at : at + child.dimension]))
-            at += child.dimension
-        return np.concatenate(parts, axis=0)
-
-    def represent(
-        self,
-        vectors: np.ndarray,
-        out: np.ndarray,
-        rng: np.random.Generator | None,
-        noisy: np.ndarray,
-    ) -> np.ndarray:
-        """Write into ``out`` (batch x system rows) coefficients of this subtree's rows that add
-        up to each vector; True where they exist. For the ``noisy`` vectors, a uniformly
-        random such combination (of the zero vector: a random left null vector)."""
-        if not (self.slack and rng is not None and noisy.any()) and not vectors.any():
-            return np.ones(len(vectors), dtype=bool)
-        z = self._coordinates(vectors)
-        if self.rank:
-            residual = (z[:, self.free] - self._times_reduced(z[:, self.pivots])) % _PRIME
-            coefficients = _mulmod(z[:, self.pivots], self.transform[: self.rank])
-        else:
-            residual = z
-            coefficients = np.zeros((len(vectors), len(self.rows)), dtype="int64")
-        ok = ~residual.any(axis=1)
-        if rng is not None and self.rank < len(self.rows) and noisy.any():
-            noise = rng.integers(0, _PRIME, (len(vectors), len(self.rows) - self.rank))
-            noise[~noisy] = 0
-            coefficients = (coefficients + _mulmod(noise, self.transform[self.rank :])) % _PRIME
-        out[:, self.rows] = coefficients
-        if self.children:
-            rest = (vectors - _mulmod(coefficients, self.cells)) % _PRIME
-            for child in self.children:
-                part = rest[:, child.lo - self.lo : child.hi - self.lo]
-                ok &= child.represent(part, out, rng, noisy)
-        return ok
+            if len(leaks) >= limit:
+                return leaks
+    return leaks
 
 
-class _BlockSystem:
-    """The span of some 0/1 rows over columns grouped in nested blocks (service, team).
+def smallest_union(system: System, union_k: int) -> np.ndarray | None:
+    """Atoms of a group of 1 to k-1 people the family's shown cells give away, or None.
 
-    ``groups`` (columns x levels) labels each column, outermost level first; a
-    row belongs to the deepest block holding all of its columns. ``labels``
-    name the rows (the cube's cell numbers) so that ``cache`` (a dict kept
-    between audits of one cube) can reuse every block whose rows did not
-    change: a repair hides one cell, so the next audit redoes one team, its
-    service and the organisation.
+    Integer programming: x over the atoms smaller than k is 0/1, y over the
+    shown cells is free, and every atom's coefficient of y equals its x (0 for
+    the others): the combination y of shown cells adds up to exactly the group x.
     """
+    small = np.flatnonzero((system.atom_weight > 0) & (system.atom_weight < union_k))
+    if not len(small):
+        return None
+    n_atoms, n_rows = len(system.atom_weight), len(system.rows)
+    sizes = np.array([len(a) for a in system.row_atoms], dtype=np.int64)
+    cells = csr_matrix(
+        (
+            np.ones(int(sizes.sum())),
+            (np.concatenate(system.row_atoms), np.repeat(np.arange(n_rows), sizes)),
+        ),
+        shape=(n_atoms, n_rows),
+    )
+    picked = csr_matrix(
+        (-np.ones(len(small)), (small, np.arange(len(small)))), shape=(n_atoms, len(small))
+    )
+    weight = system.atom_weight[small].astype(float)
+    size = csr_matrix(np.concatenate([weight, np.zeros(n_rows)])[None, :])
+    result = milp(
+        np.concatenate([weight, np.zeros(n_rows)]),
+        constraints=[
+            LinearConstraint(hstack([picked, cells]).tocsr(), 0, 0),
+            LinearConstraint(size, 1, union_k - 1),
+        ],
+        integrality=np.concatenate([np.ones(len(small)), np.zeros(n_rows)]),
+        bounds=Bounds(
+            np.concatenate([np.zeros(len(small)), np.full(n_rows, -np.inf)]),
+            np.concatenate([np.ones(len(small)), np.full(n_rows, np.inf)]),
+        ),
+        options={"time_limit": MILP_SECONDS},
+    )
+    if result.status == 2:  # infeasible: no such group
+        return None
+    if result.x is None:
+        raise AuditUnfinished(
+            f"The audit could not settle within {MILP_SECONDS:.0f} s whether the figures give a "
+            f"group away ({result.message})."
+        )
+    return small[result.x[: len(small)] > 0.5]
 
-    def __init__(
-        self,
-        rows: list[np.ndarray],
-        n_columns: int,
-        groups: np.ndarray,
-        *,
-        labels: np.ndarray | None = None,
-        cache: dict | None = None,
-    ) -> None:
-        groups = np.asarray(groups).reshape(n_columns, -1)
-        levels = groups.shape[1]
-        # Each level's blocks numbered 0.. (a team code says its service too), and the
-        # columns put block by block, so that every block is a contiguous range.
-        codes = np.zeros((n_columns, levels + 1), dtype="int64")
-        numbered = np.zeros((n_columns, levels), dtype="int64")
-        for level in range(levels):
-            numbered[:, level] = np.unique(groups[:, level], return_inverse=True)[1].reshape(-1)
-        for level in range(levels):
-            _, inverse = np.unique(numbered[:, : level + 1], axis=0, return_inverse=True)
-            codes[:, level + 1] = inverse.reshape(-1)
-        self.order = np.lexsort(codes[:, ::-1].T) if n_columns else np.zeros(0, dtype=np.intp)
-        self.position = np.empty(n_columns, dtype=np.intp)
-        self.position[self.order] = np.arange(n_columns)
-        codes = codes[self.order]
-        self.n_columns = n_columns
-        self.n_rows = len(rows)
-        positions = [self.position[np.asarray(r, dtype=np.intp)] for r in rows]
-        # The block owning each row: the deepest level at which its columns agree.
-        owner_level = np.zeros(len(rows), dtype="int64")
-        owner_code = np.zeros(len(rows), dtype="int64")
-        sizes = np.array([len(p) for p in positions], dtype="int64")
-        filled = np.flatnonzero(sizes)
-        if len(filled):
-            flat = np.concatenate([positions[i] for i in filled])
-            starts = np.r_[0, np.cumsum(sizes[filled])[:-1]]
-            for level in range(1, levels + 1):
-                low = np.minimum.reduceat(codes[flat, level], starts)
-                high = np.maximum.reduceat(codes[flat, level], starts)
-                same = low == high
-                owner_level[filled[same]] = level
-                owner_code[filled[same]] = low[same]
-        self._owned: dict[tuple[int, int], list[int]] = {}
-        for i, key in enumerate(zip(owner_level.tolist(), owner_code.tolist(), strict=True)):
-            self._owned.setdefault(key, []).append(i)
-        self._labels = np.arange(len(rows)) if labels is None else np.asarray(labels)
-        self._old = cache if cache is not None else {}
-        self._new: dict = {}
-        self.root = self._build(0, 0, n_columns, codes, positions, levels)
-        if cache is not None:  # keep only the blocks in use: a wide block is megabytes
-            cache.clear()
-            cache.update(self._new)
 
-    def _build(self, level, lo, hi, codes, positions, levels) -> _Node:
-        children = []
-        if level < levels and hi > lo:
-            column = codes[lo:hi, level + 1]
-            starts = np.flatnonzero(np.r_[True, column[1:] != column[:-1]]) + lo
-            ends = np.r_[starts[1:], hi]
-            children = [
-                self._build(level + 1, a, b, codes, positions, levels)
-                for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
-            ]
-        code = int(codes[lo, level]) if hi > lo else 0
-        mine = np.array(self._owned.get((level, code), []), dtype=np.intp)
-        key = (level, lo, hi, self._labels[mine].tobytes(), tuple(id(c) for c in children))
-        node = self._old.get(key)
-        if node is None:
-            cells = np.zeros((len(mine), hi - lo), dtype="int8")
-            for row, i in enumerate(mine):
-                cells[row, positions[i] - lo] = 1
-            node = _Node(lo, hi, children, cells, self._labels[mine])
-        node.rows = mine  # this system's numbering of the same rows
-        self._new[key] = node
-        return node
-
-    def null_vectors(self, rng: np.random.Generator, count: int = _SAMPLES) -> np.ndarray:
-        """Uniformly random vectors of the null space (columns x count, original column order)."""
-        free_part = rng.integers(0, _PRIME, (self.root.dimension, count))
-        return self.root.lift(free_part)[self.position]
-
-    def screen(self, targets: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
-        """Which targets (arrays of columns) may be derivable: every derivable one, and a
-        non-derivable one with chance p ** -_SAMPLES."""
-        x = self.null_vectors(rng)
-        if not targets:
-            return np.zeros(0, dtype=bool)
-        ends = np.cumsum([len(t) for t in targets])
-        running = np.cumsum(x[np.concatenate(targets).astype(np.intp)], axis=0)
-        running = np.concatenate([np.zeros((1, x.shape[1]), dtype="int64"), running])
-        sums = (running[ends] - running[np.r_[0, ends[:-1]]]) % _PRIME
-        return ~sums.any(axis=1)
-
-    def represent(
-        self,
-        vectors: np.ndarray,
-        rng: np.random.Generator | None = None,
-        noisy: np.ndarray | None = None,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(coefficients over the rows, exists) for each vector (batch x original columns).
-
-        Exact: ``exists`` is False unless the coefficients add up to the vector. With
-        ``rng``, the ``noisy`` vectors (default all) get a uniformly random combination
-        among all that add up to them; for the zero vector that is a random left null
-        vector, non-zero on a row in the span of the others but with chance 1 / p.
-        """
-        vectors = np.asarray(vectors, dtype="int64")[:, self.order] % _PRIME
-        out = np.zeros((len(vectors), self.n_rows), dtype="int64")
-        if noisy is None:
-            noisy = np.full(len(vectors), rng is not None)
-        ok = self.root.represent(vectors, out, rng, np.asarray(noisy, dtype=bool))
-        return out, ok
+def _dependent_rows(system: System, rng: np.random.Generator) -> np.ndarray:
+    """Rows in the span of the other rows: hiding one alone loses nothing of the span."""
+    zeros = np.zeros((LEFT_NULL_SAMPLES, len(system.atom_weight)), dtype=np.int64)
+    combos, _ = system.span.represent(zeros, rng, np.ones(LEFT_NULL_SAMPLES, dtype=bool))
+    return (combos % _PRIME).any(axis=0)

@@ -1,8 +1,21 @@
-"""Cells: the key of every figure a reader can see, a value per dimension."""
+"""Cells: every figure a reader can see, as a set of respondents crossed with attribute values.
+
+A *set* is a group of respondents figures can cover: everyone who responded,
+those with a score on one measure, those with both support and challenge
+scores, each as it stood in one published version of the wave. A *cell* is a
+set crossed with one combination of attribute values (a *pattern*: the
+organisation, a service, a team, a team's managers, a service's women...).
+Each cell is the sum of the finest groups of respondents it contains, so the
+engine can treat every figure as one equation over those groups.
+"""
 
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
 
 from wellbeing.privacy.rules import (
     DIMENSIONS,
@@ -10,47 +23,334 @@ from wellbeing.privacy.rules import (
     MAX_SUB_FILTERS,
     SENSITIVE_ATTRIBUTES,
     SUB_FILTERS,
-    crossed_attributes,
+    UNIT_DIMENSIONS,
+    Rules,
 )
 
 # "Every value" in a cell key. Not a string a survey export can contain.
 ALL = "\x00all"
 NOT_STATED = "Not stated"
 
+# What a suppression hides first is the cheapest to lose: a sensitive breakdown
+# cell, then a role or career-stage one, then a team, a service, the organisation.
+TIER_SENSITIVE = 0
+TIER_BREAKDOWN = 1
+TIER_TEAM = 2
+TIER_SERVICE = 3
+TIER_ORGANISATION = 4
 
-def view_patterns() -> list[tuple[str, ...]]:
-    """Every combination of dimensions a reader can see a figure for, in DIMENSIONS order.
 
-    Units (organisation, service, team) with at most one of the role and
-    career-stage filters (MAX_SUB_FILTERS); and, for sensitive attributes, at
-    most two crossed attributes.
-    """
-    units: list[tuple[str, ...]] = [(), ("service",), ("service", "team")]
-    found: set[frozenset[str]] = set()
-    for unit in units:
-        for size in range(MAX_SUB_FILTERS + 1):
-            for subs in itertools.combinations(SUB_FILTERS, size):
-                found.add(frozenset(unit + subs))
-    others: list[tuple[str, ...]] = [(), *units[1:], *((d,) for d in DIMENSIONS[2:])]
-    for sensitive in SENSITIVE_ATTRIBUTES:
-        for other in others:
-            if sensitive in other:
-                continue
-            pattern = frozenset((sensitive, *other))
-            if len(crossed_attributes(pattern)) <= MAX_CROSSED_ATTRIBUTES:
-                found.add(pattern)
+@dataclass(frozen=True)
+class Layout:
+    """The dimensions of a cube and which of them are units, filters and sensitive."""
+
+    dimensions: tuple[str, ...]
+    sub_filters: tuple[str, ...]
+    sensitive: tuple[str, ...]
+    units: tuple[str, ...] = UNIT_DIMENSIONS
+
+    def plain_patterns(self) -> list[tuple[str, ...]]:
+        """Units (organisation, service, team) alone or with one filter (MAX_SUB_FILTERS)."""
+        units: list[tuple[str, ...]] = [(), ("service",), ("service", "team")]
+        found = [
+            unit + subs
+            for unit in units
+            for size in range(MAX_SUB_FILTERS + 1)
+            for subs in itertools.combinations(self.sub_filters, size)
+        ]
+        return [self.ordered(p) for p in found]
+
+    def sensitive_patterns(self) -> list[tuple[str, ...]]:
+        """A sensitive attribute alone or crossed with one other attribute or unit."""
+        others: list[tuple[str, ...]] = [(), ("service",), ("service", "team")]
+        others += [(d,) for d in (*self.sub_filters, *self.sensitive)]
+        found: set[tuple[str, ...]] = set()
+        for attribute in self.sensitive:
+            for other in others:
+                if attribute not in other:
+                    pattern = self.ordered((attribute, *other))
+                    if crossed(pattern) <= MAX_CROSSED_ATTRIBUTES:
+                        found.add(pattern)
+        return sorted(found, key=lambda p: (len(p), p))
+
+    def ordered(self, dimensions: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(d for d in self.dimensions if d in dimensions)
+
+    def tier(self, pattern: tuple[str, ...]) -> int:
+        if set(pattern) & set(self.sensitive):
+            return TIER_SENSITIVE
+        if set(pattern) & set(self.sub_filters):
+            return TIER_BREAKDOWN
+        if "team" in pattern:
+            return TIER_TEAM
+        if "service" in pattern:
+            return TIER_SERVICE
+        return TIER_ORGANISATION
+
+
+# Survey respondents; supervision's staff by team and career stage.
+SURVEY = Layout(DIMENSIONS, SUB_FILTERS, SENSITIVE_ATTRIBUTES)
+STAFF = Layout(("service", "team", "career_stage"), ("career_stage",), ())
+
+
+def crossed(pattern: tuple[str, ...]) -> int:
+    """How many attributes a pattern crosses: a team or service counts as one."""
+    named = set(pattern)
+    return len(named - set(UNIT_DIMENSIONS)) + bool(named & set(UNIT_DIMENSIONS))
+
+
+def view_patterns(layout: Layout = SURVEY) -> list[tuple[str, ...]]:
+    """Every combination of dimensions a reader can see a figure for."""
     return sorted(
-        (tuple(d for d in DIMENSIONS if d in p) for p in found), key=lambda p: (len(p), p)
+        {*layout.plain_patterns(), *layout.sensitive_patterns()}, key=lambda p: (len(p), p)
     )
 
 
-def cell_key(**values: object) -> tuple[str, ...]:
+def cell_key(layout: Layout = SURVEY, **values: object) -> tuple[str, ...]:
     """The key of a cell: a value per dimension, ALL where a dimension is not named or None."""
-    unknown = set(values) - set(DIMENSIONS)
+    unknown = set(values) - set(layout.dimensions)
     if unknown:
         raise ValueError(f"unknown dimension {sorted(unknown)[0]!r}")
-    return tuple(ALL if values.get(d) is None else str(values[d]) for d in DIMENSIONS)
+    return tuple(ALL if values.get(d) is None else str(values[d]) for d in layout.dimensions)
 
 
-def is_sensitive_key(key: tuple[str, ...]) -> bool:
-    return any(key[DIMENSIONS.index(d)] != ALL for d in SENSITIVE_ATTRIBUTES)
+def is_sensitive_key(key: tuple[str, ...], layout: Layout = SURVEY) -> bool:
+    return any(key[layout.dimensions.index(d)] != ALL for d in layout.sensitive)
+
+
+@dataclass(frozen=True)
+class Values:
+    """Per finest group, what tells whether a cell's members all answered alike.
+
+    ``high``: members whose answer is "high" (a score at the cut-off, agree, yes);
+    ``low`` and ``top``: the lowest and highest score among them (NaN: no score).
+    """
+
+    high: np.ndarray
+    low: np.ndarray
+    top: np.ndarray
+
+
+@dataclass(frozen=True)
+class Groups:
+    """The finest groups of a wave, never shown: codes per dimension, weight, set membership."""
+
+    layout: Layout
+    codes: np.ndarray
+    values: tuple[tuple[str, ...], ...]
+    weight: np.ndarray
+    member: np.ndarray
+    set_names: tuple[str, ...]
+    answers: tuple[tuple[Values, ...], ...] = field(default=())
+
+    @classmethod
+    def from_frame(
+        cls,
+        frame: pd.DataFrame,
+        set_names: list[str],
+        layout: Layout = SURVEY,
+        answers: dict[str, list[str]] | None = None,
+    ) -> Groups:
+        """From rows of the layout's dimensions, one boolean column per set, ``respondents``.
+
+        ``answers`` maps a set to the value columns of its figures: for a column
+        ``c``, the frame holds ``c:high``, ``c:low`` and ``c:top``.
+        """
+        codes = np.zeros((len(frame), len(layout.dimensions)), dtype=np.int64)
+        values = []
+        for i, dimension in enumerate(layout.dimensions):
+            column = frame[dimension].astype("object")
+            column = column.where(column.notna(), NOT_STATED).astype(str).to_numpy()
+            uniques, inverse = np.unique(column, return_inverse=True)
+            codes[:, i] = inverse.reshape(-1)
+            values.append(tuple(uniques.tolist()))
+        member = (
+            frame[list(set_names)].fillna(False).astype(bool).to_numpy()
+            if set_names
+            else np.zeros((len(frame), 0), dtype=bool)
+        )
+        per_set = []
+        for name in set_names:
+            triples = []
+            for column in (answers or {}).get(name, []):
+                triples.append(
+                    Values(
+                        frame[f"{column}:high"].fillna(0).to_numpy(dtype=np.int64),
+                        frame[f"{column}:low"].to_numpy(dtype=float),
+                        frame[f"{column}:top"].to_numpy(dtype=float),
+                    )
+                )
+            per_set.append(tuple(triples))
+        return cls(
+            layout=layout,
+            codes=codes,
+            values=tuple(values),
+            weight=frame["respondents"].to_numpy(dtype=np.int64),
+            member=member,
+            set_names=tuple(set_names),
+            answers=tuple(per_set),
+        )
+
+    def key_codes(self, key: tuple[str, ...]) -> np.ndarray | None:
+        """A text key (ALL where not named) as codes (-1 for ALL), or None for an unknown value."""
+        codes = np.full(len(self.layout.dimensions), -1, dtype=np.int64)
+        for i, value in enumerate(key):
+            if value == ALL:
+                continue
+            try:
+                codes[i] = self.values[i].index(str(value))
+            except ValueError:
+                return None
+        return codes
+
+
+class Cube:
+    """Every cell of the given sets and patterns, with its members, count, k and partitions.
+
+    Arrays are indexed by cell: ``set_of``, ``pattern_of``, ``keys`` (cells x
+    dimensions, -1 where not named), ``count``, ``k``, ``tier``, ``alike``.
+    ``members(i)`` are a cell's finest groups. ``partitions`` lists (parent,
+    children): the parent is the sum of its children along one dimension.
+    """
+
+    def __init__(
+        self, groups: Groups, rules: Rules, patterns_of_set: list[list[tuple[str, ...]]]
+    ) -> None:
+        self.groups = groups
+        self.rules = rules
+        layout = groups.layout
+        n_dims = len(layout.dimensions)
+        self._radix = np.array([len(v) + 1 for v in groups.values], dtype=np.int64)
+        self._place = np.concatenate([[1], np.cumprod(self._radix[::-1])[:-1]])[::-1]
+        self.patterns: list[tuple[str, ...]] = []
+        numbers: dict[tuple[str, ...], int] = {}
+        set_of, pattern_of, key_blocks, member_lists = [], [], [], []
+        for s, patterns in enumerate(patterns_of_set):
+            in_set = np.flatnonzero(groups.member[:, s])
+            for pattern in patterns:
+                if pattern not in numbers:
+                    numbers[pattern] = len(self.patterns)
+                    self.patterns.append(pattern)
+                if not len(in_set):
+                    continue
+                columns = [layout.dimensions.index(d) for d in pattern]
+                if columns:
+                    uniques, inverse = np.unique(
+                        groups.codes[in_set][:, columns], axis=0, return_inverse=True
+                    )
+                    inverse = inverse.reshape(-1)
+                else:
+                    uniques = np.zeros((1, 0), dtype=np.int64)
+                    inverse = np.zeros(len(in_set), dtype=np.intp)
+                order = np.argsort(inverse, kind="stable")
+                bounds = np.searchsorted(inverse[order], np.arange(len(uniques) + 1))
+                keys = np.full((len(uniques), n_dims), -1, dtype=np.int64)
+                keys[:, columns] = uniques
+                key_blocks.append(keys)
+                member_lists += [
+                    in_set[order[bounds[j] : bounds[j + 1]]] for j in range(len(uniques))
+                ]
+                set_of.append(np.full(len(uniques), s, dtype=np.int64))
+                pattern_of.append(np.full(len(uniques), numbers[pattern], dtype=np.int64))
+        empty = np.zeros(0, dtype=np.int64)
+        self.set_of = np.concatenate(set_of) if set_of else empty
+        self.pattern_of = np.concatenate(pattern_of) if pattern_of else empty
+        self.keys = np.concatenate(key_blocks) if key_blocks else np.zeros((0, n_dims), np.int64)
+        sizes = np.array([len(m) for m in member_lists], dtype=np.int64)
+        self.indptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self.indices = np.concatenate(member_lists).astype(np.int64) if member_lists else empty
+        self.count = self._sum(groups.weight)
+        sensitive = np.array([bool(set(p) & set(layout.sensitive)) for p in self.patterns])
+        is_sensitive = sensitive[self.pattern_of] if len(self.patterns) else empty.astype(bool)
+        self.k = np.where(is_sensitive, rules.sensitive_min_group_size, rules.min_group_size)
+        tiers = np.array([layout.tier(p) for p in self.patterns], dtype=np.int64)
+        self.tier = tiers[self.pattern_of] if len(self.patterns) else empty
+        self.alike = self._alike(rules)
+        self.code = self._encode(self.set_of, self.keys)
+        self._order = np.argsort(self.code, kind="stable")
+        self._sorted = self.code[self._order]
+        self.partitions = self._partitions()
+        self.partitions_of: list[list[int]] = [[] for _ in range(len(self.count))]
+        for number, (parent, children) in enumerate(self.partitions):
+            self.partitions_of[parent].append(number)
+            for child in children.tolist():
+                self.partitions_of[child].append(number)
+
+    def __len__(self) -> int:
+        return len(self.count)
+
+    def members(self, cell: int) -> np.ndarray:
+        return self.indices[self.indptr[cell] : self.indptr[cell + 1]]
+
+    def _sum(self, per_group: np.ndarray) -> np.ndarray:
+        if not len(self.indices):
+            return np.zeros(len(self.indptr) - 1, dtype=per_group.dtype)
+        sums = np.add.reduceat(per_group[self.indices], self.indptr[:-1])
+        sums[self.indptr[1:] == self.indptr[:-1]] = 0
+        return sums
+
+    def _alike(self, rules: Rules) -> np.ndarray:
+        """Cells small enough to be hidden when their members all answered alike, and are."""
+        alike = np.zeros(len(self.count), dtype=bool)
+        small = self.count < rules.alike_group_size
+        if not small.any() or not len(self.indices):
+            return alike
+        for s, triples in enumerate(self.groups.answers):
+            cells = np.flatnonzero(small & (self.set_of == s))
+            for triple in triples:
+                high = self._sum(triple.high)[cells]
+                every = self.count[cells]
+                low = np.minimum.reduceat(
+                    np.nan_to_num(triple.low, nan=np.inf)[self.indices], self.indptr[:-1]
+                )[cells]
+                top = np.maximum.reduceat(
+                    np.nan_to_num(triple.top, nan=-np.inf)[self.indices], self.indptr[:-1]
+                )[cells]
+                same = (high == 0) | (high == every) | (low == top)
+                alike[cells[same & (every > 0)]] = True
+        return alike
+
+    def _encode(self, set_of: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        """One integer per (set, key): the key in mixed radix, ALL as each digit's top value."""
+        digits = np.where(keys < 0, self._radix - 1, keys)
+        return set_of * int(np.prod(self._radix)) + digits @ self._place
+
+    def find(self, set_of, keys) -> np.ndarray:
+        """The cell of each (set, key codes), or -1 where no such cell exists."""
+        keys = np.asarray(keys, dtype=np.int64).reshape(-1, len(self._radix))
+        codes = self._encode(np.asarray(set_of, dtype=np.int64), keys)
+        if not len(self._sorted):
+            return np.full(len(codes), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self._sorted, codes), len(self._sorted) - 1)
+        return np.where(self._sorted[at] == codes, self._order[at], -1)
+
+    def _partitions(self) -> list[tuple[int, np.ndarray]]:
+        """(parent, children) along each named dimension of each cell.
+
+        Along ``team`` the parent keeps the service (a team implies its service);
+        along ``service`` with no team named, the parent is the level above.
+        """
+        dimensions = self.groups.layout.dimensions
+        by_parent: dict[tuple[int, int], list[int]] = {}
+        for number, pattern in enumerate(self.patterns):
+            cells = np.flatnonzero(self.pattern_of == number)
+            if not len(cells):
+                continue
+            for dimension in pattern:
+                if dimension == "service" and "team" in pattern:
+                    continue
+                column = dimensions.index(dimension)
+                keys = self.keys[cells].copy()
+                keys[:, column] = -1
+                parents = self.find(self.set_of[cells], keys)
+                for child, parent in zip(cells.tolist(), parents.tolist(), strict=True):
+                    if parent >= 0:
+                        by_parent.setdefault((parent, column), []).append(child)
+        return [(p, np.array(c, dtype=np.int64)) for (p, _), c in by_parent.items()]
+
+    def key_text(self, cell: int) -> tuple[str, ...]:
+        """A cell's key as text, ALL where a dimension is not named."""
+        return tuple(
+            self.groups.values[i][code] if code >= 0 else ALL
+            for i, code in enumerate(self.keys[cell].tolist())
+        )

@@ -1,7 +1,8 @@
 """The rules in force: thresholds, statuses and what they say, the dimensions and crossing limits.
 
 Everything here is a plain value or a check on one; the engine that applies
-them is ``decision`` (the whole cube) and ``protect`` (query rows).
+them is ``decision`` (every cell of a wave) and ``protect`` (query rows). This
+is the only home of the thresholds and of the list of sensitive attributes.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ MAX_CROSSED_ATTRIBUTES = 2
 # groups such as "role not stated, newly qualified"). Commercial platforms limit
 # crossing the same way (Viva Glint: one filter; Peakon: no overlapping segments).
 MAX_SUB_FILTERS = 1
+# A shown group smaller than this may not be all alike: a share of 0% or 100%, or
+# an interval of zero width, would tell every member's answer. HR sets it (from k up).
+DEFAULT_ALIKE_GROUP_SIZE = 10
+HIGHEST_ALLOWED_ALIKE_GROUP_SIZE = 50
 
 SHOWN = "shown"
 BELOW_K = "below_k"
@@ -45,6 +50,7 @@ class Rules:
 
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE
     sensitive_min_group_size: int = DEFAULT_SENSITIVE_MIN_GROUP_SIZE
+    alike_group_size: int = DEFAULT_ALIKE_GROUP_SIZE
 
     def __post_init__(self) -> None:
         problem = rules_problem(self)
@@ -69,6 +75,14 @@ def rules_problem(rules: Rules) -> str | None:
             f"{sensitive}): it protects ethnicity, gender, disability and age at least as "
             "strictly as teams."
         )
+    alike = rules.alike_group_size
+    if not k <= alike <= HIGHEST_ALLOWED_ALIKE_GROUP_SIZE:
+        return (
+            f"The size below which a group may not show everyone answering alike must be "
+            f"between the minimum group size ({k}) and {HIGHEST_ALLOWED_ALIKE_GROUP_SIZE} "
+            f"respondents (you asked for {alike}): a share of 0% or 100% in a small group "
+            "tells every member's answer."
+        )
     return None
 
 
@@ -77,7 +91,7 @@ def status_text(status: str, k: int) -> str:
     return {
         SHOWN: "",
         BELOW_K: f"fewer than {k} responses",
-        PROTECTS_SMALLER: "hidden to protect a smaller group",
+        PROTECTS_SMALLER: "hidden to protect individuals",
         NO_DATA: "no data",
     }[status]
 
@@ -91,8 +105,8 @@ def status_explanation(status: str, k: int) -> str:
             "with so few, individual answers could be recognised."
         ),
         PROTECTS_SMALLER: (
-            f"Hidden so that a smaller group (fewer than {k}) cannot be worked out by "
-            "subtracting the figures that are shown from a total."
+            f"Hidden so that no group of fewer than {k} can be worked out by combining "
+            "the figures that are shown, and no small group shows everyone answering alike."
         ),
         NO_DATA: "Nobody in this group answered these questions.",
     }[status]
@@ -127,8 +141,3 @@ def check_crossing(dimensions: Iterable[str]) -> None:
             f"them is sensitive, so that small groups cannot be singled out "
             f"({', '.join(crossed)} were asked for). Clear a filter or an attribute."
         )
-
-
-# The statuses as small integers, for the engine's arrays.
-_CODES = {SHOWN: 0, BELOW_K: 1, PROTECTS_SMALLER: 2}
-_NAMES = {code: name for name, code in _CODES.items()}

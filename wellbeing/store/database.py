@@ -1,4 +1,4 @@
-"""The DuckDB store: opening the file, numbered migrations, the instruments, the salt.
+"""The DuckDB store: opening the file, numbered migrations, the instruments, private files.
 
 One connection per process; callers take ``con.cursor()`` per thread or script
 run, because a DuckDB connection refuses to be shared between threads.
@@ -6,14 +6,16 @@ run, because a DuckDB connection refuses to be shared between threads.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
-import secrets
 from importlib import resources
 from pathlib import Path
 
 import duckdb
 
 from wellbeing.core import instruments
+from wellbeing.store import audit_chain, config, keys
 from wellbeing.store.transaction import transaction
 
 MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
@@ -43,6 +45,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """Apply the migrations this database lacks, each in its own transaction.
 
     Safe to call on every start: applied versions are recorded and skipped.
+    Numbers are reserved for work in progress (003 and 005 while 004 was written),
+    so a number is applied whenever it is missing, even below the highest applied.
     Returns the number of migrations applied.
     """
     con.execute(
@@ -54,10 +58,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         )
         """
     )
-    current = schema_version(con)
+    done = {row[0] for row in con.execute("select version from schema_migrations").fetchall()}
     applied = 0
     for version, name, sql in migrations():
-        if version <= current:
+        if version in done:
             continue
         with transaction(con):
             con.execute(sql)
@@ -67,79 +71,103 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             )
         applied += 1
     sync_instruments(con)
-    ensure_salt(con)
+    keys.settle(con)
+    audit_chain.chain_unhashed(con)
     return applied
 
 
 def sync_instruments(con: duckdb.DuckDBPyConnection) -> None:
-    """Copy the instrument CSVs (``wellbeing.core.instruments``) into the store; idempotent."""
-    items = instruments.all_items()
-    with transaction(con):
-        for row in instruments.csv_rows("instruments.csv"):
-            con.execute(
-                "insert or replace into instruments values ($code, $name, $description, $better)",
-                {
-                    "code": row["code"],
-                    "name": row["name"],
-                    "description": row["description"],
-                    "better": instruments.is_true(row["higher_is_better"]),
-                },
-            )
-        for row in instruments.csv_rows("constructs.csv"):
-            con.execute(
-                "insert or replace into constructs values "
-                "($instrument, $code, $name, $description, $kind, $min, $max)",
-                {
-                    "instrument": row["instrument"],
-                    "code": row["code"],
-                    "name": row["name"],
-                    "description": row["description"],
-                    "kind": row["kind"],
-                    "min": float(row["scale_min"]),
-                    "max": float(row["scale_max"]),
-                },
-            )
-        for row in instruments.csv_rows("label_sets.csv"):
-            value = row["value"].strip()
-            con.execute(
-                "insert or replace into label_sets values ($name, $label, $value)",
-                {
-                    "name": row["name"],
-                    "label": row["label"],
-                    "value": float(value) if value else None,
-                },
-            )
-        con.execute("delete from items")
-        for item in items:
-            con.execute(
-                "insert into items values "
-                "($id, $instrument, $code, $construct, $text, $label_set, $min, $max, $reverse)",
-                {
-                    "id": item.id,
-                    "instrument": item.instrument,
-                    "code": item.code,
-                    "construct": item.construct,
-                    "text": item.text,
-                    "label_set": item.label_set,
-                    "min": item.scale_min,
-                    "max": item.scale_max,
-                    "reverse": item.reverse,
-                },
-            )
+    """Copy the instrument CSVs (``wellbeing.core.instruments``) into the store; idempotent.
 
-
-def ensure_salt(con: duckdb.DuckDBPyConnection) -> str:
-    """The per-installation salt for identifier hashes, created on first use.
-
-    It lives only inside this database, so it is never in the repository, and
-    hashes stay comparable across every upload into the same store.
+    Every start calls it, so it only reads when the store already holds them.
     """
-    con.execute(
-        "insert into settings (key, value) values ('identifier_salt', $salt) "
-        "on conflict do nothing",
-        {"salt": secrets.token_hex(32)},
-    )
-    return con.execute("select value from settings where key = 'identifier_salt'").fetchall()[0][0]
+    wanted = _instrument_rows()
+    if _instruments_in_store(con, wanted):
+        return
+    with transaction(con):
+        for row in wanted["instruments"]:
+            con.execute("insert or replace into instruments values (?, ?, ?, ?)", list(row))
+        for row in wanted["constructs"]:
+            con.execute("insert or replace into constructs values (?, ?, ?, ?, ?, ?, ?)", list(row))
+        for row in wanted["label_sets"]:
+            con.execute("insert or replace into label_sets values (?, ?, ?)", list(row))
+        # HR's own questions (ids from COUNCIL_ITEM_ID_START) live only in the store.
+        con.execute(
+            "delete from items where id < $first", {"first": instruments.COUNCIL_ITEM_ID_START}
+        )
+        for row in wanted["items"]:
+            con.execute("insert into items values (?, ?, ?, ?, ?, ?, ?, ?, ?)", list(row))
+
+
+def _instrument_rows() -> dict[str, list[tuple]]:
+    """The rows of the four instrument tables as the CSVs give them, in column order."""
+    return {
+        "instruments": [
+            (
+                row["code"],
+                row["name"],
+                row["description"],
+                instruments.is_true(row["higher_is_better"]),
+            )
+            for row in instruments.csv_rows("instruments.csv")
+        ],
+        "constructs": [
+            (
+                row["instrument"],
+                row["code"],
+                row["name"],
+                row["description"],
+                row["kind"],
+                float(row["scale_min"]),
+                float(row["scale_max"]),
+            )
+            for row in instruments.csv_rows("constructs.csv")
+        ],
+        "label_sets": [
+            (
+                row["name"],
+                row["label"],
+                float(row["value"].strip()) if row["value"].strip() else None,
+            )
+            for row in instruments.csv_rows("label_sets.csv")
+        ],
+        "items": [
+            (
+                item.id,
+                item.instrument,
+                item.code,
+                item.construct,
+                item.text,
+                item.label_set,
+                item.scale_min,
+                item.scale_max,
+                item.reverse,
+            )
+            for item in instruments.all_items()
+        ],
+    }
+
+
+_STORED = {
+    "instruments": "select * from instruments",
+    "constructs": "select * from constructs",
+    "label_sets": "select * from label_sets",
+    "items": "select * from items where id < $first",
+}
+
+
+def _instruments_in_store(con: duckdb.DuckDBPyConnection, wanted: dict[str, list[tuple]]) -> bool:
+    """Whether writing ``wanted`` would change nothing: every row already there as it is,
+    and the built-in items exactly these (they are replaced whole; HR's own are kept)."""
+    for table, rows in wanted.items():
+        first = {"first": instruments.COUNCIL_ITEM_ID_START} if table == "items" else None
+        stored = con.execute(_STORED[table], first).fetchall()
+        if table == "items":
+            if sorted(stored) != sorted(rows):
+                return False
+        elif not set(rows) <= set(stored):
+            return False
+    return True
 
 
 def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
@@ -147,14 +175,14 @@ def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
 
     ``None`` or ``":memory:"`` opens an in-memory store, for tests.
     """
-    config = {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
+    options = {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
     if path is None or str(path) == ":memory:":
-        con = duckdb.connect(":memory:", config=config)
+        con = duckdb.connect(":memory:", config=options)
     else:
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_folder(path.parent)
         try:
-            con = duckdb.connect(str(path), config=config)
+            con = duckdb.connect(str(path), config=options)
         except duckdb.IOException as error:
             if "lock" in str(error).lower():
                 raise StoreLocked(
@@ -162,5 +190,26 @@ def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
                     "dashboard). Stop the dashboard, or import through its Upload page."
                 ) from error
             raise
+        keep_private(path)
     migrate(con)
     return con
+
+
+def make_private_folder(folder: Path) -> None:
+    """Create the data folder readable by its owner only (0700).
+
+    An existing folder is made private too when it is the default ``data/``;
+    a folder chosen by the administrator is left as they set it.
+    """
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700)
+        os.chmod(folder, 0o700)
+    elif folder.resolve() == config.DEFAULT_DB_PATH.parent.resolve():
+        os.chmod(folder, 0o700)
+
+
+def keep_private(path: Path) -> None:
+    """The database file and its write-ahead log: readable and writable by the owner only."""
+    for file in (path, path.with_name(path.name + ".wal")):
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            os.chmod(file, 0o600)

@@ -11,7 +11,7 @@ server to the st.navigation router (``run``).
 """
 
 from wellbeing.ui.downloads import audited_download, chart_download, table_downloads
-from wellbeing.ui.filters import FILTER_KEYS, filters, scope, shared_filters
+from wellbeing.ui.filters import FILTER_KEYS, filters, scope, services, shared_filters
 from wellbeing.ui.navigation import (
     SECTION_KEY,
     PageSpec,
@@ -28,6 +28,7 @@ from wellbeing.ui.run import (
     cursor,
     database,
 )
+from wellbeing.ui.serving import refuse_without_gate
 from wellbeing.ui.session import (
     REFUSAL,
     SIGN_IN_NOTICE_KEY,
@@ -37,11 +38,13 @@ from wellbeing.ui.session import (
     local_only_banner,
     refuse_public_address_without_sign_in,
     require_role,
+    session_cookie,
     sign_in_with_password,
     sign_in_with_provider,
     signed_in_user,
     single_sign_on_configured,
 )
+from wellbeing.ui.text import reading
 
 __all__ = [
     "FILTER_KEYS",
@@ -65,10 +68,14 @@ __all__ = [
     "local_only_banner",
     "navigation",
     "panel",
+    "reading",
     "refuse_public_address_without_sign_in",
+    "refuse_without_gate",
     "require_role",
     "scope",
+    "session_cookie",
     "sections",
+    "services",
     "shared_filters",
     "sign_in_with_password",
     "sign_in_with_provider",

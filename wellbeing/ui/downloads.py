@@ -8,7 +8,7 @@ import streamlit as st
 
 from wellbeing.access import audit_log
 from wellbeing.core import roles
-from wellbeing.present import tables
+from wellbeing.present import plain, tables
 from wellbeing.present.exports import csv_bytes, figure_png, xlsx_bytes
 from wellbeing.store import config
 from wellbeing.ui import run, session
@@ -48,7 +48,7 @@ def chart_download(figure, *, key: str, file_stem: str, title: str, source: str)
         key=f"{key}_png",
         on_click="ignore",
         icon=":material/image:",
-        help=f"Download \u201c{title}\u201d as an image",
+        help=f"Download \u201c{plain.markdown(title)}\u201d as an image",
     )
 
 

@@ -37,20 +37,23 @@ def shared_filters(con: duckdb.DuckDBPyConnection) -> None:
             bind="query-params",
             placeholder="No survey waves yet",
         )
-        service = st.selectbox(
-            "Service",
-            survey.filter_options(con, field="service"),
-            index=None,
-            placeholder="All services",
-            key=FILTER_KEYS["service"],
-            bind="query-params",
-        )
-        teams = survey.filter_options(con, field="team")
-        if service is not None:
-            hierarchy = survey.team_hierarchy(con)
-            in_service = set(hierarchy.loc[hierarchy["service"] == service, "team"])
-            teams = [team for team in teams if team in in_service]
+        # Each filter lists only values held by at least k of the wave's respondents.
+        wave_id = _chosen_wave(waves)
         visible = _visible_teams()
+        # A team manager sees their teams and the organisation, never a service's
+        # figures (which cover other teams): no service filter, and a service typed
+        # into the URL is dropped (see filters).
+        service = None
+        if visible is None:
+            service = st.selectbox(
+                "Service",
+                survey.filter_options(con, field="service", wave_id=wave_id),
+                index=None,
+                placeholder="All services",
+                key=FILTER_KEYS["service"],
+                bind="query-params",
+            )
+        teams = survey.filter_options(con, field="team", wave_id=wave_id, service=service)
         if visible is not None:
             teams = [team for team in teams if team in visible]
         st.selectbox(
@@ -77,7 +80,7 @@ def shared_filters(con: duckdb.DuckDBPyConnection) -> None:
         )
         role = st.selectbox(
             "Role",
-            survey.filter_options(con, field="role"),
+            survey.filter_options(con, field="role", wave_id=wave_id),
             index=None,
             placeholder="All roles",
             key=role_key,
@@ -86,7 +89,7 @@ def shared_filters(con: duckdb.DuckDBPyConnection) -> None:
         )
         stage = st.selectbox(
             "Career stage",
-            survey.filter_options(con, field="career_stage"),
+            survey.filter_options(con, field="career_stage", wave_id=wave_id),
             index=None,
             placeholder="All career stages",
             key=stage_key,
@@ -112,23 +115,40 @@ def shared_filters(con: duckdb.DuckDBPyConnection) -> None:
             )
 
 
-def filters(con: duckdb.DuckDBPyConnection) -> survey.Filters:
-    """The shared filters as the query layer takes them."""
-    waves = survey.waves(con)
+def _chosen_wave(waves) -> int | None:
+    """The wave chosen in the sidebar, else the latest."""
     label = st.session_state.get(FILTER_KEYS["wave"])
     match = waves.loc[waves["label"] == label, "id"]
-    wave_id = (
-        int(match.iloc[0]) if len(match) else (int(waves["id"].iloc[-1]) if len(waves) else None)
-    )
+    if len(match):
+        return int(match.iloc[0])
+    return int(waves["id"].iloc[-1]) if len(waves) else None
+
+
+def filters(con: duckdb.DuckDBPyConnection) -> survey.Filters:
+    """The shared filters as the query layer takes them.
+
+    A value the wave's filter does not list (typed into the URL, or left over
+    from another wave) is dropped, as if it had not been chosen.
+    """
+    wave_id = _chosen_wave(survey.waves(con))
+
+    def listed(field: str, value: str | None, **scope: object) -> str | None:
+        options = survey.filter_options(con, field=field, wave_id=wave_id, **scope)
+        return value if value in options else None
+
+    service = visible_service(listed("service", st.session_state.get(FILTER_KEYS["service"])))
+    role = listed("role", st.session_state.get(FILTER_KEYS["role"]))
     return survey.Filters(
         wave_id=wave_id,
-        service=st.session_state.get(FILTER_KEYS["service"]),
-        team=_visible_team(st.session_state.get(FILTER_KEYS["team"])),
-        role=st.session_state.get(FILTER_KEYS["role"]),
+        service=service,
+        team=_visible_team(
+            listed("team", st.session_state.get(FILTER_KEYS["team"]), service=service)
+        ),
+        role=role,
         # Never both (see shared_filters): the role wins, as in the sidebar.
         career_stage=None
-        if st.session_state.get(FILTER_KEYS["role"]) is not None
-        else st.session_state.get(FILTER_KEYS["career_stage"]),
+        if role is not None
+        else listed("career_stage", st.session_state.get(FILTER_KEYS["career_stage"])),
         combine_small_teams=bool(st.session_state.get(FILTER_KEYS["combine_small_teams"])),
     )
 
@@ -149,6 +169,18 @@ def scope(
         team=filters.team,
         subgroup=(filters.role or filters.career_stage) if subgroups else None,
     )
+
+
+def visible_service(service: str | None) -> str | None:
+    """The chosen service, or None for a user limited to some teams (a team manager)."""
+    return service if _visible_teams() is None else None
+
+
+def services(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The services this user may choose a figure for (none for a team manager)."""
+    if _visible_teams() is not None:
+        return []
+    return survey.team_hierarchy(con)["service"].dropna().unique().tolist()
 
 
 def _visible_teams() -> tuple[str, ...] | None:

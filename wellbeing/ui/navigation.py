@@ -9,6 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from wellbeing.core import roles
+from wellbeing.present import plain
 from wellbeing.ui.filters import FILTER_KEYS
 
 
@@ -76,7 +77,7 @@ def team_focus_note(team: str | None) -> None:
         return
     left, right = st.columns([5, 1], vertical_alignment="center")
     left.info(
-        f"Focused on **{team}**: its figures against the organisation.",
+        f"Focused on **{plain.markdown(team)}**: its figures against the organisation.",
         icon=":material/center_focus_strong:",
     )
     right.button("Show all teams", key="clear_team_focus", on_click=_clear_team_focus)
@@ -89,9 +90,9 @@ SECTION_KEY = "view"
 def sections(views_by_label: Mapping[str, Callable[[], None]]) -> str:
     """A page's tabs, of which only the open one runs: returns its label.
 
-    A page of six or eight charts redrew them all on every click (half a second
-    in the browser); a tab draws two at most, and its queries run only while
-    it is open. The open tab is in the address, so a link keeps it.
+    A page of six or eight charts would redraw them all on every click; a tab
+    draws two at most, and its queries run only while it is open. The open tab
+    is in the address, so a link keeps it.
     """
     labels = list(views_by_label)
     tabs = st.tabs(labels, key=SECTION_KEY, bind="query-params", on_change="rerun")

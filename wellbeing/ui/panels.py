@@ -1,20 +1,23 @@
 """Drawing a page section (``present.panels.Panel``): reading, chart, table, notes, downloads.
 
 Pages build panels from gated rows and hand them here, so every chart on every
-page comes with its one-sentence reading (as plain text: it may name teams,
-which are data) and a "Show as table" view of the same figures, and downloads
-named ``<measure>-<scope>-<wave>``.
+page comes with its one-sentence reading and a "Show as table" view of the same
+figures, and downloads named ``<measure>-<scope>-<wave>``. Titles, readings,
+notes and table cells may name teams, waves and measures typed by people, so
+each reaches Streamlit's Markdown through ``plain.markdown`` (st.table reads
+Markdown in its cells too).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from wellbeing.present import figures
+from wellbeing.present import figures, plain
 from wellbeing.present.panels import Panel
 from wellbeing.present.tables import Table
 from wellbeing.ui.downloads import chart_download, table_downloads
 from wellbeing.ui.filters import FILTER_KEYS
+from wellbeing.ui.text import reading
 
 # No plotly toolbar: its image button saved "newplot.png" with no title or source
 # (the PNG button under each chart does), and its zoom tools trap keyboard users.
@@ -55,7 +58,9 @@ def table(rows: Table, *, key: str, title: str) -> None:
     """A table as the screen shows it: shares as percentages, hidden figures as a dash."""
     shown = rows.on_screen()
     if len(shown) <= ROWS_AS_PAGE_TABLE:
-        st.table(shown, hide_index=True, alt=title)
+        # st.table draws its cells and headings as Markdown: a name is shown as typed.
+        as_text = shown.map(plain.markdown).rename(columns=plain.markdown)
+        st.table(as_text, hide_index=True, alt=title)
     else:
         st.dataframe(shown, hide_index=True, width="stretch", key=f"{key}_grid")
 
@@ -63,9 +68,9 @@ def table(rows: Table, *, key: str, title: str) -> None:
 def panel(section: Panel) -> None:
     """One section: its heading, reading, chart, "Show as table", notes and downloads."""
     if section.heading:
-        st.subheader(section.title)
+        st.subheader(plain.markdown(section.title))
     if section.reading:
-        st.text(section.reading)
+        reading(section.reading)
     if section.figure is not None:
         chart(section.figure, key=section.key, alt=section.alt, clickable=section.clickable)
         if section.table is not None:
@@ -74,7 +79,7 @@ def panel(section: Panel) -> None:
     elif section.table is not None:
         table(section.table, key=section.key, title=section.title)
     for note in section.notes:
-        st.caption(note)
+        st.caption(plain.markdown(note))
     downloads(section)
 
 

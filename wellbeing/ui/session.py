@@ -6,6 +6,8 @@ dashboard refuses to serve anything but this computer.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import signal
 import sys
@@ -16,13 +18,14 @@ import duckdb
 import streamlit as st
 from streamlit import runtime
 from streamlit.errors import StreamlitSecretNotFoundError
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from queries import imports
 from wellbeing.access import audit_log, auth
 from wellbeing.core import roles
-from wellbeing.ingest import demo
-from wellbeing.present import words
-from wellbeing.ui import run
+from wellbeing.ingest import demo, uploads
+from wellbeing.present import plain, words
+from wellbeing.ui import run, sessions
 
 CONFIRM_DEMO_REMOVAL_KEY = "confirm_demo_removal"
 
@@ -72,6 +75,12 @@ def demo_notice(con: duckdb.DuckDBPyConnection) -> None:
         if confirm.button("Yes, remove it", key="remove_demo_confirm", type="primary"):
             st.session_state.pop(CONFIRM_DEMO_REMOVAL_KEY, None)
             demo.remove(con)
+            audit_log.record(
+                con,
+                user=user,
+                action=audit_log.DEMO_DATA,
+                detail="Removed the bundled sample data (demo uploads and their rows)",
+            )
             st.rerun()
         if cancel.button("Keep it", key="remove_demo_cancel"):
             st.session_state.pop(CONFIRM_DEMO_REMOVAL_KEY, None)
@@ -83,6 +92,9 @@ def demo_notice(con: duckdb.DuckDBPyConnection) -> None:
 SESSION_KEY = "signed_in_session"
 # A message for the sign-in page after an expiry or a sign-out.
 SIGN_IN_NOTICE_KEY = "sign_in_notice"
+# A one-time token to swap for the session cookie, and a request to drop it.
+COOKIE_CLAIM_KEY = "session_cookie_claim"
+COOKIE_DROP_KEY = "session_cookie_drop"
 LOOPBACK_ADDRESSES = {"127.0.0.1", "localhost", "::1"}
 REFUSAL = "You do not have access to this page. Ask an HR administrator if you need it."
 PUBLIC_ADDRESS_REFUSAL = (
@@ -126,10 +138,17 @@ def _single_sign_on_claims() -> dict | None:
 
 
 def client_address() -> str:
-    """The client's network address for throttling ('local' on this computer)."""
+    """The client's real network address for throttling, or ``auth.UNKNOWN_CLIENT``.
+
+    Streamlit reports the connection's address, or the one a trusted proxy passed
+    in X-Forwarded-For: serve.py tells uvicorn to trust only the proxies named in
+    ``trusted_proxies`` (none by default), so no client can spoof it. A connection
+    from this computer (a local proxy not named as trusted) is unknown, and is
+    throttled per account name only.
+    """
     address = st.context.ip_address
-    # None on this computer; anything but text (AppTest's stand-in) counts as local too.
-    return address if isinstance(address, str) and address else "local"
+    # None on this computer; anything but text (AppTest's stand-in) is unknown too.
+    return address if isinstance(address, str) and address else auth.UNKNOWN_CLIENT
 
 
 def current_user() -> roles.User | None:
@@ -169,6 +188,7 @@ def require_role(*allowed: str) -> roles.User:
         st.error(REFUSAL)
         st.stop()
     roles.restrict_to_teams(user.visible_teams)
+    roles.view_as(user.role)
     return user
 
 
@@ -177,23 +197,38 @@ def signed_in_user(con: duckdb.DuckDBPyConnection) -> roles.User | None:
 
     A single sign-on identity that HR has mapped to a role starts a session here.
     """
-    if not sign_in_required(con):
+    required = sign_in_required(con)
+    sessions.note_sign_in_required(required)
+    if not required:
+        _grant_this_tab(con, roles.LOCAL_ADMIN, web_session=None)
         return roles.LOCAL_ADMIN
     now = auth.clock()
-    session = st.session_state.get(SESSION_KEY)
+    timeout = auth.session_timeout(con)
+    session = st.session_state.get(SESSION_KEY) or _session_from_cookie(now)
     claims = _single_sign_on_claims()
     if session is None and claims is not None:
         user = auth.user_for_identity(con, claims=claims)
         if user is not None:
-            session = {"account_id": None, "last_active": now}
-            st.session_state[SESSION_KEY] = session
+            session = _start_session(account_id=None, user=user, now=now, timeout=timeout)
             audit_log.record(
                 con, user=user, action=audit_log.SIGN_IN, detail="Single sign-on", now=now
             )
     if session is None:
+        sessions.revoke_grant(_tab())
         return None
-    timeout = auth.session_timeout(con)
+    shared = sessions.record(session.get("web_session"))
+    if session.get("web_session") and shared is None:
+        # Signed out in another tab (or the server restarted): out here too.
+        del st.session_state[SESSION_KEY]
+        sessions.revoke_grant(_tab())
+        st.session_state[SIGN_IN_NOTICE_KEY] = "You are signed out."
+        return None
+    if shared is not None:
+        # Idle time is the whole sign-in's, across tabs and reloads.
+        session = {**session, "last_active": max(session["last_active"], shared.last_active)}
     if auth.session_expired(last_active=session["last_active"], now=now, timeout=timeout):
+        sessions.end(session.get("web_session"))
+        sessions.revoke_grant(_tab())
         user = current_user_for_session(con, session)
         del st.session_state[SESSION_KEY]
         minutes = int(timeout.total_seconds() // 60)
@@ -216,7 +251,81 @@ def signed_in_user(con: duckdb.DuckDBPyConnection) -> roles.User | None:
     if user is None:
         # The account was disabled, or the identity's grant revoked, since the last click.
         del st.session_state[SESSION_KEY]
+        sessions.end(session.get("web_session"))
+        sessions.revoke_grant(_tab())
+        return None
+    if session.get("web_session"):
+        sessions.touch(session["web_session"], now=now, role=user.role, idle_timeout=timeout)
+    _grant_this_tab(con, user, web_session=session.get("web_session"))
     return user
+
+
+def _tab() -> str:
+    """This browser tab's Streamlit session id (the one in its upload URLs)."""
+    context = get_script_run_ctx()
+    return context.session_id if context is not None else ""
+
+
+def _grant_this_tab(
+    con: duckdb.DuckDBPyConnection, user: roles.User, *, web_session: str | None
+) -> None:
+    """Tell the upload gate (serve.py) what this tab may do: upload only as HR."""
+    limit_mb = uploads.max_upload_mb(con) if user.role == roles.HR_ADMIN else 0
+    sessions.grant(
+        _tab(), role=user.role, web_session=web_session, max_upload_bytes=limit_mb * 1024 * 1024
+    )
+
+
+def session_cookie_value() -> str | None:
+    """The session cookie this tab's connection brought (read when the page loaded)."""
+    return st.context.cookies.get(sessions.COOKIE)
+
+
+def _session_from_cookie(now: dt.datetime) -> dict | None:
+    """After a reload: the sign-in the signed cookie names, while it is live."""
+    web_session = sessions.session_in_cookie(session_cookie_value(), now=now)
+    found = sessions.find(web_session, now=now)
+    if found is None:
+        return None
+    session = {
+        "account_id": found.account_id,
+        "last_active": found.last_active,
+        "web_session": web_session,
+    }
+    st.session_state[SESSION_KEY] = session
+    return session
+
+
+def _start_session(
+    *, account_id: int | None, user: roles.User, now: dt.datetime, timeout: dt.timedelta
+) -> dict:
+    """A new sign-in: its server-side record, and a token the browser swaps for the cookie."""
+    web_session, token = sessions.start(
+        account_id=account_id, role=user.role, now=now, idle_timeout=timeout
+    )
+    session = {"account_id": account_id, "last_active": now, "web_session": web_session}
+    st.session_state[SESSION_KEY] = session
+    st.session_state[COOKIE_CLAIM_KEY] = token
+    return session
+
+
+def session_cookie() -> None:
+    """Once after a sign-in (or a sign-out): let the browser set (or drop) the session cookie.
+
+    Streamlit cannot set a cookie, so the browser asks serve.py's /auth routes,
+    on the same origin, with a one-time token (serving.py). Invisible.
+    """
+    token = st.session_state.pop(COOKIE_CLAIM_KEY, None)
+    dropped = st.session_state.pop(COOKIE_DROP_KEY, False)
+    if token is None and not dropped:
+        return
+    path = "/auth/claim" if token is not None else "/auth/logout"
+    body = json.dumps(token or "")
+    st.html(
+        f"<script>fetch({json.dumps(path)}, {{method: 'POST', body: {body}, "
+        "credentials: 'same-origin'});</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def current_user_for_session(con: duckdb.DuckDBPyConnection, session: dict) -> roles.User | None:
@@ -234,7 +343,9 @@ def sign_in_with_password(con: duckdb.DuckDBPyConnection, *, username: str, pass
     )
     if result.user is None:
         return result.message
-    st.session_state[SESSION_KEY] = {"account_id": result.account_id, "last_active": now}
+    _start_session(
+        account_id=result.account_id, user=result.user, now=now, timeout=auth.session_timeout(con)
+    )
     st.session_state.pop(SIGN_IN_NOTICE_KEY, None)
     return ""
 
@@ -250,6 +361,10 @@ def sign_in_with_provider() -> None:
 def sign_out(con: duckdb.DuckDBPyConnection, user: roles.User) -> None:
     """End this session (and the single sign-on cookie, if that is how they came in)."""
     session = st.session_state.pop(SESSION_KEY, None)
+    if session is not None:
+        sessions.end(session.get("web_session"))
+    sessions.revoke_grant(_tab())
+    st.session_state[COOKIE_DROP_KEY] = True
     audit_log.record(con, user=user, action=audit_log.SIGN_OUT, detail=user.signed_in_with)
     st.session_state[SIGN_IN_NOTICE_KEY] = "You are signed out."
     if session is not None and session["account_id"] is None:
@@ -303,8 +418,8 @@ def account_menu(con: duckdb.DuckDBPyConnection, user: roles.User) -> None:
     if user is roles.LOCAL_ADMIN:
         return
     with st.sidebar:
-        st.caption(f"Signed in as **{user.name}** ({roles.ROLE_NAMES[user.role]})")
+        st.caption(f"Signed in as **{plain.markdown(user.name)}** ({roles.ROLE_NAMES[user.role]})")
         if user.teams:
-            st.caption("Teams: " + ", ".join(user.teams))
+            st.caption("Teams: " + plain.markdown(", ".join(user.teams)))
         if st.button("Sign out", key="sign_out", icon=":material/logout:"):
             sign_out(con, user)

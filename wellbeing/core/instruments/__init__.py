@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from importlib import resources
 
 HSE_ITEM_ID_OFFSET = 100
+# A council's own questions (issue 16) are items from this id up, kept only in the store.
+COUNCIL_ITEM_ID_START = 1000
 MISSING_LABEL_SET = "*"
 
 

@@ -29,8 +29,8 @@ def change_timeline(
     """
     figure = go.Figure()
     shown = teams[teams["status"] == privacy.SHOWN].sort_values(["team", "wave_opened_on"])
-    # Every other team in one trace, its lines broken by gaps: hundreds of teams
-    # drawn as a trace each cost plotly seconds and the browser more.
+    # Every other team in one trace, its lines broken by gaps: a trace per team is
+    # slow to build and to draw at hundreds of teams.
     others = shown[shown["team"] != focus]
     if not others.empty:
         x, y, custom = _lines_with_gaps(others)

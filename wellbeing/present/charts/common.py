@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from wellbeing import privacy
 from wellbeing.core import kept
-from wellbeing.present import words
+from wellbeing.present import plain, words
 from wellbeing.present.charts import style
 
 
@@ -21,8 +21,8 @@ class KeptFigure(go.Figure):
     """A chart kept between reruns, which nobody changes after it is drawn.
 
     ``st.plotly_chart`` turns its figure into a dict on every rerun that shows
-    it: a deep copy of every label and value, 10-15 ms for a chart of hundreds
-    of teams. For a figure that never changes, that dict is worked out once.
+    it: a deep copy of every label and value. For a figure that never changes,
+    that dict is worked out once.
     """
 
     def to_dict(self) -> dict:
@@ -32,11 +32,19 @@ class KeptFigure(go.Figure):
 
 
 def drawn_once(draw: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
-    """:func:`kept.drawn_once` (wellbeing.core.kept) for a chart, as a :class:`KeptFigure`."""
+    """:func:`kept.drawn_once` (wellbeing.core.kept) for a chart, as a :class:`KeptFigure`.
+
+    Every text in the chart's arguments (team names, titles, labels) is escaped on
+    the way in (``plain.html_data``), so a name such as ``<a href=...>`` is drawn as
+    typed, never as Plotly markup; the chart's own ``<br>`` and ``<b>`` still work.
+    """
 
     @functools.wraps(draw)
     def drawn(*arguments, **keywords) -> go.Figure:
-        figure = draw(*arguments, **keywords)
+        figure = draw(
+            *(plain.html_data(a) for a in arguments),
+            **{name: plain.html_data(value) for name, value in keywords.items()},
+        )
         figure.__class__ = KeptFigure  # same fields; only to_dict is kept
         return figure
 
@@ -50,10 +58,9 @@ HEATMAP_NOTE_ROOM = 8
 MOST_TEAMS_DRAWN = 40
 """A team chart draws at most this many teams: the ones that stand out.
 
-Hundreds of teams pooled nationally made charts 10,000 pixels tall that nobody
-could read and that took the browser seconds to draw on every click. The
-readings beside each chart still count every team, and filtering by service
-draws that service's teams.
+Hundreds of teams make a chart nobody can read, and the browser redraws it on
+every click. The readings beside each chart still count every team, and
+filtering by service draws that service's teams.
 """
 
 

@@ -190,6 +190,7 @@ class Axis:
     high: float
     ticks: tuple[float, ...]
     kind: str
+    scale: tuple[float, float] = (1.0, 5.0)  # a score's whole scale (HR's own may differ)
 
     @property
     def tick_text(self) -> list[str]:
@@ -198,8 +199,9 @@ class Axis:
         whole = all(float(t).is_integer() for t in self.ticks)
         return [f"{t:.0f}" if whole else f"{t:.1f}" for t in self.ticks]
 
-    def scale_note(self, scale: tuple[float, float] = (1.0, 5.0)) -> str:
+    def scale_note(self) -> str:
         """For a score axis cut to the figures: what the whole scale is."""
+        scale = self.scale
         if self.kind == SHARE or (self.low, self.high) == scale:
             return ""
         return f"{scale[0]:g}\u2013{scale[1]:g} scale, axis from {self.low:g} to {self.high:g}"
@@ -257,7 +259,7 @@ def fitted_axis(
     first = math.ceil(lowest / step - 1e-9) * step
     count = int(math.floor((highest - first) / step + 1e-9))
     ticks = tuple(round(first + i * step, 10) for i in range(count + 1))
-    return Axis(lowest, highest, ticks, SCORE)
+    return Axis(lowest, highest, ticks, SCORE, (float(scale[0]), float(scale[1])))
 
 
 # Plotly's plain white look, not Streamlit's theme: the page, the PNG and the board pack

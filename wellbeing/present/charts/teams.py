@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from wellbeing import privacy
 from wellbeing.core import stats
-from wellbeing.core.measures import higher_is_better
+from wellbeing.core.measures import runs_higher_is_better
 from wellbeing.present.charts import style
 from wellbeing.present.charts.common import (
     HEATMAP_NOTE_ROOM,
@@ -85,7 +85,13 @@ def _team_heatmap(
         else {}
     )
     is_share = [kinds.get(code) == "yes_no" for code in codes]
-    direction_good = [higher_is_better(instrument, c) for c in codes]
+    # HR says which way an own measure runs (higher_is_better); built-in ones run as defined.
+    stated = (
+        dict(zip(constructs["code"], constructs["higher_is_better"], strict=True))
+        if "higher_is_better" in constructs
+        else {}
+    )
+    direction_good = [runs_higher_is_better(instrument, c, stated.get(c)) for c in codes]
     org = organisation.reindex(codes).to_numpy(dtype="float64")
     every_mean = scores.pivot(index="team", columns="construct", values="mean_score").reindex(
         columns=codes
@@ -234,6 +240,7 @@ def team_intervals(
     national: object | None = None,
     worse: str = "higher",
     count_label: str = "respondents",
+    scale: tuple[float, float] = (1.0, 5.0),
 ) -> go.Figure:
     """Each team's figure as a dot with its 95% interval; organisation and national as lines.
 
@@ -253,6 +260,7 @@ def team_intervals(
         national: a ``reference.NationalFigure`` drawn likewise, with source and year.
         worse: which verdict ("higher" or "lower") is bad for this measure.
         count_label: what the count is ("respondents", or "staff due" for records).
+        scale: a score's whole scale (1-5, or an own measure's); the axis is fitted inside it.
     """
     figures, note = most_notable(
         figures,
@@ -279,6 +287,7 @@ def team_intervals(
             national.share if national is not None else None,
         ],
         kind=kind,
+        scale=scale,
     )
     roles = [style.verdict_role(v, worse=worse) for v in shown["verdict"]]
     better = stats.LOWER if worse == stats.HIGHER else stats.HIGHER

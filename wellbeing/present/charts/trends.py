@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from wellbeing import privacy
+from wellbeing.present import plain
 from wellbeing.present.charts import style
 from wellbeing.present.charts.common import ROW_PLOT_WIDTH, drawn_once
 
@@ -19,6 +20,8 @@ def trend_lines(
     team: str | None = None,
     team_trend: pd.DataFrame | None = None,
     x_title: str = "Survey wave",
+    breaks: tuple[tuple[str, str], ...] = (),
+    value_range: tuple[float, float] | None = None,
 ) -> go.Figure:
     """The organisation's figure wave by wave, and one team's beside it, with 95% intervals.
 
@@ -26,6 +29,9 @@ def trend_lines(
         organisation: rows from ``figures.trend`` for the organisation.
         team, team_trend: the focused team and its ``figures.trend`` rows, if any.
         x_title: what the points along the axis are (survey waves, or months of records).
+        breaks: (wave, why) for each wave whose measure asked other questions than the
+            wave before: a dashed line before that wave, saying so (its hover says why).
+        value_range: the scale of a score (default 1-5); the axis is fitted inside it.
     """
     number = style.number_format(kind)
     figure = go.Figure()
@@ -74,7 +80,12 @@ def trend_lines(
             )
         )
     waves = organisation["wave"].tolist()
-    axis = style.fitted_axis(values, kind=kind, pad=0.02 if kind == style.SHARE else 0.05)
+    axis = style.fitted_axis(
+        values,
+        kind=kind,
+        scale=value_range or (1.0, 5.0),
+        pad=0.02 if kind == style.SHARE else 0.05,
+    )
     # As many labels as fit side by side at the narrowest plot; the rest on hover.
     widest = max((style.text_width(str(w)) for w in waves), default=0) + 12
     every = max(1, -(-len(waves) * int(widest) // ROW_PLOT_WIDTH))
@@ -89,6 +100,25 @@ def trend_lines(
         bottom=style.axis_room(x_title),
     )
     style.legend_layout(figure)
+    for wave, why in breaks:
+        # The waves came in escaped (drawn_once); a break's own texts are nested, so not.
+        wave = plain.html(wave)
+        if wave not in waves:
+            continue
+        # On a category axis a number is a position: half-way before the wave's own.
+        at = waves.index(wave) - 0.5
+        figure.add_vline(x=at, line={"dash": "dash", "color": style.EVENT.colour, "width": 1})
+        figure.add_annotation(
+            x=at,
+            y=1,
+            yref="paper",
+            text="questions changed",
+            hovertext=plain.html(why),
+            showarrow=False,
+            xanchor="left",
+            yanchor="top",
+            font={"size": style.SMALL_SIZE, "color": style.MUTED_TEXT},
+        )
     figure.update_layout(
         xaxis={
             "title": {"text": style.wrap_title(x_title), "standoff": 8},

@@ -1,0 +1,2 @@
+-- The number the next audit entry gets: its hash covers its number.
+select nextval('audit_id_seq') as id

@@ -1,0 +1,109 @@
+-- The finest groups of one wave's respondents, for the confidentiality engine
+-- (never shown): respondents of the same upload with the same attributes and
+-- the same sets of figures they count in, and per set what tells whether a
+-- group's members all answered alike. One row per group and set.
+--
+-- Sets ("universes"):
+--   respondents:<instrument>       answered the instrument (the profile and response rates)
+--   construct:<instrument>:<code>  scored on a measure (reported_scores: where support and
+--                                  challenge were both asked, scored on both)
+--   support_challenge              scored on both support and challenge (the quadrants)
+--   item:<code>                    answered an item whose agreement is shown
+--
+-- $wave_id      the wave
+-- $uploads      its survey uploads to include: the active ones and those of any
+--               version readers were shown (a list of ids)
+-- $high_cutoff  a score at or above this is "high"
+-- $items        the items whose agreement is shown (a list of codes) ...
+-- $agree_from   ... and, in the same order, the answer from which each counts as agreeing
+with people as (
+    select
+        r.id,
+        r.upload_id,
+        coalesce(w.service, r.service) as service,
+        r.team,
+        coalesce(r.role, 'Not stated') as role,
+        coalesce(r.career_stage, 'Not stated') as career_stage,
+        coalesce(r.ethnicity, 'Not stated') as ethnicity,
+        coalesce(r.gender, 'Not stated') as gender,
+        coalesce(r.disability, 'Not stated') as disability,
+        coalesce(r.age_band, 'Not stated') as age_band,
+    from responses as r
+    left join wave_teams as w on w.wave_id = r.wave_id and w.team = r.team
+    where r.wave_id = $wave_id and list_contains($uploads, r.upload_id)
+),
+
+scores as (
+    select s.response_id as id, s.instrument, s.construct, s.score,
+    from reported_scores as s
+    semi join people on people.id = s.response_id
+),
+
+both_scored as (
+    select
+        id,
+        -- High support and high challenge: the quadrant the standards ask for.
+        min(score) >= $high_cutoff as high,
+    from scores
+    where instrument = 'default' and construct in ('support', 'challenge')
+    group by id
+    having count(distinct construct) = 2
+),
+
+agreement as (
+    select
+        a.response_id as id,
+        i.code,
+        a.value,
+        a.value >= $agree_from[list_position($items, i.code)] as agrees,
+    from answers as a
+    join items as i on i.id = a.item_id and i.instrument = 'default'
+    semi join people on people.id = a.response_id
+    where a.value is not null and list_contains($items, i.code)
+),
+
+memberships as (
+    -- As the profile and response rates count them: any score on the instrument.
+    select distinct s.response_id as id, 'respondents:' || s.instrument as universe,
+        null::double as score, null::boolean as high,
+    from construct_scores as s
+    semi join people on people.id = s.response_id
+    union all
+    select id, 'construct:' || instrument || ':' || construct as universe, score,
+        score >= $high_cutoff as high,
+    from scores
+    union all
+    select id, 'support_challenge' as universe, null::double as score, high,
+    from both_scored
+    union all
+    select id, 'item:' || code as universe, value as score, agrees as high,
+    from agreement
+),
+
+patterns as (
+    select id, list(universe order by universe) as universes,
+    from memberships
+    group by id
+)
+
+select
+    p.service,
+    p.team,
+    p.role,
+    p.career_stage,
+    p.ethnicity,
+    p.gender,
+    p.disability,
+    p.age_band,
+    p.upload_id,
+    pt.universes,
+    m.universe,
+    count(*) as respondents,
+    count(*) filter (where m.high) as high,
+    min(m.score) as low,
+    max(m.score) as top,
+from people as p
+join patterns as pt on pt.id = p.id
+join memberships as m on m.id = p.id
+group by all
+order by all

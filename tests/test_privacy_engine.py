@@ -1,0 +1,298 @@
+"""The confidentiality engine on small organisations worked out by hand.
+
+Each test builds people, lets ``privacy.decide`` decide every cell, and checks
+the statuses it expects by hand and, independently, that no group below k
+follows from what is shown (integer programming over the people themselves,
+tests/derivable.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.derivable import derivable, smallest_derivable
+from tests.privacy_people import DIMENSIONS, finest, given_away, members, person, shown_rows
+from wellbeing import privacy
+
+ALL = privacy.ALL
+STRESS = privacy.SetSpec("stress", reveals=("stress",))
+
+
+def key(**values: object) -> tuple[str, ...]:
+    return privacy.cell_key(**values)
+
+
+def people_of(*teams: tuple[str, str, int], **fields: object) -> pd.DataFrame:
+    """(team, service, size) triples; everyone in the set "stress"."""
+    rows = [person(t, s, stress=True, **fields) for t, s, n in teams for _ in range(n)]
+    return pd.DataFrame(rows)
+
+
+def test_a_group_below_k_shows_nothing_and_an_empty_group_reads_alike():
+    # Service S: Alpha 6, Beta 3 (below 5). Beta hidden leaves 3 (< 5) to subtract from S,
+    # so Alpha, the next smallest, is hidden with it: 6 + 3 = 9 hidden, 9 >= 5.
+    people = people_of(("Alpha", "S", 6), ("Beta", "S", 3))
+    decision = privacy.decide(finest(people, ["stress"]), [STRESS], privacy.Rules())
+    assert decision.lookup("stress", key(service="S", team="Beta")) == (privacy.BELOW_K, 3)
+    assert decision.lookup("stress", key(service="S", team="Alpha")) == (
+        privacy.PROTECTS_SMALLER,
+        6,
+    )
+    assert decision.lookup("stress", key(service="S")) == (privacy.SHOWN, 9)
+    # A team nobody answered for reads as one of one person: taking part is not shown.
+    assert decision.lookup("stress", key(service="S", team="Gamma"))[0] == privacy.BELOW_K
+    # Only the organisation of a set nobody is in says "no data".
+    assert decision.lookup("nobody", key())[0] == privacy.NO_DATA
+
+
+def test_a_service_is_hidden_only_when_nothing_cheaper_would_do():
+    # Two services; in S2 one team of 3. Hiding S2's teams (3 and the 5 beside it) suffices:
+    # neither service, nor the organisation, is hidden.
+    people = people_of(
+        ("A", "S1", 8), ("B", "S1", 7), ("C", "S2", 3), ("D", "S2", 5), ("E", "S2", 9)
+    )
+    decision = privacy.decide(finest(people, ["stress"]), [STRESS], privacy.Rules())
+    assert decision.lookup("stress", key(service="S1"))[0] == privacy.SHOWN
+    assert decision.lookup("stress", key(service="S2"))[0] == privacy.SHOWN
+    assert decision.lookup("stress", key())[0] == privacy.SHOWN
+    assert decision.lookup("stress", key(service="S2", team="C"))[0] == privacy.BELOW_K
+    assert decision.lookup("stress", key(service="S2", team="D"))[0] == privacy.PROTECTS_SMALLER
+    assert decision.lookup("stress", key(service="S2", team="E"))[0] == privacy.SHOWN
+    assert given_away(decision, people, {"stress": ["stress"]}, 5) == {}
+
+
+def test_one_score_in_two_sets_is_decided_together():
+    # Team T: 6 scored on support, 5 of them on challenge too (one skipped it). Support's
+    # mean over the 6 and over the 5 (the quadrants) are two figures of the same scores:
+    # 6 x mean(6) - 5 x mean(5) is the sixth person's score unless one cell is hidden.
+    rows = [person("T", "S", support=True, both=i < 5) for i in range(6)]
+    rows += [person("U", "S", support=True, both=True) for _ in range(7)]
+    people = pd.DataFrame(rows)
+    frame = finest(people, ["support", "both"])
+    specs = [
+        privacy.SetSpec("support", reveals=("support",)),
+        privacy.SetSpec("both", reveals=("support", "challenge")),
+    ]
+    decision = privacy.decide(frame, specs, privacy.Rules())
+    assert given_away(decision, people, {"support": ["support", "both"]}, 5) == {}
+    # Without the shared quantity (two different measures) both cells could show.
+    apart = privacy.decide(
+        frame,
+        [privacy.SetSpec("support", reveals=("support",)), privacy.SetSpec("both", reveals=("x",))],
+        privacy.Rules(),
+    )
+    assert apart.lookup("support", key(service="S", team="T"))[0] == privacy.SHOWN
+    assert apart.lookup("both", key(service="S", team="T"))[0] == privacy.SHOWN
+    # Together, one of them is hidden.
+    together = {
+        decision.lookup(name, key(service="S", team="T"))[0] for name in ("support", "both")
+    }
+    assert together != {privacy.SHOWN}
+
+
+def test_a_union_of_two_hidden_cells_is_not_left_to_be_worked_out():
+    # Two teams each with one manager (hidden) and four seniors (hidden with them: 1 + 4 = 5),
+    # the rest social workers; the organisation's managers and seniors are shown. Team minus
+    # its social workers is 5 in each team, and the organisation's managers minus nothing
+    # would be the two managers together: 2 people, both scores with the interval.
+    rows = []
+    for team in ("A", "B"):
+        rows += [person(team, "S", role="Manager", stress=True)]
+        rows += [person(team, "S", role="Senior", stress=True) for _ in range(4)]
+        rows += [person(team, "S", role="Social worker", stress=True) for _ in range(8)]
+    for team in ("C", "D"):
+        rows += [person(team, "S", role="Senior", stress=True) for _ in range(6)]
+        rows += [person(team, "S", role="Social worker", stress=True) for _ in range(6)]
+    people = pd.DataFrame(rows)
+    decision = privacy.decide(finest(people, ["stress"]), [STRESS], privacy.Rules())
+    assert given_away(decision, people, {"stress": ["stress"]}, 5) == {}
+    managers = members(people, "stress", key(role="Manager"))
+    assert not derivable(managers[None, :], shown_rows(decision, people, ["stress"]))[0]
+
+
+def test_a_small_group_all_answering_alike_is_hidden_and_a_larger_one_is_shown():
+    # Alpha: 6 who all score high (share 100%); Beta: 12 all high; Gamma: 6 who differ.
+    rows = [
+        person(
+            "Alpha", "S", stress=True, **{"stress:high": 1, "stress:low": 5.0, "stress:top": 5.0}
+        )
+        for _ in range(6)
+    ]
+    rows += [
+        person("Beta", "S", stress=True, **{"stress:high": 1, "stress:low": 4.0, "stress:top": 4.0})
+        for _ in range(12)
+    ]
+    rows += [
+        person(
+            "Gamma",
+            "S",
+            stress=True,
+            **{"stress:high": int(v >= 4), "stress:low": v, "stress:top": v},
+        )
+        for v in (1.0, 2.0, 3.0, 4.0, 5.0, 2.0)
+    ]
+    people = pd.DataFrame(rows)
+    frame = people[[*DIMENSIONS, "stress"]].assign(respondents=1)
+    for column in ("stress:high", "stress:low", "stress:top"):
+        frame[column] = people[column]
+    spec = privacy.SetSpec("stress", reveals=("stress",), answers=("stress",))
+    decision = privacy.decide(frame, [spec], privacy.Rules(alike_group_size=10))
+    assert decision.lookup("stress", key(service="S", team="Alpha"))[0] == privacy.PROTECTS_SMALLER
+    assert decision.lookup("stress", key(service="S", team="Beta"))[0] == privacy.SHOWN
+    # Gamma is not alike, but is hidden with Alpha so that Alpha is not the service less the rest.
+    statuses = {
+        team: decision.lookup("stress", key(service="S", team=team))[0]
+        for team in ("Alpha", "Gamma")
+    }
+    assert statuses == {"Alpha": privacy.PROTECTS_SMALLER, "Gamma": privacy.PROTECTS_SMALLER}
+    # Turned down to k, the rule hides nothing of 5 or more.
+    off = privacy.decide(frame, [spec], privacy.Rules(alike_group_size=5))
+    assert off.lookup("stress", key(service="S", team="Alpha"))[0] == privacy.SHOWN
+
+
+def versions_frame(people: pd.DataFrame, versions: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Finest groups with the set "stress" now and ``stress@<tag>`` for earlier versions."""
+    frame = people[[*DIMENSIONS]].copy()
+    frame["stress"] = people["now"].to_numpy()
+    for tag, who in versions.items():
+        frame[f"stress@{tag}"] = who
+    frame["respondents"] = 1
+    return frame.groupby(list(frame.columns[:-1]), as_index=False)["respondents"].sum()
+
+
+def all_version_rows(people, decisions_by_version):
+    """Rows over people of every cell shown in every version (the reader kept them all)."""
+    rows = []
+    for who, decision in decisions_by_version:
+        cells = decision.cells()
+        for _, row in cells[cells["status"] == privacy.SHOWN].iterrows():
+            cell = members(people.assign(stress=who), "stress", tuple(row[d] for d in DIMENSIONS))
+            rows.append(cell)
+    return np.array(rows, dtype=float)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        pytest.param(STRESS, id="a-score"),
+        pytest.param(privacy.SetSpec("stress"), id="a-count-only"),
+    ],
+)
+def test_a_late_return_to_a_wave_already_seen_is_decided_with_what_was_shown(spec):
+    # Version 1: A 6, B 7, C 8 (21). A late return adds one person to A (22). Shown
+    # alone, version 2 would give A 7, service 22, organisation 22: each less its
+    # version-1 figure is the late return's own score. Decided with version 1, every
+    # cell that holds the late return is hidden, the organisation included.
+    people = pd.DataFrame(
+        [person(t, "S") for t, n in (("A", 6), ("B", 7), ("C", 8)) for _ in range(n)]
+        + [person("A", "S")]
+    )
+    first = np.arange(len(people)) < 21
+    people["now"] = first
+    v1 = privacy.decide(versions_frame(people, {}), [spec], privacy.Rules())
+    published = privacy.Publication("1", v1.shown_keys())
+    people["now"] = True
+    v2 = privacy.decide(
+        versions_frame(people, {"1": first}), [spec], privacy.Rules(), history=[published]
+    )
+    assert v2.lookup("stress", key(service="S", team="A"))[0] != privacy.SHOWN
+    assert v2.lookup("stress", key())[0] != privacy.SHOWN
+    rows = all_version_rows(people, [(first, v1), (np.ones(len(people), bool), v2)])
+    assert smallest_derivable(rows, 5) is None
+    # Five late returns together (instead of the one) change every cell they touch by
+    # at least k: decided with version 1, the new version shows the organisation.
+    grown = pd.concat([people.iloc[:21], pd.DataFrame([person("B", "S") for _ in range(5)])])
+    grown = grown.reset_index(drop=True)
+    grown["now"] = True
+    before = np.arange(len(grown)) < 21
+    v3 = privacy.decide(
+        versions_frame(grown, {"1": before}), [spec], privacy.Rules(), history=[published]
+    )
+    assert v3.lookup("stress", key())[0] == privacy.SHOWN
+    rows = all_version_rows(grown, [(before, v1), (np.ones(len(grown), bool), v3)])
+    assert smallest_derivable(rows, 5) is None
+
+
+def test_lowering_k_after_a_wave_was_seen_shows_more_but_nothing_below_the_new_k():
+    # Decided at k=5 and seen; then at k=3 with that remembered. Each setting alone is
+    # safe; together they must not give away a group of 1 or 2.
+    rng = np.random.default_rng(9)
+    rows = []
+    for team, size in (("A", 4), ("B", 6), ("C", 3), ("D", 9), ("E", 5)):
+        for _ in range(size):
+            rows.append(
+                person(team, "S1" if team < "C" else "S2", role=str(rng.choice(["x", "y", "z"])))
+            )
+    people = pd.DataFrame(rows)
+    everyone = np.ones(len(people), bool)
+    people["now"] = everyone
+    at_five = privacy.decide(versions_frame(people, {}), [STRESS], privacy.Rules())
+    published = privacy.Publication("5", at_five.shown_keys())
+    at_three = privacy.decide(
+        versions_frame(people, {"5": everyone}),
+        [STRESS],
+        privacy.Rules(min_group_size=3, alike_group_size=3),
+        history=[published],
+    )
+    rows = all_version_rows(people, [(everyone, at_five), (everyone, at_three)])
+    assert smallest_derivable(rows, 3) is None
+    assert len(at_three.shown_keys()["stress"]) >= len(at_five.shown_keys()["stress"])
+
+
+@pytest.mark.parametrize("k", [3, 5, 7])
+def test_no_random_organisation_gives_away_a_group_below_k(k):
+    rng = np.random.default_rng(100 + k)
+    for _ in range(6):
+        rows = []
+        for service in ("S1", "S2"):
+            for team in range(rng.integers(2, 5)):
+                for _ in range(int(rng.integers(1, 12))):
+                    rows.append(
+                        person(
+                            f"{service}T{team}",
+                            service,
+                            role=str(rng.choice(["SW", "Senior", "Manager", privacy.NOT_STATED])),
+                            career_stage=str(rng.choice(["NQ", "Experienced"])),
+                            ethnicity=str(rng.choice(["A", "B", "C"])),
+                            support=True,
+                            both=bool(rng.random() > 0.1),
+                        )
+                    )
+        people = pd.DataFrame(rows)
+        specs = [
+            privacy.SetSpec("support", reveals=("support",), breakdowns=True),
+            privacy.SetSpec("both", reveals=("support", "challenge")),
+        ]
+        rules = privacy.Rules(min_group_size=k, sensitive_min_group_size=k + 3, alike_group_size=k)
+        decision = privacy.decide(finest(people, ["support", "both"]), specs, rules)
+        families = {"support": ["support", "both"], "challenge": ["both"]}
+        assert given_away(decision, people, families, k) == {}
+        # Hidden sensitive groups below the stricter k stay out of reach too.
+        cells = decision.cells()
+        hidden = cells[
+            (cells["status"] != privacy.SHOWN)
+            & (cells["respondents"] > 0)
+            & (cells["respondents"] < cells["k"])
+            & (cells["ethnicity"] != ALL)
+        ]
+        rows_shown = shown_rows(decision, people, ["support", "both"])
+        shown_sets = {tuple(r.astype(bool)) for r in rows_shown}
+        targets = [
+            members(people, row["set"], tuple(row[d] for d in DIMENSIONS))
+            for _, row in hidden.iterrows()
+        ]
+        targets = [t for t in targets if tuple(t) not in shown_sets]
+        if targets and len(rows_shown):
+            assert not derivable(np.array(targets, dtype=float), rows_shown).any()
+
+
+def test_the_information_lost_is_counted_by_kind_of_cell():
+    # Alpha 6, Beta 3 in one service: Beta (3) and Alpha (6) are hidden teams: 9 people.
+    people = people_of(("Alpha", "S", 6), ("Beta", "S", 3))
+    lost = privacy.information_lost(
+        privacy.decide(finest(people, ["stress"]), [STRESS], privacy.Rules())
+    )
+    assert (lost["teams_hidden"], lost["teams_respondents_hidden"]) == (2, 9)
+    assert (lost["services_hidden"], lost["organisation_hidden"]) == (0, 0)

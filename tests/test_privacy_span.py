@@ -1,0 +1,52 @@
+"""The engine's exact span test, team by team, against floating-point least squares."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.derivable import derivable
+from wellbeing.privacy.span import _PRIME, _BlockSystem
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_block_by_block_span_test_agrees_with_least_squares(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n_columns = 40
+    # Columns in 3 services of 2-3 teams; rows within a team, a service or across all.
+    service = rng.integers(0, 3, n_columns)
+    team = service * 10 + rng.integers(0, 3, n_columns)
+    rows = []
+    for _ in range(30):
+        level = rng.integers(0, 3)
+        pool = (
+            np.arange(n_columns)
+            if level == 0
+            else np.flatnonzero(service == rng.choice(service))
+            if level == 1
+            else np.flatnonzero(team == rng.choice(team))
+        )
+        chosen = pool[rng.random(len(pool)) < 0.6]
+        if len(chosen):
+            rows.append(np.unique(chosen))
+    dense = np.zeros((len(rows), n_columns))
+    for r, columns in enumerate(rows):
+        dense[r, columns] = 1
+    system = _BlockSystem(rows, n_columns, np.column_stack([service, team]))
+    targets = np.zeros((40, n_columns), dtype=np.int64)
+    for i in range(40):
+        # Half the targets are shown rows themselves (derivable), half random sets.
+        if i % 2:
+            targets[i] = dense[rng.integers(len(rows))]
+        else:
+            targets[i, rng.choice(n_columns, size=3, replace=False)] = 1
+    coefficients, exists = system.represent(targets)
+    expected = derivable(targets.astype(float), dense)
+    assert exists.tolist() == expected.tolist()
+    # Where it says a combination exists, the combination adds up to the target exactly.
+    for i in np.flatnonzero(exists):
+        total = (coefficients[i][:, None] * dense.astype(np.int64)).sum(axis=0) % _PRIME
+        assert (total == targets[i] % _PRIME).all()
+    # A random null vector is orthogonal to every row.
+    null = system.null_vectors(np.random.default_rng(seed), 3)
+    assert not ((dense.astype(np.int64) @ null) % _PRIME).any()

@@ -1,0 +1,379 @@
+"""Exact linear algebra modulo a prime over the shown cells: the span test, block by block.
+
+A team's null space is built locally, then its service's, then the
+organisation's, so the cost follows the number of teams rather than the
+number of finest groups cubed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Arithmetic modulo a prime keeps the rank test exact and free of the
+# multithreaded floating-point linear algebra that crawls on a busy two-core
+# server. The prime is small enough that a product of two residues summed over
+# thousands of columns stays inside int64, so the final test is one integer
+# matrix product. A figure derivable over the rationals stays derivable modulo
+# p unless p divides a denominator of the solution (a chance of about one in
+# a million per system); the reverse error only hides more than needed.
+_PRIME = 1_048_573
+
+
+# --- The audit at scale: the same span test, one team at a time --------------
+#
+# Every finest group belongs to one team, every team to one service. A shown
+# cell whose groups all lie in one team is that team's equation; one spanning
+# teams of a service is the service's; the rest (the organisation, its roles
+# and stages, a sensitive group across services) are the organisation's. The
+# shown cells' null space is then built bottom-up: a team's null space N_t
+# (its groups minus its local rank, a handful of dimensions), a service's as
+# N_t applied to the null space of its own equations written in the teams'
+# null-space coordinates, and the organisation's likewise. A group is
+# derivable exactly when it is orthogonal to that null space. Nothing larger
+# than (a level's own equations) x (its children's null-space dimensions) is
+# ever eliminated, so a cube of 400 teams is a few hundred small eliminations
+# and one of a few hundred rows, where the dense test was one of thousands.
+
+# Columns of one elimination step: E (rows x rows) times this many columns of
+# the equations at a time (left-looking), so a wide level costs matrix products.
+_ELIMINATION_CHUNK = 512
+# Float64 products of residues stay exact while (p - 1)^2 times the terms summed
+# is below 2^53: sum at most this many at once, then reduce.
+_EXACT_TERMS = (1 << 53) // ((_PRIME - 1) ** 2)
+# Below this many multiply-adds, numpy's int64 product beats converting to float.
+_SMALL_PRODUCT = 5_000_000
+# A node's reduced equations with more entries than this are kept as two factors.
+_FACTORED_REDUCED = 2_000_000
+# Random null vectors are drawn from a generator the caller seeds, so the same
+# counts give the same decision everywhere.
+_SAMPLES = 3
+
+
+def _mulmod(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a @ b modulo the prime, exactly, for residues a and b.
+
+    In int64 a sum of up to 2^63 / p^2 (millions of) products is exact, which is
+    quickest for small blocks; a large product goes to float64 (BLAS) in chunks
+    of terms whose sums stay exact.
+    """
+    inner = a.shape[1]
+    if inner == 0:
+        return np.zeros((a.shape[0], b.shape[1]), dtype="int64")
+    if a.shape[0] * inner * b.shape[1] < _SMALL_PRODUCT:
+        return (a.astype("int64", copy=False) @ b.astype("int64", copy=False)) % _PRIME
+    total = np.zeros((a.shape[0], b.shape[1]), dtype="float64")
+    for start in range(0, inner, _EXACT_TERMS - 1):
+        part = a[:, start : start + _EXACT_TERMS - 1].astype("float64") @ b[
+            start : start + _EXACT_TERMS - 1
+        ].astype("float64")
+        total = np.fmod(total + np.fmod(part, _PRIME), _PRIME)
+    return total.astype("int64")
+
+
+def _eliminate(equations: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """(pivot columns, E, rank) with E @ equations in reduced row echelon form mod p.
+
+    E is invertible; its first ``rank`` rows give the pivot rows (identity on
+    the pivot columns), the others span the left null space (combinations of
+    the equations that add up to nothing).
+    """
+    n_rows, n_columns = equations.shape
+    transform = np.eye(n_rows, dtype="int64")
+    pivots: list[int] = []
+    rank = 0
+    for start in range(0, n_columns, _ELIMINATION_CHUNK):
+        if rank == n_rows:
+            break
+        block = _mulmod(transform, equations[:, start : start + _ELIMINATION_CHUNK])
+        for column in range(block.shape[1]):
+            if rank == n_rows:
+                break
+            candidates = np.flatnonzero(block[rank:, column])
+            if len(candidates) == 0:
+                continue
+            chosen = rank + int(candidates[0])
+            if chosen != rank:
+                transform[[rank, chosen]] = transform[[chosen, rank]]
+                block[[rank, chosen]] = block[[chosen, rank]]
+            inverse = pow(int(block[rank, column]), _PRIME - 2, _PRIME)
+            transform[rank] = (transform[rank] * inverse) % _PRIME
+            block[rank] = (block[rank] * inverse) % _PRIME
+            factors = block[:, column].copy()
+            factors[rank] = 0
+            touched = np.flatnonzero(factors)
+            if len(touched):
+                transform[touched] = (
+                    transform[touched] - np.outer(factors[touched], transform[rank])
+                ) % _PRIME
+                block[touched] = (block[touched] - np.outer(factors[touched], block[rank])) % _PRIME
+            pivots.append(start + column)
+            rank += 1
+    return np.array(pivots, dtype=np.intp), transform, rank
+
+
+class _Node:
+    """One team, service or the organisation: its own equations, reduced.
+
+    Columns ``lo:hi`` (in the system's order) are its finest groups. Its
+    *coordinates* are its finest groups (a team) or its children's null-space
+    coordinates side by side (a service, the organisation). Its equations are
+    its own shown cells (``cells``) in those coordinates; ``transform`` (E)
+    brings them to reduced echelon form, whose pivot rows restricted to the
+    ``free`` (non-pivot) coordinates are ``reduced``. The free coordinates are
+    its null-space coordinates: a null-space vector with free part y has
+    -reduced @ y on the pivots.
+    """
+
+    def __init__(
+        self,
+        lo: int,
+        hi: int,
+        children: list[_Node],
+        cells: np.ndarray,
+        labels: np.ndarray | None = None,
+    ) -> None:
+        self.lo, self.hi = lo, hi
+        self.children = children
+        self.cells = cells  # its own rows (shown cells), 0/1 over lo:hi
+        self.rows = np.arange(len(cells))  # their numbers in the system (set by the system)
+        # Rows of the parent's equations already projected here, by cell (label): a
+        # repair rebuilds the organisation, whose other children stay as they were.
+        self._projected: dict[int, np.ndarray] = {}
+        if children:
+            equations = np.concatenate(
+                [c._project_rows(cells[:, c.lo - lo : c.hi - lo], labels) for c in children],
+                axis=1,
+            )
+        else:
+            equations = cells.astype("int64")
+        self.pivots, self.transform, self.rank = _eliminate(equations)
+        self.width = width = equations.shape[1]
+        is_free = np.ones(width, dtype=bool)
+        is_free[self.pivots] = False
+        self.free = np.flatnonzero(is_free)
+        self.dimension = len(self.free)
+        # Some combination of the rows below adds up to nothing (a random left
+        # null vector has something to draw here).
+        self.slack = self.rank < len(cells) or any(c.slack for c in children)
+        # reduced = transform[:rank] @ equations[:, free]; kept as those two factors
+        # where it would be large (the organisation: a few hundred rows by thousands
+        # of coordinates), since it is only ever multiplied by a few vectors.
+        self.reduced: np.ndarray | None = None
+        self._factors: tuple[np.ndarray, np.ndarray] | None = None
+        if self.rank * self.dimension > _FACTORED_REDUCED:
+            self._factors = (self.transform[: self.rank], equations[:, self.free])
+        else:
+            self.reduced = _mulmod(self.transform[: self.rank], equations[:, self.free])
+
+    def _times_reduced(self, z: np.ndarray) -> np.ndarray:
+        """z (batch x rank) @ reduced."""
+        if self._factors is None:
+            return _mulmod(z, self.reduced)
+        transform, free_equations = self._factors
+        return _mulmod(_mulmod(z, transform), free_equations)
+
+    def _reduced_times(self, y: np.ndarray) -> np.ndarray:
+        """reduced @ y (dimension x batch)."""
+        if self._factors is None:
+            return _mulmod(self.reduced, y)
+        transform, free_equations = self._factors
+        return _mulmod(transform, _mulmod(free_equations, y))
+
+    def _project_rows(self, rows: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
+        """:meth:`project` of a parent's rows, reusing those (by label) projected before."""
+        if labels is None:
+            return self.project(rows)
+        keys = labels.tolist()
+        missing = [i for i, key in enumerate(keys) if key not in self._projected]
+        if missing:
+            for i, row in zip(missing, self.project(rows[missing]), strict=True):
+                self._projected[keys[i]] = row
+        if not keys:
+            return np.zeros((0, self.dimension), dtype="int64")
+        return np.stack([self._projected[key] for key in keys])
+
+    def _coordinates(self, vectors: np.ndarray) -> np.ndarray:
+        """Vectors over lo:hi in this node's coordinates (batch x coordinates)."""
+        if not self.children:
+            return vectors.astype("int64") % _PRIME
+        return np.concatenate(
+            [c.project(vectors[:, c.lo - self.lo : c.hi - self.lo]) for c in self.children],
+            axis=1,
+        )
+
+    def project(self, vectors: np.ndarray) -> np.ndarray:
+        """Vectors over lo:hi times this node's null-space basis (batch x dimension)."""
+        z = self._coordinates(vectors)
+        if self.rank == 0:
+            return z
+        return (z[:, self.free] - self._times_reduced(z[:, self.pivots])) % _PRIME
+
+    def lift(self, free_part: np.ndarray) -> np.ndarray:
+        """Null-space vectors over lo:hi (columns) from their free coordinates."""
+        z = np.zeros((self.width, free_part.shape[1]), dtype="int64")
+        z[self.free] = free_part
+        if self.rank:
+            z[self.pivots] = (-self._reduced_times(free_part)) % _PRIME
+        if not self.children:
+            return z
+        parts, at = [], 0
+        for child in self.children:
+            parts.append(child.lift(z[at : at + child.dimension]))
+            at += child.dimension
+        return np.concatenate(parts, axis=0)
+
+    def represent(
+        self,
+        vectors: np.ndarray,
+        out: np.ndarray,
+        rng: np.random.Generator | None,
+        noisy: np.ndarray,
+    ) -> np.ndarray:
+        """Write into ``out`` (batch x system rows) coefficients of this subtree's rows that add
+        up to each vector; True where they exist. For the ``noisy`` vectors, a uniformly
+        random such combination (of the zero vector: a random left null vector)."""
+        if not (self.slack and rng is not None and noisy.any()) and not vectors.any():
+            return np.ones(len(vectors), dtype=bool)
+        z = self._coordinates(vectors)
+        if self.rank:
+            residual = (z[:, self.free] - self._times_reduced(z[:, self.pivots])) % _PRIME
+            coefficients = _mulmod(z[:, self.pivots], self.transform[: self.rank])
+        else:
+            residual = z
+            coefficients = np.zeros((len(vectors), len(self.rows)), dtype="int64")
+        ok = ~residual.any(axis=1)
+        if rng is not None and self.rank < len(self.rows) and noisy.any():
+            noise = rng.integers(0, _PRIME, (len(vectors), len(self.rows) - self.rank))
+            noise[~noisy] = 0
+            coefficients = (coefficients + _mulmod(noise, self.transform[self.rank :])) % _PRIME
+        out[:, self.rows] = coefficients
+        if self.children:
+            rest = (vectors - _mulmod(coefficients, self.cells)) % _PRIME
+            for child in self.children:
+                part = rest[:, child.lo - self.lo : child.hi - self.lo]
+                ok &= child.represent(part, out, rng, noisy)
+        return ok
+
+
+class _BlockSystem:
+    """The span of some 0/1 rows over columns grouped in nested blocks (service, team).
+
+    ``groups`` (columns x levels) labels each column, outermost level first; a
+    row belongs to the deepest block holding all of its columns. ``labels``
+    name the rows (the cube's cell numbers) so that ``cache`` (a dict kept
+    between audits of one cube) can reuse every block whose rows did not
+    change: a repair hides one cell, so the next audit redoes one team, its
+    service and the organisation.
+    """
+
+    def __init__(
+        self,
+        rows: list[np.ndarray],
+        n_columns: int,
+        groups: np.ndarray,
+        *,
+        labels: np.ndarray | None = None,
+        cache: dict | None = None,
+    ) -> None:
+        groups = np.asarray(groups).reshape(n_columns, -1)
+        levels = groups.shape[1]
+        # Each level's blocks numbered 0.. (a team code says its service too), and the
+        # columns put block by block, so that every block is a contiguous range.
+        codes = np.zeros((n_columns, levels + 1), dtype="int64")
+        numbered = np.zeros((n_columns, levels), dtype="int64")
+        for level in range(levels):
+            numbered[:, level] = np.unique(groups[:, level], return_inverse=True)[1].reshape(-1)
+        for level in range(levels):
+            _, inverse = np.unique(numbered[:, : level + 1], axis=0, return_inverse=True)
+            codes[:, level + 1] = inverse.reshape(-1)
+        self.order = np.lexsort(codes[:, ::-1].T) if n_columns else np.zeros(0, dtype=np.intp)
+        self.position = np.empty(n_columns, dtype=np.intp)
+        self.position[self.order] = np.arange(n_columns)
+        codes = codes[self.order]
+        self.n_columns = n_columns
+        self.n_rows = len(rows)
+        positions = [self.position[np.asarray(r, dtype=np.intp)] for r in rows]
+        # The block owning each row: the deepest level at which its columns agree.
+        owner_level = np.zeros(len(rows), dtype="int64")
+        owner_code = np.zeros(len(rows), dtype="int64")
+        sizes = np.array([len(p) for p in positions], dtype="int64")
+        filled = np.flatnonzero(sizes)
+        if len(filled):
+            flat = np.concatenate([positions[i] for i in filled])
+            starts = np.r_[0, np.cumsum(sizes[filled])[:-1]]
+            for level in range(1, levels + 1):
+                low = np.minimum.reduceat(codes[flat, level], starts)
+                high = np.maximum.reduceat(codes[flat, level], starts)
+                same = low == high
+                owner_level[filled[same]] = level
+                owner_code[filled[same]] = low[same]
+        self._owned: dict[tuple[int, int], list[int]] = {}
+        for i, key in enumerate(zip(owner_level.tolist(), owner_code.tolist(), strict=True)):
+            self._owned.setdefault(key, []).append(i)
+        self._labels = np.arange(len(rows)) if labels is None else np.asarray(labels)
+        self._old = cache if cache is not None else {}
+        self._new: dict = {}
+        self.root = self._build(0, 0, n_columns, codes, positions, levels)
+        if cache is not None:  # keep only the blocks in use: a wide block is megabytes
+            cache.clear()
+            cache.update(self._new)
+
+    def _build(self, level, lo, hi, codes, positions, levels) -> _Node:
+        children = []
+        if level < levels and hi > lo:
+            column = codes[lo:hi, level + 1]
+            starts = np.flatnonzero(np.r_[True, column[1:] != column[:-1]]) + lo
+            ends = np.r_[starts[1:], hi]
+            children = [
+                self._build(level + 1, a, b, codes, positions, levels)
+                for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
+            ]
+        code = int(codes[lo, level]) if hi > lo else 0
+        mine = np.array(self._owned.get((level, code), []), dtype=np.intp)
+        key = (level, lo, hi, self._labels[mine].tobytes(), tuple(id(c) for c in children))
+        node = self._old.get(key)
+        if node is None:
+            cells = np.zeros((len(mine), hi - lo), dtype="int8")
+            for row, i in enumerate(mine):
+                cells[row, positions[i] - lo] = 1
+            node = _Node(lo, hi, children, cells, self._labels[mine])
+        node.rows = mine  # this system's numbering of the same rows
+        self._new[key] = node
+        return node
+
+    def null_vectors(self, rng: np.random.Generator, count: int = _SAMPLES) -> np.ndarray:
+        """Uniformly random vectors of the null space (columns x count, original column order)."""
+        free_part = rng.integers(0, _PRIME, (self.root.dimension, count))
+        return self.root.lift(free_part)[self.position]
+
+    def screen(self, targets: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
+        """Which targets (arrays of columns) may be derivable: every derivable one, and a
+        non-derivable one with chance p ** -_SAMPLES."""
+        x = self.null_vectors(rng)
+        if not targets:
+            return np.zeros(0, dtype=bool)
+        ends = np.cumsum([len(t) for t in targets])
+        running = np.cumsum(x[np.concatenate(targets).astype(np.intp)], axis=0)
+        running = np.concatenate([np.zeros((1, x.shape[1]), dtype="int64"), running])
+        sums = (running[ends] - running[np.r_[0, ends[:-1]]]) % _PRIME
+        return ~sums.any(axis=1)
+
+    def represent(
+        self,
+        vectors: np.ndarray,
+        rng: np.random.Generator | None = None,
+        noisy: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(coefficients over the rows, exists) for each vector (batch x original columns).
+
+        Exact: ``exists`` is False unless the coefficients add up to the vector. With
+        ``rng``, the ``noisy`` vectors (default all) get a uniformly random combination
+        among all that add up to them; for the zero vector that is a random left null
+        vector, non-zero on a row in the span of the others but with chance 1 / p.
+        """
+        vectors = np.asarray(vectors, dtype="int64")[:, self.order] % _PRIME
+        out = np.zeros((len(vectors), self.n_rows), dtype="int64")
+        if noisy is None:
+            noisy = np.full(len(vectors), rng is not None)
+        ok = self.root.represent(vectors, out, rng, np.asarray(noisy, dtype=bool))
+        return out, ok
