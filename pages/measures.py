@@ -7,7 +7,7 @@ from wellbeing import ui
 from wellbeing.access import audit_log
 from wellbeing.core import roles
 from wellbeing.core.measures import runs_higher_is_better
-from wellbeing.present import figures, panels, plain
+from wellbeing.present import figures, panels, plain, words
 from wellbeing.present import measures as measure_views
 
 user = ui.require_role(*roles.EVERYONE)
@@ -77,7 +77,9 @@ asked = by_wave[by_wave["construct"] == code].merge(
 if asked.empty:
     st.caption("No wave has asked this measure's questions yet.")
 for wave in asked.itertuples(index=False):
-    with st.expander(f"{wave.label}: {len(wave.questions)} question(s)"):
+    with st.expander(
+        f"{plain.markdown(wave.label)}: {words.count(len(wave.questions), 'question')}"
+    ):
         for question in wave.questions:
             st.text(f"\u2022 {question}")
         st.caption(plain.markdown("Answer scales: " + ", ".join(wave.scales)))

@@ -9,7 +9,7 @@ from wellbeing.access import audit_log
 from wellbeing.core import roles
 from wellbeing.ingest import uploads
 from wellbeing.ingest.reading import ImportProblem
-from wellbeing.present import plain, tables
+from wellbeing.present import plain, tables, words
 
 user = ui.require_role(roles.HR_ADMIN)
 st.title("Upload history")
@@ -112,7 +112,7 @@ rejects = imports.upload_rejects(con, upload_id=upload_id)
 if rejects.empty:
     st.caption("No cells were rejected in this upload.")
 else:
-    st.markdown(f"**{len(rejects):,} rejected cell(s)**, not stored:")
+    st.markdown(f"**{words.count(len(rejects), 'rejected cell')}**, not stored:")
     ui.table(
         tables.plain_table(
             rejects,

@@ -10,6 +10,7 @@ import csv
 import io
 import itertools
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -259,6 +260,24 @@ def sign_in(page, *, username: str, password: str) -> None:
     password_box.press("Enter")
     expect(page.get_by_test_id("stSidebar").get_by_role("combobox", name="Wave")).to_be_visible()
     wait_for_script(page)
+
+
+# A backslash before a punctuation character: how plain.markdown keeps it from being Markdown.
+_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def shown_table(element) -> pd.DataFrame:
+    """An AppTest ``st.table`` as the reader sees it.
+
+    st.table draws cells and headings as Markdown, so ``ui.table`` escapes them
+    (``plain.markdown``): "#1" is sent as "\\#1" and shown as "#1".
+    """
+    frame = element.value
+
+    def unescape(text: object) -> object:
+        return _MARKDOWN_ESCAPE.sub(r"\1", text) if isinstance(text, str) else text
+
+    return frame.map(unescape).rename(columns=unescape)
 
 
 def free_port() -> int:

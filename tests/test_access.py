@@ -21,7 +21,7 @@ import pytest
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
-from support import open_section, section_labels
+from support import open_section, section_labels, shown_table
 
 import dashboard
 from wellbeing import store, ui
@@ -307,7 +307,7 @@ def test_hr_creates_an_account_on_the_accounts_page_and_it_can_sign_in(access_db
     at.text_input(key="new_password_again").input(PASSWORD)
     next(b for b in at.button if b.label == "Add account").click().run()
     assert not at.exception and not at.error
-    table = at.table[0].value
+    table = shown_table(at.table[0])
     assert table.set_index("User name").loc["tm.one", "Teams (team managers)"] == "Fostering"
     signed_in = app()
     signed_in.run()

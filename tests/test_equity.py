@@ -205,6 +205,4 @@ def test_the_equity_page_for_a_team_too_small_for_any_group_says_so(demo_app_db)
     at.sidebar.selectbox(key="team").set_value("Sensory Impairment").run()
     assert not at.exception, [e.value for e in at.exception]
     open_section(at, "Who responded")
-    assert any(
-        "groups in" in t.value and "are too small to show" in t.value for t in at.get("text")
-    )
+    assert any("groups in" in t.value and "are too small to show" in t.value for t in at.markdown)

@@ -234,7 +234,7 @@ def test_the_overview_page_shows_tiles_the_look_first_list_and_the_heatmap(demo_
         "High change fatigue",
         "High intention to leave",
     ]
-    assert any("teams shown are worse than the organisation" in t.value for t in at.get("text"))
+    assert any("teams shown are worse than the organisation" in t.value for t in at.markdown)
     # The sample data's patchy teams (DESIGN's worked example) are among those listed.
     assert section_labels(at) == ["Teams to look at first", "Every measure by team", "Board pack"]
     assert any("Front Door (MASH)" in expander.label for expander in at.expander)
@@ -250,7 +250,7 @@ def test_the_response_rates_page_flags_low_response_teams_on_the_sample_data(dem
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
     at.switch_page("pages/response_rates.py").run()
     assert not at.exception
-    reading = at.get("text")[0].value
+    reading = at.markdown[0].value
     assert re.search(r"(is|are) under 50%|reached 50%", reading)
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert chart["data"][0]["orientation"] == "h"
@@ -289,4 +289,4 @@ def test_the_overview_lists_the_first_ten_teams_to_look_at_and_offers_the_rest(a
     assert all(label.startswith("Worse") for label in listed)
     assert all(label.endswith("worse on 2 measures") for label in listed)
     assert any("The first 10 of 12 are listed" in c.value for c in at.caption)
-    assert "12 of 24 teams shown are worse" in " ".join(t.value for t in at.get("text"))
+    assert "12 of 24 teams shown are worse" in " ".join(t.value for t in at.markdown)

@@ -28,7 +28,7 @@ from wellbeing.core import cadence, stats
 from wellbeing.core.measures import HIGH_SCORE_CUTOFF
 from wellbeing.core.reference import national_figure
 from wellbeing.core.vocabulary import SURVEY_FIELDS
-from wellbeing.present import exports
+from wellbeing.present import exports, words
 from wellbeing.present.charts import style
 from wellbeing.present.figures import SCORE, SHARE, NationalRow, organisation_figure
 from wellbeing.present.look_first import (
@@ -41,6 +41,7 @@ from wellbeing.present.readings import national_reading
 from wellbeing.present.tiles import Tile, headline_tiles
 
 CHROMIUM = "/usr/bin/chromium"
+BUILT_IN_SECTIONS = ("stress", "support_challenge", "supervision", "change_fatigue")
 CHART_WIDTH = 678  # the printable width of A4 at 14 mm margins in CSS pixels, less a frame
 SENSITIVE_NAMES = [
     field.label.lower() for field in SURVEY_FIELDS if field.name in privacy.SENSITIVE_ATTRIBUTES
@@ -356,6 +357,11 @@ section {{ break-inside: avoid; }}
 
 def _cover(pack: BoardPack) -> str:
     respondents = f"{pack.respondents:,}" if pack.respondents is not None else "hidden"
+    # Built-in measures in lower case; HR's own as HR wrote them.
+    sections = words.listing(
+        section.title.lower() if section.key in BUILT_IN_SECTIONS else section.title
+        for section in pack.sections
+    )
     facts = [
         ("For", pack.scope),
         ("Survey wave", pack.wave),
@@ -367,9 +373,9 @@ def _cover(pack: BoardPack) -> str:
         "<section class='cover'>"
         f"<h1>{html.escape(pack.title)}</h1>"
         "<p>A board pack from the workforce wellbeing dashboard: the headline figures, the "
-        "teams to look at first, and stress, support and challenge, supervision and change "
-        "fatigue team by team, each with the sentence that reads its chart. How the figures "
-        "are made, and how staff are kept anonymous, is on the last page.</p>"
+        f"teams to look at first, and {html.escape(sections)} team by team, each with the "
+        "sentence that reads its chart. How the figures are made, and how staff are kept "
+        "anonymous, is on the last page.</p>"
         "<dl>"
         + "".join(f"<dt>{html.escape(t)}</dt><dd>{html.escape(d)}</dd>" for t, d in facts)
         + "</dl>"
