@@ -18,6 +18,7 @@ from wellbeing.ingest.survey import (
     prepare_survey,
     suggest_survey_mapping,
 )
+from wellbeing.store import identifier_keys
 
 COUNCIL = Path(__file__).parent / "fixtures" / "council"
 NORTHSHIRE = COUNCIL / "northshire.csv"
@@ -233,7 +234,8 @@ def test_earlier_answers_are_listed_then_replaced_only_when_hr_chooses(con):
         ),
         "correction.csv",
     )
-    prepared = prepare_survey(correction, mapping, salt=survey_import.ensure_salt(con), plan=plan)
+    salt = identifier_keys(con).for_respondents("W")  # as the import keys the wave's ids
+    prepared = prepare_survey(correction, mapping, salt=salt, plan=plan)
     listed = survey_import.earlier_respondents(con, prepared, wave="W")
     assert listed["row"].tolist() == [2, 3, 4, 5, 6]
     assert set(listed["earlier_upload"]) == {"#1 own.csv"}
