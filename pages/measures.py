@@ -7,7 +7,7 @@ from wellbeing import ui
 from wellbeing.access import audit_log
 from wellbeing.core import roles
 from wellbeing.core.measures import runs_higher_is_better
-from wellbeing.present import figures, panels, plain, words
+from wellbeing.present import figures, panels, plain, tables, words
 from wellbeing.present import measures as measure_views
 
 user = ui.require_role(*roles.EVERYONE)
@@ -106,7 +106,17 @@ for wave in asked.itertuples(index=False):
         st.warning(plain.markdown(reading), icon=":material/warning:")
     else:
         st.markdown(plain.markdown(reading))
-    st.dataframe(table, hide_index=True, key=f"measures_reliability_{wave.wave_id}")
+    ui.table(
+        tables.plain_table(
+            table,
+            columns={
+                "question": ("Question", tables.TEXT),
+                "item_rest_correlation": ("Item-rest correlation", tables.NUMBER),
+            },
+        ),
+        key=f"measures_reliability_{wave.wave_id}",
+        title=f"Reliability of {name}, {wave.label}",
+    )
 
 if not row["own"]:
     st.stop()
@@ -154,8 +164,24 @@ with st.form("measures_edit"):
             detail=f"Measure '{code}' saved as version {version}.",
         )
         st.rerun()
-st.dataframe(
-    measures.measure_versions(con, construct=code),
-    hide_index=True,
+versions = measures.measure_versions(con, construct=code)
+ui.table(
+    tables.plain_table(
+        versions.assign(
+            higher_is_better=versions["higher_is_better"].map(
+                {True: "Higher is better", False: "Higher is worse"}
+            )
+        ),
+        columns={
+            "version": ("Version", tables.COUNT),
+            "name": ("Name", tables.TEXT),
+            "description": ("What it captures", tables.TEXT),
+            "higher_is_better": ("Which way is better", tables.TEXT),
+            "high_cutoff": ('"High" from', tables.NUMBER),
+            "defined_by": ("Saved by", tables.TEXT),
+            "defined_at": ("Saved at", tables.DATETIME),
+        },
+    ),
     key="measures_versions",
+    title=f"Versions of {name}",
 )
