@@ -143,6 +143,30 @@ def test_a_score_panel_fits_its_axis_to_the_figures_and_says_the_scale():
     assert "1\u20135 scale" in axis.title.text
 
 
+def test_an_own_measure_on_another_scale_is_drawn_on_its_own_scale():
+    # One of HR's own measures, scored 0-10: means of 6.5 and 8.2 are not cut at 5.
+    rows = team_rows().assign(mean_score=[8.2, 6.5, None], sd=[1.1, 1.3, None])
+    organisation = organisation_rows().assign(mean_score=[7.0], sd=[1.5])
+    panel = panels.team_panel(
+        rows,
+        organisation,
+        value="mean_score",
+        sd="sd",
+        kind=SCORE,
+        title="Feeling valued",
+        what="feeling valued (0-10)",
+        axis_title="Feeling valued (95% interval)",
+        key="own_measure_valued",
+        scope=SCOPE,
+        scale=(0.0, 10.0),
+    )
+    low, high = panel.figure.layout.xaxis.range
+    assert 0 <= low <= 6.5 - 0.5 and 8.2 + 0.5 <= high <= 10
+    assert "0\u201310 scale" in panel.figure.layout.xaxis.title.text
+    shown = panel.figure.data[0]
+    assert min(shown.x) >= low and max(shown.x) <= high
+
+
 def test_records_panels_say_staff_not_respondents():
     rows = team_rows().rename(columns={"respondents": "staff_due", "share_high": "compliance"})
     panel = panels.team_panel(
