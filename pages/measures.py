@@ -61,7 +61,7 @@ else:
             title=f"{name} across waves",
             what=f"{name} ({scale})",
             kind=figures.SCORE,
-            axis_title=name,
+            axis_title=f"{name}, {scale}",
             key="measures_trend",
             scope=ui.scope(con, filters, k=rules.min_group_size),
             breaks=breaks,
