@@ -3,8 +3,9 @@
 ``run`` (the shared database, this run's cursor, background preparation),
 ``session`` (sign-in, the current user, the role a page needs, banners),
 ``filters`` (the shared sidebar filters), ``downloads`` (audited download
-buttons), ``navigation`` (the router, tabs, the team focus) and ``panels``
-(a page section: reading, chart, table, notes and downloads). Pages
+buttons), ``navigation`` (the router, tabs, the team focus), ``panels``
+(a page section: reading, chart, table, notes and downloads), ``text``
+(readings drawn as text) and ``serving`` (the gates of ``python serve.py``). Pages
 and dashboard.py write ``ui.require_role(...)``, ``ui.cursor()`` and so on:
 the names they use are re-exported here. Importing this package pins the
 server to the st.navigation router (``run``).
