@@ -50,9 +50,13 @@ SIGN_IN_PAGE = "pages/sign_in.py"
 def main() -> None:
     st.set_page_config(
         page_title="Workforce wellbeing",
-        page_icon=":material/diversity_3:",
+        # An emoji, not a :material/...: icon: Streamlit fetches a material page icon
+        # from fonts.gstatic.com on every page load, and the dashboard asks no host
+        # but its own (README, "Running it for real").
+        page_icon="\U0001f465",
         layout="wide",
     )
+    ui.focus_style()
     con = ui.begin_run()
     ui.refuse_public_address_without_sign_in(con)
     ui.refuse_without_gate()

@@ -6,7 +6,7 @@ from queries import survey
 from wellbeing import ui
 from wellbeing.access import accounts, auth
 from wellbeing.core import roles
-from wellbeing.present import plain
+from wellbeing.present import plain, tables
 
 user = ui.require_role(roles.HR_ADMIN)
 st.title("Accounts and access")
@@ -52,21 +52,25 @@ with people:
             "signs in."
         )
     else:
-        st.dataframe(
-            table.assign(role=table["role"].map(role_name)).drop(columns=["id"]),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "username": "User name",
-                "display_name": "Name",
-                "role": "Role",
-                "teams": "Teams (team managers)",
-                "active": "Can sign in",
-                "created_at": st.column_config.DatetimeColumn("Created (UTC)"),
-                "created_by": "Created by",
-                "password_changed_at": st.column_config.DatetimeColumn("Password set (UTC)"),
-            },
+        ui.table(
+            tables.plain_table(
+                table.assign(
+                    role=table["role"].map(role_name),
+                    active=table["active"].map({True: "yes", False: "no"}),
+                ),
+                columns={
+                    "username": ("User name", tables.TEXT),
+                    "display_name": ("Name", tables.TEXT),
+                    "role": ("Role", tables.TEXT),
+                    "teams": ("Teams (team managers)", tables.TEXT),
+                    "active": ("Can sign in", tables.TEXT),
+                    "created_at": ("Created (UTC)", tables.DATETIME),
+                    "created_by": ("Created by", tables.TEXT),
+                    "password_changed_at": ("Password set (UTC)", tables.DATETIME),
+                },
+            ),
             key="accounts_table",
+            title="Accounts",
         )
 
     with st.form("create_account", clear_on_submit=True):
@@ -189,11 +193,20 @@ with single_sign_on:
         )
     grants = accounts.sso_mappings(con)
     if not grants.empty:
-        st.dataframe(
-            grants.assign(role=grants["role"].map(role_name)),
-            hide_index=True,
-            width="stretch",
+        ui.table(
+            tables.plain_table(
+                grants.assign(role=grants["role"].map(role_name)),
+                columns={
+                    "claim": ("Claim", tables.TEXT),
+                    "value": ("Value", tables.TEXT),
+                    "role": ("Role", tables.TEXT),
+                    "teams": ("Teams (team managers)", tables.TEXT),
+                    "created_at": ("Created (UTC)", tables.DATETIME),
+                    "created_by": ("Created by", tables.TEXT),
+                },
+            ),
             key="sso_table",
+            title="Single sign-on grants",
         )
     with st.form("grant_sso", clear_on_submit=True):
         st.subheader("Grant a role to an identity")

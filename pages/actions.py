@@ -7,7 +7,7 @@ from queries import actions, settings, survey
 from wellbeing import ui
 from wellbeing.access import action_plans
 from wellbeing.core import action_rules, roles
-from wellbeing.present import action_outcomes, charts, figures
+from wellbeing.present import action_outcomes, charts, exports, figures, panels, tables
 
 user = ui.require_role(*roles.EVERYONE)
 st.title("Action plans")
@@ -154,9 +154,24 @@ st.caption(
     "first wave after. The change against the organisation is the scope's change less the "
     "organisation's over the same two waves (for an organisation-wide action, its own change). "
     "\u201cCould be chance\u201d means the 95% interval includes no change. A change that follows "
-    "an action is not proof the action caused it. " + ui.hidden_note(k)
+    "an action is not proof the action caused it. " + panels.hidden_note(k)
 )
-ui.table_downloads(table, key="actions_download", title="Action plans")
+ui.table_downloads(
+    tables.Table(
+        table,
+        {
+            "Started": tables.DATE,
+            "Review": tables.DATE,
+            "Before": tables.SCORE,
+            "After": tables.SCORE,
+            "Change against organisation": tables.NUMBER,
+            "95% interval low": tables.NUMBER,
+            "95% interval high": tables.NUMBER,
+        },
+    ),
+    key="actions_download",
+    file_stem=exports.file_stem("Action plans"),
+)
 for action, result in zip(plans.to_dict("records"), results, strict=True):
     st.text(f"A{action['id']}. {action['what']}: {action_outcomes.reading(action, result)}")
 

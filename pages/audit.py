@@ -5,6 +5,7 @@ import streamlit as st
 from wellbeing import ui
 from wellbeing.access import audit_log
 from wellbeing.core import roles
+from wellbeing.present import tables
 
 ui.require_role(roles.HR_ADMIN)
 st.title("Audit log")
@@ -50,4 +51,16 @@ st.caption(
     f"The newest {len(events):,} entries. Entries are never edited or removed; each one's "
     "hash covers the one before, so a change made outside the dashboard shows above."
 )
-ui.table_downloads(events, key="audit_log", title="Audit log")
+ui.table_downloads(
+    tables.plain_table(
+        events,
+        columns={
+            "happened_at": ("When (UK time)", tables.DATETIME),
+            "username": ("Who", tables.TEXT),
+            "action": ("What", tables.TEXT),
+            "detail": ("Detail", tables.TEXT),
+        },
+    ),
+    key="audit_log",
+    file_stem="audit-log",
+)

@@ -7,7 +7,7 @@ from wellbeing import ui
 from wellbeing.access import action_plans
 from wellbeing.core import roles
 from wellbeing.core.measures import CHANGE_WINDOW_MONTHS
-from wellbeing.present import action_outcomes, charts, figures, readings
+from wellbeing.present import action_outcomes, figures, panels, readings
 
 user = ui.require_role(*roles.EVERYONE)
 st.title("Change fatigue")
@@ -37,35 +37,25 @@ if fatigue.empty:
     st.stop()
 
 ui.team_focus_note(filters.team)
+scope = ui.scope(con, filters, k=k)
+org_fatigue = org_fatigue_by_wave[org_fatigue_by_wave["wave_id"] == filters.wave_id]
 
-org_fatigue = figures.organisation_figure(
-    org_fatigue_by_wave[org_fatigue_by_wave["wave_id"] == filters.wave_id],
-    value="mean_score",
-    kind=figures.SCORE,
-    sd="sd",
-)
-fatigue_figures = figures.team_figures(
-    fatigue, value="mean_score", kind=figures.SCORE, sd="sd", organisation=org_fatigue
-)
-st.subheader("Change fatigue by team")
-ui.reading(
-    readings.team_reading(
-        fatigue_figures, what="change fatigue (1-5)", kind=figures.SCORE, organisation=org_fatigue
+ui.panel(
+    panels.team_panel(
+        fatigue,
+        org_fatigue,
+        value="mean_score",
+        kind=figures.SCORE,
+        sd="sd",
+        title="Change fatigue by team",
+        what="change fatigue (1-5)",
+        axis_title="Mean change fatigue (95% interval)",
+        key="change_fatigue_by_team",
+        scope=scope,
+        notes=(panels.hidden_note(k),),
     )
 )
-ui.team_chart(
-    charts.team_intervals(
-        fatigue_figures,
-        kind=figures.SCORE,
-        k=k,
-        organisation=org_fatigue.value,
-        axis_title="Mean change fatigue, 1-5 (95% interval)",
-    ),
-    key="change_fatigue_by_team",
-)
-st.caption(ui.hidden_note(k))
 
-st.subheader("Across waves, with the change log")
 events = change_fatigue.change_events(con, service=filters.service, team=filters.team)
 org_trend = figures.trend(org_fatigue_by_wave, value="mean_score", kind=figures.SCORE, sd="sd")
 team_trend = (
@@ -73,69 +63,46 @@ team_trend = (
     if filters.team is not None
     else None
 )
-ui.reading(
-    readings.trend_reading(
-        org_trend,
-        what="change fatigue",
-        kind=figures.SCORE,
-        team=filters.team,
-        team_trend=team_trend,
-    )
-    + " "
-    + readings.events_reading(events)
-)
 plans = action_outcomes.on_timeline(
     action_plans.visible_actions(con, user=user), measure="change_fatigue", team=filters.team
 )
-ui.team_chart(
-    charts.change_timeline(
+ui.panel(
+    panels.timeline_panel(
         fatigue_by_wave,
         org_trend,
         events,
-        focus=filters.team,
-        axis_title="Mean change fatigue, 1-5",
-        actions=plans,
-    ),
-    key="change_fatigue_timeline",
-)
-st.caption(
-    "Each line is a team's score wave by wave (the organisation in black); triangles and "
-    "dashed lines mark organisation-wide changes, dotted lines a team's own; labelled stars "
-    "mark action plans on change fatigue. Hover for details."
-)
-for text in plans["text"]:
-    st.text(text)
-
-events_column, leave_column = st.columns(2)
-with events_column:
-    st.subheader("Change events before each wave")
-    counts = change_fatigue.change_events_before_waves(
-        con, service=filters.service, team=filters.team
-    )
-    points = figures.events_with_scores(counts, fatigue_by_wave)
-    ui.reading(
-        readings.correlation_reading(
-            points,
-            x="change_events",
-            y="mean_score",
-            x_what=f"change events in the {CHANGE_WINDOW_MONTHS} months before a wave",
-            y_what="change fatigue",
-            unit="team-wave",
+        reading=readings.trend_reading(
+            org_trend,
+            what="change fatigue",
+            kind=figures.SCORE,
+            team=filters.team,
+            team_trend=team_trend,
         )
+        + " "
+        + readings.events_reading(events),
+        axis_title="Mean change fatigue",
+        focus=filters.team,
+        key="change_fatigue_timeline",
+        actions=plans,
+        scope=scope,
     )
-    ui.team_chart(
-        charts.events_against_score(
-            points, axis_title="Mean change fatigue, 1-5", window_months=CHANGE_WINDOW_MONTHS
-        ),
+)
+
+counts = change_fatigue.change_events_before_waves(con, service=filters.service, team=filters.team)
+ui.panel(
+    panels.events_panel(
+        figures.events_with_scores(counts, fatigue_by_wave),
+        axis_title="Mean change fatigue",
+        window_months=CHANGE_WINDOW_MONTHS,
         key="change_events_against_score",
+        scope=scope,
     )
-    st.caption(
-        "One point per team and wave: the team's own change events plus organisation-wide ones."
-    )
-with leave_column:
-    st.subheader("Intention to leave")
-    leave_by_wave = by_wave[by_wave["construct"] == "intention_to_leave"]
-    org_leave = figures.organisation_figure(
+)
+
+leave_by_wave = by_wave[by_wave["construct"] == "intention_to_leave"]
+ui.panel(
+    panels.team_panel(
+        leave_by_wave[leave_by_wave["wave_id"] == filters.wave_id],
         org_by_wave[
             (org_by_wave["construct"] == "intention_to_leave")
             & (org_by_wave["wave_id"] == filters.wave_id)
@@ -143,29 +110,10 @@ with leave_column:
         value="mean_score",
         kind=figures.SCORE,
         sd="sd",
-    )
-    leave_figures = figures.team_figures(
-        leave_by_wave[leave_by_wave["wave_id"] == filters.wave_id],
-        value="mean_score",
-        kind=figures.SCORE,
-        sd="sd",
-        organisation=org_leave,
-    )
-    ui.reading(
-        readings.team_reading(
-            leave_figures,
-            what="intention to leave (1-5)",
-            kind=figures.SCORE,
-            organisation=org_leave,
-        )
-    )
-    ui.team_chart(
-        charts.team_intervals(
-            leave_figures,
-            kind=figures.SCORE,
-            k=k,
-            organisation=org_leave.value,
-            axis_title="Mean intention to leave, 1-5 (95% interval)",
-        ),
+        title="Intention to leave by team",
+        what="intention to leave (1-5)",
+        axis_title="Mean intention to leave (95% interval)",
         key="intention_to_leave_by_team",
+        scope=scope,
     )
+)

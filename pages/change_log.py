@@ -17,7 +17,7 @@ from wellbeing.core.vocabulary import (
     MAX_TEXT_CHARS,
     ORGANISATION_WIDE,
 )
-from wellbeing.present import plain
+from wellbeing.present import plain, tables
 
 user = ui.require_role(roles.HR_ADMIN)
 st.title("Change log")
@@ -81,20 +81,24 @@ if events.empty:
     st.info("No changes are recorded yet. Add one above, or upload a change log.")
     st.stop()
 
-st.dataframe(
-    pd.DataFrame(
-        {
-            "Started on": events["started_on"],
-            "Team": events["team"],
-            "What changed": events["title"],
-            "Kind": events["kind"].map(kind_name),
-            "Source": events["source"],
-            "Hidden (upload withdrawn)": events["withdrawn"],
-        }
+ui.table(
+    tables.plain_table(
+        events.assign(
+            team=events["team"].fillna("organisation-wide"),
+            kind=events["kind"].map(kind_name),
+            withdrawn=events["withdrawn"].map({True: "yes", False: ""}),
+        ),
+        columns={
+            "started_on": ("Started on", tables.DATE),
+            "team": ("Team", tables.TEXT),
+            "title": ("What changed", tables.TEXT),
+            "kind": ("Kind", tables.TEXT),
+            "source": ("Source", tables.TEXT),
+            "withdrawn": ("Hidden (upload withdrawn)", tables.TEXT),
+        },
     ),
-    hide_index=True,
     key="change_log_table",
-    column_config={"Started on": st.column_config.DateColumn(format="DD/MM/YYYY")},
+    title="Recorded changes",
 )
 
 st.subheader("Correct or delete a change")

@@ -1,11 +1,13 @@
 """Equity: whether some groups of staff fare worse, under the stricter rule for sensitive groups."""
 
+import dataclasses
+
 import streamlit as st
 
 from queries import equity, settings, survey
 from wellbeing import privacy, ui
 from wellbeing.core import roles
-from wellbeing.present import charts, figures, look_first, plain
+from wellbeing.present import figures, look_first, panels, plain, readings
 
 ui.require_role(roles.HR_ADMIN, roles.LEADER)
 st.title("Equity")
@@ -28,6 +30,7 @@ st.caption(
 )
 
 organisation = survey.construct_for_organisation(con, filters=filters, rules=rules)
+scope = ui.scope(con, filters, k=rules.min_group_size)
 
 
 def measures_by_group() -> None:
@@ -74,42 +77,28 @@ def measures_by_group() -> None:
         verdicts = look_first.construct_verdicts(
             as_groups, organisation, constructs, measures=tuple(scale_constructs["code"])
         )
-        worse = verdicts[verdicts["worse"].astype(bool)]
-        groups_shown = verdicts["team"].nunique()
         groups_hidden = int(
             (~(as_groups["status"] == privacy.SHOWN).groupby(as_groups["team"]).any()).sum()
         )
-
-        st.subheader(title)
-        if worse.empty:
-            reading = (
-                f"No group shown ({groups_shown}) differs from the organisation for the worse on "
-                "any measure by more than chance."
+        group_scope = dataclasses.replace(scope, k=k)
+        ui.panel(
+            panels.heatmap_panel(
+                as_groups,
+                scale_constructs,
+                organisation,
+                title=title,
+                group="group",
+                reading=readings.group_verdicts_reading(
+                    verdicts, groups_shown=verdicts["team"].nunique(), groups_hidden=groups_hidden
+                ),
+                key="equity_heatmap",
+                scope=group_scope,
+                notes=(panels.hidden_note(k),),
             )
-        else:
-            by_group = worse.groupby("team")["measure"].agg(list)
-            reading = (
-                f"{len(by_group)} of {groups_shown} groups shown fare worse than the organisation "
-                "beyond chance: "
-                + "; ".join(
-                    f"{group} ({', '.join(m.lower() for m in ms)})"
-                    for group, ms in by_group.items()
-                )
-                + "."
-            )
-        if groups_hidden:
-            reading += f" {groups_hidden} groups are hidden because they are small."
-        st.markdown(plain.markdown(reading))
-        org_means = organisation.set_index("construct")["mean_score"]
-        heatmap = charts.construct_heatmap(as_groups, scale_constructs, org_means, k=k)
-        st.plotly_chart(heatmap, key="equity_heatmap", width="stretch")
-        ui.chart_download(heatmap, key="equity_heatmap", title=f"{title} {wave_label}")
-        ui.table_downloads(
-            rows.drop(columns=["sd"]), key="equity_scores", title=f"{title} {wave_label}", k=k
         )
+        worse = verdicts[verdicts["worse"].astype(bool)]
         for row in worse.itertuples(index=False):
-            st.markdown(f"- **{plain.markdown(row.team)}**: {plain.markdown(row.reason)}")
-        st.caption(ui.hidden_note(k))
+            st.text(f"\u2022 {row.team}: {row.reason}")
 
 
 def unfair_scrutiny() -> None:
@@ -120,58 +109,27 @@ def unfair_scrutiny() -> None:
     scrutiny = by_ethnicity[by_ethnicity["construct"] == "unfair_scrutiny"].rename(
         columns={"ethnicity": "team"}
     )
-    org_scrutiny = figures.organisation_figure(
-        organisation[organisation["construct"] == "unfair_scrutiny"],
-        value="share_high",
-        kind=figures.SHARE,
-    )
     if scrutiny.empty:
         st.info("This survey did not ask about unfair scrutiny.")
-    else:
-        scrutiny_figures = figures.team_figures(
-            scrutiny, value="share_high", kind=figures.SHARE, organisation=org_scrutiny
-        )
-        shown = scrutiny_figures[scrutiny_figures["status"] == privacy.SHOWN]
-        above = shown[shown["verdict"] == "higher"]
-        org_text = figures.format_value(org_scrutiny.value, figures.SHARE)
-        if shown.empty:
-            st.markdown("No ethnic group is large enough to show.")
-        elif above.empty:
-            st.markdown(
-                "No ethnic group shown reports unfair scrutiny above the organisation's "
-                f"{org_text} by more than chance; the highest is "
-                f"{plain.markdown(shown.iloc[0]['team'])} at "
-                f"{figures.format_value(shown.iloc[0]['value'], figures.SHARE)}."
-            )
-        else:
-            st.markdown(
-                f"{len(above)} of {len(shown)} ethnic groups shown report feeling unfairly "
-                f"scrutinised more than the organisation's {org_text}, beyond chance: "
-                + ", ".join(
-                    f"{plain.markdown(row.team)} {figures.format_value(row.value, figures.SHARE)}"
-                    for row in above.itertuples(index=False)
-                )
-                + "."
-            )
-        scrutiny_chart = charts.team_intervals(
-            scrutiny_figures,
+        return
+    ui.panel(
+        panels.team_panel(
+            scrutiny,
+            organisation[organisation["construct"] == "unfair_scrutiny"],
+            value="share_high",
             kind=figures.SHARE,
+            title="Unfair scrutiny by ethnic group",
+            what="the share who feel more scrutinised than colleagues",
             axis_title="Share who feel more scrutinised than colleagues (score 4 or more)",
-            k=ethnic_k,
-            organisation=org_scrutiny.value,
-        )
-        st.plotly_chart(scrutiny_chart, key="equity_scrutiny", width="stretch")
-        ui.chart_download(
-            scrutiny_chart,
+            reading=readings.scrutiny_reading,
             key="equity_scrutiny",
-            title=f"Unfair scrutiny by ethnic group {wave_label}",
+            scope=dataclasses.replace(scope, k=ethnic_k),
+            group="ethnic group",
+            notes=(panels.hidden_note(ethnic_k),),
+            heading=False,
+            clickable=False,
         )
-        ui.table_downloads(
-            scrutiny.rename(columns={"team": "ethnicity"}).drop(columns=["sd"]),
-            key="equity_scrutiny_table",
-            title=f"Unfair scrutiny by ethnic group {wave_label}",
-            k=ethnic_k,
-        )
+    )
 
 
 def who_responded() -> None:
@@ -185,35 +143,20 @@ def who_responded() -> None:
     if profile.empty:
         st.info("No responses match these filters.")
     else:
-        hidden_groups = int((profile["status"] != privacy.SHOWN).sum())
-        shown_by_attribute = (
-            profile.loc[profile["status"] == privacy.SHOWN]
-            .groupby("attribute")["respondents"]
-            .sum()
-        )
         thresholds = (
             f"(ethnicity, gender, disability and age band need {rules.sensitive_min_group_size}, "
             f"career stage and role {rules.min_group_size})"
         )
-        if shown_by_attribute.empty:
-            st.markdown(
-                f"All {len(profile)} groups in {plain.markdown(wave_label)} are too small to show "
-                f"{thresholds}."
+        ui.panel(
+            panels.profile_panel(
+                profile,
+                names=equity.ATTRIBUTE_NAMES,
+                reading=readings.profile_reading(
+                    profile, wave=str(wave_label), thresholds=thresholds
+                ),
+                key="equity_profile",
+                scope=scope,
             )
-        else:
-            st.markdown(
-                f"At least {int(shown_by_attribute.max())} respondents in "
-                f"{plain.markdown(wave_label)}; "
-                f"{hidden_groups} of {len(profile)} groups are too small to show {thresholds}."
-            )
-        profile_chart = charts.respondent_profile_bars(profile, names=equity.ATTRIBUTE_NAMES)
-        st.plotly_chart(profile_chart, key="equity_profile", width="stretch")
-        ui.chart_download(profile_chart, key="equity_profile", title=f"Who responded {wave_label}")
-        ui.table_downloads(
-            profile,
-            key="equity_profile_table",
-            title=f"Who responded {wave_label}",
-            k=rules.min_group_size,
         )
 
     st.subheader("Agency and permanent staff")

@@ -7,7 +7,7 @@ from wellbeing import ui
 from wellbeing.access import audit_log
 from wellbeing.core import roles
 from wellbeing.core.measures import runs_higher_is_better
-from wellbeing.present import figures, plain
+from wellbeing.present import figures, panels, plain, tables, words
 from wellbeing.present import measures as measure_views
 
 user = ui.require_role(*roles.EVERYONE)
@@ -55,16 +55,19 @@ org_rows = survey.construct_by_wave_for_organisation(
 if org_rows.empty:
     st.info("No scores on this measure match these filters in any wave.")
 else:
-    ui.trend(
-        figures.trend(org_rows, value="mean_score", kind=figures.SCORE, sd="sd"),
-        team=None,
-        team_trend=None,
-        what=f"{name} ({scale})",
-        axis_title=f"{name}, {scale}",
-        key="measures_trend",
-        breaks=breaks,
-        kind=figures.SCORE,
-        value_range=(float(row["scale_min"]), float(row["scale_max"])),
+    ui.panel(
+        panels.trend_panel(
+            figures.trend(org_rows, value="mean_score", kind=figures.SCORE, sd="sd"),
+            title=f"{name} across waves",
+            what=f"{name} ({scale})",
+            kind=figures.SCORE,
+            axis_title=f"{name}, {scale}",
+            key="measures_trend",
+            scope=ui.scope(con, filters, k=rules.min_group_size),
+            breaks=breaks,
+            scale=(float(row["scale_min"]), float(row["scale_max"])),
+            heading=False,
+        )
     )
 
 st.subheader("What it asked, wave by wave")
@@ -74,7 +77,9 @@ asked = by_wave[by_wave["construct"] == code].merge(
 if asked.empty:
     st.caption("No wave has asked this measure's questions yet.")
 for wave in asked.itertuples(index=False):
-    with st.expander(f"{plain.markdown(wave.label)}: {len(wave.questions)} question(s)"):
+    with st.expander(
+        f"{plain.markdown(wave.label)}: {words.count(len(wave.questions), 'question')}"
+    ):
         for question in wave.questions:
             st.text(f"\u2022 {question}")
         st.caption(plain.markdown("Answer scales: " + ", ".join(wave.scales)))
@@ -101,7 +106,17 @@ for wave in asked.itertuples(index=False):
         st.warning(plain.markdown(reading), icon=":material/warning:")
     else:
         st.markdown(plain.markdown(reading))
-    st.dataframe(table, hide_index=True, key=f"measures_reliability_{wave.wave_id}")
+    ui.table(
+        tables.plain_table(
+            table,
+            columns={
+                "question": ("Question", tables.TEXT),
+                "item_rest_correlation": ("Item-rest correlation", tables.NUMBER),
+            },
+        ),
+        key=f"measures_reliability_{wave.wave_id}",
+        title=f"Reliability of {name}, {wave.label}",
+    )
 
 if not row["own"]:
     st.stop()
@@ -149,8 +164,24 @@ with st.form("measures_edit"):
             detail=f"Measure '{code}' saved as version {version}.",
         )
         st.rerun()
-st.dataframe(
-    measures.measure_versions(con, construct=code),
-    hide_index=True,
+versions = measures.measure_versions(con, construct=code)
+ui.table(
+    tables.plain_table(
+        versions.assign(
+            higher_is_better=versions["higher_is_better"].map(
+                {True: "Higher is better", False: "Higher is worse"}
+            )
+        ),
+        columns={
+            "version": ("Version", tables.COUNT),
+            "name": ("Name", tables.TEXT),
+            "description": ("What it captures", tables.TEXT),
+            "higher_is_better": ("Which way is better", tables.TEXT),
+            "high_cutoff": ('"High" from', tables.NUMBER),
+            "defined_by": ("Saved by", tables.TEXT),
+            "defined_at": ("Saved at", tables.DATETIME),
+        },
+    ),
     key="measures_versions",
+    title=f"Versions of {name}",
 )

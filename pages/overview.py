@@ -3,9 +3,9 @@
 import streamlit as st
 
 from queries import settings, survey
-from wellbeing import privacy, ui
+from wellbeing import ui
 from wellbeing.core import roles
-from wellbeing.present import board_pack, charts, look_first, plain, tiles
+from wellbeing.present import board_pack, look_first, panels, plain, tables, tiles, words
 
 ui.require_role(*roles.EVERYONE)
 st.title("Overview")
@@ -20,34 +20,35 @@ if filters.wave_id is None:
     st.stop()
 
 wave_label = survey.waves(con).set_index("id").loc[filters.wave_id, "label"]
-scope = filters.team or filters.service or "the organisation"
+scope = ui.scope(con, filters, k=k)
 st.caption(
-    f"{plain.markdown(wave_label)} \u00b7 headline figures for {plain.markdown(scope)}, with the "
-    "change since the wave before."
+    f"{plain.markdown(wave_label)} \u00b7 headline figures for {plain.markdown(scope.covers)}, "
+    "with the change since the wave before."
 )
 
 headline = tiles.headline_tiles(con, filters=filters, rules=rules)
-for column, tile in zip(st.columns(len(headline)), headline, strict=True):
-    points = None if tile.change is None else round(tile.change * 100)
-    column.metric(
-        plain.markdown(tile.label),
-        tile.value_text(k),
-        delta=None if not points else f"{points:+d} points",
-        delta_color="normal" if tile.rise_is_good else "inverse",
-        help=plain.markdown(f"{tile.description[0].upper()}{tile.description[1:]}."),
-        border=True,
-    )
-    column.caption(
-        " \u00b7 ".join(
-            part
-            for part in (
+for row_start in range(0, len(headline), 3):
+    row = headline[row_start : row_start + 3]
+    for column, tile in zip(st.columns(3), row, strict=False):
+        with column.container(border=True):
+            # The label as text above the figure: a metric's own label is cut short.
+            # An own measure's name is HR's words: shown as typed (plain.markdown).
+            label = plain.markdown(tile.label)
+            st.markdown(f"**{label}**", help=plain.markdown(words.sentence(tile.description)))
+            points = None if tile.change is None else round(tile.change * 100)
+            st.metric(
+                label,
+                tile.value_text(k),
+                delta=None if not points else words.points(points),
+                delta_color="normal" if tile.rise_is_good else "inverse",
+                label_visibility="collapsed",
+            )
+            facts = (
                 tile.change_text(),
                 tile.national_text(),
-                f"{tile.respondents} {tile.basis}" if tile.respondents else "",
+                f"{tile.respondents:,} {tile.basis}" if tile.respondents else "",
             )
-            if part
-        )
-    )
+            st.caption(plain.markdown(" \u00b7 ".join(part for part in facts if part)))
 
 
 def scores_or_nothing():
@@ -65,25 +66,19 @@ def teams_to_look_at_first() -> None:
     verdicts = look_first.look_first_verdicts(con, filters=filters, rules=rules)
     listed = look_first.teams_to_look_at_first(verdicts, hierarchy=survey.team_hierarchy(con))
     teams_compared = verdicts["team"].nunique()
-    st.markdown(
-        plain.markdown(look_first.look_first_reading(listed, teams_compared=teams_compared))
-    )
+    ui.reading(look_first.look_first_reading(listed, teams_compared=teams_compared))
     # The longest lists (hundreds of teams pooled nationally) are in the download.
     for row in listed.head(look_first.LOOK_FIRST_LISTED).itertuples(index=False):
         service = plain.markdown(row.service or "no service")
         team = plain.markdown(row.team)
-        with st.expander(f"**{team}** ({service}): worse on {row.measures_worse} measures"):
+        with st.expander(
+            f"{team} ({service}): worse on {words.count(row.measures_worse, 'measure')}"
+        ):
             st.markdown("\n".join(f"- {plain.markdown(reason)}" for reason in row.reasons))
     if len(listed) > look_first.LOOK_FIRST_LISTED:
         st.caption(
             f"The first {look_first.LOOK_FIRST_LISTED} of {len(listed)} are listed; the download "
             "below has them all."
-        )
-    if not listed.empty:
-        ui.table_downloads(
-            listed.assign(reasons=listed["reasons"].map("; ".join)),
-            key="look_first",
-            title=f"Teams to look at first {wave_label}",
         )
     st.caption(
         "A team is worse than the organisation on a measure only when its 95% interval excludes "
@@ -91,31 +86,45 @@ def teams_to_look_at_first() -> None:
         "supervision compliance, from the records); smaller or less certain gaps could be chance "
         "and are not counted."
     )
+    if not listed.empty:
+        ui.table_downloads(
+            tables.plain_table(
+                listed.assign(reasons=listed["reasons"].map("; ".join)),
+                columns={
+                    "team": ("Team", tables.TEXT),
+                    "service": ("Service", tables.TEXT),
+                    "measures_worse": ("Measures worse", tables.COUNT),
+                    "measures": ("Measures", tables.TEXT),
+                    "reasons": ("Why", tables.TEXT),
+                },
+            ),
+            key="look_first",
+            file_stem=scope.file_stem("Teams to look at first"),
+        )
 
 
 def every_measure_by_team() -> None:
     scores = scores_or_nothing()
     if scores is None:
         return
-    constructs = survey.constructs(con)
-    organisation = survey.construct_for_organisation(con, filters=filters, rules=rules)
-    org_means = organisation.set_index("construct")["mean_score"]
-    hidden_teams = int((~(scores["status"] == privacy.SHOWN).groupby(scores["team"]).any()).sum())
-    st.markdown(
-        f"Each cell is a team's mean score on 1-5; red is worse than the organisation and blue "
-        f"better, whichever way the measure runs. {hidden_teams} of {scores['team'].nunique()} "
-        "teams are hidden to protect respondents."
+    ui.panel(
+        panels.heatmap_panel(
+            scores,
+            survey.constructs(con),
+            survey.construct_for_organisation(con, filters=filters, rules=rules),
+            title="Every measure by team",
+            key="overview_heatmap",
+            scope=scope,
+            notes=tuple(
+                note
+                for note in (
+                    panels.combine_note(scores, combining=filters.combine_small_teams),
+                    panels.hidden_note(k),
+                )
+                if note
+            ),
+        )
     )
-    figure = charts.construct_heatmap(scores, constructs, org_means, k=k)
-    st.plotly_chart(figure, key="overview_heatmap", width="stretch")
-    ui.chart_download(figure, key="overview_heatmap", title=f"Measures by team {wave_label}")
-    ui.table_downloads(
-        scores.drop(columns=["sd"]),
-        key="overview_scores",
-        title=f"Measures by team {wave_label}",
-        k=k,
-    )
-    st.caption(ui.hidden_note(k))
 
 
 def the_board_pack() -> None:

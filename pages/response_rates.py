@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from queries import response_rates, settings, survey
-from wellbeing import privacy, ui
+from queries import response_rates, settings
+from wellbeing import ui
 from wellbeing.core import roles
-from wellbeing.present import charts, plain
+from wellbeing.present import panels, plain
 
 ui.require_role(roles.HR_ADMIN, roles.LEADER)
 st.title("Response rates")
@@ -19,7 +19,7 @@ if filters.wave_id is None:
     st.info("No survey results yet. HR can add a survey export on the Upload page.")
     st.stop()
 
-wave_label = survey.waves(con).set_index("id").loc[filters.wave_id, "label"]
+scope = ui.scope(con, filters, k=k, subgroups=False)
 rates = response_rates.response_rates_by_team(con, filters=filters, rules=rules)
 if rates["headcount"].isna().all():
     st.info(
@@ -28,33 +28,22 @@ if rates["headcount"].isna().all():
     )
     st.stop()
 
+low = response_rates.LOW_RESPONSE_RATE
 st.caption(
-    f"{plain.markdown(wave_label)} \u00b7 staff in post on the wave's closing date, from the "
+    f"{plain.markdown(scope.wave)} \u00b7 staff in post on the wave's closing date, from the "
     "latest staff list; "
     "the role and career-stage filters do not apply here."
 )
-low = rates[rates["low_response"]]
-known = rates[rates["headcount"].notna()]
-shown = known[known["status"] == privacy.SHOWN]
-if low.empty:
-    reading = (
-        f"Every team with a known rate reached {response_rates.LOW_RESPONSE_RATE:.0%} "
-        f"({len(shown)} of {len(known)} teams on the staff list show a rate)."
+ui.panel(
+    panels.response_rate_panel(
+        rates,
+        low_rate=low,
+        key="response_rates",
+        scope=scope,
+        notes=(
+            panels.hidden_note(k),
+            f"A hidden team is still flagged when its rate must be under {low:.0%} (fewer than "
+            f"{k} respondents from at least {2 * k} staff).",
+        ),
     )
-else:
-    reading = (
-        f"{len(low)} of {len(known)} teams on the staff list are under "
-        f"{response_rates.LOW_RESPONSE_RATE:.0%}, where a team's figures may not speak for it: "
-        + ", ".join(low["team"])
-        + "."
-    )
-ui.reading(reading)
-figure = charts.response_rate_bars(rates, k=k, low_rate=response_rates.LOW_RESPONSE_RATE)
-st.plotly_chart(figure, key="response_rates", width="stretch")
-ui.chart_download(figure, key="response_rates", title=f"Response rates {wave_label}")
-ui.table_downloads(rates, key="response_rates_table", title=f"Response rates {wave_label}", k=k)
-st.caption(
-    ui.hidden_note(k) + f" A hidden team is still flagged when its rate must be under "
-    f"{response_rates.LOW_RESPONSE_RATE:.0%} (fewer than {k} respondents from at least "
-    f"{2 * k} staff)."
 )

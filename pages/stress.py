@@ -8,7 +8,7 @@ from wellbeing.access import action_plans
 from wellbeing.core import roles, stats
 from wellbeing.core.measures import HIGH_SCORE_CUTOFF
 from wellbeing.core.reference import national_figure
-from wellbeing.present import action_outcomes, charts, figures, readings
+from wellbeing.present import action_outcomes, figures, panels, readings
 from wellbeing.present import measures as measure_views
 
 user = ui.require_role(*roles.EVERYONE)
@@ -42,58 +42,39 @@ if stress.empty:
     st.stop()
 
 ui.team_focus_note(filters.team)
+scope = ui.scope(con, filters, k=k)
+hidden = (panels.hidden_note(k),)
 
 
 def by_team() -> None:
-    org_share = figures.organisation_figure(org_stress, value="share_high", kind=figures.SHARE)
-    org_mean = figures.organisation_figure(
-        org_stress, value="mean_score", kind=figures.SCORE, sd="sd"
-    )
-    share_figures = figures.team_figures(
-        stress, value="share_high", kind=figures.SHARE, organisation=org_share
-    )
-    mean_figures = figures.team_figures(
-        stress, value="mean_score", kind=figures.SCORE, sd="sd", organisation=org_mean
-    )
-    high, mean = st.columns(2)
-    with high:
-        st.subheader("High stress")
-        ui.reading(
-            readings.team_reading(
-                share_figures,
-                what=f"the share with high stress (score {HIGH_SCORE_CUTOFF:g} or more)",
-                kind=figures.SHARE,
-                organisation=org_share,
-            )
-        )
-        ui.team_chart(
-            charts.team_intervals(
-                share_figures,
-                kind=figures.SHARE,
-                k=k,
-                organisation=org_share.value,
-                axis_title="Share with high stress (95% interval)",
-            ),
+    ui.panel(
+        panels.team_panel(
+            stress,
+            org_stress,
+            value="share_high",
+            kind=figures.SHARE,
+            title="High stress by team",
+            what=f"the share with high stress (score {HIGH_SCORE_CUTOFF:g} or more)",
+            axis_title="Share with high stress (95% interval)",
             key="stress_share_high",
+            scope=scope,
+            notes=hidden,
         )
-    with mean:
-        st.subheader("Mean stress")
-        ui.reading(
-            readings.team_reading(
-                mean_figures, what="mean stress (1-5)", kind=figures.SCORE, organisation=org_mean
-            )
-        )
-        ui.team_chart(
-            charts.team_intervals(
-                mean_figures,
-                kind=figures.SCORE,
-                k=k,
-                organisation=org_mean.value,
-                axis_title="Mean stress, 1-5 (95% interval)",
-            ),
+    )
+    ui.panel(
+        panels.team_panel(
+            stress,
+            org_stress,
+            value="mean_score",
+            kind=figures.SCORE,
+            sd="sd",
+            title="Mean stress by team",
+            what="mean stress (1-5)",
+            axis_title="Mean stress (95% interval)",
             key="stress_mean",
+            scope=scope,
         )
-    st.caption(ui.hidden_note(k))
+    )
 
 
 def across_waves() -> None:
@@ -113,17 +94,23 @@ def across_waves() -> None:
         measure="stress",
         team=filters.team,
     )
-    ui.trend(
-        org_trend,
-        team=filters.team,
-        team_trend=team_trend,
-        what="share with high stress",
-        axis_title="Share with high stress",
-        key="stress_trend",
-        breaks=measure_views.trend_breaks(
-            measures.measure_questions_by_wave(con), survey.waves(con), construct="stress"
-        ),
-        actions=markers,
+    ui.panel(
+        panels.trend_panel(
+            org_trend,
+            team=filters.team,
+            team_trend=team_trend,
+            title="High stress across waves",
+            what="share with high stress",
+            kind=figures.SHARE,
+            axis_title="Share with high stress",
+            key="stress_trend",
+            scope=scope,
+            heading=False,
+            actions=markers,
+            breaks=measure_views.trend_breaks(
+                measures.measure_questions_by_wave(con), survey.waves(con), construct="stress"
+            ),
+        )
     )
 
 
@@ -171,43 +158,35 @@ def against_national_figures() -> None:
         )
         for label, (_, org_rows, value, code, _) in measures.items()
     ]
-    ui.reading(readings.national_reading(national_rows))
-    st.plotly_chart(
-        charts.against_national(figures.national_rows_frame(national_rows)),
-        key="stress_national",
-        width="stretch",
+    ui.panel(
+        panels.national_panel(
+            national_rows,
+            title="The organisation against national figures",
+            key="stress_national",
+            scope=scope,
+        )
     )
     st.caption(
         "Agreeing means answering agree or strongly agree; offered training and counselling are "
-        "the share answering yes. Hover a national marker for its source and year."
+        "the share answering yes."
     )
-
     measure = st.radio("By team", list(measures), horizontal=True, key="stress_national_measure")
     team_rows, org_rows, value, code, worse = measures[measure]
-    org_figure = figures.organisation_figure(org_rows, value=value, kind=figures.SHARE)
-    measure_figures = figures.team_figures(
-        team_rows, value=value, kind=figures.SHARE, organisation=org_figure
-    )
-    ui.reading(
-        readings.team_reading(
-            measure_figures,
+    ui.panel(
+        panels.team_panel(
+            team_rows,
+            org_rows,
+            value=value,
+            kind=figures.SHARE,
+            title=f"{measure}, by team",
             what=f"\u201c{measure.lower()}\u201d",
-            kind=figures.SHARE,
-            organisation=org_figure,
-            worse=worse,
-        )
-    )
-    ui.team_chart(
-        charts.team_intervals(
-            measure_figures,
-            kind=figures.SHARE,
-            k=k,
-            organisation=org_figure.value,
+            axis_title=f"{measure} (share, 95% interval)",
             national=national_figure(code) if code else None,
             worse=worse,
-            axis_title=f"{measure} (share, 95% interval)",
-        ),
-        key="stress_measure_by_team",
+            key="stress_measure_by_team",
+            scope=scope,
+            heading=False,
+        )
     )
 
 
@@ -218,16 +197,24 @@ def hse_management_standards() -> None:
         return
     domains = survey.constructs(con, instrument="hse")
     hse_org = survey.construct_for_organisation(con, filters=filters, instrument="hse", rules=rules)
-    hse_org_means = hse_org.set_index("construct")["mean_score"]
-    ui.reading(readings.hse_reading(hse_scores, domains, hse_org_means))
-    st.plotly_chart(
-        charts.hse_heatmap(hse_scores, domains, hse_org_means, k=k),
-        key="stress_hse",
-        width="stretch",
-    )
-    st.caption(
-        "HSE Management Standards Indicator Tool domains, each a 1-5 mean after reverse keying "
-        "where higher is better; red is worse than the organisation. " + ui.hidden_note(k)
+    ui.panel(
+        panels.heatmap_panel(
+            hse_scores,
+            domains,
+            hse_org,
+            instrument="hse",
+            title="HSE Management Standards by team",
+            reading=readings.hse_reading(
+                hse_scores, domains, hse_org.set_index("construct")["mean_score"]
+            ),
+            key="stress_hse",
+            scope=scope,
+            notes=(
+                "HSE Management Standards Indicator Tool domains, each a 1-5 mean after reverse "
+                "keying, where higher is better.",
+                panels.hidden_note(k),
+            ),
+        )
     )
 
 

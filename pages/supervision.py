@@ -3,9 +3,9 @@
 import streamlit as st
 
 from queries import settings, supervision, survey
-from wellbeing import privacy, ui
+from wellbeing import ui
 from wellbeing.core import cadence, roles, stats
-from wellbeing.present import charts, figures, plain, readings, supervision_tables
+from wellbeing.present import figures, panels, plain, readings, supervision_tables
 
 ui.require_role(*roles.EVERYONE)
 st.title("Supervision")
@@ -24,10 +24,17 @@ if as_of is None or not months:
     )
     st.stop()
 
+# The month that goes with the wave (the same rule as the Overview's tile and the board
+# pack: the last complete month by the wave's close), chosen again when the wave changes.
+wave_month = supervision.supervision_month(con, wave_id=filters.wave_id)
+choices = list(reversed(months))
+if st.session_state.get("supervision_month_wave") != filters.wave_id:
+    st.session_state["supervision_month_wave"] = filters.wave_id
+    st.session_state["supervision_month"] = wave_month if wave_month in choices else choices[0]
 month = st.selectbox(
     "Month",
-    list(reversed(months)),
-    format_func=lambda m: f"{m:%B %Y}",
+    choices,
+    format_func=lambda m: f"{m:%B %Y}" + (" (goes with the wave)" if m == wave_month else ""),
     key="supervision_month",
 )
 st.caption(
@@ -38,6 +45,11 @@ st.caption(
 ui.team_focus_note(filters.team)
 
 scope = {"service": filters.service, "team": filters.team}
+records_scope = ui.scope(con, filters, k=k, subgroups=False).records(f"{month:%B %Y}")
+STAFF_HIDDEN = (
+    f"Teams with fewer than {k} staff due show no figure; others may be hidden so that totals "
+    "cannot be used to work them out. Hidden teams are grey: " + panels.HIDDEN_NOTE_TAIL,
+)
 
 
 def month_compliance():
@@ -49,211 +61,151 @@ def month_compliance():
     return compliance, this_month[this_month["team"].notna()], this_month[this_month["team"].isna()]
 
 
-def team_compliance(value: str, teams, organisation_rows):
-    """The organisation's and each team's compliance figures (staff due as the count)."""
-    organisation = figures.organisation_figure(
-        organisation_rows.assign(respondents=organisation_rows["staff_due"]),
-        value=value,
-        kind=figures.SHARE,
-    )
-    compliance_figures = figures.team_figures(
-        teams.assign(respondents=teams["staff_due"]),
-        value=value,
-        kind=figures.SHARE,
-        organisation=organisation,
-    )
-    return organisation, compliance_figures
-
-
 def compliance_with_the_standard() -> None:
     _, teams, organisation_rows = month_compliance()
-    st.subheader(f"Compliance with the standard, {month:%B %Y}")
-    with_rule, any_length = st.columns(2)
-    for column, value, title, key in [
-        (with_rule, "compliance", f"Held, {cadence.LONG_ENOUGH}", "compliance"),
-        (any_length, "compliance_any_duration", "Held, any length", "compliance_any_duration"),
+    for value, title, key in [
+        ("compliance", f"Held, {cadence.LONG_ENOUGH}", "compliance"),
+        ("compliance_any_duration", "Held, any length", "compliance_any_duration"),
     ]:
-        organisation, compliance_figures = team_compliance(value, teams, organisation_rows)
-        with column:
-            st.markdown(f"**{title}**")
-            ui.reading(
-                readings.team_reading(
-                    compliance_figures,
-                    what=f"staff supervised to the standard ({title.lower()})",
-                    kind=figures.SHARE,
-                    organisation=organisation,
-                    worse=stats.LOWER,
-                )
-            )
-            ui.team_chart(
-                charts.team_intervals(
-                    compliance_figures,
-                    kind=figures.SHARE,
-                    k=k,
-                    organisation=organisation.value,
-                    worse=stats.LOWER,
-                    count_label="staff due",
-                    axis_title="Share of staff compliant (95% interval)",
-                ),
+        ui.panel(
+            panels.team_panel(
+                teams,
+                organisation_rows,
+                value=value,
+                kind=figures.SHARE,
+                count="staff_due",
+                count_label="staff due",
+                title=f"Compliance with the standard, {month:%B %Y}: {title.lower()}",
+                what=f"staff supervised to the standard ({title.lower()})",
+                axis_title="Share of staff compliant (95% interval)",
+                worse=stats.LOWER,
                 key=f"supervision_{key}",
+                scope=records_scope,
+                notes=STAFF_HIDDEN,
             )
+        )
 
 
 def stages_and_months() -> None:
     compliance, _, organisation_rows = month_compliance()
-    stage_column, trend_column = st.columns(2)
-    with stage_column:
-        st.subheader("Newly qualified and experienced")
-        stages = supervision.compliance_by_stage(
-            con, month_from=month, month_to=month, rules=rules, **scope
-        )
-        stage_figures = figures.team_figures(
-            stages.rename(columns={"stage": "team"}).assign(respondents=stages["staff_due"]),
+    stages = supervision.compliance_by_stage(
+        con, month_from=month, month_to=month, rules=rules, **scope
+    )
+    ui.panel(
+        panels.team_panel(
+            stages.rename(columns={"stage": "team"}),
+            organisation_rows,
             value="compliance",
             kind=figures.SHARE,
-            organisation=figures.organisation_figure(
-                organisation_rows.assign(respondents=organisation_rows["staff_due"]),
-                value="compliance",
-                kind=figures.SHARE,
-            ),
-        )
-        shown = stage_figures[stage_figures["status"] == privacy.SHOWN]
-        st.markdown(
-            "; ".join(
-                f"{plain.markdown(row.team)}: {figures.format_value(row.value, figures.SHARE)} of "
-                f"{int(row.respondents)} staff due (95% interval "
-                f"{figures.format_interval(row.low, row.high, figures.SHARE)})"
-                for row in shown.itertuples()
-            )
-            + "."
-            if not shown.empty
-            else "Too few staff in either group to show this month."
-        )
-        st.plotly_chart(
-            charts.team_intervals(
-                stage_figures,
-                kind=figures.SHARE,
-                k=k,
-                organisation=None,
-                worse=stats.LOWER,
-                count_label="staff due",
-                axis_title=f"Compliant, {cadence.LONG_ENOUGH}",
-            ),
-            key="supervision_by_stage",
-            width="stretch",
-        )
-    with trend_column:
-        st.subheader("Month by month")
-        organisation_trend = figures.trend(
-            compliance[compliance["team"].isna()].assign(
-                wave=compliance["month"].dt.strftime("%b %Y"),
-                wave_opened_on=compliance["month"],
-                wave_id=0,
-                respondents=compliance["staff_due"],
-            ),
-            value="compliance",
-            kind=figures.SHARE,
-        )
-        team_trend = None
-        if filters.team is not None:
-            team_rows = compliance[compliance["team"] == filters.team]
-            team_trend = figures.trend(
-                team_rows.assign(
-                    wave=team_rows["month"].dt.strftime("%b %Y"),
-                    wave_opened_on=team_rows["month"],
-                    wave_id=0,
-                    respondents=team_rows["staff_due"],
-                ),
-                value="compliance",
-                kind=figures.SHARE,
-            )
-        ui.trend(
-            organisation_trend,
-            team=filters.team,
-            team_trend=team_trend,
+            count="staff_due",
+            count_label="staff due",
+            title=f"Newly qualified and experienced, {month:%B %Y}",
             what="compliance",
-            axis_title="Compliant",
-            key="supervision_trend",
+            axis_title=f"Compliant, {cadence.LONG_ENOUGH} (95% interval)",
+            worse=stats.LOWER,
+            reading=lambda stage_figures, _: readings.stages_reading(stage_figures),
+            group="career stage",
+            compared=False,
+            clickable=False,
+            key="supervision_by_stage",
+            scope=records_scope,
         )
+    )
+
+    def by_month(rows):
+        return figures.trend(
+            rows.assign(
+                wave=rows["month"].dt.strftime("%b %Y"),
+                wave_opened_on=rows["month"],
+                wave_id=0,
+                respondents=rows["staff_due"],
+            ),
+            value="compliance",
+            kind=figures.SHARE,
+        )
+
+    ui.panel(
+        panels.trend_panel(
+            by_month(compliance[compliance["team"].isna()]),
+            team=filters.team,
+            team_trend=(
+                by_month(compliance[compliance["team"] == filters.team])
+                if filters.team is not None
+                else None
+            ),
+            title="Compliance month by month",
+            what="compliance",
+            kind=figures.SHARE,
+            axis_title="Compliant",
+            x_title="Month of records",
+            key="supervision_trend",
+            scope=records_scope,
+        )
+    )
 
 
 def records() -> None:
     sessions = supervision.sessions(con, month_from=month, month_to=month, rules=rules, **scope)
     overdue = supervision.overdue_by_team(con, as_of=as_of, rules=rules, **scope)
-    ui.reading(
-        readings.overdue_reading(
-            overdue, as_of=as_of, overdue_after_days=cadence.OVERDUE_AFTER_DAYS
-        )
-    )
-    st.dataframe(
-        supervision_tables.records_table(sessions[sessions["team"].notna()], overdue, k=k),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "Reflective share of sessions": st.column_config.NumberColumn(format="percent"),
-            supervision_tables.SESSIONS_LONG_ENOUGH: st.column_config.NumberColumn(
-                format="percent"
+    ui.panel(
+        panels.records_panel(
+            supervision_tables.records_table(sessions[sessions["team"].notna()], overdue, k=k),
+            reading=readings.overdue_reading(
+                overdue, as_of=as_of, overdue_after_days=cadence.OVERDUE_AFTER_DAYS
             ),
-            "Cancellation rate": st.column_config.NumberColumn(format="percent"),
-            "Share overdue": st.column_config.NumberColumn(format="percent"),
-            "Supervisors per worker (6 months)": st.column_config.NumberColumn(format="%.2f"),
-        },
-        key="supervision_records_table",
+            key="supervision_records_table",
+            scope=records_scope,
+        )
     )
 
 
 def against_survey_scores() -> None:
     _, teams, _ = month_compliance()
-    wave_label = survey.waves(con).set_index("id").loc[filters.wave_id, "label"]
-    constructs = ["support", "stress"]
-    scores = survey.construct_by_wave(con, filters=filters, constructs=constructs, rules=rules)
+    survey_scope = ui.scope(con, filters, k=k)
+    scores = survey.construct_by_wave(
+        con, filters=filters, constructs=["support", "stress"], rules=rules
+    )
     scores = scores[scores["wave_id"] == filters.wave_id]
-    compliance_teams = teams.assign(respondents=teams["staff_due"])
-    support_column, stress_column = st.columns(2)
-    for column, construct, label in [
-        (support_column, "support", "Mean support (survey)"),
-        (stress_column, "stress", "Mean stress (survey)"),
-    ]:
+    for construct, label in [("support", "Mean support"), ("stress", "Mean stress")]:
         points = supervision_tables.team_pairs(
-            compliance_teams,
+            teams,
             scores[scores["construct"] == construct],
             x="compliance",
             x_count="staff_due",
             y="mean_score",
             y_count="respondents",
         )
-        with column:
-            ui.reading(
-                readings.correlation_reading(
+        ui.panel(
+            panels.scatter_panel(
+                points,
+                title=f"Compliance against {construct}",
+                reading=readings.correlation_reading(
                     points,
                     x="x",
                     y="y",
                     x_what=f"compliance in {month:%B %Y}",
-                    y_what=f"{construct} in {wave_label}",
+                    y_what=f"{construct} in {survey_scope.wave}",
                     unit="team",
-                )
-            )
-            ui.team_chart(
-                charts.team_scatter(
-                    points,
-                    x="x",
-                    y="y",
-                    x_title="Compliant (records)",
-                    y_title=label,
-                    x_kind=figures.SHARE,
-                    y_kind=figures.SCORE,
                 ),
+                x_title="Compliant (records)",
+                y_title=f"{label} (survey)",
+                x_kind=figures.SHARE,
+                y_kind=figures.SCORE,
+                x_count="Staff due",
+                y_count="Respondents",
                 key=f"supervision_against_{construct}",
+                scope=survey_scope,
             )
+        )
     st.caption(
         f"One point per team shown on both sides: records for {month:%B %Y}, survey "
-        f"for {plain.markdown(wave_label)}. " + ui.hidden_note(k)
+        f"for {plain.markdown(survey_scope.wave)}. " + panels.hidden_note(k)
     )
 
 
 def what_staff_report() -> None:
     _, teams, organisation_rows = month_compliance()
-    compliance_teams = teams.assign(respondents=teams["staff_due"])
+    survey_scope = ui.scope(con, filters, k=k)
     sessions = supervision.sessions(con, month_from=month, month_to=month, rules=rules, **scope)
     scores = survey.construct_by_wave(
         con, filters=filters, constructs=["supervision_reflective"], rules=rules
@@ -263,12 +215,21 @@ def what_staff_report() -> None:
     org_items = survey.item_agreement_for_organisation(
         con, filters=filters, items=["SVF1"], rules=rules
     )
-    sessions_teams = sessions[sessions["team"].notna()]
+    org_scores = survey.construct_by_wave_for_organisation(
+        con, filters=filters, constructs=["supervision_reflective"], rules=rules
+    )
     sessions_organisation = sessions[sessions["team"].isna()]
-    frequency, reflective = st.columns(2)
-    with frequency:
-        ui.reading(
-            readings.reported_reading(
+    ui.panel(
+        panels.reported_panel(
+            supervision_tables.reported_against_recorded(
+                items,
+                teams,
+                reported_value="share_agree",
+                recorded_value="compliance_any_duration",
+                recorded_count="staff_due",
+            ),
+            title="Supervision at least monthly: reported and recorded",
+            reading=readings.reported_reading(
                 what_reported="they get supervision at least monthly",
                 reported=figures.organisation_figure(
                     org_items, value="share_agree", kind=figures.SHARE
@@ -279,29 +240,24 @@ def what_staff_report() -> None:
                     if not organisation_rows.empty
                     else None
                 ),
-            )
-        )
-        ui.team_chart(
-            charts.reported_against_records(
-                supervision_tables.reported_against_recorded(
-                    items,
-                    compliance_teams,
-                    reported_value="share_agree",
-                    recorded_value="compliance_any_duration",
-                    recorded_count="staff_due",
-                ),
-                reported_label="Say at least monthly (survey)",
-                recorded_label="Met the cadence (records)",
-                k=k,
             ),
+            reported_label="Say at least monthly (survey)",
+            recorded_label="Met the cadence (records)",
             key="supervision_reported_frequency",
+            scope=survey_scope,
         )
-    with reflective:
-        org_scores = survey.construct_by_wave_for_organisation(
-            con, filters=filters, constructs=["supervision_reflective"], rules=rules
-        )
-        ui.reading(
-            readings.reported_reading(
+    )
+    ui.panel(
+        panels.reported_panel(
+            supervision_tables.reported_against_recorded(
+                scores[scores["construct"] == "supervision_reflective"],
+                sessions[sessions["team"].notna()],
+                reported_value="mean_score",
+                recorded_value="workers_with_reflective_share",
+                recorded_count="workers",
+            ),
+            title="Reflective supervision: reported and recorded",
+            reading=readings.reported_reading(
                 what_reported="their last session was reflective",
                 reported=figures.organisation_figure(
                     org_scores[org_scores["wave_id"] == filters.wave_id],
@@ -314,23 +270,13 @@ def what_staff_report() -> None:
                     if not sessions_organisation.empty
                     else None
                 ),
-            )
-        )
-        ui.team_chart(
-            charts.reported_against_records(
-                supervision_tables.reported_against_recorded(
-                    scores[scores["construct"] == "supervision_reflective"],
-                    sessions_teams,
-                    reported_value="mean_score",
-                    recorded_value="workers_with_reflective_share",
-                    recorded_count="workers",
-                ),
-                reported_label="Last session reflective (survey)",
-                recorded_label="Had a reflective session (records)",
-                k=k,
             ),
+            reported_label="Last session reflective (survey)",
+            recorded_label="Had a reflective session (records)",
             key="supervision_reported_reflective",
+            scope=survey_scope,
         )
+    )
 
 
 SECTIONS = {

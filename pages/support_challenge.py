@@ -8,7 +8,7 @@ from wellbeing.access import action_plans
 from wellbeing.core import roles, stats
 from wellbeing.core.measures import HIGH_SCORE_CUTOFF
 from wellbeing.core.reference import national_figure
-from wellbeing.present import action_outcomes, charts, figures, readings
+from wellbeing.present import action_outcomes, figures, panels
 
 user = ui.require_role(*roles.EVERYONE)
 st.title("Support and challenge")
@@ -35,58 +35,41 @@ if teams.empty:
     st.stop()
 
 ui.team_focus_note(filters.team)
+scope = ui.scope(con, filters, k=k)
 organisation = org_rows.iloc[0] if not org_rows.empty else None
 HIGH_BOTH = "share_high_support_high_challenge"
-
-org_both = figures.organisation_figure(org_rows, value=HIGH_BOTH, kind=figures.SHARE)
+NATIONAL = national_figure("high_support_high_challenge")
 
 
 def by_team() -> None:
-    st.subheader("Support against challenge, team by team")
-    ui.reading(readings.quadrant_reading(teams, cutoff=HIGH_SCORE_CUTOFF))
-    ui.team_chart(
-        charts.support_challenge_scatter(
-            teams, cutoff=HIGH_SCORE_CUTOFF, organisation=organisation
-        ),
-        key="support_challenge_scatter",
-    )
-    st.caption(
-        f"Each point is a team's mean support and mean challenge among staff who answered both, "
-        f"sized by respondents; the dashed lines are the \u201chigh\u201d cut-off "
-        f"({HIGH_SCORE_CUTOFF:g} on 1-5). " + ui.hidden_note(k)
+    ui.panel(
+        panels.support_challenge_panel(
+            teams,
+            organisation,
+            cutoff=HIGH_SCORE_CUTOFF,
+            key="support_challenge_scatter",
+            scope=scope,
+        )
     )
 
 
 def quadrants() -> None:
-    st.subheader("Share of staff in each quadrant")
-    both_figures = figures.team_figures(
-        teams, value=HIGH_BOTH, kind=figures.SHARE, organisation=org_both
-    )
-    ui.reading(
-        readings.team_reading(
-            both_figures,
+    ui.panel(panels.quadrant_panel(teams, organisation, key="quadrant_bars", scope=scope))
+    ui.panel(
+        panels.team_panel(
+            teams,
+            org_rows,
+            value=HIGH_BOTH,
+            kind=figures.SHARE,
+            title="High support and high challenge by team",
             what="the share with high support and high challenge",
-            kind=figures.SHARE,
-            organisation=org_both,
-            worse=stats.LOWER,
-        )
-    )
-    ui.team_chart(charts.quadrant_bars(teams, k=k, organisation=organisation), key="quadrant_bars")
-    st.caption(
-        "Each respondent is placed by their own support and challenge scores. Hover a bar for the "
-        "team's respondents."
-    )
-    ui.team_chart(
-        charts.team_intervals(
-            both_figures,
-            kind=figures.SHARE,
-            k=k,
-            organisation=org_both.value,
-            national=national_figure("high_support_high_challenge"),
-            worse=stats.LOWER,
             axis_title="High support and high challenge (share, 95% interval)",
-        ),
-        key="high_both_by_team",
+            national=NATIONAL,
+            worse=stats.LOWER,
+            key="high_both_by_team",
+            scope=scope,
+            notes=(panels.hidden_note(k),),
+        )
     )
 
 
@@ -97,35 +80,22 @@ def psychological_safety() -> None:
     org_safety_by_wave = survey.construct_by_wave_for_organisation(
         con, filters=filters, constructs=["psychological_safety"], rules=rules
     )
-    safety_rows = safety_by_wave[safety_by_wave["wave_id"] == filters.wave_id]
-    org_safety = figures.organisation_figure(
-        org_safety_by_wave[org_safety_by_wave["wave_id"] == filters.wave_id],
-        value="mean_score",
-        kind=figures.SCORE,
-        sd="sd",
-    )
-    safety_figures = figures.team_figures(
-        safety_rows, value="mean_score", kind=figures.SCORE, sd="sd", organisation=org_safety
-    )
-    ui.reading(
-        readings.team_reading(
-            safety_figures,
+    ui.panel(
+        panels.team_panel(
+            safety_by_wave[safety_by_wave["wave_id"] == filters.wave_id],
+            org_safety_by_wave[org_safety_by_wave["wave_id"] == filters.wave_id],
+            value="mean_score",
+            kind=figures.SCORE,
+            sd="sd",
+            title="Psychological safety by team",
             what="psychological safety (1-5)",
-            kind=figures.SCORE,
-            organisation=org_safety,
+            axis_title="Psychological safety (95% interval)",
             worse=stats.LOWER,
+            key="psychological_safety_by_team",
+            scope=scope,
+            notes=(panels.hidden_note(k),),
+            heading=False,
         )
-    )
-    ui.team_chart(
-        charts.team_intervals(
-            safety_figures,
-            kind=figures.SCORE,
-            k=k,
-            organisation=org_safety.value,
-            worse=stats.LOWER,
-            axis_title="Psychological safety, 1-5",
-        ),
-        key="psychological_safety_by_team",
     )
 
 
@@ -133,15 +103,18 @@ def against_the_national_figure() -> None:
     rows = [
         figures.NationalRow(
             measure="High support and high challenge",
-            organisation=org_both,
-            national=national_figure("high_support_high_challenge"),
+            organisation=figures.organisation_figure(org_rows, value=HIGH_BOTH, kind=figures.SHARE),
+            national=NATIONAL,
         )
     ]
-    ui.reading(readings.national_reading(rows))
-    st.plotly_chart(
-        charts.against_national(figures.national_rows_frame(rows)),
-        key="support_challenge_national",
-        width="stretch",
+    ui.panel(
+        panels.national_panel(
+            rows,
+            title="The organisation against the national figure",
+            key="support_challenge_national",
+            scope=scope,
+            heading=False,
+        )
     )
 
 
@@ -158,14 +131,20 @@ def across_waves() -> None:
         measure=["support", "challenge"],
         team=filters.team,
     )
-    ui.trend(
-        org_trend,
-        team=filters.team,
-        team_trend=team_trend,
-        what="share with high support and high challenge",
-        axis_title="High support and high challenge",
-        key="support_challenge_trend",
-        actions=markers,
+    ui.panel(
+        panels.trend_panel(
+            org_trend,
+            team=filters.team,
+            team_trend=team_trend,
+            title="High support and high challenge across waves",
+            what="share with high support and high challenge",
+            kind=figures.SHARE,
+            axis_title="High support and high challenge",
+            key="support_challenge_trend",
+            scope=scope,
+            heading=False,
+            actions=markers,
+        )
     )
 
 

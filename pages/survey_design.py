@@ -44,8 +44,10 @@ downloads = (
         "text/csv",
     ),
 )
-for column, (label, data, name, mime) in zip(st.columns(3), downloads, strict=True):
-    column.download_button(
+# One row that wraps when narrow: in three equal columns a long label was cut short at 1024 px.
+row = st.container(horizontal=True, gap="small")
+for label, data, name, mime in downloads:
+    row.download_button(
         label,
         data,
         file_name=f"wellbeing_survey_{name}",

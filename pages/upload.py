@@ -13,7 +13,7 @@ from wellbeing.ingest import supervision as supervision_import
 from wellbeing.ingest import survey as survey_import
 from wellbeing.ingest.reading import ImportProblem
 from wellbeing.present import measures as measure_views
-from wellbeing.present import plain
+from wellbeing.present import plain, words
 
 user = ui.require_role(roles.HR_ADMIN)
 st.title("Upload an export")
@@ -366,9 +366,9 @@ rejected_rows = kind.rows_rejected(prepared)
 valid_rows = prepared.rows_read - rejected_rows
 if rejected_rows:
     st.warning(
-        f"{len(prepared.rejects):,} cell(s) in {rejected_rows:,} of {prepared.rows_read:,} rows "
-        "have problems. Those rows will not be imported: fix the file and upload it again, "
-        "or import the valid rows now.",
+        f"{words.count(len(prepared.rejects), 'cell')} in {rejected_rows:,} of "
+        f"{words.count(prepared.rows_read, 'row')} have problems. Those rows will not be "
+        "imported: fix the file and upload it again, or import the valid rows now.",
         icon=":material/warning:",
     )
     st.dataframe(prepared.rejects, hide_index=True, key="upload_rejects")
@@ -497,7 +497,7 @@ if st.button(label, type="primary", key="upload_import", icon=":material/upload:
             action=audit_log.REPLACE,
             detail=(
                 f"Upload #{report.upload_id} ({uploaded.name}) replaced the earlier answers of "
-                f"{report.replaced} respondent(s) in {wave}."
+                f"{words.count(report.replaced, 'respondent')} in {wave}."
             ),
         )
     st.session_state.pop("upload_new_measures", None)

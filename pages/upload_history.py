@@ -9,7 +9,7 @@ from wellbeing.access import audit_log
 from wellbeing.core import roles
 from wellbeing.ingest import uploads
 from wellbeing.ingest.reading import ImportProblem
-from wellbeing.present import plain
+from wellbeing.present import plain, tables, words
 
 user = ui.require_role(roles.HR_ADMIN)
 st.title("Upload history")
@@ -25,25 +25,27 @@ if history.empty:
     st.page_link("pages/upload.py", label="Upload", icon=":material/upload:")
     st.stop()
 
-shown = pd.DataFrame(
-    {
-        "Upload": history["id"].map(lambda upload_id: f"#{upload_id}"),
-        "Status": history["status"],
-        "Kind": history["kind"],
-        "File": history["file_name"],
-        "Wave": history["wave"],
-        "Uploaded by": history["uploaded_by"],
-        "Uploaded at": history["uploaded_at"],
-        "Rows read": history["rows_read"],
-        "Stored": history["rows_stored"],
-        "Rejected": history["rows_rejected"],
-    }
-)
-st.dataframe(
-    shown,
-    hide_index=True,
+ui.table(
+    tables.plain_table(
+        history.assign(
+            upload=history["id"].map(lambda upload_id: f"#{upload_id}"),
+            wave=history["wave"].fillna("not a survey"),
+        ),
+        columns={
+            "upload": ("Upload", tables.TEXT),
+            "status": ("Status", tables.TEXT),
+            "kind": ("Kind", tables.TEXT),
+            "file_name": ("File", tables.TEXT),
+            "wave": ("Wave", tables.TEXT),
+            "uploaded_by": ("Uploaded by", tables.TEXT),
+            "uploaded_at": ("Uploaded at", tables.DATETIME),
+            "rows_read": ("Rows read", tables.COUNT),
+            "rows_stored": ("Stored", tables.COUNT),
+            "rows_rejected": ("Rejected", tables.COUNT),
+        },
+    ),
     key="history_table",
-    column_config={"Uploaded at": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")},
+    title="Every upload",
 )
 st.caption(
     "A withdrawn upload's rows are left out of every figure until it is restored; nothing "
@@ -110,8 +112,20 @@ rejects = imports.upload_rejects(con, upload_id=upload_id)
 if rejects.empty:
     st.caption("No cells were rejected in this upload.")
 else:
-    st.markdown(f"**{len(rejects):,} rejected cell(s)**, not stored:")
-    st.dataframe(rejects, hide_index=True, key="history_rejects")
+    st.markdown(f"**{words.count(len(rejects), 'rejected cell')}**, not stored:")
+    ui.table(
+        tables.plain_table(
+            rejects,
+            columns={
+                "row": ("Row", tables.COUNT),
+                "column": ("Column", tables.TEXT),
+                "value": ("Value", tables.TEXT),
+                "reason": ("Why it was rejected", tables.TEXT),
+            },
+        ),
+        key="history_rejects",
+        title="Rejected cells",
+    )
     st.download_button(
         "Download the rejected cells (CSV)",
         ui.audited_download(

@@ -7,7 +7,7 @@ from queries import drivers, overview, settings, survey
 from wellbeing import privacy, ui
 from wellbeing.core import action_rules, roles
 from wellbeing.core import drivers as importance
-from wellbeing.present import charts, where_to_act
+from wellbeing.present import charts, exports, panels, tables, where_to_act
 
 ui.require_role(*roles.LEADERS)
 st.title("Where to act")
@@ -198,7 +198,7 @@ if standing is not None:
         }
     )
     st.dataframe(table, hide_index=True, key="where_standing")
-    st.caption("Mean scores, 1-5. " + ui.hidden_note(k))
+    st.caption("Mean scores, 1-5. " + panels.hidden_note(k))
 
 if not national.empty:
     st.subheader("Against the national figures")
@@ -248,7 +248,7 @@ if not national.empty:
             else ""
         )
         + " "
-        + ui.hidden_note(k)
+        + panels.hidden_note(k)
     )
 
 st.subheader("Drivers")
@@ -266,12 +266,23 @@ for outcome in importance.OUTCOMES:
             else "No drivers: " + privacy.status_text(status, k) + "."
         )
         continue
-    st.markdown(where_to_act.drivers_reading(rows, outcome=outcome))
+    ui.reading(where_to_act.drivers_reading(rows, outcome=outcome))
     st.plotly_chart(
         charts.driver_bars(rows, names=where_to_act.NAMES, outcome_name=where_to_act.name(outcome)),
         key=f"drivers_{outcome}",
         width="stretch",
     )
-    readable = where_to_act.drivers_table(rows)
-    st.dataframe(readable, hide_index=True, key=f"drivers_table_{outcome}")
-    ui.table_downloads(readable, key=f"drivers_download_{outcome}", title=f"Drivers of {outcome}")
+    readable = tables.Table(
+        where_to_act.drivers_table(rows),
+        {
+            "Rank": tables.COUNT,
+            "Share of the variation": tables.SHARE,
+            "95% interval low": tables.SHARE,
+            "95% interval high": tables.SHARE,
+        },
+    )
+    title = f"Drivers of {where_to_act.name(outcome)}"
+    ui.table(readable, key=f"drivers_table_{outcome}", title=title)
+    ui.table_downloads(
+        readable, key=f"drivers_download_{outcome}", file_stem=exports.file_stem(title)
+    )

@@ -20,9 +20,12 @@ from support import (  # noqa: F401  (re-exported for tests that import from con
     copy_store,
     copy_store_into_memory,
     free_port,
+    launch_chromium,
     load_survey,
     renew_store_id,
     seal_template,
+    start_streamlit,
+    stop_streamlit,
     survey_csv,
     wait_for_script,
     wait_until_healthy,
@@ -304,8 +307,6 @@ def _uses_a_module_fixture(item: pytest.Item) -> bool:
 
 # Real-browser journeys: a live Streamlit server on 127.0.0.1 and a Chromium page.
 
-SERVER_STOP_GRACE = 2  # seconds
-
 
 @pytest.fixture
 def start_server(tmp_path: Path) -> Iterator[Callable[..., str]]:
@@ -319,52 +320,14 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., str]]:
     def start(
         *, db: Path | None = None, env: dict[str, str] | None = None, direct: bool = False
     ) -> str:
-        port = free_port()
-        environment = dict(os.environ)
-        environment["WELLBEING_DB"] = str(db or tmp_path / f"server-{port}.duckdb")
-        environment.update(env or {})
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                *(
-                    ["-m", "streamlit", "run", "dashboard.py"]
-                    if direct
-                    else [str(ROOT / "serve.py")]
-                ),
-                "--server.headless",
-                "true",
-                "--server.address",
-                "127.0.0.1",
-                "--server.port",
-                str(port),
-                "--browser.gatherUsageStats",
-                "false",
-                # An edit elsewhere in the tree must not reload the app mid-journey.
-                "--server.fileWatcherType",
-                "none",
-            ],
-            cwd=ROOT,
-            env=environment,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
+        path = db or tmp_path / f"server-{len(processes)}.duckdb"
+        url, process = start_streamlit(path, env=env, direct=direct)
         processes.append(process)
-        url = f"http://127.0.0.1:{port}"
-        wait_until_healthy(url, process, SERVER_START_TIMEOUT)
         return url
 
     yield start
     for process in processes:
-        process.terminate()
-        try:
-            # Streamlit stops the background preparation between two steps before it
-            # exits (wellbeing/ui/run.py); a test need not wait for that step.
-            process.wait(timeout=SERVER_STOP_GRACE)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        if process.stdout:
-            process.stdout.close()
+        stop_streamlit(process)
 
 
 @pytest.fixture
@@ -381,16 +344,7 @@ def browser_page():
     # A busy two-core machine can take well over Playwright's 5 s default to rerun a page.
     sync_api.expect.set_options(timeout=60_000)
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
+        browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(60_000)
         yield page

@@ -9,10 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import os
+import re
 import secrets
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -30,6 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 REALDATA = SHARED / "realdata"
 CHROMIUM = Path("/usr/bin/chromium")
+# The password of the accounts tests create.
+PASSWORD = "correct horse battery staple"
 
 
 # Respondent ids for exports written by survey_csv, fresh for each export.
@@ -147,6 +152,132 @@ def copy_store_into_memory(template: Path) -> duckdb.DuckDBPyConnection:
 
 
 SERVER_START_TIMEOUT = 60
+
+
+def store_with_accounts(demo_db: Path, folder: Path, people: dict[str, str]) -> Path:
+    """A copy of the sample-data store with a built-in account per role: {role: username}."""
+    from wellbeing import store
+    from wellbeing.access import accounts
+
+    db = copy_store(demo_db, folder / "wellbeing.duckdb")
+    con = store.connect(db)
+    try:
+        for role, username in people.items():
+            accounts.create_account(
+                con,
+                username=username,
+                display_name=username.title(),
+                role=role,
+                password=PASSWORD,
+                by="test",
+            )
+    finally:
+        con.close()
+    return db
+
+
+# Seconds a stopped server is given to exit before it is killed: Streamlit stops the
+# background preparation between two steps before it exits (wellbeing/ui/run.py);
+# a test need not wait for that step.
+SERVER_STOP_GRACE = 2
+
+
+def start_streamlit(
+    db: Path, *, env: dict[str, str] | None = None, direct: bool = False
+) -> tuple[str, subprocess.Popen]:
+    """A live dashboard on 127.0.0.1 over the store ``db``: its URL and its process.
+
+    Started as ``python serve.py``, the only way the dashboard serves (docs/security.md);
+    ``direct=True`` starts ``streamlit run dashboard.py``, which the dashboard refuses.
+    """
+    port = free_port()
+    environment = dict(os.environ)
+    environment["WELLBEING_DB"] = str(db)
+    environment.update(env or {})
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            *(["-m", "streamlit", "run", "dashboard.py"] if direct else [str(ROOT / "serve.py")]),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+            # An edit elsewhere in the tree must not reload the app mid-journey.
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, process, SERVER_START_TIMEOUT)
+    except BaseException:
+        stop_streamlit(process)
+        raise
+    return url, process
+
+
+def stop_streamlit(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=SERVER_STOP_GRACE)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+    if process.stdout:
+        process.stdout.close()
+
+
+def launch_chromium(playwright):
+    """Debian's chromium (Playwright cannot download its own here), quiet in the background."""
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM),
+        args=[
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+        ],
+    )
+
+
+def sign_in(page, *, username: str, password: str) -> None:
+    """Sign in through the form with the keyboard, as the sign-in page offers it."""
+    from playwright.sync_api import expect
+
+    wait_for_script(page)
+    page.get_by_label("User name").fill(username)
+    password_box = page.get_by_label("Password", exact=True)
+    password_box.fill(password)
+    password_box.press("Enter")
+    expect(page.get_by_test_id("stSidebar").get_by_role("combobox", name="Wave")).to_be_visible()
+    wait_for_script(page)
+
+
+# A backslash before a punctuation character: how plain.markdown keeps it from being Markdown.
+_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def shown_table(element) -> pd.DataFrame:
+    """An AppTest ``st.table`` as the reader sees it.
+
+    st.table draws cells and headings as Markdown, so ``ui.table`` escapes them
+    (``plain.markdown``): "#1" is sent as "\\#1" and shown as "#1".
+    """
+    frame = element.value
+
+    def unescape(text: object) -> object:
+        return _MARKDOWN_ESCAPE.sub(r"\1", text) if isinstance(text, str) else text
+
+    return frame.map(unescape).rename(columns=unescape)
 
 
 def free_port() -> int:

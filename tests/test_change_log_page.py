@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from streamlit.testing.v1 import AppTest
+from support import shown_table
 
 from tests.conftest import ROOT
 
@@ -15,7 +16,7 @@ def open_change_log() -> AppTest:
 
 
 def rows(at: AppTest) -> list[str]:
-    return at.dataframe[0].value["What changed"].tolist()
+    return shown_table(at.table[0])["What changed"].tolist()
 
 
 def test_hr_adds_corrects_and_deletes_a_change_on_the_page(demo_app_db):
@@ -40,7 +41,7 @@ def test_hr_adds_corrects_and_deletes_a_change_on_the_page(demo_app_db):
     at.selectbox(key=f"change_edit_kind_{chosen}").set_value("other")
     at.button(key=f"change_edit_submit_{chosen}").click().run()
     assert at.success[0].value == "Saved: Duty rota: four-week cycle."
-    table = at.dataframe[0].value
+    table = shown_table(at.table[0])
     assert table.iloc[0][["What changed", "Kind", "Team", "Source"]].tolist() == [
         "Duty rota: four-week cycle", "Other", "Organisation-wide", "Entered on this page",
     ]  # fmt: skip

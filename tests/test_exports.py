@@ -87,23 +87,53 @@ def test_csv_export_writes_hidden_groups_as_words_and_neutralises_formulas(gated
     assert all(not line.startswith("=") for line in text.splitlines())
 
 
-def test_xlsx_export_holds_no_hidden_figure(gated_rows):
+def test_xlsx_export_holds_no_hidden_figure_and_types_every_number(gated_rows):
     workbook = openpyxl.load_workbook(
         io.BytesIO(exports.xlsx_bytes(exports.readable(gated_rows, k=10)))
     )
     sheet = workbook.active
     header = [cell.value for cell in sheet[1]]
-    rows = [
-        dict(zip(header, [cell.value for cell in row], strict=True))
-        for row in sheet.iter_rows(min_row=2)
-    ]
-    hidden = next(row for row in rows if row["ethnicity"] == "Black or Black British")
-    assert hidden["respondents"] is None
-    assert hidden["mean_score"] is None
-    assert hidden["status"] == "fewer than 10 responses"
-    shown = next(row for row in rows if row["ethnicity"] == "White")
-    assert shown["respondents"] == 20
-    assert not any(isinstance(v, str) and v.startswith("=") for row in rows for v in row.values())
+    # Readable headings, not the query's column names.
+    assert {"Ethnicity", "Respondents", "Mean score", "Hidden because"} <= set(header)
+    assert not [h for h in header if "_" in h]
+    rows = [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)]
+    hidden = next(row for row in rows if row["Ethnicity"].value == "Black or Black British")
+    assert hidden["Respondents"].value is None
+    assert hidden["Mean score"].value is None
+    assert hidden["Hidden because"].value == "fewer than 10 responses"
+    shown = next(row for row in rows if row["Ethnicity"].value == "White")
+    # Numbers are numbers, with a format: 20 respondents, a share as a percentage.
+    assert shown["Respondents"].value == 20 and shown["Respondents"].data_type == "n"
+    assert shown["Share high"].number_format == "0%"
+    assert isinstance(shown["Share high"].value, int | float)
+    # Text that looks like a formula is text, marked as such, with no visible apostrophe.
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(exports.xlsx_bytes(pd.DataFrame({"Team": ["=cmd|' /C calc'!A0"]})))
+    ).active
+    team = sheet["A2"]
+    assert team.value == "=cmd|' /C calc'!A0"
+    assert team.data_type == "s" and team.quotePrefix
+
+
+def test_csv_export_writes_shares_as_percentages_and_counts_as_whole_numbers(gated_rows):
+    text = exports.csv_bytes(exports.readable(gated_rows, k=10)).decode("utf-8-sig")
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    white = frame[frame["Ethnicity"] == "White"].iloc[0]
+    assert white["Respondents"] == "20"
+    assert white["Share high"] == "0.0%"  # twenty 3s: nobody at 4 or more
+    assert white["Mean score"] == "3.00"
+
+
+def test_a_chart_png_carries_its_title_and_source():
+    figure = go.Figure(go.Bar(x=["A"], y=[1]))
+    figure.update_layout(height=300, margin={"t": 20, "b": 40})
+    titled = exports.titled_figure(
+        figure, title="High stress by team, Autumn 2026", source="Source: staff survey."
+    )
+    assert "High stress by team, Autumn 2026" in titled.layout.title.text
+    assert titled.layout.annotations[-1].text == "Source: staff survey."
+    assert titled.layout.height > 300 and titled.layout.margin.t > 20
+    assert figure.layout.title.text is None  # the page's own figure is untouched
 
 
 def test_a_chart_downloads_as_a_png():
@@ -112,8 +142,9 @@ def test_a_chart_downloads_as_a_png():
 
 
 def pdf_text(pdf: bytes) -> str:
+    """The PDF's words, with line breaks and runs of spaces read as one space."""
     reader = pypdf.PdfReader(io.BytesIO(pdf))
-    return "\n".join(page.extract_text() for page in reader.pages)
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
 def test_the_board_pack_has_every_section_its_figures_and_no_hidden_value(con):
@@ -129,7 +160,7 @@ def test_the_board_pack_has_every_section_its_figures_and_no_hidden_value(con):
     load_survey(con, survey_csv(rows), wave="Autumn 2025")
     wave_id = int(survey.waves(con)["id"].iloc[0])
     pdf = board_pack.board_pack_pdf(con, wave_id=wave_id, rules=privacy.Rules())
-    text = pdf_text(pdf).replace("\n", " ")
+    text = pdf_text(pdf)
     for heading in (
         "Headline figures",
         "Teams to look at first",
@@ -143,8 +174,11 @@ def test_the_board_pack_has_every_section_its_figures_and_no_hidden_value(con):
     # High stress: Alpha's 12 of 28 = 43%; high support and challenge 12 / 28 = 43%.
     assert "High stress" in text and "43%" in text
     assert "Autumn 2025" in text
-    assert "data date: survey responses 1 October 2025 to 1 October 2025" in text
-    assert "respondents: 28" in text
+    # The cover: scope, wave, the data's dates, respondents and the day it was prepared.
+    assert "For the organisation" in text
+    assert "Data survey responses 1 October 2025 to 1 October 2025" in text
+    assert "Respondents 28" in text
+    assert "Prepared" in text
     assert "fewer than 5 respondents" in text  # the anonymity rule, stated
     # Tiny's figures are hidden: its label says so and its mean or count appear nowhere.
     assert "fewer than 5 responses" in text

@@ -78,6 +78,7 @@ def test_a_leader_sees_the_trend_but_no_figure_worked_out_from_individual_answer
     assert at.get("plotly_chart")
     assert "Reliability" not in page and "alpha" not in page
     assert not at.dataframe
+    assert not [t for t in at.table if "Item-rest correlation" in t.value.columns]
 
 
 def test_hr_changes_an_own_measure_as_a_new_version(council_db):
@@ -87,6 +88,9 @@ def test_hr_changes_an_own_measure_as_a_new_version(council_db):
     at.number_input(key="measures_edit_cutoff").set_value(3.5)
     at.button(key="measures_edit_save").click().run()
     assert not at.exception
+    versions = next(t for t in at.table if "Which way is better" in t.value.columns)
+    names = versions.value["Name"].tolist()
+    assert names == ["Valued by leaders", "I feel valued by senior leaders"]
     import streamlit as st
 
     st.cache_resource.clear()

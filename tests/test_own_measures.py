@@ -234,9 +234,8 @@ def test_earlier_answers_are_listed_then_replaced_only_when_hr_chooses(con):
         ),
         "correction.csv",
     )
-    prepared = prepare_survey(
-        correction, mapping, salt=identifier_keys(con).for_respondents("W"), plan=plan
-    )
+    salt = identifier_keys(con).for_respondents("W")  # as the import keys the wave's ids
+    prepared = prepare_survey(correction, mapping, salt=salt, plan=plan)
     listed = survey_import.earlier_respondents(con, prepared, wave="W")
     assert listed["row"].tolist() == [2, 3, 4, 5, 6]
     assert set(listed["earlier_upload"]) == {"#1 own.csv"}

@@ -96,7 +96,7 @@ def test_teams_to_look_at_first_weigh_own_measures_the_way_hr_said(council):
 def test_the_board_pack_has_a_section_for_each_own_measure(council):
     con = council
     pack = board_pack.build(con, wave_id=latest(con).wave_id, rules=privacy.Rules())
-    headings = [section.heading for section in pack.sections]
+    headings = [section.title for section in pack.sections]
     assert "I feel valued by senior leaders" in headings
     assert "I would recommend this council as a place to work" in headings
 

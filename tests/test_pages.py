@@ -50,14 +50,30 @@ def test_the_overview_charts_every_team_with_small_teams_hidden(demo_app_db):
     )
     texts = [cell for row in heatmap["text"] for cell in row]
     assert len(heatmap["y"]) >= 18
-    assert "fewer than 5 responses" in texts
-    assert any(re.fullmatch(r"\d\.\d\d", cell) for cell in texts)
+    assert "<5" in texts  # a hidden cell's mark, keyed in words under the heatmap
+    assert "fewer than 5 responses" in json.dumps(heatmap_figure(charts)["layout"])
+    assert any(re.fullmatch(r"[\u25b2\u25bc]?\d\.\d\d", cell) for cell in texts)
+    assert any(re.fullmatch(r"[\u25b2\u25bc]?\d+%", cell) for cell in texts)  # yes/no: shares
+
+
+def heatmap_figure(charts) -> dict:
+    return next(
+        figure
+        for figure in (json.loads(chart.proto.spec) for chart in charts)
+        if figure["data"][0].get("type") == "heatmap"
+    )
 
 
 def test_every_page_says_the_figures_are_demo_data_and_hr_can_remove_them(demo_app_db):
     at = open_page()
     assert any("Demo data" in w.value for w in at.warning)
+    # Removing asks first, saying what goes; keeping it changes nothing.
     at.button(key="remove_demo").click().run()
+    assert any("Remove the demo data?" in e.value for e in at.error)
+    at.button(key="remove_demo_cancel").click().run()
+    assert not at.error and any("Demo data" in w.value for w in at.warning)
+    at.button(key="remove_demo").click().run()
+    at.button(key="remove_demo_confirm").click().run()
     assert not at.exception
     assert not any("Demo data" in w.value for w in at.warning)
     # Removal is remembered: a fresh session on the same store does not reload it.

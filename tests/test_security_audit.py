@@ -73,6 +73,8 @@ def test_saving_a_mapping_is_audited(app_db):
 def test_removing_the_demo_data_is_audited(demo_app_db):
     at = app().run()
     at.button(key="remove_demo").click().run()
+    assert entries(demo_app_db, audit_log.DEMO_DATA) == []  # it asks first
+    at.button(key="remove_demo_confirm").click().run()
     assert not at.exception, at.exception
     assert entries(demo_app_db, audit_log.DEMO_DATA) == [
         "Removed the bundled sample data (demo uploads and their rows)"

@@ -88,6 +88,10 @@ def shown_as_markdown(at: AppTest) -> list[str]:
     for kind in ("title", "header", "toast"):
         out += [str(element.value) for element in at.get(kind)]
     out += [str(element.label) for element in at.get("expander")]
+    for table in at.get("table"):  # st.table draws its cells and headings as Markdown
+        frame = table.value
+        out += [str(column) for column in frame.columns]
+        out += [str(cell) for cell in frame.to_numpy().ravel()]
     out += [str(tab.label) for tab in at.tabs]
     for metric in at.get("metric"):
         out += [metric.label, metric.proto.help]

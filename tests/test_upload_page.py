@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from support import shown_table
 
 from tests.conftest import ROOT
 from wellbeing import store
@@ -83,7 +84,7 @@ def test_every_bad_cell_is_listed_and_downloadable_before_anything_is_stored(emp
     at = upload(open_page("pages/upload.py"), "ms_forms.csv")
     assert not at.exception
     assert (
-        "2 cell(s) in 2 of 6 rows have problems. Those rows will not be imported: fix the file "
+        "2 cells in 2 of 6 rows have problems. Those rows will not be imported: fix the file "
         "and upload it again, or import the valid rows now." in texts(at.warning)
     )
     rejects = at.dataframe[1].value
@@ -164,17 +165,18 @@ def test_history_withdraws_restores_and_shows_rejected_cells(empty_db):
 
     at = open_page("pages/upload_history.py")
     assert not at.exception
-    table = at.dataframe[0].value
+    table = shown_table(at.table[0])
     assert table[["Upload", "Status", "Rows read", "Stored", "Rejected"]].values.tolist() == [
-        ["#1", "active", 6, 4, 2]
+        ["#1", "active", "6", "4", "2"]
     ]
-    assert at.dataframe[1].value["row"].tolist() == [6, 7]
+    assert table["Wave"].tolist() == ["Autumn 2026"]
+    assert shown_table(at.table[1])["Row"].tolist() == ["6", "7"]
 
     at.button(key="history_withdraw").click().run()
     assert "Upload #1 is withdrawn: its rows no longer count in any figure." in texts(at.success)
-    assert at.dataframe[0].value["Status"].tolist() == ["withdrawn"]
+    assert shown_table(at.table[0])["Status"].tolist() == ["withdrawn"]
     at.button(key="history_restore").click().run()
-    assert at.dataframe[0].value["Status"].tolist() == ["active"]
+    assert shown_table(at.table[0])["Status"].tolist() == ["active"]
 
 
 def test_history_with_no_uploads_points_to_the_upload_page(empty_db):
@@ -194,7 +196,7 @@ def test_hr_teaches_the_import_a_systems_own_supervision_label_and_it_is_kept(em
     at = upload(at, "supervision_system_labels.csv", data)
     assert not at.exception
     # "Practice supervision" is not a type the import can place: its row is held back.
-    assert any("1 cell(s) in 1 of 2 rows" in w for w in texts(at.warning))
+    assert any("1 cell in 1 of 2 rows" in w for w in texts(at.warning))
     at.selectbox(key="label_type_Practice supervision").set_value("reflective")
     at.button(key="save_supervision_labels").click().run()
     assert not at.exception

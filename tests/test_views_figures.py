@@ -191,18 +191,18 @@ def test_team_figures_carry_wilson_intervals_and_flag_only_beyond_chance(views_c
     assert figures.loc["Gamma", "verdict"] is None
 
 
-def drawn_colours(bars) -> list[str]:
-    """The colour of each bar, as colour names.
+def drawn_marks(dots) -> dict[str, tuple[str, str]]:
+    """Each team's (colour, symbol), as colour names.
 
     Numbers on a colour scale would draw the same, but plotly.js then logs a
-    warning with a stack trace for every bar on every redraw.
+    warning with a stack trace for every mark on every redraw.
     """
-    colours = list(bars.marker.color)
+    colours = list(dots.marker.color)
     assert all(isinstance(colour, str) for colour in colours)
-    return colours
+    return dict(zip(dots.y, zip(colours, dots.marker.symbol, strict=True), strict=True))
 
 
-def test_team_bars_are_red_when_worse_beyond_chance_and_grey_when_it_could_be_chance(views_con):
+def test_team_dots_say_worse_beyond_chance_by_colour_and_which_way_by_their_mark(views_con):
     scores = survey.construct_by_wave(views_con, filters=AUTUMN, constructs=["stress"])
     org_rows = survey.construct_by_wave_for_organisation(
         views_con, filters=AUTUMN, constructs=["stress"]
@@ -215,12 +215,13 @@ def test_team_bars_are_red_when_worse_beyond_chance_and_grey_when_it_could_be_ch
     chart = charts.team_intervals(
         figures, kind=SHARE, axis_title="High stress", k=5, organisation=organisation.value
     )
-    bars = chart.data[0]
-    # Alpha's high-stress share is above the organisation's beyond chance: worse, red.
-    # Beta's gap could be chance: grey. Were high stress better, Alpha would be blue.
-    assert dict(zip(bars.y, drawn_colours(bars), strict=True)) == {
-        "Alpha": charts.WORSE_RED,
-        "Beta": charts.CHANCE_GREY,
+    style = charts.style
+    # Alpha's high-stress share is above the organisation's beyond chance: worse, and its
+    # mark points right (higher). Beta's gap could be chance: a grey dot. Were high stress
+    # better, Alpha would be better: blue, still pointing right.
+    assert drawn_marks(chart.data[0]) == {
+        "Alpha": (style.WORSE.colour, "triangle-right"),
+        "Beta": (style.SAME.colour, "circle"),
     }
     better = charts.team_intervals(
         figures,
@@ -230,7 +231,10 @@ def test_team_bars_are_red_when_worse_beyond_chance_and_grey_when_it_could_be_ch
         organisation=organisation.value,
         worse="lower",
     ).data[0]
-    assert drawn_colours(better)[0] == charts.BETTER_BLUE
+    assert drawn_marks(better)["Alpha"] == (style.BETTER.colour, "triangle-right")
+    # The legend says what each colour and mark means on this chart.
+    legend = {trace.name for trace in chart.data if trace.showlegend}
+    assert {"Worse than the organisation (higher)", "Could be chance"} <= legend
 
 
 def test_the_reading_above_the_high_stress_chart_says_what_it_shows(views_con):
@@ -250,8 +254,8 @@ def test_the_reading_above_the_high_stress_chart_says_what_it_shows(views_con):
     assert team_reading(
         figures, what="the share with high stress", kind=SHARE, organisation=organisation
     ) == (
-        "1 of 2 teams shown are above the organisation's 18% for the share with high stress "
-        "beyond chance, led by Alpha at 50%; other gaps could be chance. "
+        "1 of 2 teams shown is above the organisation's 18% for the share with high stress "
+        "beyond chance: Alpha at 50%; other gaps could be chance. "
         "2 of 4 teams are hidden to protect respondents."
     )
 
@@ -441,15 +445,17 @@ def test_team_bars_put_the_team_first_in_customdata_and_cite_the_national_figure
             national=national,
         ).to_json()
     )
-    bars, hidden, org, nat = figure["data"]
-    assert bars["y"] == ["Alpha", "Beta"]
-    assert bars["x"] == pytest.approx([3 / 6, 0.0])
-    assert [point[0] for point in bars["customdata"]] == ["Alpha", "Beta"]
-    assert [point[1] for point in bars["customdata"]] == [6, 6]
+    dots, hidden = figure["data"][:2]
+    assert dots["y"] == ["Alpha", "Beta"]
+    assert dots["x"] == pytest.approx([3 / 6, 0.0])
+    assert [point[0] for point in dots["customdata"]] == ["Alpha", "Beta"]
+    assert [point[1] for point in dots["customdata"]] == [6, 6]
     assert hidden["text"] == ["fewer than 5 responses", "fewer than 5 responses"]
-    assert org["x"][0] == pytest.approx(3 / 17)
-    assert nat["x"][0] == pytest.approx(0.80)
-    assert "Community Care survey" in nat["hovertemplate"] and "(2015)" in nat["hovertemplate"]
+    # The organisation and national figures are lines across every row, named in the legend.
+    lines = {shape["name"]: shape for shape in figure["layout"]["shapes"] if "name" in shape}
+    assert lines["Organisation 18%"]["x0"] == pytest.approx(3 / 17)
+    assert lines["National figure 80%"]["x0"] == pytest.approx(0.80)
+    assert lines["National figure 80%"]["line"]["dash"] == "dot"
 
 
 @pytest.mark.parametrize(

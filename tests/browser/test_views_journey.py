@@ -1,4 +1,4 @@
-"""A leader filters the stress view, clicks a team's bar and the page focuses on that team.
+"""A leader filters the stress view, clicks a team's dot and the page focuses on that team.
 
 Runs against the small fixture store of tests/views_fixture.py: in Autumn 2025 Alpha's
 mean stress is 3.00 and Beta's 2.00 (organisation 45/17 = 2.65).
@@ -39,7 +39,7 @@ def query(page) -> dict[str, list[str]]:
     return parse_qs(urlparse(page.url).query)
 
 
-def test_a_leader_filters_clicks_a_team_bar_and_the_page_focuses_on_it(
+def test_a_leader_filters_clicks_a_team_dot_and_the_page_focuses_on_it(
     start_server, browser_page, views_db, tmp_path
 ):
     server = start_server(db=copy_store(views_db, tmp_path / "views.duckdb"))
@@ -54,7 +54,7 @@ def test_a_leader_filters_clicks_a_team_bar_and_the_page_focuses_on_it(
     wait_for_script(page)
     expect(
         page.get_by_text(
-            "for the share with high stress (score 4 or more) beyond chance, led by Alpha at 50%",
+            "for the share with high stress (score 4 or more) beyond chance: Alpha at 50%",
             exact=False,
         )
     ).to_be_visible(timeout=60_000)
@@ -65,10 +65,11 @@ def test_a_leader_filters_clicks_a_team_bar_and_the_page_focuses_on_it(
     wait_for_script(page)
     assert query(page)["wave"] == ["Autumn 2025"]
 
-    # Click Beta's bar (the second bar, Alpha 3.00 then Beta 2.00) in the mean stress chart.
-    bars = page.locator(".st-key-stress_mean g.trace.bars g.point path")
-    expect(bars).to_have_count(2, timeout=60_000)
-    click_until(page, bars.nth(1), page.get_by_text("Focused on Beta", exact=False))
+    # Click Beta's dot (the second team mark, Alpha 3.00 then Beta 2.00) in the mean stress
+    # chart: team figures are dots with intervals, the only marks a click selects.
+    dots = page.locator(".st-key-stress_mean g.trace.scatter path.point")
+    expect(dots).to_have_count(2, timeout=60_000)
+    click_until(page, dots.nth(1), page.get_by_text("Focused on Beta", exact=False))
     wait_for_script(page)
     expect(page.get_by_text("Beta: mean stress (1-5) is 2.00", exact=False)).to_be_visible(
         timeout=60_000

@@ -23,25 +23,27 @@ import plotly.graph_objects as go
 import plotly.io
 from plotly.offline import get_plotlyjs
 
-from queries import actions, settings, survey
+from queries import actions, settings, supervision, survey
 from wellbeing import privacy
 from wellbeing.core import action_rules, cadence, roles, stats
 from wellbeing.core.measures import HIGH_SCORE_CUTOFF
 from wellbeing.core.reference import national_figure
 from wellbeing.core.vocabulary import SURVEY_FIELDS
-from wellbeing.present import action_outcomes, charts, exports
-from wellbeing.present.figures import SCORE, SHARE, NationalRow, organisation_figure, team_figures
+from wellbeing.present import action_outcomes, exports, words
+from wellbeing.present.charts import style
+from wellbeing.present.figures import SCORE, SHARE, NationalRow, organisation_figure
 from wellbeing.present.look_first import (
     look_first_reading,
     look_first_verdicts,
-    supervision_figures,
     teams_to_look_at_first,
 )
-from wellbeing.present.readings import national_reading, team_reading
+from wellbeing.present.panels import Panel, Scope, hidden_note, team_panel
+from wellbeing.present.readings import national_reading
 from wellbeing.present.tiles import Tile, headline_tiles
 
 CHROMIUM = "/usr/bin/chromium"
-CHART_WIDTH = 680  # the printable width of A4 at 14 mm margins, in CSS pixels
+BUILT_IN_SECTIONS = ("stress", "support_challenge", "supervision", "change_fatigue")
+CHART_WIDTH = 678  # the printable width of A4 at 14 mm margins in CSS pixels, less a frame
 SENSITIVE_NAMES = [
     field.label.lower() for field in SURVEY_FIELDS if field.name in privacy.SENSITIVE_ATTRIBUTES
 ]
@@ -49,16 +51,6 @@ SENSITIVE_NAMES = [
 
 class PrintProblem(RuntimeError):
     """The PDF could not be printed (no browser, or the browser failed); one sentence."""
-
-
-@dataclass(frozen=True)
-class Section:
-    """One part of the pack: a heading, the sentence that reads its chart, and the chart."""
-
-    heading: str
-    reading: str
-    figure: go.Figure | None = None
-    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,7 +65,7 @@ class BoardPack:
     tiles: list[Tile]
     look_first: str
     look_first_rows: pd.DataFrame
-    sections: list[Section]
+    sections: list[Panel]
     anonymity_rule: str
     k: int
     prepared_on: dt.date
@@ -92,117 +84,98 @@ def anonymity_rule(rules: privacy.Rules) -> str:
     )
 
 
+def _scope(filters: survey.Filters, wave: str, rules: privacy.Rules) -> Scope:
+    return Scope.of(wave, k=rules.min_group_size, service=filters.service)
+
+
+def _note_only(key: str, title: str, reading: str, scope: Scope) -> Panel:
+    return Panel(key, title, reading, scope)
+
+
 def _stress_section(
-    con: duckdb.DuckDBPyConnection, filters: survey.Filters, rules: privacy.Rules
-) -> Section:
+    con: duckdb.DuckDBPyConnection, filters: survey.Filters, rules: privacy.Rules, scope: Scope
+) -> Panel:
     by_team = survey.construct_by_team(con, filters=filters, rules=rules)
     org_rows = survey.construct_for_organisation(con, filters=filters, rules=rules)
     stress = by_team[by_team["construct"] == "stress"]
-    org = organisation_figure(
-        org_rows[org_rows["construct"] == "stress"], value="share_high", kind=SHARE
-    )
     what = f"the share with high stress (score {HIGH_SCORE_CUTOFF:g} or more)"
     if stress.empty:
-        return Section("Stress", f"No stress scores for {what} in this wave.")
-    figures = team_figures(stress, value="share_high", kind=SHARE, organisation=org)
-    return Section(
-        "Stress",
-        team_reading(figures, what=what, kind=SHARE, organisation=org),
-        charts.team_intervals(
-            figures,
-            kind=SHARE,
-            k=rules.min_group_size,
-            organisation=org.value,
-            axis_title="Share with high stress (95% interval)",
-        ),
+        return _note_only("stress", "Stress", f"No stress scores for {what} in this wave.", scope)
+    return team_panel(
+        stress,
+        org_rows[org_rows["construct"] == "stress"],
+        value="share_high",
+        kind=SHARE,
+        title="Stress",
+        what=what,
+        axis_title="Share with high stress (95% interval)",
+        key="stress",
+        scope=scope,
     )
 
 
 def _support_challenge_section(
-    con: duckdb.DuckDBPyConnection, filters: survey.Filters, rules: privacy.Rules
-) -> Section:
+    con: duckdb.DuckDBPyConnection, filters: survey.Filters, rules: privacy.Rules, scope: Scope
+) -> Panel:
     high_both = "share_high_support_high_challenge"
     teams = survey.support_challenge_by_wave(con, filters=filters, rules=rules)
     org_rows = survey.support_challenge_by_wave_for_organisation(con, filters=filters, rules=rules)
     teams = teams[teams["wave_id"] == filters.wave_id]
-    org = organisation_figure(
-        org_rows[org_rows["wave_id"] == filters.wave_id], value=high_both, kind=SHARE
-    )
+    org_rows = org_rows[org_rows["wave_id"] == filters.wave_id]
     what = "the share with high support and high challenge"
     if teams.empty:
-        return Section("Support and challenge", f"No scores for {what} in this wave.")
-    figures = team_figures(teams, value=high_both, kind=SHARE, organisation=org)
+        return _note_only(
+            "support_challenge",
+            "Support and challenge",
+            f"No scores for {what} in this wave.",
+            scope,
+        )
     national = national_figure("high_support_high_challenge")
-    return Section(
-        "Support and challenge",
-        team_reading(figures, what=what, kind=SHARE, organisation=org, worse=stats.LOWER),
-        charts.team_intervals(
-            figures,
-            kind=SHARE,
-            k=rules.min_group_size,
-            organisation=org.value,
-            national=national,
-            worse=stats.LOWER,
-            axis_title="High support and high challenge (share, 95% interval)",
-        ),
-        note=national_reading([NationalRow("High support and high challenge", org, national)]),
-    )
-
-
-def _score_section(
-    heading: str,
-    code: str,
-    by_team: pd.DataFrame,
-    org_rows: pd.DataFrame,
-    rules: privacy.Rules,
-    *,
-    what: str,
-    axis_title: str,
-    worse: str = stats.HIGHER,
-    note: str = "",
-) -> Section | None:
-    """Teams against the organisation on one construct's mean, or None without scores."""
-    rows = by_team[by_team["construct"] == code]
-    if rows.empty:
-        return None
-    org = organisation_figure(
-        org_rows[org_rows["construct"] == code], value="mean_score", kind=SCORE, sd="sd"
-    )
-    figures = team_figures(rows, value="mean_score", kind=SCORE, sd="sd", organisation=org)
-    return Section(
-        heading,
-        team_reading(figures, what=what, kind=SCORE, organisation=org, worse=worse),
-        charts.team_intervals(
-            figures,
-            kind=SCORE,
-            k=rules.min_group_size,
-            organisation=org.value,
-            worse=worse,
-            axis_title=axis_title,
-        ),
-        note=note,
+    org = organisation_figure(org_rows, value=high_both, kind=SHARE)
+    return team_panel(
+        teams,
+        org_rows,
+        value=high_both,
+        kind=SHARE,
+        title="Support and challenge",
+        what=what,
+        axis_title="High support and high challenge (share, 95% interval)",
+        national=national,
+        worse=stats.LOWER,
+        key="support_challenge",
+        scope=scope,
+        notes=(national_reading([NationalRow("High support and high challenge", org, national)]),),
     )
 
 
 def _change_fatigue_section(
-    con: duckdb.DuckDBPyConnection, filters: survey.Filters, rules: privacy.Rules
-) -> Section:
+    con: duckdb.DuckDBPyConnection, filters: survey.Filters, rules: privacy.Rules, scope: Scope
+) -> Panel:
+    by_team = survey.construct_by_team(con, filters=filters, rules=rules)
+    org_rows = survey.construct_for_organisation(con, filters=filters, rules=rules)
+    fatigue = by_team[by_team["construct"] == "change_fatigue"]
     what = "change fatigue (1-5)"
-    section = _score_section(
-        "Change fatigue",
-        "change_fatigue",
-        survey.construct_by_team(con, filters=filters, rules=rules),
-        survey.construct_for_organisation(con, filters=filters, rules=rules),
-        rules,
+    if fatigue.empty:
+        return _note_only(
+            "change_fatigue", "Change fatigue", f"No scores for {what} in this wave.", scope
+        )
+    return team_panel(
+        fatigue,
+        org_rows[org_rows["construct"] == "change_fatigue"],
+        value="mean_score",
+        kind=SCORE,
+        sd="sd",
+        title="Change fatigue",
         what=what,
-        axis_title="Change fatigue, 1-5 (95% interval)",
+        axis_title="Change fatigue (95% interval)",
+        key="change_fatigue",
+        scope=scope,
     )
-    return section or Section("Change fatigue", f"No scores for {what} in this wave.")
 
 
 def _own_measure_sections(
-    con: duckdb.DuckDBPyConnection, filters: survey.Filters, rules: privacy.Rules
-) -> list[Section]:
+    con: duckdb.DuckDBPyConnection, filters: survey.Filters, rules: privacy.Rules, scope: Scope
+) -> list[Panel]:
     """A section for each measure HR made that has scores in this wave: teams against the
     organisation on its mean, which way is better as HR said."""
     constructs = survey.constructs(con)
@@ -210,25 +183,32 @@ def _own_measure_sections(
     org_rows = survey.construct_for_organisation(con, filters=filters, rules=rules)
     sections = []
     for measure in constructs[constructs["own"]].itertuples(index=False):
-        scale = f"{measure.scale_min:g}-{measure.scale_max:g}"
+        rows = by_team[by_team["construct"] == measure.code]
+        if rows.empty:
+            continue
+        scale = (float(measure.scale_min), float(measure.scale_max))
         better = bool(measure.higher_is_better)
-        section = _score_section(
-            measure.name,
-            measure.code,
-            by_team,
-            org_rows,
-            rules,
-            what=f"{measure.name} ({scale})",
-            axis_title=f"{charts.plain_label(measure.name)}, {scale} (95% interval)",
-            worse=stats.LOWER if better else stats.HIGHER,
-            note=(
-                "A measure of the council's own"
-                + (f": {measure.description}" if measure.description else "")
-                + f". {'Higher' if better else 'Lower'} is better."
-            ),
+        sections.append(
+            team_panel(
+                rows,
+                org_rows[org_rows["construct"] == measure.code],
+                value="mean_score",
+                kind=SCORE,
+                sd="sd",
+                title=measure.name,
+                what=f"{measure.name} ({scale[0]:g}-{scale[1]:g})",
+                axis_title=f"{measure.name} (95% interval)",
+                worse=stats.LOWER if better else stats.HIGHER,
+                key=f"own_measure_{measure.code}",
+                scope=scope,
+                scale=scale,
+                notes=(
+                    "A measure of the council's own"
+                    + (f": {measure.description}" if measure.description else "")
+                    + f". {'Higher' if better else 'Lower'} is better.",
+                ),
+            )
         )
-        if section is not None:
-            sections.append(section)
     return sections
 
 
@@ -251,12 +231,13 @@ def build(
     )
     verdicts = look_first_verdicts(con, filters=filters, rules=rules)
     look_first = teams_to_look_at_first(verdicts, hierarchy=survey.team_hierarchy(con))
+    scope = _scope(filters, str(wave["label"]), rules)
     sections = [
-        _stress_section(con, filters, rules),
-        _support_challenge_section(con, filters, rules),
-        _supervision_section(con, filters, rules),
-        _change_fatigue_section(con, filters, rules),
-        *_own_measure_sections(con, filters, rules),
+        _stress_section(con, filters, rules, scope),
+        _support_challenge_section(con, filters, rules, scope),
+        _supervision_section(con, filters, rules, scope),
+        _change_fatigue_section(con, filters, rules, scope),
+        *_own_measure_sections(con, filters, rules, scope),
     ]
     opened, closed = wave["opened_on"], wave["closed_on"]
     data_date = (
@@ -319,33 +300,39 @@ def _open_actions(
 
 
 def _supervision_section(
-    con: duckdb.DuckDBPyConnection, filters: survey.Filters, rules: privacy.Rules
-) -> Section:
-    figures, org, month = supervision_figures(con, filters=filters, rules=rules)
+    con: duckdb.DuckDBPyConnection, filters: survey.Filters, rules: privacy.Rules, scope: Scope
+) -> Panel:
+    month = supervision.supervision_month(con, wave_id=filters.wave_id)
     if month is None:
-        return Section(
+        return _note_only(
+            "supervision",
             "Supervision",
             "No supervision records cover this wave, so compliance with the supervision "
             "standard cannot be reported here.",
+            scope,
         )
     what = f"supervision compliance in {month:%B %Y}"
-    if figures.empty:
-        return Section("Supervision", f"No team has records for {what}.")
-    return Section(
-        "Supervision",
-        team_reading(figures, what=what, kind=SHARE, organisation=org, worse=stats.LOWER),
-        charts.team_intervals(
-            figures,
-            kind=SHARE,
-            k=rules.min_group_size,
-            organisation=org.value,
-            worse=stats.LOWER,
-            axis_title=f"Social workers supervised as the standard asks, {month:%B %Y}",
-        ),
-        note=(
+    teams = supervision.compliance_by_team(con, month=month, service=filters.service, rules=rules)
+    if teams.empty:
+        return _note_only("supervision", "Supervision", f"No team has records for {what}.", scope)
+    return team_panel(
+        teams,
+        supervision.compliance_for_organisation(con, month=month, rules=rules),
+        value="compliance",
+        kind=SHARE,
+        count="staff_due",
+        count_label="staff due",
+        title="Supervision",
+        what=what,
+        axis_title=f"Social workers supervised as the standard asks, {month:%B %Y}",
+        worse=stats.LOWER,
+        key="supervision",
+        scope=scope.records(f"{month:%B %Y}"),
+        notes=(
             "From supervision records, not the survey: a social worker is compliant in a month "
             "when every session due was held and, where its length is recorded, lasted at least "
-            f"{cadence.MIN_SESSION_MINUTES} minutes."
+            f"{cadence.MIN_SESSION_MINUTES} minutes. The month is the last complete month by the "
+            "wave's close, as on the Overview and the Supervision page.",
         ),
     )
 
@@ -385,34 +372,72 @@ def _tile_rows(pack: BoardPack) -> str:
     return "".join(rows)
 
 
-STYLE = """
-@page { size: A4; margin: 16mm 14mm; }
-body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 10.5pt; color: #222;
-       font-variant-ligatures: none; }
-h1 { font-size: 20pt; margin: 0 0 4pt; }
-h2 { font-size: 14pt; margin: 14pt 0 4pt; border-bottom: 1px solid #999; }
-table { border-collapse: collapse; width: 100%; }
-td, th { border: 1px solid #ccc; padding: 4pt; vertical-align: top; text-align: left; }
-.figure { font-size: 16pt; font-weight: bold; white-space: nowrap; }
-.small { font-size: 8.5pt; color: #555; }
-.reading { font-weight: bold; }
-.chart { width: 680px; }
-section { break-inside: avoid; }
+STYLE = f"""
+@page {{ size: A4; margin: 16mm 14mm; }}
+body {{ font-family: {style.FONT_FAMILY}; font-size: 10.5pt; color: #222; margin: 0;
+       font-variant-ligatures: none; }}
+h1 {{ font-size: 24pt; margin: 0 0 6pt; }}
+h2 {{ font-size: 14pt; margin: 14pt 0 4pt; border-bottom: 1px solid #999; }}
+table {{ border-collapse: collapse; width: 100%; }}
+td, th {{ border: 1px solid #ccc; padding: 4pt; vertical-align: top; text-align: left; }}
+.figure {{ font-size: 16pt; font-weight: bold; white-space: nowrap; }}
+.small {{ font-size: 8.5pt; color: #555; }}
+.reading {{ font-weight: bold; }}
+.chart {{ width: {CHART_WIDTH}px; border: 1px solid #a0a0a0; }}
+section {{ break-inside: avoid; }}
+.cover {{ height: 250mm; display: flex; flex-direction: column; justify-content: center;
+          break-after: page; }}
+.cover dl {{ font-size: 12pt; display: grid; grid-template-columns: max-content auto;
+             gap: 4pt 14pt; margin: 18pt 0; }}
+.cover dt {{ font-weight: bold; }}
+.cover dd {{ margin: 0; }}
+.method {{ break-before: page; }}
 """
 
 
+def _cover(pack: BoardPack) -> str:
+    respondents = f"{pack.respondents:,}" if pack.respondents is not None else "hidden"
+    # Built-in measures in lower case; HR's own as HR wrote them.
+    sections = words.listing(
+        section.title.lower() if section.key in BUILT_IN_SECTIONS else section.title
+        for section in pack.sections
+    )
+    facts = [
+        ("For", pack.scope),
+        ("Survey wave", pack.wave),
+        ("Data", pack.data_date),
+        ("Respondents", respondents),
+        ("Prepared", f"{pack.prepared_on:%-d %B %Y}"),
+    ]
+    return (
+        "<section class='cover'>"
+        f"<h1>{html.escape(pack.title)}</h1>"
+        "<p>A board pack from the workforce wellbeing dashboard: the headline figures, the "
+        f"teams to look at first, and {html.escape(sections)} team by team, each with the "
+        "sentence that reads its chart. How the figures are made, and how staff are kept "
+        "anonymous, is on the last page.</p>"
+        "<dl>"
+        + "".join(f"<dt>{html.escape(t)}</dt><dd>{html.escape(d)}</dd>" for t, d in facts)
+        + "</dl>"
+        f"<p class='small'><strong>Anonymity:</strong> {html.escape(pack.anonymity_rule)}</p>"
+        "</section>"
+    )
+
+
 def render_html(pack: BoardPack) -> str:
-    """The pack as one self-contained HTML page (charts inline as SVG)."""
+    """The pack as one self-contained HTML page (charts inline as SVG).
+
+    A cover (scope, wave, dates), the headline figures and the teams to look at
+    first, one section per chart with its reading, then a page of method and
+    anonymity notes. Fonts are the machine's own (DejaVu Sans on Debian); nothing
+    is fetched: plotly.js is inlined.
+    """
     parts = [
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{html.escape(pack.title)}</title><style>{STYLE}</style></head><body>",
-        f"<h1>{html.escape(pack.title)}</h1>",
-        f"<p><strong>{html.escape(pack.wave)}</strong> &middot; data date: "
-        f"{html.escape(pack.data_date)} &middot; respondents: "
-        f"{pack.respondents if pack.respondents is not None else 'hidden'} &middot; prepared "
-        f"{pack.prepared_on:%-d %B %Y}</p>",
-        f"<p class='small'><strong>Anonymity:</strong> {html.escape(pack.anonymity_rule)}</p>",
+        _cover(pack),
         "<section><h2>Headline figures</h2>",
+        f"<p class='small'>{html.escape(pack.wave)} &middot; {html.escape(pack.scope)}</p>",
         "<table><tr><th>Measure</th><th>Figure</th><th>Since the last wave</th>"
         "<th>National</th><th>Respondents</th></tr>",
         _tile_rows(pack),
@@ -431,10 +456,10 @@ def render_html(pack: BoardPack) -> str:
     parts.append("</section>")
     scripts = []
     for section in pack.sections:
-        parts.append(f"<section><h2>{html.escape(section.heading)}</h2>")
+        parts.append(f"<section><h2>{html.escape(section.title)}</h2>")
         parts.append(f"<p class='reading'>{html.escape(section.reading)}</p>")
-        if section.note:
-            parts.append(f"<p>{html.escape(section.note)}</p>")
+        for note in section.notes:
+            parts.append(f"<p>{html.escape(note)}</p>")
         if section.figure is not None:
             element, script = _chart(section.figure, len(scripts))
             parts.append(element)
@@ -450,11 +475,21 @@ def render_html(pack: BoardPack) -> str:
         parts.append("<p>No planned or in-progress actions are recorded for this scope.</p>")
     parts.append("</section>")
     parts.append(
-        "<section><h2>About these figures</h2><p>Each team figure has a 95% interval (t for "
-        "means, Wilson for shares). A team is called different from the organisation only when "
-        "its interval excludes the organisation's figure and the gap is at least 0.25 on the 1-5 "
-        "scale or 5 percentage points; otherwise the gap could be chance.</p>"
-        f"<p>{html.escape(pack.anonymity_rule)}</p></section>"
+        "<section class='method'><h2>About these figures</h2>"
+        "<p><strong>Where they come from.</strong> Survey figures are from the staff survey's "
+        f"{html.escape(pack.wave)} wave ({html.escape(pack.data_date)}); supervision "
+        "compliance is from the supervision records of the month that goes with the wave, "
+        "the last complete month by the wave's close.</p>"
+        "<p><strong>Uncertainty.</strong> Each team figure has a 95% interval (t for means, "
+        "Wilson for shares), drawn as a line through its dot. A team is called different from "
+        "the organisation only when its interval excludes the organisation's figure and the gap "
+        "is at least 0.25 on the 1-5 scale or 5 percentage points; otherwise the gap could be "
+        "chance. A dot pointing right is higher than the organisation beyond chance, one "
+        "pointing left lower; orange is worse and blue better for that measure, grey could be "
+        "chance. Axes are fitted to the figures, and say so when a 1-5 scale is cut.</p>"
+        f"<p><strong>Anonymity.</strong> {html.escape(pack.anonymity_rule)} "
+        f"{html.escape(hidden_note(pack.k, on_paper=True))}</p>"
+        "</section>"
     )
     parts.append(f"<script>{get_plotlyjs()}</script>")
     parts.append(
@@ -475,7 +510,15 @@ def _print_pdf(page_html: str) -> bytes:
             page = browser.new_page()
             page.set_content(page_html, wait_until="load")
             page.wait_for_function("window.chartsDrawn === true", timeout=20_000)
-            return page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+            # Tagged, with an outline from its headings: a screen reader can read it in
+            # order and move by section.
+            return page.pdf(
+                format="A4",
+                print_background=True,
+                prefer_css_page_size=True,
+                tagged=True,
+                outline=True,
+            )
         finally:
             browser.close()
 
@@ -524,7 +567,6 @@ def file_name(pack_scope: str | None, wave: str) -> str:
 __all__ = [
     "BoardPack",
     "PrintProblem",
-    "Section",
     "board_pack_pdf",
     "build",
     "file_name",

@@ -182,21 +182,13 @@ def national_rows_frame(rows: list[NationalRow]) -> pd.DataFrame:
     ).astype({"value": "float64", "low": "float64", "high": "float64", "national": "float64"})
 
 
+# Each respondent by their own two scores, "high" being the cut-off or more (4, agreeing).
 QUADRANTS = {
-    "share_high_support_high_challenge": "High support, high challenge",
-    "share_high_support_low_challenge": "High support, low challenge",
-    "share_low_support_high_challenge": "Low support, high challenge",
-    "share_low_support_low_challenge": "Low support, low challenge",
+    "share_high_support_high_challenge": "High support and high challenge",
+    "share_high_support_low_challenge": "High support only",
+    "share_low_support_high_challenge": "High challenge only",
+    "share_low_support_low_challenge": "Neither high",
 }
-
-
-def quadrant_of(support: float, challenge: float, *, cutoff: float) -> str:
-    """The quadrant label of a (support, challenge) pair."""
-    key = (
-        f"share_{'high' if support >= cutoff else 'low'}_support_"
-        f"{'high' if challenge >= cutoff else 'low'}_challenge"
-    )
-    return QUADRANTS[key]
 
 
 def team_from_selection(selection: Mapping | None) -> str | None:

@@ -15,6 +15,7 @@ from queries.cache import memoised
 from wellbeing import privacy
 from wellbeing.core import stats
 from wellbeing.core.measures import runs_higher_is_better
+from wellbeing.present import words
 from wellbeing.present.figures import (
     NO_ORGANISATION_DATA,
     SCORE,
@@ -206,9 +207,14 @@ def teams_to_look_at_first(
 def look_first_reading(listed: pd.DataFrame, *, teams_compared: int) -> str:
     """One sentence naming the teams to look at first."""
     if listed.empty:
+        if teams_compared == 1:
+            return (
+                "The one team shown is not worse than the organisation on "
+                f"{LOOK_FIRST_MIN_MEASURES} or more measures beyond chance."
+            )
         return (
-            f"None of the {teams_compared} teams shown is worse than the organisation on "
-            f"{LOOK_FIRST_MIN_MEASURES} or more measures beyond chance."
+            f"None of the {words.count(teams_compared, 'team')} shown is worse than the "
+            f"organisation on {LOOK_FIRST_MIN_MEASURES} or more measures beyond chance."
         )
     names = [
         f"{row.team} ({row.measures_worse}: {row.measures.lower()})"
@@ -216,8 +222,8 @@ def look_first_reading(listed: pd.DataFrame, *, teams_compared: int) -> str:
     ]
     more = f", and {len(listed) - 3} more" if len(listed) > 3 else ""
     return (
-        f"{len(listed)} of {teams_compared} teams shown are worse than the organisation on "
-        f"{LOOK_FIRST_MIN_MEASURES} or more measures beyond chance: "
+        f"{words.of(len(listed), teams_compared, 'team')} shown {words.be(len(listed))} worse "
+        f"than the organisation on {LOOK_FIRST_MIN_MEASURES} or more measures beyond chance: "
         + "; ".join(names)
         + more
         + "."

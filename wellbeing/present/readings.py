@@ -10,6 +10,7 @@ import pandas as pd
 
 from wellbeing import privacy
 from wellbeing.core import stats
+from wellbeing.present import words
 from wellbeing.present.figures import (
     QUADRANTS,
     SHARE,
@@ -18,7 +19,6 @@ from wellbeing.present.figures import (
     floats,
     format_interval,
     format_value,
-    quadrant_of,
 )
 
 
@@ -29,27 +29,33 @@ def team_reading(
     kind: str,
     organisation: OrganisationFigure,
     worse: str = stats.HIGHER,
+    noun: str = "team",
+    protects: str = "respondents",
 ) -> str:
     """One sentence on how teams compare with the organisation, from ``team_figures`` rows.
 
     ``what`` names the measure as it reads after "for" (e.g. "the share with high
     stress"); ``worse`` says which verdict is the bad one, so the sentence leads
-    with the teams leaders should look at first.
+    with the teams leaders should look at first. ``noun`` is what a row is (a
+    team, or a group on the Equity page); ``protects`` who hiding protects
+    (respondents, or staff in the supervision records).
     """
     if figures.empty:
         return f"Nobody answered the questions on {what} in this wave with these filters."
     shown = figures[figures["status"] == privacy.SHOWN]
     hidden = len(figures) - len(shown)
     hidden_note = (
-        f" {hidden} of {len(figures)} teams are hidden to protect respondents." if hidden else ""
+        f" {words.of(hidden, len(figures), noun)} {words.be(hidden)} hidden to protect {protects}."
+        if hidden
+        else ""
     )
     if shown.empty:
-        return f"No team has enough respondents to show {what}.{hidden_note}"
+        return f"No {noun} has enough {protects} to show {what}.{hidden_note}"
     if not organisation.shown:
         top = shown.iloc[0]
         return (
-            f"The organisation's figure is hidden, so no team can be compared with it; the highest "
-            f"{what} is {top['team']} at {format_value(top['value'], kind)}.{hidden_note}"
+            f"The organisation's figure is hidden, so no {noun} can be compared with it; the "
+            f"highest {what} is {top['team']} at {format_value(top['value'], kind)}.{hidden_note}"
         )
     org = format_value(organisation.value, kind)
     if len(figures) == 1:
@@ -60,8 +66,9 @@ def team_reading(
         }.get(row["verdict"], "the gap could be chance")
         return (
             f"{row['team']}: {what} is {format_value(row['value'], kind)} (95% interval "
-            f"{format_interval(row['low'], row['high'], kind)}, {int(row['respondents'])} "
-            f"respondents) against the organisation's {org}: {verdict}."
+            f"{format_interval(row['low'], row['high'], kind)}, "
+            f"{words.count(row['respondents'], 'respondent')}) against the organisation's "
+            f"{org}: {verdict}."
         )
     better = stats.LOWER if worse == stats.HIGHER else stats.HIGHER
     worse_teams = shown[shown["verdict"] == worse]
@@ -70,7 +77,7 @@ def team_reading(
     if worse_teams.empty and better_teams.empty:
         top = shown.iloc[0] if worse == stats.HIGHER else shown.iloc[-1]
         return (
-            f"No team differs from the organisation's {org} for {what} by more than chance: "
+            f"No {noun} differs from the organisation's {org} for {what} by more than chance: "
             f"the {'highest' if worse == stats.HIGHER else 'lowest'}, {top['team']} at "
             f"{format_value(top['value'], kind)}, could be chance.{hidden_note}"
         )
@@ -79,10 +86,12 @@ def team_reading(
     else:
         lead_frame, lead_direction, others = worse_teams, direction[worse], better_teams
     lead = lead_frame.iloc[0] if lead_direction == "above" else lead_frame.iloc[-1]
+    leading = len(lead_frame)
     sentence = (
-        f"{len(lead_frame)} of {len(shown)} teams shown are {lead_direction} the organisation's "
-        f"{org} for {what} beyond chance, led by {lead['team']} at "
-        f"{format_value(lead['value'], kind)}"
+        f"{words.of(leading, len(shown), noun)} shown {words.be(leading)} {lead_direction} the "
+        f"organisation's {org} for {what} beyond chance"
+        + (": " if leading == 1 else ", led by ")
+        + f"{lead['team']} at {format_value(lead['value'], kind)}"
     )
     if others is not None and not others.empty:
         sentence += f", and {len(others)} {direction[better]} it"
@@ -156,30 +165,64 @@ def national_reading(rows: list[NationalRow]) -> str:
 
 
 def quadrant_reading(teams: pd.DataFrame, *, cutoff: float) -> str:
-    """Which quadrant each shown team's means fall in, for the scatter."""
+    """Which teams average at least the "high" cut-off on both, and where the rest sit.
+
+    A mean under the cut-off falls short of agreeing on average; it is not a low
+    score (3 is neutral on the 1-5 scale), so the sentence gives the range of
+    the means rather than calling them low.
+    """
     shown = teams[teams["status"] == privacy.SHOWN]
     if shown.empty:
         return "No team has enough respondents with both a support and a challenge score to show."
-    labels = [
-        quadrant_of(s, c, cutoff=cutoff)
-        for s, c in zip(shown["mean_support"], shown["mean_challenge"], strict=True)
-    ]
-    counts = pd.Series(labels).value_counts().rename_axis("quadrant").reset_index()
-    counts = counts.sort_values(["count", "quadrant"], ascending=[False, True])
-    high_both = shown[[label == QUADRANTS["share_high_support_high_challenge"] for label in labels]]
-    most, most_count = counts.iloc[0]["quadrant"], int(counts.iloc[0]["count"])
+    support = floats(shown["mean_support"])
+    challenge = floats(shown["mean_challenge"])
+    both = shown[(support >= cutoff) & (challenge >= cutoff)]
+    n = len(shown)
     sentence = (
-        f"{len(high_both)} of {len(shown)} teams shown average high support and high challenge "
-        f"(both at least {cutoff:.1f})"
+        f"{words.of(len(both), n, 'team')} shown "
+        f"{words.verb(len(both), 'averages', 'average')} at least {cutoff:.1f} (agreeing) on "
+        "both support and challenge"
     )
-    if not high_both.empty:
-        best = high_both.assign(total=high_both["mean_support"] + high_both["mean_challenge"])
-        best = best.sort_values(["total", "team"], ascending=[False, True]).iloc[0]
-        sentence += f", highest {best['team']}"
-    return (
-        sentence + f"; the most common quadrant is \u201c{most.lower()}\u201d "
-        f"({most_count} of {len(shown)} teams)."
-    )
+    if not both.empty:
+        best = both.assign(total=floats(both["mean_support"]) + floats(both["mean_challenge"]))
+        names = best.sort_values(["total", "team"], ascending=[False, True])["team"].head(3)
+        more = len(both) - len(names)
+        sentence += ": " + words.listing([*names, *([f"{more} more"] if more else [])])
+    rest = n - len(both)
+    if rest:
+        low = min(float(support.min()), float(challenge.min()))
+        high = max(float(support.max()), float(challenge.max()))
+        where = f"between neutral (3) and agreeing ({cutoff:g})" if low >= 3 else "on the 1-5 scale"
+        sentence += (
+            f". The other {words.count(rest, 'team')} {words.be(rest)} under {cutoff:.1f} on one "
+            f"or both; team means run from {low:.1f} to {high:.1f}, {where}"
+        )
+    return sentence + "."
+
+
+def quadrant_shares_reading(teams: pd.DataFrame, organisation: pd.Series | None) -> str:
+    """The organisation's share of staff with high support and high challenge, and the range."""
+    column = "share_high_support_high_challenge"
+    label = QUADRANTS[column].lower()
+    shown = teams[teams["status"] == privacy.SHOWN]
+    parts = []
+    if organisation is not None and organisation.get("status") == privacy.SHOWN:
+        parts.append(
+            f"Across the organisation, {format_value(float(organisation[column]), SHARE)} of "
+            f"respondents report {label} (each at least 4)"
+        )
+    if not shown.empty:
+        ordered = shown.assign(value=floats(shown[column])).sort_values(
+            ["value", "team"], ascending=[False, True]
+        )
+        top, bottom = ordered.iloc[0], ordered.iloc[-1]
+        parts.append(
+            f"by team it runs from {format_value(bottom['value'], SHARE)} ({bottom['team']}) "
+            f"to {format_value(top['value'], SHARE)} ({top['team']})"
+        )
+    if not parts:
+        return "No team has enough respondents with both scores to show."
+    return words.sentence("; ".join(parts))
 
 
 def correlation_reading(
@@ -189,12 +232,13 @@ def correlation_reading(
     points = frame[[x, y]].dropna().astype("float64")
     if len(points) < 3:
         return (
-            f"Too few {unit}s to set {y_what} against {x_what} ({len(points)} with both figures)."
+            f"Too few {words.plural(unit, 2)} to set {y_what} against {x_what} "
+            f"({len(points)} with both figures)."
         )
     if points[x].nunique() < 2 or points[y].nunique() < 2:
         flat = x_what if points[x].nunique() < 2 else y_what
         return (
-            f"Every one of the {len(points)} {unit}s has the same {flat}, "
+            f"Every one of the {words.count(len(points), unit)} has the same {flat}, "
             "so there is no link to read."
         )
     r = float(np.corrcoef(points[x], points[y])[0, 1])
@@ -205,7 +249,7 @@ def correlation_reading(
     else:
         link = "went with lower"
     more = f"more {x_what} {link} {y_what}" if abs(r) >= 0.1 else f"{x_what} {link} {y_what}"
-    return f"Across {len(points)} {unit}s, {more} (correlation {r:.2f})."
+    return f"Across {words.count(len(points), unit)}, {more} (correlation {r:.2f})."
 
 
 def hse_reading(scores: pd.DataFrame, domains: pd.DataFrame, organisation: pd.Series) -> str:
@@ -225,7 +269,7 @@ def hse_reading(scores: pd.DataFrame, domains: pd.DataFrame, organisation: pd.Se
         f"HSE scoring runs the other way (higher is better): the organisation's weakest domain is "
         f"{names[weakest_code]} at {float(org[weakest_code]):.2f}, and the weakest team result is "
         f"{weakest['team']} on {names[weakest['construct']]} at {weakest['mean']:.2f} "
-        f"({int(weakest['respondents'])} respondents)."
+        f"({words.count(weakest['respondents'], 'respondent')})."
     )
 
 
@@ -240,7 +284,8 @@ def events_reading(events: pd.DataFrame) -> str:
     organisation_wide = int(events["organisation_wide"].sum())
     where = "organisation-wide" if latest["organisation_wide"] else str(latest["team"])
     return (
-        f"The timeline marks {len(events)} change events ({organisation_wide} organisation-wide); "
+        f"The timeline marks {words.count(len(events), 'change event')} "
+        f"({organisation_wide} organisation-wide); "
         f"the latest is \u201c{latest['title']}\u201d ({latest['kind']}, {where}) on "
         f"{pd.Timestamp(latest['started_on']):%d %b %Y}."
     )
@@ -258,10 +303,11 @@ def overdue_reading(overdue: pd.DataFrame, *, as_of: object, overdue_after_days:
     if organisation.empty or organisation["status"].iloc[0] != privacy.SHOWN:
         return f"Too few staff in post on {date} to show how many are overdue."
     row = organisation.iloc[0]
+    overdue = int(row["overdue_staff"])
     sentence = (
-        f"On {date}, {int(row['overdue_staff'])} of {int(row['staff_in_post'])} staff in post "
-        f"({format_value(row['overdue_share'], SHARE)}) had no held supervision for more than "
-        f"{overdue_after_days} days"
+        f"On {date}, {overdue:,} of {int(row['staff_in_post']):,} staff in post "
+        f"({format_value(row['overdue_share'], SHARE)}) {words.have(overdue)} had no held "
+        f"supervision for more than {overdue_after_days} days"
     )
     if not teams.empty:
         worst = (
@@ -293,4 +339,127 @@ def reported_reading(
         f"{format_value(reported.value, SHARE)} of staff say {what_reported} (95% interval "
         f"{format_interval(reported.low, reported.high, SHARE)}); the records show "
         f"{format_value(recorded, SHARE)} {what_recorded}."
+    )
+
+
+def heatmap_reading(scores: pd.DataFrame, *, noun: str = "team") -> str:
+    """How many rows of a heatmap are hidden, and what the cells mean."""
+    groups = scores["team"].nunique()
+    shown = scores["status"] == privacy.SHOWN
+    hidden = int((~shown.groupby(scores["team"]).any()).sum())
+    sentence = (
+        f"Each cell is a {noun}'s mean score on the 1-5 scale, or its share for a yes/no "
+        "question, against the organisation's: orange is worse beyond chance and blue better, "
+        "whichever way the measure runs, and the arrow says whether it is higher or lower."
+    )
+    if hidden:
+        sentence += (
+            f" {words.of(hidden, groups, noun)} {words.be(hidden)} hidden to protect respondents."
+        )
+    return sentence
+
+
+def response_rate_reading(rates: pd.DataFrame, *, low_rate: float) -> str:
+    """Which teams on the staff list are under the low-response line."""
+    low = rates[rates["low_response"].astype(bool)]
+    known = rates[rates["headcount"].notna()]
+    shown = known[known["status"] == privacy.SHOWN]
+    if low.empty:
+        return (
+            f"Every team with a known rate reached {low_rate:.0%} "
+            f"({words.of(len(shown), len(known), 'team')} on the staff list show a rate)."
+        )
+    return (
+        f"{words.of(len(low), len(known), 'team')} on the staff list {words.be(len(low))} under "
+        f"{low_rate:.0%}, where a team's figures may not speak for it: "
+        + words.listing(low["team"].astype("str"))
+        + "."
+    )
+
+
+def group_verdicts_reading(verdicts: pd.DataFrame, *, groups_shown: int, groups_hidden: int) -> str:
+    """Equity: which groups fare worse than the organisation beyond chance, on which measures."""
+    worse = verdicts[verdicts["worse"].astype(bool)]
+    if worse.empty:
+        sentence = (
+            f"None of the {words.count(groups_shown, 'group')} shown differs from the "
+            "organisation for the worse on any measure by more than chance."
+            if groups_shown != 1
+            else "The one group shown does not differ from the organisation for the worse on "
+            "any measure by more than chance."
+        )
+    else:
+        by_group = worse.groupby("team")["measure"].agg(list)
+        sentence = (
+            f"{words.of(len(by_group), groups_shown, 'group')} shown "
+            f"{words.verb(len(by_group), 'fares', 'fare')} worse than the organisation beyond "
+            "chance: "
+            + "; ".join(
+                f"{group} ({', '.join(m.lower() for m in ms)})" for group, ms in by_group.items()
+            )
+            + "."
+        )
+    if groups_hidden:
+        sentence += (
+            f" {words.count(groups_hidden, 'group')} {words.be(groups_hidden)} hidden because "
+            f"{'it is' if groups_hidden == 1 else 'they are'} small."
+        )
+    return sentence
+
+
+def scrutiny_reading(figures: pd.DataFrame, organisation: OrganisationFigure) -> str:
+    """Equity: whether any ethnic group reports unfair scrutiny above the organisation."""
+    shown = figures[figures["status"] == privacy.SHOWN]
+    above = shown[shown["verdict"] == stats.HIGHER]
+    org_text = format_value(organisation.value, SHARE)
+    if shown.empty:
+        return "No ethnic group is large enough to show."
+    if above.empty:
+        return (
+            "No ethnic group shown reports unfair scrutiny above the organisation's "
+            f"{org_text} by more than chance; the highest is {shown.iloc[0]['team']} at "
+            f"{format_value(shown.iloc[0]['value'], SHARE)}."
+        )
+    return (
+        f"{words.of(len(above), len(shown), 'ethnic group')} shown "
+        f"{words.verb(len(above), 'reports', 'report')} feeling unfairly scrutinised more than "
+        f"the organisation's {org_text}, beyond chance: "
+        + words.listing(
+            f"{row.team} {format_value(row.value, SHARE)}" for row in above.itertuples(index=False)
+        )
+        + "."
+    )
+
+
+def profile_reading(profile: pd.DataFrame, *, wave: str, thresholds: str) -> str:
+    """Equity: how many responded, and how many groups are too small to show."""
+    hidden_groups = int((profile["status"] != privacy.SHOWN).sum())
+    shown_by_attribute = (
+        profile.loc[profile["status"] == privacy.SHOWN].groupby("attribute")["respondents"].sum()
+    )
+    if shown_by_attribute.empty:
+        return (
+            f"All {words.count(len(profile), 'group')} in {wave} are too small to show "
+            f"{thresholds}."
+        )
+    return (
+        f"At least {words.count(int(shown_by_attribute.max()), 'respondent')} in {wave}; "
+        f"{words.of(hidden_groups, len(profile), 'group')} {words.be(hidden_groups)} too small "
+        f"to show {thresholds}."
+    )
+
+
+def stages_reading(figures: pd.DataFrame) -> str:
+    """Supervision: each career stage's compliance with its interval."""
+    shown = figures[figures["status"] == privacy.SHOWN]
+    if shown.empty:
+        return "Too few staff in either group to show this month."
+    return (
+        "; ".join(
+            f"{row.team}: {format_value(row.value, SHARE)} of "
+            f"{words.count(row.respondents, 'staff member')} due (95% interval "
+            f"{format_interval(row.low, row.high, SHARE)})"
+            for row in shown.itertuples()
+        )
+        + "."
     )

@@ -11,6 +11,7 @@ import pandas as pd
 from wellbeing import privacy
 from wellbeing.core import cadence
 from wellbeing.core.kept import drawn_once
+from wellbeing.present import words
 from wellbeing.present.figures import floats
 
 # The records table's column of sessions long enough to count (its name states the rule).
@@ -39,9 +40,15 @@ def records_table(sessions: pd.DataFrame, overdue: pd.DataFrame, *, k: int) -> p
     ]
     right = overdue[overdue["team"].notna()][["team", "status", "overdue_staff", "overdue_share"]]
     table = left.merge(right, on="team", how="outer", suffixes=("", "_overdue"))
-    note = table["status"].fillna(privacy.NO_DATA).map(lambda s: privacy.status_text(s, k))
+    note = (
+        table["status"]
+        .fillna(privacy.NO_DATA)
+        .map(lambda s: words.hidden_because(s, k, unit="staff"))
+    )
     note_overdue = (
-        table["status_overdue"].fillna(privacy.NO_DATA).map(lambda s: privacy.status_text(s, k))
+        table["status_overdue"]
+        .fillna(privacy.NO_DATA)
+        .map(lambda s: words.hidden_because(s, k, unit="staff"))
     )
     return (
         pd.DataFrame(

@@ -17,6 +17,7 @@ from queries.cache import memoised
 from wellbeing import privacy
 from wellbeing.core.measures import HIGH_SCORE_CUTOFF
 from wellbeing.core.reference import NationalFigure, national_figure
+from wellbeing.present import words
 
 TILE_LABELS = {
     "high_stress": "High stress",
@@ -92,17 +93,14 @@ class Tile:
         return self.value - self.previous_value
 
     def change_text(self) -> str:
-        """'up 3 points since Spring 2026', or why there is no change to show."""
+        """'up 3 points since Spring 2026' ('up 1 point'), or why there is no change to show."""
         if self.value is None:
             return ""
         if self.previous_wave is None:
             return "no earlier wave to compare with"
         if self.change is None:
             return f"{self.previous_wave} figure hidden or missing"
-        points = round(self.change * 100)
-        if points == 0:
-            return f"no change since {self.previous_wave}"
-        return f"{'up' if points > 0 else 'down'} {abs(points)} points since {self.previous_wave}"
+        return words.points_since(round(self.change * 100), self.previous_wave)
 
     def value_text(self, k: int) -> str:
         if self.value is None:

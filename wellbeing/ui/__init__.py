@@ -3,23 +3,25 @@
 ``run`` (the shared database, this run's cursor, background preparation),
 ``session`` (sign-in, the current user, the role a page needs, banners),
 ``filters`` (the shared sidebar filters), ``downloads`` (audited download
-buttons) and ``navigation`` (the router, tabs, clickable team charts). Pages
+buttons), ``navigation`` (the router, tabs, the team focus), ``panels``
+(a page section: reading, chart, table, notes and downloads), ``text``
+(readings drawn as text) and ``serving`` (the gates of ``python serve.py``). Pages
 and dashboard.py write ``ui.require_role(...)``, ``ui.cursor()`` and so on:
 the names they use are re-exported here. Importing this package pins the
 server to the st.navigation router (``run``).
 """
 
-from wellbeing.ui.downloads import audited_download, chart_download, hidden_note, table_downloads
-from wellbeing.ui.filters import FILTER_KEYS, filters, services, shared_filters
+from wellbeing.ui.downloads import audited_download, chart_download, table_downloads
+from wellbeing.ui.filters import FILTER_KEYS, filters, scope, services, shared_filters
 from wellbeing.ui.navigation import (
     SECTION_KEY,
     PageSpec,
+    focus_style,
     navigation,
     sections,
-    team_chart,
     team_focus_note,
-    trend,
 )
+from wellbeing.ui.panels import chart, panel, table
 from wellbeing.ui.run import (
     REROUTED_KEY,
     _route_every_run_through_dashboard,
@@ -56,19 +58,22 @@ __all__ = [
     "account_menu",
     "audited_download",
     "begin_run",
+    "chart",
     "chart_download",
     "current_user",
     "cursor",
     "database",
     "demo_notice",
     "filters",
-    "hidden_note",
+    "focus_style",
     "local_only_banner",
     "navigation",
+    "panel",
     "reading",
     "refuse_public_address_without_sign_in",
     "refuse_without_gate",
     "require_role",
+    "scope",
     "session_cookie",
     "sections",
     "services",
@@ -77,8 +82,7 @@ __all__ = [
     "sign_in_with_provider",
     "signed_in_user",
     "single_sign_on_configured",
+    "table",
     "table_downloads",
-    "team_chart",
     "team_focus_note",
-    "trend",
 ]

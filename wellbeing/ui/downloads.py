@@ -6,22 +6,11 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from wellbeing import privacy
 from wellbeing.access import audit_log
 from wellbeing.core import roles
-from wellbeing.present import plain
-from wellbeing.present.exports import csv_bytes, figure_png, file_stem, readable, xlsx_bytes
+from wellbeing.present import plain, tables
+from wellbeing.present.exports import csv_bytes, figure_png, xlsx_bytes
 from wellbeing.ui import run, session
-
-
-def hidden_note(k: int) -> str:
-    """The caption under any chart of survey figures."""
-    return (
-        f"Groups with fewer than {k} respondents show no score or count "
-        f"(\u201c{privacy.status_text(privacy.BELOW_K, k)}\u201d); others may be "
-        f"\u201c{privacy.status_text(privacy.PROTECTS_SMALLER, k)}\u201d so that totals cannot be "
-        "used to work them out. Grey cells are hidden; hover for why."
-    )
 
 
 def audited_download(make: Callable[[], bytes], *, file_name: str) -> Callable[[], bytes]:
@@ -41,16 +30,19 @@ def audited_download(make: Callable[[], bytes], *, file_name: str) -> Callable[[
     return make_and_record
 
 
-def chart_download(figure, *, key: str, title: str) -> None:
-    """A 'PNG' download button for a chart, drawn under it.
+def chart_download(figure, *, key: str, file_stem: str, title: str, source: str) -> None:
+    """A 'PNG' download button for a chart: the image carries its title and source.
 
     The image is rendered only when the button is pressed (Streamlit runs the
     callable then), so pages stay fast.
     """
+    file_name = f"{file_stem}.png"
     st.download_button(
         "PNG",
-        data=audited_download(lambda: figure_png(figure), file_name=f"{file_stem(title)}.png"),
-        file_name=f"{file_stem(title)}.png",
+        data=audited_download(
+            lambda: figure_png(figure, title=title, source=source), file_name=file_name
+        ),
+        file_name=file_name,
         mime="image/png",
         key=f"{key}_png",
         on_click="ignore",
@@ -59,34 +51,31 @@ def chart_download(figure, *, key: str, title: str) -> None:
     )
 
 
-def table_downloads(frame, *, key: str, title: str, k: int | None = None) -> None:
+def table_downloads(rows: tables.Table, *, key: str, file_stem: str, row=None) -> None:
     """CSV and XLSX download buttons for a table that has passed the confidentiality engine.
 
-    With ``k`` (the minimum group size the table was gated with), its gate
-    ``status`` column is written as a reader sees it: hidden cells say why and
-    carry no figure. Text a spreadsheet would run as a formula is neutralised.
+    The table is the one on screen: readable headings, typed numbers, hidden
+    rows saying why and carrying no figure (``present.tables``). The buttons go
+    side by side into ``row`` (a horizontal container), or a row of their own.
     """
-    table = readable(frame, k=k) if k is not None else frame
-    stem = file_stem(title)
-    left, right, _ = st.columns([1, 1, 6])
-    left.download_button(
+    row = row or st.container(horizontal=True, gap="small")
+    row.download_button(
         "CSV",
-        data=audited_download(lambda: csv_bytes(table), file_name=f"{stem}.csv"),
-        file_name=f"{stem}.csv",
+        data=audited_download(lambda: csv_bytes(rows), file_name=f"{file_stem}.csv"),
+        file_name=f"{file_stem}.csv",
         mime="text/csv",
         key=f"{key}_csv",
         on_click="ignore",
         icon=":material/download:",
+        help="Download the table as CSV",
     )
-    right.download_button(
+    row.download_button(
         "XLSX",
-        data=audited_download(lambda: xlsx_bytes(table), file_name=f"{stem}.xlsx"),
-        file_name=f"{stem}.xlsx",
+        data=audited_download(lambda: xlsx_bytes(rows), file_name=f"{file_stem}.xlsx"),
+        file_name=f"{file_stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
         on_click="ignore",
         icon=":material/table_view:",
+        help="Download the table as an Excel workbook",
     )
-
-
-# --- Sign-in, sessions and access (issue 7) -------------------------------------------

@@ -6,6 +6,7 @@ import duckdb
 import streamlit as st
 
 from queries import survey
+from wellbeing.present.panels import Scope
 from wellbeing.ui import session
 
 FILTER_KEYS = {
@@ -100,13 +101,18 @@ def shared_filters(con: duckdb.DuckDBPyConnection) -> None:
                 "Filter by role or by career stage, one at a time: together they "
                 "could single out a small group. Clear one to choose the other."
             )
-        st.toggle(
+        combining = st.toggle(
             "Combine small teams into their service",
             key=FILTER_KEYS["combine_small_teams"],
             bind="query-params",
             help="Teams too small to show on their own are shown together as "
             "\u201cOther teams in <service>\u201d, where that cannot reveal any one of them.",
         )
+        if combining:
+            st.caption(
+                "Combined on the Overview (every measure by team, and the teams to look at "
+                "first); the note under the heatmap says whether any teams could be combined."
+            )
 
 
 def _chosen_wave(waves) -> int | None:
@@ -144,6 +150,24 @@ def filters(con: duckdb.DuckDBPyConnection) -> survey.Filters:
         if role is not None
         else listed("career_stage", st.session_state.get(FILTER_KEYS["career_stage"])),
         combine_small_teams=bool(st.session_state.get(FILTER_KEYS["combine_small_teams"])),
+    )
+
+
+def scope(
+    con: duckdb.DuckDBPyConnection, filters: survey.Filters, *, k: int, subgroups: bool = True
+) -> Scope:
+    """Whose figures the filters choose, and the wave, as panels name their downloads.
+
+    ``subgroups`` False for figures the role and career-stage filters do not apply to.
+    """
+    waves = survey.waves(con).set_index("id")
+    wave = str(waves.loc[filters.wave_id, "label"]) if filters.wave_id in waves.index else ""
+    return Scope.of(
+        wave,
+        k=k,
+        service=filters.service,
+        team=filters.team,
+        subgroup=(filters.role or filters.career_stage) if subgroups else None,
     )
 
 

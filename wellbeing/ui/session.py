@@ -20,27 +20,60 @@ from streamlit import runtime
 from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from queries import imports
 from wellbeing.access import audit_log, auth
 from wellbeing.core import roles
 from wellbeing.ingest import demo, uploads
-from wellbeing.present import plain
+from wellbeing.present import plain, words
 from wellbeing.ui import run, sessions
+
+CONFIRM_DEMO_REMOVAL_KEY = "confirm_demo_removal"
 
 
 def demo_notice(con: duckdb.DuckDBPyConnection) -> None:
-    """On every page while the sample data is loaded: say so, and let HR remove it."""
+    """On every page while the sample data is loaded: say so, and let HR remove it.
+
+    Once real uploads sit beside it, the notice says the figures mix both. Removing
+    asks for a confirmation that says how many uploads go.
+    """
     if not demo.is_loaded(con):
         return
+    history = imports.upload_history(con)
+    active = history[history["status"] == "active"]
+    demo_uploads = int(history["is_demo"].astype(bool).sum())
+    own_uploads = int((~active["is_demo"].astype(bool)).sum())
     with st.container(border=True):
-        left, right = st.columns([5, 1], vertical_alignment="center")
-        left.warning(
-            "**Demo data.** These figures come from the bundled sample exports of a fictional "
-            "council, not from your staff. HR can remove them before loading real exports.",
-            icon=":material/science:",
-        )
+        if own_uploads:
+            st.warning(
+                "**Demo data beside your own.** The figures mix the bundled sample exports of a "
+                f"fictional council with your {words.count(own_uploads, 'upload')}, so they "
+                "describe neither. HR should remove the demo data.",
+                icon=":material/science:",
+            )
+        else:
+            st.warning(
+                "**Demo data.** These figures come from the bundled sample exports of a "
+                "fictional council, not from your staff. HR can remove them before loading "
+                "real exports.",
+                icon=":material/science:",
+            )
         user = current_user()
-        may_remove = user is not None and user.may((roles.HR_ADMIN,))
-        if may_remove and right.button("Remove demo data", key="remove_demo", type="secondary"):
+        if user is None or not user.may((roles.HR_ADMIN,)):
+            return
+        if not st.session_state.get(CONFIRM_DEMO_REMOVAL_KEY):
+            if st.button("Remove demo data", key="remove_demo", type="secondary"):
+                st.session_state[CONFIRM_DEMO_REMOVAL_KEY] = True
+                st.rerun()
+            return
+        st.error(
+            f"Remove the demo data? This deletes its {words.count(demo_uploads, 'upload')} and "
+            "every figure drawn from them, and the demo is not loaded again. Your own uploads "
+            "stay.",
+            icon=":material/delete_forever:",
+        )
+        confirm, cancel = st.columns([1, 5])
+        if confirm.button("Yes, remove it", key="remove_demo_confirm", type="primary"):
+            st.session_state.pop(CONFIRM_DEMO_REMOVAL_KEY, None)
             demo.remove(con)
             audit_log.record(
                 con,
@@ -48,6 +81,9 @@ def demo_notice(con: duckdb.DuckDBPyConnection) -> None:
                 action=audit_log.DEMO_DATA,
                 detail="Removed the bundled sample data (demo uploads and their rows)",
             )
+            st.rerun()
+        if cancel.button("Keep it", key="remove_demo_cancel"):
+            st.session_state.pop(CONFIRM_DEMO_REMOVAL_KEY, None)
             st.rerun()
 
 

@@ -1,23 +1,14 @@
 """Charts: a DataFrame in, a Plotly Figure out. No Streamlit, no queries.
 
 One module per subject; ``charts.team_intervals(...)`` and the rest read the same
-at every call site. ``common`` holds what they share: colours, number formats,
-the kept figure, and which teams a chart of many draws.
+at every call site. ``style`` is the visual language (roles and their colours and
+marks, fonts, the layout rule; docs/charts.md); ``common`` what the charts share
+besides: the kept figure, which teams a chart of many draws, labels and hidden rows.
 """
 
+from wellbeing.present.charts import style
 from wellbeing.present.charts.change import change_timeline, events_against_score
-from wellbeing.present.charts.common import (
-    BETTER_BLUE,
-    CHANCE_GREY,
-    FOCUS_COLOUR,
-    HIDDEN_GREY,
-    MOST_TEAMS_DRAWN,
-    NATIONAL_COLOUR,
-    ORGANISATION_COLOUR,
-    WORSE_RED,
-    KeptFigure,
-    plain_label,
-)
+from wellbeing.present.charts.common import MOST_TEAMS_DRAWN, KeptFigure
 from wellbeing.present.charts.drivers import driver_bars
 from wellbeing.present.charts.equity import respondent_profile_bars
 from wellbeing.present.charts.national import against_national
@@ -28,14 +19,7 @@ from wellbeing.present.charts.teams import construct_heatmap, hse_heatmap, team_
 from wellbeing.present.charts.trends import trend_lines
 
 __all__ = [
-    "BETTER_BLUE",
-    "CHANCE_GREY",
-    "FOCUS_COLOUR",
-    "HIDDEN_GREY",
     "MOST_TEAMS_DRAWN",
-    "NATIONAL_COLOUR",
-    "ORGANISATION_COLOUR",
-    "WORSE_RED",
     "KeptFigure",
     "against_national",
     "change_timeline",
@@ -43,11 +27,11 @@ __all__ = [
     "construct_heatmap",
     "events_against_score",
     "hse_heatmap",
-    "plain_label",
     "quadrant_bars",
     "reported_against_records",
     "respondent_profile_bars",
     "response_rate_bars",
+    "style",
     "support_challenge_scatter",
     "team_intervals",
     "team_scatter",

@@ -6,13 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from wellbeing import privacy
-from wellbeing.present.charts.common import (
-    BETTER_BLUE,
-    FOCUS_COLOUR,
-    NATIONAL_COLOUR,
-    ORGANISATION_COLOUR,
-    drawn_once,
-)
+from wellbeing.present.charts import style
+from wellbeing.present.charts.common import ROW_PLOT_WIDTH, drawn_once
 
 
 @drawn_once
@@ -44,13 +39,14 @@ def change_timeline(
         x, y, custom = _lines_with_gaps(others)
         figure.add_trace(
             go.Scatter(
-                name="Teams",
+                name="Teams" if focus is None else style.OTHER_TEAMS.words,
                 x=x,
                 y=y,
                 mode="lines+markers",
-                line={"color": "#b8c4d0", "width": 1},
+                line={"color": style.OTHER_TEAMS.colour, "width": 1},
+                marker={"size": 5},
                 opacity=1.0 if focus is None else 0.6,
-                showlegend=False,
+                showlegend=True,
                 customdata=custom,
                 hovertemplate=TEAM_WAVE_HOVER,
             )
@@ -64,7 +60,7 @@ def change_timeline(
                 x=x,
                 y=y,
                 mode="lines+markers",
-                line={"color": FOCUS_COLOUR, "width": 3},
+                line={"color": style.FOCUS.colour, "width": 3},
                 customdata=custom,
                 hovertemplate=TEAM_WAVE_HOVER,
             )
@@ -76,7 +72,7 @@ def change_timeline(
             x=org["wave_opened_on"].dt.strftime("%Y-%m-%d").tolist(),
             y=org["value"].tolist(),
             mode="lines+markers",
-            line={"color": ORGANISATION_COLOUR, "width": 3},
+            line={"color": style.ORGANISATION.colour, "width": 3},
             customdata=[[w, int(n)] for w, n in zip(org["wave"], org["respondents"], strict=True)],
             hovertemplate=(
                 "Organisation, %{customdata[0]}: %{y:.2f}<br>%{customdata[1]} respondents"
@@ -84,14 +80,16 @@ def change_timeline(
             ),
         )
     )
+    values = [*shown["mean_score"].astype("float64"), *org["value"].astype("float64")]
+    axis = style.fitted_axis(values, kind=style.SCORE)
     if not events.empty:
         dates = pd.to_datetime(events["started_on"]).dt.strftime("%Y-%m-%d")
         # One trace of vertical lines per kind (add_vline per event is quadratic in
-        # plotly); the axis is fixed at 1-5, so they span it.
+        # plotly: 560 events took minutes); they span the value axis.
         wide = events["organisation_wide"].astype(bool).to_numpy()
         for organisation_wide, dash, colour in (
-            (True, "dash", NATIONAL_COLOUR),
-            (False, "dot", "#999999"),
+            (True, "dash", style.EVENT.colour),
+            (False, "dot", style.OTHER_TEAMS.colour),
         ):
             line_dates = sorted(set(dates[wide == organisation_wide]))
             if not line_dates:
@@ -99,7 +97,7 @@ def change_timeline(
             figure.add_trace(
                 go.Scatter(
                     x=[d for date in line_dates for d in (date, date, None)],
-                    y=[v for _ in line_dates for v in (1, 5, None)],
+                    y=[v for _ in line_dates for v in (axis.low, axis.high, None)],
                     mode="lines",
                     line={"dash": dash, "color": colour, "width": 1},
                     hoverinfo="skip",
@@ -110,9 +108,9 @@ def change_timeline(
             go.Scatter(
                 name="Change event",
                 x=dates.tolist(),
-                y=[4.85] * len(events),
+                y=[axis.high - (axis.high - axis.low) * 0.03] * len(events),
                 mode="markers",
-                marker={"symbol": "triangle-down", "size": 11, "color": NATIONAL_COLOUR},
+                marker={"symbol": style.EVENT.symbol, "size": 11, "color": style.EVENT.colour},
                 customdata=[
                     [title, kind, "organisation-wide" if wide else str(team)]
                     for title, kind, wide, team in zip(
@@ -134,22 +132,38 @@ def change_timeline(
             go.Scatter(
                 name="Action plan started",
                 x=actions["started_on"].tolist(),
-                y=[4.55] * len(actions),
+                y=[axis.high] * len(actions),
                 mode="markers+text",
-                marker={"symbol": "star", "size": 13, "color": ORGANISATION_COLOUR},
+                marker={"symbol": "star", "size": 13, "color": style.ORGANISATION.colour},
                 text=actions["label"].tolist(),
                 textposition="bottom center",
                 customdata=actions["text"].tolist(),
                 hovertemplate="%{customdata}<extra></extra>",
             )
         )
+    legend = [trace.name for trace in figure.data if trace.showlegend is not False and trace.name]
+    top = style.legend_height(legend, width=ROW_PLOT_WIDTH)
+    title = axis_title if not axis.scale_note() else f"{axis_title}<br>({axis.scale_note()})"
+    style.base_layout(
+        figure,
+        height=440,
+        left=72,
+        right=24,
+        top=top,
+        bottom=style.axis_room("Date (survey waves and change events)"),
+    )
+    style.legend_layout(figure)
     figure.update_layout(
-        xaxis={"title": {"text": "Date (survey waves and change events)"}, "type": "date"},
-        yaxis={"title": {"text": axis_title}, "range": [1, 5]},
-        height=420,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        xaxis={
+            "title": {"text": "Date (survey waves and change events)", "standoff": 8},
+            "ticklabelstandoff": 6,
+            "type": "date",
+            "gridcolor": style.GRID_COLOUR,
+            "automargin": False,
+        },
+        yaxis=axis.layout(title),
         clickmode="event+select",
+        dragmode=False,
     )
     return figure
 
@@ -188,13 +202,15 @@ def events_against_score(points: pd.DataFrame, *, axis_title: str, window_months
     Args:
         points: columns team, wave, change_events, mean_score, respondents (shown rows only).
     """
+    axis = style.fitted_axis(points["mean_score"].astype("float64").tolist(), kind=style.SCORE)
+    most = int(points["change_events"].max()) if len(points) else 1
     figure = go.Figure(
         go.Scatter(
             name="Team in a wave",
             x=points["change_events"].astype("float64").tolist(),
             y=points["mean_score"].astype("float64").tolist(),
             mode="markers",
-            marker={"size": 10, "color": BETTER_BLUE, "opacity": 0.7},
+            marker={"size": 10, "color": style.TEAM.colour, "opacity": 0.7},
             customdata=[
                 [team, wave, int(n)]
                 for team, wave, n in zip(
@@ -208,15 +224,26 @@ def events_against_score(points: pd.DataFrame, *, axis_title: str, window_months
             ),
         )
     )
+    title = axis_title if not axis.scale_note() else f"{axis_title}<br>({axis.scale_note()})"
+    step = max(1, -(-most // 8))
+    x_title = f"Change events in the {window_months} months before the wave"
+    style.base_layout(
+        figure, height=380, left=72, right=16, top=16, bottom=style.axis_room(x_title)
+    )
     figure.update_layout(
         xaxis={
-            "title": {"text": f"Change events in the {window_months} months before the wave"},
-            "dtick": 1,
-            "rangemode": "tozero",
+            "title": {"text": style.wrap_title(x_title), "standoff": 8},
+            "ticklabelstandoff": 6,
+            "tickmode": "array",
+            "tickvals": list(range(0, most + 1, step)),
+            "range": [-0.5, most + 0.5],
+            "gridcolor": style.GRID_COLOUR,
+            "zeroline": False,
+            "automargin": False,
         },
-        yaxis={"title": {"text": axis_title}, "range": [1, 5]},
-        height=380,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        yaxis=axis.layout(title),
+        showlegend=False,
         clickmode="event+select",
+        dragmode=False,
     )
     return figure

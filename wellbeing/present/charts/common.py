@@ -1,16 +1,20 @@
-"""What every chart shares: colours, number formats, the kept figure, and which teams are drawn."""
+"""What every chart shares: the kept figure, which teams are drawn, and their labels.
+
+The look (colours, marks, fonts, margins) is ``style``.
+"""
 
 from __future__ import annotations
 
 import functools
-import html
 from collections.abc import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from wellbeing import privacy
 from wellbeing.core import kept
-from wellbeing.present import plain
+from wellbeing.present import plain, words
+from wellbeing.present.charts import style
 
 
 class KeptFigure(go.Figure):
@@ -47,36 +51,8 @@ def drawn_once(draw: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
     return kept.drawn_once(drawn)
 
 
-HIDDEN_GREY = "#d9d9d9"
-WORSE_RED = "#c0392b"
-BETTER_BLUE = "#2e6da4"
-NEUTRAL = "#f7f7f7"
-CHANCE_GREY = "#8c9bab"
-ORGANISATION_COLOUR = "#222222"
-NATIONAL_COLOUR = "#7b3294"
-FOCUS_COLOUR = "#e67e22"
-
-CONSTRUCT_NAMES_ROOM = 90  # px above a heatmap for its slanted construct names
-LEGEND_ROOM = 50  # px above a chart for a legend in one row
-
-
-def number_format(kind: str) -> str:
-    """Plotly number format for a share (35%) or a 1-5 score (3.58)."""
-    return ".0%" if kind == "share" else ".2f"
-
-
-def verdict_colour(verdict: object, *, worse: str) -> str:
-    """Red when worse beyond chance, blue when better beyond chance, grey when it could be chance.
-
-    Colour names, not numbers on a colour scale: plotly.js checks numbers as
-    colours for hover and selection and logs a warning with a stack trace for
-    every bar on every redraw (190 a click on Stress).
-    """
-    if verdict == worse:
-        return WORSE_RED
-    if verdict in ("higher", "lower"):
-        return BETTER_BLUE
-    return CHANCE_GREY
+# px under a heatmap, besides its key, before the figure's edge.
+HEATMAP_NOTE_ROOM = 8
 
 
 MOST_TEAMS_DRAWN = 40
@@ -119,14 +95,6 @@ def most_notable(
     return frame[frame["team"].isin(drawn)], note
 
 
-def point_mode(points: int) -> str:
-    """Teams named beside their points, unless there are too many names to read.
-
-    Hovering a point still names its team; hundreds of names overlap and slow the browser.
-    """
-    return "markers+text" if points <= MOST_TEAMS_DRAWN else "markers"
-
-
 def distance_from(values: pd.Series, centre: float | None) -> pd.Series:
     """How far each value lies from the organisation's (from the median when it is hidden)."""
     values = pd.to_numeric(values, errors="coerce").astype("float64")
@@ -135,36 +103,182 @@ def distance_from(values: pd.Series, centre: float | None) -> pd.Series:
     return (values - float(centre)).abs()
 
 
-def say_which_teams_are_drawn(
-    figure: go.Figure, note: str | None, *, room_above_plot: int = 30
-) -> None:
-    """Put ``most_notable``'s note above the chart, under any title it has.
+def team_labels(teams) -> dict[str, str]:
+    """Each team's label on an axis: wrapped or shortened (``style.wrap_label``), each unique.
 
-    ``room_above_plot`` is what the chart needs above its plot area besides
-    its title (a legend, or a heatmap's slanted construct names).
+    The full name stays on hover, in the table and in ``customdata`` for a click.
     """
+    labels: dict[str, str] = {}
+    used: set[str] = set()
+    for team in teams:
+        team = str(team)
+        label = style.wrap_label(team)
+        if label in used:  # two long names that shorten alike keep their full names
+            label = team
+        labels[team] = label
+        used.add(label)
+    return labels
+
+
+def say_which_teams_are_drawn(figure: go.Figure, note: str | None) -> None:
+    """Put ``most_notable``'s note above the chart (under any title), making room for it."""
     if note is None:
         return
     title = figure.layout.title.text
-    styled = f'<span style="font-size:12px;color:#555555">{note}</span>'
-    text = f"{title}<br>{styled}" if title else styled
-    lines = text.count("<br>") + 1
+    lines = note.count("<br>") + 1
+    room = 18 * lines + 8
+    styled = f'<span style="font-size:{style.SMALL_SIZE}px;color:{style.MUTED_TEXT}">{note}</span>'
     figure.update_layout(
         title={
-            "text": text,
+            "text": f"{title}<br>{styled}" if title else styled,
             "x": 0,
             "xanchor": "left",
             "y": 1,
             "yref": "container",
             "yanchor": "top",
-            # plotly centres a title's lines on where its first would sit
-            "pad": {"t": 8 + 10 * (lines - 1), "l": 10},
+            "pad": {"t": 6, "l": 4},
         },
-        margin={"t": room_above_plot + 20 * lines + 10},
+        margin={"t": figure.layout.margin.t + room + (18 if title else 0)},
+        height=figure.layout.height + room,
     )
+    if figure.layout.legend.yref == "container":
+        figure.update_layout(legend={"y": 1 - room / figure.layout.height})
 
 
-def plain_label(text: str) -> str:
-    """Text from a file or a form (a question, a measure HR named) as Plotly shows it:
-    as written, never read as Plotly's HTML tags (<b>, <a href=...>, <br>)."""
-    return html.escape(str(text), quote=False)
+# Plot widths a scatter's labels must fit at: the narrowest a chart is drawn (a page
+# at 1024 px, the board pack) to the widest (a wide screen); its height is fixed.
+LABEL_PLOT_WIDTHS = (420, 520, 640, 760, 900, 1080, 1260, 1420)
+_LABEL_POSITIONS = ("middle right", "middle left", "top center", "bottom center")
+
+
+def _label_box(
+    x: float, y: float, width: float, height: float, radius: float, position: str
+) -> tuple[float, float, float, float]:
+    gap = radius + 4
+    if position == "middle right":
+        return x + gap, y - height / 2, x + gap + width, y + height / 2
+    if position == "middle left":
+        return x - gap - width, y - height / 2, x - gap, y + height / 2
+    if position == "top center":
+        return x - width / 2, y - gap - height, x + width / 2, y - gap
+    return x - width / 2, y + gap, x + width / 2, y + gap + height
+
+
+def _apart(a: tuple[float, ...], b: tuple[float, ...], pad: float = 3) -> bool:
+    return a[2] + pad <= b[0] or b[2] + pad <= a[0] or a[3] + pad <= b[1] or b[3] + pad <= a[1]
+
+
+def point_mode(texts: list[str]) -> str:
+    """Markers with their names where any name was placed, markers alone otherwise."""
+    return "markers+text" if any(texts) else "markers"
+
+
+def place_labels(
+    x: list[float],
+    y: list[float],
+    names: list[str],
+    *,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    plot_height: float,
+    radii: list[float],
+    size: float = style.SMALL_SIZE,
+) -> tuple[list[str], list[str]]:
+    """Text and text position for each point: its name where that fits, else nothing.
+
+    Points are taken in order (most notable first). A name goes right, left,
+    above or below its point, the first place where, at every plot width in
+    ``LABEL_PLOT_WIDTHS``, it stays inside the plot and clear of every name
+    already placed; a point with no such place is named on hover and in the
+    table only. The height is fixed, so only the width can move points apart.
+    """
+    if len(names) > MOST_TEAMS_DRAWN:  # hundreds of names: on hover only (50 ms a chart)
+        return [""] * len(names), ["middle right"] * len(names)
+    height = size * 1.25
+    widths = [style.text_width(name, size) for name in names]
+    placed: list[dict[int, tuple[float, float, float, float]]] = []
+    texts, positions = [""] * len(names), ["middle right"] * len(names)
+    (x0, x1), (y0, y1) = x_range, y_range
+    for i in range(len(names)):
+        for position in _LABEL_POSITIONS:
+            boxes = {}
+            for plot_width in LABEL_PLOT_WIDTHS:
+                px = (x[i] - x0) / (x1 - x0) * plot_width
+                py = (1 - (y[i] - y0) / (y1 - y0)) * plot_height
+                box = _label_box(px, py, widths[i], height, radii[i], position)
+                inside = box[0] >= 2 and box[2] <= plot_width - 2 and box[1] >= 2
+                if not inside or box[3] > plot_height - 2:
+                    break
+                if any(not _apart(box, other[plot_width]) for other in placed):
+                    break
+                boxes[plot_width] = box
+            else:
+                placed.append(boxes)
+                texts[i], positions[i] = names[i], position
+                break
+    return texts, positions
+
+
+ROW_PLOT_WIDTH = style.ROW_PLOT_WIDTH
+
+
+def hidden_rows(
+    figure: go.Figure,
+    hidden: pd.DataFrame,
+    *,
+    labels: dict[str, str],
+    order: list[str],
+    k: int | list[int],
+    x: float,
+    texts: list[str] | None = None,
+    unit: str = "responses",
+) -> None:
+    """Hidden groups as every row chart draws them: a grey band across the row, the reason in words.
+
+    Args:
+        hidden: rows with ``team`` and the gate ``status``.
+        labels: each team's axis label; ``order`` the axis's categories, bottom first.
+        k: the threshold the rows were gated with (one per row where they differ).
+        x: where the words start (the start of the value axis).
+        texts: the words for each row, when they say more than the status (a headcount).
+        unit: what the threshold counts ("responses", or "staff due" for records).
+    """
+    if hidden.empty:
+        return
+    thresholds = [k] * len(hidden) if isinstance(k, int) else list(k)
+    statuses = hidden["status"].tolist()
+    for team in hidden["team"].astype("str"):
+        row = order.index(labels[team])
+        figure.add_shape(
+            type="rect",
+            xref="paper",
+            x0=0,
+            x1=1,
+            yref="y",
+            y0=row - 0.4,
+            y1=row + 0.4,
+            fillcolor=style.HIDDEN.colour,
+            line={"width": 0},
+            layer="below",
+        )
+    figure.add_trace(
+        go.Scatter(
+            name="Hidden",
+            x=[x] * len(hidden),
+            y=[labels[t] for t in hidden["team"].astype("str")],
+            mode="text",
+            text=texts
+            or [
+                words.hidden_because(s, t, unit=unit)
+                for s, t in zip(statuses, thresholds, strict=True)
+            ],
+            textposition="middle right",
+            textfont={"color": style.MUTED_TEXT, "size": style.SMALL_SIZE},
+            customdata=[[team] for team in hidden["team"]],
+            hovertext=[
+                privacy.status_explanation(s, t) for s, t in zip(statuses, thresholds, strict=True)
+            ],
+            hovertemplate="%{customdata[0]}<br>%{hovertext}<extra></extra>",
+            showlegend=False,
+        )
+    )

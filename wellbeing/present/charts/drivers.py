@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from wellbeing.present.charts.common import ORGANISATION_COLOUR, drawn_once
+from wellbeing.present.charts import style
+from wellbeing.present.charts.common import drawn_once
 
 
 @drawn_once
@@ -23,7 +24,7 @@ def driver_bars(table: pd.DataFrame, *, names: dict[str, str], outcome_name: str
             x=ordered["importance"].tolist(),
             y=labels,
             orientation="h",
-            marker={"color": ORGANISATION_COLOUR},
+            marker={"color": style.ORGANISATION.colour},
             text=[f"{v:.0%}" for v in ordered["importance"]],
             textposition="outside",
             error_x={

@@ -5,35 +5,37 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from wellbeing.present.charts.common import (
-    BETTER_BLUE,
-    NATIONAL_COLOUR,
-    drawn_once,
-)
+from wellbeing.present.charts import style
+from wellbeing.present.charts.common import ROW_PLOT_WIDTH, drawn_once, team_labels
 
 
 @drawn_once
 def against_national(rows: pd.DataFrame) -> go.Figure:
-    """The organisation's shares with 95% intervals, each beside its national figure.
+    """The organisation's shares as dots with 95% intervals, each beside its national figure.
 
     Args:
         rows: from ``figures.national_rows_frame`` (measure, value, low, high,
             respondents, national, national_citation).
     """
     shown = rows[rows["value"].notna()]
+    measures = rows["measure"].astype("str").tolist()
+    labels = team_labels(measures)
+    axis = style.fitted_axis([*shown["high"], *rows["national"].dropna()], kind=style.SHARE)
     figure = go.Figure(
-        go.Bar(
-            name="Organisation",
-            orientation="h",
+        go.Scatter(
+            name=style.ORGANISATION.words,
+            mode="markers",
             x=shown["value"].tolist(),
-            y=shown["measure"].tolist(),
-            marker={"color": BETTER_BLUE},
+            y=[labels[m] for m in shown["measure"]],
+            marker={"symbol": "circle", "size": 13, "color": style.ORGANISATION.colour},
             error_x={
                 "type": "data",
                 "symmetric": False,
                 "array": (shown["high"] - shown["value"]).tolist(),
                 "arrayminus": (shown["value"] - shown["low"]).tolist(),
-                "color": "#555555",
+                "color": style.MUTED_TEXT,
+                "thickness": 1.5,
+                "width": 4,
             },
             customdata=[
                 [m, int(n), lo, hi]
@@ -51,21 +53,39 @@ def against_national(rows: pd.DataFrame) -> go.Figure:
     if not national.empty:
         figure.add_trace(
             go.Scatter(
-                name="National figure",
+                name=style.NATIONAL.words,
                 x=national["national"].tolist(),
-                y=national["measure"].tolist(),
+                y=[labels[m] for m in national["measure"]],
                 mode="markers",
-                marker={"symbol": "diamond", "size": 13, "color": NATIONAL_COLOUR},
+                marker={
+                    "symbol": style.NATIONAL.symbol,
+                    "size": 13,
+                    "color": style.NATIONAL.colour,
+                },
                 customdata=[[c] for c in national["national_citation"]],
                 hovertemplate="National: %{x:.0%}<br>%{customdata[0]}<extra></extra>",
             )
         )
-    measures = rows["measure"].tolist()
+    top = style.legend_height(
+        [style.ORGANISATION.words, style.NATIONAL.words], width=ROW_PLOT_WIDTH
+    )
+    style.base_layout(
+        figure,
+        plot_height=max(100, 48 * len(measures)),
+        left=style.label_margin(labels.values()),
+        right=axis.overhang,
+        top=top,
+        bottom=style.axis_room("Share of staff (95% interval)"),
+    )
+    style.legend_layout(figure)
     figure.update_layout(
-        xaxis={"title": {"text": "Share of staff"}, "tickformat": ".0%", "range": [0, 1]},
-        yaxis={"categoryorder": "array", "categoryarray": list(reversed(measures))},
-        height=max(220, 48 * len(measures) + 100),
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        xaxis=axis.layout("Share of staff (95% interval)"),
+        yaxis={
+            "categoryorder": "array",
+            "categoryarray": list(reversed([labels[m] for m in measures])),
+            "range": [-0.5, len(measures) - 0.5],
+            "automargin": False,
+        },
+        dragmode=False,
     )
     return figure

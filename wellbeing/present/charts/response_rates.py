@@ -7,13 +7,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from wellbeing import privacy
+from wellbeing.present.charts import style
 from wellbeing.present.charts.common import (
-    BETTER_BLUE,
-    LEGEND_ROOM,
-    WORSE_RED,
+    ROW_PLOT_WIDTH,
     drawn_once,
+    hidden_rows,
     most_notable,
     say_which_teams_are_drawn,
+    team_labels,
 )
 
 
@@ -21,8 +22,9 @@ from wellbeing.present.charts.common import (
 def response_rate_bars(rates: pd.DataFrame, *, k: int, low_rate: float) -> go.Figure:
     """Response rate by team against staff in post, with the low-response line.
 
-    Bars under ``low_rate`` are red. Teams whose respondents are hidden show
-    the reason instead of a bar; teams missing from the staff list say so.
+    Bars under ``low_rate`` are drawn as worse (orange, hatched) and say so in the
+    legend. Teams whose respondents are hidden are a grey row with the reason and
+    their headcount; teams missing from the staff list say so.
 
     Args:
         rates: rows from ``queries.response_rates.response_rates_by_team``.
@@ -41,57 +43,89 @@ def response_rate_bars(rates: pd.DataFrame, *, k: int, low_rate: float) -> go.Fi
         ),
         why=f"under {low_rate:.0%} first, then the lowest rates",
     )
-    teams = rates["team"].tolist()
-    shown = rates["status"] == privacy.SHOWN
-    has_headcount = rates["headcount"].notna()
+    teams = rates["team"].astype("str").tolist()
+    labels = team_labels(teams)
+    on_list = rates["headcount"].notna()
+    drawn = rates[(rates["status"] == privacy.SHOWN) & on_list]
+    grey = rates[(rates["status"] != privacy.SHOWN) | ~on_list]
+    values = drawn["response_rate"].astype("float64")
+    texts = [
+        f"{rate:.0%} ({int(n)} of {int(headcount)})"
+        for rate, n, headcount in zip(values, drawn["respondents"], drawn["headcount"], strict=True)
+    ]
+    axis = style.fitted_axis([*values, low_rate], kind=style.SHARE)
+    low = drawn["low_response"].astype(bool).tolist()
     figure = go.Figure(
         go.Bar(
             orientation="h",
             name="Response rate",
-            x=[
-                None if pd.isna(v) else float(v)
-                for v in rates["response_rate"].where(shown & has_headcount)
-            ],
-            y=np.array(teams, dtype=str),
-            marker={"color": [WORSE_RED if low else BETTER_BLUE for low in rates["low_response"]]},
-            text=[
-                (
-                    "not in the staff list"
-                    if pd.isna(headcount)
-                    else f"{rate:.0%} ({int(n)} of {int(headcount)})"
-                    if status == privacy.SHOWN
-                    else f"{privacy.status_text(status, k)} of {int(headcount)}"
-                )
-                for rate, n, headcount, status in zip(
-                    rates["response_rate"],
-                    rates["respondents"],
-                    rates["headcount"],
-                    rates["status"],
-                    strict=True,
-                )
-            ],
+            x=values.tolist(),
+            y=[labels[t] for t in drawn["team"].astype("str")],
+            marker={
+                "color": [style.WORSE.colour if flag else style.TEAM.colour for flag in low],
+                "pattern": {
+                    "shape": [style.WORSE.pattern if flag else "" for flag in low],
+                    "fgcolor": "#ffffff",
+                    "size": 6,
+                },
+            },
+            text=texts,
             textposition="outside",
+            textfont={"size": style.SMALL_SIZE, "color": style.TEXT_COLOUR},
             cliponaxis=False,
-            customdata=[[team] for team in teams],
+            customdata=[[team] for team in drawn["team"]],
             hovertemplate="%{customdata[0]}: %{text}<extra></extra>",
+            showlegend=False,
         )
     )
-    figure.add_vline(
-        x=low_rate,
-        line={"color": "#555555", "dash": "dot"},
-        annotation_text=f"{low_rate:.0%}",
-        annotation_position="top",
+    order = list(reversed([labels[t] for t in teams]))
+    grey_texts = [
+        "not in the staff list"
+        if pd.isna(headcount)
+        else f"{privacy.status_text(status, k)} of {int(headcount)} staff"
+        for headcount, status in zip(grey["headcount"], grey["status"], strict=True)
+    ]
+    hidden_rows(
+        figure,
+        grey.assign(status=grey["status"].where(grey["headcount"].notna(), privacy.NO_DATA)),
+        labels=labels,
+        order=order,
+        k=k,
+        x=axis.low,
+        texts=grey_texts,
     )
+    figure.add_vline(x=low_rate, line={"color": "#000000", "dash": "dot", "width": 1.5})
+    legend = [f"Under {low_rate:.0%}: may not speak for the team", f"{low_rate:.0%} or more"]
+    style.legend_entry(figure, style.WORSE, words=legend[0], symbol="square")
+    style.legend_entry(figure, style.TEAM, words=legend[1], symbol="square")
+    style.legend_entry(
+        figure,
+        style.ORGANISATION,
+        words=f"The {low_rate:.0%} line",
+        line={"color": "#000000", "dash": "dot"},
+    )
+    # A bar near the end of the axis puts its words past it, into the right margin.
+    overhang = style.words_overhang(texts, values, axis)
+    top = style.legend_height([*legend, f"The {low_rate:.0%} line"], width=ROW_PLOT_WIDTH)
+    style.base_layout(
+        figure,
+        plot_height=style.row_height(labels.values()) * len(teams),
+        left=style.label_margin(labels.values()),
+        right=overhang,
+        top=top,
+        bottom=style.axis_room("Respondents as a share of staff in post"),
+    )
+    style.legend_layout(figure)
     figure.update_layout(
-        xaxis={
-            "title": {"text": "Respondents as a share of staff in post"},
-            "tickformat": ".0%",
-            "range": [0, 1.3],
+        xaxis=axis.layout("Respondents as a share of staff in post"),
+        yaxis={
+            "categoryorder": "array",
+            "categoryarray": order,
+            "range": [-0.5, len(order) - 0.5],
+            "automargin": False,
         },
-        yaxis={"autorange": "reversed"},
-        height=max(300, 24 * len(teams) + 110),
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        showlegend=False,
+        dragmode=False,
+        clickmode="event+select",
     )
-    say_which_teams_are_drawn(figure, note, room_above_plot=LEGEND_ROOM)
+    say_which_teams_are_drawn(figure, note)
     return figure

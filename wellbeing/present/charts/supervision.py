@@ -5,16 +5,19 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from wellbeing.present.charts import style
 from wellbeing.present.charts.common import (
-    BETTER_BLUE,
-    FOCUS_COLOUR,
-    LEGEND_ROOM,
+    ROW_PLOT_WIDTH,
     drawn_once,
     most_notable,
-    number_format,
+    place_labels,
     point_mode,
     say_which_teams_are_drawn,
+    team_labels,
 )
+
+SCATTER_PLOT_HEIGHT = 340
+SCATTER_TOP = 16
 
 
 @drawn_once
@@ -30,24 +33,38 @@ def team_scatter(
 ) -> go.Figure:
     """One point per team (team name first in ``customdata``), e.g. records against survey.
 
-    Every team is drawn; named beside its point unless there are more than
-    ``MOST_TEAMS_DRAWN`` teams (then on hover only).
+    Every team is drawn, on axes fitted to the points; a team is named beside
+    its point wherever the name fits clear of the others (``place_labels``),
+    else on hover and in the table.
 
     Args:
         points: one row per team with ``team``, the ``x`` and ``y`` columns and
             ``x_count``/``y_count`` (staff or respondents behind each figure).
         x_kind, y_kind: "share" or "score", for the axis format and range.
     """
+    xs = points[x].astype("float64").tolist()
+    ys = points[y].astype("float64").tolist()
+    x_axis = style.fitted_axis(xs, kind=x_kind, pad=0.04 if x_kind == style.SHARE else 0.1)
+    y_axis = style.fitted_axis(ys, kind=y_kind, pad=0.04 if y_kind == style.SHARE else 0.1)
+    texts, positions = place_labels(
+        xs,
+        ys,
+        points["team"].astype("str").tolist(),
+        x_range=(x_axis.low, x_axis.high),
+        y_range=(y_axis.low, y_axis.high),
+        plot_height=SCATTER_PLOT_HEIGHT,
+        radii=[6.0] * len(points),
+    )
     figure = go.Figure(
         go.Scatter(
             name="Team",
-            x=points[x].astype("float64").tolist(),
-            y=points[y].astype("float64").tolist(),
-            mode=point_mode(len(points)),
-            text=points["team"].tolist(),
-            textposition="top center",
-            textfont={"size": 10},
-            marker={"size": 11, "color": BETTER_BLUE, "opacity": 0.75},
+            x=xs,
+            y=ys,
+            mode=point_mode(texts),
+            text=texts,
+            textposition=positions,
+            textfont={"size": style.SMALL_SIZE, "color": style.TEXT_COLOUR},
+            marker={"size": 11, "color": style.TEAM.colour, "opacity": 0.85},
             customdata=[
                 [team, int(nx), int(ny)]
                 for team, nx, ny in zip(
@@ -58,30 +75,35 @@ def team_scatter(
                 "%{customdata[0]}<br>"
                 + x_title
                 + ": %{x:"
-                + number_format(x_kind)
+                + style.number_format(x_kind)
                 + "} (%{customdata[1]})"
                 "<br>"
                 + y_title
                 + ": %{y:"
-                + number_format(y_kind)
+                + style.number_format(y_kind)
                 + "} (%{customdata[2]})<extra></extra>"
             ),
+            showlegend=False,
         )
     )
 
-    def axis(title: str, kind: str) -> dict:
-        return {
-            "title": {"text": title},
-            "tickformat": number_format(kind),
-            "range": [0, 1.05] if kind == "share" else [1, 5],
-        }
+    def titled(title: str, axis: style.Axis) -> str:
+        return f"{title} ({axis.scale_note()})" if axis.scale_note() else title
 
+    style.base_layout(
+        figure,
+        plot_height=SCATTER_PLOT_HEIGHT,
+        left=64,
+        right=x_axis.overhang,
+        top=SCATTER_TOP,
+        bottom=style.axis_room(titled(x_title, x_axis)),
+    )
     figure.update_layout(
-        xaxis=axis(x_title, x_kind),
-        yaxis=axis(y_title, y_kind),
-        height=380,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        xaxis=x_axis.layout(titled(x_title, x_axis)),
+        yaxis=y_axis.layout(titled(y_title, y_axis)),
+        showlegend=False,
         clickmode="event+select",
+        dragmode=False,
     )
     return figure
 
@@ -115,11 +137,13 @@ def reported_against_records(
         ),
         why="those where the survey and the records differ most",
     )
-    teams = frame["team"].tolist()
+    teams = frame["team"].astype("str").tolist()
+    labels = team_labels(teams)
+    axis = style.fitted_axis([1.0], kind=style.SHARE)
     figure = go.Figure()
-    for column, label, colour, unit in [
-        ("reported", reported_label, FOCUS_COLOUR, "respondents"),
-        ("recorded", recorded_label, BETTER_BLUE, "staff"),
+    for column, label, role, unit in [
+        ("reported", reported_label, style.SOURCES["survey"], "respondents"),
+        ("recorded", recorded_label, style.SOURCES["records"], "staff"),
     ]:
         shown = frame[frame[column].notna()]
         figure.add_trace(
@@ -127,8 +151,11 @@ def reported_against_records(
                 name=label,
                 orientation="h",
                 x=shown[column].astype("float64").tolist(),
-                y=shown["team"].tolist(),
-                marker={"color": colour},
+                y=[labels[t] for t in shown["team"].astype("str")],
+                marker={
+                    "color": role.colour,
+                    "pattern": {"shape": role.pattern, "fgcolor": "#ffffff", "size": 6},
+                },
                 customdata=[
                     [team, int(n)]
                     for team, n in zip(shown["team"], shown[f"{column}_n"], strict=True)
@@ -142,25 +169,32 @@ def reported_against_records(
                 ),
             )
         )
+    one_side = (
+        f"A team with fewer than {k} respondents or staff due has one bar or none (see the table)."
+    )
+    style.note_under(figure, style.note_lines(one_side, width=ROW_PLOT_WIDTH + 100), below=40)
+    top = style.legend_height([reported_label, recorded_label], width=ROW_PLOT_WIDTH)
+    rows = max(34, style.row_height(labels.values()))
+    style.base_layout(
+        figure,
+        plot_height=rows * len(teams),
+        left=style.label_margin(labels.values()),
+        right=axis.overhang,
+        top=top,
+        bottom=84,
+    )
+    style.legend_layout(figure)
     figure.update_layout(
         barmode="group",
-        xaxis={"title": {"text": "Share of staff"}, "tickformat": ".0%", "range": [0, 1]},
-        yaxis={"categoryorder": "array", "categoryarray": list(reversed(teams))},
-        height=max(260, 34 * len(teams) + 140),
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        xaxis=axis.layout("Share of staff"),
+        yaxis={
+            "categoryorder": "array",
+            "categoryarray": list(reversed([labels[t] for t in teams])),
+            "range": [-0.5, len(teams) - 0.5],
+            "automargin": False,
+        },
         clickmode="event+select",
-        annotations=[
-            {
-                "text": f"Teams with fewer than {k} respondents or staff show one bar or none.",
-                "showarrow": False,
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0,
-                "y": -0.12,
-                "font": {"size": 10, "color": "#777777"},
-            }
-        ],
+        dragmode=False,
     )
-    say_which_teams_are_drawn(figure, note, room_above_plot=LEGEND_ROOM)
+    say_which_teams_are_drawn(figure, note)
     return figure

@@ -6,13 +6,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from wellbeing import privacy
-from wellbeing.present.charts.common import (
-    FOCUS_COLOUR,
-    ORGANISATION_COLOUR,
-    drawn_once,
-    number_format,
-    plain_label,
-)
+from wellbeing.present import plain
+from wellbeing.present.charts import style
+from wellbeing.present.charts.common import ROW_PLOT_WIDTH, drawn_once
 
 
 @drawn_once
@@ -23,6 +19,7 @@ def trend_lines(
     axis_title: str,
     team: str | None = None,
     team_trend: pd.DataFrame | None = None,
+    x_title: str = "Survey wave",
     breaks: tuple[tuple[str, str], ...] = (),
     value_range: tuple[float, float] | None = None,
     actions: pd.DataFrame | None = None,
@@ -32,32 +29,42 @@ def trend_lines(
     Args:
         organisation: rows from ``figures.trend`` for the organisation.
         team, team_trend: the focused team and its ``figures.trend`` rows, if any.
+        x_title: what the points along the axis are (survey waves, or months of records).
         breaks: (wave, why) for each wave whose measure asked other questions than the
             wave before: a dashed line before that wave, saying so (its hover says why).
-        value_range: the value axis (default 0-1 for shares, 1-5 for scores).
+        value_range: the scale of a score (default 1-5); the axis is fitted inside it.
         actions: ``present.action_outcomes.markers`` rows: each action is a labelled
-            triangle ("A3") above the first wave after it started, so the mark
-            is told apart by its shape and label, not its colour.
+            triangle ("A3") at the top of the axis above the first wave after it
+            started, so the mark is told apart by its shape and label, not its colour.
     """
-    number = number_format(kind)
+    number = style.number_format(kind)
     figure = go.Figure()
-    series = [("Organisation", organisation, ORGANISATION_COLOUR)]
+    series = [("Organisation", organisation, style.ORGANISATION.colour)]
     if team is not None and team_trend is not None:
-        series.append((team, team_trend, FOCUS_COLOUR))
+        series.append((team, team_trend, style.FOCUS.colour))
+    values = []
     for name, frame, colour in series:
         shown = frame[frame["status"] == privacy.SHOWN]
+        values += [*shown["low"], *shown["high"]]
         figure.add_trace(
             go.Scatter(
                 name=name,
                 x=shown["wave"].tolist(),
                 y=shown["value"].tolist(),
                 mode="lines+markers",
-                line={"color": colour},
+                line={"color": colour, "width": 2.5},
+                marker={
+                    "size": 8,
+                    "symbol": "circle" if colour == style.ORGANISATION.colour else "square",
+                },
                 error_y={
                     "type": "data",
                     "symmetric": False,
                     "array": (shown["high"] - shown["value"]).tolist(),
                     "arrayminus": (shown["value"] - shown["low"]).tolist(),
+                    "color": colour,
+                    "thickness": 1.5,
+                    "width": 4,
                 },
                 customdata=[
                     [name, int(n), lo, hi]
@@ -77,24 +84,45 @@ def trend_lines(
             )
         )
     waves = organisation["wave"].tolist()
+    axis = style.fitted_axis(
+        values,
+        kind=kind,
+        scale=value_range or (1.0, 5.0),
+        pad=0.02 if kind == style.SHARE else 0.05,
+    )
+    # As many labels as fit side by side at the narrowest plot; the rest on hover.
+    widest = max((style.text_width(str(w)) for w in waves), default=0) + 12
+    every = max(1, -(-len(waves) * int(widest) // ROW_PLOT_WIDTH))
+    title = axis_title if not axis.scale_note() else f"{axis_title}<br>({axis.scale_note()})"
+    top = style.legend_height([name for name, _, _ in series], width=ROW_PLOT_WIDTH)
+    style.base_layout(
+        figure,
+        plot_height=280,
+        left=72,
+        right=16,
+        top=top,
+        bottom=style.axis_room(x_title),
+    )
+    style.legend_layout(figure)
     for wave, why in breaks:
+        # The waves came in escaped (drawn_once); a break's own texts are nested, so not.
+        wave = plain.html(wave)
         if wave not in waves:
             continue
         # On a category axis a number is a position: half-way before the wave's own.
         at = waves.index(wave) - 0.5
-        figure.add_vline(x=at, line={"dash": "dash", "color": "#555555", "width": 1})
+        figure.add_vline(x=at, line={"dash": "dash", "color": style.EVENT.colour, "width": 1})
         figure.add_annotation(
             x=at,
             y=1,
             yref="paper",
             text="questions changed",
-            hovertext=plain_label(why),
+            hovertext=plain.html(why),
             showarrow=False,
             xanchor="left",
             yanchor="top",
-            font={"size": 11},
+            font={"size": style.SMALL_SIZE, "color": style.MUTED_TEXT},
         )
-    top = value_range[1] if value_range else (1.0 if kind == "share" else 5.0)
     if actions is not None and not actions.empty:
         placed = actions[actions["wave"].isin(waves)]
         grouped = placed.groupby("wave", sort=False).agg(
@@ -104,9 +132,13 @@ def trend_lines(
             go.Scatter(
                 name="Action started before this wave",
                 x=grouped.index.tolist(),
-                y=[top] * len(grouped),
+                y=[axis.high] * len(grouped),
                 mode="markers+text",
-                marker={"symbol": "triangle-down", "size": 12, "color": ORGANISATION_COLOUR},
+                marker={
+                    "symbol": "triangle-down",
+                    "size": 12,
+                    "color": style.ORGANISATION.colour,
+                },
                 text=grouped["label"].tolist(),
                 textposition="bottom center",
                 customdata=grouped["text"].tolist(),
@@ -114,14 +146,17 @@ def trend_lines(
             )
         )
     figure.update_layout(
-        xaxis={"title": {"text": "Survey wave"}, "categoryorder": "array", "categoryarray": waves},
-        yaxis={
-            "title": {"text": axis_title},
-            "tickformat": number,
-            "range": list(value_range or ((0, 1) if kind == "share" else (1, 5))),
+        xaxis={
+            "title": {"text": style.wrap_title(x_title), "standoff": 8},
+            "categoryorder": "array",
+            "categoryarray": waves,
+            "range": [-0.5, len(waves) - 0.5],
+            "tickmode": "array",
+            "tickvals": waves[::every],
+            "ticklabelstandoff": 6,
+            "automargin": False,
         },
-        height=320,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        yaxis=axis.layout(title),
+        dragmode=False,
     )
     return figure
