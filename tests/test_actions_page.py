@@ -28,7 +28,8 @@ def open_actions(user: dict | None = None) -> AppTest:
 
 
 def texts(at: AppTest) -> list[str]:
-    return [element.value for element in at.get("text")]
+    """What the page says as plain text, and its charts' notes (captions)."""
+    return [element.value for element in [*at.get("text"), *at.caption]]
 
 
 @pytest.fixture

@@ -46,8 +46,10 @@ def test_the_organisation_s_drivers_are_charted_tabled_and_called_associations(d
     assert "supervision compliance (team)" in charts["drivers_stress"]["data"][0]["y"]
     readings = " ".join(m.value for m in at.markdown)
     assert "Stress goes with it most strongly" in readings
-    # No team standing for the organisation itself: the national figures, then drivers.
-    assert len(at.dataframe) == 4
+    # No team standing for the organisation itself: the national figures (a grid), then
+    # each outcome's drivers as a table.
+    assert len(at.dataframe) == 1
+    assert len(at.table) == 3
     national = national_table(at)
     assert len(national) == 4  # every national figure with a matching survey question
     assert (national["Here"] == national["Organisation"]).all()
