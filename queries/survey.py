@@ -313,24 +313,30 @@ def construct_by_wave_for_organisation(
     rules: privacy.Rules | None = None,
 ) -> pd.DataFrame:
     """The organisation's figures per wave and construct (role and career-stage filters apply)."""
-    rules = rules or settings.rules(con)
+    return _one_unit_by_wave(
+        con, filters, constructs, instrument, rules, _organisation_scope(), unit="organisation"
+    )
+
+
+def _one_unit_by_wave(con, filters, constructs, instrument, rules, scope, *, unit) -> pd.DataFrame:
+    """One unit's figures per wave and construct (the organisation or a service), gated."""
     params = {
         "instrument": instrument,
         "constructs": list(constructs),
         "high_cutoff": HIGH_SCORE_CUTOFF,
         **_sub_filters(filters),
-        **_organisation_scope(),
+        **scope,
     }
-    raw = _organisation_rows(con.execute(sql("construct_figures_by_wave"), params).df())
+    raw = con.execute(sql("construct_figures_by_wave"), params).df()
     return gate(
         con,
-        raw,
+        raw.drop(columns=[c for c in ("team", "service") if scope.get(c) is None]),
         filters=filters,
-        rules=rules,
+        rules=rules or settings.rules(con),
         value_columns=SCORE_COLUMNS,
         universe_column="construct",
         instrument=instrument,
-        unit="organisation",
+        unit=unit,
         wave_column="wave_id",
     )
 
@@ -351,28 +357,8 @@ def construct_by_wave_for_service(
     """
     if filters.service is None:
         raise ValueError("construct_by_wave_for_service needs filters.service")
-    rules = rules or settings.rules(con)
-    params = {
-        "instrument": instrument,
-        "constructs": list(constructs),
-        "high_cutoff": HIGH_SCORE_CUTOFF,
-        **_sub_filters(filters),
-        "scope": "service",
-        "service": filters.service,
-        "team": None,
-    }
-    raw = con.execute(sql("construct_figures_by_wave"), params).df().drop(columns="team")
-    return gate(
-        con,
-        raw,
-        filters=filters,
-        rules=rules,
-        value_columns=SCORE_COLUMNS,
-        universe_column="construct",
-        instrument=instrument,
-        unit="filters",
-        wave_column="wave_id",
-    )
+    scope = {"scope": "service", "service": filters.service, "team": None}
+    return _one_unit_by_wave(con, filters, constructs, instrument, rules, scope, unit="filters")
 
 
 @memoised
