@@ -77,7 +77,30 @@ def open_from_the_menu(page, spec: dashboard.PageSpec) -> None:
     path = "" if spec.default else Path(spec.path).stem
     page.wait_for_url(re.compile(rf"^[^?#]*/{re.escape(path)}(\?.*)?$"))
     page.get_by_test_id("stMain").locator("h1").first.wait_for()
+    settle(page)
+
+
+# The page's script has finished when nothing has changed in the main area, and no
+# run was under way, for this many checks in a row this far apart: the title is drawn
+# first, and a busy machine can show it long before the tabs and charts under it.
+SETTLED_CHECKS, SETTLE_INTERVAL_MS = 4, 300
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has drawn the whole view, not just its first elements."""
+    state = """() => {
+        const main = document.querySelector('[data-testid="stMain"]');
+        const running = document.querySelector('[data-testid="stStatusWidgetRunningIcon"]');
+        const stale = document.querySelector('[data-stale="true"]');
+        return (running || stale || !main) ? null : main.innerHTML.length;
+    }"""
     wait_for_script(page)
+    last, steady = None, 0
+    while steady < SETTLED_CHECKS:
+        page.wait_for_timeout(SETTLE_INTERVAL_MS)
+        now = page.evaluate(state)
+        steady = steady + 1 if now is not None and now == last else 0
+        last = now
 
 
 @pytest.fixture(scope="module")
@@ -116,9 +139,8 @@ class Sweep:
 
     def check(self, page, *, axe: bool) -> None:
         """Every check on the view now on screen (axe-core's too when ``axe``)."""
-        wait_for_script(page)
         # Elements of the view before are greyed out ("stale") until the rerun replaces them.
-        page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")
+        settle(page)
         page.add_script_tag(path=str(CHECKS))
         page.wait_for_function("() => window.pageChecks.chartsReady()", timeout=WAIT_MS)
         page.evaluate("() => document.fonts.ready")

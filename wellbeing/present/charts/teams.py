@@ -161,6 +161,9 @@ def _team_heatmap(
             )
     row_labels = team_labels(teams)
     fills = style.CELL_FILLS
+    name_room = int(max((style.text_width(label, style.SMALL_SIZE) for label in labels), default=0))
+    left, right = style.label_margin(row_labels.values()), int(name_room * 0.71) + 8
+    text, text_size, figures_in_cells = _cell_text_that_fits(text, shown, left + right)
     figure = go.Figure(
         go.Heatmap(
             z=z,
@@ -169,7 +172,7 @@ def _team_heatmap(
             # numpy string arrays: plotly checks a list cell by cell (80 ms at 400 teams).
             text=np.array(text, dtype=str),
             texttemplate="%{text}",
-            textfont={"size": 10, "color": style.TEXT_COLOUR},
+            textfont={"size": text_size, "color": style.TEXT_COLOUR},
             hovertext=np.array(hover, dtype=str),
             hovertemplate="%{hovertext}<extra></extra>",
             colorscale=[
@@ -191,10 +194,11 @@ def _team_heatmap(
         style.legend_entry(figure, style.Role(role.words, fill), symbol="square", words=role.words)
     style.legend_entry(figure, style.Role(style.SAME.words, fills["same"]), symbol="square-open")
     key = style.hidden_key(status.ravel().tolist(), k)
-    marks = "\u25b2 higher, \u25bc lower than the organisation, beyond chance"
+    marks = "\u25b2 higher, \u25bc lower than the organisation, beyond chance" + (
+        "" if figures_in_cells else "; each figure is on hover and in the table"
+    )
     bottom_note = style.note_lines(f"{marks}.   {key}" if key else marks, width=ROW_PLOT_WIDTH)
     style.note_under(figure, bottom_note, below=8)
-    name_room = int(max((style.text_width(label, style.SMALL_SIZE) for label in labels), default=0))
     title_room = 30 if title is not None else 0
     legend_room = style.legend_height(
         [style.WORSE.words, style.BETTER.words, style.SAME.words], width=ROW_PLOT_WIDTH
@@ -206,8 +210,8 @@ def _team_heatmap(
     style.base_layout(
         figure,
         height=height,
-        left=style.label_margin(row_labels.values()),
-        right=int(name_room * 0.71) + 8,
+        left=left,
+        right=right,
         top=top,
         bottom=bottom,
     )
@@ -227,6 +231,32 @@ def _team_heatmap(
         figure.update_layout(title=style.top_title(title))
     say_which_teams_are_drawn(figure, note)
     return figure
+
+
+# The narrowest a page-wide chart is drawn (a page at 1024 px), margins included.
+PAGE_CHART_WIDTH = style.ROW_PLOT_WIDTH + 88
+CELL_TEXT_SIZES = (10, 9, 8)
+
+
+def _cell_text_that_fits(
+    text: np.ndarray, shown: np.ndarray, margins: int
+) -> tuple[np.ndarray, int, bool]:
+    """Cell texts at the largest size at which the widest fits its column on the
+    narrowest page; else only the direction marks and hidden marks (the figures stay
+    on hover and in the table). Returns (texts, size, whether figures are in cells)."""
+    columns = text.shape[1] if text.ndim == 2 else 0
+    if not columns:
+        return text, CELL_TEXT_SIZES[0], True
+    room = (PAGE_CHART_WIDTH - margins) / columns - 6  # the gap and a little air
+    for size in CELL_TEXT_SIZES:
+        if max(style.text_width(str(t), size) for t in text.ravel()) <= room:
+            return text, size, True
+    marks_only = text.copy()
+    for i, j in zip(*np.nonzero(shown), strict=True):
+        marks_only[i, j] = "".join(
+            c for c in str(text[i, j]) if c in style.DIRECTION_MARKS.values()
+        )
+    return marks_only, CELL_TEXT_SIZES[0], False
 
 
 @drawn_once
