@@ -6,6 +6,8 @@ drawn, which left out, and the note the figure carries.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -271,3 +273,28 @@ def test_scatter_charts_draw_every_team_and_name_them_only_while_the_names_can_b
         # Names are drawn only where they fit clear of each other; the others are on hover.
         named = [text for text in chart.data[0].text if text]
         assert named if teams <= LIMIT else not named
+
+
+def test_a_heatmap_writes_figures_in_cells_only_where_every_column_fits_at_1024_px():
+    # Two measures: each figure fits its column on the narrowest page.
+    few = charts.construct_heatmap(heatmap_scores(5), HEATMAP_CONSTRUCTS, ORGANISATION_MEANS, k=5)
+    assert any(
+        re.fullmatch(r"[\u25b2\u25bc]?\d\.\d\d", str(c)) for row in few.data[0].text for c in row
+    )
+    # Fourteen measures with names as long as real ones: only the marks fit.
+    codes = [f"Psychological safety {i}" for i in range(14)]
+    scores = pd.concat(
+        [
+            heatmap_scores(5).assign(construct=lambda f, i=i: f["construct"] + str(i))
+            for i in range(7)
+        ]
+    )
+    constructs = pd.DataFrame(
+        {"code": [f"{c}{i}" for i in range(7) for c in ("stress", "support")], "name": codes}
+    )
+    means = pd.Series({code: 3.0 for code in constructs["code"]})
+    many = charts.construct_heatmap(scores, constructs, means, k=5)
+    cells = {str(c) for row in many.data[0].text for c in row}
+    assert not any(re.search(r"\d\.\d\d", c) for c in cells)
+    assert "<5" in cells
+    assert any("3.0" in h for row in many.data[0].hovertext for h in row)
