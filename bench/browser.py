@@ -116,15 +116,18 @@ def server_command(port: int, script: Path | None = None) -> list[str]:
 
 
 @contextmanager
-def streamlit_server(db: Path) -> Iterator[tuple[str, int]]:
-    """``python serve.py`` on 127.0.0.1 against ``db``: (URL, pid); stopped after."""
+def running_server(
+    environment: dict[str, str], *, script: Path | None = None, poll: float = 0.2
+) -> Iterator[tuple[str, subprocess.Popen, float]]:
+    """The dashboard (or ``script``) served on 127.0.0.1 until healthy: (URL, process,
+    perf_counter when it was started); stopped after."""
     port = free_port()
-    environment = dict(os.environ, WELLBEING_DB=str(db))
     # A file, not a pipe: nobody reads a pipe while pages are timed, and a full
     # one would stop the server mid-benchmark.
     log = tempfile.TemporaryFile()  # noqa: SIM115 (closed once the server has stopped)
+    started = time.perf_counter()
     process = subprocess.Popen(
-        server_command(port),
+        server_command(port, script),
         cwd=ROOT,
         env=environment,
         stdout=log,
@@ -146,8 +149,8 @@ def streamlit_server(db: Path) -> Iterator[tuple[str, int]]:
                 pass
             if time.monotonic() > deadline:
                 raise TimeoutError(f"streamlit was not healthy after {SERVER_START_TIMEOUT} s")
-            time.sleep(0.2)
-        yield url, process.pid
+            time.sleep(poll)
+        yield url, process, started
     finally:
         process.terminate()
         try:
@@ -156,6 +159,13 @@ def streamlit_server(db: Path) -> Iterator[tuple[str, int]]:
             process.kill()
             process.wait(timeout=15)
         log.close()
+
+
+@contextmanager
+def streamlit_server(db: Path) -> Iterator[tuple[str, int]]:
+    """``python serve.py`` on 127.0.0.1 against ``db``: (URL, pid); stopped after."""
+    with running_server(dict(os.environ, WELLBEING_DB=str(db))) as (url, process, _):
+        yield url, process.pid
 
 
 def _choose_wave(page, label: str, *, attempts: int = 5) -> None:

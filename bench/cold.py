@@ -20,7 +20,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -91,44 +90,11 @@ def sample_store() -> Path:
 def started_server(script: Path, db: Path | None) -> Iterator[tuple[str, float]]:
     """Serve ``script`` now (the dashboard through serve.py): (URL, perf_counter at the
     start); stopped after."""
-    port = browser.free_port()
     environment = dict(os.environ, STREAMLIT_SERVER_FILE_WATCHER_TYPE="none")
     if db is not None:
         environment["WELLBEING_DB"] = str(db)
-    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed once the server has stopped)
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        browser.server_command(port, script),
-        cwd=ROOT,
-        env=environment,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + browser.SERVER_START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                log.seek(0)
-                raise RuntimeError(f"streamlit exited: {log.read().decode(errors='replace')}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read().decode().strip() == "ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError("streamlit was not healthy in time")
-            time.sleep(0.05)
+    with browser.running_server(environment, script=script, poll=0.05) as (url, _, started):
         yield url, started
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
-        log.close()
 
 
 def _painted_since(page, started: float) -> float:
