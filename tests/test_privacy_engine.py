@@ -112,6 +112,45 @@ def test_a_union_of_two_hidden_cells_is_not_left_to_be_worked_out():
     assert not derivable(managers[None, :], shown_rows(decision, people, ["stress"]))[0]
 
 
+def test_an_audit_that_remembers_what_was_derivable_still_finds_a_union_of_it():
+    # Service S: teams A (2 people) and B (2) below k, C (10). With S and C shown, A and B
+    # together are S minus C: 4 people. Remembered from an earlier audit, A and B were each
+    # derivable; neither is alone now, but the union is, and the audit must still say so.
+    from wellbeing.privacy import audit
+    from wellbeing.privacy.cells import Cube, Groups
+
+    people = people_of(("A", "S", 2), ("B", "S", 2), ("C", "S", 10))
+    groups = Groups.from_frame(finest(people, ["stress"]), ["stress"])
+    cube = Cube(groups, privacy.Rules(), [privacy.SURVEY.plain_patterns()])
+    cell = {
+        name: int(cube.find([0], [groups.key_codes(key(**where))])[0])
+        for name, where in {
+            "organisation": {},
+            "S": {"service": "S"},
+            "A": {"service": "S", "team": "A"},
+            "B": {"service": "S", "team": "B"},
+            "C": {"service": "S", "team": "C"},
+        }.items()
+    }
+    shown = np.zeros(len(cube), dtype=bool)
+    shown[[cell["organisation"], cell["S"], cell["C"]]] = True
+    targets = np.array([cell["A"], cell["B"]])
+    remembered = {"stress": [np.sort(cube.members(cell["A"])), np.sort(cube.members(cell["B"]))]}
+    found = audit.find_leaks(
+        cube,
+        shown,
+        {"stress": np.array([0])},
+        union_k=5,
+        hidden_targets=targets,
+        known=remembered,
+    )
+    assert [leak.people for leak in found] == [4]
+    union = np.concatenate([cube.members(cell["A"]), cube.members(cell["B"])])
+    assert sorted(found[0].groups.tolist()) == sorted(union.tolist())
+    # The complete search it fell back on is remembered in place of the stale groups.
+    assert [g.tolist() for g in remembered["stress"]] == [sorted(union.tolist())]
+
+
 def test_a_small_group_all_answering_alike_is_hidden_and_a_larger_one_is_shown():
     # Alpha: 6 who all score high (share 100%); Beta: 12 all high; Gamma: 6 who differ.
     rows = [

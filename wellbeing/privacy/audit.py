@@ -22,9 +22,11 @@ p^4) and a leak once an exact combination of shown cells giving it is found.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_matrix, hstack
 
@@ -96,8 +98,7 @@ def build_system(cube, shown: np.ndarray, sets: np.ndarray) -> System | None:
     seen = np.zeros(n_groups, dtype=bool)
     seen[flat] = True
     groups = np.flatnonzero(seen)
-    _, inverse = np.unique(signature[groups], axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
+    inverse = _rows_numbered(signature[groups])
     n_atoms = int(inverse.max()) + 1
     atom_of_group = np.full(n_groups, -1, dtype=np.int64)
     atom_of_group[groups] = inverse
@@ -119,11 +120,23 @@ def build_system(cube, shown: np.ndarray, sets: np.ndarray) -> System | None:
     labels[:, 1] = np.where(
         labels[:, 0] < own, labels[:, 0] * (1 << 20) + labels[:, 1], labels[:, 1]
     )
-    pairs = np.unique(np.column_stack([row_of, atom_of_group[flat]]), axis=0)
-    cut = np.searchsorted(pairs[:, 0], np.arange(len(rows) + 1))
-    row_atoms = [pairs[cut[r] : cut[r + 1], 1] for r in range(len(rows))]
+    pairs = np.unique(row_of * n_atoms + atom_of_group[flat])
+    row_of_pair, atom_of_pair = np.divmod(pairs, n_atoms)
+    cut = np.searchsorted(row_of_pair, np.arange(len(rows) + 1))
+    row_atoms = [atom_of_pair[cut[r] : cut[r + 1]] for r in range(len(rows))]
     span = _BlockSystem(row_atoms, n_atoms, labels)
     return System(rows, atom_of_group, atom_weight.astype(np.int64), atom_groups, span, row_atoms)
+
+
+def _rows_numbered(table: np.ndarray) -> np.ndarray:
+    """Per row, a number shared by equal rows, in the rows' sorted order (np.unique's inverse
+    with axis=0, without its slow sort of whole rows)."""
+    order = np.lexsort(table.T[::-1])
+    ordered = table[order]
+    new = np.r_[True, (ordered[1:] != ordered[:-1]).any(axis=1)]
+    numbers = np.empty(len(table), dtype=np.int64)
+    numbers[order] = np.cumsum(new) - 1
+    return numbers
 
 
 def zero_sum_subsets(
@@ -141,14 +154,13 @@ def zero_sum_subsets(
     def key(vectors: np.ndarray) -> np.ndarray:
         return vectors[:, 0] * p + vectors[:, 1]
 
-    def matching(sorted_keys, order, targets):
-        """(query, match) index pairs whose keys are equal."""
-        lo = np.searchsorted(sorted_keys, targets, side="left")
-        hi = np.searchsorted(sorted_keys, targets, side="right")
-        counts = hi - lo
-        query = np.repeat(np.arange(len(targets)), counts)
-        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        return query, order[np.repeat(lo, counts) + offsets]
+    def matching(table_keys: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(target, table) index pairs whose keys are equal: a hash join, as matches are rare."""
+        joined = pd.DataFrame({"key": targets, "query": np.arange(len(targets))}).merge(
+            pd.DataFrame({"key": table_keys, "match": np.arange(len(table_keys))}), on="key"
+        )
+        joined = joined.sort_values(["query", "match"], kind="stable")
+        return joined["query"].to_numpy(np.int64), joined["match"].to_numpy(np.int64)
 
     zero = ~prints.any(axis=1)
     found: list[tuple[int, ...]] = [
@@ -157,10 +169,8 @@ def zero_sum_subsets(
     if largest < 2 or max_weight < 2:
         return found
     keys = key(prints)
-    order = np.argsort(keys, kind="stable")
-    sorted_keys = keys[order]
     negative = (p - prints) % p
-    query, other = matching(sorted_keys, order, key(negative))
+    query, other = matching(keys, key(negative))
     ok = (
         (other > query)
         & ~zero[query]
@@ -183,7 +193,7 @@ def zero_sum_subsets(
         return found
     pair_weight = weight[pair_a] + weight[pair_b]
     negative_pairs = (p - pair_sum) % p
-    query, other = matching(sorted_keys, order, key(negative_pairs))
+    query, other = matching(keys, key(negative_pairs))
     ok = (
         (other > pair_b[query])
         & (pair_weight[query] + weight[other] <= max_weight)
@@ -194,9 +204,11 @@ def zero_sum_subsets(
     ]
     if largest < 4 or max_weight < 4:
         return found
-    pair_keys = key(pair_sum)
-    pair_order = np.argsort(pair_keys, kind="stable")
-    query, other = matching(pair_keys[pair_order], pair_order, key(negative_pairs))
+    # Two pairs of a quadruple weigh at least 2 each, so each at most max_weight - 2.
+    halves = np.flatnonzero(pair_weight <= max_weight - 2)
+    pair_a, pair_b, pair_weight = pair_a[halves], pair_b[halves], pair_weight[halves]
+    pair_sum, negative_pairs = pair_sum[halves], negative_pairs[halves]
+    query, other = matching(key(pair_sum), key(negative_pairs))
     ok = (
         (pair_a[other] > pair_b[query])
         & (pair_weight[query] + pair_weight[other] <= max_weight)
@@ -217,88 +229,168 @@ def find_leaks(
     union_k: int,
     hidden_targets: np.ndarray,
     largest_union: int = LARGEST_UNION,
-    limit: int = 64,
+    limit: int | None = None,
     audited: list[str] | None = None,
+    known: dict[str, list[np.ndarray]] | None = None,
 ) -> list[Leak]:
     """Groups of fewer than k that the shown cells give away, family by family.
 
     ``families`` maps each family to the sets whose figures carry it;
     ``hidden_targets`` are the hidden cells smaller than their own k. Stops
-    after ``limit`` leaks.
+    after ``limit`` leaks (None: finds them all).
+
+    ``known``, while cells are only ever hidden (the repairs), saves searching
+    again: hiding a cell takes equations away, so every group derivable after
+    it was derivable before. A family searched completely (every union of
+    fewer than ``union_k`` people, every target) leaves its derivable groups
+    there; while some of those still leak, the family is checked on those
+    alone. Once none does, it is searched completely again, since a union of
+    groups no longer derivable one by one may still be: a family is found
+    clean only by a complete search.
     """
-    rng = np.random.default_rng(_SEED)
     leaks: list[Leak] = []
+    # A hidden cell of exactly the people of a shown cell gives nothing away. Such a
+    # shown cell is smaller than the target's own k, so only small shown cells count.
+    small_shown = np.flatnonzero(shown & (cube.count > 0) & (cube.count < cube.k.max(initial=0)))
+    shown_people = {cube.members(c).tobytes() for c in small_shown.tolist()}
     for family, sets in families.items():
-        system = build_system(cube, shown, sets)
         if audited is not None:
             audited.append(family)
+        pooled = None if known is None else known.get(family)
+        if pooled is not None and not pooled:
+            continue  # nothing was derivable, so nothing is now
+        system = build_system(cube, shown, sets)
         if system is None:
+            if known is not None:
+                known[family] = []
             continue
-        prints = system.span.null_vectors(rng, FINGERPRINTS)
-        candidates: list[tuple[int, ...]] = []
-        small = np.flatnonzero((system.atom_weight > 0) & (system.atom_weight < union_k))
-        largest = largest_union if len(small) <= MATCHED_ATOMS else min(largest_union, 2)
-        for subset in zero_sum_subsets(
-            prints[small], system.atom_weight[small], union_k - 1, largest
-        ):
-            candidates.append(tuple(sorted(small[list(subset)].tolist())))
-        if not candidates and union_k - 1 > largest:
-            # Unions of more atoms than the search above pairs up: solved for instead.
-            try:
-                found = smallest_union(system, union_k)
-            except AuditUnfinished:
-                # Not known to be safe, so not shown as if it were: the caller hides
-                # the cheapest of these cells and asks again.
-                leaks.append(
-                    Leak(
-                        family=family,
-                        people=0,
-                        rows=system.rows,
-                        needed=system.rows[:0],
-                        groups=np.zeros(0, dtype=np.int64),
-                        settled=False,
-                    )
-                )
-                if len(leaks) >= limit:
-                    return leaks
-                continue
-            if found is not None:
-                candidates.append(tuple(sorted(found.tolist())))
-        for cell in hidden_targets[np.isin(cube.set_of[hidden_targets], sets)].tolist():
-            atoms = system.atom_of_group[cube.members(cell)]
-            if (atoms < 0).any():
-                continue  # someone no shown cell covers: never derivable
-            atoms = np.unique(atoms)
-            # A derivable group takes whole atoms: the cell must be exactly their union.
-            if system.atom_weight[atoms].sum() != cube.count[cell]:
-                continue
-            if not (prints[atoms].sum(axis=0) % _PRIME).any():
-                candidates.append(tuple(atoms.tolist()))
-        if not candidates:
-            continue
-        candidates = sorted(set(candidates), key=lambda c: (len(c), c))
-        vectors = np.zeros((len(candidates), len(system.atom_weight)), dtype=np.int64)
-        for i, atoms in enumerate(candidates):
-            vectors[i, list(atoms)] = 1
-        coefficients, exists = system.span.represent(vectors)
-        if not exists.any():
-            continue
-        dependent = _dependent_rows(system, rng)
-        for i in np.flatnonzero(exists).tolist():
-            used = np.flatnonzero(coefficients[i] % _PRIME)
-            atoms = list(candidates[i])
+        # Each family its own random stream: its audit does not depend on the others'.
+        rng = np.random.default_rng([_SEED, zlib.crc32(family.encode())])
+        derivable = None
+        if pooled is not None:
+            derivable = _derivable(system, _atoms_of_groups(system, pooled), rng)
+            if all(_people(groups) in shown_people for _, _, groups in derivable):
+                # A union of groups no longer derivable one by one may be now: the
+                # family is found clean only by a complete search.
+                derivable = None
+        candidates: list | AuditUnfinished = []
+        complete = True
+        if derivable is None:
+            candidates, complete = _search(
+                cube, system, sets, rng, union_k, hidden_targets, largest_union
+            )
+        unsettled = isinstance(candidates, AuditUnfinished)
+        if unsettled:
             leaks.append(
                 Leak(
                     family=family,
-                    people=int(system.atom_weight[atoms].sum()),
-                    rows=system.rows[used],
-                    needed=system.rows[used[~dependent[used]]],
-                    groups=np.concatenate([system.atom_groups[a] for a in atoms]),
+                    people=0,
+                    rows=system.rows,
+                    needed=system.rows[:0],
+                    groups=np.zeros(0, dtype=np.int64),
+                    settled=False,
                 )
             )
-            if len(leaks) >= limit:
+            candidates = []
+        if derivable is None:
+            derivable = _derivable(system, candidates, rng)
+        if known is not None:
+            if complete and not unsettled:
+                known[family] = [np.sort(groups) for _, _, groups in derivable]
+            else:
+                known.pop(family, None)
+        for used, needed, groups in derivable:
+            if _people(groups) in shown_people:
+                continue
+            leaks.append(
+                Leak(
+                    family=family,
+                    people=int(cube.groups.weight[groups].sum()),
+                    rows=used,
+                    needed=needed,
+                    groups=groups,
+                )
+            )
+            if limit is not None and len(leaks) >= limit:
                 return leaks
+        if limit is not None and len(leaks) >= limit:
+            return leaks
     return leaks
+
+
+def _people(groups: np.ndarray) -> bytes:
+    return np.sort(groups).tobytes()
+
+
+def _search(cube, system, sets, rng, union_k, hidden_targets, largest_union):
+    """Candidate groups (tuples of atoms) of one family, and whether the search was complete.
+
+    Complete: every union of fewer than ``union_k`` people and every hidden
+    target was tried. Returns an :class:`AuditUnfinished` as the candidates when
+    integer programming could not settle the family in time.
+    """
+    prints = system.span.null_vectors(rng, FINGERPRINTS)
+    candidates: list[tuple[int, ...]] = []
+    small = np.flatnonzero((system.atom_weight > 0) & (system.atom_weight < union_k))
+    largest = largest_union if len(small) <= MATCHED_ATOMS else min(largest_union, 2)
+    for subset in zero_sum_subsets(prints[small], system.atom_weight[small], union_k - 1, largest):
+        candidates.append(tuple(sorted(small[list(subset)].tolist())))
+    complete = union_k - 1 <= largest
+    if not candidates and not complete:
+        # Unions of more atoms than the search above pairs up: solved for instead.
+        try:
+            found = smallest_union(system, union_k)
+        except AuditUnfinished as unfinished:
+            # Not known to be safe, so not shown as if it were: the caller hides
+            # the cheapest of these cells and asks again.
+            return unfinished, False
+        if found is not None:
+            candidates.append(tuple(sorted(found.tolist())))
+    for cell in hidden_targets[np.isin(cube.set_of[hidden_targets], sets)].tolist():
+        atoms = system.atom_of_group[cube.members(cell)]
+        if (atoms < 0).any():
+            continue  # someone no shown cell covers: never derivable
+        atoms = np.unique(atoms)
+        # A derivable group takes whole atoms: the cell must be exactly their union.
+        if system.atom_weight[atoms].sum() != cube.count[cell]:
+            continue
+        if not (prints[atoms].sum(axis=0) % _PRIME).any():
+            candidates.append(tuple(atoms.tolist()))
+    return candidates, complete
+
+
+def _atoms_of_groups(system: System, pooled: list[np.ndarray]) -> list[tuple[int, ...]]:
+    """Groups of people as unions of this system's atoms, where they are exactly such a union."""
+    candidates = []
+    for groups in pooled:
+        atoms = system.atom_of_group[groups]
+        if (atoms < 0).any():
+            continue  # someone no shown cell covers now: no longer derivable
+        atoms = np.unique(atoms)
+        if sum(len(system.atom_groups[a]) for a in atoms.tolist()) == len(groups):
+            candidates.append(tuple(atoms.tolist()))
+    return candidates
+
+
+def _derivable(system: System, candidates, rng) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Of the candidates, those the shown cells give exactly: (cells used, cells every
+    derivation needs, finest groups), smallest unions first."""
+    if not candidates:
+        return []
+    candidates = sorted(set(candidates), key=lambda c: (len(c), c))
+    vectors = np.zeros((len(candidates), len(system.atom_weight)), dtype=np.int64)
+    for i, atoms in enumerate(candidates):
+        vectors[i, list(atoms)] = 1
+    coefficients, exists = system.span.represent(vectors)
+    if not exists.any():
+        return []
+    dependent = _dependent_rows(system, rng)
+    out = []
+    for i in np.flatnonzero(exists).tolist():
+        used = np.flatnonzero(coefficients[i] % _PRIME)
+        groups = np.concatenate([system.atom_groups[a] for a in candidates[i]])
+        out.append((system.rows[used], system.rows[used[~dependent[used]]], groups))
+    return out
 
 
 def smallest_union(system: System, union_k: int) -> np.ndarray | None:

@@ -111,17 +111,18 @@ class Solver:
 
     def _hidden_targets(self, status: np.ndarray) -> np.ndarray:
         cube = self.cube
-        small = np.flatnonzero((status != _SHOWN) & (cube.count > 0) & (cube.count < cube.k))
-        if not len(small):
-            return small
-        # A hidden cell of exactly the people of a shown cell gives nothing away.
-        shown = np.flatnonzero((status == _SHOWN) & (cube.count > 0))
-        shown_sets = {cube.members(c).tobytes() for c in shown.tolist()}
-        keep = [c for c in small.tolist() if cube.members(c).tobytes() not in shown_sets]
-        return np.array(keep, dtype=np.int64)
+        return np.flatnonzero((status != _SHOWN) & (cube.count > 0) & (cube.count < cube.k))
 
-    def leaks(self, status: np.ndarray, limit: int = 64) -> list[audit.Leak]:
-        """Leaks in the families whose cells changed since they were last found clean."""
+    def leaks(
+        self,
+        status: np.ndarray,
+        limit: int | None = None,
+        known: dict[str, list[np.ndarray]] | None = None,
+    ) -> list[audit.Leak]:
+        """Leaks in the families whose cells changed since they were last found clean.
+
+        ``known``: see :func:`audit.find_leaks`; only while cells are being hidden.
+        """
         cube = self.cube
         changed = {
             family: sets
@@ -138,6 +139,7 @@ class Solver:
             largest_union=self.largest_union,
             limit=limit,
             audited=audited,
+            known=known,
         )
         leaking = {leak.family for leak in found}
         for family in audited:
@@ -194,8 +196,10 @@ class Solver:
     def solve(self) -> np.ndarray:
         status = self.status
         self.fixpoint(status)
+        # Every group derivable as the repairs go on was derivable at the first audit.
+        known: dict[str, list[np.ndarray]] = {}
         while True:
-            leaks = self.leaks(status)
+            leaks = self.leaks(status, known=known)
             if not leaks:
                 break
             self.rounds += 1
