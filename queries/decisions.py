@@ -154,12 +154,47 @@ _LOCK = threading.Lock()
 _DECIDING: dict[tuple, threading.Event] = {}
 
 
+# Per (data version, wave, rules): the wave's own version (see wave_version).
+_WAVE_VERSIONS: dict[tuple, tuple] = {}
+
+
+def wave_version(con: duckdb.DuckDBPyConnection, *, wave_id: int, rules: privacy.Rules) -> tuple:
+    """Everything the wave's decision depends on, so that a change elsewhere keeps it.
+
+    Its active uploads, its own hierarchy, the measure versions, the thresholds
+    and the earlier versions of it readers were shown. A record of the version
+    in force itself is left out: it fixes what that same decision shows, so
+    recording it (the first time a reader opens the wave) does not change it.
+    """
+    outer = (data_version(con), wave_id, rules)
+    with _LOCK:
+        known = _WAVE_VERSIONS.get(outer)
+    if known is not None:
+        return known
+    current = active_uploads(con, wave_id=wave_id)
+    earlier = sorted(
+        {
+            (p.uploads, p.rules, p.sensitive)
+            for p in published(con, wave_id=wave_id)
+            if (p.uploads, p.rules) != (current, rules)
+        },
+        key=repr,
+    )
+    inputs = tuple(con.execute(sql("wave_inputs"), {"wave_id": wave_id}).fetchall()[0])
+    version = (wave_id, rules, current, tuple(earlier), inputs)
+    with _LOCK:
+        if len(_WAVE_VERSIONS) > 4 * _DECISIONS_KEPT:
+            _WAVE_VERSIONS.clear()
+        _WAVE_VERSIONS[outer] = version
+    return version
+
+
 def decision(
     con: duckdb.DuckDBPyConnection, *, wave_id: int, rules: privacy.Rules | None = None
 ) -> privacy.Decision:
-    """The engine's decision on every cell of the wave, kept per data version."""
+    """The engine's decision on every cell of the wave, kept per version of the wave."""
     rules = rules or settings.rules(con)
-    key = (data_version(con), wave_id, rules)
+    key = wave_version(con, wave_id=wave_id, rules=rules)
     while True:
         with _LOCK:
             if key in _DECISIONS:
@@ -240,6 +275,7 @@ def forget_remembered() -> None:
     _REMEMBERED.clear()
     with _LOCK:
         _DECISIONS.clear()
+        _WAVE_VERSIONS.clear()
 
 
 def prepare(con: duckdb.DuckDBPyConnection, *, waves: list[int], stop: threading.Event) -> int:

@@ -44,3 +44,31 @@ def test_threads_asking_for_the_same_wave_together_share_one_decision(
     assert len({id(d) for d in found.values()}) == 1 and len(found) == 4
     decisions.forget_remembered()
     con.close()
+
+
+def test_a_change_to_one_wave_keeps_every_other_waves_decision(demo_db: Path, tmp_path: Path):
+    # At 100,000 respondents a wave takes tens of seconds to decide: an import or a
+    # withdrawal must not send every wave back to the engine, only its own.
+    from queries import cache
+    from wellbeing.ingest import uploads
+
+    path = tmp_path / "store.duckdb"
+    shutil.copy(demo_db, path)
+    con = store.connect(path)
+    decisions.forget_remembered()
+    waves = survey.waves(con)["id"].tolist()
+    oldest, newest = int(waves[0]), int(waves[-1])
+    before = {wave: decisions.decision(con, wave_id=int(wave)) for wave in waves}
+    upload = con.execute(
+        "select min(upload_id) from responses where wave_id = $wave", {"wave": newest}
+    ).fetchone()[0]
+    uploads.withdraw(con, int(upload))
+    cache.forget_version(con)
+    assert decisions.decision(con, wave_id=oldest) is before[oldest]
+    assert decisions.decision(con, wave_id=newest) is not before[newest]
+    # Restored, the wave is the version decided before.
+    uploads.restore(con, int(upload))
+    cache.forget_version(con)
+    assert decisions.decision(con, wave_id=newest) is before[newest]
+    decisions.forget_remembered()
+    con.close()

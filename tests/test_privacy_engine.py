@@ -377,3 +377,28 @@ def test_a_family_the_audit_cannot_settle_in_time_loses_its_cheapest_cells_not_i
     )
     assert set(support.loc[~broken_down, "status"]) == {privacy.SHOWN}
     assert (support.loc[broken_down, "status"] != privacy.SHOWN).any()
+
+
+def test_a_family_too_large_for_integer_programming_is_unsettled_without_trying(monkeypatch):
+    # At 100,000 respondents the equity cells make 18,000 small atoms: HiGHS's first
+    # relaxation alone took 20 s per family, past its time limit. Such a family is left
+    # unsettled at once, and the engine hides its cheapest cells instead.
+    from wellbeing.privacy import audit
+
+    def never(*args, **kwargs):
+        raise AssertionError("integer programming was tried on a family too large for it")
+
+    monkeypatch.setattr(audit, "MATCHED_ATOMS", 0)
+    monkeypatch.setattr(audit, "MILP_ATOMS", 0)
+    monkeypatch.setattr(audit, "milp", never)
+    rng = np.random.default_rng(11)
+    rows = [
+        person(team, "S", role=str(rng.choice(["SW", "Senior"])), support=True)
+        for team, size in (("Alpha", 12), ("Beta", 9))
+        for _ in range(size)
+    ]
+    people = pd.DataFrame(rows)
+    spec = privacy.SetSpec("support", reveals=("support",), breakdowns=True)
+    decision = privacy.decide(finest(people, ["support"]), [spec], privacy.Rules())
+    assert given_away(decision, people, {"support": ["support"]}, 5) == {}
+    assert decision.lookup("support", key())[0] == privacy.SHOWN

@@ -46,6 +46,10 @@ MATCHED_ATOMS = 3000
 # finds any union (HiGHS, through scipy); seconds it may take per family. A family
 # it cannot settle in time is treated as leaking (see Leak.settled).
 MILP_SECONDS = 30.0
+# Above this many small atoms the integer program does not finish in its time (at
+# 18,000, the equity cells of 400 teams, HiGHS's first relaxation alone takes 20 s and
+# its time limit is not looked at until then), so the family is left unsettled at once.
+MILP_ATOMS = 6000
 
 
 class AuditUnfinished(RuntimeError):
@@ -396,6 +400,8 @@ def _derivable(system: System, candidates, rng) -> list[tuple[np.ndarray, np.nda
 def smallest_union(system: System, union_k: int) -> np.ndarray | None:
     """Atoms of a group of 1 to k-1 people the family's shown cells give away, or None.
 
+    Raises AuditUnfinished when it cannot tell in time, or has too many atoms to try.
+
     Integer programming: x over the atoms smaller than k is 0/1, y over the
     shown cells is free, and every atom's coefficient of y equals its x (0 for
     the others): the combination y of shown cells adds up to exactly the group x.
@@ -403,6 +409,11 @@ def smallest_union(system: System, union_k: int) -> np.ndarray | None:
     small = np.flatnonzero((system.atom_weight > 0) & (system.atom_weight < union_k))
     if not len(small):
         return None
+    if len(small) > MILP_ATOMS:
+        raise AuditUnfinished(
+            f"{len(small):,} groups of fewer than {union_k} people are too many to search "
+            "in time."
+        )
     n_atoms, n_rows = len(system.atom_weight), len(system.rows)
     sizes = np.array([len(a) for a in system.row_atoms], dtype=np.int64)
     cells = csr_matrix(
