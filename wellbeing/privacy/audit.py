@@ -411,8 +411,7 @@ def smallest_union(system: System, union_k: int) -> np.ndarray | None:
         return None
     if len(small) > MILP_ATOMS:
         raise AuditUnfinished(
-            f"{len(small):,} groups of fewer than {union_k} people are too many to search "
-            "in time."
+            f"{len(small):,} groups of fewer than {union_k} people are too many to search in time."
         )
     n_atoms, n_rows = len(system.atom_weight), len(system.rows)
     sizes = np.array([len(a) for a in system.row_atoms], dtype=np.int64)
