@@ -115,7 +115,12 @@ def start_afresh() -> None:
         cache._versions.clear()
     with decisions._LOCK:
         decisions._REMEMBERED.clear()
-        _keep_template_versions(decisions._DECISIONS, version_at=0)
+        # Decisions are kept per version of their wave; a template's are those of the
+        # wave versions met under a template's data version.
+        _keep_template_versions(decisions._WAVE_VERSIONS, version_at=0)
+        templates = set(decisions._WAVE_VERSIONS.values())
+        for key in [key for key in decisions._DECISIONS if key not in templates]:
+            del decisions._DECISIONS[key]
         for key, made in TEMPLATE_DECISIONS.items():
             decisions._DECISIONS.setdefault(key, made)
     _keep_template_versions(supervision._DECISIONS, version_at=0)
@@ -126,8 +131,13 @@ def set_aside_template_decisions() -> None:
     from queries import decisions
 
     with decisions._LOCK:
+        templates = {
+            wave
+            for (data, *_), wave in decisions._WAVE_VERSIONS.items()
+            if data in TEMPLATE_VERSIONS
+        }
         for key, made in decisions._DECISIONS.items():
-            if isinstance(key, tuple) and key and key[0] in TEMPLATE_VERSIONS:
+            if key in templates:
                 TEMPLATE_DECISIONS[key] = made
 
 
