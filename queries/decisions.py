@@ -282,19 +282,21 @@ def prepare(con: duckdb.DuckDBPyConnection, *, waves: list[int], stop: threading
     """Decide every wave now (the sensitive breakdowns too), newest first; returns how many.
 
     Run in the background after the data changes, so that the first reader to
-    open a wave does not wait for the engine. ``stop`` ends the work between waves.
+    open a wave does not wait for the engine. The newest wave is finished, its
+    sensitive breakdowns included, before the next is begun: it is the one every
+    page opens on. ``stop`` ends the work between steps.
     """
     rules = settings.rules(con)
-    made = []
+    made = 0
     for wave_id in reversed(waves):
         if stop.is_set():
             break
-        made.append(decision(con, wave_id=wave_id, rules=rules))
-    for one in made:
+        one = decision(con, wave_id=wave_id, rules=rules)
+        made += 1
         if stop.is_set():
             break
         one.whole()
-    return len(made)
+    return made
 
 
 def shown_now(con: duckdb.DuckDBPyConnection, *, wave_id: int) -> pd.DataFrame:

@@ -72,3 +72,26 @@ def test_a_change_to_one_wave_keeps_every_other_waves_decision(demo_db: Path, tm
     assert decisions.decision(con, wave_id=newest) is before[newest]
     decisions.forget_remembered()
     con.close()
+
+
+def test_the_preparation_finishes_the_newest_wave_equity_included_before_the_next(monkeypatch):
+    # Every page opens on the newest wave: its equity breakdowns are ready before an
+    # older wave is begun, so the Equity page, opened first, does not decide them itself.
+    steps: list[str] = []
+
+    class Made:
+        def __init__(self, wave_id: int) -> None:
+            self.wave_id = wave_id
+
+        def whole(self) -> None:
+            steps.append(f"equity {self.wave_id}")
+
+    def decide(con, *, wave_id, rules=None):
+        steps.append(f"wave {wave_id}")
+        return Made(wave_id)
+
+    monkeypatch.setattr(decisions, "decision", decide)
+    monkeypatch.setattr(decisions.settings, "rules", lambda con: privacy.Rules())
+    done = decisions.prepare(None, waves=[1, 2, 3], stop=threading.Event())
+    assert done == 3
+    assert steps == ["wave 3", "equity 3", "wave 2", "equity 2", "wave 1", "equity 1"]
