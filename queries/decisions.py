@@ -189,6 +189,14 @@ def wave_version(con: duckdb.DuckDBPyConnection, *, wave_id: int, rules: privacy
     return version
 
 
+def forget_wave_versions() -> None:
+    """After a reader's record of what it showed reaches the store (the writer's journal):
+    the records are not part of the data version, and one of an earlier version of a
+    wave changes what that wave's decision must hold to."""
+    with _LOCK:
+        _WAVE_VERSIONS.clear()
+
+
 def decision(
     con: duckdb.DuckDBPyConnection, *, wave_id: int, rules: privacy.Rules | None = None
 ) -> privacy.Decision:

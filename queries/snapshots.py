@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-from queries import sql
+from queries import decisions, sql
 from wellbeing.store import snapshots
 
 # The only statements a leader's session writes: what they were shown of a wave
@@ -55,4 +55,7 @@ def replay_journal(
             raise ValueError(f"not a journaled statement: {name!r}")
         con.execute(sql(name), parameters).fetchall()
 
-    return snapshots.replay(where, run)
+    replayed = snapshots.replay(where, run)
+    if replayed:
+        decisions.forget_wave_versions()
+    return replayed

@@ -174,3 +174,71 @@ def test_a_journal_entry_naming_another_statement_is_refused(writer, tmp_path):
     snapshots.record(where, "delete_demo_data", {})
     with pytest.raises(ValueError, match="not a journaled statement"):
         snapshot_queries.replay_journal(writer, where)
+
+
+def test_a_readers_record_of_an_earlier_version_reaches_the_writers_next_decision(writer, tmp_path):
+    # A reader on the previous snapshot can show a leader the wave as it was before
+    # the writer's last import. Once its record reaches the writer, the wave is
+    # decided again with it: the data version alone does not say so.
+    from queries import decisions, survey
+
+    decisions.forget_remembered()
+    wave_id = int(survey.waves(writer)["id"].iloc[-1])
+    before = decisions.decision(writer, wave_id=wave_id)
+    uploads = ",".join(str(u) for u in decisions.active_uploads(writer, wave_id=wave_id))
+    where = tmp_path / "snapshots"
+    rules = before.rules
+    snapshots.record(
+        where,
+        "insert_wave_publication",
+        {
+            "wave_id": wave_id,
+            "uploads": uploads + ",999",  # a version with one more upload than now
+            "min_group_size": rules.min_group_size,
+            "sensitive_min_group_size": rules.sensitive_min_group_size,
+            "alike_group_size": rules.alike_group_size,
+            "sensitive": False,
+            "shown": "{}",
+        },
+    )
+    assert decisions.decision(writer, wave_id=wave_id) is before
+    assert snapshot_queries.replay_journal(writer, where) == 1
+    after = decisions.decision(writer, wave_id=wave_id)
+    assert after is not before
+    decisions.forget_remembered()
+
+
+def test_a_reader_on_a_new_snapshot_decides_with_what_other_readers_showed(
+    writer, tmp_path, monkeypatch
+):
+    # Another reader's record of an earlier version reaches this reader in the next
+    # snapshot, whose data version is the same: its decisions must hold to it too.
+    from queries import decisions, settings, survey
+    from wellbeing.ui import replicas
+
+    where = tmp_path / "snapshots"
+    monkeypatch.setenv("WELLBEING_SNAPSHOTS", str(where))
+    opened = snapshots.Snapshots(where, snapshot_queries.journaled_statements())
+    monkeypatch.setattr(replicas, "reader_snapshots", lambda folder: opened)
+    decisions.forget_remembered()
+    snapshots.publish(writer.cursor(), where)
+    wave_id = int(survey.waves(writer)["id"].iloc[-1])
+    first = decisions.decision(replicas.reader_cursor(), wave_id=wave_id)
+    rules = settings.rules(writer)
+    uploads = ",".join(str(u) for u in decisions.active_uploads(writer, wave_id=wave_id))
+    writer.execute(
+        snapshot_queries.sql("insert_wave_publication"),
+        {
+            "wave_id": wave_id,
+            "uploads": uploads + ",999",
+            "min_group_size": rules.min_group_size,
+            "sensitive_min_group_size": rules.sensitive_min_group_size,
+            "alike_group_size": rules.alike_group_size,
+            "sensitive": False,
+            "shown": "{}",
+        },
+    ).fetchall()
+    assert decisions.decision(replicas.reader_cursor(), wave_id=wave_id) is first
+    snapshots.publish(writer.cursor(), where)
+    assert decisions.decision(replicas.reader_cursor(), wave_id=wave_id) is not first
+    decisions.forget_remembered()

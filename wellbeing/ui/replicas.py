@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
+from queries import decisions
 from queries import snapshots as snapshot_queries
 from wellbeing.access import audit_log
 from wellbeing.store import snapshots
@@ -31,11 +32,23 @@ def reader_snapshots(where: str) -> snapshots.Snapshots:
     return snapshots.Snapshots(Path(where), snapshot_queries.journaled_statements())
 
 
+# The snapshot this process last opened a cursor on.
+_last_snapshot: list[str] = []
+
+
 def reader_cursor() -> snapshots.ReaderCursor:
-    """A cursor on the newest snapshot: one script run sees one snapshot, whole."""
+    """A cursor on the newest snapshot: one script run sees one snapshot, whole.
+
+    A new snapshot may hold what other readers showed of an earlier version of a
+    wave, which the data version does not cover: the wave's next decision holds to it.
+    """
     where = snapshots.folder()
     assert where is not None, "a reader needs WELLBEING_SNAPSHOTS"
-    return reader_snapshots(str(where)).newest()
+    cursor = reader_snapshots(str(where)).newest()
+    if _last_snapshot != [cursor.snapshot]:
+        decisions.forget_wave_versions()
+        _last_snapshot[:] = [cursor.snapshot]
+    return cursor
 
 
 _stop = threading.Event()
