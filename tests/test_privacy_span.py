@@ -50,3 +50,36 @@ def test_the_block_by_block_span_test_agrees_with_least_squares(seed: int) -> No
     # A random null vector is orthogonal to every row.
     null = system.null_vectors(np.random.default_rng(seed), 3)
     assert not ((dense.astype(np.int64) @ null) % _PRIME).any()
+
+
+def test_the_union_search_finds_every_zero_sum_of_up_to_four_within_the_weight():
+    # Fingerprints made by hand (two lanes): a single that is zero, a pair, a triple of
+    # weights 1, 1, 2 and a quadruple of weight 1 each; a quadruple with an atom of
+    # weight 2 (5 people) and a pair over the weight are not groups of fewer than 5.
+    from wellbeing.privacy.audit import zero_sum_subsets
+    from wellbeing.privacy.span import _PRIME as p
+
+    prints = np.array(
+        [
+            [0, 0],  # 0: alone
+            [3, 7],  # 1 + 2: a pair
+            [p - 3, p - 7],
+            [10, 20],  # 3 + 4 + 5: a triple
+            [5, 1],
+            [p - 15, p - 21],
+            [100, 1],  # 6 + 7 + 8 + 9: a quadruple
+            [200, 2],
+            [300, 3],
+            [p - 600, p - 6],
+            [1000, 9],  # 10 + 11 + 12 + 13: a quadruple, but 13 weighs 2
+            [2000, 9],
+            [3000, 9],
+            [p - 6000, p - 27],
+            [77, 77],  # 14 + 15: a pair, but 3 + 2 people
+            [p - 77, p - 77],
+        ],
+        dtype=np.int64,
+    )
+    weight = np.array([1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 2, 3, 2])
+    found = sorted(zero_sum_subsets(prints, weight, max_weight=4))
+    assert found == [(0,), (1, 2), (3, 4, 5), (6, 7, 8, 9)]

@@ -176,6 +176,24 @@ def test_a_journal_entry_naming_another_statement_is_refused(writer, tmp_path):
         snapshot_queries.replay_journal(writer, where)
 
 
+def earlier_version_record(writer, wave_id: int) -> dict:
+    """What a reader records having shown of a version of the wave with one more upload
+    than it has now (one the writer has since withdrawn)."""
+    from queries import decisions, settings
+
+    rules = settings.rules(writer)
+    uploads = ",".join(str(u) for u in decisions.active_uploads(writer, wave_id=wave_id))
+    return {
+        "wave_id": wave_id,
+        "uploads": uploads + ",999",
+        "min_group_size": rules.min_group_size,
+        "sensitive_min_group_size": rules.sensitive_min_group_size,
+        "alike_group_size": rules.alike_group_size,
+        "sensitive": False,
+        "shown": "{}",
+    }
+
+
 def test_a_readers_record_of_an_earlier_version_reaches_the_writers_next_decision(writer, tmp_path):
     # A reader on the previous snapshot can show a leader the wave as it was before
     # the writer's last import. Once its record reaches the writer, the wave is
@@ -185,22 +203,8 @@ def test_a_readers_record_of_an_earlier_version_reaches_the_writers_next_decisio
     decisions.forget_remembered()
     wave_id = int(survey.waves(writer)["id"].iloc[-1])
     before = decisions.decision(writer, wave_id=wave_id)
-    uploads = ",".join(str(u) for u in decisions.active_uploads(writer, wave_id=wave_id))
     where = tmp_path / "snapshots"
-    rules = before.rules
-    snapshots.record(
-        where,
-        "insert_wave_publication",
-        {
-            "wave_id": wave_id,
-            "uploads": uploads + ",999",  # a version with one more upload than now
-            "min_group_size": rules.min_group_size,
-            "sensitive_min_group_size": rules.sensitive_min_group_size,
-            "alike_group_size": rules.alike_group_size,
-            "sensitive": False,
-            "shown": "{}",
-        },
-    )
+    snapshots.record(where, "insert_wave_publication", earlier_version_record(writer, wave_id))
     assert decisions.decision(writer, wave_id=wave_id) is before
     assert snapshot_queries.replay_journal(writer, where) == 1
     after = decisions.decision(writer, wave_id=wave_id)
@@ -213,7 +217,7 @@ def test_a_reader_on_a_new_snapshot_decides_with_what_other_readers_showed(
 ):
     # Another reader's record of an earlier version reaches this reader in the next
     # snapshot, whose data version is the same: its decisions must hold to it too.
-    from queries import decisions, settings, survey
+    from queries import decisions, survey
     from wellbeing.ui import replicas
 
     where = tmp_path / "snapshots"
@@ -224,19 +228,8 @@ def test_a_reader_on_a_new_snapshot_decides_with_what_other_readers_showed(
     snapshots.publish(writer.cursor(), where)
     wave_id = int(survey.waves(writer)["id"].iloc[-1])
     first = decisions.decision(replicas.reader_cursor(), wave_id=wave_id)
-    rules = settings.rules(writer)
-    uploads = ",".join(str(u) for u in decisions.active_uploads(writer, wave_id=wave_id))
     writer.execute(
-        snapshot_queries.sql("insert_wave_publication"),
-        {
-            "wave_id": wave_id,
-            "uploads": uploads + ",999",
-            "min_group_size": rules.min_group_size,
-            "sensitive_min_group_size": rules.sensitive_min_group_size,
-            "alike_group_size": rules.alike_group_size,
-            "sensitive": False,
-            "shown": "{}",
-        },
+        snapshot_queries.sql("insert_wave_publication"), earlier_version_record(writer, wave_id)
     ).fetchall()
     assert decisions.decision(replicas.reader_cursor(), wave_id=wave_id) is first
     snapshots.publish(writer.cursor(), where)

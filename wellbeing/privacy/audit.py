@@ -315,10 +315,8 @@ def find_leaks(
                     groups=groups,
                 )
             )
-            if limit is not None and len(leaks) >= limit:
-                return leaks
         if limit is not None and len(leaks) >= limit:
-            return leaks
+            return leaks[:limit]
     return leaks
 
 
@@ -351,29 +349,30 @@ def _search(cube, system, sets, rng, union_k, hidden_targets, largest_union):
         if found is not None:
             candidates.append(tuple(sorted(found.tolist())))
     for cell in hidden_targets[np.isin(cube.set_of[hidden_targets], sets)].tolist():
-        atoms = system.atom_of_group[cube.members(cell)]
-        if (atoms < 0).any():
-            continue  # someone no shown cell covers: never derivable
-        atoms = np.unique(atoms)
-        # A derivable group takes whole atoms: the cell must be exactly their union.
-        if system.atom_weight[atoms].sum() != cube.count[cell]:
+        atoms = _whole_atoms(system, cube.members(cell))
+        if atoms is None:
             continue
         if not (prints[atoms].sum(axis=0) % _PRIME).any():
             candidates.append(tuple(atoms.tolist()))
     return candidates, complete
 
 
+def _whole_atoms(system: System, groups: np.ndarray) -> np.ndarray | None:
+    """The atoms a group of people is exactly the union of, or None: a derivable group
+    takes whole atoms, and someone no shown cell covers is never derivable."""
+    atoms = system.atom_of_group[groups]
+    if (atoms < 0).any():
+        return None
+    atoms = np.unique(atoms)
+    if sum(len(system.atom_groups[a]) for a in atoms.tolist()) != len(groups):
+        return None
+    return atoms
+
+
 def _atoms_of_groups(system: System, pooled: list[np.ndarray]) -> list[tuple[int, ...]]:
-    """Groups of people as unions of this system's atoms, where they are exactly such a union."""
-    candidates = []
-    for groups in pooled:
-        atoms = system.atom_of_group[groups]
-        if (atoms < 0).any():
-            continue  # someone no shown cell covers now: no longer derivable
-        atoms = np.unique(atoms)
-        if sum(len(system.atom_groups[a]) for a in atoms.tolist()) == len(groups):
-            candidates.append(tuple(atoms.tolist()))
-    return candidates
+    """Groups of people found derivable before, as this system's atoms where still whole."""
+    found = (_whole_atoms(system, groups) for groups in pooled)
+    return [tuple(atoms.tolist()) for atoms in found if atoms is not None]
 
 
 def _derivable(system: System, candidates, rng) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
