@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import subprocess
@@ -17,6 +19,7 @@ from support import (  # noqa: F401  (re-exported for tests that import from con
     ROOT,
     SERVER_START_TIMEOUT,
     SHARED,
+    STORE_CONFIG,
     copy_store,
     copy_store_into_memory,
     free_port,
@@ -156,6 +159,34 @@ def seal_data_template(connection: duckdb.DuckDBPyConnection, path: Path) -> Pat
     return seal_template(connection, path)
 
 
+def built_once(
+    factory: pytest.TempPathFactory, name: str, build: Callable[[Path], Path], *, data=True
+) -> Path:
+    """A template built by the first test process that asks for it, shared by the rest.
+
+    pytest-xdist's workers share one temporary folder per run, so the sample data
+    is loaded once per run rather than once per worker; a lock holds the others
+    until it is sealed. Each process still notes a data template's version.
+    """
+    shared = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # this run's folder, above each worker's own
+    folder = shared / "shared-templates"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{name}.duckdb"
+    with open(folder / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            build(folder / f"{name}.building.duckdb").rename(path)
+    if data:
+        from queries import cache
+
+        connection = duckdb.connect(str(path), read_only=True, config=STORE_CONFIG)
+        TEMPLATE_VERSIONS.add(cache.data_version(connection))
+        connection.close()
+    return path
+
+
 def stop_preparing() -> None:
     """Stop the dashboard's background preparation (wellbeing/ui/run.py) between two steps.
 
@@ -171,8 +202,12 @@ def stop_preparing() -> None:
 @pytest.fixture(scope="session")
 def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Template: an empty store file at the latest schema, with the instruments (copy it)."""
-    path = tmp_path_factory.mktemp("templates") / "migrated.duckdb"
-    return seal_template(store.connect(path), path)
+    return built_once(
+        tmp_path_factory,
+        "migrated",
+        lambda path: seal_template(store.connect(path), path),
+        data=False,
+    )
 
 
 @pytest.fixture
@@ -222,20 +257,27 @@ def empty_db(app_db: Path) -> Iterator[Path]:
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Template: a store file loaded once with the bundled sample data (copy it before writing)."""
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    connection = store.connect(path)
     from wellbeing.ingest import demo
 
-    demo.load(connection)
-    return seal_data_template(connection, path)
+    def build(path: Path) -> Path:
+        connection = store.connect(path)
+        demo.load(connection)
+        return seal_template(connection, path)
+
+    return built_once(tmp_path_factory, "demo", build)
 
 
-@pytest.fixture
-def demo_app_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A private copy of the demo store for one AppTest run."""
+@contextlib.contextmanager
+def dashboard_on_a_copy_of(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, new_identity=False
+) -> Iterator[Path]:
+    """A private copy of a data template, which the dashboard opens (WELLBEING_DB).
+
+    With a new identity, nothing worked out for the template is served to it.
+    """
     import streamlit as st
 
-    path = copy_store(demo_db, tmp_path / "wellbeing.duckdb")
+    path = copy_store(template, tmp_path / "wellbeing.duckdb", new_identity=new_identity)
     monkeypatch.setenv("WELLBEING_DB", str(path))
     st.cache_resource.clear()
     start_afresh()
@@ -243,6 +285,31 @@ def demo_app_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     stop_preparing()
     set_aside_template_decisions()
     st.cache_resource.clear()
+
+
+def derived_data_template(
+    factory: pytest.TempPathFactory,
+    name: str,
+    template: Path,
+    change: Callable[[duckdb.DuckDBPyConnection], None],
+) -> Path:
+    """A data template made from another by ``change``: built once, copied per test,
+    so the engine's decisions on it are made once per process too (see start_afresh)."""
+
+    def build(path: Path) -> Path:
+        connection = store.connect(copy_store(template, path))
+        renew_store_id(connection)  # a store of its own, as the data in it is
+        change(connection)
+        return seal_template(connection, path)
+
+    return built_once(factory, name, build)
+
+
+@pytest.fixture
+def demo_app_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private copy of the demo store for one AppTest run."""
+    with dashboard_on_a_copy_of(demo_db, tmp_path, monkeypatch) as path:
+        yield path
 
 
 @pytest.fixture(scope="session")
@@ -250,45 +317,101 @@ def views_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Template: the small hand-worked store of tests/views_fixture.py (copy it)."""
     from tests.views_fixture import load_views_fixture
 
-    path = tmp_path_factory.mktemp("views") / "views.duckdb"
-    connection = store.connect(path)
-    load_views_fixture(connection)
-    return seal_data_template(connection, path)
+    def build(path: Path) -> Path:
+        connection = store.connect(path)
+        load_views_fixture(connection)
+        return seal_template(connection, path)
+
+    return built_once(tmp_path_factory, "views", build)
 
 
-@pytest.fixture
-def views_con(views_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """An in-memory copy of the views fixture store."""
+@contextlib.contextmanager
+def in_memory_copy_of(template: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory copy of a data template, sharing the decisions made on it."""
     start_afresh()
-    connection = copy_store_into_memory(views_db)
+    connection = copy_store_into_memory(template)
     yield connection
     set_aside_template_decisions()
     connection.close()
 
 
 @pytest.fixture
+def views_con(views_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory copy of the views fixture store."""
+    with in_memory_copy_of(views_db) as connection:
+        yield connection
+
+
+COUNCIL_EXPORTS = ROOT / "tests" / "fixtures" / "council"
+
+
+def load_council_exports(connection: duckdb.DuckDBPyConnection) -> None:
+    """Riverside's health check (Oct 2026) and Northshire's survey (Nov 2026, US dates):
+    councils' own questions, imported as suggested."""
+    from wellbeing.ingest import demo
+    from wellbeing.ingest.reading import read_export
+    from wellbeing.ingest.survey import import_survey, suggest_survey_mapping
+
+    demo.remove(connection)  # the dashboard must not add the sample data beside them
+    for name, wave, day_first in (
+        ("riverside_health_check.csv", "Autumn 2026", True),
+        ("northshire.csv", "Winter 2026", False),
+    ):
+        table = read_export((COUNCIL_EXPORTS / name).read_bytes(), name)
+        _, mapping = suggest_survey_mapping(connection, table)
+        import_survey(connection, table, mapping, wave=wave, uploaded_by="hr", day_first=day_first)
+
+
+@pytest.fixture(scope="session")
+def council_db(migrated_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Template: two councils' own exports (load_council_exports), imported (copy it)."""
+    return derived_data_template(tmp_path_factory, "council", migrated_db, load_council_exports)
+
+
+@pytest.fixture
 def views_app_db(views_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A private copy of the views fixture store for one AppTest run."""
-    import streamlit as st
-
-    path = copy_store(views_db, tmp_path / "wellbeing.duckdb")
-    monkeypatch.setenv("WELLBEING_DB", str(path))
-    st.cache_resource.clear()
-    start_afresh()
-    yield path
-    stop_preparing()
-    set_aside_template_decisions()
-    st.cache_resource.clear()
+    with dashboard_on_a_copy_of(views_db, tmp_path, monkeypatch) as path:
+        yield path
 
 
-@pytest.hookimpl(tryfirst=True)  # before -m "not slow" deselects
+INCLUDE_SLOW = "--include-slow"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        INCLUDE_SLOW,
+        action="store_true",
+        help="also run the tests marked slow: browser journeys, live servers, walks of "
+        "every page, the printed board pack (the README's and .ci/run's command)",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if _slow_left_out(config):
+        return f"tests marked slow: left out ({INCLUDE_SLOW} runs them, as CI does)"
+    return "tests marked slow: included"
+
+
+def _slow_left_out(config: pytest.Config) -> bool:
+    # An explicit -m (for example -m slow) chooses for itself.
+    return not config.getoption("include_slow") and not config.option.markexpr
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Every browser journey is slow too. Browser tests need Debian's chromium,
-    deployment tests its nginx too: skipped without them, except in CI (they must
-    exist: .ci/run installs both)."""
+    """Every browser journey is slow too, and slow tests are left out of a plain
+    ``python -m pytest`` (a quick run while working), unless --include-slow asks.
+    Browser tests need Debian's chromium, deployment tests its nginx too: skipped
+    without them, except in CI (they must exist: .ci/run installs both)."""
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(pytest.mark.slow)
+    if _slow_left_out(config):
+        slow = [item for item in items if "slow" in item.keywords]
+        if slow:
+            config.hook.pytest_deselected(items=slow)
+            items[:] = [item for item in items if "slow" not in item.keywords]
         if _uses_a_module_fixture(item):
             # pytest-xdist (--dist loadgroup) runs the module's tests on one worker,
             # so the fixture is built once; other tests are spread one by one. (Giving
@@ -378,3 +501,24 @@ def nobody_is_looking() -> Iterator[None]:
     roles.view_as(None)
     roles.restrict_to_teams(None)
     decisions.forget_remembered()
+
+
+@pytest.fixture(autouse=True)
+def no_background_preparation(request: pytest.FixtureRequest) -> Iterator[None]:
+    """AppTest runs do not start the background preparation (wellbeing/ui/run.py).
+
+    It decides every wave of the store, its sensitive breakdowns included, on a
+    thread beside the test's own script runs: seconds of work per store whose
+    data a test changed, which pages then decide for themselves, wave by wave,
+    when a test opens them. Tests marked ``background_preparation`` keep it;
+    the live servers of the browser journeys always prepare, as in use.
+    """
+    if request.node.get_closest_marker("background_preparation"):
+        yield
+        return
+    from wellbeing.ui import run
+
+    original = run._prepare_figures
+    run._prepare_figures = lambda shared, version: None
+    yield
+    run._prepare_figures = original

@@ -19,6 +19,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import streamlit as st
+from conftest import dashboard_on_a_copy_of, derived_data_template
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 from support import open_section, section_labels, shown_table
@@ -41,42 +42,36 @@ PEOPLE = {
 ALL_PAGES = [spec for section in dashboard.PAGES.values() for spec in section]
 
 
-@pytest.fixture
-def access_db(demo_app_db: Path) -> list[str]:
-    """The demo store with accounts, single sign-on grants and one formula-like team name.
+def give_accounts_grants_and_a_formula_team(con) -> None:
+    for username, name, role in (("hana", "Hana", roles.HR_ADMIN), ("leo", "Leo", roles.LEADER)):
+        accounts.create_account(
+            con, username=username, display_name=name, role=role, password=PASSWORD, by="test"
+        )
+    for role, person in PEOPLE.items():
+        teams = MANAGER_TEAMS if role == roles.TEAM_MANAGER else []
+        accounts.grant_sso(
+            con, claim="email", value=person["email"], role=role, teams=teams, by="test"
+        )
+    con.execute("update responses set team = $new where team = 'Adoption'", {"new": FORMULA_TEAM})
+    con.execute("update teams set name = $new where name = 'Adoption'", {"new": FORMULA_TEAM})
 
-    Returns every team's name.
-    """
-    con = store.connect(demo_app_db)
-    try:
-        accounts.create_account(
-            con,
-            username="hana",
-            display_name="Hana",
-            role=roles.HR_ADMIN,
-            password=PASSWORD,
-            by="test",
-        )
-        accounts.create_account(
-            con,
-            username="leo",
-            display_name="Leo",
-            role=roles.LEADER,
-            password=PASSWORD,
-            by="test",
-        )
-        for role, person in PEOPLE.items():
-            teams = MANAGER_TEAMS if role == roles.TEAM_MANAGER else []
-            accounts.grant_sso(
-                con, claim="email", value=person["email"], role=role, teams=teams, by="test"
-            )
-        con.execute(
-            "update responses set team = $new where team = 'Adoption'", {"new": FORMULA_TEAM}
-        )
-        con.execute("update teams set name = $new where name = 'Adoption'", {"new": FORMULA_TEAM})
-        return [row[0] for row in con.execute("select name from teams").fetchall()]
-    finally:
+
+@pytest.fixture(scope="session")
+def access_template(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo store with accounts, single sign-on grants and one formula-like team name."""
+    return derived_data_template(
+        tmp_path_factory, "access", demo_db, give_accounts_grants_and_a_formula_team
+    )
+
+
+@pytest.fixture
+def access_db(access_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A private copy of the access template for one AppTest run; every team's name."""
+    with dashboard_on_a_copy_of(access_template, tmp_path, monkeypatch) as path:
+        con = store.connect(path)
+        names = [row[0] for row in con.execute("select name from teams").fetchall()]
         con.close()
+        yield names
 
 
 @pytest.fixture
@@ -191,6 +186,7 @@ def test_every_page_file_is_declared_with_its_roles_and_checks_them_first():
         assert "ui.require_role(" in first, f"{spec.path} must call ui.require_role first"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", list(PEOPLE), ids=list(PEOPLE))
 def test_each_role_opens_exactly_its_pages_and_is_refused_the_rest(access_db, downloads, role):
     at = app()
@@ -326,6 +322,7 @@ def test_hr_creates_an_account_on_the_accounts_page_and_it_can_sign_in(access_db
     assert any("Team manager" in c.value for c in signed_in.sidebar.caption)
 
 
+@pytest.mark.slow
 def test_with_no_accounts_every_page_says_it_only_serves_this_computer(demo_app_db):
     at = app()
     at.run()

@@ -9,6 +9,7 @@ off at its edge is text in the PDF but no ink on the page.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 import subprocess
@@ -25,7 +26,15 @@ from wellbeing import store
 from wellbeing.present import board_pack, tables
 
 POPPLER = shutil.which("pdftotext") and shutil.which("pdftoppm")
-pytestmark = pytest.mark.skipif(not POPPLER, reason="needs poppler-utils (pdftotext, pdftoppm)")
+# Printing the pack and reading it back takes seconds. .ci/run installs poppler-utils,
+# so in CI (CI set) these run rather than skip.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not POPPLER and not os.environ.get("CI"),
+        reason="needs poppler-utils (pdftotext, pdftoppm)",
+    ),
+]
 
 DPI = 110
 MARGIN_PT = {"left": 14 / 25.4 * 72, "right": 14 / 25.4 * 72, "top": 16 / 25.4 * 72}

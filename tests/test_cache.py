@@ -252,6 +252,7 @@ def test_preparation_decides_the_sensitive_breakdowns_of_every_wave(organisation
         assert not by_gender.empty
 
 
+@pytest.mark.background_preparation
 def test_the_dashboard_prepares_each_data_version_once(organisation, monkeypatch):
     from wellbeing.ui import run
 

@@ -7,8 +7,14 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+from conftest import dashboard_on_a_copy_of
+from streamlit.testing.v1 import AppTest
+
 from queries import decisions, survey
 from wellbeing import privacy, store
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_threads_asking_for_the_same_wave_together_share_one_decision(
@@ -95,3 +101,26 @@ def test_the_preparation_finishes_the_newest_wave_equity_included_before_the_nex
     done = decisions.prepare(None, waves=[1, 2, 3], stop=threading.Event())
     assert done == 3
     assert steps == ["wave 3", "equity 3", "wave 2", "equity 2", "wave 1", "equity 1"]
+
+
+@pytest.mark.background_preparation
+def test_after_its_first_run_the_dashboard_decides_every_wave_in_the_background(
+    views_db: Path, tmp_path: Path, monkeypatch
+):
+    # A store of its own (a new identity): a data version no test has decided.
+    with dashboard_on_a_copy_of(views_db, tmp_path, monkeypatch, new_identity=True) as path:
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+        assert not at.exception, at.exception
+        assert at.title, "the Overview drew nothing while the preparation ran"
+        for thread in [t for t in threading.enumerate() if t.name == "prepare-decisions"]:
+            thread.join(timeout=120)
+    con = store.connect(path)
+    waves = [int(w) for w in survey.waves(con)["id"]]
+    rules = decisions.settings.rules(con)
+    versions = [decisions.wave_version(con, wave_id=w, rules=rules) for w in waves]
+    con.close()
+    with decisions._LOCK:
+        made = [decisions._DECISIONS.get(version) for version in versions]
+    assert len(waves) == 2
+    assert all(one is not None for one in made), "a wave was left undecided"
+    assert all(one._whole is not None for one in made), "an equity breakdown was left undecided"

@@ -136,6 +136,7 @@ def test_a_chart_png_carries_its_title_and_source():
     assert figure.layout.title.text is None  # the page's own figure is untouched
 
 
+@pytest.mark.slow
 def test_a_chart_downloads_as_a_png():
     png = exports.figure_png(go.Figure(go.Bar(x=["A"], y=[1])))
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
@@ -147,6 +148,7 @@ def pdf_text(pdf: bytes) -> str:
     return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
+@pytest.mark.slow
 def test_the_board_pack_has_every_section_its_figures_and_no_hidden_value(con):
     # Alpha 12 (stress 5), Beta 12 (stress 2), Tiny 4 (stress 1, 1, 1, 2: mean 1.25, hidden).
     rows = (
@@ -186,6 +188,7 @@ def test_the_board_pack_has_every_section_its_figures_and_no_hidden_value(con):
     assert "4 respondents" not in text
 
 
+@pytest.mark.slow
 def test_the_board_pack_is_produced_for_one_service_of_the_sample_data(demo_db, tmp_path):
     # Its speed (under 30 s on the sample data) is measured by bench/run.py, not here.
     # A copy: opening a store writes to it, and demo_db is every other test's template.
@@ -201,6 +204,7 @@ def test_the_board_pack_is_produced_for_one_service_of_the_sample_data(demo_db, 
     assert "Hospital Discharge" not in text  # an adults' team has no place in this pack
 
 
+@pytest.mark.slow
 def test_the_board_pack_lists_open_actions_in_its_scope_with_what_moved(demo_db):
     connection = store.connect(demo_db)
     try:

@@ -6,32 +6,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, dashboard_on_a_copy_of, derived_data_template
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
 from wellbeing import store
 from wellbeing.access import accounts
 from wellbeing.core import roles
-from wellbeing.ingest import demo
-from wellbeing.ingest.reading import read_export
-from wellbeing.ingest.survey import import_survey, suggest_survey_mapping
 
 COUNCIL = Path(__file__).parent / "fixtures" / "council"
 LEADER = {"is_logged_in": True, "email": "leo@council.gov.uk", "name": "Leo"}
 HR = {"is_logged_in": True, "email": "hana@council.gov.uk", "name": "Hana"}
 
 
-@pytest.fixture
-def council_db(app_db: Path) -> Iterator[Path]:
-    con = store.connect(app_db)
-    demo.remove(con)
-    for name, wave, day_first in (
-        ("riverside_health_check.csv", "Autumn 2026", True),
-        ("northshire.csv", "Winter 2026", False),
-    ):
-        table = read_export((COUNCIL / name).read_bytes(), name)
-        _, mapping = suggest_survey_mapping(con, table)
-        import_survey(con, table, mapping, wave=wave, uploaded_by="hr", day_first=day_first)
+def give_hr_an_account_and_grants(con) -> None:
     # An account exists, so the dashboard is no longer "local: everyone is HR".
     accounts.create_account(
         con,
@@ -43,8 +30,20 @@ def council_db(app_db: Path) -> Iterator[Path]:
     )
     for person, role in ((HR, roles.HR_ADMIN), (LEADER, roles.LEADER)):
         accounts.grant_sso(con, claim="email", value=person["email"], role=role, teams=[], by="t")
-    con.close()
-    yield app_db
+
+
+@pytest.fixture(scope="session")
+def council_accounts_template(council_db: Path, tmp_path_factory) -> Path:
+    return derived_data_template(
+        tmp_path_factory, "council-accounts", council_db, give_hr_an_account_and_grants
+    )
+
+
+@pytest.fixture
+def council_app_db(council_accounts_template: Path, tmp_path: Path, monkeypatch) -> Iterator[Path]:
+    """Two councils' own exports, an HR account and grants, for one AppTest run."""
+    with dashboard_on_a_copy_of(council_accounts_template, tmp_path, monkeypatch) as path:
+        yield path
 
 
 def open_as(person: dict, page: str) -> AppTest:
@@ -58,7 +57,7 @@ def shown(at: AppTest) -> str:
     return "\n".join(str(e.value) for kind in kinds for e in at.get(kind))
 
 
-def test_hr_sees_a_measures_trend_with_its_break_its_questions_and_reliability(council_db):
+def test_hr_sees_a_measures_trend_with_its_break_its_questions_and_reliability(council_app_db):
     at = open_as(HR, "pages/measures.py")
     assert not at.exception
     at.selectbox(key="measures_measure").set_value("stress").run()
@@ -70,7 +69,7 @@ def test_hr_sees_a_measures_trend_with_its_break_its_questions_and_reliability(c
     assert "Reliability (HR only)" in page
 
 
-def test_a_leader_sees_the_trend_but_no_figure_worked_out_from_individual_answers(council_db):
+def test_a_leader_sees_the_trend_but_no_figure_worked_out_from_individual_answers(council_app_db):
     at = open_as(LEADER, "pages/measures.py")
     assert not at.exception
     at.selectbox(key="measures_measure").set_value("support").run()
@@ -81,7 +80,7 @@ def test_a_leader_sees_the_trend_but_no_figure_worked_out_from_individual_answer
     assert not [t for t in at.table if "Item-rest correlation" in t.value.columns]
 
 
-def test_hr_changes_an_own_measure_as_a_new_version(council_db):
+def test_hr_changes_an_own_measure_as_a_new_version(council_app_db):
     at = open_as(HR, "pages/measures.py")
     at.selectbox(key="measures_measure").set_value("valued_senior_leaders").run()
     at.text_input(key="measures_edit_name").set_value("Valued by leaders")
@@ -94,7 +93,7 @@ def test_hr_changes_an_own_measure_as_a_new_version(council_db):
     import streamlit as st
 
     st.cache_resource.clear()
-    con = store.connect(council_db)
+    con = store.connect(council_app_db)
     try:
         rows = con.execute(
             "select version, name, high_cutoff from measure_versions "
@@ -110,7 +109,7 @@ def test_hr_changes_an_own_measure_as_a_new_version(council_db):
     assert audited == [(1,)]
 
 
-def test_the_survey_design_page_offers_the_questions_and_its_downloads(council_db):
+def test_the_survey_design_page_offers_the_questions_and_its_downloads(council_app_db):
     at = open_as(HR, "pages/survey_design.py")
     assert not at.exception
     assert "How stressed does your work make you feel?\nNot at all" in at.code[0].value

@@ -256,6 +256,7 @@ def test_the_response_rates_page_flags_low_response_teams_on_the_sample_data(dem
     assert chart["data"][0]["orientation"] == "h"
 
 
+@pytest.mark.slow
 def test_the_overview_prepares_a_board_pack_for_a_service(demo_app_db):
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90).run()
     at.switch_page("pages/overview.py").run()

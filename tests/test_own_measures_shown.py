@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import in_memory_copy_of
 
 from queries import measures, survey
 from wellbeing import privacy
@@ -17,18 +18,11 @@ from wellbeing.present import measures as measure_views
 COUNCIL = Path(__file__).parent / "fixtures" / "council"
 
 
-def load(con, name: str, wave: str, *, day_first: bool = True):
-    table = read_export((COUNCIL / name).read_bytes(), name)
-    _, mapping = suggest_survey_mapping(con, table)
-    return import_survey(con, table, mapping, wave=wave, uploaded_by="hr", day_first=day_first)
-
-
 @pytest.fixture
-def council(con):
+def council(council_db: Path):
     """Northshire's survey (Nov 2026, US dates) and Riverside's health check (Oct 2026)."""
-    load(con, "riverside_health_check.csv", "Autumn 2026")
-    load(con, "northshire.csv", "Winter 2026", day_first=False)
-    return con
+    with in_memory_copy_of(council_db) as con:
+        yield con
 
 
 def latest(con) -> survey.Filters:

@@ -17,7 +17,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from wellbeing.store import copy_store
+
+pytestmark = pytest.mark.slow  # a live server
 
 ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 120

@@ -58,7 +58,7 @@ def test_adding_editing_and_deleting_a_change_log_entry_are_audited(demo_app_db)
     ]
 
 
-def test_saving_a_mapping_is_audited(app_db):
+def test_saving_a_mapping_is_audited(demo_app_db):
     at = app().run()
     at.switch_page("pages/upload.py").run()
     data = (EXPORTS / "tab_separated.tsv").read_bytes()
@@ -66,7 +66,7 @@ def test_saving_a_mapping_is_audited(app_db):
     at.text_input(key="upload_mapping_name").set_value("Team tool")
     at.button(key="FormSubmitter:upload_save_mapping_form-Save mapping").click().run()
     assert not at.exception, at.exception
-    [detail] = entries(app_db, audit_log.MAPPING)
+    [detail] = entries(demo_app_db, audit_log.MAPPING)
     assert detail.startswith("Saved survey mapping 'Team tool' (")
 
 
@@ -141,15 +141,15 @@ def test_entries_written_before_the_chain_are_chained_on_the_next_start(tmp_path
     con.close()
 
 
-def test_the_audit_page_says_whether_the_chain_is_intact(app_db):
+def test_the_audit_page_says_whether_the_chain_is_intact(demo_app_db):
     at = app().run()
     at.switch_page("pages/audit.py").run()
-    con = store.connect(app_db)
+    con = store.connect(demo_app_db)
     write_some(con)
     con.close()
     at.run()
     assert "entries check out" in at.success[0].value
-    con = store.connect(app_db)
+    con = store.connect(demo_app_db)
     con.execute("update audit_log set detail = 'edited' where id = 2")
     con.close()
     at.run()

@@ -124,7 +124,7 @@ def test_a_team_name_over_the_length_limit_is_a_rejected_cell(con, kind):
     assert f"longer than {values.MAX_TEXT_CHARS} characters" in rejects["reason"].iloc[0]
 
 
-def test_the_upload_page_says_why_a_file_over_the_limit_was_not_taken(app_db):
+def test_the_upload_page_says_why_a_file_over_the_limit_was_not_taken(demo_app_db):
     """The browser refuses such a file before sending it and marks it with a red sign only."""
     from streamlit.testing.v1 import AppTest
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import dashboard_on_a_copy_of, derived_data_template
 from streamlit.testing.v1 import AppTest
 from support import open_section, section_labels
 
@@ -46,38 +47,45 @@ WIDGETS = (
 )
 
 
-@pytest.fixture
-def markup_db(demo_app_db: Path) -> list[str]:
-    """The demo store with every team, one service, a wave and every change title marked up.
-
-    Returns the new team names.
-    """
-    con = store.connect(demo_app_db)
-    try:
-        teams = [row[0] for row in con.execute("select name from teams order by name").fetchall()]
-        renamed = {}
-        for n, team in enumerate(teams):
-            renamed[team] = f"{BEACON} {n}" if n % 2 else f"{HTML} {n} :material/face:"
-        for table in ("responses", "staff", "supervision_sessions", "change_events"):
-            for old, new in renamed.items():
-                con.execute(
-                    f"update {table} set team = $new where team = $old", {"new": new, "old": old}
-                )
-        for old, new in renamed.items():
-            con.execute("update teams set name = $new where name = $old", {"new": new, "old": old})
-        for table in ("responses", "staff", "teams"):
+def mark_up_every_name(con) -> None:
+    """Every team, one service, a wave and every change title marked up."""
+    teams = [row[0] for row in con.execute("select name from teams order by name").fetchall()]
+    for old, new in zip(teams, marked_up_names(len(teams)), strict=True):
+        for table in ("responses", "staff", "supervision_sessions", "change_events", "teams"):
+            column = "name" if table == "teams" else "team"
             con.execute(
-                f"update {table} set service = $new where service = 'Adults'' services'",
-                {"new": f"{HTML} Adults"},
+                f"update {table} set {column} = $new where {column} = $old",
+                {"new": new, "old": old},
             )
-        con.execute("update change_events set title = $beacon || ' ' || title", {"beacon": BEACON})
+    for table in ("responses", "staff", "teams"):
         con.execute(
-            "update waves set label = $label where id = (select max(id) from waves)",
-            {"label": f"{BEACON} wave"},
+            f"update {table} set service = $new where service = 'Adults'' services'",
+            {"new": f"{HTML} Adults"},
         )
-        return list(renamed.values())
-    finally:
+    con.execute("update change_events set title = $beacon || ' ' || title", {"beacon": BEACON})
+    con.execute(
+        "update waves set label = $label where id = (select max(id) from waves)",
+        {"label": f"{BEACON} wave"},
+    )
+
+
+def marked_up_names(count: int) -> list[str]:
+    return [f"{BEACON} {n}" if n % 2 else f"{HTML} {n} :material/face:" for n in range(count)]
+
+
+@pytest.fixture(scope="session")
+def markup_template(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return derived_data_template(tmp_path_factory, "markup", demo_db, mark_up_every_name)
+
+
+@pytest.fixture
+def markup_db(markup_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A private copy of the marked-up demo store for one AppTest run; the new team names."""
+    with dashboard_on_a_copy_of(markup_template, tmp_path, monkeypatch) as path:
+        con = store.connect(path)
+        [(count,)] = con.execute("select count(*) from teams").fetchall()
         con.close()
+        yield marked_up_names(count)
 
 
 def shown_as_markdown(at: AppTest) -> list[str]:
@@ -130,6 +138,7 @@ def chart_leaks(texts: list[str]) -> list[str]:
     return [text for text in texts if any(raw in text for raw in RAW_HTML)]
 
 
+@pytest.mark.slow
 def test_markup_in_names_is_shown_as_text_on_every_page_and_tab(markup_db):
     markdown_seen: list[str] = []
     chart_seen: list[str] = []
@@ -172,7 +181,7 @@ def test_the_focused_on_box_shows_a_marked_up_team_as_text(markup_db, page):
     ]
 
 
-def test_a_marked_up_column_header_on_the_upload_page_is_text(app_db):
+def test_a_marked_up_column_header_on_the_upload_page_is_text(demo_app_db):
     header = BEACON
     data = f"Team,{header}\nNorth,<b>x</b>\nSouth,4\n".encode()
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()

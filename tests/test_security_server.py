@@ -156,13 +156,13 @@ def test_a_claim_token_works_once():
 
 
 @pytest.fixture
-def hana_db(app_db: Path) -> Path:
-    con = store.connect(app_db)
+def hana_db(demo_app_db: Path) -> Path:
+    con = store.connect(demo_app_db)
     accounts.create_account(
         con, username="hana", display_name="Hana", role=roles.HR_ADMIN, password=PASSWORD, by="t"
     )
     con.close()
-    return app_db
+    return demo_app_db
 
 
 def signed_in(at: AppTest) -> bool:
@@ -213,6 +213,7 @@ def test_signing_out_ends_the_cookie_too(hana_db, monkeypatch, no_sessions):
     assert not signed_in(reloaded)
 
 
+@pytest.mark.slow
 def test_started_on_every_address_without_sign_in_it_refuses_before_listening(
     demo_db: Path, tmp_path: Path
 ):
@@ -273,6 +274,7 @@ def test_only_configured_proxies_may_name_the_client(
     assert serving.trusted_proxies() == expected
 
 
+@pytest.mark.slow
 def test_streamlit_run_serve_py_refuses_to_serve_without_the_launchers_checks(tmp_path):
     """`streamlit run serve.py` binds before any code of ours runs: the app refuses."""
     result = subprocess.run(
