@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import importlib
 import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -376,6 +378,19 @@ def views_app_db(views_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 
 INCLUDE_SLOW = "--include-slow"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Hypothesis's pytest plugin imports hypothesis (about 1.5 s) for its terminal
+    # summary, at the very end of the run, in pytest-xdist's controller, which never
+    # ran a test that imported it. Imported while the workers run, it costs nothing.
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        threading.Thread(
+            target=importlib.import_module,
+            args=("hypothesis.internal.observability",),
+            name="import-hypothesis",
+            daemon=True,
+        ).start()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -337,6 +337,35 @@ def test_the_information_lost_is_counted_by_kind_of_cell():
     assert (lost["services_hidden"], lost["organisation_hidden"]) == (0, 0)
 
 
+def test_with_the_union_search_off_integer_programming_finds_the_unions(monkeypatch):
+    # The pair and union search off (MATCHED_ATOMS 0): only HiGHS, through scipy, which
+    # the audit imports when it first needs it, looks for a union of small groups.
+    from scipy import optimize
+
+    from wellbeing.privacy import audit
+
+    calls = []
+    real_milp = optimize.milp
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real_milp(*args, **kwargs)
+
+    monkeypatch.setattr(audit, "MATCHED_ATOMS", 0)
+    monkeypatch.setattr(optimize, "milp", counted)
+    rng = np.random.default_rng(5)
+    rows = [
+        person(team, "S", role=str(rng.choice(["SW", "Senior", "Manager"])), support=True)
+        for team, size in (("Alpha", 8), ("Beta", 7), ("Gamma", 9))
+        for _ in range(size)
+    ]
+    people = pd.DataFrame(rows)
+    spec = privacy.SetSpec("support", reveals=("support",), breakdowns=True)
+    decision = privacy.decide(finest(people, ["support"]), [spec], privacy.Rules())
+    assert calls, "integer programming was never asked"
+    assert given_away(decision, people, {"support": ["support"]}, 5) == {}
+
+
 def test_a_family_the_audit_cannot_settle_in_time_loses_its_cheapest_cells_not_its_guarantee(
     monkeypatch,
 ):
@@ -383,6 +412,8 @@ def test_a_family_too_large_for_integer_programming_is_unsettled_without_trying(
     # At 100,000 respondents the equity cells make 18,000 small atoms: HiGHS's first
     # relaxation alone took 20 s per family, past its time limit. Such a family is left
     # unsettled at once, and the engine hides its cheapest cells instead.
+    from scipy import optimize
+
     from wellbeing.privacy import audit
 
     def never(*args, **kwargs):
@@ -390,7 +421,7 @@ def test_a_family_too_large_for_integer_programming_is_unsettled_without_trying(
 
     monkeypatch.setattr(audit, "MATCHED_ATOMS", 0)
     monkeypatch.setattr(audit, "MILP_ATOMS", 0)
-    monkeypatch.setattr(audit, "milp", never)
+    monkeypatch.setattr(optimize, "milp", never)  # audit imports it when it needs it
     rng = np.random.default_rng(11)
     rows = [
         person(team, "S", role=str(rng.choice(["SW", "Senior"])), support=True)

@@ -27,8 +27,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_matrix, hstack
 
 from wellbeing.privacy.span import _PRIME, _BlockSystem
 
@@ -412,6 +410,11 @@ def smallest_union(system: System, union_k: int) -> np.ndarray | None:
         raise AuditUnfinished(
             f"{len(small):,} groups of fewer than {union_k} people are too many to search in time."
         )
+    # Imported here: scipy.optimize and scipy.sparse add half a second to every start of
+    # the dashboard, and most organisations' audits never need them.
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import csr_matrix, hstack
+
     n_atoms, n_rows = len(system.atom_weight), len(system.rows)
     sizes = np.array([len(a) for a in system.row_atoms], dtype=np.int64)
     cells = csr_matrix(
