@@ -512,9 +512,13 @@ def nobody_is_looking() -> Iterator[None]:
     from queries import decisions
     from wellbeing.core import roles
 
+    # Every test starts as the store fixtures start theirs (start_afresh): the
+    # templates' decisions at hand, whatever store the test opens itself.
+    start_afresh()
     yield
     roles.view_as(None)
     roles.restrict_to_teams(None)
+    set_aside_template_decisions()
     decisions.forget_remembered()
 
 
