@@ -422,11 +422,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(pytest.mark.slow)
-    if _slow_left_out(config):
-        slow = [item for item in items if "slow" in item.keywords]
-        if slow:
-            config.hook.pytest_deselected(items=slow)
-            items[:] = [item for item in items if "slow" not in item.keywords]
         if _uses_a_module_fixture(item):
             # pytest-xdist (--dist loadgroup) runs the module's tests on one worker,
             # so the fixture is built once; other tests are spread one by one. (Giving
@@ -434,6 +429,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             # worker then ran two parameters' tests interleaved and built each sweep
             # twice, 945 s for the suite against 771 s.)
             item.add_marker(pytest.mark.xdist_group(item.path.stem))
+    if _slow_left_out(config):
+        slow = [item for item in items if "slow" in item.keywords]
+        if slow:
+            config.hook.pytest_deselected(items=slow)
+            items[:] = [item for item in items if "slow" not in item.keywords]
     if os.environ.get("CI"):
         return  # let them fail loudly
     missing = {
