@@ -173,9 +173,6 @@ class Sweep:
                 )
 
 
-_SWEEPS: dict[tuple[str, int], Sweep] = {}
-
-
 @pytest.fixture(
     scope="module",
     params=[
@@ -184,19 +181,11 @@ _SWEEPS: dict[tuple[str, int], Sweep] = {}
         for width in WIDTHS
     ],
 )
-def sweep(request) -> Sweep:
-    """Sign in as one role at one width and check every page and tab the menu offers.
-
-    Made once per role and width (``_SWEEPS``): pytest-xdist may hand a worker another
-    module's test between two of these, which ends the module's fixtures, and the
-    sweep (minutes) would be made again for the next test of the same role and width.
-    """
+def sweep(request, server: str) -> Sweep:
+    """Sign in as one role at one width and check every page and tab the menu offers."""
     from playwright import sync_api
 
-    if request.param in _SWEEPS:
-        return _SWEEPS[request.param]
     role, width = request.param
-    server = request.getfixturevalue("server")
     seen = Sweep(server)
     sync_api.expect.set_options(timeout=WAIT_MS)
     with sync_api.sync_playwright() as playwright:
@@ -228,7 +217,6 @@ def sweep(request) -> Sweep:
                     seen.check(page, axe=width == AXE_WIDTH)
         finally:
             browser.close()
-    _SWEEPS[request.param] = seen
     return seen
 
 
