@@ -1,8 +1,9 @@
 """Cold figures in Chromium, as a new user meets the product, and the floor they are compared to.
 
-- ``python serve.py`` on the sample data, store already loaded, to the
-  Overview painted (the server process is started after the browser, and the
-  clock starts when it is started);
+- ``python serve.py`` on the sample data, store already loaded and served
+  before (so its engine verdicts are kept, as a running installation's are),
+  to the Overview painted (the server process is started after the browser,
+  and the clock starts when it is started);
 - after that restart, each page's first visit by its link in the menu, and each
   of its tabs;
 - an empty store's first run: the demo import and the Overview painted;
@@ -15,7 +16,6 @@ Every server is started on 127.0.0.1 and a free port and stopped at the end.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,11 +25,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import browser, generate
+from bench import browser
 
 ROOT = browser.ROOT
 FLOOR_APP = ROOT / "bench" / "floor_app.py"
-SAMPLE_STORE = generate.OUT_DIR / "sample_loaded.duckdb"
 # Ready for a click: the page's title drawn, the script finished, no skeleton left.
 READY = """
 () => {
@@ -73,17 +72,18 @@ class ColdResult:
     errors: list[str] = field(default_factory=list)
 
 
-def sample_store() -> Path:
-    """A store with the bundled sample data imported (once), as a running installation has."""
-    if not SAMPLE_STORE.is_file():
-        SAMPLE_STORE.parent.mkdir(parents=True, exist_ok=True)
-        code = (
-            "import sys; from wellbeing import store; from wellbeing.ingest import demo; "
-            "con = store.connect(sys.argv[1]); demo.load_if_empty(con); "
-            "con.execute('checkpoint'); con.close()"
-        )
-        subprocess.run([sys.executable, "-c", code, str(SAMPLE_STORE)], cwd=ROOT, check=True)
-    return SAMPLE_STORE
+def sample_store(path: Path) -> Path:
+    """A store with the bundled sample data imported and served before, as a running
+    installation has: its server decided every wave in the background and kept the
+    verdicts. Built afresh each run, so that they are this engine's."""
+    code = (
+        "import sys; from wellbeing import store; from wellbeing.ingest import demo; "
+        "from queries import survey; "
+        "con = store.connect(sys.argv[1]); demo.load_if_empty(con); "
+        "survey.prepare_decisions(con); con.execute('checkpoint'); con.close()"
+    )
+    subprocess.run([sys.executable, "-c", code, str(path)], cwd=ROOT, check=True)
+    return path
 
 
 @contextmanager
@@ -186,7 +186,6 @@ def measure(*, floor_changes: int = 10) -> ColdResult:
     from playwright import sync_api
 
     result = ColdResult()
-    loaded = sample_store()
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=str(browser.CHROMIUM), args=["--disable-gpu", "--no-first-run"]
@@ -205,8 +204,7 @@ def measure(*, floor_changes: int = 10) -> ColdResult:
 
             # Restart on the loaded store: Overview, then every page's first visit.
             with tempfile.TemporaryDirectory() as folder:
-                copy = Path(folder) / "wellbeing.duckdb"
-                shutil.copy(loaded, copy)
+                copy = sample_store(Path(folder) / "wellbeing.duckdb")
                 context = chromium.new_context(viewport={"width": 1400, "height": 1000})
                 try:
                     with started_server(ROOT / "dashboard.py", copy) as (url, started):

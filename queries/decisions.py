@@ -4,7 +4,14 @@ For one wave, ``decision`` gathers its finest groups of respondents
 (``wave_groups.sql``) for every set of respondents a figure can cover, adds
 every earlier version of the wave that readers other than HR were shown
 (``wave_publications``), and lets :func:`wellbeing.privacy.decide` decide every
-cell together. Query functions look their rows up in it (``queries.survey.gate``).
+cell together. Query functions look their rows up in its verdicts
+(``queries.survey_gate``).
+
+The verdicts are kept in memory and in the store (``wave_verdicts``), under a
+digest of the wave's version and of the engine's source: a restart, another
+server process or a reader of a snapshot looks a wave up instead of deciding
+it again. A store opened read-only (a snapshot) only reads them; the writer
+keeps them, and its next snapshot carries them to the readers.
 
 ``remember`` records what a reader other than HR is about to be shown, so that
 a later import, withdrawal, restore or change of thresholds in that wave is
@@ -13,11 +20,14 @@ decided together with it.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -28,6 +38,7 @@ from queries.cache import data_version
 from wellbeing import privacy, store
 from wellbeing.core import roles
 from wellbeing.core.measures import AGREE_MIN_VALUE, HIGH_SCORE_CUTOFF, REPORTED_MONTHLY_BAND
+from wellbeing.store import snapshots
 
 RESPONDENTS_UNIVERSE = "respondents:{instrument}"
 CONSTRUCT_UNIVERSE = "construct:{instrument}:{code}"
@@ -146,12 +157,37 @@ def _spec(universe: str) -> privacy.SetSpec:
     return privacy.SetSpec(universe, reveals=(universe,), breakdowns=True, answers=(universe,))
 
 
-_DECISIONS: OrderedDict[tuple, privacy.Decision] = OrderedDict()
+_DECISIONS: OrderedDict[tuple, privacy.Verdicts] = OrderedDict()
 # Every wave of a few dozen data versions.
 _DECISIONS_KEPT = 64
+# The engine of each decision made in this process, until its sensitive breakdowns are
+# decided: they are decided on the same groups, with its plain cells fixed.
+_ENGINES: dict[tuple, privacy.Decision] = {}
 _LOCK = threading.Lock()
-# The decisions being made now, by key: a second caller waits for the first.
+# The decisions being made now, by (key, part): a second caller waits for the first.
 _DECIDING: dict[tuple, threading.Event] = {}
+# Versions of a wave whose verdicts the store keeps: a withdrawal undone returns to one.
+VERSIONS_KEPT_PER_WAVE = 4
+_engine_digest: list[str] = []
+
+
+def engine_digest() -> str:
+    """A digest of the engine's source and constants: verdicts of another engine are not read."""
+    if not _engine_digest:
+        here = Path(__file__).resolve().parent
+        sources = sorted(Path(privacy.__file__).resolve().parent.glob("*.py"))
+        sources += [here / "decisions.py", here / "wave_groups.sql", here / "wave_inputs.sql"]
+        digest = hashlib.sha256()
+        for source in sources:
+            digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
+        digest.update(repr((PUBLISHED_ITEMS, HIGH_SCORE_CUTOFF, DIMENSIONS)).encode())
+        _engine_digest.append(digest.hexdigest())
+    return _engine_digest[0]
+
+
+def verdicts_version(key: tuple) -> str:
+    """The store's name for the verdicts of a version of a wave (see :func:`wave_version`)."""
+    return hashlib.sha256((engine_digest() + repr(key)).encode()).hexdigest()
 
 
 # Per (data version, wave, rules): the wave's own version (see wave_version).
@@ -198,43 +234,160 @@ def forget_wave_versions() -> None:
 
 
 def decision(
-    con: duckdb.DuckDBPyConnection, *, wave_id: int, rules: privacy.Rules | None = None
-) -> privacy.Decision:
-    """The engine's decision on every cell of the wave, kept per version of the wave."""
+    con: duckdb.DuckDBPyConnection,
+    *,
+    wave_id: int,
+    rules: privacy.Rules | None = None,
+    sensitive: bool = False,
+) -> privacy.Verdicts:
+    """The engine's verdicts on every cell of the wave, kept per version of the wave.
+
+    With ``sensitive``, the sensitive breakdowns (the equity view) are decided too.
+    """
     rules = rules or settings.rules(con)
     key = wave_version(con, wave_id=wave_id, rules=rules)
+    made = _once(key, "plain", lambda: _plain(con, key, wave_id=wave_id, rules=rules))
+    if sensitive and made.whole is None:
+        made = _once(key, "whole", lambda: _whole(con, key, wave_id=wave_id, rules=rules))
+    return made
+
+
+def _once(key: tuple, part: str, make: Callable[[], privacy.Verdicts]) -> privacy.Verdicts:
+    """The verdicts of ``key`` with ``part`` decided: kept, or made by one thread alone."""
     while True:
         with _LOCK:
-            if key in _DECISIONS:
+            known = _DECISIONS.get(key)
+            if known is not None and (part == "plain" or known.whole is not None):
                 _DECISIONS.move_to_end(key)
-                return _DECISIONS[key]
-            deciding = _DECIDING.get(key)
+                return known
+            deciding = _DECIDING.get((key, part))
             if deciding is None:
-                deciding = _DECIDING[key] = threading.Event()
+                deciding = _DECIDING[(key, part)] = threading.Event()
                 break
         # Another thread (the background preparation, or another leader's page) is
         # deciding this wave: wait for its decision rather than make a second one
         # beside it on the same two cores. Then look again (it may have failed).
         deciding.wait()
     try:
-        current = active_uploads(con, wave_id=wave_id)
-        history = published(con, wave_id=wave_id)
-        frame, specs = wave_frame(con, wave_id=wave_id, current=current, history=history)
-        made = privacy.decide(
-            frame,
-            specs,
-            rules,
-            history=[privacy.Publication(str(p.id), p.shown) for p in history],
-        )
+        made = make()
         with _LOCK:
             _DECISIONS[key] = made
+            _DECISIONS.move_to_end(key)
             while len(_DECISIONS) > _DECISIONS_KEPT:
-                _DECISIONS.popitem(last=False)
+                forgotten, _ = _DECISIONS.popitem(last=False)
+                _ENGINES.pop(forgotten, None)
         return made
     finally:
         with _LOCK:
-            _DECIDING.pop(key, None)
+            _DECIDING.pop((key, part), None)
         deciding.set()
+
+
+def _engine(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    wave_id: int,
+    rules: privacy.Rules,
+    plain: privacy.Part | None = None,
+) -> privacy.Decision:
+    current = active_uploads(con, wave_id=wave_id)
+    history = published(con, wave_id=wave_id)
+    frame, specs = wave_frame(con, wave_id=wave_id, current=current, history=history)
+    return privacy.decide(
+        frame,
+        specs,
+        rules,
+        history=[privacy.Publication(str(p.id), p.shown) for p in history],
+        plain=plain,
+    )
+
+
+def _plain(
+    con: duckdb.DuckDBPyConnection, key: tuple, *, wave_id: int, rules: privacy.Rules
+) -> privacy.Verdicts:
+    """The wave's verdicts as the store keeps them, or its plain cells decided now."""
+    version = verdicts_version(key)
+    stored = _kept_verdicts(con, version)
+    if stored is not None:
+        return stored
+    engine = _engine(con, wave_id=wave_id, rules=rules)
+    with _LOCK:
+        _ENGINES[key] = engine
+    made = engine.verdicts()
+    _keep(con, version, "plain", wave_id=wave_id, made=made)
+    return made
+
+
+def _whole(
+    con: duckdb.DuckDBPyConnection, key: tuple, *, wave_id: int, rules: privacy.Rules
+) -> privacy.Verdicts:
+    """The wave's verdicts with the sensitive breakdowns decided, its plain cells as they are."""
+    plain = _once(key, "plain", lambda: _plain(con, key, wave_id=wave_id, rules=rules))
+    with _LOCK:
+        engine = _ENGINES.get(key)
+    if engine is None:
+        engine = _engine(con, wave_id=wave_id, rules=rules, plain=plain.plain)
+    made = engine.verdicts(sensitive=True)
+    with _LOCK:
+        _ENGINES.pop(key, None)
+    _keep(con, verdicts_version(key), "whole", wave_id=wave_id, made=made)
+    return made
+
+
+def _kept_verdicts(con: duckdb.DuckDBPyConnection, version: str) -> privacy.Verdicts | None:
+    rows = {
+        part: (description, payload)
+        for part, description, payload in con.execute(
+            sql("kept_verdicts"), {"version": version}
+        ).fetchall()
+    }
+    if "plain" not in rows:
+        return None
+    description, plain = rows["plain"]
+    whole = rows["whole"][1] if "whole" in rows else None
+    try:
+        return privacy.Verdicts.read(description, plain, whole)
+    except privacy.VerdictsError:
+        # Decided again, as if never kept: a damaged row costs time, never a wrong figure.
+        logging.getLogger(__name__).warning("kept verdicts %s unreadable; deciding again", version)
+        return None
+
+
+def _keep(
+    con: duckdb.DuckDBPyConnection,
+    version: str,
+    part: str,
+    *,
+    wave_id: int,
+    made: privacy.Verdicts,
+) -> None:
+    """Keep the verdicts in the store, where this process may write it."""
+    if not _writable(con):
+        return
+    payload = (made.plain if part == "plain" else made.whole).to_bytes()
+    params = {
+        "version": version,
+        "part": part,
+        "wave_id": wave_id,
+        "description": made.describe(),
+        "payload": payload,
+    }
+    try:
+        con.execute(sql("insert_wave_verdicts"), params)
+        con.execute(
+            sql("prune_wave_verdicts"), {"wave_id": wave_id, "kept": VERSIONS_KEPT_PER_WAVE}
+        )
+    except (duckdb.TransactionException, duckdb.ConstraintException):
+        # Another thread or process kept the same verdicts at the same moment.
+        logging.getLogger(__name__).info("verdicts %s kept by another writer", version)
+
+
+def _writable(con: duckdb.DuckDBPyConnection) -> bool:
+    """False on a reader's snapshot or a store opened read-only: those only read verdicts."""
+    if snapshots.journal_of(con) is not None:
+        return False
+    mode = con.execute("select current_setting('access_mode')").fetchall()[0][0]
+    return str(mode).lower() != "read_only"
 
 
 # What this process has already recorded: (store, wave, version, sensitive).
@@ -262,7 +415,7 @@ def remember(
     if key in _REMEMBERED:
         return
     uploads = ",".join(str(u) for u in active_uploads(con, wave_id=wave_id))
-    made = decision(con, wave_id=wave_id, rules=rules)
+    made = decision(con, wave_id=wave_id, rules=rules, sensitive=sensitive)
     shown = made.shown_keys(sensitive=sensitive)
     text = json.dumps({name: [list(k) for k in keys] for name, keys in shown.items()})
     params = {
@@ -283,6 +436,7 @@ def forget_remembered() -> None:
     _REMEMBERED.clear()
     with _LOCK:
         _DECISIONS.clear()
+        _ENGINES.clear()
         _WAVE_VERSIONS.clear()
 
 
@@ -299,11 +453,11 @@ def prepare(con: duckdb.DuckDBPyConnection, *, waves: list[int], stop: threading
     for wave_id in reversed(waves):
         if stop.is_set():
             break
-        one = decision(con, wave_id=wave_id, rules=rules)
+        decision(con, wave_id=wave_id, rules=rules)
         made += 1
         if stop.is_set():
             break
-        one.whole()
+        decision(con, wave_id=wave_id, rules=rules, sensitive=True)
     return made
 
 

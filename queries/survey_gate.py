@@ -135,7 +135,7 @@ def gate(
     found: dict[object, str] = {}
     for wave_id, in_wave in raw.groupby(row_waves, sort=False).groups.items():
         rows = raw.loc[in_wave]
-        decided = decisions.decision(con, wave_id=int(wave_id), rules=rules)
+        decided = decisions.decision(con, wave_id=int(wave_id), rules=rules, sensitive=sensitive)
         decisions.remember(con, wave_id=int(wave_id), sensitive=sensitive, rules=rules)
         keys = _cell_keys(
             con, rows, filters=filters, unit=unit, attributes=attributes, wave_id=int(wave_id)
@@ -350,4 +350,6 @@ def hidden_under(
     what readers were already shown of the wave: the settings preview shows it
     before HR saves new thresholds.
     """
-    return privacy.information_lost(decisions.decision(con, wave_id=wave_id, rules=rules))
+    return privacy.information_lost(
+        decisions.decision(con, wave_id=wave_id, rules=rules, sensitive=True)
+    )

@@ -85,16 +85,8 @@ def test_the_preparation_finishes_the_newest_wave_equity_included_before_the_nex
     # older wave is begun, so the Equity page, opened first, does not decide them itself.
     steps: list[str] = []
 
-    class Made:
-        def __init__(self, wave_id: int) -> None:
-            self.wave_id = wave_id
-
-        def whole(self) -> None:
-            steps.append(f"equity {self.wave_id}")
-
-    def decide(con, *, wave_id, rules=None):
-        steps.append(f"wave {wave_id}")
-        return Made(wave_id)
+    def decide(con, *, wave_id, rules=None, sensitive=False):
+        steps.append(f"{'equity' if sensitive else 'wave'} {wave_id}")
 
     monkeypatch.setattr(decisions, "decision", decide)
     monkeypatch.setattr(decisions.settings, "rules", lambda con: privacy.Rules())
@@ -118,9 +110,59 @@ def test_after_its_first_run_the_dashboard_decides_every_wave_in_the_background(
     waves = [int(w) for w in survey.waves(con)["id"]]
     rules = decisions.settings.rules(con)
     versions = [decisions.wave_version(con, wave_id=w, rules=rules) for w in waves]
+    kept = [decisions._kept_verdicts(con, decisions.verdicts_version(v)) for v in versions]
     con.close()
     with decisions._LOCK:
         made = [decisions._DECISIONS.get(version) for version in versions]
     assert len(waves) == 2
     assert all(one is not None for one in made), "a wave was left undecided"
-    assert all(one._whole is not None for one in made), "an equity breakdown was left undecided"
+    assert all(one.whole is not None for one in made), "an equity breakdown was left undecided"
+    # Kept in the store too: the next start of the dashboard looks them up.
+    assert all(one is not None and one.whole is not None for one in kept), "not kept"
+    assert [one.cells().equals(m.cells()) for one, m in zip(kept, made, strict=True)] == [True] * 2
+
+
+@pytest.mark.background_preparation
+def test_a_started_server_warms_up_before_anyone_connects(
+    demo_db: Path, tmp_path: Path, monkeypatch
+):
+    # serve.py's lifespan calls warm_start: the pages' modules imported, the store
+    # opened and every wave's verdicts looked up or decided, before the first browser
+    # has finished loading Streamlit's page.
+    import streamlit as st
+
+    from wellbeing.ui import run
+
+    names = run._page_imports()
+    assert {"queries.survey", "wellbeing.ui"} <= set(names)
+    path = tmp_path / "warm.duckdb"
+    store.copy_store(demo_db, path)
+    con = store.connect(path)
+    waves = [int(w) for w in survey.waves(con)["id"]]
+    con.close()
+    decisions.forget_remembered()
+    monkeypatch.setenv("WELLBEING_DB", str(path))
+    st.cache_resource.clear()
+    monkeypatch.setattr(run, "_prepared_versions", set())
+    imported = []
+    real_import = run.import_module
+    monkeypatch.setattr(
+        run, "import_module", lambda name: imported.append(name) or real_import(name)
+    )
+    try:
+        run.warm_start()
+        warm = [t for t in threading.enumerate() if t.name == "warm-start"]
+        assert warm, "no warm-up thread"
+        for thread in warm:
+            thread.join(timeout=120)
+        for thread in [t for t in threading.enumerate() if t.name == "prepare-decisions"]:
+            thread.join(timeout=120)
+        assert imported == names
+        shared = run.database(str(path))
+        kept = shared.execute("select wave_id, part from wave_verdicts").fetchall()
+        assert sorted(kept) == sorted((w, p) for w in waves for p in ("plain", "whole"))
+    finally:
+        run._finish_preparing()
+        run._stop_preparing.clear()
+        st.cache_resource.clear()
+        decisions.forget_remembered()

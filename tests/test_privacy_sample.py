@@ -43,6 +43,6 @@ def test_no_service_of_twice_k_respondents_or_more_is_hidden_in_any_wave(sample)
 
 def test_the_organisation_is_never_hidden_in_the_sample_data(sample):
     for wave_id in survey.waves(sample)["id"]:
-        cells = decisions.decision(sample, wave_id=int(wave_id)).cells()
+        cells = decisions.decision(sample, wave_id=int(wave_id), sensitive=True).cells()
         organisation = cells[(cells[list(privacy.DIMENSIONS)] == privacy.ALL).all(axis=1)]
         assert len(organisation) and set(organisation["status"]) == {privacy.SHOWN}

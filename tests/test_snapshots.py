@@ -235,3 +235,32 @@ def test_a_reader_on_a_new_snapshot_decides_with_what_other_readers_showed(
     snapshots.publish(writer.cursor(), where)
     assert decisions.decision(replicas.reader_cursor(), wave_id=wave_id) is not first
     decisions.forget_remembered()
+
+
+def test_a_reader_looks_up_the_verdicts_the_writer_kept_and_decides_nothing(
+    writer, tmp_path, monkeypatch
+):
+    # At 100,000 respondents a wave takes a minute to decide: every reader deciding it
+    # again, each on the same two cores, would multiply that minute.
+    from queries import decisions, survey
+    from wellbeing.privacy import decision as engine
+
+    where = tmp_path / "snapshots"
+    monkeypatch.setenv("WELLBEING_SNAPSHOTS", str(where))
+    opened = snapshots.Snapshots(where, snapshot_queries.journaled_statements())
+    monkeypatch.setattr(replicas, "reader_snapshots", lambda folder: opened)
+    decisions.forget_remembered()
+    snapshots.publish(writer.cursor(), where)
+    last = snapshot_queries.snapshot_version(writer)
+    wave_id = int(survey.waves(writer)["id"].iloc[-1])
+    made = decisions.decision(writer, wave_id=wave_id, sensitive=True)
+    # Keeping verdicts is a change readers need: the writer publishes again.
+    assert snapshot_queries.snapshot_version(writer) != last
+    assert replicas.publish_now(writer, where, last) != last
+
+    decisions.forget_remembered()  # the reader is another process
+    monkeypatch.setattr(engine.Solver, "solve", lambda self: pytest.fail("the reader decided"))
+    reader = replicas.reader_cursor()
+    found = decisions.decision(reader, wave_id=wave_id, sensitive=True)
+    assert found.cells().equals(made.cells())
+    decisions.forget_remembered()

@@ -9,7 +9,10 @@ import functools
 
 import numpy as np
 import pandas as pd
-from scipy import stats as scipy_stats
+
+# scipy.special, not scipy.stats: the same quantiles, and a third of the import time
+# (scipy.stats took 1.3 s of every server start).
+from scipy import special
 
 from wellbeing.core.measures import CONFIDENCE, MIN_MEANINGFUL_GAP_SCALE, MIN_MEANINGFUL_GAP_SHARE
 
@@ -20,12 +23,12 @@ COULD_BE_CHANCE = "could be chance"
 
 # scipy's quantile functions are slow per call; pages ask for hundreds of
 # intervals per click, over a few hundred distinct team sizes.
-_Z = float(scipy_stats.norm.ppf(0.5 + CONFIDENCE / 2))
+_Z = float(special.ndtri(0.5 + CONFIDENCE / 2))
 
 
 @functools.lru_cache(maxsize=4096)
 def _t_quantile(degrees_of_freedom: int) -> float:
-    return float(scipy_stats.t.ppf(0.5 + CONFIDENCE / 2, degrees_of_freedom))
+    return float(special.stdtrit(degrees_of_freedom, 0.5 + CONFIDENCE / 2))
 
 
 def as_floats(values: pd.Series | np.ndarray | list) -> np.ndarray:
@@ -120,7 +123,7 @@ def difference_interval(
         return difference, difference, difference
     denominator = sum(part**2 / (n - 1) for part, (_, _, _, n) in zip(parts, groups, strict=True))
     degrees = variance**2 / denominator
-    half = float(scipy_stats.t.ppf(0.5 + CONFIDENCE / 2, degrees)) * np.sqrt(variance)
+    half = float(special.stdtrit(degrees, 0.5 + CONFIDENCE / 2)) * np.sqrt(variance)
     return difference, difference - half, difference + half
 
 

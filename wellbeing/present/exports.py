@@ -13,11 +13,8 @@ from __future__ import annotations
 import io
 import threading
 
-import openpyxl
 import pandas as pd
 import plotly.graph_objects as go
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from wellbeing.core.spreadsheets import FORMULA_PREFIXES, neutralise_formulas
 from wellbeing.present import plain, tables
@@ -111,6 +108,12 @@ def xlsx_bytes(table: tables.Table | pd.DataFrame, *, sheet_name: str = "Data") 
     A text cell is written as text (never a formula, however it starts), so it
     needs no visible apostrophe; a hidden figure is an empty cell.
     """
+    # Imported here: openpyxl takes a quarter of a second to import, and every page
+    # imports this module, but only a click on "Excel" needs it.
+    import openpyxl
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     table = _as_table(table)
     workbook = openpyxl.Workbook()
     sheet = workbook.active

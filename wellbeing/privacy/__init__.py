@@ -15,6 +15,7 @@ One module per job:
   attributes; statuses and what they say;
 - ``cells``: sets, cells and their keys, the layouts (survey, staff);
 - ``decision``: the rules, the audit's repairs and :class:`Decision`;
+- ``verdicts``: what a decision shows, to look cells up in and to keep;
 - ``audit``: looking for derivable small groups, unions included;
 - ``span``: exact linear algebra modulo a prime, team by team;
 - ``protect``: blanking query rows as decided.
@@ -69,6 +70,7 @@ from wellbeing.privacy.rules import (
     status_text,
     sub_filter_problem,
 )
+from wellbeing.privacy.verdicts import Part, Verdicts, VerdictsError
 
 __all__ = [
     "ALL",
@@ -95,9 +97,12 @@ __all__ = [
     "UNIT_DIMENSIONS",
     "Decision",
     "Layout",
+    "Part",
     "Publication",
     "Rules",
     "SetSpec",
+    "Verdicts",
+    "VerdictsError",
     "cell_key",
     "check_crossing",
     "crossed_attributes",

@@ -204,6 +204,35 @@ class Groups:
         return codes
 
 
+class CellIndex:
+    """Finds cells by (set, key codes): each key in mixed radix, ALL as each digit's top value."""
+
+    def __init__(self, radix: np.ndarray, set_of: np.ndarray, keys: np.ndarray) -> None:
+        self._radix = np.asarray(radix, dtype=np.int64)
+        self._place = np.concatenate([[1], np.cumprod(self._radix[::-1])[:-1]])[::-1]
+        code = self._encode(np.asarray(set_of, dtype=np.int64), np.asarray(keys, dtype=np.int64))
+        self._order = np.argsort(code, kind="stable")
+        self._sorted = code[self._order]
+
+    @classmethod
+    def for_values(cls, values, set_of: np.ndarray, keys: np.ndarray) -> CellIndex:
+        """For keys coded by position in ``values`` (a tuple of values per dimension)."""
+        return cls(np.array([len(v) + 1 for v in values], dtype=np.int64), set_of, keys)
+
+    def _encode(self, set_of: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        digits = np.where(keys < 0, self._radix - 1, keys)
+        return set_of * int(np.prod(self._radix)) + digits @ self._place
+
+    def find(self, set_of, keys) -> np.ndarray:
+        """The cell of each (set, key codes), or -1 where no such cell exists."""
+        keys = np.asarray(keys, dtype=np.int64).reshape(-1, len(self._radix))
+        codes = self._encode(np.asarray(set_of, dtype=np.int64), keys)
+        if not len(self._sorted):
+            return np.full(len(codes), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self._sorted, codes), len(self._sorted) - 1)
+        return np.where(self._sorted[at] == codes, self._order[at], -1)
+
+
 class Cube:
     """Every cell of the given sets and patterns, with its members, count, k and partitions.
 
@@ -220,8 +249,6 @@ class Cube:
         self.rules = rules
         layout = groups.layout
         n_dims = len(layout.dimensions)
-        self._radix = np.array([len(v) + 1 for v in groups.values], dtype=np.int64)
-        self._place = np.concatenate([[1], np.cumprod(self._radix[::-1])[:-1]])[::-1]
         self.patterns: list[tuple[str, ...]] = []
         numbers: dict[tuple[str, ...], int] = {}
         set_of, pattern_of, key_blocks, member_lists = [], [], [], []
@@ -266,9 +293,7 @@ class Cube:
         tiers = np.array([layout.tier(p) for p in self.patterns], dtype=np.int64)
         self.tier = tiers[self.pattern_of] if len(self.patterns) else empty
         self.alike = self._alike(rules)
-        self.code = self._encode(self.set_of, self.keys)
-        self._order = np.argsort(self.code, kind="stable")
-        self._sorted = self.code[self._order]
+        self._index = CellIndex.for_values(groups.values, self.set_of, self.keys)
         self.partitions = self._partitions()
         self.partitions_of: list[list[int]] = [[] for _ in range(len(self.count))]
         for number, (parent, children) in enumerate(self.partitions):
@@ -310,19 +335,9 @@ class Cube:
                 alike[cells[same & (every > 0)]] = True
         return alike
 
-    def _encode(self, set_of: np.ndarray, keys: np.ndarray) -> np.ndarray:
-        """One integer per (set, key): the key in mixed radix, ALL as each digit's top value."""
-        digits = np.where(keys < 0, self._radix - 1, keys)
-        return set_of * int(np.prod(self._radix)) + digits @ self._place
-
     def find(self, set_of, keys) -> np.ndarray:
         """The cell of each (set, key codes), or -1 where no such cell exists."""
-        keys = np.asarray(keys, dtype=np.int64).reshape(-1, len(self._radix))
-        codes = self._encode(np.asarray(set_of, dtype=np.int64), keys)
-        if not len(self._sorted):
-            return np.full(len(codes), -1, dtype=np.int64)
-        at = np.minimum(np.searchsorted(self._sorted, codes), len(self._sorted) - 1)
-        return np.where(self._sorted[at] == codes, self._order[at], -1)
+        return self._index.find(set_of, keys)
 
     def _partitions(self) -> list[tuple[int, np.ndarray]]:
         """(parent, children) along each named dimension of each cell.

@@ -41,11 +41,14 @@ from wellbeing.privacy.cells import (
     Cube,
     Groups,
     Layout,
+    is_sensitive_key,
 )
-from wellbeing.privacy.rules import BELOW_K, NO_DATA, PROTECTS_SMALLER, SHOWN, Rules
+from wellbeing.privacy.rules import SHOWN, Rules
+from wellbeing.privacy.verdicts import CODE_BELOW_K as _BELOW_K
+from wellbeing.privacy.verdicts import CODE_PROTECTS as _PROTECTS
+from wellbeing.privacy.verdicts import CODE_SHOWN as _SHOWN
+from wellbeing.privacy.verdicts import Part, Verdicts
 
-_SHOWN, _BELOW_K, _PROTECTS = 0, 1, 2
-_NAMES = {_SHOWN: SHOWN, _BELOW_K: BELOW_K, _PROTECTS: PROTECTS_SMALLER}
 # Unions matched by fingerprints: up to four atoms (every group of fewer than 5),
 # while there are few enough small atoms to pair up (audit.MATCHED_ATOMS);
 # larger unions are solved for (audit.smallest_union).
@@ -299,7 +302,13 @@ class Publication:
 
 
 class Decision:
-    """Every cell of every set of one wave: shown, or hidden and why."""
+    """Every cell of every set of one wave: shown, or hidden and why.
+
+    The plain cells are decided on construction (or taken as given: ``plain``,
+    verdicts kept from an earlier run of the same engine on the same data); the
+    sensitive breakdowns when first asked for. What it decided reads as
+    :class:`Verdicts` (:meth:`verdicts`), as the store keeps it.
+    """
 
     def __init__(
         self,
@@ -309,6 +318,7 @@ class Decision:
         *,
         history: Sequence[Publication] = (),
         layout: Layout = SURVEY,
+        plain: Part | None = None,
     ) -> None:
         self.rules = rules
         self.layout = layout
@@ -318,7 +328,7 @@ class Decision:
             for spec in specs
             if f"{spec.name}@{p.tag}" in frame.columns
         ]
-        self._current = [spec.name for spec in specs]
+        current = [spec.name for spec in specs]
         shown_before = {f"{n}@{p.tag}": keys for p in history for n, keys in p.shown.items()}
         everything = [*specs, *past]
         # Sets of exactly the same people are one set, decided once. The current
@@ -328,7 +338,7 @@ class Decision:
         self._alias: dict[str, int] = {}
         kept: list[str] = []
         for spec in everything:
-            is_past = spec.name not in self._current
+            is_past = spec.name not in current
             people = frame[spec.name].fillna(False).astype(bool).to_numpy()
             # A set of counts only is never merged with one of answers: it would take on
             # their "all alike" cells, which say nothing about how many responded.
@@ -361,12 +371,31 @@ class Decision:
         self._breakdowns = breakdowns
         self._past = {self._alias[s.name] for s in past}
         self._shown_before = shown_before
-        self._plain = self._solve([layout.plain_patterns() for _ in kept], None, LARGEST_UNION)
-        self._whole: tuple[Cube, np.ndarray] | None = None
+        self._current_sets = sorted({self._alias[name] for name in current})
+        if plain is None:
+            patterns = [layout.plain_patterns() for _ in kept]
+            plain = Part.of(*self._solve(patterns, None, LARGEST_UNION), self._current_sets)
+        self._verdicts = Verdicts(
+            layout=layout,
+            values=self._groups.values,
+            aliases={name: self._alias[name] for name in current},
+            services=self._services(),
+            plain=plain,
+        )
         self._whole_lock = threading.Lock()
-        self._code_of: list[dict[str, int]] | None = None
 
-    def _solve(self, patterns, fixed, largest_union) -> tuple[Cube, np.ndarray]:
+    def _services(self) -> dict[str, str]:
+        """Each team's service in this wave (a team belongs to one: see wave_teams)."""
+        groups, dimensions = self._groups, self.layout.dimensions
+        if "team" not in dimensions or "service" not in dimensions:
+            return {}
+        team, service = dimensions.index("team"), dimensions.index("service")
+        services: dict[str, str] = {}
+        for t, s in groups.codes[:, [team, service]].tolist():
+            services.setdefault(groups.values[team][t], groups.values[service][s])
+        return services
+
+    def _solve(self, patterns, fixed: Part | None, largest_union) -> tuple[Cube, np.ndarray]:
         cube = Cube(self._groups, self.rules, patterns)
         locked = np.isin(cube.set_of, sorted(self._past))
         locked_status = np.where(locked, _PROTECTS, _SHOWN).astype(np.int8)
@@ -379,10 +408,9 @@ class Decision:
                 found = cube.find(np.full(len(codes), self._alias[name]), np.array(codes))
                 locked_status[found[found >= 0]] = _SHOWN
         if fixed is not None:
-            earlier, earlier_status = fixed
-            found = cube.find(earlier.set_of, earlier.keys)
+            found = cube.find(fixed.set_of, fixed.keys)
             locked[found[found >= 0]] = True
-            locked_status[found[found >= 0]] = earlier_status[found >= 0]
+            locked_status[found[found >= 0]] = fixed.status[found >= 0]
         solver = Solver(
             cube,
             self._families,
@@ -392,113 +420,46 @@ class Decision:
         )
         return cube, solver.solve()
 
-    def whole(self) -> tuple[Cube, np.ndarray]:
-        """The cube with the sensitive breakdowns decided too, every plain cell as first decided."""
+    def whole(self) -> Part:
+        """The sensitive breakdowns decided too, every plain cell as first decided."""
         with self._whole_lock:
-            if self._whole is None:
+            if self._verdicts.whole is None:
                 patterns = [
                     self.layout.plain_patterns()
                     + (self.layout.sensitive_patterns() if self._breakdowns[s] else [])
                     for s in range(len(self._kept))
                 ]
-                self._whole = self._solve(patterns, self._plain, LARGEST_UNION)
-        return self._whole
+                cube, status = self._solve(patterns, self._verdicts.plain, LARGEST_UNION)
+                whole = Part.of(cube, status, self._current_sets)
+                self._verdicts = self._verdicts.with_whole(whole)
+            return self._verdicts.whole
 
-    def _cube_for(self, key: tuple[str, ...]) -> tuple[Cube, np.ndarray]:
-        sensitive = [self.layout.dimensions.index(d) for d in self.layout.sensitive]
-        return self.whole() if any(key[i] != ALL for i in sensitive) else self._plain
+    def verdicts(self, *, sensitive: bool = False) -> Verdicts:
+        """What was decided; with ``sensitive``, the sensitive breakdowns decided first."""
+        if sensitive:
+            self.whole()
+        return self._verdicts
 
     def lookup(self, set_name: str, key: tuple[str, ...]) -> tuple[str, int]:
-        """(status, respondents) of one cell; a cell nobody is in reads "fewer than k".
-
-        Only the organisation says "no data": for any smaller group an empty cell
-        and a cell of one person must look alike, so that taking part is not shown.
-        """
-        if set_name not in self._alias:
-            return (NO_DATA if all(v == ALL for v in key) else BELOW_K), 0
-        cube, status = self._cube_for(key)
-        codes = self._groups.key_codes(tuple(key))
-        cell = -1 if codes is None else int(cube.find([self._alias[set_name]], codes)[0])
-        if cell < 0:
-            return (NO_DATA if all(v == ALL for v in key) else BELOW_K), 0
-        return _NAMES[int(status[cell])], int(cube.count[cell])
+        """See :meth:`Verdicts.lookup`; a sensitive key decides the breakdowns first."""
+        return self.verdicts(sensitive=is_sensitive_key(tuple(key), self.layout)).lookup(
+            set_name, key
+        )
 
     def service_of(self, team: str) -> str | None:
-        """The service a team belongs to here, or None for a team nobody is in."""
-        dimensions = self.layout.dimensions
-        codes = self._groups.key_codes(tuple(team if d == "team" else ALL for d in dimensions))
-        if codes is None:
-            return None
-        column = dimensions.index("team")
-        rows = np.flatnonzero(self._groups.codes[:, column] == codes[column])
-        if not len(rows):
-            return None
-        service = dimensions.index("service")
-        return self._groups.values[service][self._groups.codes[rows[0], service]]
+        return self._verdicts.service_of(team)
 
     def statuses(self, set_names: Iterable[str], keys: Iterable[tuple[str, ...]]) -> list[str]:
-        """The status of many cells (one set name per key), as :meth:`lookup` gives each.
-
-        Worked out on arrays: a page gates thousands of rows per click.
-        """
-        set_names, keys = list(set_names), [tuple(key) for key in keys]
-        if not keys:
-            return []
-        layout = self.layout
-        if self._code_of is None:
-            self._code_of = [
-                {value: code for code, value in enumerate(values)} for values in self._groups.values
-            ]
-        codes = np.full((len(keys), len(layout.dimensions)), -1, dtype=np.int64)
-        known = np.ones(len(keys), dtype=bool)
-        for i, code_of in enumerate(self._code_of):
-            column = [key[i] for key in keys]
-            codes[:, i] = [-1 if v == ALL else code_of.get(str(v), -2) for v in column]
-        known &= (codes != -2).all(axis=1)
-        codes[codes == -2] = -1
-        sets = np.array([self._alias.get(name, -1) for name in set_names], dtype=np.int64)
-        known &= sets >= 0
-        sensitive = [layout.dimensions.index(d) for d in layout.sensitive]
-        is_sensitive = (codes[:, sensitive] >= 0).any(axis=1) if sensitive else known & False
-        out = np.where((codes < 0).all(axis=1), NO_DATA, BELOW_K).astype(object)
-        for wanted in (False, True):
-            rows = np.flatnonzero(known & (is_sensitive == wanted))
-            if not len(rows):
-                continue
-            cube, status = self.whole() if wanted else self._plain
-            cells = cube.find(sets[rows], codes[rows])
-            found = cells >= 0
-            names = np.array([_NAMES[int(c)] for c in status[cells[found]]], dtype=object)
-            out[rows[found]] = names
-        return out.tolist()
+        """See :meth:`Verdicts.statuses`; a sensitive key decides the breakdowns first."""
+        keys = [tuple(key) for key in keys]
+        sensitive = any(is_sensitive_key(key, self.layout) for key in keys)
+        return self.verdicts(sensitive=sensitive).statuses(set_names, keys)
 
     def cells(self, *, sensitive: bool = True) -> pd.DataFrame:
-        """Every cell of every current set: set, dimensions..., respondents, k, status."""
-        cube, status = self.whole() if sensitive else self._plain
-        rows = []
-        for name in self._current:
-            rep = self._alias[name]
-            for cell in np.flatnonzero(cube.set_of == rep).tolist():
-                rows.append(
-                    (
-                        name,
-                        *cube.key_text(cell),
-                        int(cube.count[cell]),
-                        int(cube.k[cell]),
-                        _NAMES[int(status[cell])],
-                    )
-                )
-        columns = ["set", *self.layout.dimensions, "respondents", "k", "status"]
-        return pd.DataFrame(rows, columns=columns)
+        return self.verdicts(sensitive=sensitive).cells(sensitive=sensitive)
 
     def shown_keys(self, *, sensitive: bool = False) -> dict[str, list[tuple[str, ...]]]:
-        """Per current set, the keys of its shown cells: what to remember as published."""
-        cube, status = self.whole() if sensitive else self._plain
-        shown = (status == _SHOWN) & (cube.count > 0)
-        return {
-            name: [cube.key_text(c) for c in np.flatnonzero(shown & (cube.set_of == rep)).tolist()]
-            for name, rep in ((n, self._alias[n]) for n in self._current)
-        }
+        return self.verdicts(sensitive=sensitive).shown_keys(sensitive=sensitive)
 
 
 def decide(
@@ -508,6 +469,7 @@ def decide(
     *,
     history: Sequence[Publication] = (),
     layout: Layout = SURVEY,
+    plain: Part | None = None,
 ) -> Decision:
     """Decide every cell of a wave's sets (see the module docstring).
 
@@ -519,11 +481,13 @@ def decide(
         specs: the sets figures are published for.
         rules: the thresholds in force.
         history: what readers were shown of earlier versions.
+        plain: the plain cells' verdicts, when kept from an earlier decision of
+            the same frame by the same engine: only the rest is decided.
     """
-    return Decision(frame, specs, rules, history=history, layout=layout)
+    return Decision(frame, specs, rules, history=history, layout=layout, plain=plain)
 
 
-def information_lost(decision: Decision) -> dict[str, int]:
+def information_lost(decision: Decision | Verdicts) -> dict[str, int]:
     """Cells hidden and respondents in hidden cells, by kind of cell, over every set."""
     cells = decision.cells()
     layout = decision.layout

@@ -6,10 +6,13 @@ Streamlit to the st.navigation router (:func:`_route_every_run_through_dashboard
 
 from __future__ import annotations
 
+import ast
 import atexit
 import logging
 import threading
 from contextvars import ContextVar
+from importlib import import_module
+from pathlib import Path
 
 import duckdb
 import streamlit as st
@@ -162,6 +165,52 @@ def _prepare_figures(shared: duckdb.DuckDBPyConnection, version: tuple) -> None:
             logging.getLogger(__name__).exception("preparing the dashboard's figures")
 
     thread = threading.Thread(target=prepare, name="prepare-decisions", daemon=True)
+    with _prepared_lock:
+        _preparing[:] = [t for t in _preparing if t.is_alive()] + [thread]
+    thread.start()
+
+
+PAGES = Path(__file__).resolve().parents[2] / "pages"
+
+
+def _page_imports() -> list[str]:
+    """Every module the pages import: what a first run would otherwise import itself."""
+    names: set[str] = set()
+    for page in sorted(PAGES.glob("*.py")):
+        for node in ast.parse(page.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module)
+                names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return sorted(names)
+
+
+def warm_start() -> None:
+    """At server start, before anyone connects: the first run's work that needs nobody.
+
+    On a thread of its own, while the first browser is still loading Streamlit's
+    page: import what the pages import, open the store (an empty one gets the
+    sample data) and start the background preparation, which looks up every
+    wave's kept verdicts or decides them. The first leader's run then finds it
+    done, or waits for the part it needs (imports and cached resources are
+    made once, whichever thread asks first).
+    """
+
+    def warm() -> None:
+        try:
+            for name in _page_imports():
+                try:
+                    import_module(name)
+                except ImportError:  # ``from package import function``: not a module
+                    continue
+            shared = shared_database()
+            cursor = shared.cursor()
+            _prepare_figures(shared, cache.data_version(cursor))
+        except Exception:  # the first run meets the same problem and reports it
+            logging.getLogger(__name__).exception("warming up the dashboard")
+
+    thread = threading.Thread(target=warm, name="warm-start", daemon=True)
     with _prepared_lock:
         _preparing[:] = [t for t in _preparing if t.is_alive()] + [thread]
     thread.start()

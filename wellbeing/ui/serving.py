@@ -43,7 +43,7 @@ from wellbeing import store
 from wellbeing.access import auth
 from wellbeing.core import roles
 from wellbeing.store import config
-from wellbeing.ui import sessions
+from wellbeing.ui import run, sessions
 
 UPLOAD_PREFIX = "/_stcore/upload_file/"
 MEDIA_PREFIX = "/media/"
@@ -182,6 +182,7 @@ async def lifespan(_app) -> AsyncIterator[None]:
         print(NOT_LAUNCHED, file=sys.stderr, flush=True)
         raise SystemExit(2)
     _gate_serving[:] = [True]
+    run.warm_start()
     yield
 
 
