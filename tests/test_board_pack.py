@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
+import duckdb
 import numpy as np
 import pytest
 from PIL import Image
+from support import STORE_CONFIG
 
 from queries import settings, survey
-from wellbeing import store
 from wellbeing.present import board_pack, tables
 
 POPPLER = shutil.which("pdftotext") and shutil.which("pdftoppm")
@@ -62,7 +63,9 @@ class Printed:
 @pytest.fixture(scope="module")
 def printed(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Printed:
     folder = tmp_path_factory.mktemp("board-pack")
-    con = store.connect(demo_db)
+    # Read-only: demo_db is every test's template, and the engine keeps its verdicts
+    # in a store it may write.
+    con = duckdb.connect(str(demo_db), read_only=True, config=STORE_CONFIG)
     try:
         wave_id = int(survey.waves(con)["id"].iloc[-1])
         pack = board_pack.build(

@@ -268,6 +268,29 @@ def test_the_dashboard_prepares_each_data_version_once(organisation, monkeypatch
     assert len(prepared) == 2
 
 
+@pytest.mark.background_preparation
+def test_a_reader_leaves_the_waves_to_the_writer_whose_snapshots_carry_its_verdicts(
+    organisation, monkeypatch, tmp_path
+):
+    from wellbeing.ui import run
+
+    decided, months = [], []
+    monkeypatch.setattr(survey, "prepare_decisions", lambda con, **options: decided.append(con))
+    monkeypatch.setattr(
+        supervision, "prepare_supervision_months", lambda con, **options: months.append(con)
+    )
+    monkeypatch.setattr(run, "_prepared_versions", set())
+    monkeypatch.setenv("WELLBEING_SNAPSHOTS", str(tmp_path))
+    version = cache.data_version(organisation)
+    for reading, data in (("1", version), ("", (*version, "the writer"))):
+        monkeypatch.setenv("WELLBEING_READ_ONLY", reading)
+        run._prepare_figures(organisation, data)
+        for thread in [t for t in threading.enumerate() if t.name == "prepare-decisions"]:
+            thread.join(timeout=30)
+    assert len(months) == 2, "both prepare the supervision months (kept in memory only)"
+    assert len(decided) == 1, "only the writer decides the waves"
+
+
 def test_preparation_stops_between_steps_when_asked(organisation):
     stop = threading.Event()
     stop.set()

@@ -146,7 +146,7 @@ def _finish_preparing() -> None:
 
 def _prepare_figures(shared: duckdb.DuckDBPyConnection, version: tuple) -> None:
     """Once per data version, on a thread of its own: every wave's supervision
-    month, then every wave's confidentiality decisions.
+    month, then (except in a reader) every wave's confidentiality decisions.
 
     The first leader to open a wave after an import then finds them made; a
     page that needs one sooner works it out itself, as before.
@@ -156,11 +156,18 @@ def _prepare_figures(shared: duckdb.DuckDBPyConnection, version: tuple) -> None:
             return
         _prepared_versions.add(version)
 
+    # A reader leaves the survey decisions to the writer, whose snapshots carry its
+    # verdicts (queries/decisions.py): every reader deciding every wave again would
+    # multiply the engine's work on the machine's cores. A leader who opens a wave
+    # before the writer's verdicts arrive has it decided then, by their reader.
+    decide_waves = not snapshots.reading()
+
     def prepare() -> None:
         try:
             cursor = shared.cursor()
             supervision.prepare_supervision_months(cursor, stop=_stop_preparing)
-            survey.prepare_decisions(cursor, stop=_stop_preparing)
+            if decide_waves:
+                survey.prepare_decisions(cursor, stop=_stop_preparing)
         except Exception:  # the page that needs the figure will meet and report it
             logging.getLogger(__name__).exception("preparing the dashboard's figures")
 
