@@ -69,6 +69,8 @@ def main() -> None:
         ui.demo_notice(con)
         ui.shared_filters(con)
     navigation.run()
+    if user is not None:
+        ui.preload_charts()
 
 
 # Streamlit runs this file as __main__; tests import it only to read PAGES.

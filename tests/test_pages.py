@@ -86,3 +86,22 @@ def test_every_page_says_the_figures_are_demo_data_and_hr_can_remove_them(demo_a
     again = open_page()
     assert not any("Demo data" in w.value for w in again.warning)
     assert any("No survey results" in i.value for i in again.info)
+
+
+def test_the_chart_code_is_preloaded_once_per_session(demo_app_db):
+    import importlib
+
+    navigation = importlib.import_module("wellbeing.ui.navigation")  # the module, not ui's function
+    # The installed Streamlit has exactly one chart module to name (a new Streamlit
+    # with another layout would silently lose the preload: this says so).
+    module = navigation._plotly_chart_module()
+    assert module is not None and module.startswith("PlotlyChart.")
+
+    def preloads(at: AppTest) -> int:
+        return sum(module in element.proto.body for element in at.get("html"))
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert not at.exception
+    assert preloads(at) == 1
+    at.switch_page("pages/stress.py").run()
+    assert preloads(at) == 0, "preloaded again in the same session"

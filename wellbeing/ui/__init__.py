@@ -18,6 +18,7 @@ from wellbeing.ui.navigation import (
     PageSpec,
     focus_style,
     navigation,
+    preload_charts,
     sections,
     team_focus_note,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "demo_notice",
     "filters",
     "focus_style",
+    "preload_charts",
     "local_only_banner",
     "navigation",
     "panel",
