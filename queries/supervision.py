@@ -419,8 +419,9 @@ def prepare_supervision_months(
     Run in the background before the confidentiality decisions
     (``survey.prepare_decisions``) by wellbeing.ui: a month's worker-by-worker
     cadence is the costly part of every supervision figure, and choosing another
-    wave asks for another month. The Supervision page's first view, the records of the
-    latest complete month and who is overdue, is worked out too. Returns how
+    wave asks for another month. The Supervision page's first view (every month's
+    compliance to the newest wave's), the records of the latest complete month and who
+    is overdue, are worked out too. Returns how
     many wave months were worked out.
     """
     stop = stop or threading.Event()
@@ -430,11 +431,15 @@ def prepare_supervision_months(
         month = supervision_month(con, wave_id=int(wave_id))
         if month is not None and month not in wave_months:
             wave_months.append(month)
+    latest = months(con)
+    if latest and wave_months and not stop.is_set():
+        # The Supervision page's first view: every month to the newest wave's, each
+        # month's teams decided by the engine (the organisation rows below reuse them).
+        compliance(con, month_from=latest[0], month_to=wave_months[0], rules=rules)
     for month in wave_months:
         if stop.is_set():
             break
         compliance_for_organisation(con, month=month, rules=rules)
-    latest = months(con)
     if latest and not stop.is_set():
         sessions(con, month_from=latest[-1], month_to=latest[-1], rules=rules)
         overdue_by_team(con, rules=rules)

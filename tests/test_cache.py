@@ -9,7 +9,16 @@ import threading
 import pandas as pd
 import pytest
 
-from queries import cache, change_fatigue, change_log, decisions, settings, supervision, survey
+from queries import (
+    cache,
+    change_fatigue,
+    change_log,
+    decisions,
+    settings,
+    supervision,
+    supervision_gate,
+    survey,
+)
 from tests.conftest import load_survey, survey_csv
 from wellbeing import privacy
 from wellbeing.core import kept, roles
@@ -419,11 +428,19 @@ def test_every_waves_supervision_month_is_prepared_so_a_wave_change_sends_no_que
                 counting, filters=survey.Filters(wave_id=wave), rules=rules
             )
             assert tile is None or tile.status in privacy.STATUSES
-        latest = supervision.months(connection)[-1]
+        every_month = supervision.months(connection)
+        latest = every_month[-1]
         supervision.sessions(counting, month_from=latest, month_to=latest, rules=rules)
         supervision.overdue_by_team(counting, rules=rules)
+        # The Supervision page's first view: every month to the newest wave's, by team.
+        newest_wave_month = supervision.supervision_month(connection, wave_id=waves[-1])
+        decided = len(supervision_gate._DECISIONS)
+        supervision.compliance(
+            counting, month_from=every_month[0], month_to=newest_wave_month, rules=rules
+        )
+        assert len(supervision_gate._DECISIONS) == decided, "a month was decided on the page"
         # Only the data version is read: every month's compliance was kept, and so
-        # were the latest month's records, the Supervision page's first view.
+        # were the latest month's records and the page's first view.
         assert len(counting.statements) == 1
     finally:
         connection.close()
