@@ -115,11 +115,12 @@ def wave_frame(
     keys = [*DIMENSIONS, "upload_id"]
     if long.empty:
         return pd.DataFrame(columns=[*keys, "respondents"]), []
-    long["pattern"] = long["universes"].map(tuple)
-    groups = long.drop_duplicates([*keys, "pattern"])[[*keys, "pattern", "respondents"]]
-    groups = groups.reset_index(drop=True)
-    index = pd.MultiIndex.from_frame(groups[[*keys, "pattern"]])
-    position = index.get_indexer(pd.MultiIndex.from_frame(long[[*keys, "pattern"]]))
+    # Rows come by group (numbered 1, 2, ... in order), each group's sets after it.
+    position = long["finest_group"].to_numpy(dtype=np.int64) - 1
+    first = np.flatnonzero(np.r_[True, position[1:] != position[:-1]])
+    groups = long.iloc[first][[*keys, "pattern"]].reset_index(drop=True)
+    # A group's respondents: the same in every set it counts in (its first row's).
+    groups["respondents"] = long["respondents"].to_numpy()[first]
     universes = sorted(long["universe"].unique())
     columns: dict[str, np.ndarray] = {}
     for universe in universes:

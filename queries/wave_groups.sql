@@ -1,7 +1,8 @@
 -- The finest groups of one wave's respondents, for the confidentiality engine
 -- (never shown): respondents of the same upload with the same attributes and
 -- the same sets of figures they count in, and per set what tells whether a
--- group's members all answered alike. One row per group and set.
+-- group's members all answered alike. One row per group and set; ``finest_group``
+-- numbers the groups 1, 2, ... in the order of their attributes and pattern.
 --
 -- Sets ("universes"):
 --   respondents:<instrument>       answered the instrument (the profile and response rates)
@@ -81,29 +82,72 @@ memberships as (
 ),
 
 patterns as (
-    select id, list(universe order by universe) as universes,
+    -- A pattern as text: grouping and sorting by a string is far cheaper than by a list.
+    select id, string_agg(universe, ' ' order by universe) as pattern,
     from memberships
     group by id
+),
+
+grouped as (
+    -- Each finest group numbered once, over its 25,000 people rather than over every
+    -- membership row (20 per person), so the aggregate below groups by integers.
+    select
+        p.id,
+        dense_rank() over (
+            order by p.service, p.team, p.role, p.career_stage, p.ethnicity, p.gender,
+                p.disability, p.age_band, p.upload_id, pt.pattern
+        ) as finest_group,
+        p.service,
+        p.team,
+        p.role,
+        p.career_stage,
+        p.ethnicity,
+        p.gender,
+        p.disability,
+        p.age_band,
+        p.upload_id,
+        pt.pattern,
+    from people as p
+    join patterns as pt on pt.id = p.id
+),
+
+counted as (
+    select
+        g.finest_group,
+        m.universe,
+        count(*) as respondents,
+        count(*) filter (where m.high) as high,
+        min(m.score) as low,
+        max(m.score) as top,
+    from grouped as g
+    join memberships as m on m.id = g.id
+    group by g.finest_group, m.universe
+),
+
+described as (
+    select distinct
+        finest_group, service, team, role, career_stage, ethnicity, gender, disability,
+        age_band, upload_id, pattern,
+    from grouped
 )
 
 select
-    p.service,
-    p.team,
-    p.role,
-    p.career_stage,
-    p.ethnicity,
-    p.gender,
-    p.disability,
-    p.age_band,
-    p.upload_id,
-    pt.universes,
-    m.universe,
-    count(*) as respondents,
-    count(*) filter (where m.high) as high,
-    min(m.score) as low,
-    max(m.score) as top,
-from people as p
-join patterns as pt on pt.id = p.id
-join memberships as m on m.id = p.id
-group by all
-order by all
+    d.finest_group,
+    d.service,
+    d.team,
+    d.role,
+    d.career_stage,
+    d.ethnicity,
+    d.gender,
+    d.disability,
+    d.age_band,
+    d.upload_id,
+    d.pattern,
+    c.universe,
+    c.respondents,
+    c.high,
+    c.low,
+    c.top,
+from counted as c
+join described as d on d.finest_group = c.finest_group
+order by d.finest_group, c.universe
