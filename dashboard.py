@@ -68,7 +68,7 @@ def main() -> None:
         ui.account_menu(con, user)
         ui.demo_notice(con)
         ui.shared_filters(con)
-    navigation.run()
+    ui.run_page(navigation)
     if user is not None:
         ui.preload_charts()
 

@@ -123,8 +123,14 @@ def _worker(module: str, *args: str) -> dict:
     return json.loads(lines[-1])
 
 
+VISIT_COLUMNS = ["visit", "page answered", "figures shown", "x floor"]
+
+
 def _visit_rows(visited: dict, floor: float) -> list[list[str]]:
-    return [[v["visit"], _s(v["ms"]), _times(v["ms"], floor)] for v in visited["visits"]]
+    return [
+        [v["visit"], _s(v["ms"]), _s(v.get("figures_ms", v["ms"])), _times(v["ms"], floor)]
+        for v in visited["visits"]
+    ]
 
 
 def working_copy(store: Path, name: str) -> Path:
@@ -550,12 +556,18 @@ def issue_20(args, scale, data, results, floor: float) -> int:
             visited = _worker("bench.first_visit", "--db", str(unprepared_copy))
         finally:
             remove_copy(unprepared_copy)
-        print_table(["visit", "time", "x floor"], _visit_rows(visited, floor))
+        print_table(VISIT_COLUMNS, _visit_rows(visited, floor))
         # The first run opens the store too; it is printed above, not counted here.
         later = visited["visits"][1:] or visited["visits"]
-        slowest = max(later, key=lambda v: v["ms"])
-        text = f"{_s(slowest['ms'])} ({slowest['visit']})"
-        row(figure, slowest["ms"] / 1000, text, _times(slowest["ms"], floor), unprepared)
+        # Judged on the figures shown: a page that answers at once with "being checked"
+        # has not shown the leader anything yet.
+        slowest = max(later, key=lambda v: v["figures_ms"])
+        answered = max(v["ms"] for v in later)
+        text = (
+            f"{_s(slowest['figures_ms'])} ({slowest['visit']}); every page answered "
+            f"within {_s(answered)}"
+        )
+        row(figure, slowest["figures_ms"] / 1000, text, _times(slowest["ms"], floor), unprepared)
         first = visited["visits"][0]
         print(f"  the first run, opening the store too: {_s(first['ms'])}")
         results["first_visit"] = visited
@@ -585,7 +597,7 @@ def issue_20(args, scale, data, results, floor: float) -> int:
                     f"(bench.first_visit; load {load()})"
                 )
                 restarted = _worker("bench.first_visit", "--db", str(prepared_copy))
-                print_table(["visit", "time", "x floor"], _visit_rows(restarted, floor))
+                print_table(VISIT_COLUMNS, _visit_rows(restarted, floor))
                 results["first_visit_after_restart"] = restarted
             finally:
                 remove_copy(prepared_copy)

@@ -25,7 +25,9 @@ import json
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -247,10 +249,115 @@ def decision(
     """
     rules = rules or settings.rules(con)
     key = wave_version(con, wave_id=wave_id, rules=rules)
+    if _promptly.get():
+        _at_hand_or_begun(con, key, wave_id=wave_id, rules=rules, sensitive=sensitive)
     made = _once(key, "plain", lambda: _plain(con, key, wave_id=wave_id, rules=rules))
     if sensitive and made.whole is None:
         made = _once(key, "whole", lambda: _whole(con, key, wave_id=wave_id, rules=rules))
     return made
+
+
+# A wave of at least this many respondents is decided in the background when a page
+# asks for it and nothing is kept: at 100,000 respondents a decision takes a minute,
+# which a page should not spend blocked (the sample data's waves take half a second).
+DECIDED_IN_THE_BACKGROUND_FROM = 5_000
+# Set for a page's script run (wellbeing.ui.run.begin_run): answer at once.
+_promptly: ContextVar[bool] = ContextVar("decide_promptly", default=False)
+_ON_DEMAND: dict[tuple, threading.Thread] = {}
+_FAILED: dict[tuple, Exception] = {}
+
+
+class NotDecidedYet(Exception):
+    """The wave is being decided in the background; its page says so and asks again."""
+
+    def __init__(self, wave_id: int, token: tuple) -> None:
+        super().__init__(f"wave {wave_id} is being decided")
+        self.wave_id = wave_id
+        self.token = token
+
+
+def answer_promptly() -> None:
+    """For this script run: a large wave not yet decided raises :class:`NotDecidedYet`
+    while it is decided in the background, rather than holding the page."""
+    _promptly.set(True)
+
+
+@contextmanager
+def patiently() -> Iterator[None]:
+    """Wait for decisions (HR's previews, which decide a change tried and rolled back)."""
+    token = _promptly.set(False)
+    try:
+        yield
+    finally:
+        _promptly.reset(token)
+
+
+def being_decided(token: tuple) -> bool:
+    """Whether the background decision a :class:`NotDecidedYet` named is still going on."""
+    with _LOCK:
+        thread = _ON_DEMAND.get(token)
+    return thread is not None and thread.is_alive()
+
+
+def finish_deciding(timeout: float = 60) -> None:
+    """At exit: wait for decisions begun for pages (a thread killed in DuckDB aborts)."""
+    with _LOCK:
+        threads = list(_ON_DEMAND.values())
+    for thread in threads:
+        thread.join(timeout=timeout)
+
+
+def _at_hand_or_begun(
+    con: duckdb.DuckDBPyConnection,
+    key: tuple,
+    *,
+    wave_id: int,
+    rules: privacy.Rules,
+    sensitive: bool,
+) -> None:
+    """Return when the verdicts are in memory, kept in the store or quick to make;
+    otherwise begin deciding them in the background and raise NotDecidedYet."""
+    part = "whole" if sensitive else "plain"
+    token = (key, part)
+    with _LOCK:
+        known = _DECISIONS.get(key)
+        failed = _FAILED.pop(token, None)
+    if known is not None and (not sensitive or known.whole is not None):
+        return
+    if failed is not None:
+        raise failed  # once, on the page that asks next; the next visit tries again
+    if not being_decided(token):
+        kept = {
+            row[0]
+            for row in con.execute(
+                sql("kept_verdict_parts"), {"version": verdicts_version(key)}
+            ).fetchall()
+        }
+        if part in kept:
+            return
+        size = int(con.execute(sql("wave_size"), {"wave_id": wave_id}).fetchall()[0][0])
+        if size < DECIDED_IN_THE_BACKGROUND_FROM:
+            return
+        cursor = con.cursor()
+
+        def decide() -> None:
+            try:
+                decision(cursor, wave_id=wave_id, rules=rules, sensitive=sensitive)
+            except Exception as error:  # the page that asks next shows it
+                logging.getLogger(__name__).exception("deciding wave %s", wave_id)
+                with _LOCK:
+                    _FAILED[token] = error
+
+        thread = threading.Thread(target=decide, name="decide-for-a-page", daemon=True)
+        with _LOCK:
+            running = _ON_DEMAND.get(token)
+            if running is not None and running.is_alive():
+                raise NotDecidedYet(wave_id, token)
+            for done in [t for t, th in _ON_DEMAND.items() if not th.is_alive()]:
+                del _ON_DEMAND[done]
+            _ON_DEMAND[token] = thread
+        thread.start()
+    raise NotDecidedYet(wave_id, token)
 
 
 def _once(key: tuple, part: str, make: Callable[[], privacy.Verdicts]) -> privacy.Verdicts:
@@ -439,6 +546,7 @@ def forget_remembered() -> None:
         _DECISIONS.clear()
         _ENGINES.clear()
         _WAVE_VERSIONS.clear()
+        _FAILED.clear()
 
 
 def prepare(con: duckdb.DuckDBPyConnection, *, waves: list[int], stop: threading.Event) -> int:
@@ -477,12 +585,13 @@ def consequences(
     readers have seen: the change is decided together with what they were shown,
     so some figures may have to go. Rows: set, the cell's dimensions, respondents.
     """
-    before = shown_now(con, wave_id=wave_id)
-    with store.trial(con):
-        cache.forget_version(con)
-        change()
-        cache.forget_version(con)
-        after = shown_now(con, wave_id=wave_id)
+    with patiently():
+        before = shown_now(con, wave_id=wave_id)
+        with store.trial(con):
+            cache.forget_version(con)
+            change()
+            cache.forget_version(con)
+            after = shown_now(con, wave_id=wave_id)
     cache.forget_version(con)
     keys = ["set", *DIMENSIONS]
     merged = before.merge(after[keys], on=keys, how="left", indicator=True)

@@ -166,3 +166,87 @@ def test_a_started_server_warms_up_before_anyone_connects(
         run._stop_preparing.clear()
         st.cache_resource.clear()
         decisions.forget_remembered()
+
+
+def _decided_for_pages() -> None:
+    for thread in [t for t in threading.enumerate() if t.name == "decide-for-a-page"]:
+        thread.join(timeout=120)
+
+
+def test_a_page_says_its_large_wave_is_being_decided_and_fills_in_when_it_is(
+    demo_db: Path, tmp_path: Path, monkeypatch
+):
+    # At 100,000 respondents a wave takes the engine a minute: the page answers at
+    # once and shows its figures when the background decision is made.
+    from wellbeing.ui import run
+
+    monkeypatch.setattr(decisions, "DECIDED_IN_THE_BACKGROUND_FROM", 1)  # every wave is large
+    with dashboard_on_a_copy_of(demo_db, tmp_path, monkeypatch, new_identity=True) as path:
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+        assert not at.exception, at.exception
+        waiting = [i.value for i in at.info if i.value == run.WHILE_DECIDING]
+        assert waiting, "the page did not say its wave is being decided"
+        # The Overview's trends read every wave: each rerun may meet the next one.
+        for _ in range(8):
+            _decided_for_pages()
+            at.run()
+            assert not at.exception, at.exception
+            if not [i for i in at.info if i.value == run.WHILE_DECIDING]:
+                break
+        else:
+            pytest.fail("the page was still waiting after eight reruns")
+        assert at.title[0].value == "Overview"
+        assert at.metric, "no headline figures once decided"
+        # Decided once, kept for the next start.
+        kept = run.database(str(path)).execute("select count(*) from wave_verdicts")
+        assert kept.fetchall()[0][0] >= 1
+
+
+def test_a_small_wave_is_decided_on_the_page_itself(demo_db: Path, tmp_path: Path, monkeypatch):
+    from wellbeing.ui import run
+
+    with dashboard_on_a_copy_of(demo_db, tmp_path, monkeypatch, new_identity=True):
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+        assert not at.exception, at.exception
+        assert not [i for i in at.info if i.value == run.WHILE_DECIDING]
+        assert at.metric
+
+
+def test_a_failed_background_decision_is_shown_once_and_tried_again(
+    demo_db: Path, tmp_path: Path, monkeypatch
+):
+    path = tmp_path / "store.duckdb"
+    store.copy_store(demo_db, path)
+    con = store.connect(path)
+    decisions.forget_remembered()
+    wave_id = int(survey.waves(con)["id"].iloc[-1])
+    monkeypatch.setattr(decisions, "DECIDED_IN_THE_BACKGROUND_FROM", 1)
+    broken = [True]
+    decide = privacy.decide
+
+    def failing(*args, **kwargs):
+        if broken[0]:
+            raise RuntimeError("the engine failed")
+        return decide(*args, **kwargs)
+
+    monkeypatch.setattr(privacy, "decide", failing)
+    decisions.answer_promptly()
+    try:
+        with pytest.raises(decisions.NotDecidedYet) as waiting:
+            decisions.decision(con, wave_id=wave_id)
+        _decided_for_pages()
+        assert not decisions.being_decided(waiting.value.token)
+        with pytest.raises(RuntimeError, match="the engine failed"):
+            decisions.decision(con, wave_id=wave_id)
+        broken[0] = False
+        with pytest.raises(decisions.NotDecidedYet):  # tried again, in the background
+            decisions.decision(con, wave_id=wave_id)
+        _decided_for_pages()
+        assert decisions.decision(con, wave_id=wave_id).plain.status.size
+        # HR's preview of a change decides it there and then, tried and rolled back.
+        with decisions.patiently():
+            assert decisions.decision(con, wave_id=wave_id, sensitive=True).whole is not None
+    finally:
+        decisions._promptly.set(False)
+        con.close()
+        decisions.forget_remembered()

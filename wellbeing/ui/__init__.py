@@ -29,6 +29,7 @@ from wellbeing.ui.run import (
     begin_run,
     cursor,
     database,
+    run_page,
 )
 from wellbeing.ui.serving import refuse_without_gate
 from wellbeing.ui.session import (
@@ -72,6 +73,7 @@ __all__ = [
     "navigation",
     "panel",
     "reading",
+    "run_page",
     "refuse_public_address_without_sign_in",
     "refuse_without_gate",
     "require_role",

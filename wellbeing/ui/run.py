@@ -16,9 +16,10 @@ from pathlib import Path
 
 import duckdb
 import streamlit as st
+from streamlit.navigation.page import Page
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from queries import cache, supervision, survey
+from queries import cache, decisions, supervision, survey
 from wellbeing import store
 from wellbeing.ingest import demo
 from wellbeing.store import config, snapshots
@@ -88,6 +89,9 @@ def begin_run() -> duckdb.DuckDBPyConnection:
     shared = shared_database()
     run_cursor = shared.cursor()
     _run_cursor.set(run_cursor)
+    # A page never waits a minute for the engine: a large wave not yet decided is
+    # decided in the background while the page says so (run_page).
+    decisions.answer_promptly()
     _prepare_figures(shared, cache.data_version(run_cursor))
     return run_cursor
 
@@ -142,6 +146,7 @@ def _finish_preparing() -> None:
     _stop_preparing.set()
     for thread in _preparing:
         thread.join(timeout=60)
+    decisions.finish_deciding()
 
 
 def _prepare_figures(shared: duckdb.DuckDBPyConnection, version: tuple) -> None:
@@ -221,3 +226,29 @@ def warm_start() -> None:
     with _prepared_lock:
         _preparing[:] = [t for t in _preparing if t.is_alive()] + [thread]
     thread.start()
+
+
+WHILE_DECIDING = (
+    "This wave's figures are being checked so that nobody can be singled out. At this "
+    "wave's size that takes a minute or two, once after each import; this page fills in "
+    "by itself when they are ready."
+)
+# How often a page waiting for the engine looks again.
+LOOK_AGAIN_SECONDS = 2
+
+
+def run_page(page: Page) -> None:
+    """Run the chosen page; while its wave is decided in the background, say so and
+    rerun it by itself when the decision is made."""
+    try:
+        page.run()
+    except decisions.NotDecidedYet as waiting:
+        token = waiting.token
+        st.info(WHILE_DECIDING, icon=":material/hourglass_top:")
+
+        @st.fragment(run_every=LOOK_AGAIN_SECONDS)
+        def look_again() -> None:
+            if not decisions.being_decided(token):
+                st.rerun()
+
+        look_again()
