@@ -553,21 +553,22 @@ def prepare(con: duckdb.DuckDBPyConnection, *, waves: list[int], stop: threading
     """Decide every wave now (the sensitive breakdowns too), newest first; returns how many.
 
     Run in the background after the data changes, so that the first reader to
-    open a wave does not wait for the engine. The newest wave is finished, its
-    sensitive breakdowns included, before the next is begun: it is the one every
-    page opens on. ``stop`` ends the work between steps.
+    open a wave does not wait for the engine. First what the Overview opens on:
+    the newest wave and the one before it, which its headline figures are compared
+    with; then the newest wave's sensitive breakdowns (the Equity page), then the
+    rest, wave by wave. ``stop`` ends the work between steps.
     """
     rules = settings.rules(con)
-    made = 0
-    for wave_id in reversed(waves):
+    newest_first = list(reversed(waves))
+    steps = [(w, False) for w in newest_first[:2]] + [(w, True) for w in newest_first[:2]]
+    steps += [(w, sensitive) for w in newest_first[2:] for sensitive in (False, True)]
+    decided: set[int] = set()
+    for wave_id, sensitive in steps:
         if stop.is_set():
             break
-        decision(con, wave_id=wave_id, rules=rules)
-        made += 1
-        if stop.is_set():
-            break
-        decision(con, wave_id=wave_id, rules=rules, sensitive=True)
-    return made
+        decision(con, wave_id=wave_id, rules=rules, sensitive=sensitive)
+        decided.add(wave_id)
+    return len(decided)
 
 
 def shown_now(con: duckdb.DuckDBPyConnection, *, wave_id: int) -> pd.DataFrame:

@@ -80,9 +80,10 @@ def test_a_change_to_one_wave_keeps_every_other_waves_decision(demo_db: Path, tm
     con.close()
 
 
-def test_the_preparation_finishes_the_newest_wave_equity_included_before_the_next(monkeypatch):
-    # Every page opens on the newest wave: its equity breakdowns are ready before an
-    # older wave is begun, so the Equity page, opened first, does not decide them itself.
+def test_the_preparation_decides_what_the_overview_compares_then_the_newest_equity(monkeypatch):
+    # Every page opens on the newest wave, and the Overview compares it with the wave
+    # before: both are decided first (a large wave's page waits for them), then the
+    # newest wave's equity breakdowns (the Equity page), then the older waves.
     steps: list[str] = []
 
     def decide(con, *, wave_id, rules=None, sensitive=False):
@@ -90,9 +91,11 @@ def test_the_preparation_finishes_the_newest_wave_equity_included_before_the_nex
 
     monkeypatch.setattr(decisions, "decision", decide)
     monkeypatch.setattr(decisions.settings, "rules", lambda con: privacy.Rules())
-    done = decisions.prepare(None, waves=[1, 2, 3], stop=threading.Event())
-    assert done == 3
-    assert steps == ["wave 3", "equity 3", "wave 2", "equity 2", "wave 1", "equity 1"]
+    done = decisions.prepare(None, waves=[1, 2, 3, 4], stop=threading.Event())
+    assert done == 4
+    assert steps == [
+        "wave 4", "wave 3", "equity 4", "equity 3", "wave 2", "equity 2", "wave 1", "equity 1",
+    ]  # fmt: skip
 
 
 @pytest.mark.background_preparation
