@@ -614,16 +614,23 @@ def issue_20(args, scale, data, results, floor: float) -> int:
         )
         protocol_floor = _leaders_floor(min(20.0, args.leaders_seconds))
         print(f"  floor: one session clicking on bench/floor_app.py, median {_ms(protocol_floor)}")
-        with browser.streamlit_server(data.store) as (url, pid):
-            leaders.measure(url, levels=[1], seconds=1)  # the first run starts the preparation
-            waited = browser.wait_until_idle(pid, timeout=3600)
-            print(f"  (the server's background preparation ended {waited:,.0f} s after start-up)")
-            curve = []
-            for sessions in args.leaders:
-                print(f"  {sessions} session(s), load {load()}", file=sys.stderr, flush=True)
-                curve += leaders.measure(
-                    url, levels=[sessions], seconds=args.leaders_seconds, pages=_leader_pages()
+        # A copy: the server keeps its verdicts in the store it serves.
+        served = working_copy(data.store, f"leaders_{scale.name}")
+        try:
+            with browser.streamlit_server(served) as (url, pid):
+                leaders.measure(url, levels=[1], seconds=1)  # the first run starts the preparation
+                waited = browser.wait_until_idle(pid, timeout=3600)
+                print(
+                    f"  (the server's background preparation ended {waited:,.0f} s after start-up)"
                 )
+                curve = []
+                for sessions in args.leaders:
+                    print(f"  {sessions} session(s), load {load()}", file=sys.stderr, flush=True)
+                    curve += leaders.measure(
+                        url, levels=[sessions], seconds=args.leaders_seconds, pages=_leader_pages()
+                    )
+        finally:
+            remove_copy(served)
         print_table(
             ["sessions", "clicks", "median", "p95", "worst", "x floor (p95)", "errors"],
             [
