@@ -488,6 +488,10 @@ def _keep(
     except (duckdb.TransactionException, duckdb.ConstraintException):
         # Another thread or process kept the same verdicts at the same moment.
         logging.getLogger(__name__).info("verdicts %s kept by another writer", version)
+    except duckdb.Error:
+        # Keeping them saves time later; failing to (a full disk, say) must not cost
+        # the leader the page. The next process decides the wave again.
+        logging.getLogger(__name__).warning("verdicts %s not kept", version, exc_info=True)
 
 
 def _writable(con: duckdb.DuckDBPyConnection) -> bool:

@@ -204,3 +204,21 @@ def test_verdicts_keep_small_integer_arrays_exactly():
     read = privacy.Part.from_bytes(part.to_bytes())
     for name in ("set_of", "keys", "count", "k", "status"):
         assert np.array_equal(getattr(read, name), getattr(part, name)), name
+
+
+def test_verdicts_that_cannot_be_kept_still_gate_the_page(views_db, tmp_path, monkeypatch):
+    # Keeping verdicts saves time later; a store that refuses the write (a full disk,
+    # say) must not cost the leader the page.
+    con = _fresh(_copy(views_db, tmp_path))
+    wave_id = int(survey.waves(con)["id"].iloc[-1])
+    real_sql = decisions.sql
+
+    def refusing(name):
+        if name == "insert_wave_verdicts":
+            return "select error('disk full')"
+        return real_sql(name)
+
+    monkeypatch.setattr(decisions, "sql", refusing)
+    made = decisions.decision(con, wave_id=wave_id)
+    assert made.plain.status.size
+    assert _rows(con) == []
