@@ -298,3 +298,41 @@ def test_a_heatmap_writes_figures_in_cells_only_where_every_column_fits_at_1024_
     assert not any(re.search(r"\d\.\d\d", c) for c in cells)
     assert "<5" in cells
     assert any("3.0" in h for row in many.data[0].hovertext for h in row)
+
+
+WARMED_CHART = """
+import sys
+sys.path.insert(0, "tests")
+from test_charts_many_teams import interval_figures, team
+from wellbeing.present import charts
+if sys.argv[1] == "warm":
+    charts.style.warm_up()
+before = {m for m in sys.modules if m.startswith("plotly")}
+figures = interval_figures({team(i): 0.4 + 0.01 * i for i in range(8)}, beyond_chance=set())
+chart = charts.team_intervals(figures, kind="share", axis_title="Share", k=5, organisation=0.5)
+chart.to_dict()
+print(len({m for m in sys.modules if m.startswith("plotly")} - before))
+"""
+
+
+@pytest.mark.parametrize("warm", ["warm", "cold"])
+def test_the_warm_up_leaves_a_first_chart_nothing_of_plotly_to_import(warm):
+    # The server warms plotly at start (wellbeing.ui.run.warm_start): its first chart
+    # imported about 200 modules, 0.4 s of the first leader's first chart.
+    import subprocess
+    import sys
+
+    from support import ROOT
+
+    run = subprocess.run(
+        [sys.executable, "-c", WARMED_CHART, warm],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    imported = int(run.stdout.strip().splitlines()[-1])
+    if warm == "warm":
+        assert imported == 0
+    else:
+        assert imported > 50, "the cold case no longer shows what the warm-up is for"

@@ -22,6 +22,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from queries import cache, decisions, supervision, survey
 from wellbeing import store
 from wellbeing.ingest import demo
+from wellbeing.present import charts
 from wellbeing.store import config, snapshots
 from wellbeing.ui import replicas
 
@@ -202,8 +203,9 @@ def warm_start() -> None:
     """At server start, before anyone connects: the first run's work that needs nobody.
 
     On a thread of its own, while the first browser is still loading Streamlit's
-    page: import what the pages import, open the store (an empty one gets the
-    sample data) and start the background preparation, which looks up every
+    page: import what the pages import, build a throwaway chart (plotly's first
+    takes 0.4 s), open the store (an empty one gets the sample data) and start the
+    background preparation, which looks up every
     wave's kept verdicts or decides them. The first leader's run then finds it
     done, or waits for the part it needs (imports and cached resources are
     made once, whichever thread asks first).
@@ -216,6 +218,7 @@ def warm_start() -> None:
                     import_module(name)
                 except ImportError:  # ``from package import function``: not a module
                     continue
+            charts.style.warm_up()  # plotly's validators, imported on first use
             shared = shared_database()
             cursor = shared.cursor()
             _prepare_figures(shared, cache.data_version(cursor))
