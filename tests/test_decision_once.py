@@ -7,6 +7,7 @@ import threading
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 from conftest import dashboard_on_a_copy_of
 from streamlit.testing.v1 import AppTest
@@ -17,16 +18,21 @@ from wellbeing import privacy, store
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def newest_wave_of_a_copy(template: Path, tmp_path: Path) -> tuple[duckdb.DuckDBPyConnection, int]:
+    """A private copy of a store, as a new process opens it, and its newest wave."""
+    path = tmp_path / "store.duckdb"
+    store.copy_store(template, path)
+    con = store.connect(path)
+    decisions.forget_remembered()
+    return con, int(survey.waves(con)["id"].iloc[-1])
+
+
 def test_threads_asking_for_the_same_wave_together_share_one_decision(
     demo_db: Path, tmp_path: Path, monkeypatch
 ):
     # The background preparation and a leader's first page used to decide the
     # newest wave side by side after every start, each on one of two cores.
-    path = tmp_path / "store.duckdb"
-    shutil.copy(demo_db, path)
-    con = store.connect(path)
-    decisions.forget_remembered()
-    wave_id = int(survey.waves(con)["id"].iloc[-1])
+    con, wave_id = newest_wave_of_a_copy(demo_db, tmp_path)
     made = []
     decide = privacy.decide
 
@@ -218,11 +224,7 @@ def test_a_small_wave_is_decided_on_the_page_itself(demo_db: Path, tmp_path: Pat
 def test_a_failed_background_decision_is_shown_once_and_tried_again(
     demo_db: Path, tmp_path: Path, monkeypatch
 ):
-    path = tmp_path / "store.duckdb"
-    store.copy_store(demo_db, path)
-    con = store.connect(path)
-    decisions.forget_remembered()
-    wave_id = int(survey.waves(con)["id"].iloc[-1])
+    con, wave_id = newest_wave_of_a_copy(demo_db, tmp_path)
     monkeypatch.setattr(decisions, "DECIDED_IN_THE_BACKGROUND_FROM", 1)
     broken = [True]
     decide = privacy.decide

@@ -212,6 +212,19 @@ def test_a_readers_record_of_an_earlier_version_reaches_the_writers_next_decisio
     decisions.forget_remembered()
 
 
+def reading_snapshots_of(writer, tmp_path: Path, monkeypatch) -> Path:
+    """This process as a reader of the writer's snapshots, the first one published."""
+    from queries import decisions
+
+    where = tmp_path / "snapshots"
+    monkeypatch.setenv("WELLBEING_SNAPSHOTS", str(where))
+    opened = snapshots.Snapshots(where, snapshot_queries.journaled_statements())
+    monkeypatch.setattr(replicas, "reader_snapshots", lambda folder: opened)
+    decisions.forget_remembered()
+    snapshots.publish(writer.cursor(), where)
+    return where
+
+
 def test_a_reader_on_a_new_snapshot_decides_with_what_other_readers_showed(
     writer, tmp_path, monkeypatch
 ):
@@ -220,12 +233,7 @@ def test_a_reader_on_a_new_snapshot_decides_with_what_other_readers_showed(
     from queries import decisions, survey
     from wellbeing.ui import replicas
 
-    where = tmp_path / "snapshots"
-    monkeypatch.setenv("WELLBEING_SNAPSHOTS", str(where))
-    opened = snapshots.Snapshots(where, snapshot_queries.journaled_statements())
-    monkeypatch.setattr(replicas, "reader_snapshots", lambda folder: opened)
-    decisions.forget_remembered()
-    snapshots.publish(writer.cursor(), where)
+    where = reading_snapshots_of(writer, tmp_path, monkeypatch)
     wave_id = int(survey.waves(writer)["id"].iloc[-1])
     first = decisions.decision(replicas.reader_cursor(), wave_id=wave_id)
     writer.execute(
@@ -245,12 +253,7 @@ def test_a_reader_looks_up_the_verdicts_the_writer_kept_and_decides_nothing(
     from queries import decisions, survey
     from wellbeing.privacy import decision as engine
 
-    where = tmp_path / "snapshots"
-    monkeypatch.setenv("WELLBEING_SNAPSHOTS", str(where))
-    opened = snapshots.Snapshots(where, snapshot_queries.journaled_statements())
-    monkeypatch.setattr(replicas, "reader_snapshots", lambda folder: opened)
-    decisions.forget_remembered()
-    snapshots.publish(writer.cursor(), where)
+    where = reading_snapshots_of(writer, tmp_path, monkeypatch)
     last = snapshot_queries.snapshot_version(writer)
     wave_id = int(survey.waves(writer)["id"].iloc[-1])
     made = decisions.decision(writer, wave_id=wave_id, sensitive=True)

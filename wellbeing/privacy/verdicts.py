@@ -15,6 +15,7 @@ store file is data, and loading it must not run code.
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 from collections.abc import Iterable, Sequence
@@ -90,6 +91,10 @@ class Part:
         )
 
 
+def _keyed(part: Part) -> tuple[np.ndarray, np.ndarray]:
+    return part.set_of, part.keys
+
+
 class Verdicts:
     """Every cell of the current sets of one wave: shown, or hidden and why.
 
@@ -116,20 +121,17 @@ class Verdicts:
         self.plain = plain
         self.whole = whole
         self._code_of = [{value: code for code, value in enumerate(v)} for v in values]
-        self._index = {"plain": CellIndex.for_values(values, plain.set_of, plain.keys)}
+        self._index = {"plain": CellIndex.for_values(values, *_keyed(plain))}
         if whole is not None:
-            self._index["whole"] = CellIndex.for_values(values, whole.set_of, whole.keys)
+            self._index["whole"] = CellIndex.for_values(values, *_keyed(whole))
 
     def with_whole(self, whole: Part) -> Verdicts:
-        """The same verdicts with the sensitive breakdowns decided."""
-        return Verdicts(
-            layout=self.layout,
-            values=self.values,
-            aliases=self.aliases,
-            services=self.services,
-            plain=self.plain,
-            whole=whole,
-        )
+        """The same verdicts with the sensitive breakdowns decided (a new object: the
+        old one may be in another thread's hands)."""
+        made = copy.copy(self)
+        made.whole = whole
+        made._index = {**self._index, "whole": CellIndex.for_values(self.values, *_keyed(whole))}
+        return made
 
     # --- looking cells up ------------------------------------------------------------
 
