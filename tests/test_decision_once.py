@@ -131,6 +131,7 @@ def test_after_its_first_run_the_dashboard_decides_every_wave_in_the_background(
     assert [one.cells().equals(m.cells()) for one, m in zip(kept, made, strict=True)] == [True] * 2
 
 
+@pytest.mark.slow  # it decides every wave of the sample data, as a real start does (8 s)
 @pytest.mark.background_preparation
 def test_a_started_server_warms_up_before_anyone_connects(
     demo_db: Path, tmp_path: Path, monkeypatch
