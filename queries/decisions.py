@@ -431,6 +431,12 @@ def _whole(
 ) -> privacy.Verdicts:
     """The wave's verdicts with the sensitive breakdowns decided, its plain cells as they are."""
     plain = _once(key, "plain", lambda: _plain(con, key, wave_id=wave_id, rules=rules))
+    version = verdicts_version(key)
+    # Kept since the plain part was: by the writer, whose snapshot brought it, or by
+    # another process on the same store.
+    stored = _kept_verdicts(con, version)
+    if stored is not None and stored.whole is not None:
+        return stored
     with _LOCK:
         engine = _ENGINES.get(key)
     if engine is None:
@@ -438,7 +444,7 @@ def _whole(
     made = engine.verdicts(sensitive=True)
     with _LOCK:
         _ENGINES.pop(key, None)
-    _keep(con, verdicts_version(key), "whole", wave_id=wave_id, made=made)
+    _keep(con, version, "whole", wave_id=wave_id, made=made)
     return made
 
 
@@ -498,7 +504,7 @@ def _writable(con: duckdb.DuckDBPyConnection) -> bool:
     """False on a reader's snapshot or a store opened read-only: those only read verdicts."""
     if snapshots.journal_of(con) is not None:
         return False
-    mode = con.execute("select current_setting('access_mode')").fetchall()[0][0]
+    mode = con.execute(sql("access_mode")).fetchall()[0][0]
     return str(mode).lower() != "read_only"
 
 
