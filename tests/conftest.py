@@ -469,10 +469,14 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., str]]:
     processes: list[subprocess.Popen] = []
 
     def start(
-        *, db: Path | None = None, env: dict[str, str] | None = None, direct: bool = False
+        *,
+        db: Path | None = None,
+        env: dict[str, str] | None = None,
+        direct: bool = False,
+        before_serving: str | None = None,
     ) -> str:
         path = db or tmp_path / f"server-{len(processes)}.duckdb"
-        url, process = start_streamlit(path, env=env, direct=direct)
+        url, process = start_streamlit(path, env=env, direct=direct, before_serving=before_serving)
         processes.append(process)
         return url
 

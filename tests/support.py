@@ -183,21 +183,35 @@ SERVER_STOP_GRACE = 2
 
 
 def start_streamlit(
-    db: Path, *, env: dict[str, str] | None = None, direct: bool = False
+    db: Path,
+    *,
+    env: dict[str, str] | None = None,
+    direct: bool = False,
+    before_serving: str | None = None,
 ) -> tuple[str, subprocess.Popen]:
     """A live dashboard on 127.0.0.1 over the store ``db``: its URL and its process.
 
     Started as ``python serve.py``, the only way the dashboard serves (docs/security.md);
     ``direct=True`` starts ``streamlit run dashboard.py``, which the dashboard refuses.
+    ``before_serving``: Python run in the server process first (serve.py then runs as
+    its ``__main__``), for a journey that needs the engine slower than it is.
     """
     port = free_port()
     environment = dict(os.environ)
     environment["WELLBEING_DB"] = str(db)
     environment.update(env or {})
+    serve = str(ROOT / "serve.py")
+    start = ["-m", "streamlit", "run", "dashboard.py"] if direct else [serve]
+    if before_serving is not None:
+        start = [
+            "-c",
+            f"{before_serving}\nimport runpy, sys\nsys.argv[0] = {serve!r}\n"
+            f"runpy.run_path({serve!r}, run_name='__main__')",
+        ]
     process = subprocess.Popen(
         [
             sys.executable,
-            *(["-m", "streamlit", "run", "dashboard.py"] if direct else [str(ROOT / "serve.py")]),
+            *start,
             "--server.headless",
             "true",
             "--server.address",

@@ -54,3 +54,36 @@ def test_streamlits_chart_code_is_loaded_while_the_leader_reads_the_overview(
         ".filter(e => e.name.includes('/static/js/PlotlyChart.')).length"
     )
     assert chart_code == 1, "the chart code was fetched again: not the module Streamlit imports"
+
+
+# Every wave counts as large, and each decision takes 4 s longer: the server's own
+# warm start cannot have decided the newest wave before the leader's page asks.
+SLOW_LARGE_WAVES = """
+import time
+from queries import decisions
+from wellbeing import privacy
+decisions.DECIDED_IN_THE_BACKGROUND_FROM = 1
+decide = privacy.decide
+def slow_decide(*arguments, **keywords):
+    time.sleep(4)
+    return decide(*arguments, **keywords)
+privacy.decide = slow_decide
+"""
+
+
+def test_a_page_waiting_for_its_wave_fills_in_by_itself(
+    start_server, demo_db, tmp_path, browser_page
+):
+    from support import copy_store
+
+    from wellbeing.ui import run
+
+    store = copy_store(demo_db, tmp_path / "large.duckdb", new_identity=True)
+    url = start_server(db=store, before_serving=SLOW_LARGE_WAVES)
+    browser_page.goto(url)
+    wait_for_script(browser_page)
+    notice = browser_page.get_by_text(run.WHILE_DECIDING)
+    expect(notice).to_be_visible()
+    # Nobody clicks: the page looks again by itself and shows the figures.
+    expect(browser_page.get_by_test_id("stMetric").first).to_be_visible(timeout=90_000)
+    expect(notice).to_have_count(0)

@@ -183,13 +183,13 @@ def _prepare_figures(shared: duckdb.DuckDBPyConnection, version: tuple) -> None:
     thread.start()
 
 
-PAGES = Path(__file__).resolve().parents[2] / "pages"
+PAGES_FOLDER = Path(__file__).resolve().parents[2] / "pages"
 
 
 def _page_imports() -> list[str]:
     """Every module the pages import: what a first run would otherwise import itself."""
     names: set[str] = set()
-    for page in sorted(PAGES.glob("*.py")):
+    for page in sorted(PAGES_FOLDER.glob("*.py")):
         for node in ast.parse(page.read_text(encoding="utf-8")).body:
             if isinstance(node, ast.Import):
                 names.update(alias.name for alias in node.names)
@@ -205,10 +205,9 @@ def warm_start() -> None:
     On a thread of its own, while the first browser is still loading Streamlit's
     page: import what the pages import, build a throwaway chart (plotly's first
     takes 0.4 s), open the store (an empty one gets the sample data) and start the
-    background preparation, which looks up every
-    wave's kept verdicts or decides them. The first leader's run then finds it
-    done, or waits for the part it needs (imports and cached resources are
-    made once, whichever thread asks first).
+    background preparation, which looks up every wave's kept verdicts or decides
+    them. The first leader's run then finds it done, or waits for the part it
+    needs (imports and cached resources are made once, whichever thread asks first).
     """
 
     def warm() -> None:
