@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from wellbeing.privacy.arrays import distinct_rows
 from wellbeing.privacy.span import _PRIME, _BlockSystem
 
 _SEED = 20261204
@@ -100,7 +101,7 @@ def build_system(cube, shown: np.ndarray, sets: np.ndarray) -> System | None:
     seen = np.zeros(n_groups, dtype=bool)
     seen[flat] = True
     groups = np.flatnonzero(seen)
-    inverse = _rows_numbered(signature[groups])
+    inverse = distinct_rows(signature[groups])[1]
     n_atoms = int(inverse.max()) + 1
     atom_of_group = np.full(n_groups, -1, dtype=np.int64)
     atom_of_group[groups] = inverse
@@ -122,23 +123,17 @@ def build_system(cube, shown: np.ndarray, sets: np.ndarray) -> System | None:
     labels[:, 1] = np.where(
         labels[:, 0] < own, labels[:, 0] * (1 << 20) + labels[:, 1], labels[:, 1]
     )
-    pairs = np.unique(row_of * n_atoms + atom_of_group[flat])
-    row_of_pair, atom_of_pair = np.divmod(pairs, n_atoms)
-    cut = np.searchsorted(row_of_pair, np.arange(len(rows) + 1))
-    row_atoms = [atom_of_pair[cut[r] : cut[r + 1]] for r in range(len(rows))]
+    # A row holds an atom exactly when it holds the atom's first group (every shown cell
+    # holds an atom's groups together), so each row lists its atoms once without a sort
+    # of all its groups.
+    first_group = np.zeros(n_groups, dtype=bool)
+    first_group[groups[order[bounds[:-1]]]] = True
+    held = first_group[flat]
+    cut = np.searchsorted(np.flatnonzero(held), np.r_[0, np.cumsum(sizes)])
+    atoms_held = atom_of_group[flat[held]]
+    row_atoms = [np.sort(atoms_held[cut[r] : cut[r + 1]]) for r in range(len(rows))]
     span = _BlockSystem(row_atoms, n_atoms, labels)
     return System(rows, atom_of_group, atom_weight.astype(np.int64), atom_groups, span, row_atoms)
-
-
-def _rows_numbered(table: np.ndarray) -> np.ndarray:
-    """Per row, a number shared by equal rows, in the rows' sorted order (np.unique's inverse
-    with axis=0, without its slow sort of whole rows)."""
-    order = np.lexsort(table.T[::-1])
-    ordered = table[order]
-    new = np.r_[True, (ordered[1:] != ordered[:-1]).any(axis=1)]
-    numbers = np.empty(len(table), dtype=np.int64)
-    numbers[order] = np.cumsum(new) - 1
-    return numbers
 
 
 def zero_sum_subsets(

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from wellbeing.privacy.arrays import distinct_rows
 from wellbeing.privacy.rules import (
     DIMENSIONS,
     MAX_CROSSED_ATTRIBUTES,
@@ -262,10 +263,7 @@ class Cube:
                     continue
                 columns = [layout.dimensions.index(d) for d in pattern]
                 if columns:
-                    uniques, inverse = np.unique(
-                        groups.codes[in_set][:, columns], axis=0, return_inverse=True
-                    )
-                    inverse = inverse.reshape(-1)
+                    uniques, inverse = distinct_rows(groups.codes[in_set][:, columns])
                 else:
                     uniques = np.zeros((1, 0), dtype=np.int64)
                     inverse = np.zeros(len(in_set), dtype=np.intp)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from wellbeing.privacy.arrays import distinct_rows
+
 # Arithmetic modulo a prime keeps the rank test exact and free of the
 # multithreaded floating-point linear algebra that crawls on a busy two-core
 # server. The prime is small enough that a product of two residues summed over
@@ -284,8 +286,7 @@ class _BlockSystem:
         for level in range(levels):
             numbered[:, level] = np.unique(groups[:, level], return_inverse=True)[1].reshape(-1)
         for level in range(levels):
-            _, inverse = np.unique(numbered[:, : level + 1], axis=0, return_inverse=True)
-            codes[:, level + 1] = inverse.reshape(-1)
+            codes[:, level + 1] = distinct_rows(numbered[:, : level + 1])[1]
         self.order = np.lexsort(codes[:, ::-1].T) if n_columns else np.zeros(0, dtype=np.intp)
         self.position = np.empty(n_columns, dtype=np.intp)
         self.position[self.order] = np.arange(n_columns)
