@@ -30,7 +30,7 @@ def change_timeline(
         actions: ``present.action_outcomes.on_timeline`` rows, drawn as stars labelled
             "A3" at their start dates (a shape and a label, not a colour, tell them apart).
     """
-    figure = go.Figure()
+    figure = style.new_figure()
     shown = teams[teams["status"] == privacy.SHOWN].sort_values(["team", "wave_opened_on"])
     # Every other team in one trace, its lines broken by gaps: a trace per team is
     # slow to build and to draw at hundreds of teams.
@@ -204,7 +204,7 @@ def events_against_score(points: pd.DataFrame, *, axis_title: str, window_months
     """
     axis = style.fitted_axis(points["mean_score"].astype("float64").tolist(), kind=style.SCORE)
     most = int(points["change_events"].max()) if len(points) else 1
-    figure = go.Figure(
+    figure = style.new_figure(
         go.Scatter(
             name="Team in a wave",
             x=points["change_events"].astype("float64").tolist(),

@@ -19,7 +19,7 @@ def driver_bars(table: pd.DataFrame, *, names: dict[str, str], outcome_name: str
     """
     ordered = table.sort_values("importance", ascending=True)
     labels = [names.get(m, m) for m in ordered["measure"]]
-    figure = go.Figure(
+    figure = style.new_figure(
         go.Bar(
             x=ordered["importance"].tolist(),
             y=labels,

@@ -34,7 +34,7 @@ def respondent_profile_bars(profile: pd.DataFrame, *, names: dict[str, str]) -> 
         f"{v:.0%} ({int(n)})" for v, n in zip(shown["share"], shown["respondents"], strict=True)
     ]
     axis = style.fitted_axis(shown["share"].astype("float64").tolist(), kind=style.SHARE)
-    figure = go.Figure(
+    figure = style.new_figure(
         go.Bar(
             orientation="h",
             x=shown["share"].astype("float64").tolist(),

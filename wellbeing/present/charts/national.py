@@ -21,7 +21,7 @@ def against_national(rows: pd.DataFrame) -> go.Figure:
     measures = rows["measure"].astype("str").tolist()
     labels = team_labels(measures)
     axis = style.fitted_axis([*shown["high"], *rows["national"].dropna()], kind=style.SHARE)
-    figure = go.Figure(
+    figure = style.new_figure(
         go.Scatter(
             name=style.ORGANISATION.words,
             mode="markers",

@@ -55,7 +55,7 @@ def response_rate_bars(rates: pd.DataFrame, *, k: int, low_rate: float) -> go.Fi
     ]
     axis = style.fitted_axis([*values, low_rate], kind=style.SHARE)
     low = drawn["low_response"].astype(bool).tolist()
-    figure = go.Figure(
+    figure = style.new_figure(
         go.Bar(
             orientation="h",
             name="Response rate",

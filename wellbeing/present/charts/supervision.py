@@ -55,7 +55,7 @@ def team_scatter(
         plot_height=SCATTER_PLOT_HEIGHT,
         radii=[6.0] * len(points),
     )
-    figure = go.Figure(
+    figure = style.new_figure(
         go.Scatter(
             name="Team",
             x=xs,
@@ -140,7 +140,7 @@ def reported_against_records(
     teams = frame["team"].astype("str").tolist()
     labels = team_labels(teams)
     axis = style.fitted_axis([1.0], kind=style.SHARE)
-    figure = go.Figure()
+    figure = style.new_figure()
     for column, label, role, unit in [
         ("reported", reported_label, style.SOURCES["survey"], "respondents"),
         ("recorded", recorded_label, style.SOURCES["records"], "staff"),

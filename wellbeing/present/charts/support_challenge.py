@@ -81,7 +81,7 @@ def support_challenge_scatter(
         plot_height=SCATTER_PLOT_HEIGHT,
         radii=[diameters[i] / 2 for i in priority],
     )
-    figure = go.Figure()
+    figure = style.new_figure()
     figure.add_shape(
         type="rect",
         x0=cutoff,
@@ -203,7 +203,7 @@ def quadrant_bars(
     shown = frame[frame["status"] == privacy.SHOWN]
     hidden = frame[frame["status"] != privacy.SHOWN]
     axis = style.fitted_axis([1.0], kind=style.SHARE)
-    figure = go.Figure()
+    figure = style.new_figure()
     for (column, label), colour, pattern in zip(
         QUADRANTS.items(), style.SEQUENCE, style.SEQUENCE_PATTERNS, strict=True
     ):

@@ -164,7 +164,7 @@ def _team_heatmap(
     name_room = int(max((style.text_width(label, style.SMALL_SIZE) for label in labels), default=0))
     left, right = style.label_margin(row_labels.values()), int(name_room * 0.71) + 8
     text, text_size, figures_in_cells = _cell_text_that_fits(text, shown, left + right)
-    figure = go.Figure(
+    figure = style.new_figure(
         go.Heatmap(
             z=z,
             x=labels,
@@ -321,7 +321,7 @@ def team_intervals(
     )
     roles = [style.verdict_role(v, worse=worse) for v in shown["verdict"]]
     better = stats.LOWER if worse == stats.HIGHER else stats.HIGHER
-    figure = go.Figure()
+    figure = style.new_figure()
     figure.add_trace(
         go.Scatter(
             name="Team",

@@ -38,7 +38,7 @@ def trend_lines(
             started, so the mark is told apart by its shape and label, not its colour.
     """
     number = style.number_format(kind)
-    figure = go.Figure()
+    figure = style.new_figure()
     series = [("Organisation", organisation, style.ORGANISATION.colour)]
     if team is not None and team_trend is not None:
         series.append((team, team_trend, style.FOCUS.colour))
