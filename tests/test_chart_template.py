@@ -11,9 +11,9 @@ import re
 
 import plotly.io as pio
 import streamlit  # noqa: F401  (its import makes Streamlit's theme Plotly's default)
-
 from support import ROOT
 from test_charts_many_teams import interval_figures, team
+
 from wellbeing.present import charts
 from wellbeing.present.charts import style
 
