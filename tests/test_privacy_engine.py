@@ -147,8 +147,52 @@ def test_an_audit_that_remembers_what_was_derivable_still_finds_a_union_of_it():
     assert [leak.people for leak in found] == [4]
     union = np.concatenate([cube.members(cell["A"]), cube.members(cell["B"])])
     assert sorted(found[0].groups.tolist()) == sorted(union.tolist())
-    # The complete search it fell back on is remembered in place of the stale groups.
-    assert [g.tolist() for g in remembered["stress"]] == [sorted(union.tolist())]
+    # What was remembered stays: every group derivable after later repairs is a union of it.
+    assert [g.tolist() for g in remembered["stress"]] == [
+        np.sort(cube.members(cell["A"])).tolist(),
+        np.sort(cube.members(cell["B"])).tolist(),
+    ]
+    # With C hidden too, neither A nor B nor their union follows from S alone (S - C is
+    # gone): nothing is given away, and nothing is searched for beyond what was remembered.
+    shown[cell["C"]] = False
+    assert not audit.find_leaks(
+        cube,
+        shown,
+        {"stress": np.array([0])},
+        union_k=5,
+        hidden_targets=np.array([cell["A"], cell["B"], cell["C"]]),
+        known=remembered,
+    )
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_a_remembered_audit_finds_a_leak_whenever_a_complete_search_does(seed):
+    # Hiding shown cells one at a time in a random organisation: the audit that
+    # remembers its first complete search (as the repairs do) finds a leak whenever a
+    # complete search of the shown cells finds one, and within each group that search
+    # finds, a group it finds too (the smallest derivable groups; their unions follow).
+    from wellbeing.privacy import audit
+    from wellbeing.privacy.cells import Cube, Groups
+
+    rng = np.random.default_rng(seed)
+    people = people_of(*[(f"T{t}", f"S{t % 3}", int(rng.integers(1, 9))) for t in range(12)])
+    people["role"] = rng.choice(["Manager", "Senior", "Social worker"], len(people))
+    groups = Groups.from_frame(finest(people, ["stress"]), ["stress"])
+    cube = Cube(groups, privacy.Rules(), [privacy.SURVEY.plain_patterns()])
+    shown = cube.count >= 5
+    remembered: dict = {}
+    for cell in rng.permutation(np.flatnonzero(shown)).tolist():
+        targets = np.flatnonzero(~shown & (cube.count > 0) & (cube.count < 5))
+        families = {"stress": np.array([0])}
+        found = audit.find_leaks(
+            cube, shown, families, union_k=5, hidden_targets=targets, known=remembered
+        )
+        complete = audit.find_leaks(cube, shown, families, union_k=5, hidden_targets=targets)
+        found_groups = [set(leak.groups.tolist()) for leak in found]
+        assert bool(found) == bool(complete)
+        for leak in complete:
+            assert any(group <= set(leak.groups.tolist()) for group in found_groups)
+        shown[cell] = False
 
 
 def test_a_small_group_all_answering_alike_is_hidden_and_a_larger_one_is_shown():

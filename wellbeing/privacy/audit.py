@@ -239,11 +239,13 @@ def find_leaks(
     ``known``, while cells are only ever hidden (the repairs), saves searching
     again: hiding a cell takes equations away, so every group derivable after
     it was derivable before. A family searched completely (every union of
-    fewer than ``union_k`` people, every target) leaves its derivable groups
-    there; while some of those still leak, the family is checked on those
-    alone. Once none does, it is searched completely again, since a union of
-    groups no longer derivable one by one may still be: a family is found
-    clean only by a complete search.
+    fewer than ``union_k`` people, every target) leaves there the groups it
+    found derivable: every smallest derivable group of fewer than ``union_k``
+    people and every derivable target. A derivable group is a disjoint union of
+    smallest ones (take a derivable part away and the rest is derivable too), so
+    after a repair the family is checked on those groups and on their unions of
+    fewer than ``union_k`` people alone, which is the complete search of the new
+    equations.
     """
     leaks: list[Leak] = []
     # A hidden cell of exactly the people of a shown cell gives nothing away. Such a
@@ -265,11 +267,8 @@ def find_leaks(
         rng = np.random.default_rng([_SEED, zlib.crc32(family.encode())])
         derivable = None
         if pooled is not None:
-            derivable = _derivable(system, _atoms_of_groups(system, pooled), rng)
-            if all(_people(groups) in shown_people for _, _, groups in derivable):
-                # A union of groups no longer derivable one by one may be now: the
-                # family is found clean only by a complete search.
-                derivable = None
+            again = _known_and_their_unions(cube, system, pooled, rng, union_k)
+            derivable = _derivable(system, again, rng)
         candidates: list | AuditUnfinished = []
         complete = True
         if derivable is None:
@@ -291,7 +290,7 @@ def find_leaks(
             candidates = []
         if derivable is None:
             derivable = _derivable(system, candidates, rng)
-        if known is not None:
+        if known is not None and pooled is None:
             if complete and not unsettled:
                 known[family] = [np.sort(groups) for _, _, groups in derivable]
             else:
@@ -362,10 +361,43 @@ def _whole_atoms(system: System, groups: np.ndarray) -> np.ndarray | None:
     return atoms
 
 
-def _atoms_of_groups(system: System, pooled: list[np.ndarray]) -> list[tuple[int, ...]]:
-    """Groups of people found derivable before, as this system's atoms where still whole."""
-    found = (_whole_atoms(system, groups) for groups in pooled)
-    return [tuple(atoms.tolist()) for atoms in found if atoms is not None]
+def _known_and_their_unions(
+    cube, system: System, pooled: list[np.ndarray], rng: np.random.Generator, union_k: int
+) -> list[tuple[int, ...]]:
+    """Groups of people found derivable before, and every disjoint union of up to
+    ``LARGEST_UNION`` of them with fewer than ``union_k`` people, as this system's atoms
+    where they are whole (a group that splits an atom is never derivable).
+
+    Unions are matched on random null vectors of the groups: each atom's value is shared
+    out at random among its groups, so a union adds up to zero when it is derivable, and
+    about once in p^4 otherwise (a union that splits an atom never does).
+    """
+    candidates = []
+    for groups in pooled:
+        atoms = _whole_atoms(system, groups)
+        if atoms is not None:
+            candidates.append(tuple(atoms.tolist()))
+    if len(pooled) < 2:
+        return candidates
+    prints = system.span.null_vectors(rng, FINGERPRINTS)
+    shares = rng.integers(0, _PRIME, (len(system.atom_of_group), FINGERPRINTS))
+    covered = np.flatnonzero(system.atom_of_group >= 0)
+    totals = np.zeros_like(prints)
+    np.add.at(totals, system.atom_of_group[covered], shares[covered])
+    first = np.array([groups[0] for groups in system.atom_groups], dtype=np.int64)
+    shares[first] = (shares[first] + prints - totals) % _PRIME
+    item_prints = np.stack([shares[groups].sum(axis=0) % _PRIME for groups in pooled])
+    weight = np.array([int(cube.groups.weight[groups].sum()) for groups in pooled])
+    for subset in zero_sum_subsets(item_prints, weight, union_k - 1):
+        if len(subset) < 2:
+            continue
+        groups = np.concatenate([pooled[i] for i in subset])
+        if len(np.unique(groups)) < len(groups):
+            continue  # overlapping: a sum, not a union
+        atoms = _whole_atoms(system, groups)
+        if atoms is not None:
+            candidates.append(tuple(atoms.tolist()))
+    return candidates
 
 
 def _derivable(system: System, candidates, rng) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
