@@ -38,7 +38,7 @@ import pandas as pd
 from queries import cache, settings, sql
 from queries.cache import data_version
 from wellbeing import privacy, store
-from wellbeing.core import roles
+from wellbeing.core import apart, roles
 from wellbeing.core.measures import AGREE_MIN_VALUE, HIGH_SCORE_CUTOFF, REPORTED_MONTHLY_BAND
 from wellbeing.store import snapshots
 
@@ -335,8 +335,7 @@ def _at_hand_or_begun(
         }
         if part in kept:
             return
-        size = int(con.execute(sql("wave_size"), {"wave_id": wave_id}).fetchall()[0][0])
-        if size < DECIDED_IN_THE_BACKGROUND_FROM:
+        if _size(con, wave_id=wave_id) < DECIDED_IN_THE_BACKGROUND_FROM:
             return
         cursor = con.cursor()
 
@@ -391,6 +390,28 @@ def _once(key: tuple, part: str, make: Callable[[], privacy.Verdicts]) -> privac
         deciding.set()
 
 
+def _inputs(con: duckdb.DuckDBPyConnection, *, wave_id: int) -> tuple:
+    """What the engine decides a wave from: its finest groups, sets and earlier versions."""
+    current = active_uploads(con, wave_id=wave_id)
+    history = published(con, wave_id=wave_id)
+    frame, specs = wave_frame(con, wave_id=wave_id, current=current, history=history)
+    return frame, specs, [privacy.Publication(str(p.id), p.shown) for p in history]
+
+
+def _decided_apart(con: duckdb.DuckDBPyConnection, *, wave_id: int) -> bool:
+    """Whether the wave is large enough to be decided in a process of its own.
+
+    A large wave's decision is a minute of pure Python: in the server's own
+    interpreter it would slow every leader's page, and two could not run on two
+    cores. A small one (the sample data's: half a second) is quicker decided here.
+    """
+    return _size(con, wave_id=wave_id) >= DECIDED_IN_THE_BACKGROUND_FROM
+
+
+def _size(con: duckdb.DuckDBPyConnection, *, wave_id: int) -> int:
+    return int(con.execute(sql("wave_size"), {"wave_id": wave_id}).fetchall()[0][0])
+
+
 def _engine(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -398,15 +419,28 @@ def _engine(
     rules: privacy.Rules,
     plain: privacy.Part | None = None,
 ) -> privacy.Decision:
-    current = active_uploads(con, wave_id=wave_id)
-    history = published(con, wave_id=wave_id)
-    frame, specs = wave_frame(con, wave_id=wave_id, current=current, history=history)
-    return privacy.decide(
+    frame, specs, history = _inputs(con, wave_id=wave_id)
+    return privacy.decide(frame, specs, rules, history=history, plain=plain)
+
+
+def _verdicts_apart(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    wave_id: int,
+    rules: privacy.Rules,
+    plain: privacy.Part | None = None,
+    sensitive: bool = False,
+) -> privacy.Verdicts:
+    frame, specs, history = _inputs(con, wave_id=wave_id)
+    return apart.run_apart(
+        privacy.decide_verdicts,
         frame,
         specs,
         rules,
-        history=[privacy.Publication(str(p.id), p.shown) for p in history],
+        history=history,
         plain=plain,
+        sensitive=sensitive,
+        preload=("wellbeing.privacy",),
     )
 
 
@@ -418,10 +452,13 @@ def _plain(
     stored = _kept_verdicts(con, version)
     if stored is not None:
         return stored
-    engine = _engine(con, wave_id=wave_id, rules=rules)
-    with _LOCK:
-        _ENGINES[key] = engine
-    made = engine.verdicts()
+    if _decided_apart(con, wave_id=wave_id):
+        made = _verdicts_apart(con, wave_id=wave_id, rules=rules)
+    else:
+        engine = _engine(con, wave_id=wave_id, rules=rules)
+        with _LOCK:
+            _ENGINES[key] = engine
+        made = engine.verdicts()
     _keep(con, version, "plain", wave_id=wave_id, made=made)
     return made
 
@@ -438,12 +475,15 @@ def _whole(
     if stored is not None and stored.whole is not None:
         return stored
     with _LOCK:
-        engine = _ENGINES.get(key)
-    if engine is None:
-        engine = _engine(con, wave_id=wave_id, rules=rules, plain=plain.plain)
-    made = engine.verdicts(sensitive=True)
-    with _LOCK:
-        _ENGINES.pop(key, None)
+        engine = _ENGINES.pop(key, None)
+    if engine is not None:
+        made = engine.verdicts(sensitive=True)
+    elif _decided_apart(con, wave_id=wave_id):
+        made = _verdicts_apart(con, wave_id=wave_id, rules=rules, plain=plain.plain, sensitive=True)
+    else:
+        made = _engine(con, wave_id=wave_id, rules=rules, plain=plain.plain).verdicts(
+            sensitive=True
+        )
     _keep(con, version, "whole", wave_id=wave_id, made=made)
     return made
 
@@ -559,25 +599,71 @@ def forget_remembered() -> None:
         _FAILED.clear()
 
 
+# Waves the preparation decides at once, a large one each in a process of its own: the
+# two cores of the machines this was built on (a decision at 100,000 respondents holds
+# a gigabyte or two of memory).
+DECIDED_AT_ONCE = 2
+
+
+def preparation_steps(waves: list[int]) -> list[tuple[int, bool]]:
+    """(wave, sensitive) in the order the preparation takes them up.
+
+    First what the Overview opens on: the newest wave and the one before it,
+    which its headline figures are compared with; then their sensitive
+    breakdowns (the Equity page); then the older waves two by two, likewise.
+    Taken up in this order by ``DECIDED_AT_ONCE`` workers, a wave's two parts are
+    never decided side by side (the second would wait for the first).
+    """
+    newest_first = list(reversed(waves))
+    steps = []
+    for at in range(0, len(newest_first), DECIDED_AT_ONCE):
+        pair = newest_first[at : at + DECIDED_AT_ONCE]
+        steps += [(w, False) for w in pair] + [(w, True) for w in pair]
+    return steps
+
+
 def prepare(con: duckdb.DuckDBPyConnection, *, waves: list[int], stop: threading.Event) -> int:
-    """Decide every wave now (the sensitive breakdowns too), newest first; returns how many.
+    """Decide every wave now (the sensitive breakdowns too); returns how many.
 
     Run in the background after the data changes, so that the first reader to
-    open a wave does not wait for the engine. First what the Overview opens on:
-    the newest wave and the one before it, which its headline figures are compared
-    with; then the newest wave's sensitive breakdowns (the Equity page), then the
-    rest, wave by wave. ``stop`` ends the work between steps.
+    open a wave does not wait for the engine. The steps (:func:`preparation_steps`)
+    are taken up in order by ``DECIDED_AT_ONCE`` threads, each with a cursor of
+    its own; a large wave is decided in a process of its own, so two run on two
+    cores. ``stop`` ends the work between steps; a failed step stops the rest and
+    is raised.
     """
     rules = settings.rules(con)
-    newest_first = list(reversed(waves))
-    steps = [(w, False) for w in newest_first[:2]] + [(w, True) for w in newest_first[:2]]
-    steps += [(w, sensitive) for w in newest_first[2:] for sensitive in (False, True)]
+    steps = preparation_steps(waves)
     decided: set[int] = set()
-    for wave_id, sensitive in steps:
-        if stop.is_set():
-            break
-        decision(con, wave_id=wave_id, rules=rules, sensitive=sensitive)
-        decided.add(wave_id)
+    failures: list[BaseException] = []
+    taking = threading.Lock()
+
+    def work() -> None:
+        cursor = con.cursor()
+        while True:
+            with taking:
+                if stop.is_set() or failures or not steps:
+                    return
+                wave_id, sensitive = steps.pop(0)
+            try:
+                decision(cursor, wave_id=wave_id, rules=rules, sensitive=sensitive)
+            except BaseException as error:
+                with taking:
+                    failures.append(error)
+                return
+            with taking:
+                decided.add(wave_id)
+
+    workers = [
+        threading.Thread(target=work, name=f"prepare-decisions-{n}", daemon=True)
+        for n in range(DECIDED_AT_ONCE)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if failures:
+        raise failures[0]
     return len(decided)
 
 

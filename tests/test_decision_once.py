@@ -86,22 +86,86 @@ def test_a_change_to_one_wave_keeps_every_other_waves_decision(demo_db: Path, tm
     con.close()
 
 
-def test_the_preparation_decides_what_the_overview_compares_then_the_newest_equity(monkeypatch):
+def test_the_preparation_decides_what_the_overview_compares_then_the_newest_equity():
     # Every page opens on the newest wave, and the Overview compares it with the wave
-    # before: both are decided first (a large wave's page waits for them), then the
-    # newest wave's equity breakdowns (the Equity page), then the older waves.
-    steps: list[str] = []
+    # before: both are decided first (a large wave's page waits for them), then their
+    # equity breakdowns (the Equity page), then the older waves two by two likewise.
+    steps = [
+        f"{'equity' if sensitive else 'wave'} {wave}"
+        for wave, sensitive in decisions.preparation_steps([1, 2, 3, 4, 5])
+    ]
+    assert steps == [
+        "wave 5", "wave 4", "equity 5", "equity 4",
+        "wave 3", "wave 2", "equity 3", "equity 2",
+        "wave 1", "equity 1",
+    ]  # fmt: skip
+
+
+class _Store:
+    def cursor(self) -> _Store:
+        return self
+
+
+def test_the_preparation_decides_two_waves_at_once_in_order(monkeypatch):
+    # Two workers take the steps up in order: the first two (the newest waves) are
+    # decided side by side (a barrier both must reach), and every step is taken once.
+    started: list[str] = []
+    side_by_side = threading.Barrier(decisions.DECIDED_AT_ONCE, timeout=10)
+    taking = threading.Lock()
 
     def decide(con, *, wave_id, rules=None, sensitive=False):
-        steps.append(f"{'equity' if sensitive else 'wave'} {wave_id}")
+        with taking:
+            started.append(f"{'equity' if sensitive else 'wave'} {wave_id}")
+            first = len(started) <= decisions.DECIDED_AT_ONCE
+        if first:
+            side_by_side.wait()
 
     monkeypatch.setattr(decisions, "decision", decide)
     monkeypatch.setattr(decisions.settings, "rules", lambda con: privacy.Rules())
-    done = decisions.prepare(None, waves=[1, 2, 3, 4], stop=threading.Event())
+    done = decisions.prepare(_Store(), waves=[1, 2, 3, 4], stop=threading.Event())
     assert done == 4
-    assert steps == [
-        "wave 4", "wave 3", "equity 4", "equity 3", "wave 2", "equity 2", "wave 1", "equity 1",
-    ]  # fmt: skip
+    assert sorted(started[:2]) == ["wave 3", "wave 4"]
+    assert sorted(started) == sorted(
+        f"{'equity' if s else 'wave'} {w}" for w, s in decisions.preparation_steps([1, 2, 3, 4])
+    )
+
+
+def test_a_failed_step_stops_the_preparation_and_is_raised(monkeypatch):
+    def decide(con, *, wave_id, rules=None, sensitive=False):
+        raise RuntimeError(f"wave {wave_id} failed")
+
+    monkeypatch.setattr(decisions, "decision", decide)
+    monkeypatch.setattr(decisions.settings, "rules", lambda con: privacy.Rules())
+    with pytest.raises(RuntimeError, match="failed"):
+        decisions.prepare(_Store(), waves=[1, 2, 3, 4], stop=threading.Event())
+
+
+def test_a_large_wave_is_decided_in_a_process_of_its_own_with_the_same_verdicts(
+    demo_db: Path, tmp_path: Path, monkeypatch
+):
+    # At 100,000 respondents a decision is a minute of pure Python: decided in the
+    # server's interpreter it would slow every leader's page (docs: wellbeing/core/apart.py).
+    from wellbeing.core import apart
+
+    con, wave_id = newest_wave_of_a_copy(demo_db, tmp_path)
+    here = decisions.decision(con, wave_id=wave_id, sensitive=True)
+    decisions.forget_remembered()
+    con.execute("delete from wave_verdicts")
+    apart_calls = []
+    run_apart = apart.run_apart
+
+    def counted(function, *args, **kwargs):
+        apart_calls.append(function.__name__)
+        return run_apart(function, *args, **kwargs)
+
+    monkeypatch.setattr(apart, "run_apart", counted)
+    monkeypatch.setattr(decisions, "DECIDED_IN_THE_BACKGROUND_FROM", 1)
+    there = decisions.decision(con, wave_id=wave_id, sensitive=True)
+    assert apart_calls == ["decide_verdicts", "decide_verdicts"]  # the plain part, then the rest
+    assert there is not here
+    assert there.cells(sensitive=True).equals(here.cells(sensitive=True))
+    decisions.forget_remembered()
+    con.close()
 
 
 @pytest.mark.background_preparation
@@ -228,14 +292,14 @@ def test_a_failed_background_decision_is_shown_once_and_tried_again(
     con, wave_id = newest_wave_of_a_copy(demo_db, tmp_path)
     monkeypatch.setattr(decisions, "DECIDED_IN_THE_BACKGROUND_FROM", 1)
     broken = [True]
-    decide = privacy.decide
+    gather = decisions._inputs
 
     def failing(*args, **kwargs):
         if broken[0]:
             raise RuntimeError("the engine failed")
-        return decide(*args, **kwargs)
+        return gather(*args, **kwargs)
 
-    monkeypatch.setattr(privacy, "decide", failing)
+    monkeypatch.setattr(decisions, "_inputs", failing)
     decisions.answer_promptly()
     try:
         with pytest.raises(decisions.NotDecidedYet) as waiting:

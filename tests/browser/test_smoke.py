@@ -58,16 +58,17 @@ def test_streamlits_chart_code_is_loaded_while_the_leader_reads_the_overview(
 
 # Every wave counts as large, and each decision takes 4 s longer: the server's own
 # warm start cannot have decided the newest wave before the leader's page asks.
+# Slowed where the server gathers a wave for the engine: the engine itself runs in a
+# process of its own for a large wave (wellbeing/core/apart.py).
 SLOW_LARGE_WAVES = """
 import time
 from queries import decisions
-from wellbeing import privacy
 decisions.DECIDED_IN_THE_BACKGROUND_FROM = 1
-decide = privacy.decide
-def slow_decide(*arguments, **keywords):
+gather = decisions._inputs
+def slow_inputs(*arguments, **keywords):
     time.sleep(4)
-    return decide(*arguments, **keywords)
-privacy.decide = slow_decide
+    return gather(*arguments, **keywords)
+decisions._inputs = slow_inputs
 """
 
 

@@ -40,6 +40,7 @@ from wellbeing.privacy.decision import (
     Publication,
     SetSpec,
     decide,
+    decide_verdicts,
     information_lost,
 )
 from wellbeing.privacy.protect import protect
@@ -107,6 +108,7 @@ __all__ = [
     "check_crossing",
     "crossed_attributes",
     "decide",
+    "decide_verdicts",
     "information_lost",
     "is_sensitive_key",
     "protect",

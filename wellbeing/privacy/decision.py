@@ -487,6 +487,20 @@ def decide(
     return Decision(frame, specs, rules, history=history, layout=layout, plain=plain)
 
 
+def decide_verdicts(
+    frame: pd.DataFrame,
+    specs: Sequence[SetSpec],
+    rules: Rules,
+    *,
+    history: Sequence[Publication] = (),
+    plain: Part | None = None,
+    sensitive: bool = False,
+) -> Verdicts:
+    """:func:`decide`'s verdicts, the sensitive breakdowns too with ``sensitive``: what a
+    process deciding a wave for the server hands back (queries/decisions.py)."""
+    return decide(frame, specs, rules, history=history, plain=plain).verdicts(sensitive=sensitive)
+
+
 def information_lost(decision: Decision | Verdicts) -> dict[str, int]:
     """Cells hidden and respondents in hidden cells, by kind of cell, over every set."""
     cells = decision.cells()

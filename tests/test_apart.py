@@ -1,0 +1,38 @@
+"""Work done in a process of its own gives back its result, its error, or says it died."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from wellbeing.core import apart
+
+
+def _pid_and(value: int) -> tuple[int, int]:
+    return os.getpid(), value * 2
+
+
+def _fails(message: str) -> None:
+    raise ValueError(message)
+
+
+def _dies() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_the_work_runs_in_another_process_and_gives_back_its_result():
+    pid, doubled = apart.run_apart(_pid_and, 21)
+    assert doubled == 42
+    assert pid != os.getpid()
+
+
+def test_an_error_in_the_work_is_raised_to_the_caller():
+    with pytest.raises(ValueError, match="no such wave"):
+        apart.run_apart(_fails, "no such wave")
+
+
+def test_a_process_that_dies_is_an_error_not_a_hang():
+    with pytest.raises(apart.EndedWithoutAnAnswer, match="_dies ended without an answer"):
+        apart.run_apart(_dies)

@@ -1,0 +1,77 @@
+"""Work done in a process of its own, so that the server's interpreter stays free.
+
+A long computation in pure Python (the confidentiality engine at 100,000
+respondents: a minute) holds the interpreter's lock: every leader's page on the
+same server waits for it between its own steps, and a second wave cannot be
+decided beside it on the other core. Run in a process of its own, it does
+neither. Processes come from a fork server started once, with the modules the
+work needs already imported, so each one starts in milliseconds; a process that
+dies (killed, out of memory) is an error, never a hang. The processes are
+daemonic: they end with the server.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any
+
+_LOCK = threading.Lock()
+_CONTEXTS: dict[tuple[str, ...], Any] = {}
+
+
+class EndedWithoutAnAnswer(RuntimeError):
+    """The process doing the work ended before it gave its result."""
+
+
+def _context(preload: tuple[str, ...]):
+    with _LOCK:
+        if not _CONTEXTS:
+            context = multiprocessing.get_context("forkserver")
+            # One fork server per process: the first caller's modules are preloaded.
+            context.set_forkserver_preload(list(preload))
+            _CONTEXTS[preload] = context
+        return next(iter(_CONTEXTS.values()))
+
+
+def _work(send: Connection, function: Callable[..., Any], args: tuple, kwargs: dict) -> None:
+    try:
+        outcome: tuple[str, Any] = ("done", function(*args, **kwargs))
+    except Exception as error:  # given to the caller, who raises it
+        outcome = ("failed", error)
+    send.send(outcome)
+    send.close()
+
+
+def run_apart(
+    function: Callable[..., Any], /, *args: Any, preload: tuple[str, ...] = (), **kwargs: Any
+) -> Any:
+    """``function(*args, **kwargs)`` in a process of its own: its result, or its exception.
+
+    ``function`` must be importable (a module's top-level function) and its
+    arguments and result picklable; ``preload`` names modules the fork server
+    imports once, so that each process need not.
+    """
+    context = _context(preload)
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_work, args=(send, function, args, kwargs), name="wellbeing-apart", daemon=True
+    )
+    process.start()
+    send.close()
+    try:
+        outcome, value = receive.recv()
+    except EOFError:
+        process.join()
+        raise EndedWithoutAnAnswer(
+            f"The process working out {function.__name__} ended without an answer "
+            f"(exit code {process.exitcode})."
+        ) from None
+    finally:
+        receive.close()
+    process.join()
+    if outcome == "failed":
+        raise value
+    return value
