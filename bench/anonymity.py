@@ -14,7 +14,6 @@ together, by kind of cell.
 from __future__ import annotations
 
 import argparse
-import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -64,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         if options.store is not None:
             path = Path(folder) / "copy.duckdb"
-            shutil.copy(options.store, path)
+            store.copy_store(options.store, path)  # with its key file, or it will not open
         elif options.scale == "sample":
             path = sample_store(Path(folder))
         else:
@@ -72,8 +71,9 @@ def main(argv: list[str] | None = None) -> int:
             from bench.run import ensure_data
 
             path = Path(folder) / "copy.duckdb"
-            shutil.copy(ensure_data(generate.SCALES[options.scale]).store, path)
+            store.copy_store(ensure_data(generate.SCALES[options.scale]).store, path)
         connection = store.connect(path)
+        connection.execute("delete from wave_verdicts")  # decided here, not looked up
         for row in survey.waves(connection).itertuples():
             started = time.perf_counter()
             decision = decisions.decision(connection, wave_id=int(row.id))
