@@ -600,8 +600,8 @@ def forget_remembered() -> None:
 
 
 # Waves the preparation decides at once, a large one each in a process of its own: the
-# two cores of the machines this was built on (a decision at 100,000 respondents holds
-# a gigabyte or two of memory).
+# two cores of the machines this was built on (a decision at 100,000 respondents peaks
+# at 0.8 GB of memory).
 DECIDED_AT_ONCE = 2
 
 
