@@ -186,3 +186,28 @@ def test_each_tab_of_a_page_that_runs_one_tab_at_a_time_is_timed_as_a_view(
         pages.PageInfo("pages/accounts.py", "Accounts", "accounts"), reruns=2, raw_repeats=1
     )
     assert [(view.title, view.section) for view in accounts] == [("Accounts", None)]
+
+
+def test_the_information_lost_figures_open_a_copy_of_a_store_with_its_key_file(
+    generated: generate.Generated, tmp_path: Path, monkeypatch, capsys
+):
+    # bench.anonymity copied a store without the key file beside it, so the copy of
+    # a store hashed with one would not open (as the 100k bench store's did not).
+    import os
+
+    from bench import anonymity
+    from wellbeing.store import keys
+
+    kept = tmp_path / "kept.duckdb"
+    store.copy_store(generated.store, kept)
+    keys.write_private(kept.with_suffix(".keys"), os.environ[keys.KEYS_ENV_VAR])
+    monkeypatch.delenv(keys.KEYS_ENV_VAR)  # as outside the tests: the key file beside it
+    keys.forget_loaded()
+    try:
+        assert anonymity.main(["--store", str(kept)]) == 0
+    finally:
+        keys.forget_loaded()
+    printed = capsys.readouterr().out
+    waves = [line for line in printed.splitlines() if "decided in" in line]
+    assert len(waves) == SCALE.waves
+    assert "stress view: organisation 0 of 1 hidden" in printed
