@@ -188,6 +188,7 @@ def test_each_tab_of_a_page_that_runs_one_tab_at_a_time_is_timed_as_a_view(
     assert [(view.title, view.section) for view in accounts] == [("Accounts", None)]
 
 
+@pytest.mark.slow  # decides every wave of the test store, sensitive breakdowns too
 def test_the_information_lost_figures_open_a_copy_of_a_store_with_its_key_file(
     generated: generate.Generated, tmp_path: Path, monkeypatch, capsys
 ):

@@ -140,6 +140,7 @@ def test_a_failed_step_stops_the_preparation_and_is_raised(monkeypatch):
         decisions.prepare(_Store(), waves=[1, 2, 3, 4], stop=threading.Event())
 
 
+@pytest.mark.slow  # decides the newest sample wave twice, once in another process: 8 s
 def test_a_large_wave_is_decided_in_a_process_of_its_own_with_the_same_verdicts(
     demo_db: Path, tmp_path: Path, monkeypatch
 ):

@@ -165,6 +165,7 @@ def test_an_audit_that_remembers_what_was_derivable_still_finds_a_union_of_it():
     )
 
 
+@pytest.mark.slow  # 60 organisations, 18 s
 @pytest.mark.parametrize("seed", range(60))
 def test_a_remembered_audit_finds_a_leak_whenever_a_complete_search_does(seed):
     # Hiding shown cells one at a time in a random organisation: the audit that
