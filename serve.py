@@ -6,16 +6,20 @@ network address until sign-in is set up. docs/security.md explains why this is
 the only way to start it.
 """
 
-import streamlit as st
+# A process the server starts to decide a large wave (wellbeing/core/apart.py) runs this
+# script again as __mp_main__, as multiprocessing does on start: it needs none of the
+# server (1.8 s of imports in each such process).
+if __name__ != "__mp_main__":
+    import streamlit as st
 
-from wellbeing.ui import serving
+    from wellbeing.ui import serving
 
-app = st.App(
-    "dashboard.py",
-    routes=serving.ROUTES,
-    middleware=serving.MIDDLEWARE,
-    lifespan=serving.lifespan,
-)
+    app = st.App(
+        "dashboard.py",
+        routes=serving.ROUTES,
+        middleware=serving.MIDDLEWARE,
+        lifespan=serving.lifespan,
+    )
 
-if __name__ == "__main__":
-    serving.launch(app)
+    if __name__ == "__main__":
+        serving.launch(app)

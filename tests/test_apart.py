@@ -36,3 +36,26 @@ def test_an_error_in_the_work_is_raised_to_the_caller():
 def test_a_process_that_dies_is_an_error_not_a_hang():
     with pytest.raises(apart.EndedWithoutAnAnswer, match="_dies ended without an answer"):
         apart.run_apart(_dies)
+
+
+def test_the_servers_script_run_again_in_a_decision_process_imports_nothing_of_the_server():
+    # multiprocessing runs the main script again as __mp_main__ in each process it
+    # starts: for serve.py that was Streamlit and the whole dashboard, 1.8 s each.
+    import subprocess
+    import sys
+
+    from support import ROOT
+
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import runpy, sys; runpy.run_path('serve.py', run_name='__mp_main__'); "
+            "print(sorted(m for m in ('streamlit', 'wellbeing.ui') if m in sys.modules))",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert run.stdout.strip() == "[]"
