@@ -29,9 +29,12 @@ class EndedWithoutAnAnswer(RuntimeError):
 def _context(preload: tuple[str, ...]):
     with _LOCK:
         if not _CONTEXTS:
-            context = multiprocessing.get_context("forkserver")
-            # One fork server per process: the first caller's modules are preloaded.
-            context.set_forkserver_preload(list(preload))
+            if "forkserver" in multiprocessing.get_all_start_methods():
+                context = multiprocessing.get_context("forkserver")
+                # One fork server per process: the first caller's modules are preloaded.
+                context.set_forkserver_preload(list(preload))
+            else:  # Windows: each process starts a fresh interpreter
+                context = multiprocessing.get_context("spawn")
             _CONTEXTS[preload] = context
         return next(iter(_CONTEXTS.values()))
 
