@@ -19,7 +19,8 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 _LOCK = threading.Lock()
-_CONTEXTS: dict[tuple[str, ...], Any] = {}
+# The one fork server of this process (started by the first caller, with its preload).
+_CONTEXT: list[Any] = []
 
 
 class EndedWithoutAnAnswer(RuntimeError):
@@ -28,15 +29,14 @@ class EndedWithoutAnAnswer(RuntimeError):
 
 def _context(preload: tuple[str, ...]):
     with _LOCK:
-        if not _CONTEXTS:
+        if not _CONTEXT:
             if "forkserver" in multiprocessing.get_all_start_methods():
                 context = multiprocessing.get_context("forkserver")
-                # One fork server per process: the first caller's modules are preloaded.
                 context.set_forkserver_preload(list(preload))
             else:  # Windows: each process starts a fresh interpreter
                 context = multiprocessing.get_context("spawn")
-            _CONTEXTS[preload] = context
-        return next(iter(_CONTEXTS.values()))
+            _CONTEXT.append(context)
+        return _CONTEXT[0]
 
 
 def _work(send: Connection, function: Callable[..., Any], args: tuple, kwargs: dict) -> None:
@@ -55,7 +55,8 @@ def run_apart(
 
     ``function`` must be importable (a module's top-level function) and its
     arguments and result picklable; ``preload`` names modules the fork server
-    imports once, so that each process need not.
+    imports once, so that each process need not (the first call's: there is one
+    fork server per process).
     """
     context = _context(preload)
     receive, send = context.Pipe(duplex=False)
