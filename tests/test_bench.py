@@ -212,3 +212,32 @@ def test_the_information_lost_figures_open_a_copy_of_a_store_with_its_key_file(
     waves = [line for line in printed.splitlines() if "decided in" in line]
     assert len(waves) == SCALE.waves
     assert "stress view: organisation 0 of 1 hidden" in printed
+
+
+def test_the_servers_cpu_time_counts_the_processes_under_it():
+    # The server decides a large wave in a child of its fork server: the bench waits
+    # for the preparation by the CPU time of the server and every process under it.
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from bench import browser
+
+    busy = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'while True: pass'])"
+    parent = subprocess.Popen([sys.executable, "-c", busy])
+    try:
+        time.sleep(0.5)
+        before = browser._cpu_seconds(parent.pid)
+        time.sleep(1.5)
+        assert browser._cpu_seconds(parent.pid) - before > 0.5  # the grandchild's loop
+    finally:
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == parent.pid:
+                    os.kill(int(stat.parent.name), signal.SIGKILL)
+            except (OSError, ValueError):
+                continue  # ended meanwhile
+        parent.kill()
+        parent.wait()

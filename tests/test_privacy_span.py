@@ -83,3 +83,19 @@ def test_the_union_search_finds_every_zero_sum_of_up_to_four_within_the_weight()
     weight = np.array([1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 2, 3, 2])
     found = sorted(zero_sum_subsets(prints, weight, max_weight=4))
     assert found == [(0,), (1, 2), (3, 4, 5), (6, 7, 8, 9)]
+
+
+def test_distinct_rows_are_numbered_as_numpys_unique_numbers_them():
+    # The cube, the span and the atoms number distinct rows with one lexsort of the
+    # columns (privacy.arrays); np.unique(axis=0) gives the same rows, order and numbers.
+    from wellbeing.privacy.arrays import distinct_rows
+
+    rng = np.random.default_rng(11)
+    tables = [np.zeros((0, 2), dtype=np.int64), np.array([[3, -1], [3, -1], [-2, 5]])]
+    tables += [rng.integers(-3, 7, size=(int(rng.integers(1, 300)), c)) for c in (1, 2, 3, 5)]
+    tables.append(rng.integers(0, 2**62, size=(200, 2), dtype=np.int64).astype(np.uint64))
+    for table in tables:
+        uniques, inverse = np.unique(table, axis=0, return_inverse=True)
+        ours_uniques, ours_inverse = distinct_rows(table)
+        assert np.array_equal(ours_uniques, uniques)
+        assert np.array_equal(ours_inverse, inverse.reshape(-1))
