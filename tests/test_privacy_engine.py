@@ -196,6 +196,65 @@ def test_a_remembered_audit_finds_a_leak_whenever_a_complete_search_does(seed):
         shown[cell] = False
 
 
+def smallest(system, candidates, rng) -> set[frozenset]:
+    """Of the candidates, the derivable groups no other derivable one lies inside."""
+    from wellbeing.privacy import audit
+
+    groups = [frozenset(g.tolist()) for _, _, g in audit._derivable(system, candidates, rng)]
+    return {g for g in groups if not any(other < g for other in groups)}
+
+
+def smallest_groups_by_both_searches(seed: int) -> list[tuple[set, set]]:
+    """In a random organisation with breakdowns by role, stage and ethnicity, hiding shown
+    cells one at a time: the smallest derivable groups of fewer than 5 that the search over
+    every atom finds, and those the search by pivots finds (audit._unions_by_pivots)."""
+    from wellbeing.privacy import audit
+    from wellbeing.privacy.cells import Cube, Groups
+
+    rng = np.random.default_rng(seed)
+    people = people_of(*[(f"T{t}", f"S{t % 2}", int(rng.integers(3, 14))) for t in range(6)])
+    people["role"] = rng.choice(["Manager", "Senior", "Social worker"], len(people))
+    people["career_stage"] = rng.choice(["Newly qualified", "Experienced"], len(people))
+    people["ethnicity"] = rng.choice(["A", "B", "C"], len(people))
+    groups = Groups.from_frame(finest(people, ["stress"]), ["stress"])
+    patterns = privacy.SURVEY.plain_patterns() + privacy.SURVEY.sensitive_patterns()
+    cube = Cube(groups, privacy.Rules(), [patterns])
+    shown = cube.count >= 5
+    outcomes = []
+    for cell in rng.permutation(np.flatnonzero(shown))[:12].tolist():
+        system = audit.build_system(cube, shown, np.array([0]))
+        weight = system.atom_weight
+        small = np.flatnonzero((weight > 0) & (weight < 5))
+        prints = system.span.null_vectors(rng, audit.FINGERPRINTS)
+        everywhere = [
+            tuple(sorted(small[list(subset)].tolist()))
+            for subset in audit.zero_sum_subsets(prints[small], weight[small], 4)
+        ]
+        by_pivots = audit._unions_by_pivots(system, prints, small, rng, 4, 4)
+
+        outcomes.append((smallest(system, everywhere, rng), smallest(system, by_pivots, rng)))
+        shown[cell] = False
+    return outcomes
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_search_by_pivots_finds_every_smallest_group_the_search_of_every_atom_finds(seed):
+    # At scale (the equity cells of 400 teams: 18,000 small atoms) unions are matched among
+    # the pivots alone. It must find exactly the smallest derivable groups the search of
+    # every atom finds, including those whose pivots add up to nothing on some coordinates.
+    outcomes = smallest_groups_by_both_searches(seed)
+    for everywhere, by_pivots in outcomes:
+        assert by_pivots == everywhere
+    assert any(everywhere for everywhere, _ in outcomes), "no derivable group to find"
+
+
+@pytest.mark.slow  # 40 organisations, about 40 s
+@pytest.mark.parametrize("seed", range(3, 43))
+def test_the_search_by_pivots_agrees_with_the_search_of_every_atom_in_many_organisations(seed):
+    for everywhere, by_pivots in smallest_groups_by_both_searches(seed):
+        assert by_pivots == everywhere
+
+
 def test_a_small_group_all_answering_alike_is_hidden_and_a_larger_one_is_shown():
     # Alpha: 6 who all score high (share 100%); Beta: 12 all high; Gamma: 6 who differ.
     rows = [
@@ -382,12 +441,11 @@ def test_the_information_lost_is_counted_by_kind_of_cell():
     assert (lost["services_hidden"], lost["organisation_hidden"]) == (0, 0)
 
 
-def test_with_the_union_search_off_integer_programming_finds_the_unions(monkeypatch):
-    # The pair and union search off (MATCHED_ATOMS 0): only HiGHS, through scipy, which
-    # the audit imports when it first needs it, looks for a union of small groups.
+def test_unions_beyond_the_matched_search_are_found_by_integer_programming(monkeypatch):
+    # At k = 7 a group below k can be a union of up to six atoms, more than the search by
+    # fingerprints matches (four): HiGHS, through scipy, which the audit imports when it
+    # first needs it, looks for the larger unions.
     from scipy import optimize
-
-    from wellbeing.privacy import audit
 
     calls = []
     real_milp = optimize.milp
@@ -396,7 +454,6 @@ def test_with_the_union_search_off_integer_programming_finds_the_unions(monkeypa
         calls.append(1)
         return real_milp(*args, **kwargs)
 
-    monkeypatch.setattr(audit, "MATCHED_ATOMS", 0)
     monkeypatch.setattr(optimize, "milp", counted)
     rng = np.random.default_rng(5)
     rows = [
@@ -406,17 +463,19 @@ def test_with_the_union_search_off_integer_programming_finds_the_unions(monkeypa
     ]
     people = pd.DataFrame(rows)
     spec = privacy.SetSpec("support", reveals=("support",), breakdowns=True)
-    decision = privacy.decide(finest(people, ["support"]), [spec], privacy.Rules())
+    rules = privacy.Rules(min_group_size=7, sensitive_min_group_size=10, alike_group_size=7)
+    decision = privacy.decide(finest(people, ["support"]), [spec], rules)
     assert calls, "integer programming was never asked"
-    assert given_away(decision, people, {"support": ["support"]}, 5) == {}
+    assert given_away(decision, people, {"support": ["support"]}, 7) == {}
 
 
 def test_a_family_the_audit_cannot_settle_in_time_loses_its_cheapest_cells_not_its_guarantee(
     monkeypatch,
 ):
     # At scale the integer program may run out of time. Here it always does while any
-    # small group is left to search, and the pair search is off, so every family with
-    # small groups is unsettled until the engine has hidden enough to leave none.
+    # small group is left to search, and k is 7 (unions of up to six atoms, beyond the
+    # search by fingerprints), so every family with small groups is unsettled until the
+    # engine has hidden enough to leave none.
     from wellbeing.privacy import audit
 
     def out_of_time(system, union_k):
@@ -424,7 +483,6 @@ def test_a_family_the_audit_cannot_settle_in_time_loses_its_cheapest_cells_not_i
             raise audit.AuditUnfinished("out of time")
         return None
 
-    monkeypatch.setattr(audit, "MATCHED_ATOMS", 0)
     monkeypatch.setattr(audit, "smallest_union", out_of_time)
     rng = np.random.default_rng(7)
     rows = [
@@ -440,9 +498,10 @@ def test_a_family_the_audit_cannot_settle_in_time_loses_its_cheapest_cells_not_i
     ]
     people = pd.DataFrame(rows)
     spec = privacy.SetSpec("support", reveals=("support",), breakdowns=True)
-    decision = privacy.decide(finest(people, ["support"]), [spec], privacy.Rules())
+    rules = privacy.Rules(min_group_size=7, sensitive_min_group_size=10, alike_group_size=7)
+    decision = privacy.decide(finest(people, ["support"]), [spec], rules)
     decision.whole()
-    assert given_away(decision, people, {"support": ["support"]}, 5) == {}
+    assert given_away(decision, people, {"support": ["support"]}, 7) == {}
     cells = decision.cells()
     support = cells[cells["set"] == "support"]
     # Breakdowns go; the teams and the organisation, which hold no small group, stay.
@@ -455,8 +514,9 @@ def test_a_family_the_audit_cannot_settle_in_time_loses_its_cheapest_cells_not_i
 
 def test_a_family_too_large_for_integer_programming_is_unsettled_without_trying(monkeypatch):
     # At 100,000 respondents the equity cells make 18,000 small atoms: HiGHS's first
-    # relaxation alone took 20 s per family, past its time limit. Such a family is left
-    # unsettled at once, and the engine hides its cheapest cells instead.
+    # relaxation alone took 20 s per family, past its time limit. Where k is above 5
+    # (unions beyond the search by fingerprints), such a family is left unsettled at once,
+    # and the engine hides its cheapest cells instead.
     from scipy import optimize
 
     from wellbeing.privacy import audit
@@ -464,7 +524,6 @@ def test_a_family_too_large_for_integer_programming_is_unsettled_without_trying(
     def never(*args, **kwargs):
         raise AssertionError("integer programming was tried on a family too large for it")
 
-    monkeypatch.setattr(audit, "MATCHED_ATOMS", 0)
     monkeypatch.setattr(audit, "MILP_ATOMS", 0)
     monkeypatch.setattr(optimize, "milp", never)  # audit imports it when it needs it
     rng = np.random.default_rng(11)
@@ -475,6 +534,7 @@ def test_a_family_too_large_for_integer_programming_is_unsettled_without_trying(
     ]
     people = pd.DataFrame(rows)
     spec = privacy.SetSpec("support", reveals=("support",), breakdowns=True)
-    decision = privacy.decide(finest(people, ["support"]), [spec], privacy.Rules())
-    assert given_away(decision, people, {"support": ["support"]}, 5) == {}
+    rules = privacy.Rules(min_group_size=7, sensitive_min_group_size=10, alike_group_size=7)
+    decision = privacy.decide(finest(people, ["support"]), [spec], rules)
+    assert given_away(decision, people, {"support": ["support"]}, 7) == {}
     assert decision.lookup("support", key())[0] == privacy.SHOWN

@@ -52,6 +52,48 @@ def test_the_block_by_block_span_test_agrees_with_least_squares(seed: int) -> No
     assert not ((dense.astype(np.int64) @ null) % _PRIME).any()
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_the_null_basis_rows_stand_for_its_free_columns_and_vanish_on_the_span(seed: int) -> None:
+    # The search by pivots reads a set's rows of the null basis: a free column's row is
+    # the unit vector of its own coordinate, and a vector's rows add up to zero exactly
+    # when it is in the span of the shown rows (least squares says which are).
+    rng = np.random.default_rng(seed)
+    n_columns = 30
+    service = rng.integers(0, 2, n_columns)
+    team = service * 10 + rng.integers(0, 3, n_columns)
+    rows = [np.flatnonzero(rng.random(n_columns) < 0.3) for _ in range(12)]
+    rows += [np.flatnonzero(team == t) for t in np.unique(team)]
+    rows = [r for r in rows if len(r)]
+    dense = np.zeros((len(rows), n_columns))
+    for r, columns in enumerate(rows):
+        dense[r, columns] = 1
+    system = _BlockSystem(rows, n_columns, np.column_stack([service, team]))
+    free = system.coordinate_columns()
+    assert len(free) == n_columns - np.linalg.matrix_rank(dense)
+    units = np.eye(n_columns, dtype=np.int64)[free]
+    assert np.array_equal(system.null_rows(units), np.eye(len(free), dtype=np.int64))
+    targets = np.concatenate([dense[:5], rng.integers(0, 2, (20, n_columns))]).astype(np.int64)
+    in_span = ~system.null_rows(targets).any(axis=1)
+    assert in_span.tolist() == derivable(targets.astype(float), dense).tolist()
+    assert in_span[:5].all()
+
+
+def test_every_zero_sum_set_is_found_when_not_only_the_smallest_are_asked_for():
+    # The search by pivots needs sets that add up to zero in a trial even when a part of
+    # them does too: 0 is zero alone, 1 + 2 is a pair, so 0 + 1 + 2 adds up to zero.
+    from wellbeing.privacy.audit import zero_sum_subsets
+    from wellbeing.privacy.span import _PRIME as p
+
+    prints = np.array([[0, 0], [3, 7], [p - 3, p - 7], [5, 5]], dtype=np.int64)
+    weight = np.ones(4, dtype=np.int64)
+    assert sorted(zero_sum_subsets(prints, weight, 4, 3)) == [(0,), (1, 2)]
+    assert sorted(zero_sum_subsets(prints, weight, 4, 3, minimal=False)) == [
+        (0,),
+        (0, 1, 2),
+        (1, 2),
+    ]
+
+
 def test_the_union_search_finds_every_zero_sum_of_up_to_four_within_the_weight():
     # Fingerprints made by hand (two lanes): a single that is zero, a pair, a triple of
     # weights 1, 1, 2 and a quadruple of weight 1 each; a quadruple with an atom of

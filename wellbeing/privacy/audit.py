@@ -22,6 +22,7 @@ p^4) and a leak once an exact combination of shown cells giving it is found.
 
 from __future__ import annotations
 
+import itertools
 import zlib
 from dataclasses import dataclass
 
@@ -39,8 +40,11 @@ LEFT_NULL_SAMPLES = 16
 # Atoms per union searched: every derivable group of fewer than 5 people.
 LARGEST_UNION = 4
 # Above this many small atoms (the sensitive breakdowns of a large organisation),
-# only pairs are matched so, and the rest is left to integer programming.
+# unions are matched among the pivots alone (see _unions_by_pivots), a few thousand
+# where the atoms are many thousand.
 MATCHED_ATOMS = 3000
+# Sets of pivots whose rows the search by pivots adds up exactly at once.
+_ROWS_AT_ONCE = 256
 # Beyond what is matched (a k above 5, or many small atoms), integer programming
 # finds any union (HiGHS, through scipy); seconds it may take per family. A family
 # it cannot settle in time is treated as leaking (see Leak.settled).
@@ -136,28 +140,57 @@ def build_system(cube, shown: np.ndarray, sets: np.ndarray) -> System | None:
     return System(rows, atom_of_group, atom_weight.astype(np.int64), atom_groups, span, row_atoms)
 
 
+def _matching(table_keys: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(target, table) index pairs whose keys are equal, by target then table.
+
+    Matches are rare among millions of pairs, so both sides are first cut down to the
+    keys whose slot in a bitmap the other side also fills; only those are joined.
+    """
+    empty = np.zeros(0, dtype=np.int64)
+    if not len(table_keys) or not len(targets):
+        return empty, empty
+    bits = int(np.clip(np.ceil(np.log2(16 * max(len(table_keys), len(targets)))), 16, 26))
+    slot_mask = np.int64((1 << bits) - 1)
+    table_slots, target_slots = table_keys & slot_mask, targets & slot_mask
+    filled = np.zeros(1 << bits, dtype=bool)
+    filled[table_slots] = True
+    queries = np.flatnonzero(filled[target_slots])
+    filled[:] = False
+    filled[target_slots[queries]] = True
+    rows = np.flatnonzero(filled[table_slots])
+    if not len(queries) or not len(rows):
+        return empty, empty
+    joined = pd.DataFrame({"key": targets[queries], "query": queries}).merge(
+        pd.DataFrame({"key": table_keys[rows], "match": rows}), on="key"
+    )
+    joined = joined.sort_values(["query", "match"], kind="stable")
+    return joined["query"].to_numpy(np.int64), joined["match"].to_numpy(np.int64)
+
+
 def zero_sum_subsets(
-    prints: np.ndarray, weight: np.ndarray, max_weight: int, largest: int = LARGEST_UNION
+    prints: np.ndarray,
+    weight: np.ndarray,
+    max_weight: int,
+    largest: int = LARGEST_UNION,
+    *,
+    minimal: bool = True,
 ) -> list[tuple[int, ...]]:
     """Sets of up to ``largest`` rows of ``prints`` adding up to zero mod p, of weight <= max.
 
+    ``minimal``: leave out most sets made of smaller ones that add up to zero (every
+    set of a family is then a union of the sets found); otherwise every set.
+
     Pairs, triples and quadruples are matched by sorting: every set a < b < c < d
-    is the pair (a, b) plus the pair (c, d) with b < c.
+    is the pair (a, b) plus the pair (c, d) with b < c. Sums of pairs are keyed on
+    their first two lanes (a false match about once in p^2) and only the matches
+    are checked on every lane.
     """
     if max_weight < 1 or not len(prints):
         return []
     p = _PRIME
 
-    def key(vectors: np.ndarray) -> np.ndarray:
-        return vectors[:, 0] * p + vectors[:, 1]
-
-    def matching(table_keys: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(target, table) index pairs whose keys are equal: a hash join, as matches are rare."""
-        joined = pd.DataFrame({"key": targets, "query": np.arange(len(targets))}).merge(
-            pd.DataFrame({"key": table_keys, "match": np.arange(len(table_keys))}), on="key"
-        )
-        joined = joined.sort_values(["query", "match"], kind="stable")
-        return joined["query"].to_numpy(np.int64), joined["match"].to_numpy(np.int64)
+    def key(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        return first * p + second
 
     zero = ~prints.any(axis=1)
     found: list[tuple[int, ...]] = [
@@ -165,12 +198,13 @@ def zero_sum_subsets(
     ]
     if largest < 2 or max_weight < 2:
         return found
-    keys = key(prints)
+    lane0, lane1 = prints[:, 0], prints[:, 1]
+    keys = key(lane0, lane1)
     negative = (p - prints) % p
-    query, other = matching(keys, key(negative))
+    query, other = _matching(keys, key(negative[:, 0], negative[:, 1]))
     ok = (
         (other > query)
-        & ~zero[query]
+        & ~(zero[query] & minimal)
         & (weight[query] + weight[other] <= max_weight)
         & (negative[query] == prints[other]).all(axis=1)
     )
@@ -178,24 +212,30 @@ def zero_sum_subsets(
     if largest < 3 or max_weight < 3:
         return found
     # Pairs light enough to take a third member.
-    light = np.flatnonzero((weight <= max_weight - 1) & ~zero)
+    light = np.flatnonzero((weight <= max_weight - 1) & ~(zero & minimal))
     first, second = np.triu_indices(len(light), k=1)
     pair_a, pair_b = light[first], light[second]
+    del first, second
     keep = weight[pair_a] + weight[pair_b] <= max_weight - 1
     pair_a, pair_b = pair_a[keep], pair_b[keep]
-    pair_sum = (prints[pair_a] + prints[pair_b]) % p
-    keep = pair_sum.any(axis=1)  # a pair adding to zero was found as a pair
-    pair_a, pair_b, pair_sum = pair_a[keep], pair_b[keep], pair_sum[keep]
+    sum0 = (lane0[pair_a] + lane0[pair_b]) % p
+    sum1 = (lane1[pair_a] + lane1[pair_b]) % p
+    # A pair adding up to zero was found as a pair: not a part of a larger set.
+    maybe_zero = np.flatnonzero((sum0 == 0) & (sum1 == 0))
+    if len(maybe_zero) and minimal:
+        whole = ~((prints[pair_a[maybe_zero]] + prints[pair_b[maybe_zero]]) % p).any(axis=1)
+        keep = np.ones(len(pair_a), dtype=bool)
+        keep[maybe_zero[whole]] = False
+        pair_a, pair_b, sum0, sum1 = pair_a[keep], pair_b[keep], sum0[keep], sum1[keep]
     if not len(pair_a):
         return found
     pair_weight = weight[pair_a] + weight[pair_b]
-    negative_pairs = (p - pair_sum) % p
-    query, other = matching(keys, key(negative_pairs))
-    ok = (
-        (other > pair_b[query])
-        & (pair_weight[query] + weight[other] <= max_weight)
-        & (negative_pairs[query] == prints[other]).all(axis=1)
-    )
+    negative0, negative1 = (p - sum0) % p, (p - sum1) % p
+    query, other = _matching(keys, key(negative0, negative1))
+    query, other = query[other > pair_b[query]], other[other > pair_b[query]]
+    ok = (pair_weight[query] + weight[other] <= max_weight) & ~(
+        (prints[pair_a[query]] + prints[pair_b[query]] + prints[other]) % p
+    ).any(axis=1)
     found += [
         (int(pair_a[q]), int(pair_b[q]), int(o)) for q, o in zip(query[ok], other[ok], strict=True)
     ]
@@ -204,13 +244,20 @@ def zero_sum_subsets(
     # Two pairs of a quadruple weigh at least 2 each, so each at most max_weight - 2.
     halves = np.flatnonzero(pair_weight <= max_weight - 2)
     pair_a, pair_b, pair_weight = pair_a[halves], pair_b[halves], pair_weight[halves]
-    pair_sum, negative_pairs = pair_sum[halves], negative_pairs[halves]
-    query, other = matching(key(pair_sum), key(negative_pairs))
-    ok = (
-        (pair_a[other] > pair_b[query])
-        & (pair_weight[query] + pair_weight[other] <= max_weight)
-        & (negative_pairs[query] == pair_sum[other]).all(axis=1)
+    query, other = _matching(
+        key(sum0[halves], sum1[halves]), key(negative0[halves], negative1[halves])
     )
+    valid = pair_a[other] > pair_b[query]
+    query, other = query[valid], other[valid]
+    ok = (pair_weight[query] + pair_weight[other] <= max_weight) & ~(
+        (
+            prints[pair_a[query]]
+            + prints[pair_b[query]]
+            + prints[pair_a[other]]
+            + prints[pair_b[other]]
+        )
+        % p
+    ).any(axis=1)
     found += [
         (int(pair_a[q]), int(pair_b[q]), int(pair_a[o]), int(pair_b[o]))
         for q, o in zip(query[ok], other[ok], strict=True)
@@ -326,10 +373,14 @@ def _search(cube, system, sets, rng, union_k, hidden_targets, largest_union):
     prints = system.span.null_vectors(rng, FINGERPRINTS)
     candidates: list[tuple[int, ...]] = []
     small = np.flatnonzero((system.atom_weight > 0) & (system.atom_weight < union_k))
-    largest = largest_union if len(small) <= MATCHED_ATOMS else min(largest_union, 2)
-    for subset in zero_sum_subsets(prints[small], system.atom_weight[small], union_k - 1, largest):
-        candidates.append(tuple(sorted(small[list(subset)].tolist())))
-    complete = union_k - 1 <= largest
+    if len(small) <= MATCHED_ATOMS:
+        found = zero_sum_subsets(
+            prints[small], system.atom_weight[small], union_k - 1, largest_union
+        )
+        candidates += [tuple(sorted(small[list(subset)].tolist())) for subset in found]
+    else:
+        candidates += _unions_by_pivots(system, prints, small, rng, union_k - 1, largest_union)
+    complete = union_k - 1 <= largest_union
     if not candidates and not complete:
         # Unions of more atoms than the search above pairs up: solved for instead.
         try:
@@ -347,6 +398,138 @@ def _search(cube, system, sets, rng, union_k, hidden_targets, largest_union):
         if not (prints[atoms].sum(axis=0) % _PRIME).any():
             candidates.append(tuple(atoms.tolist()))
     return candidates, complete
+
+
+def _unions_by_pivots(
+    system: System,
+    prints: np.ndarray,
+    small: np.ndarray,
+    rng: np.random.Generator,
+    max_weight: int,
+    largest: int,
+) -> list[tuple[int, ...]]:
+    """Every union of up to ``largest`` small atoms, of weight <= ``max_weight``, whose
+    fingerprints add up to zero, where there are too many small atoms to pair them all.
+
+    The null space's free coordinates stand for atoms (``coordinate_columns``); the
+    other atoms are *pivots*, whose value in a null vector follows from the
+    coordinates. An atom's row of the null basis is a unit vector for a free atom,
+    and any vector for a pivot. A group is derivable when its rows add up to zero,
+    so it holds at least one pivot (unit vectors alone never cancel), and its pivots
+    P add up to minus the unit vectors of its free atoms F, fewer than ``largest``.
+    Restricted to coordinates that avoid F, the pivots' fingerprints add up to
+    zero: P is a zero-sum set of pivots there, and F is then read off the exact sum
+    of P's rows. The coordinates are dealt into 2(largest - 1) blocks; leaving out
+    any largest - 1 of them avoids any F in some trial. So the pivots (a few thousand
+    where the atoms are many thousand: the equity cells of a large organisation) are
+    searched instead of every atom: whole, for sets of pivots alone; without each
+    half of the blocks, for sets of largest - 1 pivots with one free atom; and without
+    each choice of largest - 1 blocks, for smaller sets of pivots.
+    """
+    span = system.span
+    weight = system.atom_weight
+    is_small = np.zeros(len(weight), dtype=bool)
+    is_small[small] = True
+    coordinate_atoms = span.coordinate_columns()
+    pivots = small[~np.isin(small, coordinate_atoms)]
+    found: set[tuple[int, ...]] = {
+        tuple(sorted(pivots[list(subset)].tolist()))
+        for subset in zero_sum_subsets(prints[pivots], weight[pivots], max_weight, largest)
+    }
+    if largest < 2 or max_weight < 2 or not len(pivots):
+        return sorted(found)
+    blocks = 2 * (largest - 1)
+    block_of = np.arange(len(coordinate_atoms)) % blocks
+    left_out = list(itertools.combinations(range(blocks), largest - 1))
+    halves = {tuple(range(largest - 1)), tuple(range(largest - 1, blocks))}
+    free_part = rng.integers(0, _PRIME, (len(coordinate_atoms), FINGERPRINTS * len(left_out)))
+    for trial, out in enumerate(left_out):
+        free_part[np.isin(block_of, out), trial * FINGERPRINTS : (trial + 1) * FINGERPRINTS] = 0
+    # Every small atom's fingerprints: whole (trial 0), then in each trial.
+    lifted = span.lift(free_part)
+    trial_prints = np.concatenate([prints, lifted], axis=1).reshape(
+        len(weight), len(left_out) + 1, FINGERPRINTS
+    )
+    pivot_sets: set[tuple[int, ...]] = set()
+    for trial, out in enumerate(left_out):
+        size = largest - 1 if out in halves else largest - 2
+        lanes = lifted[pivots, trial * FINGERPRINTS : (trial + 1) * FINGERPRINTS]
+        for subset in zero_sum_subsets(lanes, weight[pivots], max_weight - 1, size, minimal=False):
+            pivot_sets.add(tuple(sorted(pivots[list(subset)].tolist())))
+    free_atoms = _FreeAtoms(trial_prints, coordinate_atoms[is_small[coordinate_atoms]], left_out)
+    exact: list[tuple[int, ...]] = []
+    for atoms in sorted(pivot_sets - found):
+        members = free_atoms.completing(atoms, largest - len(atoms))
+        if members is None:
+            exact.append(atoms)
+        elif members is not False:
+            group = np.array([*atoms, *members])
+            if weight[group].sum() <= max_weight:
+                found.add(tuple(sorted(group.tolist())))
+    # Free atoms all in one block cannot be told apart by the trials: read off exactly.
+    for start in range(0, len(exact), _ROWS_AT_ONCE):
+        chunk = exact[start : start + _ROWS_AT_ONCE]
+        indicator = np.zeros((len(chunk), len(weight)), dtype=np.int64)
+        for row, atoms in enumerate(chunk):
+            indicator[row, list(atoms)] = 1
+        sums = span.null_rows(indicator)
+        for row, atoms in enumerate(chunk):
+            rest = np.flatnonzero(sums[row])
+            if len(atoms) + len(rest) > largest or (sums[row, rest] != _PRIME - 1).any():
+                continue
+            group = np.concatenate([np.asarray(atoms), coordinate_atoms[rest]])
+            if is_small[group].all() and weight[group].sum() <= max_weight:
+                found.add(tuple(sorted(group.tolist())))
+    return sorted(found)
+
+
+class _FreeAtoms:
+    """The free atoms that complete a set of pivots to a zero sum, read off fingerprints.
+
+    In a trial whose kept blocks hold exactly one of the missing free atoms, the
+    pivots' sum (with those found so far) is minus that atom's fingerprint: looked
+    up, added, and the next one sought. Missing atoms in two or more blocks always
+    leave one alone in its block, which some trial keeps without the others' blocks;
+    atoms all in one block are never parted, and are read off the exact sum instead.
+    """
+
+    def __init__(self, trial_prints: np.ndarray, free_small: np.ndarray, left_out: list) -> None:
+        self.trial_prints = trial_prints
+        self.tables = []
+        for trial in range(trial_prints.shape[1]):
+            lanes = trial_prints[free_small, trial]
+            keep = lanes.any(axis=1)
+            keys = lanes[keep, 0] * _PRIME + lanes[keep, 1]
+            self.tables.append(dict(zip(keys.tolist(), free_small[keep].tolist(), strict=True)))
+        blocks = max((b for out in left_out for b in out), default=-1) + 1
+        # Trials (after the whole one) whose prints leave out each block.
+        self.leaving_out = [np.array([b in out for out in left_out]) for b in range(blocks)]
+
+    def completing(self, pivots: tuple[int, ...], most: int):
+        """The free atoms (at most ``most``) whose fingerprints bring the pivots' to zero;
+        None when they may lie all in one block (read them off exactly); False when no
+        such atoms exist."""
+        residual = self.trial_prints[list(pivots)].sum(axis=0) % _PRIME
+        members: list[int] = []
+        while True:
+            zero = ~residual.any(axis=1)
+            if zero.all():
+                return members
+            if len(members) == most:
+                return False
+            hit = None
+            for trial in np.flatnonzero(~zero).tolist():
+                wanted = (_PRIME - residual[trial]) % _PRIME
+                atom = self.tables[trial].get(int(wanted[0]) * _PRIME + int(wanted[1]))
+                if atom is not None and (self.trial_prints[atom, trial] == wanted).all():
+                    hit = atom
+                    break
+            if hit is None:
+                break
+            members.append(hit)
+            residual = (residual + self.trial_prints[hit]) % _PRIME
+        one_block = not zero[0] and any(np.array_equal(zero[1:], out) for out in self.leaving_out)
+        return None if one_block else False
 
 
 def _whole_atoms(system: System, groups: np.ndarray) -> np.ndarray | None:

@@ -344,8 +344,26 @@ class _BlockSystem:
 
     def null_vectors(self, rng: np.random.Generator, count: int = _SAMPLES) -> np.ndarray:
         """Uniformly random vectors of the null space (columns x count, original column order)."""
-        free_part = rng.integers(0, _PRIME, (self.root.dimension, count))
+        return self.lift(rng.integers(0, _PRIME, (self.root.dimension, count)))
+
+    def lift(self, free_part: np.ndarray) -> np.ndarray:
+        """The null-space vectors with these free coordinates (coordinates x count), as
+        columns x count in the original column order."""
         return self.root.lift(free_part)[self.position]
+
+    def null_rows(self, vectors: np.ndarray) -> np.ndarray:
+        """Each vector (batch x original columns) times the null-space basis whose free
+        coordinates are :meth:`coordinate_columns` (batch x coordinates): zero exactly when
+        the vector is in the span of the rows. For a unit vector, its column's row of the
+        basis: 1 at the column's own coordinate if it is one, otherwise minus the
+        coordinates it follows from."""
+        return self.root.project(np.asarray(vectors, dtype="int64")[:, self.order] % _PRIME)
+
+    def coordinate_columns(self) -> np.ndarray:
+        """The column (original order) each free coordinate of the null space stands for:
+        a column that is no pivot at any level, whose value in a null vector is that
+        coordinate's."""
+        return self.order[_free_columns(self.root)]
 
     def screen(self, targets: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
         """Which targets (arrays of columns) may be derivable: every derivable one, and a
@@ -378,3 +396,12 @@ class _BlockSystem:
             noisy = np.full(len(vectors), rng is not None)
         ok = self.root.represent(vectors, out, rng, np.asarray(noisy, dtype=bool))
         return out, ok
+
+
+def _free_columns(node: _Node) -> np.ndarray:
+    """A node's null-space coordinates as columns (system order): a team's are its own
+    free columns; a service's or the organisation's, its children's coordinates that
+    stay free in its own equations."""
+    if not node.children:
+        return node.lo + node.free
+    return np.concatenate([_free_columns(child) for child in node.children])[node.free]
