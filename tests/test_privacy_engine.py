@@ -384,8 +384,16 @@ def test_lowering_k_after_a_wave_was_seen_shows_more_but_nothing_below_the_new_k
     assert len(at_three.shown_keys()["stress"]) >= len(at_five.shown_keys()["stress"])
 
 
-@pytest.mark.parametrize("k", [3, 5, 7])
-def test_no_random_organisation_gives_away_a_group_below_k(k):
+@pytest.mark.parametrize(
+    ("k", "by_pivots"), [(3, False), (5, False), (7, False), (3, True), (5, True)]
+)
+def test_no_random_organisation_gives_away_a_group_below_k(k, by_pivots, monkeypatch):
+    # by_pivots: every family searched as the equity cells of a large organisation are
+    # (audit._unions_by_pivots), however few its small atoms.
+    from wellbeing.privacy import audit
+
+    if by_pivots:
+        monkeypatch.setattr(audit, "MATCHED_ATOMS", 0)
     rng = np.random.default_rng(100 + k)
     for _ in range(6):
         rows = []
