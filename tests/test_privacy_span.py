@@ -52,6 +52,28 @@ def test_the_block_by_block_span_test_agrees_with_least_squares(seed: int) -> No
     assert not ((dense.astype(np.int64) @ null) % _PRIME).any()
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_elimination_gives_the_reduced_echelon_form_across_chunks_of_columns(seed, monkeypatch):
+    # Chunks of 7 columns, so that pivots are found in one chunk and worked out of the
+    # rows found in earlier ones: E @ equations has the identity on the pivot columns,
+    # zeros below the rank, and E is invertible (its rows past the rank are
+    # dependencies of the equations).
+    from wellbeing.privacy import span
+
+    monkeypatch.setattr(span, "_ELIMINATION_CHUNK", 7)
+    rng = np.random.default_rng(seed)
+    equations = (rng.random((12, 40)) < 0.3).astype(np.int64) * rng.integers(1, 4, (12, 40))
+    equations[9:] = (equations[:3] + equations[3:6]) % _PRIME  # dependent rows
+    pivots, transform, rank = span._eliminate(equations)
+    reduced = span._mulmod(transform, equations)
+    assert rank == np.linalg.matrix_rank(equations.astype(float)) == len(pivots)
+    assert np.array_equal(reduced[:rank][:, pivots], np.eye(rank, dtype=np.int64))
+    assert not reduced[rank:].any()
+    for row, column in enumerate(pivots.tolist()):
+        assert not reduced[row, :column].any()  # echelon: nothing left of a pivot
+    assert span._eliminate(transform)[2] == len(transform)  # invertible mod p
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_the_null_basis_rows_stand_for_its_free_columns_and_vanish_on_the_span(seed: int) -> None:
     # The search by pivots reads a set's rows of the null basis: a free column's row is

@@ -78,6 +78,10 @@ def _eliminate(equations: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     E is invertible; its first ``rank`` rows give the pivot rows (identity on
     the pivot columns), the others span the left null space (combinations of
     the equations that add up to nothing).
+
+    Left-looking, a chunk of columns at a time: only the rows without a pivot yet
+    are multiplied out for the chunk (where pivots are sought); the pivot rows'
+    entries in a new pivot's column are worked out when it is found.
     """
     n_rows, n_columns = equations.shape
     transform = np.eye(n_rows, dtype="int64")
@@ -86,28 +90,41 @@ def _eliminate(equations: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     for start in range(0, n_columns, _ELIMINATION_CHUNK):
         if rank == n_rows:
             break
-        block = _mulmod(transform, equations[:, start : start + _ELIMINATION_CHUNK])
+        settled = rank  # rows above hold the pivots of earlier chunks
+        block = _mulmod(transform[settled:], equations[:, start : start + _ELIMINATION_CHUNK])
+        if not block.any():
+            continue  # no pivot in this chunk: every row left is zero on it
         for column in range(block.shape[1]):
             if rank == n_rows:
                 break
-            candidates = np.flatnonzero(block[rank:, column])
+            own = rank - settled
+            candidates = np.flatnonzero(block[own:, column])
             if len(candidates) == 0:
                 continue
-            chosen = rank + int(candidates[0])
-            if chosen != rank:
-                transform[[rank, chosen]] = transform[[chosen, rank]]
-                block[[rank, chosen]] = block[[chosen, rank]]
-            inverse = pow(int(block[rank, column]), _PRIME - 2, _PRIME)
+            chosen = own + int(candidates[0])
+            if chosen != own:
+                transform[[rank, settled + chosen]] = transform[[settled + chosen, rank]]
+                block[[own, chosen]] = block[[chosen, own]]
+            inverse = pow(int(block[own, column]), _PRIME - 2, _PRIME)
             transform[rank] = (transform[rank] * inverse) % _PRIME
-            block[rank] = (block[rank] * inverse) % _PRIME
+            block[own] = (block[own] * inverse) % _PRIME
             factors = block[:, column].copy()
-            factors[rank] = 0
+            factors[own] = 0
             touched = np.flatnonzero(factors)
             if len(touched):
-                transform[touched] = (
-                    transform[touched] - np.outer(factors[touched], transform[rank])
+                transform[settled + touched] = (
+                    transform[settled + touched] - np.outer(factors[touched], transform[rank])
                 ) % _PRIME
-                block[touched] = (block[touched] - np.outer(factors[touched], block[rank])) % _PRIME
+                block[touched] = (block[touched] - np.outer(factors[touched], block[own])) % _PRIME
+            if settled:
+                above = _mulmod(
+                    transform[:settled], equations[:, start + column : start + column + 1]
+                )
+                touched = np.flatnonzero(above[:, 0])
+                if len(touched):
+                    transform[touched] = (
+                        transform[touched] - np.outer(above[touched, 0], transform[rank])
+                    ) % _PRIME
             pivots.append(start + column)
             rank += 1
     return np.array(pivots, dtype=np.intp), transform, rank
