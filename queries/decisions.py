@@ -25,7 +25,7 @@ import json
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -255,6 +255,36 @@ def decision(
     if sensitive and made.whole is None:
         made = _once(key, "whole", lambda: _whole(con, key, wave_id=wave_id, rules=rules))
     return made
+
+
+def begin_deciding(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    wave_ids: Iterable[int],
+    rules: privacy.Rules | None = None,
+    sensitive: bool = False,
+) -> None:
+    """For a page that needs several waves (a change since the wave before, a trend):
+    begin deciding every one of them not at hand, side by side, before waiting for any.
+
+    Asked one by one, a page would meet the next undecided wave only when the one
+    before was done: at 100,000 respondents a minute for two waves instead of half.
+    Raises :class:`NotDecidedYet` for the first wave still being decided; outside a
+    page's script run (a preview, a test, the preparation) it does nothing, and
+    :func:`decision` decides each wave when asked.
+    """
+    if not _promptly.get():
+        return
+    rules = rules or settings.rules(con)
+    waiting: NotDecidedYet | None = None
+    for wave_id in dict.fromkeys(int(w) for w in wave_ids):
+        key = wave_version(con, wave_id=wave_id, rules=rules)
+        try:
+            _at_hand_or_begun(con, key, wave_id=wave_id, rules=rules, sensitive=sensitive)
+        except NotDecidedYet as not_yet:
+            waiting = waiting or not_yet
+    if waiting is not None:
+        raise waiting
 
 
 # A wave of at least this many respondents is decided in the background when a page

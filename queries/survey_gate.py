@@ -133,6 +133,7 @@ def gate(
         else pd.Series(filters.wave_id, index=raw.index)
     )
     found: dict[object, str] = {}
+    decisions.begin_deciding(con, wave_ids=row_waves.unique(), rules=rules, sensitive=sensitive)
     for wave_id, in_wave in raw.groupby(row_waves, sort=False).groups.items():
         rows = raw.loc[in_wave]
         decided = decisions.decision(con, wave_id=int(wave_id), rules=rules, sensitive=sensitive)
@@ -271,6 +272,7 @@ def pool_hidden_teams(
         lambda code: CONSTRUCT_UNIVERSE.format(instrument=instrument, code=code)
     )
     statuses = []
+    decisions.begin_deciding(con, wave_ids=wave_ids.unique(), rules=rules)
     for position in range(len(pooled)):
         wave_id, universe = int(wave_ids.iloc[position]), universes.iloc[position]
         decided = decisions.decision(con, wave_id=wave_id, rules=rules)

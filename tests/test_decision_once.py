@@ -277,6 +277,49 @@ def test_a_page_says_its_large_wave_is_being_decided_and_fills_in_when_it_is(
         assert kept.fetchall()[0][0] >= 1
 
 
+def test_a_page_needing_two_waves_has_them_decided_side_by_side(
+    demo_db: Path, tmp_path: Path, monkeypatch
+):
+    # The Overview compares a wave with the one before. Asked one at a time, the second
+    # wave's decision would begin only when the first was done: both must begin at
+    # once. Each decision waits at a barrier for the other; one after the other, the
+    # barrier breaks and the decisions fail.
+    con, newest = newest_wave_of_a_copy(demo_db, tmp_path)
+    earlier = int(survey.waves(con)["id"].iloc[-2])
+    monkeypatch.setattr(decisions, "DECIDED_IN_THE_BACKGROUND_FROM", 1)
+    both_begun = threading.Barrier(2, timeout=30)
+    gather = decisions._inputs
+
+    def meeting(*args, **kwargs):
+        both_begun.wait()
+        return gather(*args, **kwargs)
+
+    monkeypatch.setattr(decisions, "_inputs", meeting)
+    decisions.answer_promptly()
+    try:
+        with pytest.raises(decisions.NotDecidedYet) as waiting:
+            decisions.begin_deciding(con, wave_ids=[newest, earlier])
+        assert waiting.value.wave_id == newest
+        _decided_for_pages()
+        for wave_id in (newest, earlier):
+            decided = decisions.decision(con, wave_id=wave_id)  # at hand: no wait, no raise
+            assert decided.plain.status.size
+    finally:
+        decisions._promptly.set(False)
+        con.close()
+        decisions.forget_remembered()
+
+
+def test_outside_a_page_beginning_to_decide_waits_for_nothing(demo_db: Path, tmp_path: Path):
+    con, newest = newest_wave_of_a_copy(demo_db, tmp_path)
+    try:
+        decisions.begin_deciding(con, wave_ids=[newest])  # no page: decided when asked
+        assert not [t for t in threading.enumerate() if t.name == "decide-for-a-page"]
+    finally:
+        con.close()
+        decisions.forget_remembered()
+
+
 def test_a_small_wave_is_decided_on_the_page_itself(demo_db: Path, tmp_path: Path, monkeypatch):
     from wellbeing.ui import run
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from queries import overview, supervision, survey
+from queries import decisions, overview, supervision, survey
 from queries.cache import memoised
 from wellbeing import privacy
 from wellbeing.core.measures import HIGH_SCORE_CUTOFF
@@ -140,8 +140,10 @@ def survey_tiles(
     rules: privacy.Rules,
 ) -> list[Tile]:
     """The four survey tiles for the filtered scope, each against the previous wave."""
-    current = overview.headline_measures(con, filters=filters, rules=rules)
     previous_id, previous_label = previous_wave(survey.waves(con), filters.wave_id)
+    compared = [w for w in (filters.wave_id, previous_id) if w is not None]
+    decisions.begin_deciding(con, wave_ids=compared, rules=rules)
+    current = overview.headline_measures(con, filters=filters, rules=rules)
     previous = (
         overview.headline_measures(
             con, filters=dataclasses.replace(filters, wave_id=previous_id), rules=rules
