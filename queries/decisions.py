@@ -167,6 +167,14 @@ _DECISIONS_KEPT = 64
 # decided: they are decided on the same groups, with its plain cells fixed.
 _ENGINES: dict[tuple, privacy.Decision] = {}
 _LOCK = threading.Lock()
+# Waves the preparation decides at once, a large one each in a process of its own: the
+# two cores of the machines this was built on (a decision at 100,000 respondents peaks
+# at 0.8 GB of memory).
+DECIDED_AT_ONCE = 2
+# Decision processes running at once, the preparation's and those begun for pages
+# together: a page with a trend asks for every wave, and four processes on two cores
+# take no less time than two, in twice the memory.
+_PROCESSES = threading.BoundedSemaphore(DECIDED_AT_ONCE)
 # The decisions being made now, by (key, part): a second caller waits for the first.
 _DECIDING: dict[tuple, threading.Event] = {}
 # Versions of a wave whose verdicts the store keeps: a withdrawal undone returns to one.
@@ -462,16 +470,17 @@ def _verdicts_apart(
     sensitive: bool = False,
 ) -> privacy.Verdicts:
     frame, specs, history = _inputs(con, wave_id=wave_id)
-    return apart.run_apart(
-        privacy.decide_verdicts,
-        frame,
-        specs,
-        rules,
-        history=history,
-        plain=plain,
-        sensitive=sensitive,
-        preload=("wellbeing.privacy",),
-    )
+    with _PROCESSES:
+        return apart.run_apart(
+            privacy.decide_verdicts,
+            frame,
+            specs,
+            rules,
+            history=history,
+            plain=plain,
+            sensitive=sensitive,
+            preload=("wellbeing.privacy",),
+        )
 
 
 def _plain(
@@ -627,12 +636,6 @@ def forget_remembered() -> None:
         _ENGINES.clear()
         _WAVE_VERSIONS.clear()
         _FAILED.clear()
-
-
-# Waves the preparation decides at once, a large one each in a process of its own: the
-# two cores of the machines this was built on (a decision at 100,000 respondents peaks
-# at 0.8 GB of memory).
-DECIDED_AT_ONCE = 2
 
 
 def preparation_steps(waves: list[int]) -> list[tuple[int, bool]]:

@@ -310,6 +310,47 @@ def test_a_page_needing_two_waves_has_them_decided_side_by_side(
         decisions.forget_remembered()
 
 
+def test_no_more_decision_processes_run_at_once_than_the_preparation_uses(
+    demo_db: Path, tmp_path: Path, monkeypatch
+):
+    # A trend asks for every wave at once: three waves, but two processes at a time
+    # (decisions.DECIDED_AT_ONCE), since more on two cores only take more memory.
+    from wellbeing.core import apart
+
+    con, _ = newest_wave_of_a_copy(demo_db, tmp_path)
+    waves = [int(w) for w in survey.waves(con)["id"]]
+    assert len(waves) == 3
+    monkeypatch.setattr(decisions, "DECIDED_IN_THE_BACKGROUND_FROM", 1)
+    running, most = [0], [0]
+    lock = threading.Lock()
+    run_apart = apart.run_apart
+
+    def counted(*args, **kwargs):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            time.sleep(0.5)  # long enough for the third to start, were it let
+            return run_apart(*args, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(apart, "run_apart", counted)
+    decisions.answer_promptly()
+    try:
+        with pytest.raises(decisions.NotDecidedYet):
+            decisions.begin_deciding(con, wave_ids=waves)
+        _decided_for_pages()
+        assert most[0] == decisions.DECIDED_AT_ONCE
+        for wave_id in waves:
+            assert decisions.decision(con, wave_id=wave_id).plain.status.size
+    finally:
+        decisions._promptly.set(False)
+        con.close()
+        decisions.forget_remembered()
+
+
 def test_outside_a_page_beginning_to_decide_waits_for_nothing(demo_db: Path, tmp_path: Path):
     con, newest = newest_wave_of_a_copy(demo_db, tmp_path)
     try:
