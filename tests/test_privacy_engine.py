@@ -520,6 +520,36 @@ def test_a_family_the_audit_cannot_settle_in_time_loses_its_cheapest_cells_not_i
     assert (support.loc[broken_down, "status"] != privacy.SHOWN).any()
 
 
+def test_a_family_with_too_many_pivots_to_pair_is_unsettled_and_its_cheapest_cells_hidden(
+    monkeypatch,
+):
+    # A million respondents' equity cells have more pivots than their pairs fit in
+    # memory (audit.MATCHED_PIVOTS): such a family is not taken as safe. Here every
+    # family is searched by pivots and none may be paired, so the breakdowns go until
+    # no small group is left to search; the teams and the organisation stay.
+    from wellbeing.privacy import audit
+
+    monkeypatch.setattr(audit, "MATCHED_ATOMS", 0)
+    monkeypatch.setattr(audit, "MATCHED_PIVOTS", 0)
+    rng = np.random.default_rng(7)
+    rows = [
+        person(team, "S", role=str(rng.choice(["SW", "Senior", "Manager"])), support=True)
+        for team, size in (("Alpha", 12), ("Beta", 9), ("Gamma", 14))
+        for _ in range(size)
+    ]
+    people = pd.DataFrame(rows)
+    spec = privacy.SetSpec("support", reveals=("support",), breakdowns=True)
+    decision = privacy.decide(finest(people, ["support"]), [spec], privacy.Rules())
+    assert given_away(decision, people, {"support": ["support"]}, 5) == {}
+    cells = decision.cells(sensitive=False)
+    support = cells[cells["set"] == "support"]
+    by_role = support["role"] != ALL
+    units = ~by_role & (support["career_stage"] == ALL)  # the organisation, S, its teams
+    assert len(support[units]) == 5
+    assert set(support.loc[units, "status"]) == {privacy.SHOWN}
+    assert (support.loc[by_role, "status"] != privacy.SHOWN).all()
+
+
 def test_a_family_too_large_for_integer_programming_is_unsettled_without_trying(monkeypatch):
     # At 100,000 respondents the equity cells make 18,000 small atoms: HiGHS's first
     # relaxation alone took 20 s per family, past its time limit. Where k is above 5

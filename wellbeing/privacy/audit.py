@@ -43,6 +43,10 @@ LARGEST_UNION = 4
 # unions are matched among the pivots alone (see _unions_by_pivots), a few thousand
 # where the atoms are many thousand.
 MATCHED_ATOMS = 3000
+# Above this many small pivots (a million respondents' equity cells), their pairs
+# (N^2 / 2, about 48 bytes each: 860 MB at 6,000) are too many to hold; the family is
+# left unsettled and the engine hides its cheapest cells instead.
+MATCHED_PIVOTS = 6000
 # Sets of pivots whose rows the search by pivots adds up exactly at once.
 _ROWS_AT_ONCE = 256
 # Beyond what is matched (a k above 5, or many small atoms), integer programming
@@ -379,7 +383,10 @@ def _search(cube, system, sets, rng, union_k, hidden_targets, largest_union):
         )
         candidates += [tuple(sorted(small[list(subset)].tolist())) for subset in found]
     else:
-        candidates += _unions_by_pivots(system, prints, small, rng, union_k - 1, largest_union)
+        try:
+            candidates += _unions_by_pivots(system, prints, small, rng, union_k - 1, largest_union)
+        except AuditUnfinished as unfinished:
+            return unfinished, False  # not known to be safe: the caller hides and asks again
     complete = union_k - 1 <= largest_union
     if not candidates and not complete:
         # Unions of more atoms than the search above pairs up: solved for instead.
@@ -432,6 +439,10 @@ def _unions_by_pivots(
     is_small[small] = True
     coordinate_atoms = span.coordinate_columns()
     pivots = small[~np.isin(small, coordinate_atoms)]
+    if len(pivots) > MATCHED_PIVOTS:
+        raise AuditUnfinished(
+            f"{len(pivots):,} pivots among the small groups are too many to pair up in memory."
+        )
     found: set[tuple[int, ...]] = {
         tuple(sorted(pivots[list(subset)].tolist()))
         for subset in zero_sum_subsets(prints[pivots], weight[pivots], max_weight, largest)
