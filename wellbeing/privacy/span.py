@@ -94,13 +94,16 @@ def _eliminate(equations: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
         block = _mulmod(transform[settled:], equations[:, start : start + _ELIMINATION_CHUNK])
         if not block.any():
             continue  # no pivot in this chunk: every row left is zero on it
-        for column in range(block.shape[1]):
-            if rank == n_rows:
-                break
+        column = 0
+        while rank < n_rows:
             own = rank - settled
+            # The next column with something left below the pivots found so far: the
+            # columns between hold no pivot (most of a team's columns are free).
+            ahead = np.flatnonzero(block[own:, column:].any(axis=0))
+            if not len(ahead):
+                break
+            column += int(ahead[0])
             candidates = np.flatnonzero(block[own:, column])
-            if len(candidates) == 0:
-                continue
             chosen = own + int(candidates[0])
             if chosen != own:
                 transform[[rank, settled + chosen]] = transform[[settled + chosen, rank]]
@@ -127,6 +130,7 @@ def _eliminate(equations: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
                     ) % _PRIME
             pivots.append(start + column)
             rank += 1
+            column += 1
     return np.array(pivots, dtype=np.intp), transform, rank
 
 
