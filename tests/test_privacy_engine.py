@@ -30,6 +30,22 @@ def people_of(*teams: tuple[str, str, int], **fields: object) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+SUPPORT = privacy.SetSpec("support", reveals=("support",), breakdowns=True)
+
+
+def support_people(
+    seed: int, teams: tuple[tuple[str, int], ...], roles=("SW", "Senior", "Manager")
+) -> pd.DataFrame:
+    """(team, size) pairs in service S, everyone in the set "support", roles at random."""
+    rng = np.random.default_rng(seed)
+    rows = [
+        person(team, "S", role=str(rng.choice(list(roles))), support=True)
+        for team, size in teams
+        for _ in range(size)
+    ]
+    return pd.DataFrame(rows)
+
+
 def test_a_group_below_k_shows_nothing_and_an_empty_group_reads_alike():
     # Service S: Alpha 6, Beta 3 (below 5). Beta hidden leaves 3 (< 5) to subtract from S,
     # so Alpha, the next smallest, is hidden with it: 6 + 3 = 9 hidden, 9 >= 5.
@@ -463,16 +479,9 @@ def test_unions_beyond_the_matched_search_are_found_by_integer_programming(monke
         return real_milp(*args, **kwargs)
 
     monkeypatch.setattr(optimize, "milp", counted)
-    rng = np.random.default_rng(5)
-    rows = [
-        person(team, "S", role=str(rng.choice(["SW", "Senior", "Manager"])), support=True)
-        for team, size in (("Alpha", 8), ("Beta", 7), ("Gamma", 9))
-        for _ in range(size)
-    ]
-    people = pd.DataFrame(rows)
-    spec = privacy.SetSpec("support", reveals=("support",), breakdowns=True)
+    people = support_people(5, (("Alpha", 8), ("Beta", 7), ("Gamma", 9)))
     rules = privacy.Rules(min_group_size=7, sensitive_min_group_size=10, alike_group_size=7)
-    decision = privacy.decide(finest(people, ["support"]), [spec], rules)
+    decision = privacy.decide(finest(people, ["support"]), [SUPPORT], rules)
     assert calls, "integer programming was never asked"
     assert given_away(decision, people, {"support": ["support"]}, 7) == {}
 
@@ -531,15 +540,8 @@ def test_a_family_with_too_many_pivots_to_pair_is_unsettled_and_its_cheapest_cel
 
     monkeypatch.setattr(audit, "MATCHED_ATOMS", 0)
     monkeypatch.setattr(audit, "MATCHED_PIVOTS", 0)
-    rng = np.random.default_rng(7)
-    rows = [
-        person(team, "S", role=str(rng.choice(["SW", "Senior", "Manager"])), support=True)
-        for team, size in (("Alpha", 12), ("Beta", 9), ("Gamma", 14))
-        for _ in range(size)
-    ]
-    people = pd.DataFrame(rows)
-    spec = privacy.SetSpec("support", reveals=("support",), breakdowns=True)
-    decision = privacy.decide(finest(people, ["support"]), [spec], privacy.Rules())
+    people = support_people(7, (("Alpha", 12), ("Beta", 9), ("Gamma", 14)))
+    decision = privacy.decide(finest(people, ["support"]), [SUPPORT], privacy.Rules())
     assert given_away(decision, people, {"support": ["support"]}, 5) == {}
     cells = decision.cells(sensitive=False)
     support = cells[cells["set"] == "support"]
@@ -564,15 +566,8 @@ def test_a_family_too_large_for_integer_programming_is_unsettled_without_trying(
 
     monkeypatch.setattr(audit, "MILP_ATOMS", 0)
     monkeypatch.setattr(optimize, "milp", never)  # audit imports it when it needs it
-    rng = np.random.default_rng(11)
-    rows = [
-        person(team, "S", role=str(rng.choice(["SW", "Senior"])), support=True)
-        for team, size in (("Alpha", 12), ("Beta", 9))
-        for _ in range(size)
-    ]
-    people = pd.DataFrame(rows)
-    spec = privacy.SetSpec("support", reveals=("support",), breakdowns=True)
+    people = support_people(11, (("Alpha", 12), ("Beta", 9)), roles=("SW", "Senior"))
     rules = privacy.Rules(min_group_size=7, sensitive_min_group_size=10, alike_group_size=7)
-    decision = privacy.decide(finest(people, ["support"]), [spec], rules)
+    decision = privacy.decide(finest(people, ["support"]), [SUPPORT], rules)
     assert given_away(decision, people, {"support": ["support"]}, 7) == {}
     assert decision.lookup("support", key())[0] == privacy.SHOWN

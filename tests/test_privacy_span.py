@@ -9,13 +9,28 @@ from tests.derivable import derivable
 from wellbeing.privacy.span import _PRIME, _BlockSystem
 
 
+def teams_in_services(
+    rng: np.random.Generator, n_columns: int, *, services: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each column's service and team: up to three teams a service."""
+    service = rng.integers(0, services, n_columns)
+    return service, service * 10 + rng.integers(0, 3, n_columns)
+
+
+def shown_rows(rows, n_columns: int, service, team) -> tuple[np.ndarray, _BlockSystem]:
+    """The rows as a dense 0/1 matrix, and as the engine's block-by-block span."""
+    dense = np.zeros((len(rows), n_columns))
+    for r, columns in enumerate(rows):
+        dense[r, columns] = 1
+    return dense, _BlockSystem(rows, n_columns, np.column_stack([service, team]))
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_the_block_by_block_span_test_agrees_with_least_squares(seed: int) -> None:
     rng = np.random.default_rng(seed)
     n_columns = 40
     # Columns in 3 services of 2-3 teams; rows within a team, a service or across all.
-    service = rng.integers(0, 3, n_columns)
-    team = service * 10 + rng.integers(0, 3, n_columns)
+    service, team = teams_in_services(rng, n_columns, services=3)
     rows = []
     for _ in range(30):
         level = rng.integers(0, 3)
@@ -29,10 +44,7 @@ def test_the_block_by_block_span_test_agrees_with_least_squares(seed: int) -> No
         chosen = pool[rng.random(len(pool)) < 0.6]
         if len(chosen):
             rows.append(np.unique(chosen))
-    dense = np.zeros((len(rows), n_columns))
-    for r, columns in enumerate(rows):
-        dense[r, columns] = 1
-    system = _BlockSystem(rows, n_columns, np.column_stack([service, team]))
+    dense, system = shown_rows(rows, n_columns, service, team)
     targets = np.zeros((40, n_columns), dtype=np.int64)
     for i in range(40):
         # Half the targets are shown rows themselves (derivable), half random sets.
@@ -81,15 +93,11 @@ def test_the_null_basis_rows_stand_for_its_free_columns_and_vanish_on_the_span(s
     # when it is in the span of the shown rows (least squares says which are).
     rng = np.random.default_rng(seed)
     n_columns = 30
-    service = rng.integers(0, 2, n_columns)
-    team = service * 10 + rng.integers(0, 3, n_columns)
+    service, team = teams_in_services(rng, n_columns, services=2)
     rows = [np.flatnonzero(rng.random(n_columns) < 0.3) for _ in range(12)]
     rows += [np.flatnonzero(team == t) for t in np.unique(team)]
     rows = [r for r in rows if len(r)]
-    dense = np.zeros((len(rows), n_columns))
-    for r, columns in enumerate(rows):
-        dense[r, columns] = 1
-    system = _BlockSystem(rows, n_columns, np.column_stack([service, team]))
+    dense, system = shown_rows(rows, n_columns, service, team)
     free = system.coordinate_columns()
     assert len(free) == n_columns - np.linalg.matrix_rank(dense)
     units = np.eye(n_columns, dtype=np.int64)[free]
