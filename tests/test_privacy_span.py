@@ -171,3 +171,19 @@ def test_distinct_rows_are_numbered_as_numpys_unique_numbers_them():
         ours_uniques, ours_inverse = distinct_rows(table)
         assert np.array_equal(ours_uniques, uniques)
         assert np.array_equal(ours_inverse, inverse.reshape(-1))
+
+
+def test_free_atoms_sharing_their_first_two_lanes_are_both_looked_up():
+    # The search by pivots looks a missing free atom up by its fingerprint's first two
+    # lanes. Two free atoms may share them (about once in p^2); the one whose every
+    # lane matches must still be found, whichever was listed last.
+    from wellbeing.privacy.audit import _FreeAtoms
+    from wellbeing.privacy.span import _PRIME as p
+
+    trials = 3  # the whole prints, then two trials (each leaving out one block)
+    prints = np.zeros((3, trials, 2 + 2), dtype=np.int64)
+    prints[2] = [5, 7, 11, 13]  # the free atom the pivot needs
+    prints[1] = [5, 7, 99, 98]  # another free atom, sharing the first two lanes
+    prints[0] = (p - prints[2]) % p  # the pivot: minus atom 2 in every trial
+    free_atoms = _FreeAtoms(prints, np.array([2, 1]), left_out=[(0,), (1,)])
+    assert free_atoms.completing((0,), most=1) == [2]

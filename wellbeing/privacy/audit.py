@@ -506,12 +506,16 @@ class _FreeAtoms:
 
     def __init__(self, trial_prints: np.ndarray, free_small: np.ndarray, left_out: list) -> None:
         self.trial_prints = trial_prints
-        self.tables = []
+        # Per trial, the free atoms by their first two lanes (two may share them: both kept).
+        self.tables: list[dict[int, list[int]]] = []
         for trial in range(trial_prints.shape[1]):
             lanes = trial_prints[free_small, trial]
             keep = lanes.any(axis=1)
             keys = lanes[keep, 0] * _PRIME + lanes[keep, 1]
-            self.tables.append(dict(zip(keys.tolist(), free_small[keep].tolist(), strict=True)))
+            table: dict[int, list[int]] = {}
+            for key, atom in zip(keys.tolist(), free_small[keep].tolist(), strict=True):
+                table.setdefault(key, []).append(atom)
+            self.tables.append(table)
         blocks = max((b for out in left_out for b in out), default=-1) + 1
         # Trials (after the whole one) whose prints leave out each block.
         self.leaving_out = [np.array([b in out for out in left_out]) for b in range(blocks)]
@@ -531,9 +535,12 @@ class _FreeAtoms:
             hit = None
             for trial in np.flatnonzero(~zero).tolist():
                 wanted = (_PRIME - residual[trial]) % _PRIME
-                atom = self.tables[trial].get(int(wanted[0]) * _PRIME + int(wanted[1]))
-                if atom is not None and (self.trial_prints[atom, trial] == wanted).all():
-                    hit = atom
+                key = int(wanted[0]) * _PRIME + int(wanted[1])
+                for atom in self.tables[trial].get(key, ()):
+                    if (self.trial_prints[atom, trial] == wanted).all():
+                        hit = atom
+                        break
+                if hit is not None:
                     break
             if hit is None:
                 break
