@@ -104,6 +104,20 @@ def test_no_union_of_hidden_cells_follows_in_a_random_small_organisation(con, se
     assert reader.recovered() == []
 
 
+@pytest.mark.parametrize("seed", range(2))
+def test_nothing_follows_when_every_family_is_searched_by_its_pivots(con, seed, monkeypatch):
+    # A large organisation's equity cells are searched among the pivots of their
+    # equations (audit.MATCHED_ATOMS). Here every family is, equity breakdowns included,
+    # and the reader sees every figure of every page and filter.
+    from wellbeing.privacy import audit
+
+    monkeypatch.setattr(audit, "MATCHED_ATOMS", 0)
+    load_survey(con, survey_csv(random_organisation(seed, size=36, skip_challenge=0.15)))
+    reader = attack(con, sensitive=True)
+    assert reader.problems == []
+    assert reader.recovered() == []
+
+
 # --- 3. A later import, withdrawal or restore in a wave already seen ---------------------
 
 
