@@ -310,6 +310,57 @@ def test_a_page_needing_two_waves_has_them_decided_side_by_side(
         decisions.forget_remembered()
 
 
+def recording_the_waves_begun(monkeypatch) -> list[int]:
+    """Every wave whose decision is begun in the background, in order (all are large)."""
+    monkeypatch.setattr(decisions, "DECIDED_IN_THE_BACKGROUND_FROM", 1)
+    begun: list[int] = []
+    gather = decisions._inputs
+
+    def recorded(con, *, wave_id):
+        begun.append(wave_id)
+        return gather(con, wave_id=wave_id)
+
+    monkeypatch.setattr(decisions, "_inputs", recorded)
+    return begun
+
+
+def test_the_overview_begins_both_waves_its_tiles_compare_on_its_first_run(
+    demo_db: Path, tmp_path: Path, monkeypatch
+):
+    from wellbeing.ui import run
+
+    begun = recording_the_waves_begun(monkeypatch)
+    with dashboard_on_a_copy_of(demo_db, tmp_path, monkeypatch, new_identity=True) as path:
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+        assert not at.exception, at.exception
+        assert [i for i in at.info if i.value == run.WHILE_DECIDING]
+        _decided_for_pages()
+        con = store.connect(path)
+        try:
+            newest_two = [int(w) for w in survey.waves(con)["id"]][-2:]
+        finally:
+            con.close()
+        assert set(begun) >= set(newest_two)
+
+
+def test_a_trend_begins_every_wave_it_reads_at_once(demo_db: Path, tmp_path: Path, monkeypatch):
+    con, newest = newest_wave_of_a_copy(demo_db, tmp_path)
+    waves = [int(w) for w in survey.waves(con)["id"]]
+    begun = recording_the_waves_begun(monkeypatch)
+    decisions.answer_promptly()
+    try:
+        with pytest.raises(decisions.NotDecidedYet):
+            survey.construct_by_wave(
+                con, filters=survey.Filters(wave_id=newest), constructs=["stress"]
+            )
+        _decided_for_pages()
+        assert sorted(set(begun)) == sorted(waves)
+    finally:
+        decisions._promptly.set(False)
+        con.close()
+        decisions.forget_remembered()
+
+
 def test_no_more_decision_processes_run_at_once_than_the_preparation_uses(
     demo_db: Path, tmp_path: Path, monkeypatch
 ):
