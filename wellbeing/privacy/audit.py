@@ -25,6 +25,7 @@ from __future__ import annotations
 import itertools
 import zlib
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -520,7 +521,7 @@ class _FreeAtoms:
         # Trials (after the whole one) whose prints leave out each block.
         self.leaving_out = [np.array([b in out for out in left_out]) for b in range(blocks)]
 
-    def completing(self, pivots: tuple[int, ...], most: int):
+    def completing(self, pivots: tuple[int, ...], most: int) -> list[int] | Literal[False] | None:
         """The free atoms (at most ``most``) whose fingerprints bring the pivots' to zero;
         None when they may lie all in one block (read them off exactly); False when no
         such atoms exist."""
