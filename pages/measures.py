@@ -96,11 +96,11 @@ st.caption(
     "shown to HR only."
 )
 for wave in asked.itertuples(index=False):
-    answers = measures.measure_answers(con, wave_id=int(wave.wave_id), construct=code)
-    if answers.shape[1] < 2:
+    found = measures.measure_reliability(con, wave_id=int(wave.wave_id), construct=code)
+    if found is None:
         st.caption(plain.markdown(f"{wave.label}: one question, so no reliability to work out."))
         continue
-    found, table = measure_views.reliability_rows(answers)
+    table = measure_views.reliability_table(found)
     reading = f"{wave.label}, " + measure_views.reliability_reading(found, name=name)
     if found.low:
         st.warning(plain.markdown(reading), icon=":material/warning:")

@@ -22,8 +22,7 @@ import copy
 import functools
 import threading
 import weakref
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import duckdb
@@ -34,13 +33,14 @@ from queries import sql
 from wellbeing.core import kept, roles
 from wellbeing.core.kept import frozen
 
-# Aggregated frames of a few thousand rows at most: a few hundred kept cost
-# tens of MB and cover every filter a handful of leaders click through.
-ENTRIES_KEPT = 512
+# Mostly aggregated frames of a few thousand rows, and a period's worker-months
+# (tens of thousands of rows at 100k): 256 MB keep every figure of every view
+# that 25 leaders click through at 100k, each wave by each service.
+MEMO_BUDGET_BYTES = 256 * 2**20
 
 _lock = threading.Lock()
 _versions: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, tuple] = weakref.WeakKeyDictionary()
-_results: OrderedDict[Hashable, Any] = OrderedDict()
+_results = kept.Kept(MEMO_BUDGET_BYTES)
 
 Function = TypeVar("Function", bound=Callable[..., Any])
 
@@ -65,8 +65,8 @@ def forget_version(con: duckdb.DuckDBPyConnection) -> None:
 
 def clear() -> None:
     """Drop every kept figure (tests that time or count queries start cold)."""
+    _results.clear()
     with _lock:
-        _results.clear()
         _versions.clear()
     kept.clear()
 
@@ -95,15 +95,11 @@ def memoised(function: Function) -> Function:
             roles.viewer_role() not in (None, roles.HR_ADMIN),
             frozen(keywords),
         )
-        with _lock:
-            if key in _results:
-                _results.move_to_end(key)
-                return _copied(_results[key])
+        found = _results.get(key, kept.MISSING)
+        if found is not kept.MISSING:
+            return _copied(found)
         result = function(con, **keywords)
-        with _lock:
-            _results[key] = _copied(result)
-            while len(_results) > ENTRIES_KEPT:
-                _results.popitem(last=False)
+        _results.put(key, _copied(result))
         return result
 
     return memo  # type: ignore[return-value]

@@ -16,6 +16,7 @@ from queries import sql
 from queries.cache import memoised
 from queries.imports import registered
 from wellbeing.core.instruments import COUNCIL_ITEM_ID_START
+from wellbeing.core.reliability import Reliability, reliability
 
 INSTRUMENT = "default"
 
@@ -142,6 +143,19 @@ def measure_answers(
     if long.empty:
         return pd.DataFrame()
     return long.pivot_table(index="response_id", columns="question", values="value", aggfunc="mean")
+
+
+@memoised
+def measure_reliability(
+    con: duckdb.DuckDBPyConnection, *, wave_id: int, construct: str, instrument: str = INSTRUMENT
+) -> Reliability | None:
+    """One measure's reliability in a wave, or None when it was asked as one question.
+
+    Kept per data version: it reads every respondent's answers, the same on
+    every rerun of the page whatever the filters.
+    """
+    answers = measure_answers(con, wave_id=wave_id, construct=construct, instrument=instrument)
+    return reliability(answers) if answers.shape[1] >= 2 else None
 
 
 def respondents_already_stored(

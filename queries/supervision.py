@@ -319,7 +319,9 @@ def sessions(
             con,
             figures="sessions",
             period=month,
-            workers=workers.drop_duplicates().drop(columns=["worker_key"]).assign(records=True),
+            workers=lambda workers=workers: (
+                workers.drop_duplicates().drop(columns=["worker_key"]).assign(records=True)
+            ),
             sets=["records"],
             rules=rules,
         )
@@ -391,12 +393,11 @@ def overdue_by_team(
     rows = _overdue_worker_rows(con, as_of=params["as_of"])
     raw = _run_on(con, "supervision_overdue", {"overdue_workers": rows}, service=service, team=team)
     raw.insert(0, "as_of", params["as_of"])
-    workers = rows.to_pandas()[["service", "team"]].assign(in_post=True)
     decision = _staff_decision(
         con,
         figures="overdue",
         period=params["as_of"],
-        workers=workers,
+        workers=lambda: rows.to_pandas()[["service", "team"]].assign(in_post=True),
         sets=["in_post"],
         rules=rules or settings.rules(con),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import duckdb
 import numpy as np
@@ -34,23 +35,25 @@ def _staff_decision(
     *,
     figures: str,
     period: object,
-    workers: pd.DataFrame,
+    workers: Callable[[], pd.DataFrame],
     sets: list[str],
     rules: privacy.Rules,
 ) -> privacy.Decision:
     """The engine's decision on one period's figures of one kind, over the workers behind them.
 
-    ``workers``: one row per worker with ``service``, ``team`` (and
+    ``workers`` gives one row per worker with ``service``, ``team`` (and
     ``career_stage`` for the staged figures) and a boolean column per set of
-    workers a figure counts. Every team, service, the organisation (and each
-    by career stage) is decided together, so that no figure minus another
-    (all the teams less one service, say) describes fewer than k workers.
+    workers a figure counts; it is called only when the decision is not kept
+    (every rerun after the first asks for the same one). Every team, service,
+    the organisation (and each by career stage) is decided together, so that no
+    figure minus another (all the teams less one service, say) describes fewer
+    than k workers.
     """
     key = (data_version(con), figures, period, rules)
     if key in _DECISIONS:
         return _DECISIONS[key]
-    layout = STAGED if "career_stage" in workers.columns else UNITS
-    frame = workers.assign(respondents=1)
+    frame = workers().assign(respondents=1)
+    layout = STAGED if "career_stage" in frame.columns else UNITS
     for column in layout.dimensions:
         frame[column] = frame[column].astype("object").where(frame[column].notna(), None)
     frame = frame.groupby([*layout.dimensions, *sets], dropna=False, as_index=False)[
@@ -144,7 +147,7 @@ def _gate_compliance(
             con,
             figures="compliance",
             period=(month, params["as_of"]),
-            workers=_compliance_workers(con, params, month),
+            workers=lambda month=month: _compliance_workers(con, params, month),
             sets=["in_post", "due"],
             rules=rules,
         )

@@ -470,3 +470,68 @@ def test_a_kept_arrow_table_is_handed_out_as_it_is(organisation):
     first = rows(organisation, month="2026-10")
     assert rows(organisation, month="2026-10") is first  # immutable: no copy needed
     assert made == ["2026-10"]
+
+
+def test_kept_values_are_dropped_least_recently_used_first_once_over_their_budget_in_bytes():
+    frame = pd.DataFrame({"value": range(1000)}, dtype="int64")  # 8,000 bytes and its index
+    size = kept.size_in_bytes(frame)
+    assert 8000 <= size < 9000
+    store = kept.Kept(budget_bytes=3 * size)
+    for name in ("a", "b", "c"):
+        store.put(name, frame)
+    assert store.get("a") is frame  # now the most recently used
+    store.put("d", frame)
+    assert store.get("b") is None and list(store) == ["c", "a", "d"]
+    assert store.held_bytes == 3 * size
+    # A value over the whole budget is still kept, alone: the rerun under way draws it.
+    big = pd.DataFrame({"value": range(4000)}, dtype="int64")
+    store.put("big", big)
+    assert list(store) == ["big"] and store.get("big") is big
+    del store["big"]
+    assert len(store) == 0 and store.held_bytes == 0
+
+
+def test_a_chart_is_sized_by_its_data():
+    import plotly.graph_objects as go
+
+    small = go.Figure(go.Bar(x=list(range(10)), y=list(range(10))))
+    large = go.Figure(go.Bar(x=list(range(10_000)), y=list(range(10_000))))
+    # The same layout and template; 9,990 more points on each axis, 8 bytes or more a point.
+    assert kept.size_in_bytes(large) - kept.size_in_bytes(small) > 9_990 * 2 * 8
+
+
+def test_a_measures_reliability_is_worked_out_once_per_data_version(organisation):
+    from queries import measures
+
+    counting = CountingCursor(organisation)
+    autumn = wave_id(organisation, "Autumn 2025")
+    first = measures.measure_reliability(counting, wave_id=autumn, construct="stress")
+    sent = len(counting.statements)
+    assert sent >= 2  # the data version, then the answers
+    assert measures.measure_reliability(counting, wave_id=autumn, construct="stress") == first
+    assert len(counting.statements) == sent
+
+
+def test_a_services_supervision_figures_reuse_the_months_decision_without_its_workers(
+    demo_db, monkeypatch
+):
+    import duckdb
+
+    connection = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        rules = settings.rules(connection)
+        month = supervision.months(connection)[-1]
+        whole = supervision.compliance(connection, month_from=month, month_to=month, rules=rules)
+        service = str(whole["service"].dropna().iloc[0])
+
+        def workers_again(*args, **kwargs):
+            raise AssertionError("the month's workers were gathered again for a kept decision")
+
+        monkeypatch.setattr(supervision_gate, "_compliance_workers", workers_again)
+        one_service = supervision.compliance(
+            connection, month_from=month, month_to=month, service=service, rules=rules
+        )
+        assert not one_service.empty
+        assert set(one_service["service"].dropna()) == {service}
+    finally:
+        connection.close()

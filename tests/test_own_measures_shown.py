@@ -10,6 +10,7 @@ from conftest import in_memory_copy_of
 
 from queries import measures, survey
 from wellbeing import privacy
+from wellbeing.core.reliability import reliability
 from wellbeing.ingest.reading import read_export
 from wellbeing.ingest.survey import import_survey, suggest_survey_mapping
 from wellbeing.present import board_pack, charts, look_first, survey_design
@@ -130,8 +131,11 @@ def test_reliability_per_measure_and_wave_is_worked_out_from_keyed_answers(counc
     wave_id = int(survey.waves(con)["id"].iloc[0])  # Riverside: two support questions
     answers = measures.measure_answers(con, wave_id=wave_id, construct="support")
     assert answers.shape == (140, 2)
-    found, table = measure_views.reliability_rows(answers)
+    found = measures.measure_reliability(con, wave_id=wave_id, construct="support")
+    assert found == reliability(answers)
     assert found.alpha is not None and found.respondents == 140
+    table = measure_views.reliability_table(found)
+    assert list(table["item_rest_correlation"]) == [round(r, 2) for r in found.item_rest.values()]
     assert len(table) == 2
     assert "Cronbach's alpha" in measure_views.reliability_reading(found, name="Support")
 

@@ -13,15 +13,13 @@ import functools
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 Function = TypeVar("Function", bound=Callable[..., Any])
-
-_lock = threading.Lock()
 
 
 def frozen(value: object) -> Hashable:
@@ -36,16 +34,97 @@ def frozen(value: object) -> Hashable:
     return value
 
 
-# A chart of 400 teams holds about 0.4 MB; a page draws up to ten per view, so
-# 256 cover the views a leader clicks through on every page (~100 MB at most).
-DRAWINGS_KEPT = 256
-_drawings: OrderedDict[Hashable, Any] = OrderedDict()
+def size_in_bytes(value: object) -> int:
+    """About how much memory ``value`` holds: frames, Arrow tables, arrays, charts, containers.
+
+    An estimate for bounding what is kept, not an account: small scalars count
+    a fixed amount, and objects of other kinds are sized by their attributes.
+    """
+    if isinstance(value, pd.DataFrame | pd.Series | pd.Index):
+        usage = value.memory_usage(deep=True)
+        return int(usage.sum() if isinstance(usage, pd.Series) else usage)
+    if isinstance(value, np.ndarray):
+        return int(value.nbytes)
+    if isinstance(value, str | bytes):
+        return len(value) + 50
+    if hasattr(value, "nbytes") and not isinstance(value, type):  # an Arrow table or array
+        return int(value.nbytes)
+    if hasattr(value, "to_plotly_json"):  # a chart: its data and layout
+        return size_in_bytes(value.to_plotly_json())
+    if isinstance(value, dict):
+        return 100 + sum(size_in_bytes(k) + size_in_bytes(v) for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return 60 + sum(size_in_bytes(item) for item in value)
+    if hasattr(value, "__dict__") and not isinstance(value, type):
+        return 100 + size_in_bytes(vars(value))
+    return 32
+
+
+class Kept:
+    """Values by key, the least recently used dropped once they hold more than a budget.
+
+    A budget in bytes rather than a number of entries: a few figures of a whole
+    wave are large, hundreds of a team or a service small, and many leaders
+    together click through thousands of those.
+    """
+
+    def __init__(self, budget_bytes: int) -> None:
+        self.budget_bytes = budget_bytes
+        self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._held = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[Hashable]:
+        with self._lock:
+            return iter(list(self._entries))
+
+    def __delitem__(self, key: Hashable) -> None:
+        with self._lock:
+            self._held -= self._entries.pop(key)[1]
+
+    @property
+    def held_bytes(self) -> int:
+        return self._held
+
+    def get(self, key: Hashable, missing: Any = None) -> Any:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return missing
+            self._entries.move_to_end(key)
+            return found[0]
+
+    def put(self, key: Hashable, value: Any) -> None:
+        size = size_in_bytes(value)
+        with self._lock:
+            if key in self._entries:
+                self._held -= self._entries.pop(key)[1]
+            self._entries[key] = (value, size)
+            self._held += size
+            # The newest entry stays even when it alone is over budget: it is what
+            # the rerun under way is drawing.
+            while self._held > self.budget_bytes and len(self._entries) > 1:
+                self._held -= self._entries.popitem(last=False)[1][1]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._held = 0
+
+
+# A chart of 400 teams holds about 0.4 MB and a page draws up to ten per view;
+# 256 MB keep every view of every page that 25 leaders click through at 100k.
+DRAWINGS_BUDGET_BYTES = 256 * 2**20
+_drawings = Kept(DRAWINGS_BUDGET_BYTES)
+MISSING = object()
 
 
 def clear() -> None:
     """Drop every kept drawing."""
-    with _lock:
-        _drawings.clear()
+    _drawings.clear()
 
 
 def _content(value: object) -> Hashable:
@@ -103,15 +182,11 @@ def drawn_once(function: Function) -> Function:
             )
         except TypeError:  # an argument with no content hash: draw it afresh
             return function(*arguments, **keywords)
-        with _lock:
-            if key in _drawings:
-                _drawings.move_to_end(key)
-                return _shared_or_copied(_drawings[key])
+        found = _drawings.get(key, MISSING)
+        if found is not MISSING:
+            return _shared_or_copied(found)
         drawing = function(*arguments, **keywords)
-        with _lock:
-            _drawings[key] = _shared_or_copied(drawing)
-            while len(_drawings) > DRAWINGS_KEPT:
-                _drawings.popitem(last=False)
+        _drawings.put(key, _shared_or_copied(drawing))
         return drawing
 
     return kept  # type: ignore[return-value]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from wellbeing.core.reliability import MIN_ALPHA, Reliability, reliability
+from wellbeing.core.reliability import MIN_ALPHA, Reliability
 
 SHOWN_QUESTIONS = 3
 
@@ -66,17 +66,14 @@ def breaks_reading(breaks: tuple[tuple[str, str], ...], *, name: str) -> str:
     )
 
 
-def reliability_rows(answers: pd.DataFrame) -> tuple[Reliability, pd.DataFrame]:
-    """Alpha and a table of each question's item-rest correlation, from keyed answers
-    (one column a question)."""
-    found = reliability(answers)
-    table = pd.DataFrame(
+def reliability_table(found: Reliability) -> pd.DataFrame:
+    """Each question's item-rest correlation, to two places."""
+    return pd.DataFrame(
         {
             "question": list(found.item_rest),
             "item_rest_correlation": [round(r, 2) for r in found.item_rest.values()],
         }
     )
-    return found, table
 
 
 def reliability_reading(found: Reliability, *, name: str) -> str:
