@@ -37,10 +37,15 @@ from wellbeing.core.kept import frozen
 # (tens of thousands of rows at 100k): 256 MB keep every figure of every view
 # that 25 leaders click through at 100k, each wave by each service.
 MEMO_BUDGET_BYTES = 256 * 2**20
+# The few row tables that figures are counted from (every worker-month of the
+# supervision records, 150 MB at 100k): kept by number, apart from the figures,
+# so that one of them never pushes every figure out, nor the figures it.
+ROW_TABLES_KEPT = 6
 
 _lock = threading.Lock()
 _versions: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, tuple] = weakref.WeakKeyDictionary()
 _results = kept.Kept(MEMO_BUDGET_BYTES)
+_rows = kept.Kept(entries=ROW_TABLES_KEPT)
 
 Function = TypeVar("Function", bound=Callable[..., Any])
 
@@ -66,6 +71,7 @@ def forget_version(con: duckdb.DuckDBPyConnection) -> None:
 def clear() -> None:
     """Drop every kept figure (tests that time or count queries start cold)."""
     _results.clear()
+    _rows.clear()
     with _lock:
         _versions.clear()
     kept.clear()
@@ -82,24 +88,43 @@ def _copied(result: Any) -> Any:
 
 def memoised(function: Function) -> Function:
     """Keep ``function(con, **keywords)``'s result per data version and arguments."""
+    return _kept_in(_results, function, per_reader=True)
 
+
+def memoised_rows(function: Function) -> Function:
+    """As :func:`memoised`, for a large table of rows that figures are counted from.
+
+    Such rows are never shown as they are (the figures counted from them pass
+    the gate), so one table serves every reader.
+    """
+    return _kept_in(_rows, function, per_reader=False)
+
+
+def _kept_in(store: kept.Kept, function: Function, *, per_reader: bool) -> Function:
     @functools.wraps(function)
     def memo(con: duckdb.DuckDBPyConnection, /, **keywords: Any) -> Any:
+        reader = (
+            (
+                roles.visible_team_restriction(),
+                # Figures for a reader other than HR pass the gate once themselves, so
+                # that what they are shown is remembered (queries.decisions.remember).
+                roles.viewer_role() not in (None, roles.HR_ADMIN),
+            )
+            if per_reader
+            else ()
+        )
         key = (
             function.__module__,
             function.__qualname__,
             data_version(con),
-            roles.visible_team_restriction(),
-            # Figures for a reader other than HR pass the gate once themselves, so
-            # that what they are shown is remembered (queries.decisions.remember).
-            roles.viewer_role() not in (None, roles.HR_ADMIN),
+            *reader,
             frozen(keywords),
         )
-        found = _results.get(key, kept.MISSING)
+        found = store.get(key, kept.MISSING)
         if found is not kept.MISSING:
             return _copied(found)
         result = function(con, **keywords)
-        _results.put(key, _copied(result))
+        store.put(key, _copied(result))
         return result
 
     return memo  # type: ignore[return-value]

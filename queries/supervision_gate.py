@@ -116,8 +116,9 @@ def _compliance_workers(
     con: duckdb.DuckDBPyConnection, params: dict[str, object], month: dt.date
 ) -> pd.DataFrame:
     """One month's workers in post by team and career stage: in post, and with sessions due."""
-    rows = _worker_month_rows(con, **params).to_pandas()
-    rows = rows[(pd.to_datetime(rows["month"]) == pd.Timestamp(month)) & ~rows["excluded"]]
+    day = pd.Timestamp(month).date()
+    rows = _worker_month_rows(con, month_from=day, month_to=day, as_of=params["as_of"]).to_pandas()
+    rows = rows[~rows["excluded"]]
     return pd.DataFrame(
         {
             "service": rows["service"],

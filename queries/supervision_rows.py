@@ -7,9 +7,10 @@ import datetime as dt
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from queries import sql, survey
-from queries.cache import memoised
+from queries.cache import memoised, memoised_rows
 from wellbeing.core import cadence, roles
 
 STAFF_LIST = "staff list"
@@ -39,9 +40,15 @@ def latest_complete_month(as_of: dt.date) -> dt.date:
 
 
 @memoised
+def _first_month(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The first calendar month of the active supervision records, or None."""
+    return con.execute(sql("supervision_first_month")).fetchall()[0][0]
+
+
+@memoised
 def months(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
     """Complete calendar months covered by active supervision records, oldest first."""
-    first = con.execute(sql("supervision_first_month")).fetchall()[0][0]
+    first = _first_month(con)
     as_of = data_date(con)
     if first is None or as_of is None:
         return []
@@ -95,17 +102,37 @@ def _params(
     return {"month_from": month_from, "month_to": month_to, "as_of": as_of}
 
 
-@memoised
 def _worker_month_rows(
     con: duckdb.DuckDBPyConnection, *, month_from: dt.date, month_to: dt.date, as_of: dt.date
 ) -> pa.Table:
     """Every worker-month of the period with its cadence verdict (never shown as it is).
 
     The costly part of every compliance figure, and the same whichever service
-    or team is chosen, so it is kept per data version and period. An Arrow
-    table, which nothing can change, so it is handed out without a copy (a
-    month's frame is tens of thousands of rows).
+    or team is chosen. Cut from every month's rows to ``as_of``
+    (:func:`_every_worker_month`): a worker-month's row depends only on the
+    sessions of its month and the next (each window starts in its month and
+    ends by the next month's end), so it is the same in any period that holds
+    it, and choosing another wave or month cuts rows instead of working them out.
+    An Arrow table, which nothing can change, so it is handed out without a copy.
     """
+    first, last = month_from.replace(day=1), month_to.replace(day=1)
+    every = _every_worker_month(
+        con,
+        month_from=min(first, _first_month(con) or first),
+        month_to=max(last, latest_complete_month(as_of)),
+        as_of=as_of,
+    )
+    month = every.column("month")
+    return every.filter(
+        pc.and_(pc.greater_equal(month, pa.scalar(first)), pc.less_equal(month, pa.scalar(last)))
+    )
+
+
+@memoised_rows
+def _every_worker_month(
+    con: duckdb.DuckDBPyConnection, *, month_from: dt.date, month_to: dt.date, as_of: dt.date
+) -> pa.Table:
+    """The worker-months of a whole period, worked out once per data version and period."""
     params = {"month_from": month_from, "month_to": month_to, "as_of": as_of}
     return con.sql(
         sql("supervision_worker_months"),
@@ -113,7 +140,7 @@ def _worker_month_rows(
     ).to_arrow_table()
 
 
-@memoised
+@memoised_rows
 def _session_rows(
     con: duckdb.DuckDBPyConnection, *, month_from: dt.date, month_to: dt.date
 ) -> pa.Table:
@@ -151,7 +178,7 @@ def _overdue_params(
     }
 
 
-@memoised
+@memoised_rows
 def _overdue_worker_rows(con: duckdb.DuckDBPyConnection, *, as_of: dt.date) -> pa.Table:
     """Every worker in post on ``as_of`` with their last held session, for every team.
 

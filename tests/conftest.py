@@ -117,6 +117,7 @@ def start_afresh() -> None:
 
     with cache._lock:
         _keep_template_versions(cache._results, version_at=2)
+        _keep_template_versions(cache._rows, version_at=2)
         cache._versions.clear()
     with decisions._LOCK:
         decisions._REMEMBERED.clear()

@@ -489,6 +489,11 @@ def test_kept_values_are_dropped_least_recently_used_first_once_over_their_budge
     assert list(store) == ["big"] and store.get("big") is big
     del store["big"]
     assert len(store) == 0 and store.held_bytes == 0
+    # Row tables are kept by number, whatever their size.
+    rows = kept.Kept(entries=2)
+    for name in ("a", "b", "c"):
+        rows.put(name, big)
+    assert list(rows) == ["b", "c"]
 
 
 def test_a_chart_is_sized_by_its_data():
@@ -533,5 +538,53 @@ def test_a_services_supervision_figures_reuse_the_months_decision_without_its_wo
         )
         assert not one_service.empty
         assert set(one_service["service"].dropna()) == {service}
+    finally:
+        connection.close()
+
+
+def test_a_periods_worker_months_are_cut_from_every_months_rows_as_the_period_gives_them(
+    demo_db,
+):
+    """Every period the pages ask for (a wave's months, one month, the first view) gets
+    the rows the period's own query gives, cut from one table of every month."""
+    import duckdb
+
+    from queries import sql
+    from queries.supervision_rows import _worker_month_rows, data_date
+    from wellbeing.core import cadence
+
+    connection = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        every_month = supervision.months(connection)
+        as_of = data_date(connection)
+        periods = [
+            (every_month[0], every_month[-1]),
+            (every_month[0], every_month[len(every_month) // 2]),
+            (every_month[3], every_month[3]),
+            (every_month[-1], every_month[-1]),
+            (every_month[2].replace(day=17), every_month[5].replace(day=3)),
+        ]
+        columns = ["month", "worker_key"]
+        for month_from, month_to in periods:
+            cut = _worker_month_rows(
+                connection, month_from=month_from, month_to=month_to, as_of=as_of
+            )
+            own = connection.sql(
+                sql("supervision_worker_months"),
+                params={"month_from": month_from, "month_to": month_to, "as_of": as_of}
+                | cadence.cadence_parameters(),
+            ).to_arrow_table()
+            own = own.to_pandas()
+            assert len(own) > 0
+            assert (
+                cut.to_pandas()
+                .sort_values(columns)
+                .reset_index(drop=True)
+                .equals(own.sort_values(columns).reset_index(drop=True))
+            )
+        # Worked out once, for every period.
+        version = cache.data_version(connection)
+        every = [k for k in cache._rows if k[1] == "_every_worker_month" and k[2] == version]
+        assert len(every) == 1
     finally:
         connection.close()

@@ -61,15 +61,16 @@ def size_in_bytes(value: object) -> int:
 
 
 class Kept:
-    """Values by key, the least recently used dropped once they hold more than a budget.
+    """Values by key, the least recently used dropped once over a budget of bytes or entries.
 
-    A budget in bytes rather than a number of entries: a few figures of a whole
-    wave are large, hundreds of a team or a service small, and many leaders
-    together click through thousands of those.
+    Figures are kept within a budget of bytes rather than a number of entries: a
+    few figures of a whole wave are large, hundreds of a team or a service small,
+    and many leaders together click through thousands of those.
     """
 
-    def __init__(self, budget_bytes: int) -> None:
+    def __init__(self, budget_bytes: int | None = None, *, entries: int | None = None) -> None:
         self.budget_bytes = budget_bytes
+        self.entries = entries
         self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._held = 0
         self._lock = threading.Lock()
@@ -106,8 +107,13 @@ class Kept:
             self._held += size
             # The newest entry stays even when it alone is over budget: it is what
             # the rerun under way is drawing.
-            while self._held > self.budget_bytes and len(self._entries) > 1:
+            while len(self._entries) > 1 and self._over():
                 self._held -= self._entries.popitem(last=False)[1][1]
+
+    def _over(self) -> bool:
+        return (self.budget_bytes is not None and self._held > self.budget_bytes) or (
+            self.entries is not None and len(self._entries) > self.entries
+        )
 
     def clear(self) -> None:
         with self._lock:
