@@ -588,3 +588,15 @@ def test_a_periods_worker_months_are_cut_from_every_months_rows_as_the_period_gi
         assert len(every) == 1
     finally:
         connection.close()
+
+
+def test_an_object_that_refers_back_to_itself_is_sized_once():
+    class Node:
+        def __init__(self) -> None:
+            self.payload = pd.DataFrame({"value": range(1000)}, dtype="int64")
+            self.itself = self
+            self.others = [self, self]
+
+    node = Node()
+    payload = kept.size_in_bytes(node.payload)
+    assert payload <= kept.size_in_bytes(node) < 2 * payload

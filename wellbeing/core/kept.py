@@ -34,12 +34,22 @@ def frozen(value: object) -> Hashable:
     return value
 
 
+# Containers nested deeper than this are counted as a small object each: enough for
+# a chart's data and layout, and no walk can run away on objects that refer back.
+_SIZED_DEPTH = 12
+
+
 def size_in_bytes(value: object) -> int:
     """About how much memory ``value`` holds: frames, Arrow tables, arrays, charts, containers.
 
     An estimate for bounding what is kept, not an account: small scalars count
-    a fixed amount, and objects of other kinds are sized by their attributes.
+    a fixed amount, objects of other kinds are sized by their attributes, and
+    an object met twice counts once.
     """
+    return _sized(value, seen=set(), depth=0)
+
+
+def _sized(value: object, *, seen: set[int], depth: int) -> int:
     if isinstance(value, pd.DataFrame | pd.Series | pd.Index):
         usage = value.memory_usage(deep=True)
         return int(usage.sum() if isinstance(usage, pd.Series) else usage)
@@ -49,14 +59,18 @@ def size_in_bytes(value: object) -> int:
         return len(value) + 50
     if hasattr(value, "nbytes") and not isinstance(value, type):  # an Arrow table or array
         return int(value.nbytes)
+    if depth > _SIZED_DEPTH or id(value) in seen:
+        return 32
+    seen.add(id(value))
+    deeper = {"seen": seen, "depth": depth + 1}
     if hasattr(value, "to_plotly_json"):  # a chart: its data and layout
-        return size_in_bytes(value.to_plotly_json())
+        return _sized(value.to_plotly_json(), **deeper)
     if isinstance(value, dict):
-        return 100 + sum(size_in_bytes(k) + size_in_bytes(v) for k, v in value.items())
+        return 100 + sum(_sized(k, **deeper) + _sized(v, **deeper) for k, v in value.items())
     if isinstance(value, list | tuple | set | frozenset):
-        return 60 + sum(size_in_bytes(item) for item in value)
+        return 60 + sum(_sized(item, **deeper) for item in value)
     if hasattr(value, "__dict__") and not isinstance(value, type):
-        return 100 + size_in_bytes(vars(value))
+        return 100 + _sized(vars(value), **deeper)
     return 32
 
 
