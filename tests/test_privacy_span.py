@@ -87,10 +87,14 @@ def test_elimination_gives_the_reduced_echelon_form_across_chunks_of_columns(see
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_the_null_basis_rows_stand_for_its_free_columns_and_vanish_on_the_span(seed: int) -> None:
+@pytest.mark.parametrize("weighted", [False, True])
+def test_the_null_basis_rows_stand_for_its_free_columns_and_vanish_on_the_span(
+    seed: int, weighted: bool
+) -> None:
     # The search by pivots reads a set's rows of the null basis: a free column's row is
     # the unit vector of its own coordinate, and a vector's rows add up to zero exactly
-    # when it is in the span of the shown rows (least squares says which are).
+    # when it is in the span of the shown rows (least squares says which are); whichever
+    # columns are put first as pivots.
     rng = np.random.default_rng(seed)
     n_columns = 30
     service, team = teams_in_services(rng, n_columns, services=2)
@@ -98,6 +102,9 @@ def test_the_null_basis_rows_stand_for_its_free_columns_and_vanish_on_the_span(s
     rows += [np.flatnonzero(team == t) for t in np.unique(team)]
     rows = [r for r in rows if len(r)]
     dense, system = shown_rows(rows, n_columns, service, team)
+    if weighted:
+        priority = -rng.integers(1, 10, n_columns)
+        system = _BlockSystem(rows, n_columns, np.column_stack([service, team]), priority=priority)
     free = system.coordinate_columns()
     assert len(free) == n_columns - np.linalg.matrix_rank(dense)
     units = np.eye(n_columns, dtype=np.int64)[free]
@@ -106,6 +113,21 @@ def test_the_null_basis_rows_stand_for_its_free_columns_and_vanish_on_the_span(s
     in_span = ~system.null_rows(targets).any(axis=1)
     assert in_span.tolist() == derivable(targets.astype(float), dense).tolist()
     assert in_span[:5].all()
+
+
+def test_the_pivots_fall_on_the_columns_put_first_in_a_team_and_in_its_service():
+    # The search by pivots pairs up the small atoms that are pivots, so the audit puts
+    # the larger atoms first. Team A holds columns 0 and 1 (its own row), team B 2 and 3;
+    # one row spans the service (in team A's free coordinates it is nothing: team A's row
+    # covers that part). Weights 1, 5, 2, 9: team A's pivot is column 1, not 0, and the
+    # service's, between team B's columns 2 and 3, is column 3, not 2.
+    rows = [np.array([0, 1]), np.array([0, 1, 2, 3])]
+    labels = np.column_stack([[0, 0, 0, 0], [0, 0, 1, 1]])
+    weight = np.array([1, 5, 2, 9])
+    in_order = _BlockSystem(rows, 4, labels)
+    heaviest_first = _BlockSystem(rows, 4, labels, priority=-weight)
+    assert sorted(in_order.coordinate_columns().tolist()) == [1, 3]
+    assert sorted(heaviest_first.coordinate_columns().tolist()) == [0, 2]
 
 
 def test_every_zero_sum_set_is_found_when_not_only_the_smallest_are_asked_for():

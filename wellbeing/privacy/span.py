@@ -154,6 +154,7 @@ class _Node:
         children: list[_Node],
         cells: np.ndarray,
         labels: np.ndarray | None = None,
+        priority: np.ndarray | None = None,
     ) -> None:
         self.lo, self.hi = lo, hi
         self.children = children
@@ -169,7 +170,16 @@ class _Node:
             )
         else:
             equations = cells.astype("int64")
-        self.pivots, self.transform, self.rank = _eliminate(equations)
+        if children:
+            priority = np.concatenate([c.priority[c.free] for c in children])
+        elif priority is None:
+            priority = np.zeros(hi - lo, dtype=np.int64)
+        # Columns in priority order: each pivot is the first column its equation still
+        # holds, so the pivots fall on the columns put first.
+        self.priority = priority
+        order = np.argsort(priority, kind="stable")
+        pivots, self.transform, self.rank = _eliminate(equations[:, order])
+        self.pivots = order[pivots]
         self.width = width = equations.shape[1]
         is_free = np.ones(width, dtype=bool)
         is_free[self.pivots] = False
@@ -297,6 +307,7 @@ class _BlockSystem:
         *,
         labels: np.ndarray | None = None,
         cache: dict | None = None,
+        priority: np.ndarray | None = None,
     ) -> None:
         groups = np.asarray(groups).reshape(n_columns, -1)
         levels = groups.shape[1]
@@ -311,6 +322,11 @@ class _BlockSystem:
         self.order = np.lexsort(codes[:, ::-1].T) if n_columns else np.zeros(0, dtype=np.intp)
         self.position = np.empty(n_columns, dtype=np.intp)
         self.position[self.order] = np.arange(n_columns)
+        self._priority = (
+            np.zeros(n_columns, dtype=np.int64)
+            if priority is None
+            else np.asarray(priority, dtype=np.int64)[self.order]
+        )
         codes = codes[self.order]
         self.n_columns = n_columns
         self.n_rows = len(rows)
@@ -358,7 +374,7 @@ class _BlockSystem:
             cells = np.zeros((len(mine), hi - lo), dtype="int8")
             for row, i in enumerate(mine):
                 cells[row, positions[i] - lo] = 1
-            node = _Node(lo, hi, children, cells, self._labels[mine])
+            node = _Node(lo, hi, children, cells, self._labels[mine], self._priority[lo:hi])
         node.rows = mine  # this system's numbering of the same rows
         self._new[key] = node
         return node
