@@ -279,6 +279,88 @@ def test_the_audits_equations_put_the_larger_atoms_first_so_that_fewer_small_one
 
 
 @pytest.mark.parametrize("seed", range(3))
+def test_an_audit_after_a_repair_reuses_the_unchanged_teams_equations_and_finds_the_same(seed):
+    # A repair hides a few cells (and giving cells back shows them again); the next audit
+    # of the family rebuilds only the teams, services and organisation they touch. What
+    # it finds must be what a fresh build finds: the same null space (coordinates and
+    # null rows), the same derivable groups.
+    from wellbeing.privacy import audit
+    from wellbeing.privacy.cells import TIER_BREAKDOWN, Cube, Groups
+
+    rng = np.random.default_rng(seed)
+    people = people_of(*[(f"T{t}", f"S{t % 3}", int(rng.integers(3, 14))) for t in range(9)])
+    people["role"] = rng.choice(["Manager", "Senior", "Social worker"], len(people))
+    people["career_stage"] = rng.choice(["Newly qualified", "Experienced"], len(people))
+    groups = Groups.from_frame(finest(people, ["stress"]), ["stress"])
+    cube = Cube(groups, privacy.Rules(), [privacy.SURVEY.plain_patterns()])
+    # A team's role cells, hidden at first: showing one parts its atoms, so the teams
+    # after it move along.
+    role_cells = np.flatnonzero((cube.count >= 5) & (cube.tier == TIER_BREAKDOWN))
+    shown = (cube.count >= 5) & (cube.tier != TIER_BREAKDOWN)
+    cache: dict = {}
+    audit.build_system(cube, shown, np.array([0]), cache)
+    reused_any = moved_any = False
+    for cell in rng.choice(role_cells, size=4, replace=False).tolist():
+        where = {id(node): (node.lo, node.hi) for node in cache.values()}
+        shown[cell] = True
+        again = audit.build_system(cube, shown, np.array([0]), cache)
+        fresh = audit.build_system(cube, shown, np.array([0]))
+        reused = [node for node in cache.values() if id(node) in where]
+        reused_any |= bool(reused)
+        moved_any |= any((node.lo, node.hi) != where[id(node)] for node in reused)
+        assert len(reused) < len(where)  # the hidden cell's team and the levels above
+        assert np.array_equal(
+            np.sort(again.span.coordinate_columns()), np.sort(fresh.span.coordinate_columns())
+        )
+        targets = rng.integers(0, 2, (30, len(again.atom_weight)))
+        targets[:10] = 0
+        for row, members_of in enumerate(again.row_atoms[:10]):
+            targets[row, members_of] = 1  # shown cells: in the span
+        assert np.array_equal(
+            ~again.span.null_rows(targets).any(axis=1), ~fresh.span.null_rows(targets).any(axis=1)
+        )
+        assert np.array_equal(again.span.represent(targets)[1], fresh.span.represent(targets)[1])
+    assert reused_any and moved_any
+
+
+def test_the_solver_reuses_each_familys_equations_between_rounds_of_repairs(monkeypatch):
+    # Repairs run in rounds, each auditing the families whose cells changed; the teams a
+    # round did not touch are not eliminated again, and the decision is the same.
+    from wellbeing.privacy import audit, span
+
+    rng = np.random.default_rng(2)
+    people = people_of(*[(f"T{t}", f"S{t % 3}", int(rng.integers(4, 14))) for t in range(12)])
+    people["role"] = rng.choice(["Manager", "Senior", "Social worker"], len(people))
+    people["ethnicity"] = rng.choice(["A", "B", "C"], len(people))
+    people["everyone"] = True
+    people["stress"] = rng.random(len(people)) > 0.08  # a few skipped the stress items
+    frame = finest(people, ["everyone", "stress"])
+    specs = [
+        privacy.SetSpec("everyone", breakdowns=True),
+        privacy.SetSpec("stress", reveals=("stress",), breakdowns=True),
+    ]
+    built = []
+    original_node = span._Node.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(1)
+        original_node(self, *args, **kwargs)
+
+    monkeypatch.setattr(span._Node, "__init__", counting)
+    reusing = privacy.decide(frame, specs, privacy.Rules()).cells()
+    with_cache = len(built)
+    original_find = audit.find_leaks
+    monkeypatch.setattr(
+        audit, "find_leaks", lambda *a, **k: original_find(*a, **{**k, "spans": None})
+    )
+    built.clear()
+    afresh = privacy.decide(frame, specs, privacy.Rules()).cells()
+    assert reusing.equals(afresh)
+    assert (afresh["status"] != privacy.SHOWN).any()
+    assert with_cache < len(built)
+
+
+@pytest.mark.parametrize("seed", range(3))
 def test_the_search_by_pivots_finds_every_smallest_group_the_search_of_every_atom_finds(seed):
     # At scale (the equity cells of 400 teams: 18,000 small atoms) unions are matched among
     # the pivots alone. It must find exactly the smallest derivable groups the search of

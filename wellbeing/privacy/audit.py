@@ -91,8 +91,14 @@ class System:
     span_labels: np.ndarray  # per atom: its service and team block (see _BlockSystem)
 
 
-def build_system(cube, shown: np.ndarray, sets: np.ndarray) -> System | None:
-    """The equations of one family: its shown cells over the groups of its sets, as atoms."""
+def build_system(
+    cube, shown: np.ndarray, sets: np.ndarray, cache: dict | None = None
+) -> System | None:
+    """The equations of one family: its shown cells over the groups of its sets, as atoms.
+
+    ``cache``: kept between audits of one family on one cube; the span reuses each team
+    and service whose cells and atoms are as they were (see :class:`_BlockSystem`).
+    """
     rows = np.flatnonzero(np.isin(cube.set_of, sets) & shown & (cube.count > 0))
     if not len(rows):
         return None
@@ -145,7 +151,23 @@ def build_system(cube, shown: np.ndarray, sets: np.ndarray) -> System | None:
     # The larger atoms first: each equation's pivot is then a large atom where it can be,
     # and the search by pivots has fewer small ones to pair up (at 100k a quarter of the
     # time of a wave's sensitive breakdowns went on pairs of light pivots).
-    span = _BlockSystem(row_atoms, n_atoms, labels, priority=-atom_weight)
+    # An atom's identity from one system to the next: its groups, by random lanes.
+    group_lanes = (
+        np.random.default_rng(_SEED + 1)
+        .integers(1, 2**62, size=(n_groups, 2), dtype=np.int64)
+        .astype(np.uint64)
+    )
+    atom_ids = np.zeros((n_atoms, 2), dtype=np.uint64)
+    np.add.at(atom_ids, inverse, group_lanes[groups])
+    span = _BlockSystem(
+        row_atoms,
+        n_atoms,
+        labels,
+        labels=rows,
+        cache=cache,
+        priority=-atom_weight,
+        column_ids=atom_ids,
+    )
     return System(
         rows, atom_of_group, atom_weight.astype(np.int64), atom_groups, span, row_atoms, labels
     )
@@ -287,6 +309,7 @@ def find_leaks(
     limit: int | None = None,
     audited: list[str] | None = None,
     known: dict[str, list[np.ndarray]] | None = None,
+    spans: dict[str, dict] | None = None,
 ) -> list[Leak]:
     """Groups of fewer than k that the shown cells give away, family by family.
 
@@ -304,6 +327,10 @@ def find_leaks(
     after a repair the family is checked on those groups and on their unions of
     fewer than ``union_k`` people alone, which is the complete search of the new
     equations.
+
+    ``spans``: a dict per family kept between audits of one cube (see
+    :func:`build_system`), so that an audit after a repair rebuilds only the teams and
+    services the repair changed.
     """
     leaks: list[Leak] = []
     # A hidden cell of exactly the people of a shown cell gives nothing away. Such a
@@ -316,7 +343,9 @@ def find_leaks(
         pooled = None if known is None else known.get(family)
         if pooled is not None and not pooled:
             continue  # nothing was derivable, so nothing is now
-        system = build_system(cube, shown, sets)
+        system = build_system(
+            cube, shown, sets, None if spans is None else spans.setdefault(family, {})
+        )
         if system is None:
             if known is not None:
                 known[family] = []

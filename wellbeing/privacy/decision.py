@@ -83,6 +83,8 @@ class Solver:
         # Families found clean, by the statuses of their cells then: audited again only
         # when one of those changes.
         self._clean: dict[str, bytes] = {}
+        # Each family's equations, team by team, as last built: reused where unchanged.
+        self._spans: dict[str, dict] = {}
         self._cells_of: dict[bytes, np.ndarray] = {}
         layout = cube.groups.layout
         columns = [layout.dimensions.index(d) for d in layout.sub_filters]
@@ -143,6 +145,7 @@ class Solver:
             limit=limit,
             audited=audited,
             known=known,
+            spans=self._spans,
         )
         leaking = {leak.family for leak in found}
         for family in audited:

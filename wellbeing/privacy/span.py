@@ -293,10 +293,12 @@ class _BlockSystem:
 
     ``groups`` (columns x levels) labels each column, outermost level first; a
     row belongs to the deepest block holding all of its columns. ``labels``
-    name the rows (the cube's cell numbers) so that ``cache`` (a dict kept
-    between audits of one cube) can reuse every block whose rows did not
-    change: a repair hides one cell, so the next audit redoes one team, its
-    service and the organisation.
+    name the rows (the cube's cell numbers) and ``column_ids`` (columns x 2)
+    what each column stands for, the same in every system of one cube, so that
+    ``cache`` (a dict kept between audits of one cube) can reuse every block
+    whose rows and columns did not change: a repair hides a few cells, so the
+    next audit redoes their teams, services and the organisation. Within a
+    block the columns go by ``priority``, then by their ids.
     """
 
     def __init__(
@@ -308,6 +310,7 @@ class _BlockSystem:
         labels: np.ndarray | None = None,
         cache: dict | None = None,
         priority: np.ndarray | None = None,
+        column_ids: np.ndarray | None = None,
     ) -> None:
         groups = np.asarray(groups).reshape(n_columns, -1)
         levels = groups.shape[1]
@@ -319,14 +322,14 @@ class _BlockSystem:
             numbered[:, level] = np.unique(groups[:, level], return_inverse=True)[1].reshape(-1)
         for level in range(levels):
             codes[:, level + 1] = distinct_rows(numbered[:, : level + 1])[1]
-        self.order = np.lexsort(codes[:, ::-1].T) if n_columns else np.zeros(0, dtype=np.intp)
+        priority = np.zeros(n_columns, dtype=np.int64) if priority is None else priority
+        ids = None if column_ids is None else np.asarray(column_ids).reshape(n_columns, -1)
+        keys = [*([] if ids is None else ids.T[::-1]), priority, *codes[:, ::-1].T]
+        self.order = np.lexsort(keys) if n_columns else np.zeros(0, dtype=np.intp)
         self.position = np.empty(n_columns, dtype=np.intp)
         self.position[self.order] = np.arange(n_columns)
-        self._priority = (
-            np.zeros(n_columns, dtype=np.int64)
-            if priority is None
-            else np.asarray(priority, dtype=np.int64)[self.order]
-        )
+        self._priority = np.asarray(priority, dtype=np.int64)[self.order]
+        self._column_ids = None if ids is None else np.ascontiguousarray(ids[self.order])
         codes = codes[self.order]
         self.n_columns = n_columns
         self.n_rows = len(rows)
@@ -368,9 +371,12 @@ class _BlockSystem:
             ]
         code = int(codes[lo, level]) if hi > lo else 0
         mine = np.array(self._owned.get((level, code), []), dtype=np.intp)
-        key = (level, lo, hi, self._labels[mine].tobytes(), tuple(id(c) for c in children))
+        columns = (lo, hi) if self._column_ids is None else self._column_ids[lo:hi].tobytes()
+        key = (level, columns, self._labels[mine].tobytes(), tuple(id(c) for c in children))
         node = self._old.get(key)
-        if node is None:
+        if node is not None:
+            node.lo, node.hi = lo, hi  # the same columns, where this system puts them
+        else:
             cells = np.zeros((len(mine), hi - lo), dtype="int8")
             for row, i in enumerate(mine):
                 cells[row, positions[i] - lo] = 1
