@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from queries import settings, sql, survey
@@ -46,15 +47,7 @@ def headline_measures(
     as ``own:<code>`` (its share at or above its own cut-off), gated as its construct.
     """
     rules = rules or settings.rules(con)
-    params = {
-        "wave_id": filters.wave_id,
-        "service": filters.service,
-        "team": filters.team,
-        "role": filters.role,
-        "career_stage": filters.career_stage,
-        "high_cutoff": HIGH_SCORE_CUTOFF,
-    }
-    raw = con.execute(sql("headline_measures"), params).df()
+    raw = _filtered_shares(_headline_counts(con, wave_id=filters.wave_id), filters)
     own = sorted(m for m in raw["measure"] if m.startswith(OWN_PREFIX))
     raw = (
         raw.set_index("measure")
@@ -83,3 +76,34 @@ def headline_measures(
         universe_template="{code}",
         unit="filters",
     ).drop(columns=["universe"])
+
+
+@memoised
+def _headline_counts(con: duckdb.DuckDBPyConnection, *, wave_id: int | None) -> pd.DataFrame:
+    """A wave's headline measures counted by service, team, role and career stage: worked
+    out once a wave, so that a leader's first visit to a service or team is a sum."""
+    params = {"wave_id": wave_id, "high_cutoff": HIGH_SCORE_CUTOFF}
+    return con.execute(sql("headline_measure_counts"), params).df()
+
+
+def _filtered_shares(counts: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """Per measure: the filter's respondents and share at or above the cut-off, and the
+    wave's respondents (``parent_respondents``: the gate stops a filter singling out its
+    complement)."""
+    chosen = np.ones(len(counts), dtype=bool)
+    for column in ("service", "team", "role", "career_stage"):
+        value = getattr(filters, column)
+        if value is not None:
+            chosen &= (counts[column] == value).to_numpy()
+    summed = (
+        counts[["measure"]]
+        .assign(
+            respondents=counts["respondents"].where(chosen, 0),
+            high=counts["high"].where(chosen, 0),
+            parent_respondents=counts["respondents"],
+        )
+        .groupby("measure", as_index=False, sort=True)
+        .sum()
+    )
+    summed["share"] = (summed["high"] / summed["respondents"]).where(summed["respondents"] > 0)
+    return summed[["measure", "respondents", "share", "parent_respondents"]]

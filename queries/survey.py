@@ -171,17 +171,20 @@ def construct_by_team(
     Hidden cells have null figures and a status saying why (see privacy).
     """
     rules = rules or settings.rules(con)
-    params = {
-        "wave_id": filters.wave_id,
-        "instrument": instrument,
-        "service": filters.service,
-        "team": filters.team,
-        "role": filters.role,
-        "career_stage": filters.career_stage,
-        "high_cutoff": HIGH_SCORE_CUTOFF,
-        "scope": "team",
-    }
-    raw = con.execute(sql("construct_figures"), params).df()
+    raw = _every_teams_figures(
+        con,
+        wave_id=filters.wave_id,
+        instrument=instrument,
+        role=filters.role,
+        career_stage=filters.career_stage,
+    )
+    # A team's figures depend on its own respondents alone, so a service's or a team's
+    # are rows of every team's, worked out once a wave.
+    for column in ("service", "team"):
+        value = getattr(filters, column)
+        if value is not None:
+            raw = raw[raw[column] == value]
+    raw = raw.reset_index(drop=True)
     gated = gate(
         con,
         raw,
@@ -196,6 +199,29 @@ def construct_by_team(
             con, raw, gated, filters=filters, rules=rules, instrument=instrument
         )
     return gated
+
+
+@memoised
+def _every_teams_figures(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    wave_id: int | None,
+    instrument: str,
+    role: str | None,
+    career_stage: str | None,
+) -> pd.DataFrame:
+    """Raw figures per team and construct for every team of a wave (not gated)."""
+    params = {
+        "wave_id": wave_id,
+        "instrument": instrument,
+        "service": None,
+        "team": None,
+        "role": role,
+        "career_stage": career_stage,
+        "high_cutoff": HIGH_SCORE_CUTOFF,
+        "scope": "team",
+    }
+    return con.execute(sql("construct_figures"), params).df()
 
 
 @ignores(*ORGANISATION)

@@ -79,6 +79,89 @@ def test_headline_shares_are_the_share_of_respondents_at_or_above_four(organisat
     assert {t.respondents for t in tiles.values()} == {30}
 
 
+def test_every_filters_headline_shares_are_the_sums_of_the_waves_groups(demo_db, tmp_path):
+    # A wave's headline measures are counted once by service, team, role and career stage,
+    # and each filter's shares summed from them: the same figures as counting the filter's
+    # respondents in SQL, for every wave, the whole organisation, every service, team,
+    # role and career stage of the sample data.
+    from queries.overview import _filtered_shares, _headline_counts
+    from tests.conftest import copy_store
+    from wellbeing import store
+    from wellbeing.core.measures import HIGH_SCORE_CUTOFF
+
+    con = store.connect(copy_store(demo_db, tmp_path / "sample.duckdb"))
+    reference = (ROOT / "tests" / "headline_measures_filtered.sql").read_text()
+    checked = 0
+    for wave_id in survey.waves(con)["id"].tolist():
+        counts = _headline_counts(con, wave_id=int(wave_id))
+        narrowings = [{}] + [
+            {column: value}
+            for column in ("service", "team", "role", "career_stage")
+            for value in counts[column].dropna().unique().tolist()
+        ]
+        for narrowing in narrowings:
+            filters = survey.Filters(wave_id=int(wave_id), **narrowing)
+            params = {
+                "wave_id": int(wave_id),
+                "high_cutoff": HIGH_SCORE_CUTOFF,
+                **{k: getattr(filters, k) for k in ("service", "team", "role", "career_stage")},
+            }
+            expected = con.execute(reference, params).df()
+            summed = _filtered_shares(counts, filters)
+            pd.testing.assert_frame_equal(summed, expected, check_dtype=False)
+            checked += 1
+    assert checked > 80  # 4 waves, each with 20 or more filters
+
+
+def test_a_services_or_teams_figures_are_the_rows_of_every_teams_figures(demo_db, tmp_path):
+    # construct_by_team cuts a service's or a team's rows from every team's figures of the
+    # wave, worked out once: the same figures as the query filtered to the service or the
+    # team, for every wave, service and team of the sample data, with and without a role.
+    from queries import sql
+    from queries.survey import _every_teams_figures
+    from tests.conftest import copy_store
+    from wellbeing import store
+    from wellbeing.core.measures import HIGH_SCORE_CUTOFF
+
+    con = store.connect(copy_store(demo_db, tmp_path / "sample.duckdb"))
+    checked = 0
+    for wave_id in survey.waves(con)["id"].tolist():
+        for role in (None, "Social worker"):
+            every = _every_teams_figures(
+                con, wave_id=int(wave_id), instrument="default", role=role, career_stage=None
+            )
+            narrowings = [
+                {column: value}
+                for column in ("service", "team")
+                for value in every[column].dropna().unique().tolist()
+            ]
+            for narrowing in narrowings:
+                params = {
+                    "wave_id": int(wave_id),
+                    "instrument": "default",
+                    "service": None,
+                    "team": None,
+                    "role": role,
+                    "career_stage": None,
+                    "high_cutoff": HIGH_SCORE_CUTOFF,
+                    "scope": "team",
+                } | narrowing
+                filters = survey.Filters(wave_id=int(wave_id), role=role, **narrowing)
+                expected = survey.gate(
+                    con,
+                    con.execute(sql("construct_figures"), params).df(),
+                    filters=filters,
+                    rules=settings.rules(con),
+                    value_columns=survey.SCORE_COLUMNS,
+                    universe_column="construct",
+                    instrument="default",
+                )
+                got = survey.construct_by_team(con, filters=filters)
+                pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+                checked += 1
+    assert checked > 80  # 4 waves, twice, each with a dozen services and teams or more
+
+
 def test_headline_tiles_show_the_change_since_the_previous_wave_and_the_national_figure(
     organisation,
 ):

@@ -1,9 +1,6 @@
--- The organisation's headline shares for one wave: high stress, high support
--- with high challenge, high change fatigue and high intention to leave, each
--- as the share of respondents at or above the "high" cut-off; and for each of
--- HR's own measures ('own:<code>'), the share at or above its own cut-off.
--- Raw counts: callers pass this through the confidentiality gate
--- (queries.overview.headline_measures) and never show it directly.
+-- The headline shares of one filter, counted in SQL as queries/overview.py did
+-- before it summed a wave's groups (queries/headline_measure_counts.sql): the
+-- reference tests/test_overview.py holds the sums to.
 --
 -- $wave_id       the wave
 -- $service       one service, or null for all
