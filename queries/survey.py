@@ -171,20 +171,10 @@ def construct_by_team(
     Hidden cells have null figures and a status saying why (see privacy).
     """
     rules = rules or settings.rules(con)
-    raw = _every_teams_figures(
-        con,
-        wave_id=filters.wave_id,
-        instrument=instrument,
-        role=filters.role,
-        career_stage=filters.career_stage,
+    every_team = _every_teams_figures(
+        con, wave_id=filters.wave_id, instrument=instrument, **_sub_filters(filters)
     )
-    # A team's figures depend on its own respondents alone, so a service's or a team's
-    # are rows of every team's, worked out once a wave.
-    for column in ("service", "team"):
-        value = getattr(filters, column)
-        if value is not None:
-            raw = raw[raw[column] == value]
-    raw = raw.reset_index(drop=True)
+    raw = _unit_rows(every_team, filters)
     gated = gate(
         con,
         raw,
@@ -201,6 +191,18 @@ def construct_by_team(
     return gated
 
 
+def _unit_rows(every_team: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """The rows of ``filters.service`` or ``filters.team`` among every team's figures: a
+    team's figures depend on its own respondents alone (and a team has one service in a
+    wave: wave_teams), so a service's or a team's are rows of every team's, worked out once."""
+    rows = every_team
+    for column in ("service", "team"):
+        value = getattr(filters, column)
+        if value is not None:
+            rows = rows[rows[column] == value]
+    return rows.reset_index(drop=True)
+
+
 @memoised
 def _every_teams_figures(
     con: duckdb.DuckDBPyConnection,
@@ -211,8 +213,13 @@ def _every_teams_figures(
     career_stage: str | None,
 ) -> pd.DataFrame:
     """Raw figures per team and construct for every team of a wave (not gated)."""
-    params = {
-        "wave_id": wave_id,
+    params = {"wave_id": wave_id, **_every_team(instrument, role, career_stage)}
+    return con.execute(sql("construct_figures"), params).df()
+
+
+def _every_team(instrument: str, role: str | None, career_stage: str | None) -> dict:
+    """The parameters of a figures query's team scope over every team."""
+    return {
         "instrument": instrument,
         "service": None,
         "team": None,
@@ -221,7 +228,6 @@ def _every_teams_figures(
         "high_cutoff": HIGH_SCORE_CUTOFF,
         "scope": "team",
     }
-    return con.execute(sql("construct_figures"), params).df()
 
 
 @ignores(*ORGANISATION)
@@ -308,14 +314,10 @@ def construct_by_wave(
     the team figures. Hidden cells have null figures and a status saying why.
     """
     rules = rules or settings.rules(con)
-    params = {
-        "instrument": instrument,
-        "constructs": list(constructs),
-        "high_cutoff": HIGH_SCORE_CUTOFF,
-        **_team_filters(filters),
-        "scope": "team",
-    }
-    raw = con.execute(sql("construct_figures_by_wave"), params).df()
+    every_team = _every_teams_figures_by_wave(
+        con, instrument=instrument, constructs=list(constructs), **_sub_filters(filters)
+    )
+    raw = _unit_rows(every_team, filters)
     return gate(
         con,
         raw,
@@ -326,6 +328,20 @@ def construct_by_wave(
         instrument=instrument,
         wave_column="wave_id",
     )
+
+
+@memoised
+def _every_teams_figures_by_wave(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    instrument: str,
+    constructs: list[str],
+    role: str | None,
+    career_stage: str | None,
+) -> pd.DataFrame:
+    """Raw figures per wave, team and construct for every team (not gated)."""
+    params = {"constructs": list(constructs), **_every_team(instrument, role, career_stage)}
+    return con.execute(sql("construct_figures_by_wave"), params).df()
 
 
 @ignores(*EVERY_WAVE, *ORGANISATION)

@@ -160,6 +160,31 @@ def test_a_services_or_teams_figures_are_the_rows_of_every_teams_figures(demo_db
                 pd.testing.assert_frame_equal(got, expected, check_dtype=False)
                 checked += 1
     assert checked > 80  # 4 waves, twice, each with a dozen services and teams or more
+    # And every wave's figures of a service or a team (the trends), cut the same way.
+    for narrowing in narrowings:
+        params = {
+            "instrument": "default",
+            "constructs": ["stress", "support"],
+            "service": None,
+            "team": None,
+            "role": None,
+            "career_stage": None,
+            "high_cutoff": HIGH_SCORE_CUTOFF,
+            "scope": "team",
+        } | narrowing
+        filters = survey.Filters(wave_id=int(wave_id), **narrowing)
+        expected = survey.gate(
+            con,
+            con.execute(sql("construct_figures_by_wave"), params).df(),
+            filters=filters,
+            rules=settings.rules(con),
+            value_columns=survey.SCORE_COLUMNS,
+            universe_column="construct",
+            instrument="default",
+            wave_column="wave_id",
+        )
+        got = survey.construct_by_wave(con, filters=filters, constructs=["stress", "support"])
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False)
 
 
 def test_headline_tiles_show_the_change_since_the_previous_wave_and_the_national_figure(
