@@ -185,6 +185,22 @@ def test_a_services_or_teams_figures_are_the_rows_of_every_teams_figures(demo_db
         )
         got = survey.construct_by_wave(con, filters=filters, constructs=["stress", "support"])
         pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+        quadrant_params = {
+            k: params[k] for k in ("service", "team", "role", "career_stage", "high_cutoff")
+        }
+        expected = survey.gate(
+            con,
+            con.execute(
+                sql("support_challenge_figures_by_wave"), quadrant_params | {"scope": "team"}
+            ).df(),
+            filters=filters,
+            rules=settings.rules(con),
+            value_columns=survey.SUPPORT_CHALLENGE_COLUMNS,
+            universe=survey.SUPPORT_CHALLENGE_UNIVERSE,
+            wave_column="wave_id",
+        )
+        got = survey.support_challenge_by_wave(con, filters=filters)
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False)
 
 
 def test_headline_tiles_show_the_change_since_the_previous_wave_and_the_national_figure(
