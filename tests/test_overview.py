@@ -124,6 +124,24 @@ def test_a_services_or_teams_figures_are_the_rows_of_every_teams_figures(demo_db
     from wellbeing.core.measures import HIGH_SCORE_CUTOFF
 
     con = store.connect(copy_store(demo_db, tmp_path / "sample.duckdb"))
+    every_team = {"service": None, "team": None, "career_stage": None, "scope": "team"}
+    every_team["high_cutoff"] = HIGH_SCORE_CUTOFF
+
+    def filtered_query(name: str, filters: survey.Filters, **params) -> pd.DataFrame:
+        """The query filtered to the service or team, gated as the page's figures are."""
+        raw = con.execute(sql(name), every_team | params | narrowing).df()
+        wave = {"wave_column": "wave_id"} if name.endswith("_by_wave") else {}
+        if name.startswith("support_challenge"):
+            kind = {"universe": survey.SUPPORT_CHALLENGE_UNIVERSE}
+            values = survey.SUPPORT_CHALLENGE_COLUMNS
+        else:
+            kind = {"universe_column": "construct", "instrument": "default"}
+            values = survey.SCORE_COLUMNS
+        rules = settings.rules(con)
+        return survey.gate(
+            con, raw, filters=filters, rules=rules, value_columns=values, **kind, **wave
+        )
+
     checked = 0
     for wave_id in survey.waves(con)["id"].tolist():
         for role in (None, "Social worker"):
@@ -136,69 +154,32 @@ def test_a_services_or_teams_figures_are_the_rows_of_every_teams_figures(demo_db
                 for value in every[column].dropna().unique().tolist()
             ]
             for narrowing in narrowings:
-                params = {
-                    "wave_id": int(wave_id),
-                    "instrument": "default",
-                    "service": None,
-                    "team": None,
-                    "role": role,
-                    "career_stage": None,
-                    "high_cutoff": HIGH_SCORE_CUTOFF,
-                    "scope": "team",
-                } | narrowing
                 filters = survey.Filters(wave_id=int(wave_id), role=role, **narrowing)
-                expected = survey.gate(
-                    con,
-                    con.execute(sql("construct_figures"), params).df(),
-                    filters=filters,
-                    rules=settings.rules(con),
-                    value_columns=survey.SCORE_COLUMNS,
-                    universe_column="construct",
+                expected = filtered_query(
+                    "construct_figures",
+                    filters,
+                    wave_id=int(wave_id),
                     instrument="default",
+                    role=role,
                 )
                 got = survey.construct_by_team(con, filters=filters)
                 pd.testing.assert_frame_equal(got, expected, check_dtype=False)
                 checked += 1
     assert checked > 80  # 4 waves, twice, each with a dozen services and teams or more
-    # And every wave's figures of a service or a team (the trends), cut the same way.
+    # And every wave's figures of a service or a team (the trends, the quadrants).
+    constructs = ["stress", "support"]
     for narrowing in narrowings:
-        params = {
-            "instrument": "default",
-            "constructs": ["stress", "support"],
-            "service": None,
-            "team": None,
-            "role": None,
-            "career_stage": None,
-            "high_cutoff": HIGH_SCORE_CUTOFF,
-            "scope": "team",
-        } | narrowing
         filters = survey.Filters(wave_id=int(wave_id), **narrowing)
-        expected = survey.gate(
-            con,
-            con.execute(sql("construct_figures_by_wave"), params).df(),
-            filters=filters,
-            rules=settings.rules(con),
-            value_columns=survey.SCORE_COLUMNS,
-            universe_column="construct",
+        expected = filtered_query(
+            "construct_figures_by_wave",
+            filters,
             instrument="default",
-            wave_column="wave_id",
+            constructs=constructs,
+            role=None,
         )
-        got = survey.construct_by_wave(con, filters=filters, constructs=["stress", "support"])
+        got = survey.construct_by_wave(con, filters=filters, constructs=constructs)
         pd.testing.assert_frame_equal(got, expected, check_dtype=False)
-        quadrant_params = {
-            k: params[k] for k in ("service", "team", "role", "career_stage", "high_cutoff")
-        }
-        expected = survey.gate(
-            con,
-            con.execute(
-                sql("support_challenge_figures_by_wave"), quadrant_params | {"scope": "team"}
-            ).df(),
-            filters=filters,
-            rules=settings.rules(con),
-            value_columns=survey.SUPPORT_CHALLENGE_COLUMNS,
-            universe=survey.SUPPORT_CHALLENGE_UNIVERSE,
-            wave_column="wave_id",
-        )
+        expected = filtered_query("support_challenge_figures_by_wave", filters, role=None)
         got = survey.support_challenge_by_wave(con, filters=filters)
         pd.testing.assert_frame_equal(got, expected, check_dtype=False)
 
