@@ -479,7 +479,8 @@ def support_challenge_by_wave(
     A respondent's quadrant compares each score with ``HIGH_SCORE_CUTOFF``.
     """
     rules = rules or settings.rules(con)
-    raw = _unit_rows(_every_teams_support_challenge(con, **_sub_filters(filters)), filters)
+    params = {"high_cutoff": HIGH_SCORE_CUTOFF, **_team_filters(filters), "scope": "team"}
+    raw = con.execute(sql("support_challenge_figures_by_wave"), params).df()
     return gate(
         con,
         raw,
@@ -489,22 +490,6 @@ def support_challenge_by_wave(
         universe=SUPPORT_CHALLENGE_UNIVERSE,
         wave_column="wave_id",
     )
-
-
-@memoised
-def _every_teams_support_challenge(
-    con: duckdb.DuckDBPyConnection, *, role: str | None, career_stage: str | None
-) -> pd.DataFrame:
-    """Raw support and challenge figures per wave and team for every team (not gated)."""
-    params = {
-        "high_cutoff": HIGH_SCORE_CUTOFF,
-        "service": None,
-        "team": None,
-        "role": role,
-        "career_stage": career_stage,
-        "scope": "team",
-    }
-    return con.execute(sql("support_challenge_figures_by_wave"), params).df()
 
 
 @ignores(*EVERY_WAVE, *ORGANISATION)
