@@ -119,6 +119,30 @@ def test_a_click_on_a_filter_a_query_does_not_read_sends_no_query(organisation):
     assert set(alpha["team"]) == {"Alpha"} < set(every_wave["team"])
 
 
+def test_a_services_first_figures_are_cut_from_the_waves_without_a_query(organisation):
+    # Once a wave's headline counts and every team's figures are worked out, a service's
+    # or a team's first visit sums or cuts them: no figures query is sent for it.
+    from queries import overview, sql
+
+    counting = CountingCursor(organisation)
+    autumn = wave_id(organisation, "Autumn 2025")
+    overview.headline_measures(counting, filters=survey.Filters(wave_id=autumn))
+    survey.construct_by_team(counting, filters=survey.Filters(wave_id=autumn))
+    survey.construct_by_wave(
+        counting, filters=survey.Filters(wave_id=autumn), constructs=["stress"]
+    )
+    figures = {sql("headline_measure_counts"), sql("construct_figures")}
+    figures.add(sql("construct_figures_by_wave"))
+    assert figures <= set(counting.statements)
+    counting.statements.clear()
+    for narrowing in ({"service": "Adults"}, {"team": "Alpha"}):
+        filters = survey.Filters(wave_id=autumn, **narrowing)
+        overview.headline_measures(counting, filters=filters)
+        survey.construct_by_team(counting, filters=filters)
+        survey.construct_by_wave(counting, filters=filters, constructs=["stress"])
+    assert not figures & set(counting.statements)
+
+
 def test_an_import_is_seen_on_the_next_request(organisation):
     assert stress_by_team(organisation) == {"Alpha": 5.0, "Beta": 1.0}
     load_survey(
