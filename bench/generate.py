@@ -523,7 +523,10 @@ def write_store(path: Path, scale: Scale, *, seed: int = SEED) -> Path:
     """Write a ready store for ``scale`` at ``path`` (replaced whole, never half-written)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    for leftover in (partial, partial.with_name(partial.name + ".wal")):
+    # The store's key file is named after the store (``x.duckdb.partial`` -> ``x.duckdb.keys``):
+    # it moves with it, or the finished store would not open on a machine without one.
+    partial_keys, keys = partial.with_suffix(".keys"), path.with_suffix(".keys")
+    for leftover in (partial, partial.with_name(partial.name + ".wal"), partial_keys):
         leftover.unlink(missing_ok=True)
     rng = np.random.default_rng(seed)
     org = organisation(scale, rng)
@@ -534,6 +537,8 @@ def write_store(path: Path, scale: Scale, *, seed: int = SEED) -> Path:
         con.execute("checkpoint")
     finally:
         con.close()
+    if partial_keys.exists():  # not when the keys come from elsewhere (WELLBEING_KEY_FILE)
+        partial_keys.replace(keys)
     partial.replace(path)
     return path
 

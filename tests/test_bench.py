@@ -165,6 +165,22 @@ def test_the_same_seed_writes_the_same_store(generated, tmp_path):
     second.close()
 
 
+def test_a_store_written_with_a_key_file_of_its_own_opens_afterwards(tmp_path, monkeypatch):
+    # On a machine with no keys set (a fresh clone running the benchmark), the store is
+    # written beside its own key file and moved into place when finished: the key file
+    # must move with it, or the store would not open.
+    from wellbeing import store
+    from wellbeing.store import keys
+
+    monkeypatch.delenv(keys.KEYS_ENV_VAR, raising=False)
+    monkeypatch.delenv(keys.KEY_FILE_ENV_VAR, raising=False)
+    path = generate.write_store(tmp_path / "fresh.duckdb", SCALE)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh.duckdb", "fresh.keys"]
+    con = store.connect(path)
+    assert con.execute("select count(*) from responses").fetchall()[0][0] > 0
+    con.close()
+
+
 def test_each_tab_of_a_page_that_runs_one_tab_at_a_time_is_timed_as_a_view(
     demo_app_db, monkeypatch
 ):
