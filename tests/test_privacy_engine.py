@@ -128,6 +128,141 @@ def test_a_union_of_two_hidden_cells_is_not_left_to_be_worked_out():
     assert not derivable(managers[None, :], shown_rows(decision, people, ["stress"]))[0]
 
 
+def test_a_group_derivable_two_ways_is_cut_off_both_ways_at_once(monkeypatch):
+    # Service S, teams A and B, roles Manager and Social worker. Team A's 2 managers are
+    # hidden; every other cell is shown. They are team A minus its social workers, and
+    # the service's managers minus team B's. Hiding the cheapest cell one derivation uses
+    # (A's social workers, 6) leaves the other; the audit's cut hides, cheapest first,
+    # the fewest breakdown cells that leave neither: A's social workers, B's managers and
+    # B's social workers (3 cells, the teams and the service kept).
+    from wellbeing.privacy import audit
+    from wellbeing.privacy.cells import Cube, Groups
+    from wellbeing.privacy.decision import Solver
+
+    sizes = {("A", "Manager"): 2, ("A", "SW"): 6, ("B", "Manager"): 7, ("B", "SW"): 8}
+    people = pd.DataFrame(
+        [
+            person(team, "S", role=role, stress=True)
+            for (team, role), n in sizes.items()
+            for _ in range(n)
+        ]
+    )
+    groups = Groups.from_frame(finest(people, ["stress"]), ["stress"])
+    cube = Cube(groups, privacy.Rules(), [privacy.SURVEY.plain_patterns()])
+
+    def cell(**where: str) -> int:
+        return int(cube.find([0], [groups.key_codes(key(**where))])[0])
+
+    managers_of_a = cell(service="S", team="A", role="Manager")
+    inside = set(cube.members(managers_of_a).tolist())
+    shown = np.array(
+        [
+            cube.count[c] > 0 and not set(cube.members(c).tolist()) <= inside
+            for c in range(len(cube))
+        ]
+    )
+    families = {"stress": np.array([0])}
+    solver = Solver(
+        cube,
+        families,
+        locked=np.zeros(len(cube), dtype=bool),
+        locked_status=np.zeros(len(cube), dtype=np.int8),
+        largest_union=4,
+    )
+
+    def leaks_of(visible: np.ndarray) -> list[audit.Leak]:
+        targets = np.flatnonzero(~visible & (cube.count > 0) & (cube.count < 5))
+        return audit.find_leaks(
+            cube,
+            visible,
+            families,
+            union_k=5,
+            hidden_targets=targets,
+            repair_rank=solver._repair_rank,
+        )
+
+    (leak,) = leaks_of(shown)
+    assert leak.people == 2 and not len(leak.needed)
+    cut = cut_cells(leak.cut, shown)
+    assert set(cut) == {
+        cell(service="S", team="A", role="SW"),
+        cell(service="S", team="B", role="Manager"),
+        cell(service="S", team="B", role="SW"),
+    }
+    # The derivation is moved along the partitions (a team is its roles), not along a
+    # random dependency, which would spread it over every cell and use one up a move:
+    # with a single random dependency, the same cut.
+    monkeypatch.setattr(audit, "LEFT_NULL_SAMPLES", 1)
+    (alone,) = leaks_of(shown)
+    assert cut_cells(alone.cut, shown) == cut
+    monkeypatch.undo()
+    one_at_a_time = shown.copy()
+    one_at_a_time[cell(service="S", team="A", role="SW")] = False
+    assert [found.people for found in leaks_of(one_at_a_time)] == [2]
+    cut_off = shown.copy()
+    cut_off[cut] = False
+    assert not leaks_of(cut_off)
+    # What the rules hide with a cell counts: with B's social workers hidden beside A's,
+    # B's managers alone finish the cut.
+    (leak,) = leaks_of(shown)
+    with_b = cut_cells(leak.cut, shown, also={cut[0]: [cell(service="S", team="B", role="SW")]})
+    assert with_b == [
+        cell(service="S", team="A", role="SW"),
+        cell(service="S", team="B", role="Manager"),
+    ]
+    # A cell readers were shown before may not be hidden: the cut goes round it, or
+    # stops when it cannot (the repair then hides the cheapest cell used, as before).
+    solver._repair_rank[cell(service="S", team="B", role="SW")] = -1
+    (leak,) = leaks_of(shown)
+    around = cut_cells(leak.cut, shown)
+    assert cell(service="S", team="B", role="SW") not in around
+    if around:
+        cut_off = shown.copy()
+        cut_off[around] = False
+        assert not leaks_of(cut_off)
+
+
+def cut_cells(cut, shown: np.ndarray, also: dict[int, list[int]] | None = None) -> list[int]:
+    """The cells a cut hides one after another from ``shown``; ``also``: cells the rules
+    would hide with a cell (the repairs' fixpoint), hidden with it."""
+    shown = shown.copy()
+    chosen = []
+    while (cell := cut.next_cell(shown)) is not None:
+        chosen.append(cell)
+        shown[[cell, *(also or {}).get(cell, [])]] = False
+    return chosen
+
+
+def test_a_cut_is_worked_out_by_hand_on_two_derivations():
+    # Rows over atoms (a, b, c): r0 = a + b, r1 = b, r2 = a + c, r3 = c. Atom a is
+    # r0 - r1 and r2 - r3; the one dependency is r0 - r1 - r2 + r3 = 0. Cheapest first
+    # (r1, then r3, r0, r2): r1 is hidden and the derivation moved to r2 - r3, where no
+    # dependency is left, so r3 is needed: the cut is r1 and r3.
+    from wellbeing.privacy import audit
+    from wellbeing.privacy.span import _PRIME
+
+    rows = np.arange(4)
+    shown = np.ones(4, dtype=bool)
+    derivation = np.array([1, _PRIME - 1, 0, 0])
+    dependency = np.array([1, _PRIME - 1, _PRIME - 1, 1])
+    dependencies = (np.arange(1, 17)[:, None] * dependency) % _PRIME
+    rank = np.array([2, 0, 3, 1])
+
+    def cut(combination, dependencies, rank):
+        return audit.Cut(rows, combination, dependencies, rank)
+
+    assert cut_cells(cut(derivation, dependencies, rank), shown) == [1, 3]
+    # Hidden with r1 (by the rules), r2 leaves the moved derivation nothing: r1 alone.
+    assert cut_cells(cut(derivation, dependencies, rank), shown, also={1: [2]}) == [1]
+    # A row no dependency touches is needed alone.
+    untouched = np.zeros((16, 4), dtype=np.int64)
+    assert cut_cells(cut(np.array([1, 0, 0, 0]), untouched, rank), shown) == [0]
+    # r3 may not be hidden: after r1, only r2 is left to hide, and it is needed.
+    assert cut_cells(cut(derivation, dependencies, np.array([2, 0, 3, -1])), shown) == [1, 2]
+    # Neither r2 nor r3: after r1 the hideable rows cannot cut the second derivation.
+    assert cut_cells(cut(derivation, dependencies, np.array([2, 0, -1, -1])), shown) == [1]
+
+
 def test_an_audit_that_remembers_what_was_derivable_still_finds_a_union_of_it():
     # Service S: teams A (2 people) and B (2) below k, C (10). With S and C shown, A and B
     # together are S minus C: 4 people. Remembered from an earlier audit, A and B were each
@@ -216,7 +351,7 @@ def smallest(system, candidates, rng) -> set[frozenset]:
     """Of the candidates, the derivable groups no other derivable one lies inside."""
     from wellbeing.privacy import audit
 
-    groups = [frozenset(g.tolist()) for _, _, g in audit._derivable(system, candidates, rng)]
+    groups = [frozenset(g.tolist()) for _, _, g, _ in audit._derivable(system, candidates, rng)]
     return {g for g in groups if not any(other < g for other in groups)}
 
 

@@ -73,6 +73,9 @@ class Leak:
     rows: np.ndarray  # the shown cells (cube indices) of one derivation of it
     needed: np.ndarray  # of those, the ones every derivation needs
     groups: np.ndarray  # the finest groups it is made of
+    # Which cells to hide, one after another, to break every derivation of it (see Cut);
+    # None when the audit was not asked for one.
+    cut: Cut | None = None
     # False: the audit could not tell in time whether the family gives anyone away;
     # ``rows`` are then all its shown cells, and the repair hides the cheapest of them.
     settled: bool = True
@@ -310,6 +313,7 @@ def find_leaks(
     audited: list[str] | None = None,
     known: dict[str, list[np.ndarray]] | None = None,
     spans: dict[str, dict] | None = None,
+    repair_rank: np.ndarray | None = None,
 ) -> list[Leak]:
     """Groups of fewer than k that the shown cells give away, family by family.
 
@@ -331,6 +335,10 @@ def find_leaks(
     ``spans``: a dict per family kept between audits of one cube (see
     :func:`build_system`), so that an audit after a repair rebuilds only the teams and
     services the repair changed.
+
+    ``repair_rank``: per cube cell, its place in the order the repairs hide cells
+    (cheapest first), -1 for a cell they may not hide; with it each leak carries a
+    ``cut`` (see :class:`Cut`).
     """
     leaks: list[Leak] = []
     # A hidden cell of exactly the people of a shown cell gives nothing away. Such a
@@ -355,7 +363,7 @@ def find_leaks(
         derivable = None
         if pooled is not None:
             again = _known_and_their_unions(cube, system, pooled, rng, union_k)
-            derivable = _derivable(system, again, rng)
+            derivable = _derivable(system, again, rng, repair_rank, _identities(cube, system))
         candidates: list | AuditUnfinished = []
         complete = True
         if derivable is None:
@@ -376,13 +384,13 @@ def find_leaks(
             )
             candidates = []
         if derivable is None:
-            derivable = _derivable(system, candidates, rng)
+            derivable = _derivable(system, candidates, rng, repair_rank, _identities(cube, system))
         if known is not None and pooled is None:
             if complete and not unsettled:
-                known[family] = [np.sort(groups) for _, _, groups in derivable]
+                known[family] = [np.sort(groups) for _, _, groups, _ in derivable]
             else:
                 known.pop(family, None)
-        for used, needed, groups in derivable:
+        for used, needed, groups, cut in derivable:
             if _people(groups) in shown_people:
                 continue
             leaks.append(
@@ -392,6 +400,7 @@ def find_leaks(
                     rows=used,
                     needed=needed,
                     groups=groups,
+                    cut=cut,
                 )
             )
         if limit is not None and len(leaks) >= limit:
@@ -637,9 +646,41 @@ def _known_and_their_unions(
     return candidates
 
 
-def _derivable(system: System, candidates, rng) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def _identities(cube, system: System):
+    """Per row (equation) of the system, the dependencies the cube's partitions make
+    among its rows: a parent cell minus its children is nothing, wherever the parent and
+    every child with people in it are rows. Each is (rows, coefficients); worked out for
+    a row when first asked for."""
+    position = np.full(len(cube.count), -1, dtype=np.int64)
+    position[system.rows] = np.arange(len(system.rows))
+    known: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+
+    def of(row: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        if row not in known:
+            found = []
+            for number in cube.partitions_of[int(system.rows[row])]:
+                parent, children = cube.partitions[number]
+                members = np.concatenate([[parent], children[cube.count[children] > 0]])
+                rows = position[members]
+                if (rows >= 0).all():
+                    coefficients = np.full(len(rows), _PRIME - 1, dtype=np.int64)
+                    coefficients[0] = 1
+                    found.append((rows, coefficients))
+            known[row] = sorted(found, key=lambda identity: len(identity[0]))
+        return known[row]
+
+    return of
+
+
+def _derivable(
+    system: System,
+    candidates,
+    rng,
+    repair_rank: np.ndarray | None = None,
+    identities=None,
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
     """Of the candidates, those the shown cells give exactly: (cells used, cells every
-    derivation needs, finest groups), smallest unions first."""
+    derivation needs, finest groups, a cut: see :class:`Cut`), smallest unions first."""
     if not candidates:
         return []
     candidates = sorted(set(candidates), key=lambda c: (len(c), c))
@@ -649,13 +690,112 @@ def _derivable(system: System, candidates, rng) -> list[tuple[np.ndarray, np.nda
     coefficients, exists = system.span.represent(vectors)
     if not exists.any():
         return []
-    dependent = _dependent_rows(system, rng)
+    dependencies = _left_null_samples(system, rng)
+    dependent = dependencies.any(axis=0)
+    rank = None if repair_rank is None else repair_rank[system.rows]
     out = []
     for i in np.flatnonzero(exists).tolist():
         used = np.flatnonzero(coefficients[i] % _PRIME)
         groups = np.concatenate([system.atom_groups[a] for a in candidates[i]])
-        out.append((system.rows[used], system.rows[used[~dependent[used]]], groups))
+        cut = (
+            None
+            if rank is None
+            else Cut(system.rows, coefficients[i], dependencies, rank, identities)
+        )
+        out.append((system.rows[used], system.rows[used[~dependent[used]]], groups, cut))
     return out
+
+
+class Cut:
+    """The cells to hide, one after another, until no combination of the shown cells
+    gives what one derivation gave (``combination``, over the system's rows).
+
+    Every combination giving the same is ``combination`` plus a dependency among the
+    rows (a left null vector; ``dependencies`` are random ones). As cells are hidden
+    (those :meth:`next_cell` chose, and those the rules hid with them), the combination
+    is moved, by a dependency touching each, to one that does without it; the random
+    dependencies are moved likewise to those without it. When a hidden cell was one the
+    combination used and no dependency touches it, every derivation needed it: the
+    leak is broken. The next cell is the cheapest (``rank``; -1 for a cell that may not
+    be hidden) of those the combination uses that no dependency touches, else of all it
+    uses. One hiding after another with an audit each would find the same cells (a
+    group derivable in many ways took eight audits).
+
+    The move is by a partition's identity where one touches the row and no row gone
+    (``identities``): it changes few rows, so the combination stays one a reader could
+    follow, and the random dependencies stay random. Otherwise a random dependency is
+    used up. A row every random dependency leaves out is needed but with chance
+    p ** -samples; when they run out, the next audit checks what is left.
+    """
+
+    def __init__(
+        self,
+        cells: np.ndarray,
+        combination: np.ndarray,
+        dependencies: np.ndarray,
+        rank: np.ndarray,
+        identities=None,
+    ) -> None:
+        self.cells = cells
+        # Shared with the audit's other leaks until moved: each move makes new arrays.
+        self._combination = combination
+        self._dependencies = dependencies
+        self._rank = rank
+        self._identities = identities
+        self._gone: set[int] = set()
+        # True once a cell hidden (by this cut or another repair) broke the derivation.
+        self.broken = False
+
+    def next_cell(self, shown: np.ndarray) -> int | None:
+        """The cheapest cell to hide next, given what is ``shown`` now (per cube cell);
+        None once the derivation is broken (:attr:`broken`), or when no cell that may be
+        hidden is left in it."""
+        if self.broken:
+            return None
+        for row in np.flatnonzero(~shown[self.cells]).tolist():
+            if row not in self._gone and not self._take_away(row):
+                self.broken = True
+                return None
+        combination = self._combination % _PRIME
+        used = np.flatnonzero(combination)
+        hideable = used[self._rank[used] >= 0]
+        if not len(hideable):
+            return None
+        # A cell every derivation needs breaks them all alone: the cheapest of those
+        # first, however cheap the others.
+        needed = hideable[~(self._dependencies[:, hideable] % _PRIME).any(axis=0)]
+        if len(needed):
+            hideable = needed
+        return int(self.cells[hideable[np.argmin(self._rank[hideable])]])
+
+    def _take_away(self, row: int) -> bool:
+        """Move the combination and the dependencies off a hidden row; False when the
+        combination needs it (the derivation is broken)."""
+        self._gone.add(row)
+        move = self._sparse_move(row)
+        if move is None:
+            touching = np.flatnonzero(self._dependencies[:, row] % _PRIME)
+            if not len(touching):
+                return not self._combination[row] % _PRIME
+            move = self._dependencies[touching[0]] % _PRIME
+            self._dependencies = np.delete(self._dependencies, touching[0], axis=0)
+        unit = (move * pow(int(move[row]), _PRIME - 2, _PRIME)) % _PRIME
+        self._combination = (self._combination - (self._combination[row] % _PRIME) * unit) % _PRIME
+        self._dependencies = (
+            self._dependencies - np.outer(self._dependencies[:, row] % _PRIME, unit)
+        ) % _PRIME
+        return True
+
+    def _sparse_move(self, row: int) -> np.ndarray | None:
+        """A partition's identity touching ``row`` and no other row gone, over all rows."""
+        if self._identities is None:
+            return None
+        for rows, coefficients in self._identities(row):
+            if all(r == row or r not in self._gone for r in rows.tolist()):
+                move = np.zeros(len(self.cells), dtype=np.int64)
+                move[rows] = coefficients
+                return move
+        return None
 
 
 def smallest_union(system: System, union_k: int) -> np.ndarray | None:
@@ -716,8 +856,10 @@ def smallest_union(system: System, union_k: int) -> np.ndarray | None:
     return small[result.x[: len(small)] > 0.5]
 
 
-def _dependent_rows(system: System, rng: np.random.Generator) -> np.ndarray:
-    """Rows in the span of the other rows: hiding one alone loses nothing of the span."""
+def _left_null_samples(system: System, rng: np.random.Generator) -> np.ndarray:
+    """Random dependencies among the rows (left null vectors: combinations adding up to
+    nothing), ``LEFT_NULL_SAMPLES`` of them; a row none of them touches is, but with
+    chance p ** -samples, in the span of no others: hiding it alone loses something."""
     zeros = np.zeros((LEFT_NULL_SAMPLES, len(system.atom_weight)), dtype=np.int64)
     combos, _ = system.span.represent(zeros, rng, np.ones(LEFT_NULL_SAMPLES, dtype=bool))
-    return (combos % _PRIME).any(axis=0)
+    return combos % _PRIME

@@ -86,6 +86,12 @@ class Solver:
         # Each family's equations, team by team, as last built: reused where unchanged.
         self._spans: dict[str, dict] = {}
         self._cells_of: dict[bytes, np.ndarray] = {}
+        # Each cell's place in the order the repairs hide cells (see _cost), -1 for one
+        # readers were shown before, which they may not take back.
+        order = np.lexsort((np.arange(len(cube)), cube.count, cube.tier))
+        self._repair_rank = np.empty(len(cube), dtype=np.int64)
+        self._repair_rank[order] = np.arange(len(cube))
+        self._repair_rank[locked] = -1
         layout = cube.groups.layout
         columns = [layout.dimensions.index(d) for d in layout.sub_filters]
         self._filter_parent = np.full(len(cube), -1, dtype=np.int64)
@@ -146,6 +152,7 @@ class Solver:
             audited=audited,
             known=known,
             spans=self._spans,
+            repair_rank=self._repair_rank,
         )
         leaking = {leak.family for leak in found}
         for family in audited:
@@ -161,29 +168,44 @@ class Solver:
         return status[self._cells_of[key]].tobytes()
 
     def _cost(self, cell: int) -> tuple[int, int, int]:
+        """The order cells are hidden in: breakdown cells before teams before services,
+        then the smaller first."""
         return (int(self.cube.tier[cell]), int(self.cube.count[cell]), cell)
 
     def _repair(self, status: np.ndarray, leak: audit.Leak) -> bool:
-        """Hide the cheapest cell the derivation needs, else the cheapest it uses.
+        """Hide the cheapest cells that break every derivation of the leak together.
 
-        A cell every derivation needs breaks them all; when each has a stand-in
-        (it follows from other shown cells), hiding the cheapest one used leaves
-        the next audit to find the next derivation, so what is hidden grows from
-        breakdown cells up and reaches a team or a service only when nothing
-        cheaper can stop the leak.
+        A cell every derivation needs breaks them all, alone. When each has a stand-in
+        (it follows from other shown cells), the audit's cut hides the cheapest one
+        used, lets the rules hide what must go with it, then the cheapest cell the
+        remaining derivations use, and so on, so what is hidden grows from breakdown
+        cells up and reaches a team or a service only when nothing cheaper can stop
+        the leak. Without a cut (the cells that could make one were shown before), the
+        cheapest cell used is hidden and the next audit tells. Returns whether it hid
+        anything: a leak an earlier repair of the round broke needs nothing more.
         """
         free = ~self.locked & (status == _SHOWN)
         if not leak.settled:
             return self._hide_cheapest_tier(status, leak.rows[free[leak.rows]])
+        if leak.cut is not None:
+            hidden = False
+            while (cell := leak.cut.next_cell(status == _SHOWN)) is not None:
+                self._hide(status, cell)
+                hidden = True
+            # Broken with nothing hidden here: an earlier repair of this round did it.
+            if hidden or leak.cut.broken:
+                return hidden
         choices = [c for c in leak.needed.tolist() if free[c]]
         if not choices:
             choices = [c for c in leak.rows.tolist() if free[c]]
         if not choices:
             return False
-        cell = min(choices, key=self._cost)
+        self._hide(status, min(choices, key=self._cost))
+        return True
+
+    def _hide(self, status: np.ndarray, cell: int) -> None:
         status[cell] = _PROTECTS
         self.fixpoint(status, set(self.cube.partitions_of[cell]))
-        return True
 
     def _hide_cheapest_tier(self, status: np.ndarray, cells: np.ndarray) -> bool:
         """For a family the audit could not settle: hide its small cells of the cheapest
