@@ -316,9 +316,9 @@ def recording_the_waves_begun(monkeypatch) -> list[int]:
     begun: list[int] = []
     gather = decisions._inputs
 
-    def recorded(con, *, wave_id):
+    def recorded(con, key, *, wave_id):
         begun.append(wave_id)
-        return gather(con, wave_id=wave_id)
+        return gather(con, key, wave_id=wave_id)
 
     monkeypatch.setattr(decisions, "_inputs", recorded)
     return begun
@@ -420,6 +420,37 @@ def test_a_small_wave_is_decided_on_the_page_itself(demo_db: Path, tmp_path: Pat
         assert not at.exception, at.exception
         assert not [i for i in at.info if i.value == run.WHILE_DECIDING]
         assert at.metric
+
+
+def test_a_large_waves_sensitive_breakdowns_are_decided_from_its_plain_cells_inputs(
+    demo_db: Path, tmp_path: Path, monkeypatch
+):
+    # A large wave is decided in two processes, its plain cells then its sensitive
+    # breakdowns: the second takes the first's inputs (seconds of queries at 100,000
+    # respondents), and does not keep them once it has decided.
+    con, wave_id = newest_wave_of_a_copy(demo_db, tmp_path)
+    monkeypatch.setattr(decisions, "DECIDED_IN_THE_BACKGROUND_FROM", 1)
+    queried: list[str] = []
+    frame_of = decisions.wave_frame
+
+    def counted(*args, **kwargs):
+        queried.append("wave_groups")
+        return frame_of(*args, **kwargs)
+
+    monkeypatch.setattr(decisions, "wave_frame", counted)
+    try:
+        decisions.decision(con, wave_id=wave_id)
+        assert len(queried) == 1
+        whole = decisions.decision(con, wave_id=wave_id, sensitive=True)
+        assert whole.whole is not None
+        assert len(queried) == 1
+        assert not decisions._INPUTS
+        # Another version of the wave (its thresholds changed) is another decision.
+        decisions.decision(con, wave_id=wave_id, rules=privacy.Rules(min_group_size=6))
+        assert len(queried) == 2
+    finally:
+        con.close()
+        decisions.forget_remembered()
 
 
 def test_a_failed_background_decision_is_shown_once_and_tried_again(
