@@ -222,6 +222,59 @@ def test_a_group_derivable_two_ways_is_cut_off_both_ways_at_once(monkeypatch):
         assert not leaks_of(cut_off)
 
 
+def test_a_round_repairs_every_leak_its_cut_says_still_stands(monkeypatch):
+    # Two leaks of one round use the same cell. Without a cut, the second would wait for
+    # the next audit (the first's repair may have closed it); with one, it is repaired in
+    # the same round when its cut says it still stands, and a third, which the first
+    # repair broke, hides nothing.
+    from wellbeing.privacy import audit
+    from wellbeing.privacy.cells import Cube, Groups
+    from wellbeing.privacy.decision import _SHOWN, Solver
+
+    people = people_of(("A", "S", 10), ("B", "S", 12), ("C", "R", 10))
+    people["role"] = ["Manager", "SW"] * 16
+    groups = Groups.from_frame(finest(people, ["stress"]), ["stress"])
+    cube = Cube(groups, privacy.Rules(), [privacy.SURVEY.plain_patterns()])
+
+    def cell(**where: str) -> int:
+        return int(cube.find([0], [groups.key_codes(key(**where))])[0])
+
+    class Cells:
+        """A cut that hides its cells in turn, broken once they are all hidden."""
+
+        def __init__(self, *cells: int) -> None:
+            self.cells, self.broken = cells, False
+
+        def next_cell(self, shown: np.ndarray) -> int | None:
+            for chosen in self.cells:
+                if shown[chosen]:
+                    return chosen
+            self.broken = True
+            return None
+
+    a_managers = cell(service="S", team="A", role="Manager")
+    c_managers = cell(service="R", team="C", role="Manager")
+    shared = cell(role="Manager")
+
+    def leak(cut: Cells) -> audit.Leak:
+        rows = np.array([shared, cut.cells[0]])
+        return audit.Leak("stress", 2, rows, rows[:0], np.zeros(1, dtype=np.int64), cut=cut)
+
+    rounds = [[leak(Cells(a_managers)), leak(Cells(c_managers)), leak(Cells(a_managers))], []]
+    monkeypatch.setattr(Solver, "leaks", lambda self, status, **kwargs: rounds.pop(0))
+    solver = Solver(
+        cube,
+        {"stress": np.array([0])},
+        locked=np.zeros(len(cube), dtype=bool),
+        locked_status=np.zeros(len(cube), dtype=np.int8),
+        largest_union=4,
+    )
+    assert (solver.status[[a_managers, c_managers]] == _SHOWN).all()
+    status = solver.solve()
+    assert (status[[a_managers, c_managers]] != _SHOWN).all()
+    assert solver.rounds == 1 and not rounds
+
+
 def cut_cells(cut, shown: np.ndarray, also: dict[int, list[int]] | None = None) -> list[int]:
     """The cells a cut hides one after another from ``shown``; ``also``: cells the rules
     would hide with a cell (the repairs' fixpoint), hidden with it."""

@@ -234,8 +234,9 @@ class Solver:
             touched: set[int] = set()
             repaired = False
             for leak in leaks:
-                # One repair may close several leaks: the next audit tells.
-                if touched & set(leak.rows.tolist()):
+                # One repair may close several leaks. A cut tells whether this one still
+                # stands (and hides nothing if not); without one, the next audit tells.
+                if leak.cut is None and touched & set(leak.rows.tolist()):
                     continue
                 if self._repair(status, leak):
                     repaired = True
