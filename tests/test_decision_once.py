@@ -8,11 +8,12 @@ import time
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from conftest import dashboard_on_a_copy_of
 from streamlit.testing.v1 import AppTest
 
-from queries import decisions, survey
+from queries import decisions, settings, survey, survey_gate
 from wellbeing import privacy, store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -322,6 +323,53 @@ def recording_the_waves_begun(monkeypatch) -> list[int]:
 
     monkeypatch.setattr(decisions, "_inputs", recorded)
     return begun
+
+
+def test_pooling_hidden_teams_over_several_waves_begins_every_wave_at_once(
+    demo_db: Path, tmp_path: Path, monkeypatch
+):
+    # A trend's "Other teams in <service>" rows look up each wave's decision. Asked
+    # before any is made, they begin every wave they need at once, not one a rerun.
+    con, newest = newest_wave_of_a_copy(demo_db, tmp_path)
+    waves = [int(w) for w in survey.waves(con)["id"]]
+    begun = recording_the_waves_begun(monkeypatch)
+    # Two hidden teams a wave, 13 people between them, in a service that is shown.
+    raw = pd.DataFrame(
+        {
+            "wave_id": waves * 2,
+            "construct": "stress",
+            "service": "Children's services",
+            "team": ["Team one"] * len(waves) + ["Team two"] * len(waves),
+            "respondents": [6] * len(waves) + [7] * len(waves),
+            "mean_score": 2.0,
+            "sd": 0.5,
+            "share_high": 0.4,
+        }
+    )
+    gated = raw.assign(status=privacy.BELOW_K)
+
+    def pooled() -> pd.DataFrame:
+        return survey_gate.pool_hidden_teams(
+            con,
+            raw,
+            gated,
+            filters=survey_gate.Filters(wave_id=newest),
+            rules=settings.rules(con),
+            wave_column="wave_id",
+        )
+
+    decisions.answer_promptly()
+    try:
+        with pytest.raises(decisions.NotDecidedYet):
+            pooled()
+        _decided_for_pages()
+        assert sorted(set(begun)) == sorted(waves)
+        rows = pooled()  # decided now: no wait, no raise
+        assert sorted(rows.loc[rows["pooled"], "wave_id"]) == sorted(waves)
+    finally:
+        decisions._promptly.set(False)
+        con.close()
+        decisions.forget_remembered()
 
 
 def test_the_overview_begins_both_waves_its_tiles_compare_on_its_first_run(
