@@ -22,6 +22,16 @@ def _dies() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
+def _thread_settings() -> dict[str, str | None]:
+    return {variable: os.environ.get(variable) for variable in apart.ONE_THREAD_EACH}
+
+
+def test_a_process_started_apart_gives_its_linear_algebra_one_thread():
+    # Decisions run side by side, one per core; each with a pool of threads as large as
+    # the machine, two took 1.4 times as long as each alone.
+    assert apart.run_apart(_thread_settings) == {v: "1" for v in apart.ONE_THREAD_EACH}
+
+
 def test_the_work_runs_in_another_process_and_gives_back_its_result():
     pid, doubled = apart.run_apart(_pid_and, 21)
     assert doubled == 42
