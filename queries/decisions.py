@@ -106,14 +106,7 @@ def wave_frame(
     in a version readers were shown (by the uploads active then).
     """
     uploads = sorted(set(current).union(*(p.uploads for p in history)))
-    params = {
-        "wave_id": wave_id,
-        "uploads": uploads,
-        "high_cutoff": HIGH_SCORE_CUTOFF,
-        "items": list(PUBLISHED_ITEMS),
-        "agree_from": [float(v) for v in PUBLISHED_ITEMS.values()],
-    }
-    long = con.execute(sql("wave_groups"), params).df()
+    long = wave_groups(con, wave_id=wave_id, uploads=uploads)
     keys = [*DIMENSIONS, "upload_id"]
     if long.empty:
         return pd.DataFrame(columns=[*keys, "respondents"]), []
@@ -144,6 +137,21 @@ def wave_frame(
     frame = pd.concat([groups, pd.DataFrame(columns)], axis=1)
     specs = [_spec(universe) for universe in universes]
     return frame, specs
+
+
+def wave_groups(
+    con: duckdb.DuckDBPyConnection, *, wave_id: int, uploads: list[int]
+) -> pd.DataFrame:
+    """One row per finest group and set it counts in (``wave_groups.sql``), by group; a
+    group's attributes and pattern on its first row only."""
+    params = {
+        "wave_id": wave_id,
+        "uploads": uploads,
+        "high_cutoff": HIGH_SCORE_CUTOFF,
+        "items": list(PUBLISHED_ITEMS),
+        "agree_from": [float(v) for v in PUBLISHED_ITEMS.values()],
+    }
+    return con.execute(sql("wave_groups"), params).df()
 
 
 def _spec(universe: str) -> privacy.SetSpec:

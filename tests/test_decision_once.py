@@ -501,6 +501,27 @@ def test_a_large_waves_sensitive_breakdowns_are_decided_from_its_plain_cells_inp
         decisions.forget_remembered()
 
 
+def test_a_waves_groups_carry_each_groups_text_once(demo_db: Path, tmp_path: Path):
+    # One row per group and set: at 100,000 respondents half a million rows, and a
+    # group's pattern alone is some 600 characters. Its text comes on its first row
+    # only (2 s of transfer a wave otherwise), and the engine's frame is the same.
+    con, wave_id = newest_wave_of_a_copy(demo_db, tmp_path)
+    try:
+        current = decisions.active_uploads(con, wave_id=wave_id)
+        long = decisions.wave_groups(con, wave_id=wave_id, uploads=list(current))
+        first = long["finest_group"].ne(long["finest_group"].shift())
+        text = ["service", "team", "role", "pattern"]
+        assert long.loc[first, text].notna().all().all()
+        assert long.loc[~first, text].isna().all().all()
+        assert (~first).any() and long["upload_id"].notna().all()
+        frame, _ = decisions.wave_frame(con, wave_id=wave_id, current=current, history=[])
+        assert len(frame) == first.sum()
+        assert frame["respondents"].sum() == long.loc[first, "respondents"].sum()
+    finally:
+        con.close()
+        decisions.forget_remembered()
+
+
 def test_a_failed_background_decision_is_shown_once_and_tried_again(
     demo_db: Path, tmp_path: Path, monkeypatch
 ):
