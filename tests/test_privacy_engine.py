@@ -275,6 +275,36 @@ def test_a_round_repairs_every_leak_its_cut_says_still_stands(monkeypatch):
     assert solver.rounds == 1 and not rounds
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_the_partitions_identities_the_cuts_move_along_are_dependencies_of_the_rows(seed):
+    # A cut moves a derivation along "a parent is the sum of its children" among the
+    # shown cells; were one not an identity of the equations, the cut would be wrong.
+    from wellbeing.privacy import audit
+    from wellbeing.privacy.cells import Cube, Groups
+    from wellbeing.privacy.span import _PRIME
+
+    rng = np.random.default_rng(seed)
+    people = people_of(*[(f"T{t}", f"S{t % 2}", int(rng.integers(3, 12))) for t in range(6)])
+    people["role"] = rng.choice(["Manager", "Senior", "Social worker"], len(people))
+    people["ethnicity"] = rng.choice(["A", "B", "C"], len(people))
+    groups = Groups.from_frame(finest(people, ["stress"]), ["stress"])
+    patterns = privacy.SURVEY.plain_patterns() + privacy.SURVEY.sensitive_patterns()
+    cube = Cube(groups, privacy.Rules(), [patterns])
+    shown = (cube.count >= 5) | (rng.random(len(cube)) < 0.3)
+    system = audit.build_system(cube, shown, np.array([0]))
+    identities = audit._identities(cube, system)
+    checked = 0
+    for row in range(len(system.rows)):
+        for rows, coefficients in identities(row):
+            assert row in rows.tolist()
+            total = np.zeros(len(system.atom_weight), dtype=np.int64)
+            for member, coefficient in zip(rows.tolist(), coefficients.tolist(), strict=True):
+                total[system.row_atoms[member]] += coefficient
+            assert not (total % _PRIME).any()
+            checked += 1
+    assert checked > len(system.rows)
+
+
 def cut_cells(cut, shown: np.ndarray, also: dict[int, list[int]] | None = None) -> list[int]:
     """The cells a cut hides one after another from ``shown``; ``also``: cells the rules
     would hide with a cell (the repairs' fixpoint), hidden with it."""

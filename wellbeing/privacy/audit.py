@@ -651,17 +651,19 @@ def _identities(cube, system: System):
     among its rows: a parent cell minus its children is nothing, wherever the parent and
     every child with people in it are rows. Each is (rows, coefficients); worked out for
     a row when first asked for."""
-    position = np.full(len(cube.count), -1, dtype=np.int64)
-    position[system.rows] = np.arange(len(system.rows))
+    position: list[np.ndarray] = []  # each cell's row, -1 if none: made when first needed
     known: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
 
     def of(row: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        if not position:
+            position.append(np.full(len(cube.count), -1, dtype=np.int64))
+            position[0][system.rows] = np.arange(len(system.rows))
         if row not in known:
             found = []
             for number in cube.partitions_of[int(system.rows[row])]:
                 parent, children = cube.partitions[number]
                 members = np.concatenate([[parent], children[cube.count[children] > 0]])
-                rows = position[members]
+                rows = position[0][members]
                 if (rows >= 0).all():
                     coefficients = np.full(len(rows), _PRIME - 1, dtype=np.int64)
                     coefficients[0] = 1

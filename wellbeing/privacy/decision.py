@@ -86,8 +86,9 @@ class Solver:
         # Each family's equations, team by team, as last built: reused where unchanged.
         self._spans: dict[str, dict] = {}
         self._cells_of: dict[bytes, np.ndarray] = {}
-        # Each cell's place in the order the repairs hide cells (see _cost), -1 for one
-        # readers were shown before, which they may not take back.
+        # Each cell's place in the order cells are hidden, cheapest first: breakdown
+        # cells before teams before services, then the smaller first. -1 for a cell
+        # readers were shown before, which may not be taken back.
         order = np.lexsort((np.arange(len(cube)), cube.count, cube.tier))
         self._repair_rank = np.empty(len(cube), dtype=np.int64)
         self._repair_rank[order] = np.arange(len(cube))
@@ -115,7 +116,7 @@ class Solver:
             pending = set(range(len(cube.partitions)))
         while pending:
             parent, children = cube.partitions[pending.pop()]
-            for cell in _suppress_complement(status, cube, parent, children, self.locked):
+            for cell in _suppress_complement(status, cube, parent, children, self._repair_rank):
                 pending.update(cube.partitions_of[cell])
 
     # --- the audit and its repairs -------------------------------------------------
@@ -167,11 +168,6 @@ class Solver:
             self._cells_of[key] = np.flatnonzero(np.isin(self.cube.set_of, sets))
         return status[self._cells_of[key]].tobytes()
 
-    def _cost(self, cell: int) -> tuple[int, int, int]:
-        """The order cells are hidden in: breakdown cells before teams before services,
-        then the smaller first."""
-        return (int(self.cube.tier[cell]), int(self.cube.count[cell]), cell)
-
     def _repair(self, status: np.ndarray, leak: audit.Leak) -> bool:
         """Hide the cheapest cells that break every derivation of the leak together.
 
@@ -200,7 +196,7 @@ class Solver:
             choices = [c for c in leak.rows.tolist() if free[c]]
         if not choices:
             return False
-        self._hide(status, min(choices, key=self._cost))
+        self._hide(status, min(choices, key=lambda cell: self._repair_rank[cell]))
         return True
 
     def _hide(self, status: np.ndarray, cell: int) -> None:
@@ -272,27 +268,28 @@ class Solver:
 
 
 def _suppress_complement(
-    status: np.ndarray, cube: Cube, parent: int, children: np.ndarray, locked: np.ndarray
+    status: np.ndarray, cube: Cube, parent: int, children: np.ndarray, rank: np.ndarray
 ) -> list[int]:
-    """Hide the cheapest shown children until the hidden remainder is 0 or at least k.
+    """Hide the cheapest shown children (``rank``: the Solver's order, -1 for a cell
+    that may not be hidden) until the hidden remainder is 0 or at least k.
 
     Also: a hidden parent whose children are all shown would be their sum, so
     one child is hidden with it; and under a shown parent a lone hidden child
     is the parent minus the rest, so a second is hidden with it.
     """
-    counts, tier = cube.count, cube.tier
+    counts = cube.count
     threshold = int(cube.k[children].max()) if len(children) else 0
     hidden_now: list[int] = []
     while True:
         occupied = children[counts[children] > 0]
         hidden = occupied[status[occupied] != _SHOWN]
-        visible = occupied[(status[occupied] == _SHOWN) & ~locked[occupied]]
+        visible = occupied[(status[occupied] == _SHOWN) & (rank[occupied] >= 0)]
         remainder = int(counts[hidden].sum())
         parent_needs_cover = status[parent] != _SHOWN and counts[parent] > 0 and remainder == 0
         lone_hidden = status[parent] == _SHOWN and len(hidden) == 1
         if not (0 < remainder < threshold or parent_needs_cover or lone_hidden) or not len(visible):
             return hidden_now
-        cheapest = min(visible.tolist(), key=lambda c: (tier[c], counts[c], c))
+        cheapest = int(visible[np.argmin(rank[visible])])
         status[cheapest] = _PROTECTS
         hidden_now.append(cheapest)
 
