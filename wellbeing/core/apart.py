@@ -26,8 +26,9 @@ _CONTEXT: list[Any] = []
 # run side by side, one per core: each with a pool of threads as large as the machine,
 # two decisions on two cores took 1.4 times as long as each alone (38-39 s against
 # 27.5-28.5 s for a 100,000-respondent wave's equity breakdowns), the pools' threads
-# spinning against each other. Read when a library loads, so set before the fork
-# server (or a spawned process) imports numpy; a value already set is kept.
+# spinning against each other. Read when a library loads, so set in this process's
+# environment before the fork server (or a spawned process) imports numpy: this
+# process's own libraries, loaded already, keep their threads. A value set is kept.
 ONE_THREAD_EACH = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
