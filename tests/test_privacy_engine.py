@@ -280,16 +280,10 @@ def test_the_partitions_identities_the_cuts_move_along_are_dependencies_of_the_r
     # A cut moves a derivation along "a parent is the sum of its children" among the
     # shown cells; were one not an identity of the equations, the cut would be wrong.
     from wellbeing.privacy import audit
-    from wellbeing.privacy.cells import Cube, Groups
     from wellbeing.privacy.span import _PRIME
 
     rng = np.random.default_rng(seed)
-    people = people_of(*[(f"T{t}", f"S{t % 2}", int(rng.integers(3, 12))) for t in range(6)])
-    people["role"] = rng.choice(["Manager", "Senior", "Social worker"], len(people))
-    people["ethnicity"] = rng.choice(["A", "B", "C"], len(people))
-    groups = Groups.from_frame(finest(people, ["stress"]), ["stress"])
-    patterns = privacy.SURVEY.plain_patterns() + privacy.SURVEY.sensitive_patterns()
-    cube = Cube(groups, privacy.Rules(), [patterns])
+    cube = equity_cube(rng, largest_team=11)
     shown = (cube.count >= 5) | (rng.random(len(cube)) < 0.3)
     system = audit.build_system(cube, shown, np.array([0]))
     identities = audit._identities(cube, system)
@@ -303,6 +297,21 @@ def test_the_partitions_identities_the_cuts_move_along_are_dependencies_of_the_r
             assert not (total % _PRIME).any()
             checked += 1
     assert checked > len(system.rows)
+
+
+def equity_cube(rng: np.random.Generator, *, largest_team: int):
+    """Six teams of 3 to ``largest_team`` in two services, roles and ethnicities at
+    random, everyone in the set "stress": its plain and sensitive cells."""
+    from wellbeing.privacy.cells import Cube, Groups
+
+    people = people_of(
+        *[(f"T{t}", f"S{t % 2}", int(rng.integers(3, largest_team + 1))) for t in range(6)]
+    )
+    people["role"] = rng.choice(["Manager", "Senior", "Social worker"], len(people))
+    people["ethnicity"] = rng.choice(["A", "B", "C"], len(people))
+    groups = Groups.from_frame(finest(people, ["stress"]), ["stress"])
+    patterns = privacy.SURVEY.plain_patterns() + privacy.SURVEY.sensitive_patterns()
+    return Cube(groups, privacy.Rules(), [patterns])
 
 
 def cut_cells(cut, shown: np.ndarray, also: dict[int, list[int]] | None = None) -> list[int]:
@@ -475,16 +484,9 @@ def test_the_audits_equations_put_the_larger_atoms_first_so_that_fewer_small_one
     # The search by pivots pairs up the small atoms that are pivots (at 100k about 4,000
     # a family): with the larger atoms first, the pivots fall on them where they can.
     from wellbeing.privacy import audit
-    from wellbeing.privacy.cells import Cube, Groups
     from wellbeing.privacy.span import _BlockSystem
 
-    rng = np.random.default_rng(7)
-    people = people_of(*[(f"T{t}", f"S{t % 2}", int(rng.integers(3, 14))) for t in range(6)])
-    people["role"] = rng.choice(["Manager", "Senior", "Social worker"], len(people))
-    people["ethnicity"] = rng.choice(["A", "B", "C"], len(people))
-    groups = Groups.from_frame(finest(people, ["stress"]), ["stress"])
-    patterns = privacy.SURVEY.plain_patterns() + privacy.SURVEY.sensitive_patterns()
-    cube = Cube(groups, privacy.Rules(), [patterns])
+    cube = equity_cube(np.random.default_rng(7), largest_team=13)
     system = audit.build_system(cube, cube.count >= 5, np.array([0]))
     in_atom_order = _BlockSystem(system.row_atoms, len(system.atom_weight), system.span_labels)
 
