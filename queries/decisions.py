@@ -176,13 +176,24 @@ _DECISIONS_KEPT = 64
 _ENGINES: dict[tuple, privacy.Decision] = {}
 _LOCK = threading.Lock()
 # Waves the preparation decides at once, a large one each in a process of its own: the
-# two cores of the machines this was built on (a decision at 100,000 respondents peaks
-# at 1.4 GB of memory, its equity breakdowns included).
+# two cores of the machines this was built on.
 DECIDED_AT_ONCE = 2
+# A decision process's peak of memory per finest group and set of its wave, measured
+# at 100,000 respondents (21,250 groups, 26 sets: 0.8 GB for the plain cells, 3.5 GB
+# with the equity breakdowns). Larger waves take less per group: at a million (174,635
+# groups) 1.45 GB for the plain cells.
+PEAK_BYTES_PER_GROUP_AND_SET = {"plain": 1_500, "whole": 6_500}
+# Of the machine's memory, what decision processes side by side may expect to take
+# together: the rest is the server's (its figures, DuckDB's buffers) and the system's.
+DECISIONS_SHARE_OF_MEMORY = 0.6
 # Decision processes running at once, the preparation's and those begun for pages
 # together: a page with a trend asks for every wave, and four processes on two cores
-# take no less time than two, in twice the memory.
-_PROCESSES = threading.BoundedSemaphore(DECIDED_AT_ONCE)
+# take no less time than two, in twice the memory. Two only where both fit in memory.
+_machine_memory = apart.machine_memory()
+_PROCESSES = apart.Admission(
+    most=DECIDED_AT_ONCE,
+    budget=None if _machine_memory is None else int(_machine_memory * DECISIONS_SHARE_OF_MEMORY),
+)
 # The inputs of the waves being decided, by version: a large wave's sensitive breakdowns
 # are decided after its plain cells, in a process of their own, from the same inputs
 # (seconds of queries at 100,000 respondents). The preparation's workers each take a
@@ -496,7 +507,7 @@ def _verdicts_apart(
     sensitive: bool = False,
 ) -> privacy.Verdicts:
     frame, specs, history = _inputs(con, key, wave_id=wave_id)
-    with _PROCESSES:
+    with _PROCESSES.admitted(expected_peak(frame, specs, sensitive=sensitive)):
         return apart.run_apart(
             privacy.decide_verdicts,
             frame,
@@ -507,6 +518,12 @@ def _verdicts_apart(
             sensitive=sensitive,
             preload=("wellbeing.privacy",),
         )
+
+
+def expected_peak(frame: pd.DataFrame, specs: list[privacy.SetSpec], *, sensitive: bool) -> int:
+    """Bytes of memory a process deciding this wave may be expected to take at its peak."""
+    per = PEAK_BYTES_PER_GROUP_AND_SET["whole" if sensitive else "plain"]
+    return per * len(frame) * max(len(specs), 1)
 
 
 def _plain(

@@ -69,3 +69,83 @@ def test_the_servers_script_run_again_in_a_decision_process_imports_nothing_of_t
         check=True,
     )
     assert run.stdout.strip() == "[]"
+
+
+def _admit_in_turn(admission: apart.Admission, needs: list[int]) -> list[tuple[str, int]]:
+    """Each need asks in turn (a thread each, in this order) and holds its room until let
+    go; returns the starts and ends in the order they happened."""
+    import threading
+
+    events: list[tuple[str, int]] = []
+    lock = threading.Lock()
+    let_go = [threading.Event() for _ in needs]
+    started = [threading.Event() for _ in needs]
+
+    def hold(index: int) -> None:
+        with admission.admitted(needs[index]):
+            with lock:
+                events.append(("start", index))
+            started[index].set()
+            let_go[index].wait(timeout=10)
+            with lock:
+                events.append(("end", index))
+
+    threads = []
+    for index in range(len(needs)):
+        thread = threading.Thread(target=hold, args=(index,), daemon=True)
+        thread.start()
+        threads.append(thread)
+        # The next asks only once this one holds its room or waits for it.
+        for _ in range(200):
+            if started[index].is_set() or len(admission._waiting) == 1:
+                break
+            threading.Event().wait(0.005)
+    for index in range(len(needs)):
+        # Let each go once it started; the ones waiting start as room frees up.
+        assert started[index].wait(timeout=10), f"need {index} never started: {events}"
+        let_go[index].set()
+    for thread in threads:
+        thread.join(timeout=10)
+    return events
+
+
+def test_processes_that_fit_in_memory_together_run_side_by_side():
+    events = _admit_in_turn(apart.Admission(most=2, budget=10), [4, 6])
+    assert events[:2] == [("start", 0), ("start", 1)]
+
+
+def test_a_process_that_would_not_fit_beside_the_running_one_waits_for_it_to_end():
+    # A million respondents' equity breakdowns: 17 GB each, two killed a 24 GB machine.
+    events = _admit_in_turn(apart.Admission(most=2, budget=10), [6, 6])
+    assert events == [("start", 0), ("end", 0), ("start", 1), ("end", 1)]
+
+
+def test_no_more_run_at_once_than_allowed_whatever_the_memory():
+    events = _admit_in_turn(apart.Admission(most=1, budget=None), [1, 1])
+    assert events == [("start", 0), ("end", 0), ("start", 1), ("end", 1)]
+
+
+def test_a_process_larger_than_the_budget_still_runs_alone():
+    events = _admit_in_turn(apart.Admission(most=2, budget=10), [50, 1])
+    assert events == [("start", 0), ("end", 0), ("start", 1), ("end", 1)]
+
+
+def test_processes_are_let_in_in_the_order_they_asked():
+    # The large one asked second: the small third waits behind it rather than slip in
+    # beside the first, so the large one is not kept waiting for ever.
+    events = _admit_in_turn(apart.Admission(most=2, budget=10), [4, 8, 1])
+    assert events.index(("start", 2)) > events.index(("start", 1))
+    assert events.index(("start", 1)) > events.index(("end", 0))
+
+
+def test_the_memory_a_process_may_use_is_its_containers_limit_where_lower(tmp_path, monkeypatch):
+    physical = apart.machine_memory()
+    assert physical is not None and physical > 0
+    limit = tmp_path / "memory.max"
+    limit.write_text("max\n")  # cgroup v2 with no limit
+    monkeypatch.setattr(apart, "_MEMORY_LIMITS", (limit,))
+    assert apart.machine_memory() == physical
+    limit.write_text(f"{2**30}\n")
+    assert apart.machine_memory() == 2**30
+    limit.write_text(f"{physical * 2}\n")  # cgroup v1's "no limit" is a huge number
+    assert apart.machine_memory() == physical

@@ -15,8 +15,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 _LOCK = threading.Lock()
@@ -30,6 +33,81 @@ _CONTEXT: list[Any] = []
 # environment before the fork server (or a spawned process) imports numpy: this
 # process's own libraries, loaded already, keep their threads. A value set is kept.
 ONE_THREAD_EACH = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+# A container's memory limit, where the machine has one (cgroup v2, then v1): the
+# machine's own memory is not what the process may use.
+_MEMORY_LIMITS = (
+    Path("/sys/fs/cgroup/memory.max"),
+    Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"),
+)
+
+
+def machine_memory() -> int | None:
+    """Bytes of memory this process may use: the machine's, or its container's limit
+    where that is lower; None where the system does not say (Windows)."""
+    try:
+        physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return None
+    for limit in _MEMORY_LIMITS:
+        try:
+            text = limit.read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit():
+            return min(physical, int(text))
+    return physical
+
+
+class Admission:
+    """Processes run side by side only while their expected peaks of memory fit together.
+
+    At most ``most`` at once, taken up in the order they ask. One whose expected peak
+    would take those running past ``budget`` bytes waits until they end; one alone
+    always starts. At a million respondents one wave's equity breakdowns take 17 GB:
+    two side by side on a 24 GB machine had one of them killed for memory, and the
+    whole preparation with it.
+    """
+
+    def __init__(self, most: int, budget: int | None) -> None:
+        self.most = most
+        self.budget = budget
+        self._running: list[int] = []
+        self._waiting: deque[object] = deque()
+        self._changed = threading.Condition()
+
+    def _fits(self, ticket: object, need: int) -> bool:
+        if self._waiting[0] is not ticket:
+            return False
+        if not self._running:
+            return True
+        if len(self._running) >= self.most:
+            return False
+        return self.budget is None or sum(self._running) + need <= self.budget
+
+    @contextmanager
+    def admitted(self, need: int) -> Iterator[None]:
+        """Wait for room for a process expected to peak at ``need`` bytes, and hold it."""
+        ticket = object()
+        with self._changed:
+            self._waiting.append(ticket)
+            try:
+                self._changed.wait_for(lambda: self._fits(ticket, need))
+            finally:
+                self._waiting.remove(ticket)
+                self._changed.notify_all()
+            self._running.append(need)
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._running.remove(need)
+                self._changed.notify_all()
+
+    def running(self) -> int:
+        with self._changed:
+            return len(self._running)
 
 
 class EndedWithoutAnAnswer(RuntimeError):
