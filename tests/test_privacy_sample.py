@@ -46,3 +46,34 @@ def test_the_organisation_is_never_hidden_in_the_sample_data(sample):
         cells = decisions.decision(sample, wave_id=int(wave_id), sensitive=True).cells()
         organisation = cells[(cells[list(privacy.DIMENSIONS)] == privacy.ALL).all(axis=1)]
         assert len(organisation) and set(organisation["status"]) == {privacy.SHOWN}
+
+
+def test_equations_let_go_for_memory_change_no_decision(sample, monkeypatch):
+    # At a million respondents a wave's equations outgrow the machine's memory, and all
+    # but the last families' are let go between audits: built again, they decide alike.
+    from wellbeing.privacy import decision, span
+
+    kept: list[span.KeptBlocks] = []
+
+    class Watched(span.KeptBlocks):
+        def __init__(self, budget: int) -> None:
+            super().__init__(budget)
+            kept.append(self)
+
+    monkeypatch.setattr(decision, "KeptBlocks", Watched)
+    rules = privacy.Rules()
+    for wave_id in survey.waves(sample)["id"]:
+        frame, specs = decisions.wave_frame(
+            sample,
+            wave_id=int(wave_id),
+            current=decisions.active_uploads(sample, wave_id=int(wave_id)),
+            history=[],
+        )
+        roomy = privacy.decide(frame, specs, rules).cells(sensitive=True)
+        monkeypatch.setattr(decision, "KEPT_EQUATIONS_BYTES", 0)
+        tight = privacy.decide(frame, specs, rules).cells(sensitive=True)
+        monkeypatch.undo()
+        monkeypatch.setattr(decision, "KeptBlocks", Watched)
+        assert roomy.equals(tight)
+    assert any(k.budget == 0 and k.let_go for k in kept)
+    assert all(not k.let_go for k in kept if k.budget)

@@ -209,3 +209,46 @@ def test_free_atoms_sharing_their_first_two_lanes_are_both_looked_up():
     prints[0] = (p - prints[2]) % p  # the pivot: minus atom 2 in every trial
     free_atoms = _FreeAtoms(prints, np.array([2, 1]), left_out=[(0,), (1,)])
     assert free_atoms.completing((0,), most=1) == [2]
+
+
+def _rows_within_teams(rng: np.random.Generator, team: np.ndarray, count: int) -> list:
+    return [
+        np.sort(rng.choice(np.flatnonzero(team == t), 2, replace=False))
+        for t in rng.choice(np.unique(team), count)
+        if (team == t).sum() >= 2
+    ]
+
+
+def test_the_equations_kept_between_audits_stay_within_their_budget() -> None:
+    from wellbeing.privacy.span import KeptBlocks
+
+    rng = np.random.default_rng(5)
+    service, team = teams_in_services(rng, 60, services=3)
+    labels = np.column_stack([service, team])
+
+    def build(kept: KeptBlocks, family: str) -> None:
+        rows = _rows_within_teams(rng, team, 20)
+        _BlockSystem(rows, 60, labels, cache=kept.of(family))
+        kept.built(family)
+
+    roomy = KeptBlocks(budget=10**9)
+    for family in ("count", "stress", "support"):
+        build(roomy, family)
+    assert roomy.families() == ["count", "stress", "support"]
+    assert roomy.let_go == 0
+    one_family = roomy.nbytes() // 3
+    assert one_family > 0
+    # Room for about two: the family built longest ago goes first, and one built again
+    # counts as built last.
+    tight = KeptBlocks(budget=int(roomy.nbytes() * 0.75))
+    for family in ("count", "stress", "count", "support"):
+        build(tight, family)
+    assert tight.families() == ["count", "support"]
+    assert tight.let_go == 1
+    assert tight.nbytes() <= tight.budget
+    # However small the budget, the family just built is kept for its next audit.
+    none = KeptBlocks(budget=0)
+    for family in ("count", "stress"):
+        build(none, family)
+    assert none.families() == ["stress"]
+    assert len(none.of("stress")) > 0

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from wellbeing.privacy.arrays import distinct_rows
-from wellbeing.privacy.span import _PRIME, _BlockSystem
+from wellbeing.privacy.span import _PRIME, KeptBlocks, _BlockSystem
 
 _SEED = 20261204
 # Random null vectors per audit: a false alarm about once in p ** FINGERPRINTS.
@@ -312,7 +312,7 @@ def find_leaks(
     limit: int | None = None,
     audited: list[str] | None = None,
     known: dict[str, list[np.ndarray]] | None = None,
-    spans: dict[str, dict] | None = None,
+    spans: KeptBlocks | None = None,
     repair_rank: np.ndarray | None = None,
 ) -> list[Leak]:
     """Groups of fewer than k that the shown cells give away, family by family.
@@ -332,9 +332,9 @@ def find_leaks(
     fewer than ``union_k`` people alone, which is the complete search of the new
     equations.
 
-    ``spans``: a dict per family kept between audits of one cube (see
+    ``spans``: each family's blocks kept between audits of one cube (see
     :func:`build_system`), so that an audit after a repair rebuilds only the teams and
-    services the repair changed.
+    services the repair changed, within a budget of memory.
 
     ``repair_rank``: per cube cell, its place in the order the repairs hide cells
     (cheapest first), -1 for a cell they may not hide; with it each leak carries a
@@ -351,9 +351,9 @@ def find_leaks(
         pooled = None if known is None else known.get(family)
         if pooled is not None and not pooled:
             continue  # nothing was derivable, so nothing is now
-        system = build_system(
-            cube, shown, sets, None if spans is None else spans.setdefault(family, {})
-        )
+        system = build_system(cube, shown, sets, None if spans is None else spans.of(family))
+        if spans is not None:
+            spans.built(family)
         if system is None:
             if known is not None:
                 known[family] = []
@@ -653,14 +653,17 @@ def _identities(cube, system: System):
     a row when first asked for."""
     position: list[np.ndarray] = []  # each cell's row, -1 if none: made when first needed
     known: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+    # The rows alone: the leaks' cuts keep this until the repairs are done, and the
+    # system's equations are gigabytes at a million respondents.
+    system_rows = system.rows
 
     def of(row: int) -> list[tuple[np.ndarray, np.ndarray]]:
         if not position:
             position.append(np.full(len(cube.count), -1, dtype=np.int64))
-            position[0][system.rows] = np.arange(len(system.rows))
+            position[0][system_rows] = np.arange(len(system_rows))
         if row not in known:
             found = []
-            for number in cube.partitions_of[int(system.rows[row])]:
+            for number in cube.partitions_of[int(system_rows[row])]:
                 parent, children = cube.partitions[number]
                 members = np.concatenate([[parent], children[cube.count[children] > 0]])
                 rows = position[0][members]

@@ -44,6 +44,7 @@ from wellbeing.privacy.cells import (
     is_sensitive_key,
 )
 from wellbeing.privacy.rules import SHOWN, Rules
+from wellbeing.privacy.span import KeptBlocks
 from wellbeing.privacy.verdicts import CODE_BELOW_K as _BELOW_K
 from wellbeing.privacy.verdicts import CODE_PROTECTS as _PROTECTS
 from wellbeing.privacy.verdicts import CODE_SHOWN as _SHOWN
@@ -56,6 +57,10 @@ LARGEST_UNION = audit.LARGEST_UNION
 # A family the audit cannot settle in time loses first its cells of the cheapest tier
 # under this many times their k: the small cells are what make small groups.
 UNSETTLED_SMALL_CELL = 4
+# The families' equations kept between audits (so that an audit after a repair rebuilds
+# only what changed) take at most this much memory: all of a 100,000-respondent wave's
+# (1.6 GB with its equity breakdowns), a few families of a million respondents'.
+KEPT_EQUATIONS_BYTES = 2_500_000_000
 
 
 class Solver:
@@ -84,7 +89,7 @@ class Solver:
         # when one of those changes.
         self._clean: dict[str, bytes] = {}
         # Each family's equations, team by team, as last built: reused where unchanged.
-        self._spans: dict[str, dict] = {}
+        self._spans = KeptBlocks(KEPT_EQUATIONS_BYTES)
         self._cells_of: dict[bytes, np.ndarray] = {}
         # Each cell's place in the order cells are hidden, cheapest first: breakdown
         # cells before teams before services, then the smaller first. -1 for a cell
