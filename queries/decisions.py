@@ -178,11 +178,12 @@ _LOCK = threading.Lock()
 # Waves the preparation decides at once, a large one each in a process of its own: the
 # two cores of the machines this was built on.
 DECIDED_AT_ONCE = 2
-# A decision process's peak of memory per finest group and set of its wave, measured
-# at 100,000 respondents (21,250 groups, 26 sets: 0.8 GB for the plain cells, 3.5 GB
-# with the equity breakdowns). Larger waves take less per group: at a million (174,635
-# groups) 1.45 GB for the plain cells.
-PEAK_BYTES_PER_GROUP_AND_SET = {"plain": 1_500, "whole": 6_500}
+# A decision process's peak of memory: a base and an amount per finest group and set of
+# its wave, fitted to the benchmark's newest wave at 100,000 respondents (21,250 groups,
+# 26 sets: 0.8 GB for the plain cells, 3.5 GB with the equity breakdowns) and at a
+# million (174,635 groups: 1.45 GB and 6.8 GB), and a quarter more for other data.
+PEAK_BYTES = {"plain": (700_000_000, 165), "whole": (3_100_000_000, 825)}
+PEAK_MARGIN = 1.25
 # Of the machine's memory, what decision processes side by side may expect to take
 # together: the rest is the server's (its figures, DuckDB's buffers) and the system's.
 DECISIONS_SHARE_OF_MEMORY = 0.6
@@ -522,8 +523,8 @@ def _verdicts_apart(
 
 def expected_peak(frame: pd.DataFrame, specs: list[privacy.SetSpec], *, sensitive: bool) -> int:
     """Bytes of memory a process deciding this wave may be expected to take at its peak."""
-    per = PEAK_BYTES_PER_GROUP_AND_SET["whole" if sensitive else "plain"]
-    return per * len(frame) * max(len(specs), 1)
+    base, per_group_and_set = PEAK_BYTES["whole" if sensitive else "plain"]
+    return int(PEAK_MARGIN * (base + per_group_and_set * len(frame) * max(len(specs), 1)))
 
 
 def _plain(
