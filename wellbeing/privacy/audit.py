@@ -552,14 +552,30 @@ class _FreeAtoms:
     def __init__(self, trial_prints: np.ndarray, free_small: np.ndarray, left_out: list) -> None:
         self.trial_prints = trial_prints
         # Per trial, the free atoms by their first two lanes (two may share them: both kept).
-        self.tables: list[dict[int, list[int]]] = []
+        # Made from sorted arrays: one dictionary insertion per key, where inserting atom
+        # by atom took 0.3 s a measure (21 trials of 15,000 atoms) at 100,000 respondents.
+        self.tables: list[dict[int, tuple[int, ...]]] = []
         for trial in range(trial_prints.shape[1]):
             lanes = trial_prints[free_small, trial]
             keep = lanes.any(axis=1)
             keys = lanes[keep, 0] * _PRIME + lanes[keep, 1]
-            table: dict[int, list[int]] = {}
-            for key, atom in zip(keys.tolist(), free_small[keep].tolist(), strict=True):
-                table.setdefault(key, []).append(atom)
+            if not len(keys):
+                self.tables.append({})
+                continue
+            order = np.argsort(keys, kind="stable")  # atoms sharing a key stay in order
+            keys, atoms = keys[order], free_small[keep][order]
+            starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+            ends = np.r_[starts[1:], len(keys)]
+            alone = ends - starts == 1
+            table = dict(
+                zip(
+                    keys[starts[alone]].tolist(),
+                    ((a,) for a in atoms[starts[alone]].tolist()),
+                    strict=True,
+                )
+            )
+            for start, end in zip(starts[~alone].tolist(), ends[~alone].tolist(), strict=True):
+                table[int(keys[start])] = tuple(atoms[start:end].tolist())
             self.tables.append(table)
         blocks = max((b for out in left_out for b in out), default=-1) + 1
         # Trials (after the whole one) whose prints leave out each block.
