@@ -101,8 +101,7 @@ def memoised_rows(function: Function) -> Function:
 
 
 def _kept_in(store: kept.Kept, function: Function, *, per_reader: bool) -> Function:
-    @functools.wraps(function)
-    def memo(con: duckdb.DuckDBPyConnection, /, **keywords: Any) -> Any:
+    def key_of(con: duckdb.DuckDBPyConnection, keywords: dict[str, Any]) -> tuple:
         reader = (
             (
                 roles.visible_team_restriction(),
@@ -113,13 +112,17 @@ def _kept_in(store: kept.Kept, function: Function, *, per_reader: bool) -> Funct
             if per_reader
             else ()
         )
-        key = (
+        return (
             function.__module__,
             function.__qualname__,
             data_version(con),
             *reader,
             frozen(keywords),
         )
+
+    @functools.wraps(function)
+    def memo(con: duckdb.DuckDBPyConnection, /, **keywords: Any) -> Any:
+        key = key_of(con, keywords)
         found = store.get(key, kept.MISSING)
         if found is not kept.MISSING:
             return _copied(found)
@@ -127,4 +130,9 @@ def _kept_in(store: kept.Kept, function: Function, *, per_reader: bool) -> Funct
         store.put(key, _copied(result))
         return result
 
+    def is_kept(con: duckdb.DuckDBPyConnection, /, **keywords: Any) -> bool:
+        """Whether a call with these arguments would be answered from what is kept."""
+        return store.get(key_of(con, keywords), kept.MISSING) is not kept.MISSING
+
+    memo.is_kept = is_kept  # type: ignore[attr-defined]
     return memo  # type: ignore[return-value]

@@ -53,6 +53,7 @@ from queries.supervision_rows import (
     _worker_month_rows,
     data_date,
     denominator_note,
+    every_worker_month,
     latest_complete_month,
     months,
     staff_source,
@@ -427,6 +428,11 @@ def prepare_supervision_months(
     """
     stop = stop or threading.Event()
     rules = settings.rules(con)
+    as_of = data_date(con)
+    if as_of is not None:
+        # First the table every period is cut from: until it is kept, a page asking for
+        # a month works that month out on its own.
+        every_worker_month(con, as_of=as_of)
     wave_months = []
     for wave_id in reversed(survey.waves(con)["id"].astype("int64").tolist()):
         month = supervision_month(con, wave_id=int(wave_id))

@@ -116,15 +116,52 @@ def _worker_month_rows(
     An Arrow table, which nothing can change, so it is handed out without a copy.
     """
     first, last = month_from.replace(day=1), month_to.replace(day=1)
-    every = _every_worker_month(
-        con,
-        month_from=min(first, _first_month(con) or first),
-        month_to=max(last, latest_complete_month(as_of)),
-        as_of=as_of,
-    )
+    whole = {
+        "month_from": min(first, _first_month(con) or first),
+        "month_to": max(last, latest_complete_month(as_of)),
+        "as_of": as_of,
+    }
+    if not _every_worker_month.is_kept(con, **whole) and _a_small_part(first, last, whole):
+        # Until the table of every month is kept (the background preparation makes it
+        # first), a month or a few are their own query: at a million respondents the
+        # whole table takes 11 s, which a server's first page would otherwise wait for.
+        return _period_worker_months(con, month_from=first, month_to=last, as_of=as_of)
+    every = _every_worker_month(con, **whole)
     month = every.column("month")
     return every.filter(
         pc.and_(pc.greater_equal(month, pa.scalar(first)), pc.less_equal(month, pa.scalar(last)))
+    )
+
+
+# A period is worked out on its own, while the table of every month is not kept, when
+# it covers at most this share of that table's months (a wave's month, not the
+# Supervision page's first view of every month to the newest wave's).
+OWN_QUERY_SHARE = 0.25
+
+
+def _a_small_part(first: dt.date, last: dt.date, whole: dict[str, dt.date]) -> bool:
+    def number(month: dt.date) -> int:
+        return month.year * 12 + month.month
+
+    every = number(whole["month_to"]) - number(whole["month_from"]) + 1
+    return number(last) - number(first) + 1 <= OWN_QUERY_SHARE * every
+
+
+def every_worker_month(con: duckdb.DuckDBPyConnection, *, as_of: dt.date) -> pa.Table:
+    """Every worker-month of the records to ``as_of``, kept: what the background
+    preparation makes first, so that every later period is cut from it."""
+    last = latest_complete_month(as_of)
+    first = _first_month(con) or last
+    return _every_worker_month(con, month_from=first, month_to=last, as_of=as_of)
+
+
+@memoised_rows
+def _period_worker_months(
+    con: duckdb.DuckDBPyConnection, *, month_from: dt.date, month_to: dt.date, as_of: dt.date
+) -> pa.Table:
+    """The worker-months of a few months, on their own (see :func:`_worker_month_rows`)."""
+    return _every_worker_month.__wrapped__(
+        con, month_from=month_from, month_to=month_to, as_of=as_of
     )
 
 

@@ -624,3 +624,46 @@ def test_an_object_that_refers_back_to_itself_is_sized_once():
     node = Node()
     payload = kept.size_in_bytes(node.payload)
     assert payload <= kept.size_in_bytes(node) < 2 * payload
+
+
+def test_a_few_months_are_their_own_query_until_every_months_rows_are_kept(demo_db):
+    """A server's first page (a wave's month on the Overview) does not wait for the table
+    of every month (11 s at a million respondents); once the preparation keeps that
+    table, every period is cut from it, and the rows are the same either way."""
+    import duckdb
+
+    from queries import supervision_rows
+    from queries.supervision_rows import _worker_month_rows, data_date
+
+    cache.clear()
+    connection = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        every_month = supervision.months(connection)
+        as_of = data_date(connection)
+        assert len(every_month) >= 8
+        whole = {"month_from": every_month[0], "month_to": every_month[-1], "as_of": as_of}
+        one_month = {"month_from": every_month[3], "month_to": every_month[3], "as_of": as_of}
+        columns = ["month", "worker_key"]
+
+        def rows(table):
+            return table.to_pandas().sort_values(columns).reset_index(drop=True)
+
+        alone = rows(_worker_month_rows(connection, **one_month))
+        assert len(alone) > 0
+        assert not supervision_rows._every_worker_month.is_kept(connection, **whole)
+        assert supervision_rows._period_worker_months.is_kept(
+            connection, month_from=every_month[3], month_to=every_month[3], as_of=as_of
+        )
+        # Half the months is no small part: worked out with every month, then kept.
+        half = {"month_from": every_month[0], "month_to": every_month[len(every_month) // 2]}
+        _worker_month_rows(connection, **half, as_of=as_of)
+        assert supervision_rows._every_worker_month.is_kept(connection, **whole)
+        assert rows(_worker_month_rows(connection, **one_month)).equals(alone)
+
+        cache.clear()
+        supervision.prepare_supervision_months(connection)
+        assert supervision_rows._every_worker_month.is_kept(connection, **whole)
+        assert rows(_worker_month_rows(connection, **one_month)).equals(alone)
+    finally:
+        connection.close()
+        cache.clear()
