@@ -116,16 +116,23 @@ def wave_frame(
     groups = long.iloc[first][[*keys, "pattern"]].reset_index(drop=True)
     # A group's respondents: the same in every set it counts in (its first row's).
     groups["respondents"] = long["respondents"].to_numpy()[first]
-    universes = sorted(long["universe"].unique())
+    # Each set's rows by a code, and each value column as numbers, once: comparing the
+    # set's name and converting a column for every set took 11 s of a million
+    # respondents' wave (4.4 million rows, 26 sets).
+    codes, names = pd.factorize(long["universe"], sort=True)
+    universes = [str(name) for name in names]
+    values = {
+        name: long[name].to_numpy(dtype=float, na_value=np.nan) for name in ("high", "low", "top")
+    }
     columns: dict[str, np.ndarray] = {}
-    for universe in universes:
-        rows = (long["universe"] == universe).to_numpy()
+    for code, universe in enumerate(universes):
+        rows = codes == code
         member = np.zeros(len(groups), dtype=bool)
         member[position[rows]] = True
         columns[universe] = member
-        for name, values in (("high", long["high"]), ("low", long["low"]), ("top", long["top"])):
+        for name in ("high", "low", "top"):
             column = np.full(len(groups), np.nan)
-            column[position[rows]] = values.to_numpy(dtype=float, na_value=np.nan)[rows]
+            column[position[rows]] = values[name][rows]
             columns[f"{universe}:{name}"] = column
     upload = groups["upload_id"].to_numpy()
     now = np.isin(upload, list(current))
@@ -151,7 +158,9 @@ def wave_groups(
         "items": list(PUBLISHED_ITEMS),
         "agree_from": [float(v) for v in PUBLISHED_ITEMS.values()],
     }
-    return con.execute(sql("wave_groups"), params).df()
+    # Through Arrow: DuckDB's own conversion to pandas took 17 s for the 4.4 million rows
+    # of a million respondents' wave, Arrow and then pandas 10 s, to the same frame.
+    return con.sql(sql("wave_groups"), params=params).to_arrow_table().to_pandas()
 
 
 def _spec(universe: str) -> privacy.SetSpec:
