@@ -155,14 +155,22 @@ def every_worker_month(con: duckdb.DuckDBPyConnection, *, as_of: dt.date) -> pa.
     return _every_worker_month(con, month_from=first, month_to=last, as_of=as_of)
 
 
+def _worker_months_query(
+    con: duckdb.DuckDBPyConnection, *, month_from: dt.date, month_to: dt.date, as_of: dt.date
+) -> pa.Table:
+    params = {"month_from": month_from, "month_to": month_to, "as_of": as_of}
+    return con.sql(
+        sql("supervision_worker_months"),
+        params=params | cadence.cadence_parameters(),
+    ).to_arrow_table()
+
+
 @memoised_rows
 def _period_worker_months(
     con: duckdb.DuckDBPyConnection, *, month_from: dt.date, month_to: dt.date, as_of: dt.date
 ) -> pa.Table:
     """The worker-months of a few months, on their own (see :func:`_worker_month_rows`)."""
-    return _every_worker_month.__wrapped__(
-        con, month_from=month_from, month_to=month_to, as_of=as_of
-    )
+    return _worker_months_query(con, month_from=month_from, month_to=month_to, as_of=as_of)
 
 
 @memoised_rows
@@ -170,11 +178,7 @@ def _every_worker_month(
     con: duckdb.DuckDBPyConnection, *, month_from: dt.date, month_to: dt.date, as_of: dt.date
 ) -> pa.Table:
     """The worker-months of a whole period, worked out once per data version and period."""
-    params = {"month_from": month_from, "month_to": month_to, "as_of": as_of}
-    return con.sql(
-        sql("supervision_worker_months"),
-        params=params | cadence.cadence_parameters(),
-    ).to_arrow_table()
+    return _worker_months_query(con, month_from=month_from, month_to=month_to, as_of=as_of)
 
 
 @memoised_rows

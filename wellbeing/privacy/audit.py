@@ -106,11 +106,9 @@ def build_system(
     if not len(rows):
         return None
     n_groups = len(cube.groups.weight)
-    starts, ends = cube.indptr[rows], cube.indptr[rows + 1]
-    sizes = ends - starts
+    sizes = cube.indptr[rows + 1] - cube.indptr[rows]
     row_of = np.repeat(np.arange(len(rows)), sizes)
-    offsets = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    flat = cube.indices[np.repeat(starts, sizes) + offsets]
+    flat, _ = cube.members_of(rows)
     # Atoms: groups every shown cell holds together or leaves alone (a derivable
     # group takes all of an atom or none of it). Two random 64-bit lanes per row.
     rng = np.random.default_rng(_SEED)

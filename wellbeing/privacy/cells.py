@@ -324,7 +324,7 @@ class Cube:
                 continue
             # Only the small cells' members are read: at 100,000 respondents a reduction
             # over every cell's members, per set and value, took 5 s of a decision.
-            members, starts = self._members_of(cells)
+            members, starts = self.members_of(cells)
             every = self.count[cells]
             for triple in triples:
                 high = np.add.reduceat(triple.high[members], starts)
@@ -334,9 +334,9 @@ class Cube:
                 alike[cells[same]] = True
         return alike
 
-    def _members_of(self, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The finest groups of ``cells`` (each with at least one), one after another, and
-        where each cell's begin: for ``np.ufunc.reduceat`` over those cells alone."""
+    def members_of(self, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The finest groups of ``cells``, one after another, and where each cell's begin
+        (for ``np.ufunc.reduceat`` over cells with at least one)."""
         first, sizes = self.indptr[cells], self.indptr[cells + 1] - self.indptr[cells]
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
         offsets = np.arange(int(sizes.sum()), dtype=np.int64) - np.repeat(starts, sizes)
