@@ -254,9 +254,11 @@ def wave_version(con: duckdb.DuckDBPyConnection, *, wave_id: int, rules: privacy
     if known is not None:
         return known
     current = active_uploads(con, wave_id=wave_id)
+    # A version's records grow as readers are shown more of it (its units, then their
+    # breakdowns): how many cells they hold tells each apart.
     earlier = sorted(
         {
-            (p.uploads, p.rules, p.sensitive)
+            (p.uploads, p.rules, p.sensitive, sum(len(keys) for keys in p.shown.values()))
             for p in published(con, wave_id=wave_id)
             if (p.uploads, p.rules) != (current, rules)
         },
@@ -279,25 +281,33 @@ def forget_wave_versions() -> None:
         _WAVE_VERSIONS.clear()
 
 
+def level_needed(*, sensitive: bool = False, breakdowns: bool = True) -> str:
+    """The level of a wave's decision (privacy.LEVELS) figures need: the whole for the
+    sensitive breakdowns, the plain cells for a role or career-stage breakdown or
+    filter, the units' alone for the rest."""
+    return "whole" if sensitive else "plain" if breakdowns else "units"
+
+
 def decision(
     con: duckdb.DuckDBPyConnection,
     *,
     wave_id: int,
     rules: privacy.Rules | None = None,
     sensitive: bool = False,
+    breakdowns: bool = True,
 ) -> privacy.Verdicts:
-    """The engine's verdicts on every cell of the wave, kept per version of the wave.
+    """The engine's verdicts on the cells of the wave, kept per version of the wave.
 
-    With ``sensitive``, the sensitive breakdowns (the equity view) are decided too.
+    Decided as far as the figures need (:func:`level_needed`): with ``sensitive``
+    the sensitive breakdowns (the equity view) too; without ``breakdowns``, only
+    the organisation, services and teams, with no role or career-stage cell.
     """
     rules = rules or settings.rules(con)
+    level = level_needed(sensitive=sensitive, breakdowns=breakdowns)
     key = wave_version(con, wave_id=wave_id, rules=rules)
     if _promptly.get():
-        _at_hand_or_begun(con, key, wave_id=wave_id, rules=rules, sensitive=sensitive)
-    made = _once(key, "plain", lambda: _plain(con, key, wave_id=wave_id, rules=rules))
-    if sensitive and made.whole is None:
-        made = _once(key, "whole", lambda: _whole(con, key, wave_id=wave_id, rules=rules))
-    return made
+        _at_hand_or_begun(con, key, wave_id=wave_id, rules=rules, level=level)
+    return _decided(con, key, wave_id=wave_id, rules=rules, level=level)
 
 
 def begin_deciding(
@@ -306,6 +316,7 @@ def begin_deciding(
     wave_ids: Iterable[int],
     rules: privacy.Rules | None = None,
     sensitive: bool = False,
+    breakdowns: bool = True,
 ) -> None:
     """For a page that needs several waves (a change since the wave before, a trend):
     begin deciding every one of them not at hand, side by side, before waiting for any.
@@ -319,11 +330,12 @@ def begin_deciding(
     if not _promptly.get():
         return
     rules = rules or settings.rules(con)
+    level = level_needed(sensitive=sensitive, breakdowns=breakdowns)
     waiting: NotDecidedYet | None = None
     for wave_id in dict.fromkeys(int(w) for w in wave_ids):
         key = wave_version(con, wave_id=wave_id, rules=rules)
         try:
-            _at_hand_or_begun(con, key, wave_id=wave_id, rules=rules, sensitive=sensitive)
+            _at_hand_or_begun(con, key, wave_id=wave_id, rules=rules, level=level)
         except NotDecidedYet as not_yet:
             waiting = waiting or not_yet
     if waiting is not None:
@@ -386,16 +398,15 @@ def _at_hand_or_begun(
     *,
     wave_id: int,
     rules: privacy.Rules,
-    sensitive: bool,
+    level: str,
 ) -> None:
     """Return when the verdicts are in memory, kept in the store or quick to make;
     otherwise begin deciding them in the background and raise NotDecidedYet."""
-    part = "whole" if sensitive else "plain"
-    token = (key, part)
+    token = (key, level)
     with _LOCK:
         known = _DECISIONS.get(key)
         failed = _FAILED.pop(token, None)
-    if known is not None and (not sensitive or known.whole is not None):
+    if known is not None and known.decided(level):
         return
     if failed is not None:
         raise failed  # once, on the page that asks next; the next visit tries again
@@ -406,7 +417,7 @@ def _at_hand_or_begun(
                 sql("kept_verdict_parts"), {"version": verdicts_version(key)}
             ).fetchall()
         }
-        if part in kept:
+        if level in kept or (level == "units" and "plain" in kept):
             return
         if _size(con, wave_id=wave_id) < DECIDED_IN_THE_BACKGROUND_FROM:
             return
@@ -414,7 +425,7 @@ def _at_hand_or_begun(
 
         def decide() -> None:
             try:
-                decision(cursor, wave_id=wave_id, rules=rules, sensitive=sensitive)
+                _decided(cursor, key, wave_id=wave_id, rules=rules, level=level)
             except Exception as error:  # the page that asks next shows it
                 logging.getLogger(__name__).exception("deciding wave %s", wave_id)
                 with _LOCK:
@@ -432,17 +443,17 @@ def _at_hand_or_begun(
     raise NotDecidedYet(wave_id, token)
 
 
-def _once(key: tuple, part: str, make: Callable[[], privacy.Verdicts]) -> privacy.Verdicts:
-    """The verdicts of ``key`` with ``part`` decided: kept, or made by one thread alone."""
+def _once(key: tuple, level: str, make: Callable[[], privacy.Verdicts]) -> privacy.Verdicts:
+    """The verdicts of ``key`` decided to ``level``: kept, or made by one thread alone."""
     while True:
         with _LOCK:
             known = _DECISIONS.get(key)
-            if known is not None and (part == "plain" or known.whole is not None):
+            if known is not None and known.decided(level):
                 _DECISIONS.move_to_end(key)
                 return known
-            deciding = _DECIDING.get((key, part))
+            deciding = _DECIDING.get((key, level))
             if deciding is None:
-                deciding = _DECIDING[(key, part)] = threading.Event()
+                deciding = _DECIDING[(key, level)] = threading.Event()
                 break
         # Another thread (the background preparation, or another leader's page) is
         # deciding this wave: wait for its decision rather than make a second one
@@ -451,7 +462,10 @@ def _once(key: tuple, part: str, make: Callable[[], privacy.Verdicts]) -> privac
     try:
         made = make()
         with _LOCK:
-            _DECISIONS[key] = made
+            known = _DECISIONS.get(key)
+            # Never a less decided copy over a more decided one another thread made.
+            if known is None or _depth(known) <= _depth(made):
+                _DECISIONS[key] = made
             _DECISIONS.move_to_end(key)
             while len(_DECISIONS) > _DECISIONS_KEPT:
                 forgotten, _ = _DECISIONS.popitem(last=False)
@@ -459,13 +473,17 @@ def _once(key: tuple, part: str, make: Callable[[], privacy.Verdicts]) -> privac
         return made
     finally:
         with _LOCK:
-            _DECIDING.pop((key, part), None)
+            _DECIDING.pop((key, level), None)
         deciding.set()
+
+
+def _depth(made: privacy.Verdicts) -> int:
+    return max(n for n, level in enumerate(privacy.LEVELS) if made.decided(level))
 
 
 def _inputs(con: duckdb.DuckDBPyConnection, key: tuple, *, wave_id: int) -> tuple:
     """What the engine decides a version of a wave from: its finest groups, sets and
-    earlier versions; kept from its plain cells' decision for its sensitive breakdowns'."""
+    earlier versions; kept from one level's decision for the next one's."""
     with _LOCK:
         kept = _INPUTS.get(key)
     if kept is not None:
@@ -501,10 +519,17 @@ def _engine(
     *,
     wave_id: int,
     rules: privacy.Rules,
-    plain: privacy.Part | None = None,
+    below: privacy.Verdicts | None,
 ) -> privacy.Decision:
     frame, specs, history = _inputs(con, key, wave_id=wave_id)
-    return privacy.decide(frame, specs, rules, history=history, plain=plain)
+    return privacy.decide(frame, specs, rules, history=history, **_given(below))
+
+
+def _given(below: privacy.Verdicts | None) -> dict[str, privacy.Part | None]:
+    """The parts a decision starts from: the plain cells where decided, else the units'."""
+    if below is None:
+        return {}
+    return {"plain": below.plain} if below.plain is not None else {"units": below.units}
 
 
 def _verdicts_apart(
@@ -513,20 +538,20 @@ def _verdicts_apart(
     *,
     wave_id: int,
     rules: privacy.Rules,
-    plain: privacy.Part | None = None,
-    sensitive: bool = False,
+    below: privacy.Verdicts | None,
+    level: str,
 ) -> privacy.Verdicts:
     frame, specs, history = _inputs(con, key, wave_id=wave_id)
-    with _PROCESSES.admitted(expected_peak(frame, specs, sensitive=sensitive)):
+    with _PROCESSES.admitted(expected_peak(frame, specs, sensitive=level == "whole")):
         return apart.run_apart(
             privacy.decide_verdicts,
             frame,
             specs,
             rules,
             history=history,
-            plain=plain,
-            sensitive=sensitive,
+            level=level,
             preload=("wellbeing.privacy",),
+            **_given(below),
         )
 
 
@@ -536,51 +561,54 @@ def expected_peak(frame: pd.DataFrame, specs: list[privacy.SetSpec], *, sensitiv
     return int(PEAK_MARGIN * (base + per_group_and_set * len(frame) * max(len(specs), 1)))
 
 
-def _plain(
-    con: duckdb.DuckDBPyConnection, key: tuple, *, wave_id: int, rules: privacy.Rules
+def _decided(
+    con: duckdb.DuckDBPyConnection,
+    key: tuple,
+    *,
+    wave_id: int,
+    rules: privacy.Rules,
+    level: str,
 ) -> privacy.Verdicts:
-    """The wave's verdicts as the store keeps them, or its plain cells decided now."""
-    version = verdicts_version(key)
-    stored = _kept_verdicts(con, version)
-    if stored is not None:
-        return stored
-    if _decided_apart(con, wave_id=wave_id):
-        made = _verdicts_apart(con, key, wave_id=wave_id, rules=rules)
-    else:
-        engine = _engine(con, key, wave_id=wave_id, rules=rules)
-        with _LOCK:
-            _ENGINES[key] = engine
-        made = engine.verdicts()
-    _keep(con, version, "plain", wave_id=wave_id, made=made)
-    return made
+    """The verdicts of ``key`` decided to ``level``, by one thread alone."""
+    return _once(key, level, lambda: _make(con, key, wave_id=wave_id, rules=rules, level=level))
 
 
-def _whole(
-    con: duckdb.DuckDBPyConnection, key: tuple, *, wave_id: int, rules: privacy.Rules
+def _make(
+    con: duckdb.DuckDBPyConnection,
+    key: tuple,
+    *,
+    wave_id: int,
+    rules: privacy.Rules,
+    level: str,
 ) -> privacy.Verdicts:
-    """The wave's verdicts with the sensitive breakdowns decided, its plain cells as they are."""
-    plain = _once(key, "plain", lambda: _plain(con, key, wave_id=wave_id, rules=rules))
+    """The wave's verdicts to ``level`` as the store keeps them, or decided now with the
+    level before as it was decided."""
     version = verdicts_version(key)
-    # Kept since the plain part was: by the writer, whose snapshot brought it, or by
+    # Kept by this process before, by the writer (whose snapshot brought it), or by
     # another process on the same store.
     stored = _kept_verdicts(con, version)
-    if stored is not None and stored.whole is not None:
+    if stored is not None and stored.decided(level):
         return stored
+    below = None
+    if level != privacy.LEVELS[0]:
+        before = privacy.LEVELS[privacy.LEVELS.index(level) - 1]
+        below = _decided(con, key, wave_id=wave_id, rules=rules, level=before)
     with _LOCK:
-        engine = _ENGINES.pop(key, None)
+        engine = _ENGINES.get(key)
     if engine is not None:
-        made = engine.verdicts(sensitive=True)
+        made = engine.verdicts(level=level)
     elif _decided_apart(con, wave_id=wave_id):
-        made = _verdicts_apart(
-            con, key, wave_id=wave_id, rules=rules, plain=plain.plain, sensitive=True
-        )
+        made = _verdicts_apart(con, key, wave_id=wave_id, rules=rules, below=below, level=level)
     else:
-        made = _engine(con, key, wave_id=wave_id, rules=rules, plain=plain.plain).verdicts(
-            sensitive=True
-        )
-    with _LOCK:
-        _INPUTS.pop(key, None)
-    _keep(con, version, "whole", wave_id=wave_id, made=made)
+        engine = _engine(con, key, wave_id=wave_id, rules=rules, below=below)
+        with _LOCK:
+            _ENGINES[key] = engine
+        made = engine.verdicts(level=level)
+    if level == privacy.LEVELS[-1]:
+        with _LOCK:
+            _ENGINES.pop(key, None)
+            _INPUTS.pop(key, None)
+    _keep(con, version, level, wave_id=wave_id, made=made)
     return made
 
 
@@ -591,12 +619,11 @@ def _kept_verdicts(con: duckdb.DuckDBPyConnection, version: str) -> privacy.Verd
             sql("kept_verdicts"), {"version": version}
         ).fetchall()
     }
-    if "plain" not in rows:
+    if "units" not in rows and "plain" not in rows:
         return None
-    description, plain = rows["plain"]
-    whole = rows["whole"][1] if "whole" in rows else None
+    description = next(iter(rows.values()))[0]
     try:
-        return privacy.Verdicts.read(description, plain, whole)
+        return privacy.Verdicts.read(description, {part: row[1] for part, row in rows.items()})
     except privacy.VerdictsError:
         # Decided again, as if never kept: a damaged row costs time, never a wrong figure.
         logging.getLogger(__name__).warning("kept verdicts %s unreadable; deciding again", version)
@@ -614,7 +641,7 @@ def _keep(
     """Keep the verdicts in the store, where this process may write it."""
     if not _writable(con):
         return
-    payload = (made.plain if part == "plain" else made.whole).to_bytes()
+    payload = getattr(made, part).to_bytes()
     params = {
         "version": version,
         "part": part,
@@ -644,8 +671,9 @@ def _writable(con: duckdb.DuckDBPyConnection) -> bool:
     return str(mode).lower() != "read_only"
 
 
-# What this process has already recorded: (store, wave, version, sensitive).
-_REMEMBERED: set[tuple] = set()
+# What this process has already recorded: (store, wave, version) to the deepest level
+# (privacy.LEVELS) recorded.
+_REMEMBERED: dict[tuple, int] = {}
 
 
 def remember(
@@ -654,23 +682,28 @@ def remember(
     wave_id: int,
     sensitive: bool,
     rules: privacy.Rules | None = None,
+    breakdowns: bool = True,
 ) -> None:
-    """Record that a reader other than HR is shown this version of the wave.
+    """Record that a reader other than HR is shown this version of the wave, as far as
+    its figures need (:func:`level_needed`).
 
     Nothing for HR (they see the data itself) or for work nobody sees (the
-    background preparation). Once per version: a later call finds it recorded.
+    background preparation). Once per version and level: a later call finds it
+    recorded, or a deeper level recorded, which holds every cell of this one.
     """
     viewer = roles.viewer_role()
     if viewer is None or viewer == roles.HR_ADMIN:
         return
     rules = rules or settings.rules(con)
+    level = level_needed(sensitive=sensitive, breakdowns=breakdowns)
+    depth = privacy.LEVELS.index(level)
     # The data version covers the uploads and their status: a wave's version with it.
-    key = (data_version(con), wave_id, rules, sensitive)
-    if key in _REMEMBERED:
+    key = (data_version(con), wave_id, rules)
+    if _REMEMBERED.get(key, -1) >= depth:
         return
     uploads = ",".join(str(u) for u in active_uploads(con, wave_id=wave_id))
-    made = decision(con, wave_id=wave_id, rules=rules, sensitive=sensitive)
-    shown = made.shown_keys(sensitive=sensitive)
+    made = decision(con, wave_id=wave_id, rules=rules, sensitive=sensitive, breakdowns=breakdowns)
+    shown = made.shown_keys(level=level)
     text = json.dumps({name: [list(k) for k in keys] for name, keys in shown.items()})
     params = {
         "wave_id": wave_id,
@@ -682,7 +715,7 @@ def remember(
         "shown": text,
     }
     con.execute(sql("insert_wave_publication"), params).fetchall()
-    _REMEMBERED.add(key)
+    _REMEMBERED[key] = depth
 
 
 def forget_remembered() -> None:
@@ -696,20 +729,22 @@ def forget_remembered() -> None:
         _FAILED.clear()
 
 
-def preparation_steps(waves: list[int]) -> list[tuple[int, bool]]:
-    """(wave, sensitive) in the order the preparation takes them up.
+def preparation_steps(waves: list[int]) -> list[tuple[int, str]]:
+    """(wave, level) in the order the preparation takes them up.
 
-    First what the Overview opens on: the newest wave and the one before it,
-    which its headline figures are compared with; then their sensitive
-    breakdowns (the Equity page); then the older waves two by two, likewise.
-    Taken up in this order by ``DECIDED_AT_ONCE`` workers, a wave's two parts are
-    never decided side by side (the second would wait for the first).
+    First every wave's units, newest first: a second each at 100,000
+    respondents, and all that a page with no role or stage filter waits for.
+    Then what the Overview compares: the newest wave and the one before it, their
+    role and career-stage breakdowns, then their sensitive breakdowns (the Equity
+    page); then the older waves two by two, likewise. Taken up in this order by
+    ``DECIDED_AT_ONCE`` workers, a wave's levels are never decided side by side
+    (the second would wait for the first).
     """
     newest_first = list(reversed(waves))
-    steps = []
+    steps = [(w, "units") for w in newest_first]
     for at in range(0, len(newest_first), DECIDED_AT_ONCE):
         pair = newest_first[at : at + DECIDED_AT_ONCE]
-        steps += [(w, False) for w in pair] + [(w, True) for w in pair]
+        steps += [(w, "plain") for w in pair] + [(w, "whole") for w in pair]
     return steps
 
 
@@ -735,9 +770,10 @@ def prepare(con: duckdb.DuckDBPyConnection, *, waves: list[int], stop: threading
             with taking:
                 if stop.is_set() or failures or not steps:
                     return
-                wave_id, sensitive = steps.pop(0)
+                wave_id, level = steps.pop(0)
             try:
-                decision(cursor, wave_id=wave_id, rules=rules, sensitive=sensitive)
+                key = wave_version(cursor, wave_id=wave_id, rules=rules)
+                _decided(cursor, key, wave_id=wave_id, rules=rules, level=level)
             except BaseException as error:
                 with taking:
                     failures.append(error)

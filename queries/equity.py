@@ -134,7 +134,9 @@ def _chosen_respondents(
     key = privacy.cell_key(
         service=service, team=team, role=filters.role, career_stage=filters.career_stage
     )
-    decided = decisions.decision(con, wave_id=filters.wave_id, rules=rules)
+    decided = decisions.decision(
+        con, wave_id=filters.wave_id, rules=rules, breakdowns=survey.breaks_down(filters, ())
+    )
     status, count = decided.lookup(survey.respondents_universe(instrument), key)
     return count if status == privacy.SHOWN and count > 0 else None
 

@@ -2,7 +2,7 @@
 -- a version kept already (another thread, another process) stays as it is.
 --
 -- $version      the digest of the wave's version and the engine
--- $part         'plain' or 'whole'
+-- $part         'units', 'plain' or 'whole' (wellbeing/privacy/cells.py LEVELS)
 -- $wave_id      the wave
 -- $description  what the key codes stand for (JSON)
 -- $payload      the cells' arrays (numpy's npz)

@@ -8,7 +8,7 @@ blanks it through privacy.protect.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import duckdb
@@ -118,6 +118,7 @@ def gate(
         # so up front call privacy.check_crossing themselves.
         over_crossed = True
     sensitive = any(d in privacy.SENSITIVE_ATTRIBUTES for d in attributes)
+    breakdowns = breaks_down(filters, attributes)
     if raw.empty:
         return raw.assign(status=pd.Series(dtype="str"))
     row_universes = _row_universes(
@@ -133,11 +134,12 @@ def gate(
         else pd.Series(filters.wave_id, index=raw.index)
     )
     found: dict[object, str] = {}
-    decisions.begin_deciding(con, wave_ids=row_waves.unique(), rules=rules, sensitive=sensitive)
+    level = {"sensitive": sensitive, "breakdowns": breakdowns}
+    decisions.begin_deciding(con, wave_ids=row_waves.unique(), rules=rules, **level)
     for wave_id, in_wave in raw.groupby(row_waves, sort=False).groups.items():
         rows = raw.loc[in_wave]
-        decided = decisions.decision(con, wave_id=int(wave_id), rules=rules, sensitive=sensitive)
-        decisions.remember(con, wave_id=int(wave_id), sensitive=sensitive, rules=rules)
+        decided = decisions.decision(con, wave_id=int(wave_id), rules=rules, **level)
+        decisions.remember(con, wave_id=int(wave_id), rules=rules, **level)
         keys = _cell_keys(
             con, rows, filters=filters, unit=unit, attributes=attributes, wave_id=int(wave_id)
         )
@@ -148,6 +150,13 @@ def gate(
         statuses[:] = privacy.PROTECTS_SMALLER
     return privacy.protect(
         raw, statuses=statuses, value_columns=value_columns, count_column=count_column
+    )
+
+
+def breaks_down(filters: Filters, attributes: Iterable[str]) -> bool:
+    """Whether a figure's cells name a role or career stage (a filter, or a breakdown)."""
+    return any(getattr(filters, d) is not None for d in privacy.SUB_FILTERS) or any(
+        d in privacy.SUB_FILTERS for d in attributes
     )
 
 
@@ -272,10 +281,11 @@ def pool_hidden_teams(
         lambda code: CONSTRUCT_UNIVERSE.format(instrument=instrument, code=code)
     )
     statuses = []
-    decisions.begin_deciding(con, wave_ids=wave_ids.unique(), rules=rules)
+    breakdowns = breaks_down(filters, ())
+    decisions.begin_deciding(con, wave_ids=wave_ids.unique(), rules=rules, breakdowns=breakdowns)
     for position in range(len(pooled)):
         wave_id, universe = int(wave_ids.iloc[position]), universes.iloc[position]
-        decided = decisions.decision(con, wave_id=wave_id, rules=rules)
+        decided = decisions.decision(con, wave_id=wave_id, rules=rules, breakdowns=breakdowns)
         service_status, _ = decided.lookup(
             universe,
             privacy.cell_key(

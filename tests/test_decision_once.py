@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from queries import decisions, settings, survey, survey_gate
 from wellbeing import privacy, store
+from wellbeing.core import roles
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -88,17 +89,17 @@ def test_a_change_to_one_wave_keeps_every_other_waves_decision(demo_db: Path, tm
 
 
 def test_the_preparation_decides_what_the_overview_compares_then_the_newest_equity():
-    # Every page opens on the newest wave, and the Overview compares it with the wave
-    # before: both are decided first (a large wave's page waits for them), then their
-    # equity breakdowns (the Equity page), then the older waves two by two likewise.
-    steps = [
-        f"{'equity' if sensitive else 'wave'} {wave}"
-        for wave, sensitive in decisions.preparation_steps([1, 2, 3, 4, 5])
-    ]
+    # First every wave's teams and services (all a page with no role or stage filter
+    # needs), newest first. Every page opens on the newest wave, and the Overview
+    # compares it with the wave before: both are completed next, their role and stage
+    # breakdowns then their equity breakdowns (the Equity page), then the older waves
+    # two by two likewise.
+    steps = [f"{level} {wave}" for wave, level in decisions.preparation_steps([1, 2, 3, 4, 5])]
     assert steps == [
-        "wave 5", "wave 4", "equity 5", "equity 4",
-        "wave 3", "wave 2", "equity 3", "equity 2",
-        "wave 1", "equity 1",
+        "units 5", "units 4", "units 3", "units 2", "units 1",
+        "plain 5", "plain 4", "whole 5", "whole 4",
+        "plain 3", "plain 2", "whole 3", "whole 2",
+        "plain 1", "whole 1",
     ]  # fmt: skip
 
 
@@ -114,28 +115,30 @@ def test_the_preparation_decides_two_waves_at_once_in_order(monkeypatch):
     side_by_side = threading.Barrier(decisions.DECIDED_AT_ONCE, timeout=10)
     taking = threading.Lock()
 
-    def decide(con, *, wave_id, rules=None, sensitive=False):
+    def decide(con, key, *, wave_id, rules, level):
         with taking:
-            started.append(f"{'equity' if sensitive else 'wave'} {wave_id}")
+            started.append(f"{level} {wave_id}")
             first = len(started) <= decisions.DECIDED_AT_ONCE
         if first:
             side_by_side.wait()
 
-    monkeypatch.setattr(decisions, "decision", decide)
+    monkeypatch.setattr(decisions, "_decided", decide)
+    monkeypatch.setattr(decisions, "wave_version", lambda con, *, wave_id, rules: (wave_id,))
     monkeypatch.setattr(decisions.settings, "rules", lambda con: privacy.Rules())
     done = decisions.prepare(_Store(), waves=[1, 2, 3, 4], stop=threading.Event())
     assert done == 4
-    assert sorted(started[:2]) == ["wave 3", "wave 4"]
+    assert sorted(started[:2]) == ["units 3", "units 4"]
     assert sorted(started) == sorted(
-        f"{'equity' if s else 'wave'} {w}" for w, s in decisions.preparation_steps([1, 2, 3, 4])
+        f"{level} {w}" for w, level in decisions.preparation_steps([1, 2, 3, 4])
     )
 
 
 def test_a_failed_step_stops_the_preparation_and_is_raised(monkeypatch):
-    def decide(con, *, wave_id, rules=None, sensitive=False):
+    def decide(con, key, *, wave_id, rules, level):
         raise RuntimeError(f"wave {wave_id} failed")
 
-    monkeypatch.setattr(decisions, "decision", decide)
+    monkeypatch.setattr(decisions, "_decided", decide)
+    monkeypatch.setattr(decisions, "wave_version", lambda con, *, wave_id, rules: (wave_id,))
     monkeypatch.setattr(decisions.settings, "rules", lambda con: privacy.Rules())
     with pytest.raises(RuntimeError, match="failed"):
         decisions.prepare(_Store(), waves=[1, 2, 3, 4], stop=threading.Event())
@@ -163,7 +166,8 @@ def test_a_large_wave_is_decided_in_a_process_of_its_own_with_the_same_verdicts(
     monkeypatch.setattr(apart, "run_apart", counted)
     monkeypatch.setattr(decisions, "DECIDED_IN_THE_BACKGROUND_FROM", 1)
     there = decisions.decision(con, wave_id=wave_id, sensitive=True)
-    assert apart_calls == ["decide_verdicts", "decide_verdicts"]  # the plain part, then the rest
+    # The units, their role and stage breakdowns, then the sensitive breakdowns.
+    assert apart_calls == ["decide_verdicts"] * 3
     assert there is not here
     assert there.cells(sensitive=True).equals(here.cells(sensitive=True))
     decisions.forget_remembered()
@@ -236,7 +240,7 @@ def test_a_started_server_warms_up_before_anyone_connects(
         assert imported == names
         shared = run.database(str(path))
         kept = shared.execute("select wave_id, part from wave_verdicts").fetchall()
-        assert sorted(kept) == sorted((w, p) for w in waves for p in ("plain", "whole"))
+        assert sorted(kept) == sorted((w, p) for w in waves for p in privacy.LEVELS)
     finally:
         run._finish_preparing()
         run._stop_preparing.clear()
@@ -590,5 +594,42 @@ def test_a_failed_background_decision_is_shown_once_and_tried_again(
             assert decisions.decision(con, wave_id=wave_id, sensitive=True).whole is not None
     finally:
         decisions._promptly.set(False)
+        con.close()
+        decisions.forget_remembered()
+
+
+def test_a_page_with_no_role_or_stage_filter_waits_for_the_units_alone(
+    demo_db: Path, tmp_path: Path, monkeypatch
+):
+    # A large wave's teams and services are decided in a second, its role and stage
+    # breakdowns in a minute: a page that shows no breakdown has its figures after the
+    # first, and a reader shown them is recorded as shown the units' cells alone.
+    con, wave_id = newest_wave_of_a_copy(demo_db, tmp_path)
+    monkeypatch.setattr(decisions, "DECIDED_IN_THE_BACKGROUND_FROM", 1)
+    decisions.answer_promptly()
+    roles.view_as(roles.LEADER)
+    try:
+        with pytest.raises(decisions.NotDecidedYet):
+            decisions.begin_deciding(con, wave_ids=[wave_id], breakdowns=False)
+        _decided_for_pages()
+        units = decisions.decision(con, wave_id=wave_id, breakdowns=False)  # at hand
+        assert units.decided("units") and not units.decided("plain")
+        kept = con.execute("select part from wave_verdicts where wave_id = $w", {"w": wave_id})
+        assert kept.fetchall() == [("units",)]
+        decisions.remember(con, wave_id=wave_id, sensitive=False, breakdowns=False)
+        # A role filter needs the breakdowns: begun now, the units as they were.
+        with pytest.raises(decisions.NotDecidedYet):
+            decisions.decision(con, wave_id=wave_id)
+        _decided_for_pages()
+        plain = decisions.decision(con, wave_id=wave_id)
+        assert plain.cells(level="units").equals(units.cells(level="units"))
+        decisions.remember(con, wave_id=wave_id, sensitive=False)
+        shown = [len(sum(p.shown.values(), [])) for p in decisions.published(con, wave_id=wave_id)]
+        in_units = sum(map(len, units.shown_keys(level="units").values()))
+        assert shown == [in_units, sum(map(len, plain.shown_keys().values()))]
+        assert shown[1] > shown[0]
+    finally:
+        decisions._promptly.set(False)
+        roles.view_as(None)
         con.close()
         decisions.forget_remembered()

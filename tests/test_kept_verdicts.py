@@ -48,8 +48,14 @@ def test_verdicts_read_back_from_their_bytes_answer_every_question_alike(views_d
     con = _fresh(_copy(views_db, tmp_path))
     wave_id = int(survey.waves(con)["id"].iloc[-1])
     made = decisions.decision(con, wave_id=wave_id, sensitive=True)
-    read = privacy.Verdicts.read(made.describe(), made.plain.to_bytes(), made.whole.to_bytes())
+    parts = {"plain": made.plain.to_bytes(), "whole": made.whole.to_bytes()}
+    read = privacy.Verdicts.read(made.describe(), parts)
     assert read.cells().equals(made.cells())
+    # The units' part, read alone, answers for the units as the whole decision does.
+    units = privacy.Verdicts.read(made.describe(), {"units": made.units.to_bytes()})
+    assert units.cells(level="units").equals(made.cells(level="units"))
+    with pytest.raises(LookupError, match="plain cells of this wave are not decided yet"):
+        units.cells(sensitive=False)
     assert read.cells(sensitive=False).equals(made.cells(sensitive=False))
     assert read.shown_keys(sensitive=True) == made.shown_keys(sensitive=True)
     cells = made.cells()
@@ -65,7 +71,12 @@ def test_damaged_verdicts_are_refused_with_a_reason():
     with pytest.raises(privacy.VerdictsError, match="could not be read"):
         privacy.Part.from_bytes(b"not an npz file")
     with pytest.raises(privacy.VerdictsError, match="could not be read"):
-        privacy.Verdicts.read(b"{", b"", None)
+        privacy.Verdicts.read(b"{", {"plain": b""})
+    with pytest.raises(privacy.VerdictsError, match="neither units nor plain"):
+        privacy.Verdicts.read(
+            b'{"layout": [[], [], [], []], "values": [], "aliases": {}, "services": {}}',
+            {"whole": b""},
+        )
 
 
 def test_a_restarted_process_looks_the_wave_up_without_deciding_it(views_db, tmp_path, monkeypatch):
@@ -73,7 +84,7 @@ def test_a_restarted_process_looks_the_wave_up_without_deciding_it(views_db, tmp
     con = _fresh(path)
     waves = [int(w) for w in survey.waves(con)["id"]]
     first = {w: decisions.decision(con, wave_id=w, sensitive=True).cells() for w in waves}
-    assert _rows(con) == [(w, part) for w in waves for part in ("plain", "whole")]
+    assert _rows(con) == [(w, part) for w in waves for part in ("plain", "units", "whole")]
     con.close()
 
     con = _fresh(path)

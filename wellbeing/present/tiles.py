@@ -142,7 +142,8 @@ def survey_tiles(
     """The four survey tiles for the filtered scope, each against the previous wave."""
     previous_id, previous_label = previous_wave(survey.waves(con), filters.wave_id)
     compared = [w for w in (filters.wave_id, previous_id) if w is not None]
-    decisions.begin_deciding(con, wave_ids=compared, rules=rules)
+    breakdowns = survey.breaks_down(filters, ())
+    decisions.begin_deciding(con, wave_ids=compared, rules=rules, breakdowns=breakdowns)
     current = overview.headline_measures(con, filters=filters, rules=rules)
     previous = (
         overview.headline_measures(

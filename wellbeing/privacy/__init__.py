@@ -27,6 +27,7 @@ saved by ``queries.settings``.
 
 from wellbeing.privacy.cells import (
     ALL,
+    LEVELS,
     NOT_STATED,
     STAFF,
     SURVEY,
@@ -111,6 +112,7 @@ __all__ = [
     "decide_verdicts",
     "information_lost",
     "is_sensitive_key",
+    "LEVELS",
     "protect",
     "rules_problem",
     "status_explanation",

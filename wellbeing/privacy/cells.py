@@ -40,6 +40,13 @@ TIER_TEAM = 2
 TIER_SERVICE = 3
 TIER_ORGANISATION = 4
 
+# What a wave's decision is made of, in the order it is made, each with the one before
+# fixed: the units (organisation, services, teams), then their role and career-stage
+# breakdowns ("plain": the units and the breakdowns), then the sensitive breakdowns
+# ("whole"). A page with no role or stage filter needs only the first, which is decided
+# in a fraction of the time of the rest.
+LEVELS = ("units", "plain", "whole")
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -60,6 +67,26 @@ class Layout:
             for subs in itertools.combinations(self.sub_filters, size)
         ]
         return [self.ordered(p) for p in found]
+
+    def unit_patterns(self) -> list[tuple[str, ...]]:
+        """The units alone: the plain patterns that name no filter."""
+        return [p for p in self.plain_patterns() if not set(p) & set(self.sub_filters)]
+
+    def patterns(self, level: str, *, breakdowns: bool = True) -> list[tuple[str, ...]]:
+        """The patterns of a level (LEVELS); the sensitive ones only for a set that has
+        ``breakdowns``."""
+        if level == "units":
+            return self.unit_patterns()
+        if level == "plain" or not breakdowns:
+            return self.plain_patterns()
+        return self.plain_patterns() + self.sensitive_patterns()
+
+    def level_of(self, key: tuple[str, ...]) -> str:
+        """The level whose decision holds a cell of this key."""
+        named = {d for d, v in zip(self.dimensions, key, strict=True) if v != ALL}
+        if named & set(self.sensitive):
+            return "whole"
+        return "plain" if named & set(self.sub_filters) else "units"
 
     def sensitive_patterns(self) -> list[tuple[str, ...]]:
         """A sensitive attribute alone or crossed with one other attribute or unit."""

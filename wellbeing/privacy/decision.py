@@ -19,9 +19,15 @@ decided together:
    the rules and the audit still hold, so that no more is lost than needed.
 
 Cells of earlier versions are fixed: what was shown stays known to readers.
-Teams, services and their role and career-stage cells are decided first; the
-sensitive breakdowns (the equity view) next, with those fixed, so that adding
-an equity chart can never hide a team.
+A wave is decided in three stages (cells.LEVELS), each with the one before
+fixed: the organisation, services and teams first; their role and career-stage
+breakdowns next; the sensitive breakdowns (the equity view) last. So a
+breakdown, and an equity chart, can never hide a team; and a page with no role
+or stage filter waits only for the first stage (a second at 100,000
+respondents, where the rest takes a minute). Each stage audits everything
+readers were shown of earlier versions at least as far as their plain cells,
+so what a stage fixes cannot be left leaking by what the next one adds: with
+every cell the next one adds hidden, what is shown is what the stage audited.
 """
 
 from __future__ import annotations
@@ -36,12 +42,12 @@ import pandas as pd
 from wellbeing.privacy import audit
 from wellbeing.privacy.cells import (
     ALL,
+    LEVELS,
     SURVEY,
     TIER_TEAM,
     Cube,
     Groups,
     Layout,
-    is_sensitive_key,
 )
 from wellbeing.privacy.rules import SHOWN, Rules
 from wellbeing.privacy.span import KeptBlocks
@@ -346,6 +352,7 @@ class Decision:
         *,
         history: Sequence[Publication] = (),
         layout: Layout = SURVEY,
+        units: Part | None = None,
         plain: Part | None = None,
     ) -> None:
         self.rules = rules
@@ -400,17 +407,27 @@ class Decision:
         self._past = {self._alias[s.name] for s in past}
         self._shown_before = shown_before
         self._current_sets = sorted({self._alias[name] for name in current})
-        if plain is None:
-            patterns = [layout.plain_patterns() for _ in kept]
-            plain = Part.of(*self._solve(patterns, None, LARGEST_UNION), self._current_sets)
+        if plain is None and units is None:
+            units = Part.of(*self._solve(self._patterns("units"), None), self._current_sets)
         self._verdicts = Verdicts(
             layout=layout,
             values=self._groups.values,
             aliases={name: self._alias[name] for name in current},
             services=self._services(),
+            units=units,
             plain=plain,
         )
-        self._whole_lock = threading.Lock()
+        self._lock = threading.RLock()
+
+    def _patterns(self, level: str) -> list[list[tuple[str, ...]]]:
+        """Each set's patterns at a level; an earlier version's sets' at least its plain ones."""
+        return [
+            self.layout.patterns(
+                "plain" if s in self._past and level == "units" else level,
+                breakdowns=self._breakdowns[s],
+            )
+            for s in range(len(self._kept))
+        ]
 
     def _services(self) -> dict[str, str]:
         """Each team's service in this wave (a team belongs to one: see wave_teams)."""
@@ -423,7 +440,7 @@ class Decision:
             services.setdefault(groups.values[team][t], groups.values[service][s])
         return services
 
-    def _solve(self, patterns, fixed: Part | None, largest_union) -> tuple[Cube, np.ndarray]:
+    def _solve(self, patterns, fixed: Part | None) -> tuple[Cube, np.ndarray]:
         cube = Cube(self._groups, self.rules, patterns)
         locked = np.isin(cube.set_of, sorted(self._past))
         locked_status = np.where(locked, _PROTECTS, _SHOWN).astype(np.int8)
@@ -444,50 +461,66 @@ class Decision:
             self._families,
             locked=locked,
             locked_status=locked_status,
-            largest_union=largest_union,
+            largest_union=LARGEST_UNION,
         )
         return cube, solver.solve()
 
+    def plain(self) -> Part:
+        """The role and career-stage breakdowns decided too, every unit as first decided."""
+        with self._lock:
+            if self._verdicts.plain is None:
+                units = self._verdicts.units
+                if self.layout.unit_patterns() == self.layout.plain_patterns():
+                    plain = units
+                else:
+                    cube, status = self._solve(self._patterns("plain"), units)
+                    plain = Part.of(cube, status, self._current_sets)
+                self._verdicts = self._verdicts.with_part("plain", plain)
+            return self._verdicts.plain
+
     def whole(self) -> Part:
         """The sensitive breakdowns decided too, every plain cell as first decided."""
-        with self._whole_lock:
+        with self._lock:
             if self._verdicts.whole is None:
-                patterns = [
-                    self.layout.plain_patterns()
-                    + (self.layout.sensitive_patterns() if self._breakdowns[s] else [])
-                    for s in range(len(self._kept))
-                ]
-                cube, status = self._solve(patterns, self._verdicts.plain, LARGEST_UNION)
+                cube, status = self._solve(self._patterns("whole"), self.plain())
                 whole = Part.of(cube, status, self._current_sets)
-                self._verdicts = self._verdicts.with_whole(whole)
+                self._verdicts = self._verdicts.with_part("whole", whole)
             return self._verdicts.whole
 
-    def verdicts(self, *, sensitive: bool = False) -> Verdicts:
-        """What was decided; with ``sensitive``, the sensitive breakdowns decided first."""
-        if sensitive:
+    def verdicts(self, *, sensitive: bool = False, level: str | None = None) -> Verdicts:
+        """What was decided, at least to ``level`` (cells.LEVELS): by default the plain
+        cells, the whole with ``sensitive``."""
+        level = level or ("whole" if sensitive else "plain")
+        if level == "whole":
             self.whole()
+        elif level == "plain":
+            self.plain()
         return self._verdicts
 
     def lookup(self, set_name: str, key: tuple[str, ...]) -> tuple[str, int]:
-        """See :meth:`Verdicts.lookup`; a sensitive key decides the breakdowns first."""
-        return self.verdicts(sensitive=is_sensitive_key(tuple(key), self.layout)).lookup(
-            set_name, key
-        )
+        """See :meth:`Verdicts.lookup`; the key's level is decided first."""
+        key = tuple(key)
+        return self.verdicts(level=self.layout.level_of(key)).lookup(set_name, key)
 
     def service_of(self, team: str) -> str | None:
         return self._verdicts.service_of(team)
 
     def statuses(self, set_names: Iterable[str], keys: Iterable[tuple[str, ...]]) -> list[str]:
-        """See :meth:`Verdicts.statuses`; a sensitive key decides the breakdowns first."""
+        """See :meth:`Verdicts.statuses`; the keys' levels are decided first."""
         keys = [tuple(key) for key in keys]
-        sensitive = any(is_sensitive_key(key, self.layout) for key in keys)
-        return self.verdicts(sensitive=sensitive).statuses(set_names, keys)
+        levels = {self.layout.level_of(key) for key in keys}
+        highest = max(levels, key=LEVELS.index, default="units")
+        return self.verdicts(level=highest).statuses(set_names, keys)
 
-    def cells(self, *, sensitive: bool = True) -> pd.DataFrame:
-        return self.verdicts(sensitive=sensitive).cells(sensitive=sensitive)
+    def cells(self, *, sensitive: bool = True, level: str | None = None) -> pd.DataFrame:
+        level = level or ("whole" if sensitive else "plain")
+        return self.verdicts(level=level).cells(level=level)
 
-    def shown_keys(self, *, sensitive: bool = False) -> dict[str, list[tuple[str, ...]]]:
-        return self.verdicts(sensitive=sensitive).shown_keys(sensitive=sensitive)
+    def shown_keys(
+        self, *, sensitive: bool = False, level: str | None = None
+    ) -> dict[str, list[tuple[str, ...]]]:
+        level = level or ("whole" if sensitive else "plain")
+        return self.verdicts(level=level).shown_keys(level=level)
 
 
 def decide(
@@ -497,6 +530,7 @@ def decide(
     *,
     history: Sequence[Publication] = (),
     layout: Layout = SURVEY,
+    units: Part | None = None,
     plain: Part | None = None,
 ) -> Decision:
     """Decide every cell of a wave's sets (see the module docstring).
@@ -509,10 +543,11 @@ def decide(
         specs: the sets figures are published for.
         rules: the thresholds in force.
         history: what readers were shown of earlier versions.
-        plain: the plain cells' verdicts, when kept from an earlier decision of
-            the same frame by the same engine: only the rest is decided.
+        units, plain: the units' or the plain cells' verdicts, when kept from an
+            earlier decision of the same frame by the same engine: only the rest
+            is decided, and only when asked for.
     """
-    return Decision(frame, specs, rules, history=history, layout=layout, plain=plain)
+    return Decision(frame, specs, rules, history=history, layout=layout, units=units, plain=plain)
 
 
 def decide_verdicts(
@@ -521,12 +556,14 @@ def decide_verdicts(
     rules: Rules,
     *,
     history: Sequence[Publication] = (),
+    units: Part | None = None,
     plain: Part | None = None,
-    sensitive: bool = False,
+    level: str = "plain",
 ) -> Verdicts:
-    """:func:`decide`'s verdicts, the sensitive breakdowns too with ``sensitive``: what a
-    process deciding a wave for the server hands back (queries/decisions.py)."""
-    return decide(frame, specs, rules, history=history, plain=plain).verdicts(sensitive=sensitive)
+    """:func:`decide`'s verdicts to ``level`` (cells.LEVELS): what a process deciding a
+    wave for the server hands back (queries/decisions.py)."""
+    made = decide(frame, specs, rules, history=history, units=units, plain=plain)
+    return made.verdicts(level=level)
 
 
 def information_lost(decision: Decision | Verdicts) -> dict[str, int]:

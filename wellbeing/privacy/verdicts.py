@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from wellbeing.privacy.cells import ALL, CellIndex, Cube, Layout
+from wellbeing.privacy.cells import ALL, LEVELS, CellIndex, Cube, Layout
 from wellbeing.privacy.rules import BELOW_K, NO_DATA, PROTECTS_SMALLER, SHOWN
 
 # A cell's status in the arrays: shown, fewer than its k, hidden to protect another.
@@ -101,7 +101,11 @@ class Verdicts:
     ``values``: per dimension, the values a key code stands for. ``aliases``:
     each current set's name to the set number its cells carry (sets of exactly
     the same people share one). ``services``: each team's service in this wave.
-    ``whole`` is None until the sensitive breakdowns are decided.
+    The parts are decided level by level (cells.LEVELS): ``units`` always,
+    ``plain`` (the units and their role and career-stage breakdowns) and ``whole``
+    (the sensitive breakdowns too) None until decided. Each part holds the cells of
+    the one before as they were decided, so a unit's cell is looked up in the units
+    part whichever parts are decided.
     """
 
     def __init__(
@@ -111,40 +115,51 @@ class Verdicts:
         values: tuple[tuple[str, ...], ...],
         aliases: dict[str, int],
         services: dict[str, str],
-        plain: Part,
+        units: Part | None = None,
+        plain: Part | None = None,
         whole: Part | None = None,
     ) -> None:
+        if units is None:
+            if plain is None:
+                raise ValueError("verdicts need their units or their plain part")
+            units = _units_of(plain, layout)
         self.layout = layout
         self.values = values
         self.aliases = aliases
         self.services = services
+        self.units = units
         self.plain = plain
         self.whole = whole
         self._code_of = [{value: code for code, value in enumerate(v)} for v in values]
-        self._index = {"plain": CellIndex.for_values(values, *_keyed(plain))}
-        if whole is not None:
-            self._index["whole"] = CellIndex.for_values(values, *_keyed(whole))
+        self._index = {
+            level: CellIndex.for_values(values, *_keyed(part))
+            for level, part in self._parts().items()
+        }
 
-    def with_whole(self, whole: Part) -> Verdicts:
-        """The same verdicts with the sensitive breakdowns decided (a new object: the
-        old one may be in another thread's hands)."""
+    def _parts(self) -> dict[str, Part]:
+        found = {"units": self.units, "plain": self.plain, "whole": self.whole}
+        return {level: part for level, part in found.items() if part is not None}
+
+    def decided(self, level: str) -> bool:
+        """Whether the cells of ``level`` (cells.LEVELS) are decided."""
+        return level in self._parts()
+
+    def with_part(self, level: str, part: Part) -> Verdicts:
+        """The same verdicts with one more level decided (a new object: the old one may be
+        in another thread's hands)."""
+        if level not in ("plain", "whole"):
+            raise ValueError(f"no level {level!r} to add")
         made = copy.copy(self)
-        made.whole = whole
-        made._index = {**self._index, "whole": CellIndex.for_values(self.values, *_keyed(whole))}
+        setattr(made, level, part)
+        made._index = {**self._index, level: CellIndex.for_values(self.values, *_keyed(part))}
         return made
 
     # --- looking cells up ------------------------------------------------------------
 
-    def _part(self, sensitive: bool) -> tuple[Part, CellIndex]:
-        if not sensitive:
-            return self.plain, self._index["plain"]
-        if self.whole is None:
-            raise LookupError("the sensitive breakdowns of this wave are not decided yet")
-        return self.whole, self._index["whole"]
-
-    def _is_sensitive(self, key: tuple[str, ...]) -> bool:
-        dimensions = self.layout.dimensions
-        return any(key[dimensions.index(d)] != ALL for d in self.layout.sensitive)
+    def _part(self, level: str) -> tuple[Part, CellIndex]:
+        if level not in self._index:
+            raise LookupError(f"the {level} cells of this wave are not decided yet")
+        return self._parts()[level], self._index[level]
 
     def _codes(self, key: tuple[str, ...]) -> np.ndarray | None:
         codes = np.full(len(self.layout.dimensions), -1, dtype=np.int64)
@@ -162,12 +177,13 @@ class Verdicts:
 
         Only the organisation says "no data": for any smaller group an empty cell
         and a cell of one person must look alike, so that taking part is not shown.
+        Raises LookupError for a cell of a level not decided yet.
         """
         key = tuple(key)
         nobody = (NO_DATA if all(v == ALL for v in key) else BELOW_K), 0
+        part, index = self._part(self.layout.level_of(key))
         if set_name not in self.aliases:
             return nobody
-        part, index = self._part(self._is_sensitive(key))
         codes = self._codes(key)
         cell = -1 if codes is None else int(index.find([self.aliases[set_name]], codes)[0])
         if cell < 0:
@@ -184,21 +200,30 @@ class Verdicts:
             return []
         layout = self.layout
         codes = np.full((len(keys), len(layout.dimensions)), -1, dtype=np.int64)
+        named = np.zeros((len(keys), len(layout.dimensions)), dtype=bool)
         for i, code_of in enumerate(self._code_of):
             column = [key[i] for key in keys]
+            named[:, i] = [v != ALL for v in column]
             codes[:, i] = [-1 if v == ALL else code_of.get(str(v), -2) for v in column]
         known = (codes != -2).all(axis=1)
         codes[codes == -2] = -1
         sets = np.array([self.aliases.get(name, -1) for name in set_names], dtype=np.int64)
         known &= sets >= 0
-        sensitive = [layout.dimensions.index(d) for d in layout.sensitive]
-        is_sensitive = (codes[:, sensitive] >= 0).any(axis=1) if sensitive else known & False
-        out = np.where((codes < 0).all(axis=1), NO_DATA, BELOW_K).astype(object)
-        for wanted in (False, True):
-            rows = np.flatnonzero(known & (is_sensitive == wanted))
+
+        def naming(dimensions: tuple[str, ...]) -> np.ndarray:
+            columns = [layout.dimensions.index(d) for d in dimensions]
+            return named[:, columns].any(axis=1) if columns else np.zeros(len(keys), bool)
+
+        level = np.where(naming(layout.sensitive), 2, np.where(naming(layout.sub_filters), 1, 0))
+        out = np.where(~named.any(axis=1), NO_DATA, BELOW_K).astype(object)
+        for number, name in enumerate(LEVELS):
+            asked = level == number
+            if not asked.any():
+                continue
+            part, index = self._part(name)
+            rows = np.flatnonzero(known & asked)
             if not len(rows):
                 continue
-            part, index = self._part(wanted)
             cells = index.find(sets[rows], codes[rows])
             found = cells >= 0
             names = np.array([STATUS_OF_CODE[int(c)] for c in part.status[cells[found]]])
@@ -214,9 +239,12 @@ class Verdicts:
             self.values[i][code] if code >= 0 else ALL for i, code in enumerate(keys.tolist())
         )
 
-    def cells(self, *, sensitive: bool = True) -> pd.DataFrame:
-        """Every cell of every current set: set, dimensions..., respondents, k, status."""
-        part, _ = self._part(sensitive)
+    def cells(self, *, sensitive: bool = True, level: str | None = None) -> pd.DataFrame:
+        """Every cell of every current set: set, dimensions..., respondents, k, status.
+
+        Of ``level`` (cells.LEVELS), or else the whole or the plain cells (``sensitive``).
+        """
+        part, _ = self._part(level or ("whole" if sensitive else "plain"))
         rows = []
         for name, number in self.aliases.items():
             for cell in np.flatnonzero(part.set_of == number).tolist():
@@ -232,9 +260,14 @@ class Verdicts:
         columns = ["set", *self.layout.dimensions, "respondents", "k", "status"]
         return pd.DataFrame(rows, columns=columns)
 
-    def shown_keys(self, *, sensitive: bool = False) -> dict[str, list[tuple[str, ...]]]:
-        """Per current set, the keys of its shown cells: what to remember as published."""
-        part, _ = self._part(sensitive)
+    def shown_keys(
+        self, *, sensitive: bool = False, level: str | None = None
+    ) -> dict[str, list[tuple[str, ...]]]:
+        """Per current set, the keys of its shown cells: what to remember as published.
+
+        Of ``level`` (cells.LEVELS), or else the whole or the plain cells (``sensitive``).
+        """
+        part, _ = self._part(level or ("whole" if sensitive else "plain"))
         shown = (part.status == CODE_SHOWN) & (part.count > 0)
         return {
             name: [self._key_text(part.keys[c]) for c in np.flatnonzero(shown & (part.set_of == n))]
@@ -244,7 +277,7 @@ class Verdicts:
     # --- keeping them ----------------------------------------------------------------
 
     def describe(self) -> bytes:
-        """What the parts' key codes stand for, as JSON: kept beside the plain part."""
+        """What the parts' key codes stand for, as JSON: kept beside each part."""
         layout = self.layout
         return json.dumps(
             {
@@ -256,8 +289,9 @@ class Verdicts:
         ).encode()
 
     @classmethod
-    def read(cls, description: bytes, plain: bytes, whole: bytes | None = None) -> Verdicts:
-        """Verdicts kept by :meth:`describe` and :meth:`Part.to_bytes`."""
+    def read(cls, description: bytes, parts: dict[str, bytes]) -> Verdicts:
+        """Verdicts kept by :meth:`describe` and :meth:`Part.to_bytes`, per level: the
+        units' or the plain part at least."""
         try:
             meta = json.loads(description)
             dimensions, sub_filters, sensitive, units = (tuple(x) for x in meta["layout"])
@@ -267,15 +301,21 @@ class Verdicts:
             services = {str(k): str(v) for k, v in meta["services"].items()}
         except (ValueError, KeyError, TypeError) as error:
             raise VerdictsError(f"kept verdicts could not be read: {error}") from error
-        parts = [Part.from_bytes(plain), None if whole is None else Part.from_bytes(whole)]
-        for part in parts:
-            if part is not None and part.keys.shape[1] != len(dimensions):
+        if "units" not in parts and "plain" not in parts:
+            raise VerdictsError("kept verdicts could not be read: neither units nor plain cells")
+        read = {level: Part.from_bytes(parts[level]) for level in LEVELS if level in parts}
+        for part in read.values():
+            if part.keys.shape[1] != len(dimensions):
                 raise VerdictsError("kept verdicts could not be read: keys of another layout")
-        return cls(
-            layout=layout,
-            values=values,
-            aliases=aliases,
-            services=services,
-            plain=parts[0],
-            whole=parts[1],
-        )
+        return cls(layout=layout, values=values, aliases=aliases, services=services, **read)
+
+
+def _units_of(part: Part, layout: Layout) -> Part:
+    """The units' cells of a part: those that name no filter and no sensitive attribute."""
+    columns = [layout.dimensions.index(d) for d in (*layout.sub_filters, *layout.sensitive)]
+    cells = np.flatnonzero((part.keys[:, columns] < 0).all(axis=1)) if columns else None
+    if cells is None:
+        return part
+    return Part(
+        part.set_of[cells], part.keys[cells], part.count[cells], part.k[cells], part.status[cells]
+    )
