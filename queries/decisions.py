@@ -204,12 +204,16 @@ _PROCESSES = apart.Admission(
     most=DECIDED_AT_ONCE,
     budget=None if _machine_memory is None else int(_machine_memory * DECISIONS_SHARE_OF_MEMORY),
 )
-# The inputs of the waves being decided, by version: a large wave's sensitive breakdowns
-# are decided after its plain cells, in a process of their own, from the same inputs
-# (seconds of queries at 100,000 respondents). The preparation's workers each take a
-# wave's two parts one after the other.
+# The inputs of the waves being decided, by version: a large wave's levels are decided one
+# after the other, each in a process of its own, from the same inputs (seconds of queries
+# at 100,000 respondents, 13 s at a million). The preparation decides every wave's units
+# first, then each wave's breakdowns: the inputs of as many waves as fit in
+# ``INPUTS_KEPT_BYTES`` are kept meanwhile (all four of the 100,000-respondent benchmark's,
+# 30 MB each), and always those of the waves decided at once (a million respondents'
+# wave's are 270 MB).
 _INPUTS: OrderedDict[tuple, tuple] = OrderedDict()
-_INPUTS_KEPT = DECIDED_AT_ONCE
+_INPUTS_KEPT_AT_LEAST = DECIDED_AT_ONCE
+INPUTS_KEPT_BYTES = 400_000_000
 # The decisions being made now, by (key, part): a second caller waits for the first.
 _DECIDING: dict[tuple, threading.Event] = {}
 # Versions of a wave whose verdicts the store keeps: a withdrawal undone returns to one.
@@ -494,9 +498,13 @@ def _inputs(con: duckdb.DuckDBPyConnection, key: tuple, *, wave_id: int) -> tupl
     made = (frame, specs, [privacy.Publication(str(p.id), p.shown) for p in history])
     with _LOCK:
         _INPUTS[key] = made
-        while len(_INPUTS) > _INPUTS_KEPT:
+        while len(_INPUTS) > _INPUTS_KEPT_AT_LEAST and _inputs_bytes() > INPUTS_KEPT_BYTES:
             _INPUTS.popitem(last=False)
     return made
+
+
+def _inputs_bytes() -> int:
+    return sum(int(frame.memory_usage(index=False).sum()) for frame, _, _ in _INPUTS.values())
 
 
 def _decided_apart(con: duckdb.DuckDBPyConnection, *, wave_id: int) -> bool:
