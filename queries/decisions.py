@@ -496,11 +496,16 @@ def _inputs(con: duckdb.DuckDBPyConnection, key: tuple, *, wave_id: int) -> tupl
     history = published(con, wave_id=wave_id)
     frame, specs = wave_frame(con, wave_id=wave_id, current=current, history=history)
     made = (frame, specs, [privacy.Publication(str(p.id), p.shown) for p in history])
+    _keep_inputs(key, made)
+    return made
+
+
+def _keep_inputs(key: tuple, made: tuple) -> None:
+    """Keep a wave's inputs, letting the oldest go past ``INPUTS_KEPT_BYTES``."""
     with _LOCK:
         _INPUTS[key] = made
         while len(_INPUTS) > _INPUTS_KEPT_AT_LEAST and _inputs_bytes() > INPUTS_KEPT_BYTES:
             _INPUTS.popitem(last=False)
-    return made
 
 
 def _inputs_bytes() -> int:

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import dashboard_on_a_copy_of
@@ -632,4 +633,27 @@ def test_a_page_with_no_role_or_stage_filter_waits_for_the_units_alone(
         decisions._promptly.set(False)
         roles.view_as(None)
         con.close()
+        decisions.forget_remembered()
+
+
+def test_the_inputs_of_as_many_waves_as_fit_are_kept_and_always_those_decided_at_once(
+    monkeypatch,
+):
+    # The preparation decides every wave's units before any wave's breakdowns: the
+    # inputs gathered for the first are kept for the second while they fit.
+    def inputs(rows: int) -> tuple:
+        return (pd.DataFrame({"respondents": np.zeros(rows, dtype=np.int64)}), [], [])
+
+    decisions.forget_remembered()
+    monkeypatch.setattr(decisions, "INPUTS_KEPT_BYTES", 3 * 8_000)
+    try:
+        for wave in range(1, 5):
+            decisions._keep_inputs(("wave", wave), inputs(1_000))  # 8,000 bytes each
+        assert list(decisions._INPUTS) == [("wave", 2), ("wave", 3), ("wave", 4)]
+        # Larger than the budget: those of the waves decided at once are kept all the same.
+        for wave in range(5, 8):
+            decisions._keep_inputs(("wave", wave), inputs(100_000))
+        assert len(decisions._INPUTS) == decisions.DECIDED_AT_ONCE
+        assert list(decisions._INPUTS)[-1] == ("wave", 7)
+    finally:
         decisions.forget_remembered()
