@@ -205,15 +205,18 @@ _PROCESSES = apart.Admission(
     budget=None if _machine_memory is None else int(_machine_memory * DECISIONS_SHARE_OF_MEMORY),
 )
 # The inputs of the waves being decided, by version: a large wave's levels are decided one
-# after the other, each in a process of its own, from the same inputs (seconds of queries
+# after the other, each in a process of its own, from the same inputs (1-2 s of queries
 # at 100,000 respondents, 13 s at a million). The preparation decides every wave's units
 # first, then each wave's breakdowns: the inputs of as many waves as fit in
-# ``INPUTS_KEPT_BYTES`` are kept meanwhile (all four of the 100,000-respondent benchmark's,
-# 30 MB each), and always those of the waves decided at once (a million respondents'
-# wave's are 270 MB).
+# ``INPUTS_SHARE_OF_MEMORY`` of the machine's memory are kept meanwhile (30 MB a wave at
+# 100,000 respondents, 270 MB at a million: four of those on a 24 GB machine), and
+# always those of the waves decided at once.
 _INPUTS: OrderedDict[tuple, tuple] = OrderedDict()
 _INPUTS_KEPT_AT_LEAST = DECIDED_AT_ONCE
-INPUTS_KEPT_BYTES = 400_000_000
+INPUTS_SHARE_OF_MEMORY = 0.05
+INPUTS_KEPT_BYTES = (
+    400_000_000 if _machine_memory is None else int(_machine_memory * INPUTS_SHARE_OF_MEMORY)
+)
 # The decisions being made now, by (key, part): a second caller waits for the first.
 _DECIDING: dict[tuple, threading.Event] = {}
 # Versions of a wave whose verdicts the store keeps: a withdrawal undone returns to one.
