@@ -602,7 +602,7 @@ def _make(
     version = verdicts_version(key)
     # Kept by this process before, by the writer (whose snapshot brought it), or by
     # another process on the same store.
-    stored = _kept_verdicts(con, version)
+    stored = _kept_verdicts(con, version, level)
     if stored is not None and stored.decided(level):
         return stored
     below = None
@@ -628,11 +628,15 @@ def _make(
     return made
 
 
-def _kept_verdicts(con: duckdb.DuckDBPyConnection, version: str) -> privacy.Verdicts | None:
+def _kept_verdicts(
+    con: duckdb.DuckDBPyConnection, version: str, level: str = privacy.LEVELS[-1]
+) -> privacy.Verdicts | None:
+    """The verdicts the store keeps for a version of a wave, read as far as ``level``."""
+    parts = list(privacy.LEVELS[: privacy.LEVELS.index(level) + 1])
     rows = {
         part: (description, payload)
         for part, description, payload in con.execute(
-            sql("kept_verdicts"), {"version": version}
+            sql("kept_verdicts"), {"version": version, "parts": parts}
         ).fetchall()
     }
     if "units" not in rows and "plain" not in rows:

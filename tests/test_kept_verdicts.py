@@ -258,3 +258,26 @@ def test_equity_breakdowns_kept_after_the_plain_part_was_read_are_read_too(
     asked = _no_deciding(monkeypatch)
     assert decisions.decision(con, wave_id=wave_id, sensitive=True).cells().equals(whole.cells())
     assert asked == []
+
+
+def test_a_restarted_page_with_no_breakdown_reads_the_units_part_alone(
+    views_db, tmp_path, monkeypatch
+):
+    # The whole part is a wave's hundreds of thousands of equity cells: a page that shows
+    # no breakdown reads only its units' part, and the rest is read when asked for.
+    path = _copy(views_db, tmp_path)
+    con = _fresh(path)
+    wave_id = int(survey.waves(con)["id"].iloc[-1])
+    first = decisions.decision(con, wave_id=wave_id, sensitive=True)
+    con.close()
+
+    con = _fresh(path)
+    asked = _no_deciding(monkeypatch)
+    units = decisions.decision(con, wave_id=wave_id, breakdowns=False)
+    assert units.decided("units") and units.plain is None and units.whole is None
+    assert units.cells(level="units").equals(first.cells(level="units"))
+    plain = decisions.decision(con, wave_id=wave_id)
+    assert plain.whole is None and plain.cells(sensitive=False).equals(first.cells(sensitive=False))
+    assert decisions.decision(con, wave_id=wave_id, sensitive=True).cells().equals(first.cells())
+    assert asked == []
+    con.close()
