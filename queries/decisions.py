@@ -424,7 +424,7 @@ def _at_hand_or_begun(
                 sql("kept_verdict_parts"), {"version": verdicts_version(key)}
             ).fetchall()
         }
-        if level in kept or (level == "units" and "plain" in kept):
+        if level in kept:
             return
         if _size(con, wave_id=wave_id) < DECIDED_IN_THE_BACKGROUND_FROM:
             return
