@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 import time
@@ -14,7 +15,7 @@ import pytest
 from conftest import dashboard_on_a_copy_of
 from streamlit.testing.v1 import AppTest
 
-from queries import decisions, settings, survey, survey_gate
+from queries import decisions, settings, sql, survey, survey_gate
 from wellbeing import privacy, store
 from wellbeing.core import roles
 
@@ -657,3 +658,35 @@ def test_the_inputs_of_as_many_waves_as_fit_are_kept_and_always_those_decided_at
         assert list(decisions._INPUTS)[-1] == ("wave", 7)
     finally:
         decisions.forget_remembered()
+
+
+def test_an_earlier_versions_records_growing_makes_a_new_version_of_the_wave(
+    demo_db: Path, tmp_path: Path
+):
+    # Readers shown an earlier version's units, then its breakdowns, leave two records
+    # of it: a decision made with the first alone must not be served once the second
+    # exists (a withdrawal and a restore return to the same uploads).
+    con, wave_id = newest_wave_of_a_copy(demo_db, tmp_path)
+    rules = settings.rules(con)
+
+    def record(shown: dict) -> None:
+        params = {
+            "wave_id": wave_id,
+            "uploads": "999",  # a version with other uploads than the wave's now
+            "min_group_size": rules.min_group_size,
+            "sensitive_min_group_size": rules.sensitive_min_group_size,
+            "alike_group_size": rules.alike_group_size,
+            "sensitive": False,
+            "shown": json.dumps(shown),
+        }
+        con.execute(sql("insert_wave_publication"), params).fetchall()
+        decisions.forget_wave_versions()
+
+    before = decisions.wave_version(con, wave_id=wave_id, rules=rules)
+    record({"respondents:default": [[privacy.ALL] * len(privacy.DIMENSIONS)]})
+    units_seen = decisions.wave_version(con, wave_id=wave_id, rules=rules)
+    record({"respondents:default": [[privacy.ALL] * len(privacy.DIMENSIONS)] * 2})
+    breakdowns_seen = decisions.wave_version(con, wave_id=wave_id, rules=rules)
+    assert len({before, units_seen, breakdowns_seen}) == 3
+    con.close()
+    decisions.forget_remembered()
