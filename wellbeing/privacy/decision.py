@@ -25,9 +25,9 @@ breakdowns next; the sensitive breakdowns (the equity view) last. So a
 breakdown, and an equity chart, can never hide a team; and a page with no role
 or stage filter waits only for the first stage (a second at 100,000
 respondents, where the rest takes a minute). Each stage audits everything
-readers were shown of earlier versions at least as far as their plain cells,
-so what a stage fixes cannot be left leaking by what the next one adds: with
-every cell the next one adds hidden, what is shown is what the stage audited.
+readers were shown of earlier versions (their sensitive cells too, where any was
+shown), so what a stage fixes cannot be left leaking by what the next one adds:
+with every cell the next one adds hidden, what is shown is what the stage audited.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from wellbeing.privacy.cells import (
     Cube,
     Groups,
     Layout,
+    is_sensitive_key,
 )
 from wellbeing.privacy.rules import SHOWN, Rules
 from wellbeing.privacy.span import KeptBlocks
@@ -420,14 +421,23 @@ class Decision:
         self._lock = threading.RLock()
 
     def _patterns(self, level: str) -> list[list[tuple[str, ...]]]:
-        """Each set's patterns at a level; an earlier version's sets' at least its plain ones."""
-        return [
-            self.layout.patterns(
-                "plain" if s in self._past and level == "units" else level,
-                breakdowns=self._breakdowns[s],
-            )
-            for s in range(len(self._kept))
-        ]
+        """Each set's patterns at a level. An earlier version's set has, at every level,
+        the patterns of every cell readers were shown of it: its plain ones, and its
+        sensitive ones too where any of those was shown."""
+        seen_sensitive = {
+            self._alias[name]
+            for name, keys in self._shown_before.items()
+            if name in self._alias and any(is_sensitive_key(tuple(k), self.layout) for k in keys)
+        }
+        patterns = []
+        for s in range(len(self._kept)):
+            if s in self._past:
+                at = "whole" if s in seen_sensitive else "plain"
+                at = at if LEVELS.index(at) > LEVELS.index(level) else level
+            else:
+                at = level
+            patterns.append(self.layout.patterns(at, breakdowns=self._breakdowns[s]))
+        return patterns
 
     def _services(self) -> dict[str, str]:
         """Each team's service in this wave (a team belongs to one: see wave_teams)."""
