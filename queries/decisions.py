@@ -558,7 +558,10 @@ def _verdicts_apart(
     level: str,
 ) -> privacy.Verdicts:
     frame, specs, history = _inputs(con, key, wave_id=wave_id)
-    with _PROCESSES.admitted(expected_peak(frame, specs, sensitive=level == "whole")):
+    # A step of a wave seen before with its equity breakdowns audits those too (see
+    # privacy.decision): it takes the memory of an equity decision.
+    heavy = level == "whole" or seen_with_equity(history)
+    with _PROCESSES.admitted(expected_peak(frame, specs, sensitive=heavy)):
         return apart.run_apart(
             privacy.decide_verdicts,
             frame,
@@ -569,6 +572,16 @@ def _verdicts_apart(
             preload=("wellbeing.privacy",),
             **_given(below),
         )
+
+
+def seen_with_equity(history: list[privacy.Publication]) -> bool:
+    """Whether readers were shown an earlier version's sensitive breakdowns."""
+    return any(
+        privacy.is_sensitive_key(tuple(key))
+        for publication in history
+        for keys in publication.shown.values()
+        for key in keys
+    )
 
 
 def expected_peak(frame: pd.DataFrame, specs: list[privacy.SetSpec], *, sensitive: bool) -> int:

@@ -6,6 +6,7 @@ import json
 import shutil
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -690,3 +691,42 @@ def test_an_earlier_versions_records_growing_makes_a_new_version_of_the_wave(
     assert len({before, units_seen, breakdowns_seen}) == 3
     con.close()
     decisions.forget_remembered()
+
+
+def test_a_step_of_a_wave_seen_with_its_equity_breakdowns_is_admitted_as_an_equity_decision(
+    monkeypatch,
+):
+    # Every step of such a wave audits the equity cells readers were shown of it, so it
+    # takes an equity decision's memory: admitted as one, two never start side by side
+    # where only two plain decisions would fit.
+    everyone = privacy.cell_key()
+    women = privacy.cell_key(gender="F")
+    plain = [privacy.Publication("1", {"respondents:default": [everyone]})]
+    equity = [privacy.Publication("1", {"respondents:default": [everyone, women]})]
+    assert not decisions.seen_with_equity([])
+    assert not decisions.seen_with_equity(plain)
+    assert decisions.seen_with_equity(equity)
+    frame = pd.DataFrame({"respondents": np.ones(1_000, dtype=np.int64)})
+    specs = [privacy.SetSpec("respondents:default")]
+    asked: list[int] = []
+
+    @contextmanager
+    def admitted(expected: int):
+        asked.append(expected)
+        yield
+
+    monkeypatch.setattr(decisions._PROCESSES, "admitted", admitted)
+    monkeypatch.setattr(decisions.apart, "run_apart", lambda *args, **kwargs: None)
+    for history in (plain, equity):
+
+        def inputs(con, key, *, wave_id, seen=history):
+            return frame, specs, seen
+
+        monkeypatch.setattr(decisions, "_inputs", inputs)
+        decisions._verdicts_apart(
+            None, ("key",), wave_id=1, rules=privacy.Rules(), below=None, level="units"
+        )
+    assert asked == [
+        decisions.expected_peak(frame, specs, sensitive=False),
+        decisions.expected_peak(frame, specs, sensitive=True),
+    ]
