@@ -143,6 +143,36 @@ def test_late_returns_a_withdrawal_and_a_restore_give_nobody_away(con):
     assert reader.recovered() == []
 
 
+def test_late_returns_to_a_wave_seen_with_its_equity_breakdowns_give_nobody_away(con):
+    # The organisation of tests/test_privacy_engine.py's seed 222: the wave is seen with
+    # its equity breakdowns, then two late returns come in. Its role cells now and its
+    # ethnicity cells then must not single anyone out (the engine before this was
+    # found let them).
+    settings.save_rules(
+        con, privacy.Rules(min_group_size=3, sensitive_min_group_size=3, alike_group_size=3)
+    )
+    first = [
+        ("T0", "Manager", "A"), ("T0", "Manager", "C"), ("T0", "Manager", "B"),
+        ("T0", "Manager", "A"), ("T1", "SW", "B"), ("T1", "SW", "B"),
+    ]  # fmt: skip
+    late = [("T0", "Manager", "B"), ("T0", "SW", "C")]
+
+    def respondents(rows: list[tuple[str, str, str]], offset: int) -> list[dict]:
+        answers = varied(len(rows) + offset, "-", "S1")[offset:]
+        return [
+            {**answer, "team": team, "role": role, "ethnicity": ethnicity}
+            for answer, (team, role, ethnicity) in zip(answers, rows, strict=True)
+        ]
+
+    load_survey(con, survey_csv(respondents(first, 0)), file_name="first.csv")
+    reader = Reader(con)
+    reader.observe(sensitive=True)
+    load_survey(con, survey_csv(respondents(late, len(first))), file_name="late.csv")
+    reader.observe(sensitive=True)
+    assert reader.problems == []
+    assert reader.recovered(3) == []
+
+
 def test_hr_looking_at_a_wave_is_not_publishing_it(con):
     load_survey(con, survey_csv(varied(7, "A", "S") + varied(6, "B", "S")), file_name="a.csv")
     roles.view_as(roles.HR_ADMIN)
