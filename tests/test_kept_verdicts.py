@@ -28,6 +28,15 @@ def _copy(template: Path, tmp_path: Path, name: str = "store.duckdb") -> Path:
     return path
 
 
+def _fresh_copy_and_newest_wave(
+    template: Path, tmp_path: Path
+) -> tuple[Path, duckdb.DuckDBPyConnection, int]:
+    """A copy of a store opened as a new process opens it, and its newest wave."""
+    path = _copy(template, tmp_path)
+    con = _fresh(path)
+    return path, con, int(survey.waves(con)["id"].iloc[-1])
+
+
 def _no_deciding(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Make any decision fail the test, noting which part was asked for."""
     asked: list[str] = []
@@ -98,9 +107,7 @@ def test_a_restarted_process_looks_the_wave_up_without_deciding_it(views_db, tmp
 def test_a_kept_plain_part_is_completed_with_its_cells_fixed_as_a_fresh_decision_would_be(
     views_db, tmp_path
 ):
-    path = _copy(views_db, tmp_path)
-    con = _fresh(path)
-    wave_id = int(survey.waves(con)["id"].iloc[-1])
+    path, con, wave_id = _fresh_copy_and_newest_wave(views_db, tmp_path)
     fresh = decisions.decision(con, wave_id=wave_id, sensitive=True).cells()
     con.execute("delete from wave_verdicts where part = 'whole'")
     con.close()
@@ -120,9 +127,7 @@ def test_a_kept_plain_part_is_completed_with_its_cells_fixed_as_a_fresh_decision
 def test_new_data_in_the_wave_or_another_engine_is_never_served_old_verdicts(
     views_db, tmp_path, monkeypatch
 ):
-    path = _copy(views_db, tmp_path)
-    con = _fresh(path)
-    wave_id = int(survey.waves(con)["id"].iloc[-1])
+    path, con, wave_id = _fresh_copy_and_newest_wave(views_db, tmp_path)
     decisions.decision(con, wave_id=wave_id)
     old = decisions.verdicts_version(
         decisions.wave_version(con, wave_id=wave_id, rules=decisions.settings.rules(con))
@@ -157,9 +162,7 @@ def test_new_data_in_the_wave_or_another_engine_is_never_served_old_verdicts(
 
 
 def test_a_damaged_row_is_decided_again_not_served(views_db, tmp_path):
-    path = _copy(views_db, tmp_path)
-    con = _fresh(path)
-    wave_id = int(survey.waves(con)["id"].iloc[-1])
+    path, con, wave_id = _fresh_copy_and_newest_wave(views_db, tmp_path)
     right = decisions.decision(con, wave_id=wave_id).cells(sensitive=False)
     con.execute("update wave_verdicts set payload = 'damaged'::blob")
     con.close()
@@ -244,9 +247,7 @@ def test_equity_breakdowns_kept_after_the_plain_part_was_read_are_read_too(
 ):
     # A reader reads a wave's plain verdicts from one snapshot; the writer's next one
     # brings its equity breakdowns, which the reader reads rather than decides.
-    path = _copy(views_db, tmp_path)
-    con = _fresh(path)
-    wave_id = int(survey.waves(con)["id"].iloc[-1])
+    path, con, wave_id = _fresh_copy_and_newest_wave(views_db, tmp_path)
     whole = decisions.decision(con, wave_id=wave_id, sensitive=True)
     saved = con.execute("select * from wave_verdicts where part = 'whole'").fetchall()
     con.execute("delete from wave_verdicts where part = 'whole'")
@@ -265,9 +266,7 @@ def test_a_restarted_page_with_no_breakdown_reads_the_units_part_alone(
 ):
     # The whole part is a wave's hundreds of thousands of equity cells: a page that shows
     # no breakdown reads only its units' part, and the rest is read when asked for.
-    path = _copy(views_db, tmp_path)
-    con = _fresh(path)
-    wave_id = int(survey.waves(con)["id"].iloc[-1])
+    path, con, wave_id = _fresh_copy_and_newest_wave(views_db, tmp_path)
     first = decisions.decision(con, wave_id=wave_id, sensitive=True)
     con.close()
 

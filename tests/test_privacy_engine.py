@@ -1041,3 +1041,17 @@ def test_a_late_return_gives_nothing_away_with_equity_breakdowns_shown_before(se
         now = _Cells(v2.cells(level=level))
         seen = all_version_rows(people, [(first, seen_then), (everyone, now)])
         assert smallest_derivable(seen, k) is None, level
+
+
+def test_a_cells_level_is_the_deepest_its_key_names_one_by_one_and_many_at_once():
+    keys = [
+        key(service="S", team="T"),
+        key(team="T", role="SW"),
+        key(career_stage="NQ"),
+        key(role="SW", ethnicity="A"),
+        key(),
+    ]
+    expected = ["units", "plain", "plain", "whole", "units"]
+    assert [privacy.SURVEY.level_of(k) for k in keys] == expected
+    named = np.array([[value != ALL for value in k] for k in keys])
+    assert [privacy.LEVELS[n] for n in privacy.SURVEY.level_numbers(named)] == expected

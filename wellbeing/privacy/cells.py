@@ -83,10 +83,19 @@ class Layout:
 
     def level_of(self, key: tuple[str, ...]) -> str:
         """The level whose decision holds a cell of this key."""
-        named = {d for d, v in zip(self.dimensions, key, strict=True) if v != ALL}
-        if named & set(self.sensitive):
-            return "whole"
-        return "plain" if named & set(self.sub_filters) else "units"
+        named = np.array([[value != ALL for value in key]], dtype=bool)
+        return LEVELS[int(self.level_numbers(named)[0])]
+
+    def level_numbers(self, named: np.ndarray) -> np.ndarray:
+        """Per key (a row of ``named``: which dimensions it names), the number in LEVELS
+        of the level whose decision holds its cell: a sensitive attribute's the whole's,
+        a role's or career stage's the plain cells', else the units'."""
+
+        def naming(dimensions: tuple[str, ...]) -> np.ndarray:
+            columns = [self.dimensions.index(d) for d in dimensions]
+            return named[:, columns].any(axis=1) if columns else np.zeros(len(named), bool)
+
+        return np.where(naming(self.sensitive), 2, np.where(naming(self.sub_filters), 1, 0))
 
     def sensitive_patterns(self) -> list[tuple[str, ...]]:
         """A sensitive attribute alone or crossed with one other attribute or unit."""

@@ -209,12 +209,7 @@ class Verdicts:
         codes[codes == -2] = -1
         sets = np.array([self.aliases.get(name, -1) for name in set_names], dtype=np.int64)
         known &= sets >= 0
-
-        def naming(dimensions: tuple[str, ...]) -> np.ndarray:
-            columns = [layout.dimensions.index(d) for d in dimensions]
-            return named[:, columns].any(axis=1) if columns else np.zeros(len(keys), bool)
-
-        level = np.where(naming(layout.sensitive), 2, np.where(naming(layout.sub_filters), 1, 0))
+        level = layout.level_numbers(named)
         out = np.where(~named.any(axis=1), NO_DATA, BELOW_K).astype(object)
         for number, name in enumerate(LEVELS):
             asked = level == number
