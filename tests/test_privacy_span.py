@@ -65,6 +65,35 @@ def test_the_block_by_block_span_test_agrees_with_least_squares(seed: int) -> No
 
 
 @pytest.mark.parametrize("seed", range(6))
+def test_teams_of_one_shown_cell_or_none_agree_with_least_squares(seed: int) -> None:
+    # Most teams of a wave's first step hold one atom and one shown cell, which pins it
+    # down (span._Node._pinned); others one cell over several atoms, or none
+    # (span._eliminate_one). Columns in 3 services of up to 5 teams, teams of one to
+    # three columns; each team's cell shown or not, then service and organisation rows.
+    rng = np.random.default_rng(seed)
+    team = np.repeat(np.arange(15), rng.integers(1, 4, 15))
+    n_columns = len(team)
+    service = team // 5
+    rows = [np.flatnonzero(team == t) for t in range(15) if rng.random() < 0.7]
+    rows += [np.flatnonzero(service == s) for s in range(3) if rng.random() < 0.8]
+    rows += [np.flatnonzero(rng.random(n_columns) < 0.4) for _ in range(3)]
+    rows = [r for r in rows if len(r)]
+    dense, system = shown_rows(rows, n_columns, service, team)
+    targets = np.concatenate(
+        [dense, np.eye(n_columns), rng.integers(0, 2, (20, n_columns))]
+    ).astype(np.int64)
+    coefficients, exists = system.represent(targets)
+    assert exists.tolist() == derivable(targets.astype(float), dense).tolist()
+    for i in np.flatnonzero(exists):
+        total = (coefficients[i][:, None] * dense.astype(np.int64)).sum(axis=0) % _PRIME
+        assert (total == targets[i] % _PRIME).all()
+    assert (~system.null_rows(targets).any(axis=1)).tolist() == exists.tolist()
+    assert len(system.coordinate_columns()) == n_columns - np.linalg.matrix_rank(dense)
+    null = system.null_vectors(np.random.default_rng(seed), 3)
+    assert not ((dense.astype(np.int64) @ null) % _PRIME).any()
+
+
+@pytest.mark.parametrize("seed", range(6))
 def test_elimination_gives_the_reduced_echelon_form_across_chunks_of_columns(seed, monkeypatch):
     # Chunks of 7 columns, so that pivots are found in one chunk and worked out of the
     # rows found in earlier ones: E @ equations has the identity on the pivot columns,
