@@ -106,13 +106,21 @@ def wave_frame(
     in a version readers were shown (by the uploads active then).
     """
     uploads = sorted(set(current).union(*(p.uploads for p in history)))
-    long = wave_groups(con, wave_id=wave_id, uploads=uploads)
+    return frame_from_groups(wave_groups(con, wave_id=wave_id, uploads=uploads), current, history)
+
+
+def frame_from_groups(
+    long: pd.DataFrame, current: Iterable[int], history: list[Published]
+) -> tuple[pd.DataFrame, list[privacy.SetSpec]]:
+    """:func:`wave_frame` from the rows of :func:`wave_groups`, in any order."""
     keys = [*DIMENSIONS, "upload_id"]
     if long.empty:
         return pd.DataFrame(columns=[*keys, "respondents"]), []
-    # Rows come by group (numbered 1, 2, ... in order), each group's sets after it.
+    # Rows come in no order: a group's number (1, 2, ...) puts each in its place, and its
+    # first set's row, the one with its attributes, makes its row of the frame.
     position = long["finest_group"].to_numpy(dtype=np.int64) - 1
-    first = np.flatnonzero(np.r_[True, position[1:] != position[:-1]])
+    first = np.flatnonzero(long["first_set"].to_numpy(dtype=bool))
+    first = first[np.argsort(position[first], kind="stable")]
     groups = long.iloc[first][[*keys, "pattern"]].reset_index(drop=True)
     # A group's respondents: the same in every set it counts in (its first row's).
     groups["respondents"] = long["respondents"].to_numpy()[first]
@@ -149,8 +157,8 @@ def wave_frame(
 def wave_groups(
     con: duckdb.DuckDBPyConnection, *, wave_id: int, uploads: list[int]
 ) -> pd.DataFrame:
-    """One row per finest group and set it counts in (``wave_groups.sql``), by group; a
-    group's attributes and pattern on its first row only."""
+    """One row per finest group and set it counts in (``wave_groups.sql``), unsorted; a
+    group's attributes and pattern on its ``first_set`` row only."""
     params = {
         "wave_id": wave_id,
         "uploads": uploads,

@@ -545,21 +545,32 @@ def test_a_large_waves_sensitive_breakdowns_are_decided_from_its_plain_cells_inp
 
 
 def test_a_waves_groups_carry_each_groups_text_once(demo_db: Path, tmp_path: Path):
-    # One row per group and set: at 100,000 respondents half a million rows, and a
-    # group's pattern alone is some 600 characters. Its text comes on its first row
-    # only (2 s of transfer a wave otherwise), and the engine's frame is the same.
+    # One row per group and set: at 100,000 respondents half a million rows. A group's
+    # text comes on one row only (2 s of transfer a wave otherwise), its first set's,
+    # and the rows come unsorted: the frame puts each group in its place by its number.
     con, wave_id = newest_wave_of_a_copy(demo_db, tmp_path)
     try:
         current = decisions.active_uploads(con, wave_id=wave_id)
         long = decisions.wave_groups(con, wave_id=wave_id, uploads=list(current))
-        first = long["finest_group"].ne(long["finest_group"].shift())
+        first = long["first_set"].astype(bool)
         text = ["service", "team", "role", "pattern"]
         assert long.loc[first, text].notna().all().all()
         assert long.loc[~first, text].isna().all().all()
         assert (~first).any() and long["upload_id"].notna().all()
+        # Each group once, on the row of the first of its sets by name.
+        assert long.loc[first, "finest_group"].is_unique
+        assert set(long.loc[first, "finest_group"]) == set(long["finest_group"])
+        by_name = long.sort_values(["finest_group", "universe"])
+        assert by_name.groupby("finest_group")["first_set"].first().all()
         frame, _ = decisions.wave_frame(con, wave_id=wave_id, current=current, history=[])
         assert len(frame) == first.sum()
         assert frame["respondents"].sum() == long.loc[first, "respondents"].sum()
+        # The frame's rows go by group number, whatever order the query gave.
+        shuffled = long.sample(frac=1.0, random_state=7).reset_index(drop=True)
+        from_sorted = decisions.frame_from_groups(by_name.reset_index(drop=True), current, [])
+        from_shuffled = decisions.frame_from_groups(shuffled, current, [])
+        assert from_sorted[0].equals(from_shuffled[0])
+        assert from_sorted[0].equals(frame)
     finally:
         con.close()
         decisions.forget_remembered()
