@@ -84,6 +84,7 @@ memberships as (
 ),
 
 set_numbers as (
+    -- Each set numbered in the order of its name: the aggregates below group by these.
     select universe, row_number() over (order by universe) - 1 as number,
     from (select distinct universe from memberships)
 ),
@@ -107,15 +108,16 @@ set_keys as (
 named as (
     -- Each distinct combination of sets (some 150) named once, from one person with it.
     select k.sets_key, string_agg(m.universe, ' ' order by m.universe) as names,
-        min(m.universe) as first_universe,
+        min(n.number) as first_number,
     from (select sets_key, min(id) as id, from set_keys group by sets_key) as k
     join memberships as m on m.id = k.id
+    join set_numbers as n on n.universe = m.universe
     group by k.sets_key
 ),
 
 patterns as (
     -- A person's pattern: their combination of sets, numbered in the order of its names.
-    select k.id, dense_rank() over (order by n.names) as pattern, n.first_universe,
+    select k.id, dense_rank() over (order by n.names) as pattern, n.first_number,
     from set_keys as k
     join named as n on n.sets_key = k.sets_key
 ),
@@ -139,24 +141,27 @@ grouped as (
         p.age_band,
         p.upload_id,
         pt.pattern,
-        pt.first_universe,
+        pt.first_number,
     from people as p
     join patterns as pt on pt.id = p.id
 ),
 
 counted as (
+    -- By the set's number, not its name: grouping half a million rows by two integers
+    -- took a third less time than by an integer and a string.
     select
         g.finest_group,
-        m.universe,
+        n.number,
         count(*) as respondents,
         count(*) filter (where m.high) as high,
         min(m.score) as low,
         max(m.score) as top,
         -- Its members share their sets, so each group has one first set.
-        m.universe = min(g.first_universe) as first_set,
+        n.number = min(g.first_number) as first_set,
     from grouped as g
     join memberships as m on m.id = g.id
-    group by g.finest_group, m.universe
+    join set_numbers as n on n.universe = m.universe
+    group by g.finest_group, n.number
 ),
 
 described as (
@@ -183,10 +188,11 @@ select
     if(c.first_set, d.age_band, null) as age_band,
     d.upload_id,
     if(c.first_set, d.pattern, null) as pattern,
-    c.universe,
+    n.universe,
     c.respondents,
     c.high,
     c.low,
     c.top,
 from counted as c
 join described as d on d.finest_group = c.finest_group
+join set_numbers as n on n.number = c.number
