@@ -43,7 +43,7 @@ def _visit(at, name: str) -> dict:
     """One visit: when the page answered, and when its figures were shown.
 
     A large wave not yet decided answers at once with a notice while the engine
-    decides it in the background; the page then reruns by itself (every 2 s in
+    decides it in the background; the page then reruns by itself (every 0.5 s in
     the browser). Here it is rerun as soon as the background decision ends.
     """
     import threading
