@@ -27,7 +27,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import Context, ContextVar, copy_context
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -364,6 +364,14 @@ DECIDED_IN_THE_BACKGROUND_FROM = 5_000
 # Set for a page's script run (wellbeing.ui.run.begin_run): answer at once.
 _promptly: ContextVar[bool] = ContextVar("decide_promptly", default=False)
 _ON_DEMAND: dict[tuple, threading.Thread] = {}
+# Figures of a wave that need no decision (the raw counts its gated figures are cut
+# from), worked out beside the engine while a page waits for the wave: registered by
+# the query modules (:func:`also_while_deciding`).
+_WHILE_DECIDING: list[Callable[[duckdb.DuckDBPyConnection, int], object]] = []
+# In a thread deciding for a page: that page's context (its reader's role and teams,
+# which the figures are kept under), until the figures beside the decision are begun.
+_page_waiting: ContextVar[Context | None] = ContextVar("page_waiting", default=None)
+_BESIDE: list[threading.Thread] = []
 _FAILED: dict[tuple, Exception] = {}
 
 
@@ -400,11 +408,53 @@ def being_decided(token: tuple) -> bool:
 
 
 def finish_deciding(timeout: float = 60) -> None:
-    """At exit: wait for decisions begun for pages (a thread killed in DuckDB aborts)."""
+    """At exit: wait for decisions begun for pages and the figures worked out beside
+    them (a thread killed in DuckDB aborts)."""
     with _LOCK:
         threads = list(_ON_DEMAND.values())
     for thread in threads:
         thread.join(timeout=timeout)
+    with _LOCK:
+        threads = list(_BESIDE)
+    for thread in threads:
+        thread.join(timeout=timeout)
+
+
+def also_while_deciding(
+    figures: Callable[[duckdb.DuckDBPyConnection, int], object],
+) -> Callable[[duckdb.DuckDBPyConnection, int], object]:
+    """Register ``figures(con, wave_id)``: a wave's figures that need no decision, worked
+    out while the engine decides the wave for a page, so that the page's next run finds
+    them kept instead of working them out after the decision (at 100,000 respondents,
+    0.3-0.4 s of the Overview's 0.9 s after its wave's first decision). Only figures that
+    pass no gate: a gated figure worked out for nobody would be remembered as shown."""
+    _WHILE_DECIDING.append(figures)
+    return figures
+
+
+def _begin_figures_beside(con: duckdb.DuckDBPyConnection, *, wave_id: int) -> None:
+    """In a thread deciding for a page, once its wave's groups are gathered (the engine's
+    process then takes one core): the registered figures of the wave, on a thread of
+    their own, under the page's context."""
+    page = _page_waiting.get()
+    if page is None or not _WHILE_DECIDING:
+        return
+    _page_waiting.set(None)  # once per page's decision, not once per step
+    cursor = con.cursor()
+
+    def work_out() -> None:
+        for figures in _WHILE_DECIDING:
+            try:
+                figures(cursor, wave_id)
+            except Exception:  # the page works it out itself, and meets the error there
+                logging.getLogger(__name__).info("figures beside wave %s", wave_id, exc_info=True)
+
+    thread = threading.Thread(
+        target=page.run, args=(work_out,), name="figures-beside-a-decision", daemon=True
+    )
+    with _LOCK:
+        _BESIDE[:] = [t for t in _BESIDE if t.is_alive()] + [thread]
+    thread.start()
 
 
 def _at_hand_or_begun(
@@ -437,8 +487,10 @@ def _at_hand_or_begun(
         if _size(con, wave_id=wave_id) < DECIDED_IN_THE_BACKGROUND_FROM:
             return
         cursor = con.cursor()
+        page = copy_context()
 
         def decide() -> None:
+            _page_waiting.set(page)
             try:
                 _decided(cursor, key, wave_id=wave_id, rules=rules, level=level)
             except Exception as error:  # the page that asks next shows it
@@ -566,6 +618,7 @@ def _verdicts_apart(
     level: str,
 ) -> privacy.Verdicts:
     frame, specs, history = _inputs(con, key, wave_id=wave_id)
+    _begin_figures_beside(con, wave_id=wave_id)
     # A step of a wave seen before with its equity breakdowns audits those too (see
     # privacy.decision): it takes the memory of an equity decision.
     heavy = level == "whole" or seen_with_equity(history)

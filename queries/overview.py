@@ -6,7 +6,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from queries import settings, sql, survey
+from queries import decisions, settings, sql, survey
 from queries.cache import memoised
 from queries.survey import Filters
 from wellbeing import privacy
@@ -84,6 +84,11 @@ def _headline_counts(con: duckdb.DuckDBPyConnection, *, wave_id: int | None) -> 
     out once a wave, so that a leader's first visit to a service or team is a sum."""
     params = {"wave_id": wave_id, "high_cutoff": HIGH_SCORE_CUTOFF}
     return con.execute(sql("headline_measure_counts"), params).df()
+
+
+@decisions.also_while_deciding
+def _wave_headline_counts(con: duckdb.DuckDBPyConnection, wave_id: int) -> None:
+    _headline_counts(con, wave_id=wave_id)
 
 
 def _filtered_shares(counts: pd.DataFrame, filters: Filters) -> pd.DataFrame:

@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from queries import sql, survey
+from queries import decisions, sql, survey
 from queries.cache import memoised, memoised_rows
 from wellbeing.core import cadence, roles
 
@@ -248,6 +248,15 @@ def _from_worker_months(
 ) -> pd.DataFrame:
     """Run ``outer`` (a named query reading ``worker_months``) on the period's worker-months."""
     return _run_on(con, outer, {"worker_months": _worker_month_rows(con, **period)}, **params)
+
+
+@decisions.also_while_deciding
+def _wave_worker_months(con: duckdb.DuckDBPyConnection, wave_id: int) -> None:
+    """The worker-months of the wave's supervision month, which its Overview tile counts."""
+    month = supervision_month(con, wave_id=wave_id)
+    period = _params(con, month_from=month, month_to=month, as_of=None)
+    if month is not None and period is not None:
+        _worker_month_rows(con, **period)
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:

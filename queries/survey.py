@@ -219,6 +219,13 @@ def _every_teams_figures(
     return con.execute(sql("construct_figures"), params).df()
 
 
+@decisions.also_while_deciding
+def _wave_teams_figures(con: duckdb.DuckDBPyConnection, wave_id: int) -> None:
+    """Every team's figures on the default instrument with no role or stage chosen: what
+    a wave's first view is cut from."""
+    _every_teams_figures(con, wave_id=wave_id, instrument="default", role=None, career_stage=None)
+
+
 def _every_team(instrument: str, role: str | None, career_stage: str | None) -> dict:
     """The parameters of a figures query's team scope over every team."""
     return {

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from conftest import dashboard_on_a_copy_of
 from streamlit.testing.v1 import AppTest
+from support import PASSWORD
 
 from queries import decisions, settings, sql, survey, survey_gate
 from wellbeing import privacy, store
@@ -283,6 +284,67 @@ def test_a_page_says_its_large_wave_is_being_decided_and_fills_in_when_it_is(
         # Decided once, kept for the next start.
         kept = run.database(str(path)).execute("select count(*) from wave_verdicts")
         assert kept.fetchall()[0][0] >= 1
+
+
+def test_a_waves_figures_that_need_no_decision_are_worked_out_beside_it_for_the_page(
+    demo_db: Path, tmp_path: Path, monkeypatch
+):
+    # While the engine decides a wave for a page (in a process of its own, on one core),
+    # the wave's raw counts are worked out beside it, under the page's reader, so that
+    # the page's run after the decision finds them kept instead of working them out then.
+    from queries import overview, supervision_rows
+    from wellbeing.access import accounts
+    from wellbeing.ui import run
+
+    monkeypatch.setattr(decisions, "DECIDED_IN_THE_BACKGROUND_FROM", 1)
+    calls: list[tuple[str, str, int, bool]] = []
+
+    def recorded(module, name: str, wave_of) -> None:
+        original = getattr(module, name)
+
+        def call(con, **keywords):
+            thread = threading.current_thread().name
+            calls.append((name, thread, wave_of(con, keywords), original.is_kept(con, **keywords)))
+            return original(con, **keywords)
+
+        call.is_kept = original.is_kept
+        monkeypatch.setattr(module, name, call)
+
+    recorded(overview, "_headline_counts", lambda con, kw: kw["wave_id"])
+    recorded(supervision_rows, "_period_worker_months", lambda con, kw: kw["month_from"])
+    with dashboard_on_a_copy_of(demo_db, tmp_path, monkeypatch, new_identity=True) as path:
+        # A senior leader: figures are kept per reader, so the ones worked out beside the
+        # decision must be kept under the leader's, not under nobody's.
+        con = store.connect(path)
+        accounts.create_account(
+            con, username="leo", display_name="Leo", role=roles.LEADER, password=PASSWORD, by="t"
+        )
+        con.close()
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+        at.text_input(key="sign_in_username").input("leo")
+        at.text_input(key="sign_in_password").input(PASSWORD)
+        at.button[0].click().run()
+        assert any("(Senior leader)" in c.value for c in at.sidebar.caption)
+        for _ in range(8):
+            _decided_for_pages()
+            for thread in [t for t in threading.enumerate() if t.name.startswith("figures-")]:
+                thread.join(timeout=120)
+            if not [i for i in at.info if i.value == run.WHILE_DECIDING]:
+                break
+            at.run()
+            assert not at.exception, at.exception
+        else:
+            pytest.fail("the page was still waiting after eight reruns")
+    for name in ("_headline_counts", "_period_worker_months"):
+        beside = [c for c in calls if c[0] == name and c[1] == "figures-beside-a-decision"]
+        assert beside, f"{name} was not worked out beside a decision"
+        worked_out = {c[2] for c in beside if not c[3]}
+        assert worked_out, f"{name} was kept already whenever it was asked for beside"
+        # The page asked for the same figures after the decision, and found them kept:
+        # worked out under its own reader, not anyone else's.
+        asked = [c for c in calls if c[0] == name and c[1] != "figures-beside-a-decision"]
+        later = [c for c in asked if c[2] in worked_out and c[3]]
+        assert later, f"the page did not find {name} kept"
 
 
 def test_a_page_needing_two_waves_has_them_decided_side_by_side(
