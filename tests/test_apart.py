@@ -71,6 +71,27 @@ def test_the_servers_script_run_again_in_a_decision_process_imports_nothing_of_t
     assert run.stdout.strip() == "[]"
 
 
+def test_a_decision_process_does_not_run_the_script_streamlit_made_the_main_module(
+    tmp_path, monkeypatch
+):
+    # While a page runs, Streamlit makes its script (dashboard.py) the main module, and
+    # multiprocessing ran the main module again in every process it started: the whole
+    # dashboard, half a second before each decision began, and a page where none belongs.
+    import sys
+    import types
+
+    marker = tmp_path / "ran"
+    script = tmp_path / "page_script.py"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    page = types.ModuleType("__main__")
+    page.__file__ = str(script)
+    page.__spec__ = None
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    pid, doubled = apart.run_apart(_pid_and, 4)
+    assert doubled == 8 and pid != os.getpid()
+    assert not marker.exists(), "the process ran the page's script first"
+
+
 def _admit_in_turn(admission: apart.Admission, needs: list[int]) -> list[tuple[str, int]]:
     """Each need asks in turn (a thread each, in this order) and holds its room until let
     go; returns the starts and ends in the order they happened."""

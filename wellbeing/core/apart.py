@@ -12,7 +12,9 @@ daemonic: they end with the server.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
+import multiprocessing.spawn
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -121,9 +123,35 @@ class EndedWithoutAnAnswer(RuntimeError):
     """The process doing the work ended before it gave its result."""
 
 
+def _without_the_main_module(
+    get_preparation_data: Callable[[str], dict[str, Any]],
+) -> Callable[[str], dict[str, Any]]:
+    """multiprocessing's preparation of a new process, less its main module.
+
+    A process started by multiprocessing runs the parent's main module again first
+    (as ``__mp_main__``), for functions defined there. In the server the main module is
+    whatever Streamlit last made it: dashboard.py, whose top level (Streamlit, the
+    pages, the store) took every decision process half a second to run before its
+    work began, and ran a page's code where no page belongs. The work done here is
+    always a function of an importable module, so the main module is never needed.
+    """
+
+    @functools.wraps(get_preparation_data)
+    def preparation_data(name: str) -> dict[str, Any]:
+        data = get_preparation_data(name)
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+        return data
+
+    return preparation_data
+
+
 def _context(preload: tuple[str, ...]):
     with _LOCK:
         if not _CONTEXT:
+            multiprocessing.spawn.get_preparation_data = _without_the_main_module(
+                multiprocessing.spawn.get_preparation_data
+            )
             for variable in ONE_THREAD_EACH:
                 os.environ.setdefault(variable, "1")
             if "forkserver" in multiprocessing.get_all_start_methods():
