@@ -367,7 +367,7 @@ _ON_DEMAND: dict[tuple, threading.Thread] = {}
 # Figures of a wave that need no decision (the raw counts its gated figures are cut
 # from), worked out beside the engine while a page waits for the wave: registered by
 # the query modules (:func:`also_while_deciding`).
-_WHILE_DECIDING: list[Callable[[duckdb.DuckDBPyConnection, int], object]] = []
+_WHILE_DECIDING: list[tuple[int, Callable[[duckdb.DuckDBPyConnection, int], object]]] = []
 # In a thread deciding for a page: that page's context (its reader's role and teams,
 # which the figures are kept under), until the figures beside the decision are begun.
 _page_waiting: ContextVar[Context | None] = ContextVar("page_waiting", default=None)
@@ -421,15 +421,25 @@ def finish_deciding(timeout: float = 60) -> None:
 
 
 def also_while_deciding(
-    figures: Callable[[duckdb.DuckDBPyConnection, int], object],
-) -> Callable[[duckdb.DuckDBPyConnection, int], object]:
-    """Register ``figures(con, wave_id)``: a wave's figures that need no decision, worked
-    out while the engine decides the wave for a page, so that the page's next run finds
-    them kept instead of working them out after the decision (at 100,000 respondents,
-    0.3-0.4 s of the Overview's 0.9 s after its wave's first decision). Only figures that
-    pass no gate: a gated figure worked out for nobody would be remembered as shown."""
-    _WHILE_DECIDING.append(figures)
-    return figures
+    order: int,
+) -> Callable[[Callable[[duckdb.DuckDBPyConnection, int], object]], Callable]:
+    """Register ``figures(con, wave_id)``: a wave's figures that need no survey decision,
+    worked out while the engine decides the wave for a page, so that the page's next run
+    finds them kept instead of working them out after the decision (at 100,000
+    respondents, most of the Overview's run after its wave's first decision). They are
+    worked out one after another by ``order``, the order the Overview asks for them, so
+    that what the page needs first is ready first. No survey figure that passes the gate:
+    one worked out for nobody would be remembered as shown (supervision's decisions on
+    staff remember nothing, and may be made)."""
+
+    def register(
+        figures: Callable[[duckdb.DuckDBPyConnection, int], object],
+    ) -> Callable[[duckdb.DuckDBPyConnection, int], object]:
+        _WHILE_DECIDING.append((order, figures))
+        _WHILE_DECIDING.sort(key=lambda registered: registered[0])
+        return figures
+
+    return register
 
 
 def _begin_figures_beside(con: duckdb.DuckDBPyConnection, *, wave_id: int) -> None:
@@ -443,7 +453,7 @@ def _begin_figures_beside(con: duckdb.DuckDBPyConnection, *, wave_id: int) -> No
     cursor = con.cursor()
 
     def work_out() -> None:
-        for figures in _WHILE_DECIDING:
+        for _, figures in list(_WHILE_DECIDING):
             try:
                 figures(cursor, wave_id)
             except Exception:  # the page works it out itself, and meets the error there

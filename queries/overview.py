@@ -86,7 +86,7 @@ def _headline_counts(con: duckdb.DuckDBPyConnection, *, wave_id: int | None) -> 
     return con.execute(sql("headline_measure_counts"), params).df()
 
 
-@decisions.also_while_deciding
+@decisions.also_while_deciding(order=1)
 def _wave_headline_counts(con: duckdb.DuckDBPyConnection, wave_id: int) -> None:
     _headline_counts(con, wave_id=wave_id)
 

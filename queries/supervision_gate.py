@@ -9,8 +9,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from queries import decisions, settings
 from queries.cache import data_version
-from queries.supervision_rows import _worker_month_rows
+from queries.supervision_rows import _params, _worker_month_rows, supervision_month
 from wellbeing import privacy
 
 # Workers by team and career stage (compliance) and by team (sessions, overdue):
@@ -130,6 +131,36 @@ def _compliance_workers(
     )
 
 
+def compliance_decision(
+    con: duckdb.DuckDBPyConnection,
+    params: dict[str, object],
+    month: object,
+    *,
+    rules: privacy.Rules,
+) -> privacy.Decision:
+    """The engine's decision on one month's compliance figures, over its staff in post
+    and its staff due (made once per data version, month, data date and rules)."""
+    month = pd.Timestamp(month)
+    return _staff_decision(
+        con,
+        figures="compliance",
+        period=(month, params["as_of"]),
+        workers=lambda: _compliance_workers(con, params, month),
+        sets=["in_post", "due"],
+        rules=rules,
+    )
+
+
+@decisions.also_while_deciding(order=3)
+def _wave_months_decision(con: duckdb.DuckDBPyConnection, wave_id: int) -> None:
+    """The compliance decision of the wave's supervision month, which its Overview tile
+    passes through (a decision on staff, which no survey decision changes)."""
+    month = supervision_month(con, wave_id=wave_id)
+    params = _params(con, month_from=month, month_to=month, as_of=None)
+    if month is not None and params is not None:
+        compliance_decision(con, params, month, rules=settings.rules(con))
+
+
 def _gate_compliance(
     con: duckdb.DuckDBPyConnection,
     raw: pd.DataFrame,
@@ -144,14 +175,7 @@ def _gate_compliance(
     """Gate compliance rows month by month: staff in post and staff due both counted."""
     parts = []
     for month, rows in raw.groupby("month", sort=True):
-        decision = _staff_decision(
-            con,
-            figures="compliance",
-            period=(month, params["as_of"]),
-            workers=lambda month=month: _compliance_workers(con, params, month),
-            sets=["in_post", "due"],
-            rules=rules,
-        )
+        decision = compliance_decision(con, params, month, rules=rules)
         parts.append(
             _gate(
                 rows,

@@ -250,7 +250,7 @@ def _from_worker_months(
     return _run_on(con, outer, {"worker_months": _worker_month_rows(con, **period)}, **params)
 
 
-@decisions.also_while_deciding
+@decisions.also_while_deciding(order=2)
 def _wave_worker_months(con: duckdb.DuckDBPyConnection, wave_id: int) -> None:
     """The worker-months of the wave's supervision month, which its Overview tile counts."""
     month = supervision_month(con, wave_id=wave_id)

@@ -219,11 +219,17 @@ def _every_teams_figures(
     return con.execute(sql("construct_figures"), params).df()
 
 
-@decisions.also_while_deciding
+@decisions.also_while_deciding(order=5)
 def _wave_teams_figures(con: duckdb.DuckDBPyConnection, wave_id: int) -> None:
     """Every team's figures on the default instrument with no role or stage chosen: what
     a wave's first view is cut from."""
     _every_teams_figures(con, wave_id=wave_id, instrument="default", role=None, career_stage=None)
+
+
+@decisions.also_while_deciding(order=4)
+def _wave_organisations_figures(con: duckdb.DuckDBPyConnection, wave_id: int) -> None:
+    """The organisation's figures on the default instrument with no role or stage chosen."""
+    _organisations_figures(con, wave_id=wave_id, instrument="default", role=None, career_stage=None)
 
 
 def _every_team(instrument: str, role: str | None, career_stage: str | None) -> dict:
@@ -250,15 +256,13 @@ def construct_for_organisation(
 ) -> pd.DataFrame:
     """The organisation's figures per construct (role and career-stage filters apply)."""
     rules = rules or settings.rules(con)
-    params = {
-        "wave_id": filters.wave_id,
-        "instrument": instrument,
-        "role": filters.role,
-        "career_stage": filters.career_stage,
-        "high_cutoff": HIGH_SCORE_CUTOFF,
-        **_organisation_scope(),
-    }
-    raw = _organisation_rows(con.execute(sql("construct_figures"), params).df())
+    raw = _organisations_figures(
+        con,
+        wave_id=filters.wave_id,
+        instrument=instrument,
+        role=filters.role,
+        career_stage=filters.career_stage,
+    )
     return gate(
         con,
         raw,
@@ -269,6 +273,27 @@ def construct_for_organisation(
         instrument=instrument,
         unit="organisation",
     )
+
+
+@memoised
+def _organisations_figures(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    wave_id: int | None,
+    instrument: str,
+    role: str | None,
+    career_stage: str | None,
+) -> pd.DataFrame:
+    """Raw figures per construct for every team of a wave together (not gated)."""
+    params = {
+        "wave_id": wave_id,
+        "instrument": instrument,
+        "role": role,
+        "career_stage": career_stage,
+        "high_cutoff": HIGH_SCORE_CUTOFF,
+        **_organisation_scope(),
+    }
+    return _organisation_rows(con.execute(sql("construct_figures"), params).df())
 
 
 @memoised

@@ -292,26 +292,44 @@ def test_a_waves_figures_that_need_no_decision_are_worked_out_beside_it_for_the_
     # While the engine decides a wave for a page (in a process of its own, on one core),
     # the wave's raw counts are worked out beside it, under the page's reader, so that
     # the page's run after the decision finds them kept instead of working them out then.
-    from queries import overview, supervision_rows
+    from queries import overview, supervision_gate, supervision_rows
+    from queries.cache import data_version
     from wellbeing.access import accounts
     from wellbeing.ui import run
 
     monkeypatch.setattr(decisions, "DECIDED_IN_THE_BACKGROUND_FROM", 1)
-    calls: list[tuple[str, str, int, bool]] = []
+    calls: list[tuple[str, str, object, bool]] = []
 
-    def recorded(module, name: str, wave_of) -> None:
+    def recorded(module, name: str, what, kept) -> None:
+        """Record each call of ``module.name``: its thread, what it is for and whether
+        it was kept already."""
         original = getattr(module, name)
 
-        def call(con, **keywords):
+        def call(con, *arguments, **keywords):
             thread = threading.current_thread().name
-            calls.append((name, thread, wave_of(con, keywords), original.is_kept(con, **keywords)))
-            return original(con, **keywords)
+            found = kept(original, con, *arguments, **keywords)
+            calls.append((name, thread, what(*arguments, **keywords), found))
+            return original(con, *arguments, **keywords)
 
-        call.is_kept = original.is_kept
+        call.is_kept = getattr(original, "is_kept", None)
         monkeypatch.setattr(module, name, call)
 
-    recorded(overview, "_headline_counts", lambda con, kw: kw["wave_id"])
-    recorded(supervision_rows, "_period_worker_months", lambda con, kw: kw["month_from"])
+    def memo_kept(original, con, **keywords):
+        return original.is_kept(con, **keywords)
+
+    def decision_kept(original, con, params, month, *, rules):
+        key = (data_version(con), "compliance", (pd.Timestamp(month), params["as_of"]), rules)
+        return key in supervision_gate._DECISIONS
+
+    recorded(overview, "_headline_counts", lambda **kw: kw["wave_id"], memo_kept)
+    recorded(survey, "_organisations_figures", lambda **kw: kw["wave_id"], memo_kept)
+    recorded(supervision_rows, "_period_worker_months", lambda **kw: kw["month_from"], memo_kept)
+    recorded(
+        supervision_gate,
+        "compliance_decision",
+        lambda params, month, **kw: pd.Timestamp(month),
+        decision_kept,
+    )
     with dashboard_on_a_copy_of(demo_db, tmp_path, monkeypatch, new_identity=True) as path:
         # A senior leader: figures are kept per reader, so the ones worked out beside the
         # decision must be kept under the leader's, not under nobody's.
@@ -335,7 +353,12 @@ def test_a_waves_figures_that_need_no_decision_are_worked_out_beside_it_for_the_
             assert not at.exception, at.exception
         else:
             pytest.fail("the page was still waiting after eight reruns")
-    for name in ("_headline_counts", "_period_worker_months"):
+    for name in (
+        "_headline_counts",
+        "_organisations_figures",
+        "_period_worker_months",
+        "compliance_decision",
+    ):
         beside = [c for c in calls if c[0] == name and c[1] == "figures-beside-a-decision"]
         assert beside, f"{name} was not worked out beside a decision"
         worked_out = {c[2] for c in beside if not c[3]}
