@@ -89,7 +89,7 @@ def _gate(
     layout = decision.layout
     if team is not None and service is None:
         service = decision.service_of(team)
-    statuses = []
+    keys = []
     for row in frame.itertuples(index=False):
         values = {"service": service, "team": team}
         if getattr(row, "team", None) is not None and not pd.isna(row.team):
@@ -99,12 +99,19 @@ def _gate(
             }
         if stage_column is not None:
             values["career_stage"] = getattr(row, stage_column)
-        key = tuple(
-            privacy.ALL if values.get(d) is None else str(values[d]) for d in layout.dimensions
+        keys.append(
+            tuple(
+                privacy.ALL if values.get(d) is None else str(values[d]) for d in layout.dimensions
+            )
         )
-        found = [decision.lookup(name, key)[0] for name in sets]
-        hidden = [status for status in found if status != privacy.SHOWN]
-        statuses.append(hidden[0] if hidden else privacy.SHOWN)
+    # A row shows only where every set its figures count shows it; else the first set's
+    # reason it does not. Each set's cells looked up at once (a month's 400 teams one at a
+    # time took 70 ms of every first visit to a wave).
+    statuses = [privacy.SHOWN] * len(keys)
+    for name in sets:
+        for row, status in enumerate(decision.statuses([name] * len(keys), keys)):
+            if statuses[row] == privacy.SHOWN and status != privacy.SHOWN:
+                statuses[row] = status
     return privacy.protect(
         frame,
         statuses=pd.Series(statuses, index=frame.index, dtype="str"),
