@@ -67,9 +67,10 @@ def test_the_block_by_block_span_test_agrees_with_least_squares(seed: int) -> No
 @pytest.mark.parametrize("seed", range(6))
 def test_teams_of_one_shown_cell_or_none_agree_with_least_squares(seed: int) -> None:
     # Most teams of a wave's first step hold one atom and one shown cell, which pins it
-    # down (span._Node._pinned); others one cell over several atoms, or none
-    # (span._eliminate_one). Columns in 3 services of up to 5 teams, teams of one to
-    # three columns; each team's cell shown or not, then service and organisation rows.
+    # down (span._PinnedRun: a run of such teams at once); others one cell over several
+    # atoms, or none (span._eliminate_one). Columns in 3 services of up to 5 teams, teams
+    # of one to three columns; each team's cell shown or not, then service and
+    # organisation rows.
     rng = np.random.default_rng(seed)
     team = np.repeat(np.arange(15), rng.integers(1, 4, 15))
     n_columns = len(team)

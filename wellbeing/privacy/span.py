@@ -141,9 +141,8 @@ def _eliminate(equations: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
 def _eliminate_one(equations: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """:func:`_eliminate` of at most one equation: its first non-zero column is the pivot.
 
-    Most teams have one shown cell until their breakdowns are decided (8,400 of the
-    9,000 blocks of a 100,000-respondent wave's units), where the general loop's
-    bookkeeping cost ten times the arithmetic.
+    A block with one shown cell (a team before its breakdowns are decided) is common,
+    and the general loop's bookkeeping cost ten times the arithmetic.
     """
     if not len(equations):
         return np.zeros(0, dtype=np.intp), np.eye(0, dtype="int64"), 0
@@ -185,9 +184,6 @@ class _Node:
         # repair rebuilds the organisation, whose other children stay as they were.
         self._projected: dict[int, np.ndarray] = {}
         self._factors: tuple[np.ndarray, np.ndarray] | None = None
-        if not children and cells.shape == (1, 1) and cells[0, 0]:
-            self._pinned(priority)
-            return
         if children:
             equations = np.concatenate(
                 [c._project_rows(cells[:, c.lo - lo : c.hi - lo], labels) for c in children],
@@ -221,20 +217,6 @@ class _Node:
             self._factors = (self.transform[: self.rank], equations[:, self.free])
         else:
             self.reduced = _mulmod(self.transform[: self.rank], equations[:, self.free])
-
-    def _pinned(self, priority: np.ndarray | None) -> None:
-        """A team of one atom whose one shown cell pins it down: what the general case
-        works out, set at once (most teams before their breakdowns are decided: 8,400 of
-        the 9,000 blocks of a 100,000-respondent wave's units, each a few numpy calls)."""
-        self.priority = np.zeros(1, dtype=np.int64) if priority is None else priority
-        self.transform = np.ones((1, 1), dtype="int64")
-        self.rank = 1
-        self.pivots = np.zeros(1, dtype=np.intp)
-        self.width = 1
-        self.free = np.zeros(0, dtype=np.intp)
-        self.dimension = 0
-        self.slack = False
-        self.reduced = np.zeros((1, 0), dtype="int64")
 
     def nbytes(self) -> int:
         """The memory its own arrays take (its children's not included)."""
@@ -336,6 +318,49 @@ class _Node:
         return ok
 
 
+class _PinnedRun:
+    """Consecutive teams of one column each, each pinned down by its one shown cell: what
+    a :class:`_Node` of each would work out (a null space of no dimension; a vector's
+    coefficient on a team's cell is its value on the team's column), for the run at once.
+
+    Most teams of a wave's first step are such teams (8,400 of a 100,000-respondent
+    wave's 9,000 blocks), where a node each cost more than the arithmetic.
+    """
+
+    children: tuple = ()
+    dimension = 0
+    slack = False
+    free = np.zeros(0, dtype=np.intp)
+
+    def __init__(self, lo: int, hi: int, priority: np.ndarray) -> None:
+        self.lo, self.hi = lo, hi
+        self.priority = priority
+        self.rows = np.zeros(0, dtype=np.intp)  # one per column, in order (set by the system)
+
+    def nbytes(self) -> int:
+        return self.priority.nbytes + self.rows.nbytes
+
+    def _project_rows(self, rows: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
+        return np.zeros((len(rows), 0), dtype="int64")
+
+    def project(self, vectors: np.ndarray) -> np.ndarray:
+        return np.zeros((len(vectors), 0), dtype="int64")
+
+    def lift(self, free_part: np.ndarray) -> np.ndarray:
+        return np.zeros((self.hi - self.lo, free_part.shape[1]), dtype="int64")
+
+    def represent(
+        self,
+        vectors: np.ndarray,
+        out: np.ndarray,
+        rng: np.random.Generator | None,
+        noisy: np.ndarray,
+    ) -> np.ndarray:
+        if vectors.any():
+            out[:, self.rows] = vectors.astype("int64") % _PRIME
+        return np.ones(len(vectors), dtype=bool)
+
+
 class _BlockSystem:
     """The span of some 0/1 rows over columns grouped in nested blocks (service, team).
 
@@ -408,15 +433,18 @@ class _BlockSystem:
             cache.update(self._new)
 
     def _build(self, level, lo, hi, codes, positions, levels) -> _Node:
-        children = []
+        children: list = []
         if level < levels and hi > lo:
             column = codes[lo:hi, level + 1]
             starts = np.flatnonzero(np.r_[True, column[1:] != column[:-1]]) + lo
             ends = np.r_[starts[1:], hi]
-            children = [
-                self._build(level + 1, a, b, codes, positions, levels)
-                for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
-            ]
+            if level + 1 == levels:
+                children = self._leaves(level + 1, starts, ends, codes, positions)
+            else:
+                children = [
+                    self._build(level + 1, a, b, codes, positions, levels)
+                    for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
+                ]
         code = int(codes[lo, level]) if hi > lo else 0
         mine = np.array(self._owned.get((level, code), []), dtype=np.intp)
         columns = (lo, hi) if self._column_ids is None else self._column_ids[lo:hi].tobytes()
@@ -430,6 +458,40 @@ class _BlockSystem:
                 cells[row, positions[i] - lo] = 1
             node = _Node(lo, hi, children, cells, self._labels[mine], self._priority[lo:hi])
         node.rows = mine  # this system's numbering of the same rows
+        self._new[key] = node
+        return node
+
+    def _leaves(self, level, starts, ends, codes, positions) -> list:
+        """The blocks of the deepest level (teams), where each consecutive run of teams of
+        one column pinned down by one row is one :class:`_PinnedRun`."""
+        leaves: list = []
+        run: list[tuple[int, int]] = []  # (column, row) of the teams of the current run
+
+        def end_run() -> None:
+            if run:
+                leaves.append(self._pinned_run(level, run))
+                run.clear()
+
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+            mine = self._owned.get((level, int(codes[a, level])), [])
+            if b - a == 1 and len(mine) == 1:
+                run.append((a, mine[0]))
+            else:
+                end_run()
+                leaves.append(self._build(level, a, b, codes, positions, level))
+        end_run()
+        return leaves
+
+    def _pinned_run(self, level: int, run: list[tuple[int, int]]) -> _PinnedRun:
+        lo, hi = run[0][0], run[-1][0] + 1
+        rows = np.array([row for _, row in run], dtype=np.intp)
+        columns = (lo, hi) if self._column_ids is None else self._column_ids[lo:hi].tobytes()
+        key = ("pinned", level, columns, self._labels[rows].tobytes())
+        node = self._old.get(key)
+        if node is None:
+            node = _PinnedRun(lo, hi, self._priority[lo:hi])
+        node.lo, node.hi = lo, hi
+        node.rows = rows
         self._new[key] = node
         return node
 
