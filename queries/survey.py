@@ -173,8 +173,8 @@ def construct_by_team(
     Hidden cells have null figures and a status saying why (see privacy).
     """
     rules = rules or settings.rules(con)
-    every_team = _every_teams_figures(
-        con, wave_id=filters.wave_id, instrument=instrument, **_sub_filters(filters)
+    every_team = _wave_figures(
+        con, wave_id=filters.wave_id, instrument=instrument, scope="team", **_sub_filters(filters)
     )
     raw = _unit_rows(every_team, filters)
     gated = gate(
@@ -206,30 +206,31 @@ def _unit_rows(every_team: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 
 
 @memoised
-def _every_teams_figures(
+def _wave_figures(
     con: duckdb.DuckDBPyConnection,
     *,
     wave_id: int | None,
     instrument: str,
     role: str | None,
     career_stage: str | None,
+    scope: str,
 ) -> pd.DataFrame:
-    """Raw figures per team and construct for every team of a wave (not gated)."""
-    params = {"wave_id": wave_id, **_every_team(instrument, role, career_stage)}
-    return con.execute(sql("construct_figures"), params).df()
-
-
-@decisions.also_while_deciding(order=5)
-def _wave_teams_figures(con: duckdb.DuckDBPyConnection, wave_id: int) -> None:
-    """Every team's figures on the default instrument with no role or stage chosen: what
-    a wave's first view is cut from."""
-    _every_teams_figures(con, wave_id=wave_id, instrument="default", role=None, career_stage=None)
+    """Raw figures per construct of a wave (not gated): every team's, a row per team and
+    construct (``scope`` "team"), or all the teams' together (``scope`` "organisation",
+    without the unit columns)."""
+    params = {"wave_id": wave_id, **_every_team(instrument, role, career_stage), "scope": scope}
+    raw = con.execute(sql("construct_figures"), params).df()
+    return _organisation_rows(raw) if scope == "organisation" else raw
 
 
 @decisions.also_while_deciding(order=4)
-def _wave_organisations_figures(con: duckdb.DuckDBPyConnection, wave_id: int) -> None:
-    """The organisation's figures on the default instrument with no role or stage chosen."""
-    _organisations_figures(con, wave_id=wave_id, instrument="default", role=None, career_stage=None)
+def _wave_first_figures(con: duckdb.DuckDBPyConnection, wave_id: int) -> None:
+    """The organisation's and every team's figures on the default instrument with no role
+    or stage chosen: what a wave's first view shows, and cuts its teams' from."""
+    for scope in ("organisation", "team"):
+        _wave_figures(
+            con, wave_id=wave_id, instrument="default", role=None, career_stage=None, scope=scope
+        )
 
 
 def _every_team(instrument: str, role: str | None, career_stage: str | None) -> dict:
@@ -256,12 +257,12 @@ def construct_for_organisation(
 ) -> pd.DataFrame:
     """The organisation's figures per construct (role and career-stage filters apply)."""
     rules = rules or settings.rules(con)
-    raw = _organisations_figures(
+    raw = _wave_figures(
         con,
         wave_id=filters.wave_id,
         instrument=instrument,
-        role=filters.role,
-        career_stage=filters.career_stage,
+        scope="organisation",
+        **_sub_filters(filters),
     )
     return gate(
         con,
@@ -273,27 +274,6 @@ def construct_for_organisation(
         instrument=instrument,
         unit="organisation",
     )
-
-
-@memoised
-def _organisations_figures(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    wave_id: int | None,
-    instrument: str,
-    role: str | None,
-    career_stage: str | None,
-) -> pd.DataFrame:
-    """Raw figures per construct for every team of a wave together (not gated)."""
-    params = {
-        "wave_id": wave_id,
-        "instrument": instrument,
-        "role": role,
-        "career_stage": career_stage,
-        "high_cutoff": HIGH_SCORE_CUTOFF,
-        **_organisation_scope(),
-    }
-    return _organisation_rows(con.execute(sql("construct_figures"), params).df())
 
 
 @memoised

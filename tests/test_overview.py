@@ -154,7 +154,7 @@ def test_a_services_or_teams_figures_are_the_rows_of_every_teams_figures(demo_db
     # wave, worked out once: the same figures as the query filtered to the service or the
     # team, for every wave, service and team of the sample data, with and without a role.
     from queries import sql
-    from queries.survey import _every_teams_figures
+    from queries.survey import _wave_figures
     from tests.conftest import copy_store
     from wellbeing import store
     from wellbeing.core.measures import HIGH_SCORE_CUTOFF
@@ -181,8 +181,13 @@ def test_a_services_or_teams_figures_are_the_rows_of_every_teams_figures(demo_db
     checked = 0
     for wave_id in survey.waves(con)["id"].tolist():
         for role in (None, "Social worker"):
-            every = _every_teams_figures(
-                con, wave_id=int(wave_id), instrument="default", role=role, career_stage=None
+            every = _wave_figures(
+                con,
+                wave_id=int(wave_id),
+                instrument="default",
+                role=role,
+                career_stage=None,
+                scope="team",
             )
             narrowings = [
                 {column: value}
