@@ -6,9 +6,9 @@ network address until sign-in is set up. docs/security.md explains why this is
 the only way to start it.
 """
 
-# A process the server starts to decide a large wave (wellbeing/core/apart.py) runs this
-# script again as __mp_main__, as multiprocessing does on start: it needs none of the
-# server (1.8 s of imports in each such process).
+# multiprocessing runs the main module again as __mp_main__ in each process it starts.
+# The decision processes (wellbeing/core/apart.py) now start without it; should any other
+# process run this script so, it needs none of the server (1.8 s of imports).
 if __name__ != "__mp_main__":
     import streamlit as st
 
