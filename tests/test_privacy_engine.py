@@ -1055,3 +1055,25 @@ def test_a_cells_level_is_the_deepest_its_key_names_one_by_one_and_many_at_once(
     assert [privacy.SURVEY.level_of(k) for k in keys] == expected
     named = np.array([[value != ALL for value in k] for k in keys])
     assert [privacy.LEVELS[n] for n in privacy.SURVEY.level_numbers(named)] == expected
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_columns_values_are_numbered_as_the_sorted_text_of_its_rows(seed: int) -> None:
+    # The engine numbers each dimension's values by their text in sorted order, a
+    # missing value as "Not stated" (so a blank and the literal answer are one group).
+    # Worked out from the distinct values alone; the same as numbering every row's text.
+    from wellbeing.privacy import cells
+
+    rng = np.random.default_rng(seed)
+    pool = ["b", "a", "Not stated", "É", "e", "10", "2", None, 10, 2.5]
+    rows = [pool[i] for i in rng.integers(0, len(pool), 200)]
+    for column in (pd.Series(rows, dtype="object"), pd.Series(rows[:50]).astype("string")):
+        text = column.astype("object").where(column.notna(), privacy.NOT_STATED).astype(str)
+        expected_values, expected_codes = np.unique(text.to_numpy(), return_inverse=True)
+        codes, values = cells._coded(column)
+        assert values == tuple(expected_values.tolist())
+        assert codes.tolist() == expected_codes.reshape(-1).tolist()
+    # A value and its text are one value; a column with nothing missing has no "Not stated".
+    codes, values = cells._coded(pd.Series([2, "2", "x"], dtype="object"))
+    assert values == ("2", "x") and codes.tolist() == [0, 0, 1]
+    assert cells._coded(pd.Series(["x", "y"]))[1] == ("x", "y")
