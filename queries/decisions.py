@@ -154,14 +154,24 @@ def frame_from_groups(
     return frame, specs
 
 
+# Sets counted per number in wave_groups.sql: one number holds every set of a wave but
+# one with more than this many measures and items (a smaller count is for tests).
+SETS_PER_NUMBER = 127
+
+
 def wave_groups(
-    con: duckdb.DuckDBPyConnection, *, wave_id: int, uploads: list[int]
+    con: duckdb.DuckDBPyConnection,
+    *,
+    wave_id: int,
+    uploads: list[int],
+    sets_per_number: int = SETS_PER_NUMBER,
 ) -> pd.DataFrame:
     """One row per finest group and set it counts in (``wave_groups.sql``), unsorted; a
     group's attributes and pattern on its ``first_set`` row only."""
     params = {
         "wave_id": wave_id,
         "uploads": uploads,
+        "set_bits": sets_per_number,
         "high_cutoff": HIGH_SCORE_CUTOFF,
         "items": list(PUBLISHED_ITEMS),
         "agree_from": [float(v) for v in PUBLISHED_ITEMS.values()],

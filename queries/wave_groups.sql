@@ -19,6 +19,8 @@
 -- $high_cutoff  a score at or above this is "high"
 -- $items        the items whose agreement is shown (a list of codes) ...
 -- $agree_from   ... and, in the same order, the answer from which each counts as agreeing
+-- $set_bits     sets per number a person's sets are counted in (at most 128, the bits of
+--               an unsigned 128-bit integer; a person with more sets has more numbers)
 with people as (
     select
         r.id,
@@ -90,10 +92,10 @@ set_numbers as (
 ),
 
 set_words as (
-    -- Which sets each person counts in, as the bits of one number per 127 sets: grouping
+    -- Which sets each person counts in, as the bits of one number per $set_bits sets: grouping
     -- 25,000 people by a number or two is far cheaper than sorting each one's 20 names.
-    select m.id, n.number // 127 as word,
-        bit_or(1::uhugeint << (n.number % 127)::uhugeint) as bits,
+    select m.id, n.number // $set_bits as word,
+        bit_or(1::uhugeint << (n.number % $set_bits)::uhugeint) as bits,
     from memberships as m
     join set_numbers as n on n.universe = m.universe
     group by m.id, word

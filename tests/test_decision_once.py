@@ -661,6 +661,33 @@ def test_a_waves_groups_carry_each_groups_text_once(demo_db: Path, tmp_path: Pat
         decisions.forget_remembered()
 
 
+def test_a_waves_groups_are_the_same_however_many_numbers_hold_a_persons_sets(
+    demo_db: Path, tmp_path: Path
+):
+    # wave_groups.sql counts each person's sets as the bits of one number per 127 sets; a
+    # wave of more sets (many measures of HR's own) takes several numbers a person. With
+    # 2 or 3 sets a number, the sample data's 20-odd sets take many: the groups, their
+    # order and every figure must come out as with one number.
+    con, wave_id = newest_wave_of_a_copy(demo_db, tmp_path)
+    try:
+        current = list(decisions.active_uploads(con, wave_id=wave_id))
+
+        def groups(per_number: int) -> pd.DataFrame:
+            return decisions.wave_groups(
+                con, wave_id=wave_id, uploads=current, sets_per_number=per_number
+            )
+
+        long = groups(decisions.SETS_PER_NUMBER)
+        # One number a person as it is; several with 2 or 3 sets a number.
+        assert 6 < long["universe"].nunique() <= decisions.SETS_PER_NUMBER
+        one = decisions.frame_from_groups(long, current, [])[0]
+        for per_number in (2, 3):
+            assert decisions.frame_from_groups(groups(per_number), current, [])[0].equals(one)
+    finally:
+        con.close()
+        decisions.forget_remembered()
+
+
 def test_a_failed_background_decision_is_shown_once_and_tried_again(
     demo_db: Path, tmp_path: Path, monkeypatch
 ):
