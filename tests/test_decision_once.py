@@ -17,7 +17,7 @@ from conftest import dashboard_on_a_copy_of
 from streamlit.testing.v1 import AppTest
 from support import PASSWORD
 
-from queries import decisions, settings, sql, survey, survey_gate
+from queries import cache, decisions, settings, sql, survey, survey_gate
 from wellbeing import privacy, store
 from wellbeing.core import roles
 
@@ -241,7 +241,7 @@ def test_a_started_server_warms_up_before_anyone_connects(
             thread.join(timeout=120)
         for thread in [t for t in threading.enumerate() if t.name == "prepare-decisions"]:
             thread.join(timeout=120)
-        assert imported == names
+        assert imported == [run.STREAMLIT_EMOJIS, *names]
         shared = run.database(str(path))
         kept = shared.execute("select wave_id, part from wave_verdicts").fetchall()
         assert sorted(kept) == sorted((w, p) for w in waves for p in privacy.LEVELS)
@@ -250,6 +250,38 @@ def test_a_started_server_warms_up_before_anyone_connects(
         run._stop_preparing.clear()
         st.cache_resource.clear()
         decisions.forget_remembered()
+
+
+@pytest.mark.background_preparation
+def test_the_preparation_begun_at_start_waits_for_the_first_run_to_end(
+    demo_db: Path, tmp_path: Path, monkeypatch
+):
+    # On two cores, the preparation sharing the interpreter with the first leader's
+    # first run doubled it: begun at start, it waits until a run has ended.
+    from wellbeing.ui import run
+
+    first_run_over = threading.Event()
+    monkeypatch.setattr(run, "_first_run_over", first_run_over)
+    monkeypatch.setattr(run, "FIRST_RUN_GRACE_SECONDS", 120.0)
+    monkeypatch.setattr(run, "_prepared_versions", set())
+    began: list[bool] = []
+    monkeypatch.setattr(
+        run.supervision,
+        "prepare_supervision_months",
+        lambda cursor, stop: began.append(first_run_over.is_set()),
+    )
+    monkeypatch.setattr(run.survey, "prepare_decisions", lambda cursor, stop: None)
+    with dashboard_on_a_copy_of(demo_db, tmp_path, monkeypatch) as path:
+        shared = run.database(str(path))
+        run._prepare_figures(shared, cache.data_version(shared.cursor()))
+        time.sleep(0.3)
+        assert began == [], "the preparation began before any run had ended"
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+        assert not at.exception, at.exception
+        assert first_run_over.is_set()
+        for thread in [t for t in threading.enumerate() if t.name == "prepare-decisions"]:
+            thread.join(timeout=60)
+        assert began == [True]
 
 
 def _decided_for_pages() -> None:

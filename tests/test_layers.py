@@ -171,3 +171,37 @@ def test_the_layer_contract_refuses_a_deliberate_violation(tmp_path, module, lin
     assert result.returncode != 0, report
     # Others may break too: an upward import reaches whatever the layer above imports.
     assert f"{contract_name(contract)} BROKEN" in report, report
+
+
+def test_the_server_imports_none_of_the_dashboard_before_it_listens():
+    # serve.py listens as soon as Streamlit and the gates are imported; the dashboard's
+    # modules (pandas, scipy, the queries, the charts: 0.6 s) are imported on a thread
+    # while the first browser loads (wellbeing.ui.run.warm_start). A top-level import
+    # that pulls them into the gates delays every start by that much.
+    heavy = ["pandas", "scipy", "queries", "wellbeing.present", "wellbeing.ui.run"]
+    code = (
+        "import sys; import wellbeing.ui.serving; "
+        f"print([name for name in {heavy!r} if name in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]", result.stdout
+
+
+def test_every_name_the_pages_use_from_ui_is_its_modules_own():
+    # wellbeing.ui imports each name's module on first use. A submodule imported under a
+    # name the package also exports would shadow it (``ui.filters`` a module, not the
+    # function): every module is imported first, then every name is checked.
+    import importlib
+
+    from wellbeing import ui
+
+    for module in ui.modules():
+        importlib.import_module(f"wellbeing.ui.{module}")
+    for name in ui.__all__:
+        value = getattr(ui, name)
+        assert not isinstance(value, type(ui)), f"ui.{name} is a module"
+        assert name in dir(ui)
+    with pytest.raises(AttributeError):
+        _ = ui.no_such_name

@@ -89,12 +89,11 @@ def test_every_page_says_the_figures_are_demo_data_and_hr_can_remove_them(demo_a
 
 
 def test_the_chart_code_is_preloaded_once_per_session(demo_app_db):
-    import importlib
+    from wellbeing.ui import routing
 
-    navigation = importlib.import_module("wellbeing.ui.navigation")  # the module, not ui's function
     # The installed Streamlit has exactly one chart module to name (a new Streamlit
     # with another layout would silently lose the preload: this says so).
-    module = navigation._plotly_chart_module()
+    module = routing._plotly_chart_module()
     assert module is not None and module.startswith("PlotlyChart.")
 
     def preloads(at: AppTest) -> int:

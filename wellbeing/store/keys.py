@@ -38,7 +38,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from wellbeing.store import config
 from wellbeing.store.transaction import transaction
@@ -339,6 +338,10 @@ def _rehash_stored(
 
     Each distinct hash is worked out once in Python, then joined back in SQL.
     """
+    # Here, not with the module: the web server reads the store's settings before it
+    # listens (serve.py), and pandas would add 0.3 s to every start.
+    import pandas as pd
+
     workers = con.execute(
         "select worker_key from staff union select worker_key from supervision_sessions "
         "union select supervisor_key from supervision_sessions where supervisor_key is not null"

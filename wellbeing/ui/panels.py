@@ -16,7 +16,7 @@ from wellbeing.present import figures, plain
 from wellbeing.present.panels import Panel
 from wellbeing.present.tables import Table
 from wellbeing.ui.downloads import chart_download, table_downloads
-from wellbeing.ui.filters import FILTER_KEYS
+from wellbeing.ui.sidebar import FILTER_KEYS
 from wellbeing.ui.text import reading
 
 # No plotly toolbar: its image button saved "newplot.png" with no title or source

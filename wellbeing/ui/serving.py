@@ -28,6 +28,7 @@ import contextlib
 import datetime as dt
 import os
 import sys
+import threading
 import tomllib
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
@@ -39,11 +40,12 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from wellbeing import store
-from wellbeing.access import auth
-from wellbeing.core import roles
+# Only what the server needs before it listens. The dashboard's own modules (pandas, scipy,
+# the queries, the charts: 0.6 s of a start) are imported inside the functions that use
+# them, and at start on a thread of their own (_import_and_warm_up), while the first
+# browser loads Streamlit's page.
 from wellbeing.store import config
-from wellbeing.ui import run, sessions
+from wellbeing.ui import sessions
 
 UPLOAD_PREFIX = "/_stcore/upload_file/"
 MEDIA_PREFIX = "/media/"
@@ -69,6 +71,8 @@ _gate_serving: list[bool] = []
 
 
 def now() -> dt.datetime:
+    from wellbeing.access import auth
+
     return auth.clock()
 
 
@@ -90,6 +94,8 @@ class UploadGate:
         ):
             await self.app(scope, receive, send)
             return
+        from wellbeing.core import roles
+
         tab = scope["path"][len(UPLOAD_PREFIX) :].split("/", 1)[0]
         allowance = sessions.upload_allowance(tab, now=now(), role=roles.HR_ADMIN)
         if not allowance:
@@ -182,8 +188,16 @@ async def lifespan(_app) -> AsyncIterator[None]:
         print(NOT_LAUNCHED, file=sys.stderr, flush=True)
         raise SystemExit(2)
     _gate_serving[:] = [True]
-    run.warm_start()
+    threading.Thread(target=_import_and_warm_up, name="import-dashboard", daemon=True).start()
     yield
+
+
+def _import_and_warm_up() -> None:
+    """Import the dashboard and warm it up (``run.warm_start``), on a thread: the server
+    listens meanwhile, and the first browser loads Streamlit's page."""
+    from wellbeing.ui import run
+
+    run.warm_start()
 
 
 # serve.py writes ``app = st.App("dashboard.py", routes=ROUTES, middleware=MIDDLEWARE,
@@ -275,6 +289,9 @@ def check_before_listening(address: str | None, *, database: Path) -> None:
     address = (address or "").strip()
     if address in LOOPBACK or address.startswith("127."):
         return
+    from wellbeing import store
+    from wellbeing.access import auth
+
     con = store.connect(database)
     try:
         configured = auth.sign_in_configured(con, single_sign_on=_single_sign_on_configured())
@@ -298,6 +315,8 @@ def launch(application: st.App, arguments: Sequence[str] | None = None) -> None:
     os.environ["FORWARDED_ALLOW_IPS"] = trusted_proxies()
     streamlit_config._main_script_path = str(Path(sys.argv[0]).resolve())
     bootstrap.load_config_options(options)
+    from wellbeing import store
+
     try:
         check_before_listening(
             streamlit_config.get_option("server.address"), database=config.database_path()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ import streamlit as st
 
 from wellbeing.core import roles
 from wellbeing.present import plain
-from wellbeing.ui.filters import FILTER_KEYS
+from wellbeing.ui.sidebar import FILTER_KEYS
 
 
 @dataclass(frozen=True)
@@ -74,9 +75,13 @@ CHARTS_PRELOADED_KEY = "charts_preloaded"
 _STREAMLIT_JS = Path(st.__file__).parent / "static" / "static" / "js"
 
 
+@functools.cache
 def _plotly_chart_module() -> str | None:
     found = sorted(_STREAMLIT_JS.glob("PlotlyChart.*.js"))
     return found[0].name if len(found) == 1 else None
+
+
+_plotly_chart_module()  # with the module, which a server imports at start, not in a run
 
 
 def preload_charts() -> None:
