@@ -10,7 +10,9 @@
 --
 -- $wave_id       the wave
 -- $high_cutoff   a score at or above this counts as "high"
-with scoped as (
+-- The wave's scores are read once (materialized): the five measures and HR's own both come
+-- from them, and reported_scores is the costly part of reading them.
+with wave_scores as materialized (
     select
         r.id,
         r.service,
@@ -22,7 +24,6 @@ with scoped as (
     from active_responses as r
     join reported_scores as s on s.response_id = r.id and s.instrument = 'default'
     where r.wave_id = $wave_id
-        and s.construct in ('stress', 'support', 'challenge', 'change_fatigue', 'intention_to_leave')
 ),
 
 per_response as (
@@ -37,22 +38,21 @@ per_response as (
         max(score) filter (where construct = 'challenge') as challenge,
         max(score) filter (where construct = 'change_fatigue') as change_fatigue,
         max(score) filter (where construct = 'intention_to_leave') as intention_to_leave,
-    from scoped
+    from wave_scores
+    where construct in ('stress', 'support', 'challenge', 'change_fatigue', 'intention_to_leave')
     group by id
 ),
 
 own as (
     select
         'own:' || s.construct as measure,
-        r.service,
-        r.team,
-        r.role,
-        r.career_stage,
+        s.service,
+        s.team,
+        s.role,
+        s.career_stage,
         s.score >= m.high_cutoff as is_high,
-    from active_responses as r
-    join reported_scores as s on s.response_id = r.id and s.instrument = 'default'
-    join measure_current as m on m.instrument = s.instrument and m.construct = s.construct
-    where r.wave_id = $wave_id
+    from wave_scores as s
+    join measure_current as m on m.instrument = 'default' and m.construct = s.construct
 ),
 
 measured as (
