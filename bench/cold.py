@@ -53,6 +53,21 @@ WATCH = """
 """
 RAN_AND_READY = "() => window.__ran === true && (" + READY + ")()"
 TIMEOUT_MS = 180_000
+# In every page of a context, from its first byte: when Streamlit's app appears, and each
+# change of its script's state, on the page's own clock (performance.now(), which starts
+# as the page is requested), so that a first paint can be taken apart.
+TIMELINE = """
+window.__timeline = [];
+new MutationObserver((records, observer) => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app) return;
+    observer.disconnect();
+    window.__timeline.push(['loaded', performance.now()]);
+    new MutationObserver(() => window.__timeline.push(
+        [app.getAttribute('data-test-script-state'), performance.now()]
+    )).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}).observe(document, {childList: true, subtree: true});
+"""
 
 
 @dataclass
@@ -63,6 +78,50 @@ class Visit:
 
 
 @dataclass
+class FirstPaint:
+    """Seconds from the server process's start to each part of a first paint."""
+
+    healthy: float  # the server answered its health check
+    requested: float  # the browser asked for the page
+    loaded: float | None  # Streamlit's page loaded: its app in the document
+    run_started: float | None  # the first run of the script began
+    run_ended: float | None  # the last run before the page was ready ended
+    painted: float
+
+    def describe(self) -> str:
+        def at(seconds: float | None) -> str:
+            return "-" if seconds is None else f"{seconds:.2f} s"
+
+        return (
+            f"healthy {at(self.healthy)}, Streamlit's page loaded {at(self.loaded)}, "
+            f"the script ran {at(self.run_started)} to {at(self.run_ended)}, "
+            f"painted {at(self.painted)}"
+        )
+
+
+def first_paint(
+    timeline: list[list], *, healthy: float, requested: float, painted: float
+) -> FirstPaint:
+    """The parts of a first paint from the page's :data:`TIMELINE` (milliseconds since the
+    page was requested), with the rest in seconds since the server process started."""
+
+    def since_start(milliseconds: float | None) -> float | None:
+        return None if milliseconds is None else requested + milliseconds / 1000
+
+    loaded = next((at for state, at in timeline if state == "loaded"), None)
+    started = next((at for state, at in timeline if state == "running"), None)
+    ended = [at for state, at in timeline if state == "notRunning"]
+    return FirstPaint(
+        healthy=healthy,
+        requested=requested,
+        loaded=since_start(loaded),
+        run_started=since_start(started),
+        run_ended=since_start(ended[-1] if ended else None),
+        painted=painted,
+    )
+
+
+@dataclass
 class ColdResult:
     overview_loaded_ms: float | None = None
     overview_empty_ms: float | None = None
@@ -70,6 +129,9 @@ class ColdResult:
     floor_first_paint_ms: float | None = None
     floor_repaints_ms: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # Each first paint taken apart: the floor's, and the Overview's after a restart.
+    floor_parts: FirstPaint | None = None
+    overview_loaded_parts: FirstPaint | None = None
 
 
 def sample_store(path: Path) -> Path:
@@ -87,14 +149,14 @@ def sample_store(path: Path) -> Path:
 
 
 @contextmanager
-def started_server(script: Path, db: Path | None) -> Iterator[tuple[str, float]]:
+def started_server(script: Path, db: Path | None) -> Iterator[tuple[str, float, float]]:
     """Serve ``script`` now (the dashboard through serve.py): (URL, perf_counter at the
-    start); stopped after."""
+    start, seconds until it was healthy); stopped after."""
     environment = dict(os.environ, STREAMLIT_SERVER_FILE_WATCHER_TYPE="none")
     if db is not None:
         environment["WELLBEING_DB"] = str(db)
     with browser.running_server(environment, script=script, poll=0.05) as (url, _, started):
-        yield url, started
+        yield url, started, time.perf_counter() - started
 
 
 def _painted_since(page, started: float) -> float:
@@ -103,11 +165,21 @@ def _painted_since(page, started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def _open(context, url: str, started: float) -> tuple[object, float]:
+def _open(context, url: str, started: float, healthy: float) -> tuple[object, FirstPaint]:
+    """A new page of ``context`` (made with :data:`TIMELINE`) opened at ``url`` and ready."""
     page = context.new_page()
+    requested = time.perf_counter() - started
     page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
     page.wait_for_function(READY, timeout=TIMEOUT_MS)
-    return page, _painted_since(page, started)
+    painted = _painted_since(page, started) / 1000
+    timeline = page.evaluate("window.__timeline || []")
+    return page, first_paint(timeline, healthy=healthy, requested=requested, painted=painted)
+
+
+def _context(chromium):
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(TIMELINE)
+    return context
 
 
 def _click_and_wait(page, locator) -> float:
@@ -192,10 +264,11 @@ def measure(*, floor_changes: int = 10) -> ColdResult:
         )
         try:
             # The floor first: a page that draws nothing but a title and one filter.
-            context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+            context = _context(chromium)
             try:
-                with started_server(FLOOR_APP, None) as (url, started):
-                    page, result.floor_first_paint_ms = _open(context, url, started)
+                with started_server(FLOOR_APP, None) as (url, started, healthy):
+                    page, result.floor_parts = _open(context, url, started, healthy)
+                    result.floor_first_paint_ms = result.floor_parts.painted * 1000
                     result.floor_repaints_ms = floor_repaints(page, floor_changes)
             except Exception as error:
                 result.errors.append(f"floor: {error}"[:300])
@@ -205,10 +278,12 @@ def measure(*, floor_changes: int = 10) -> ColdResult:
             # Restart on the loaded store: Overview, then every page's first visit.
             with tempfile.TemporaryDirectory() as folder:
                 copy = sample_store(Path(folder) / "wellbeing.duckdb")
-                context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+                context = _context(chromium)
                 try:
-                    with started_server(ROOT / "dashboard.py", copy) as (url, started):
-                        page, result.overview_loaded_ms = _open(context, url, started)
+                    with started_server(ROOT / "dashboard.py", copy) as (url, started, healthy):
+                        page, parts = _open(context, url, started, healthy)
+                        result.overview_loaded_parts = parts
+                        result.overview_loaded_ms = parts.painted * 1000
                         result.visits = first_visits(page, explore_titles())
                 except Exception as error:
                     result.errors.append(f"loaded store: {error}"[:300])
@@ -217,10 +292,11 @@ def measure(*, floor_changes: int = 10) -> ColdResult:
 
                 # An empty store: the demo import runs in the first run.
                 empty = Path(folder) / "empty.duckdb"
-                context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+                context = _context(chromium)
                 try:
-                    with started_server(ROOT / "dashboard.py", empty) as (url, started):
-                        _, result.overview_empty_ms = _open(context, url, started)
+                    with started_server(ROOT / "dashboard.py", empty) as (url, started, healthy):
+                        _, parts = _open(context, url, started, healthy)
+                        result.overview_empty_ms = parts.painted * 1000
                 except Exception as error:
                     result.errors.append(f"empty store: {error}"[:300])
                 finally:

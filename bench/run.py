@@ -38,6 +38,7 @@ open the store file.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -467,7 +468,7 @@ def _leaders_floor(seconds: float) -> float | None:
     """One leader clicking on bench/floor_app.py: the protocol's own floor."""
     from bench import cold, leaders
 
-    with cold.started_server(cold.FLOOR_APP, None) as (url, _):
+    with cold.started_server(cold.FLOOR_APP, None) as (url, _, _):
         curve = leaders.measure(url, levels=[1], seconds=seconds, think=0.5)
     return curve[0]["median_ms"]
 
@@ -521,6 +522,12 @@ def issue_20(args, scale, data, results, floor: float) -> int:
         for problem in found.errors:
             print(f"  {problem}")
         slowest = max(visits, key=lambda v: v.ms) if visits else None
+        for name, parts in (
+            ("the Overview after a restart", found.overview_loaded_parts),
+            ("the floor", found.floor_parts),
+        ):
+            if parts is not None:
+                print(f"  {name}, from the server's start: {parts.describe()}")
         ms = found.overview_loaded_ms
         row(cold_figures[0], ms and ms / 1000, _s(ms), _times(ms, first_paint), cold_start)
         row(
@@ -539,6 +546,9 @@ def issue_20(args, scale, data, results, floor: float) -> int:
             "floor_first_paint_ms": first_paint,
             "floor_repaints_ms": found.floor_repaints_ms,
             "errors": found.errors,
+            "floor_parts": found.floor_parts and dataclasses.asdict(found.floor_parts),
+            "overview_loaded_parts": found.overview_loaded_parts
+            and dataclasses.asdict(found.overview_loaded_parts),
         }
 
     # First visits with no background preparation, at the chosen scale.

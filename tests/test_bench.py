@@ -257,3 +257,34 @@ def test_the_servers_cpu_time_counts_the_processes_under_it():
                 continue  # ended meanwhile
         parent.kill()
         parent.wait()
+
+
+def test_a_first_paint_is_taken_apart_on_the_server_starts_clock():
+    # bench.cold prints where a cold start's time goes: the page's own clock starts as it
+    # is requested (0.55 s after the server's start here). A rerun before the page was
+    # ready ends the script later than its first run did.
+    from bench import cold
+
+    timeline = [
+        ["loaded", 700.0],
+        ["running", 780.0],
+        ["notRunning", 1500.0],
+        ["running", 1510.0],
+        ["notRunning", 1600.0],
+    ]
+    parts = cold.first_paint(timeline, healthy=0.5, requested=0.55, painted=2.2)
+    assert (parts.healthy, parts.requested, parts.painted) == (0.5, 0.55, 2.2)
+    assert parts.loaded == pytest.approx(1.25)
+    assert parts.run_started == pytest.approx(1.33)
+    assert parts.run_ended == pytest.approx(2.15)
+    assert parts.describe() == (
+        "healthy 0.50 s, Streamlit's page loaded 1.25 s, the script ran 1.33 s to 2.15 s, "
+        "painted 2.20 s"
+    )
+    # A page whose script never ran (the browser saw no change of state) says so.
+    assert (
+        "the script ran - to -"
+        in cold.first_paint(
+            [["loaded", 700.0]], healthy=0.5, requested=0.55, painted=2.2
+        ).describe()
+    )
