@@ -1,16 +1,16 @@
--- Respondents and score summaries per construct for one wave: per team, or for
--- the whole organisation (every team, with the role and career-stage
--- sub-filters applied so comparisons are like with like).
+-- Respondents and score summaries per construct for one wave: per team, and for
+-- all the teams together (the organisation, with the role and career-stage
+-- sub-filters applied so comparisons are like with like), from one pass over the
+-- wave's scores (grouping sets). Rows with organisation false: a row per team and
+-- construct; organisation true: team and service null, one row per construct.
 -- Raw counts: callers pass this through the confidentiality gate
 -- (queries.survey.construct_by_team, construct_for_organisation) and never show
 -- it directly.
 --
--- $scope         'team': a row per team and construct; 'organisation': team and
---                service are null, one row per construct
 -- $wave_id       the wave
 -- $instrument    'default' or 'hse'
--- $service       one service, or null for all (null for the organisation)
--- $team          one team, or null for all (null for the organisation)
+-- $service       one service, or null for all
+-- $team          one team, or null for all
 -- $role          one role, or null for all (a sub-filter: see parent_respondents)
 -- $career_stage  one career stage, or null for all (a sub-filter)
 -- $high_cutoff   a score at or above this counts as "high", unless HR set the
@@ -20,8 +20,8 @@
 with scoped as (
     select
         r.id,
-        case when $scope = 'team' then r.team end as team,
-        case when $scope = 'team' then r.service end as service,
+        r.team,
+        r.service,
         s.construct,
         s.score,
         coalesce(m.high_cutoff, $high_cutoff) as high_cutoff,
@@ -36,8 +36,9 @@ with scoped as (
 )
 
 select
+    grouping(team) = 1 as organisation,
     team,
-    any_value(service) as service,
+    case when grouping(team) = 0 then any_value(service) end as service,
     construct,
     count(*) filter (where in_filter) as respondents,
     avg(score) filter (where in_filter) as mean_score,
@@ -45,5 +46,5 @@ select
     avg(case when score >= high_cutoff then 1.0 else 0.0 end) filter (where in_filter) as share_high,
     count(*) as parent_respondents,
 from scoped
-group by team, construct
-order by team, construct
+group by grouping sets ((team, construct), (construct))
+order by organisation, team, construct

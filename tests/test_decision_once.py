@@ -354,7 +354,7 @@ def test_a_waves_figures_that_need_no_decision_are_worked_out_beside_it_for_the_
         return key in supervision_gate._DECISIONS
 
     recorded(overview, "_headline_counts", lambda **kw: kw["wave_id"], memo_kept)
-    recorded(survey, "_wave_figures", lambda **kw: (kw["wave_id"], kw["scope"]), memo_kept)
+    recorded(survey, "_wave_figures_every_scope", lambda **kw: kw["wave_id"], memo_kept)
     recorded(supervision_rows, "_period_worker_months", lambda **kw: kw["month_from"], memo_kept)
     recorded(
         supervision_gate,
@@ -387,7 +387,7 @@ def test_a_waves_figures_that_need_no_decision_are_worked_out_beside_it_for_the_
             pytest.fail("the page was still waiting after eight reruns")
     for name in (
         "_headline_counts",
-        "_wave_figures",
+        "_wave_figures_every_scope",
         "_period_worker_months",
         "compliance_decision",
     ):

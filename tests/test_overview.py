@@ -160,13 +160,17 @@ def test_a_services_or_teams_figures_are_the_rows_of_every_teams_figures(demo_db
     from wellbeing.core.measures import HIGH_SCORE_CUTOFF
 
     con = store.connect(copy_store(demo_db, tmp_path / "sample.duckdb"))
-    every_team = {"service": None, "team": None, "career_stage": None, "scope": "team"}
+    every_team = {"service": None, "team": None, "career_stage": None}
     every_team["high_cutoff"] = HIGH_SCORE_CUTOFF
 
     def filtered_query(name: str, filters: survey.Filters, **params) -> pd.DataFrame:
         """The query filtered to the service or team, gated as the page's figures are."""
-        raw = con.execute(sql(name), every_team | params | narrowing).df()
-        wave = {"wave_column": "wave_id"} if name.endswith("_by_wave") else {}
+        by_wave = name.endswith("_by_wave")
+        scope = {"scope": "team"} if by_wave else {}
+        raw = con.execute(sql(name), every_team | scope | params | narrowing).df()
+        if not by_wave:  # its teams' rows, not the organisation's
+            raw = raw[~raw["organisation"]].drop(columns="organisation").reset_index(drop=True)
+        wave = {"wave_column": "wave_id"} if by_wave else {}
         return survey.gate(
             con,
             raw,
