@@ -284,6 +284,29 @@ def test_the_preparation_begun_at_start_waits_for_the_first_run_to_end(
         assert began == [True]
 
 
+@pytest.mark.background_preparation
+def test_the_preparation_begun_at_start_goes_ahead_when_nobody_comes(
+    demo_db: Path, tmp_path: Path, monkeypatch
+):
+    # A server restarted at night with no leader connecting still prepares every wave:
+    # the wait for a first run has a limit.
+    from wellbeing.ui import run
+
+    monkeypatch.setattr(run, "_first_run_over", threading.Event())
+    monkeypatch.setattr(run, "FIRST_RUN_GRACE_SECONDS", 0.2)
+    monkeypatch.setattr(run, "_prepared_versions", set())
+    began = threading.Event()
+    monkeypatch.setattr(
+        run.supervision, "prepare_supervision_months", lambda cursor, stop: began.set()
+    )
+    monkeypatch.setattr(run.survey, "prepare_decisions", lambda cursor, stop: None)
+    with dashboard_on_a_copy_of(demo_db, tmp_path, monkeypatch) as path:
+        shared = run.database(str(path))
+        run._prepare_figures(shared, cache.data_version(shared.cursor()))
+        assert began.wait(timeout=30), "the preparation waited for a run that never came"
+        assert not run._first_run_over.is_set()
+
+
 def _decided_for_pages() -> None:
     for thread in [t for t in threading.enumerate() if t.name == "decide-for-a-page"]:
         thread.join(timeout=120)
