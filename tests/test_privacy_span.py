@@ -94,6 +94,49 @@ def test_teams_of_one_shown_cell_or_none_agree_with_least_squares(seed: int) -> 
     assert not ((dense.astype(np.int64) @ null) % _PRIME).any()
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_a_service_of_many_teams_projects_and_lifts_them_at_once_as_one_by_one(
+    seed: int, monkeypatch
+) -> None:
+    # A service of 16 or more teams with a null space each goes to their null spaces in
+    # one sparse product (span._TEAMS_AT_ONCE). Two services of 20 teams of one to four
+    # columns, each team's cell and a breakdown of it shown or not, then service and
+    # organisation rows: the sparse product gives exactly what the team-by-team loop
+    # gives, and least squares agrees with both.
+    from wellbeing.privacy import span
+
+    rng = np.random.default_rng(seed)
+    team = np.repeat(np.arange(40), rng.integers(1, 5, 40))
+    n_columns = len(team)
+    service = team // 20
+    rows = [np.flatnonzero(team == t) for t in range(40) if rng.random() < 0.6]
+    rows += [np.flatnonzero((team == t) & (rng.random(n_columns) < 0.5)) for t in range(40)]
+    rows += [np.flatnonzero(service == s) for s in range(2)]
+    rows += [np.flatnonzero(rng.random(n_columns) < 0.3) for _ in range(6)]
+    rows = [r for r in rows if len(r)]
+    targets = np.concatenate([np.eye(n_columns), rng.integers(0, 2, (30, n_columns))]).astype(
+        np.int64
+    )
+
+    def worked_out(teams_at_once: int):
+        monkeypatch.setattr(span, "_TEAMS_AT_ONCE", teams_at_once)
+        dense, system = shown_rows(rows, n_columns, service, team)
+        at_once = [node._teams_null_basis() is not None for node in system.root.children]
+        coefficients, exists = system.represent(targets, np.random.default_rng(seed))
+        null = system.null_vectors(np.random.default_rng(seed), 3)
+        return dense, at_once, system.null_rows(targets), null, coefficients, exists
+
+    dense, sparse_used, *sparse = worked_out(1)
+    _, loop_used, *loop = worked_out(10**9)
+    assert sparse_used == [True, True] and loop_used == [False, False]
+    for ours, theirs in zip(sparse, loop, strict=True):
+        assert np.array_equal(ours, theirs)
+    null_rows, null, _, exists = sparse
+    assert exists.tolist() == derivable(targets.astype(float), dense).tolist()
+    assert (~null_rows.any(axis=1)).tolist() == exists.tolist()
+    assert not ((dense.astype(np.int64) @ null) % _PRIME).any()
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_elimination_gives_the_reduced_echelon_form_across_chunks_of_columns(seed, monkeypatch):
     # Chunks of 7 columns, so that pivots are found in one chunk and worked out of the
