@@ -252,6 +252,49 @@ def test_the_union_search_finds_every_zero_sum_of_up_to_four_within_the_weight()
     assert found == [(0,), (1, 2), (3, 4, 5), (6, 7, 8, 9)]
 
 
+@pytest.mark.parametrize("seed", range(12))
+def test_the_union_search_agrees_with_trying_every_set_of_up_to_four(seed: int) -> None:
+    # Fingerprints with zero sums planted among random ones, atoms of 1 to 4 people:
+    # asked for every set, the search gives exactly the sets of up to four that add up
+    # to zero within the weight, in order (by size, then by their rows); asked for the
+    # smallest, it gives no other set and every one with no zero-sum part.
+    import itertools
+
+    from wellbeing.privacy.audit import zero_sum_subsets
+
+    rng = np.random.default_rng(seed)
+    n = 40
+    prints = rng.integers(0, _PRIME, (n, 4))
+    weight = rng.choice([1, 1, 1, 2, 2, 3, 4], n)
+    max_weight = [3, 4, 4, 5][seed % 4]
+    light = np.flatnonzero(weight == 1)
+    for planted, size in enumerate([1, 2, 2, 3, 3, 3, 4, 4, 4, 4]):
+        # Half among the lightest atoms, so that sets of three and four weigh little.
+        pool = light if planted % 2 else np.arange(n)
+        members = rng.choice(pool, size=size, replace=False)
+        prints[members[-1]] = (-prints[members[:-1]].sum(axis=0)) % _PRIME
+    every = [
+        subset
+        for size in range(1, 5)
+        for subset in itertools.combinations(range(n), size)
+        if weight[list(subset)].sum() <= max_weight
+        and not (prints[list(subset)].sum(axis=0) % _PRIME).any()
+    ]
+    assert {len(subset) for subset in every} >= {3, 4} or max_weight < 4
+    assert zero_sum_subsets(prints, weight, max_weight, minimal=False) == every
+    smallest = zero_sum_subsets(prints, weight, max_weight)
+    assert set(smallest) <= set(every)
+    for subset in every:
+        parts = [
+            part
+            for size in range(1, len(subset))
+            for part in itertools.combinations(subset, size)
+            if part in every
+        ]
+        if not parts:
+            assert subset in smallest
+
+
 def test_distinct_rows_are_numbered_as_numpys_unique_numbers_them():
     # The cube, the span and the atoms number distinct rows with one lexsort of the
     # columns (privacy.arrays); np.unique(axis=0) gives the same rows, order and numbers.
