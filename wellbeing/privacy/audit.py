@@ -212,24 +212,34 @@ def zero_sum_subsets(
     """Sets of up to ``largest`` rows of ``prints`` adding up to zero mod p, of weight <= max.
 
     ``minimal``: leave out most sets made of smaller ones that add up to zero (every
-    set of a family is then a union of the sets found); otherwise every set.
+    set of a family is then a union of the sets found); otherwise every set. Sets come
+    by size, then in the order of their rows, each as its rows in order. Weights are at
+    least 1.
 
-    Pairs, triples and quadruples are matched by sorting: every set a < b < c < d
-    is the pair (a, b) plus the pair (c, d) with b < c. Sums of pairs are keyed on
-    their first two lanes (a false match about once in p^2) and only the matches
-    are checked on every lane.
+    Pairs, triples and quadruples are matched by sorting, with the rows put lightest
+    first: every set a < b < c < d (in that order) is the pair (a, b) plus the pair
+    (c, d) with b < c, or the pair (a, b) plus c > b. As c weighs at least as much as
+    b, only pairs with w(a) + 2 w(b) within the weight can start a triple (of groups
+    of fewer than 5: the pairs of two single people, a quarter of those light enough
+    to take a third). Sums of pairs are keyed on their first two lanes (a false match
+    about once in p^2) and only the matches are checked on every lane.
     """
     if max_weight < 1 or not len(prints):
         return []
     p = _PRIME
+    order = np.argsort(weight, kind="stable")
+    prints, weight = prints[order], weight[order]
 
     def key(first: np.ndarray, second: np.ndarray) -> np.ndarray:
         return first * p + second
 
+    def rows(*members: np.ndarray) -> list[tuple[int, ...]]:
+        """Sets (one array per member) as the rows they are, in order."""
+        sets = np.sort(order[np.column_stack(members)], axis=1)
+        return sorted(map(tuple, sets.tolist()))
+
     zero = ~prints.any(axis=1)
-    found: list[tuple[int, ...]] = [
-        (int(i),) for i in np.flatnonzero(zero & (weight <= max_weight))
-    ]
+    found = rows(np.flatnonzero(zero & (weight <= max_weight)))
     if largest < 2 or max_weight < 2:
         return found
     lane0, lane1 = prints[:, 0], prints[:, 1]
@@ -243,11 +253,12 @@ def zero_sum_subsets(
         & (weight[query] + weight[other] <= max_weight)
         & (negative[query] == prints[other]).all(axis=1)
     )
-    found += [(int(a), int(b)) for a, b in zip(query[ok], other[ok], strict=True)]
+    found += rows(query[ok], other[ok])
     if largest < 3 or max_weight < 3:
         return found
-    # Pairs light enough to take a third member.
-    pair_a, pair_b = _light_pairs(weight, max_weight - 1, ~(zero & minimal))
+    # The first pair of a triple, and either pair of a quadruple (the other weighs at
+    # least 2): see _light_pairs.
+    pair_a, pair_b = _light_pairs(weight, max_weight, ~(zero & minimal), quadruples=largest >= 4)
     sum0 = _plus(lane0[pair_a], lane0[pair_b])
     sum1 = _plus(lane1[pair_a], lane1[pair_b])
     # A pair adding up to zero was found as a pair: not a part of a larger set.
@@ -267,11 +278,7 @@ def zero_sum_subsets(
     ok = (pair_weight[query] + weight[other] <= max_weight) & ~(
         (prints[pair_a[query]] + prints[pair_b[query]] + prints[other]) % p
     ).any(axis=1)
-    # In order (the pairs are listed weight class by weight class): the repairs take
-    # the leaks as the search lists them.
-    found += sorted(
-        (int(pair_a[q]), int(pair_b[q]), int(o)) for q, o in zip(query[ok], other[ok], strict=True)
-    )
+    found += rows(pair_a[query[ok]], pair_b[query[ok]], other[ok])
     if largest < 4 or max_weight < 4:
         return found
     # Two pairs of a quadruple weigh at least 2 each, so each at most max_weight - 2.
@@ -289,10 +296,8 @@ def zero_sum_subsets(
         )
         % p
     ).any(axis=1)
-    found += sorted(
-        (int(pair_a[q]), int(pair_b[q]), int(pair_a[o]), int(pair_b[o]))
-        for q, o in zip(query[ok], other[ok], strict=True)
-    )
+    query, other = query[ok], other[ok]
+    found += rows(pair_a[query], pair_b[query], pair_a[other], pair_b[other])
     return found
 
 
@@ -309,31 +314,37 @@ def _minus(a: np.ndarray) -> np.ndarray:
 
 
 def _light_pairs(
-    weight: np.ndarray, limit: int, allowed: np.ndarray
+    weight: np.ndarray, max_weight: int, allowed: np.ndarray, *, quadruples: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(a, b) with a < b for every pair of allowed rows whose weights add up to at most
-    ``limit``, listed weight class by weight class.
+    """(a, b) with a < b, for the pairs of allowed rows (in ascending order of weight)
+    that can start a set of three within ``max_weight`` (w(a) + 2 w(b) at most it, as
+    the third weighs at least w(b)) or, with ``quadruples``, be either half of a set of
+    four (w(a) + w(b) at most max_weight - 2), listed weight class by weight class.
 
-    Of a few thousand small atoms most pairs weigh too much (at 100,000 respondents, 2.3
-    of 5.4 million): listing every pair first, to drop those, took most of the search.
+    Of a few thousand small atoms most pairs weigh too much (at 100,000 respondents, 5.4
+    million pairs of which 0.6 million can start a triple): listing every pair first,
+    to drop those, took most of the search.
     """
-    rows = np.flatnonzero(allowed & (weight <= limit))
+
+    def light_enough(first: int, second: int) -> bool:
+        return first + 2 * second <= max_weight or (quadruples and first + second <= max_weight - 2)
+
+    rows = np.flatnonzero(allowed)
     weights = weight[rows]
     classes = np.unique(weights)
     members = [rows[weights == w] for w in classes]
     firsts: list[np.ndarray] = []
     seconds: list[np.ndarray] = []
-    for i, (light, mine) in enumerate(zip(classes, members, strict=True)):
-        if 2 * light <= limit:
+    for i, (light, mine) in enumerate(zip(classes.tolist(), members, strict=True)):
+        if light_enough(light, light):
             first, second = np.triu_indices(len(mine), k=1)
             firsts.append(mine[first])
             seconds.append(mine[second])
-        for heavier, theirs in zip(classes[i + 1 :], members[i + 1 :], strict=True):
-            if light + heavier > limit:
+        for heavier, theirs in zip(classes[i + 1 :].tolist(), members[i + 1 :], strict=True):
+            if not light_enough(light, heavier):
                 break
-            a, b = np.repeat(mine, len(theirs)), np.tile(theirs, len(mine))
-            firsts.append(np.minimum(a, b))
-            seconds.append(np.maximum(a, b))
+            firsts.append(np.repeat(mine, len(theirs)))
+            seconds.append(np.tile(theirs, len(mine)))
     if not firsts:
         empty = np.zeros(0, dtype=np.intp)
         return empty, empty
