@@ -94,15 +94,25 @@ def test_teams_of_one_shown_cell_or_none_agree_with_least_squares(seed: int) -> 
     assert not ((dense.astype(np.int64) @ null) % _PRIME).any()
 
 
+# The engine's shortcuts for large systems, each taken everywhere (the value) and nowhere:
+# a service's teams projected in one sparse product; every product in floating point;
+# every node's reduced equations kept as two factors (in floating point).
+SHORTCUTS = {
+    "_TEAMS_AT_ONCE": (1, 10**9),
+    "_SMALL_PRODUCT": (0, 10**18),
+    "_FACTORED_REDUCED": (0, 10**12),
+}
+
+
+@pytest.mark.parametrize("shortcut", sorted(SHORTCUTS))
 @pytest.mark.parametrize("seed", range(5))
-def test_a_service_of_many_teams_projects_and_lifts_them_at_once_as_one_by_one(
-    seed: int, monkeypatch
+def test_the_shortcuts_for_large_systems_give_what_the_plain_loops_give(
+    seed: int, shortcut: str, monkeypatch
 ) -> None:
-    # A service of 16 or more teams with a null space each goes to their null spaces in
-    # one sparse product (span._TEAMS_AT_ONCE). Two services of 20 teams of one to four
-    # columns, each team's cell and a breakdown of it shown or not, then service and
-    # organisation rows: the sparse product gives exactly what the team-by-team loop
-    # gives, and least squares agrees with both.
+    # Two services of 20 teams of one to four columns, each team's cell and a breakdown
+    # of it shown or not, then service and organisation rows: with the shortcut taken,
+    # projections, lifts and combinations are exactly those without it, and least
+    # squares agrees with both.
     from wellbeing.privacy import span
 
     rng = np.random.default_rng(seed)
@@ -118,20 +128,25 @@ def test_a_service_of_many_teams_projects_and_lifts_them_at_once_as_one_by_one(
         np.int64
     )
 
-    def worked_out(teams_at_once: int):
-        monkeypatch.setattr(span, "_TEAMS_AT_ONCE", teams_at_once)
+    def worked_out(value: int):
+        for name, (_, without) in SHORTCUTS.items():
+            monkeypatch.setattr(span, name, value if name == shortcut else without)
         dense, system = shown_rows(rows, n_columns, service, team)
-        at_once = [node._teams_null_basis() is not None for node in system.root.children]
+        taken = {
+            "_TEAMS_AT_ONCE": [s._teams_null_basis() is not None for s in system.root.children],
+            "_FACTORED_REDUCED": [system.root._factors is not None],
+            "_SMALL_PRODUCT": [span._SMALL_PRODUCT == 0],
+        }[shortcut]
         coefficients, exists = system.represent(targets, np.random.default_rng(seed))
         null = system.null_vectors(np.random.default_rng(seed), 3)
-        return dense, at_once, system.null_rows(targets), null, coefficients, exists
+        return dense, taken, system.null_rows(targets), null, coefficients, exists
 
-    dense, sparse_used, *sparse = worked_out(1)
-    _, loop_used, *loop = worked_out(10**9)
-    assert sparse_used == [True, True] and loop_used == [False, False]
-    for ours, theirs in zip(sparse, loop, strict=True):
+    dense, taken, *shortcut_figures = worked_out(SHORTCUTS[shortcut][0])
+    assert all(taken)
+    _, _, *plain_figures = worked_out(SHORTCUTS[shortcut][1])
+    for ours, theirs in zip(shortcut_figures, plain_figures, strict=True):
         assert np.array_equal(ours, theirs)
-    null_rows, null, _, exists = sparse
+    null_rows, null, _, exists = shortcut_figures
     assert exists.tolist() == derivable(targets.astype(float), dense).tolist()
     assert (~null_rows.any(axis=1)).tolist() == exists.tolist()
     assert not ((dense.astype(np.int64) @ null) % _PRIME).any()

@@ -755,13 +755,19 @@ def _derivable(
     if not candidates:
         return []
     candidates = sorted(set(candidates), key=lambda c: (len(c), c))
-    vectors = np.zeros((len(candidates), len(system.atom_weight)), dtype=np.int64)
+    # The candidates, after LEFT_NULL_SAMPLES zero vectors whose random combinations are
+    # dependencies among the rows (left null vectors: combinations adding up to nothing;
+    # a row none of them touches is, but with chance p ** -samples, in the span of no
+    # others, so hiding it alone loses something). One pass down the blocks for both.
+    samples = LEFT_NULL_SAMPLES
+    vectors = np.zeros((samples + len(candidates), len(system.atom_weight)), dtype=np.int64)
     for i, atoms in enumerate(candidates):
-        vectors[i, list(atoms)] = 1
-    coefficients, exists = system.span.represent(vectors)
+        vectors[samples + i, list(atoms)] = 1
+    combinations, found = system.span.represent(vectors, rng, np.arange(len(vectors)) < samples)
+    coefficients, exists = combinations[samples:], found[samples:]
     if not exists.any():
         return []
-    dependencies = _left_null_samples(system, rng)
+    dependencies = combinations[:samples] % _PRIME
     dependent = dependencies.any(axis=0)
     rank = None if repair_rank is None else repair_rank[system.rows]
     out = []
@@ -925,12 +931,3 @@ def smallest_union(system: System, union_k: int) -> np.ndarray | None:
             f"group away ({result.message})."
         )
     return small[result.x[: len(small)] > 0.5]
-
-
-def _left_null_samples(system: System, rng: np.random.Generator) -> np.ndarray:
-    """Random dependencies among the rows (left null vectors: combinations adding up to
-    nothing), ``LEFT_NULL_SAMPLES`` of them; a row none of them touches is, but with
-    chance p ** -samples, in the span of no others: hiding it alone loses something."""
-    zeros = np.zeros((LEFT_NULL_SAMPLES, len(system.atom_weight)), dtype=np.int64)
-    combos, _ = system.span.represent(zeros, rng, np.ones(LEFT_NULL_SAMPLES, dtype=bool))
-    return combos % _PRIME

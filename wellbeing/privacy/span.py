@@ -62,19 +62,20 @@ def _mulmod(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """a @ b modulo the prime, exactly, for residues a and b.
 
     In int64 a sum of up to 2^63 / p^2 (millions of) products is exact, which is
-    quickest for small blocks; a large product goes to float64 (BLAS) in chunks
-    of terms whose sums stay exact.
+    quickest for small blocks; a large product, or one with an operand kept in
+    float64, goes to float64 (BLAS) in chunks of terms whose sums stay exact.
     """
     inner = a.shape[1]
     if inner == 0:
         return np.zeros((a.shape[0], b.shape[1]), dtype="int64")
-    if a.shape[0] * inner * b.shape[1] < _SMALL_PRODUCT:
+    floating = a.dtype == np.float64 or b.dtype == np.float64
+    if a.shape[0] * inner * b.shape[1] < _SMALL_PRODUCT and not floating:
         return (a.astype("int64", copy=False) @ b.astype("int64", copy=False)) % _PRIME
     total = np.zeros((a.shape[0], b.shape[1]), dtype="float64")
     for start in range(0, inner, _EXACT_TERMS - 1):
-        part = a[:, start : start + _EXACT_TERMS - 1].astype("float64") @ b[
+        part = a[:, start : start + _EXACT_TERMS - 1].astype("float64", copy=False) @ b[
             start : start + _EXACT_TERMS - 1
-        ].astype("float64")
+        ].astype("float64", copy=False)
         total = np.fmod(total + np.fmod(part, _PRIME), _PRIME)
     return total.astype("int64")
 
@@ -223,7 +224,12 @@ class _Node:
         # of coordinates), since it is only ever multiplied by a few vectors.
         self.reduced: np.ndarray | None = None
         if self.rank * self.dimension > _FACTORED_REDUCED:
-            self._factors = (self.transform[: self.rank], equations[:, self.free])
+            # In floating point, as every product with them is large: converting them
+            # for each product took half the time of a family's exact read-offs.
+            self._factors = (
+                self.transform[: self.rank].astype("float64"),
+                equations[:, self.free].astype("float64"),
+            )
         else:
             self.reduced = _mulmod(self.transform[: self.rank], equations[:, self.free])
 
@@ -337,8 +343,10 @@ class _Node:
             coefficients = np.zeros((len(vectors), len(self.rows)), dtype="int64")
         ok = ~residual.any(axis=1)
         if rng is not None and self.rank < len(self.rows) and noisy.any():
-            noise = rng.integers(0, _PRIME, (len(vectors), len(self.rows) - self.rank))
-            noise[~noisy] = 0
+            # Drawn for the noisy vectors alone: the others (the targets of an audit that
+            # asks for dependencies alongside) leave the random stream as it was.
+            noise = np.zeros((len(vectors), len(self.rows) - self.rank), dtype="int64")
+            noise[noisy] = rng.integers(0, _PRIME, (int(noisy.sum()), noise.shape[1]))
             coefficients = (coefficients + _mulmod(noise, self.transform[self.rank :])) % _PRIME
         out[:, self.rows] = coefficients
         if self.children:
