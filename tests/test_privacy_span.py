@@ -152,6 +152,45 @@ def test_the_shortcuts_for_large_systems_give_what_the_plain_loops_give(
     assert not ((dense.astype(np.int64) @ null) % _PRIME).any()
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_a_teams_elimination_met_before_in_another_family_is_taken_as_it_was(seed: int) -> None:
+    # Two families over nearly the same people: the second's teams whose equations the
+    # first had are not eliminated again (their arrays are the first's, read-only), and
+    # the second family's span is exactly the one built from nothing.
+    rng = np.random.default_rng(seed)
+    team = np.repeat(np.arange(12), rng.integers(2, 5, 12))
+    n_columns = len(team)
+    service = team // 4
+    rows = [np.flatnonzero(team == t) for t in range(12)]
+    rows += [np.flatnonzero((team == t) & (rng.random(n_columns) < 0.5)) for t in range(12)]
+    rows += [np.flatnonzero(service == s) for s in range(3)]
+    rows = [r for r in rows if len(r)]
+    labels = np.column_stack([service, team])
+    eliminations: dict = {}
+    first = _BlockSystem(rows, n_columns, labels, eliminations=eliminations)
+    # The second family: one team's breakdown differs.
+    changed = int(rng.integers(0, 12))
+    other_rows = [
+        r for r in rows if not (len(r) < (team == changed).sum() and team[r[0]] == changed)
+    ]
+    second = _BlockSystem(other_rows, n_columns, labels, eliminations=eliminations)
+    fresh = _BlockSystem(other_rows, n_columns, labels)
+
+    def teams(system):
+        blocks = [block for service in system.root.children for block in service.children]
+        return [block for block in blocks if hasattr(block, "transform")]
+
+    shared = [a.transform is b.transform for a, b in zip(teams(first), teams(second), strict=True)]
+    assert sum(shared) >= len(shared) - 1 and not all(
+        block.transform.flags.writeable for block in teams(second)
+    )
+    targets = np.concatenate([np.eye(n_columns), rng.integers(0, 2, (10, n_columns))]).astype(
+        np.int64
+    )
+    assert np.array_equal(second.null_rows(targets), fresh.null_rows(targets))
+    assert np.array_equal(second.represent(targets)[0], fresh.represent(targets)[0])
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_elimination_gives_the_reduced_echelon_form_across_chunks_of_columns(seed, monkeypatch):
     # Chunks of 7 columns, so that pivots are found in one chunk and worked out of the

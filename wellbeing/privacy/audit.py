@@ -95,12 +95,17 @@ class System:
 
 
 def build_system(
-    cube, shown: np.ndarray, sets: np.ndarray, cache: dict | None = None
+    cube,
+    shown: np.ndarray,
+    sets: np.ndarray,
+    cache: dict | None = None,
+    eliminations: dict | None = None,
 ) -> System | None:
     """The equations of one family: its shown cells over the groups of its sets, as atoms.
 
     ``cache``: kept between audits of one family on one cube; the span reuses each team
     and service whose cells and atoms are as they were (see :class:`_BlockSystem`).
+    ``eliminations``: kept between the audits of every family of one cube (ditto).
     """
     rows = np.flatnonzero(np.isin(cube.set_of, sets) & shown & (cube.count > 0))
     if not len(rows):
@@ -168,6 +173,7 @@ def build_system(
         cache=cache,
         priority=-atom_weight,
         column_ids=atom_ids,
+        eliminations=eliminations,
     )
     return System(
         rows, atom_of_group, atom_weight.astype(np.int64), atom_groups, span, row_atoms, labels
@@ -401,7 +407,13 @@ def find_leaks(
         pooled = None if known is None else known.get(family)
         if pooled is not None and not pooled:
             continue  # nothing was derivable, so nothing is now
-        system = build_system(cube, shown, sets, None if spans is None else spans.of(family))
+        system = build_system(
+            cube,
+            shown,
+            sets,
+            None if spans is None else spans.of(family),
+            None if spans is None else spans.eliminations,
+        )
         if spans is not None:
             spans.built(family)
         if system is None:

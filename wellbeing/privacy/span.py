@@ -56,6 +56,10 @@ _SAMPLES = 3
 # 100,000 respondents a family's organisation projected its rows team by team in 0.18 s.
 # Fewer (the sample data's) keep the loop, which needs no scipy.sparse (0.15 s to import).
 _TEAMS_AT_ONCE = 16
+# A team's equations up to this many entries are eliminated once per cube and level: most
+# teams' equations are the same in many families (sets of nearly the same people), and
+# at 100,000 respondents two eliminations in three repeated one made before.
+_REMEMBERED_ELIMINATION = 4096
 
 
 def _mulmod(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -144,6 +148,20 @@ def _eliminate(equations: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     return np.array(pivots, dtype=np.intp), transform, rank
 
 
+def _eliminated(equations: np.ndarray, known: dict | None) -> tuple[np.ndarray, np.ndarray, int]:
+    """:func:`_eliminate`, of a small block met before (``known``: by its equations) as
+    then. Its arrays are shared, so they are made read-only."""
+    if known is None or equations.size > _REMEMBERED_ELIMINATION:
+        return _eliminate(equations)
+    key = (equations.shape, equations.tobytes())
+    found = known.get(key)
+    if found is None:
+        found = _eliminate(equations)
+        found[0].flags.writeable = found[1].flags.writeable = False
+        known[key] = found
+    return found
+
+
 def _eliminate_one(equations: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """:func:`_eliminate` of at most one equation: its first non-zero column is the pivot.
 
@@ -181,6 +199,7 @@ class _Node:
         cells: np.ndarray,
         labels: np.ndarray | None = None,
         priority: np.ndarray | None = None,
+        eliminations: dict | None = None,
     ) -> None:
         self.lo, self.hi = lo, hi
         self.children = children
@@ -209,7 +228,9 @@ class _Node:
         # holds, so the pivots fall on the columns put first.
         self.priority = priority
         order = np.argsort(priority, kind="stable")
-        pivots, self.transform, self.rank = _eliminate(equations[:, order])
+        pivots, self.transform, self.rank = _eliminated(
+            equations[:, order], None if children else eliminations
+        )
         self.pivots = order[pivots]
         self.width = width = equations.shape[1]
         is_free = np.ones(width, dtype=bool)
@@ -410,7 +431,9 @@ class _BlockSystem:
     ``cache`` (a dict kept between audits of one cube) can reuse every block
     whose rows and columns did not change: a repair hides a few cells, so the
     next audit redoes their teams, services and the organisation. Within a
-    block the columns go by ``priority``, then by their ids.
+    block the columns go by ``priority``, then by their ids. ``eliminations`` (a
+    dict kept between the systems of every family of one cube) holds the small
+    teams' eliminations by their equations (see :func:`_eliminated`).
     """
 
     def __init__(
@@ -423,6 +446,7 @@ class _BlockSystem:
         cache: dict | None = None,
         priority: np.ndarray | None = None,
         column_ids: np.ndarray | None = None,
+        eliminations: dict | None = None,
     ) -> None:
         groups = np.asarray(groups).reshape(n_columns, -1)
         levels = groups.shape[1]
@@ -465,6 +489,7 @@ class _BlockSystem:
             self._owned.setdefault(key, []).append(i)
         self._labels = np.arange(len(rows)) if labels is None else np.asarray(labels)
         self._old = cache if cache is not None else {}
+        self._eliminations = eliminations
         self._new: dict = {}
         self.root = self._build(0, 0, n_columns, codes, positions, levels)
         if cache is not None:  # keep only the blocks in use: a wide block is megabytes
@@ -495,7 +520,15 @@ class _BlockSystem:
             cells = np.zeros((len(mine), hi - lo), dtype="int8")
             for row, i in enumerate(mine):
                 cells[row, positions[i] - lo] = 1
-            node = _Node(lo, hi, children, cells, self._labels[mine], self._priority[lo:hi])
+            node = _Node(
+                lo,
+                hi,
+                children,
+                cells,
+                self._labels[mine],
+                self._priority[lo:hi],
+                self._eliminations,
+            )
         node.rows = mine  # this system's numbering of the same rows
         self._new[key] = node
         return node
@@ -602,6 +635,9 @@ class KeptBlocks:
     def __init__(self, budget: int) -> None:
         self.budget = budget
         self._caches: OrderedDict[str, dict] = OrderedDict()
+        # Small teams' eliminations, by their equations, for every family's systems: a few
+        # megabytes (one per distinct team, each of _REMEMBERED_ELIMINATION entries at most).
+        self.eliminations: dict = {}
         self._bytes: dict[str, int] = {}
         self.let_go = 0  # families let go for the budget, so far
 
