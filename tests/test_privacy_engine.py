@@ -275,6 +275,43 @@ def test_a_round_repairs_every_leak_its_cut_says_still_stands(monkeypatch):
     assert solver.rounds == 1 and not rounds
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_hidden_cells_are_checked_all_at_once_as_one_by_one(seed):
+    # The audit checks every hidden cell smaller than its k at once: each cell made of
+    # whole atoms whose fingerprints add up to zero, as its atoms. Cell by cell
+    # (_whole_atoms, then the sum) gives the same, for fingerprints of the null space
+    # and for random ones (a few add up to zero by construction).
+    from wellbeing.privacy import audit
+    from wellbeing.privacy.span import _PRIME
+
+    rng = np.random.default_rng(seed)
+    cube = equity_cube(rng, largest_team=11)
+    # Only cells of 8 or more shown, not all of them, and no cell of one group (nobody
+    # shown covers its people): some hidden cells are made of whole atoms, some split
+    # one, some hold the group.
+    shown = (cube.count >= 8) & (rng.random(len(cube)) < 0.7)
+    shown[[cell for cell in range(len(cube)) if 0 in cube.members(cell)]] = False
+    system = audit.build_system(cube, shown, np.array([0]))
+    cells = np.flatnonzero((cube.count > 0) & (cube.set_of == 0))
+    whole = [audit._whole_atoms(system, cube.members(cell)) for cell in cells.tolist()]
+    outside = [(system.atom_of_group[cube.members(cell)] < 0).any() for cell in cells.tolist()]
+    assert (
+        any(outside)
+        and sum(a is None for a in whole) > sum(outside)
+        and any(a is not None for a in whole)
+    )
+    random_prints = rng.integers(0, _PRIME, (len(system.atom_weight), 4))
+    random_prints[rng.random(len(system.atom_weight)) < 0.7] = 0
+    for prints in (system.span.null_vectors(rng, 4), random_prints):
+        one_by_one = [
+            tuple(atoms.tolist())
+            for atoms in whole
+            if atoms is not None and not (prints[atoms].sum(axis=0) % _PRIME).any()
+        ]
+        assert audit._hidden_targets_that_add_up(cube, system, prints, cells) == one_by_one
+        assert one_by_one
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_the_partitions_identities_the_cuts_move_along_are_dependencies_of_the_rows(seed):
     # A cut moves a derivation along "a parent is the sum of its children" among the

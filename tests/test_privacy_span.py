@@ -349,6 +349,21 @@ def test_the_union_search_agrees_with_trying_every_set_of_up_to_four(seed: int) 
             assert subset in smallest
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_the_matching_of_keys_gives_every_equal_pair_by_target_then_table(seed: int) -> None:
+    # The union search joins pair sums to minus the thirds by their keys: every (target,
+    # table) pair with equal keys, repeated keys on both sides included, in order.
+    from wellbeing.privacy.audit import _matching
+
+    rng = np.random.default_rng(seed)
+    span = [4, 50, 2**40][seed % 3]
+    table = rng.integers(0, span, int(rng.integers(0, 300)))
+    targets = rng.integers(0, span, int(rng.integers(0, 3000)))
+    expected = [(q, m) for q in range(len(targets)) for m in np.flatnonzero(table == targets[q])]
+    query, match = _matching(table, targets)
+    assert list(zip(query.tolist(), match.tolist(), strict=True)) == expected
+
+
 def test_distinct_rows_are_numbered_as_numpys_unique_numbers_them():
     # The cube, the span and the atoms number distinct rows with one lexsort of the
     # columns (privacy.arrays); np.unique(axis=0) gives the same rows, order and numbers.
@@ -379,6 +394,91 @@ def test_free_atoms_sharing_their_first_two_lanes_are_both_looked_up():
     prints[0] = (p - prints[2]) % p  # the pivot: minus atom 2 in every trial
     free_atoms = _FreeAtoms(prints, np.array([2, 1]), left_out=[(0,), (1,)])
     assert free_atoms.completing((0,), most=1) == [2]
+
+
+def completing_one_by_one(prints, free_small, left_out, pivots, most):
+    """The search for completing free atoms, one set at a time, as written first: the
+    reference the search of every set at once is held to."""
+    from wellbeing.privacy.span import _PRIME as p
+
+    residual = prints[list(pivots)].sum(axis=0) % p
+    members: list[int] = []
+    while True:
+        zero = ~residual.any(axis=1)
+        if zero.all():
+            return members
+        if len(members) == most:
+            return False
+        hit = None
+        for trial in np.flatnonzero(~zero).tolist():
+            wanted = (p - residual[trial]) % p
+            for atom in free_small.tolist():  # in order of (first two lanes, listing)
+                lanes = prints[atom, trial]
+                if lanes.any() and (lanes == wanted).all():
+                    hit = atom if hit is None else hit
+            if hit is not None:
+                break
+        if hit is None:
+            break
+        members.append(hit)
+        residual = (residual + prints[hit]) % p
+    one_block = not zero[0] and any(
+        np.array_equal(zero[1:], [b in out for out in left_out])
+        for b in range(max(b for out in left_out for b in out) + 1)
+    )
+    return None if one_block else False
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_free_atoms_of_every_set_are_found_at_once_as_one_by_one(seed):
+    # Sets of one to three pivots whose sums are minus some free atoms (in one block or
+    # spread), or nothing found; free atoms sharing lanes: every set at once gets what
+    # the search one set at a time gets.
+    import itertools
+
+    from wellbeing.privacy.audit import _FreeAtoms
+    from wellbeing.privacy.span import _PRIME as p
+
+    rng = np.random.default_rng(seed)
+    blocks, n_free = 4, 24
+    left_out = list(itertools.combinations(range(blocks), 2))
+    free_small = rng.permutation(n_free)[: n_free - 4]  # four free atoms are not small
+    block_of = np.arange(n_free) % blocks
+    whole = rng.integers(0, p, (n_free, 4))
+    trial_prints = np.zeros((n_free + 15, len(left_out) + 1, 4), dtype=np.int64)
+    trial_prints[:n_free, 0] = whole
+    for trial, out in enumerate(left_out, start=1):
+        kept = ~np.isin(block_of, out)
+        trial_prints[:n_free, trial] = np.where(kept[:, None], whole, 0)
+    # Two free atoms sharing their first two lanes (looked up by those), the one listed
+    # first not the one a set needs.
+    trial_prints[free_small[1], :, :2] = trial_prints[free_small[0], :, :2]
+    sets, most = [], []
+    for pivot in range(n_free, n_free + 12):
+        wanted = rng.choice(n_free, size=int(rng.integers(0, 3)), replace=False)
+        trial_prints[pivot] = (-trial_prints[wanted].sum(axis=0)) % p
+        if rng.random() < 0.3:
+            trial_prints[pivot, 1:] = rng.integers(0, p, trial_prints[pivot, 1:].shape)
+        sets.append((pivot,))
+        most.append(int(rng.integers(0, 3)))
+    # A pivot needing the second of the two; one zero in the whole prints and in the
+    # trials leaving out block 0, but not in the others (no atom completes it).
+    trial_prints[n_free + 12] = (-trial_prints[free_small[1]]) % p
+    trial_prints[n_free + 13, 1:] = rng.integers(1, p, trial_prints[n_free + 13, 1:].shape)
+    trial_prints[n_free + 13, 1:][[0 in out for out in left_out]] = 0
+    sets += [(n_free, n_free + 1), (n_free + 2, n_free + 3, n_free + 4)]
+    # A pivot needing two free atoms of block 1: never parted, so read off exactly.
+    pair = free_small[block_of[free_small] == 1][:2]
+    trial_prints[n_free + 14] = (-trial_prints[pair].sum(axis=0)) % p
+    sets += [(n_free + 12,), (n_free + 13,), (n_free + 14,)]
+    most += [2, 1, 1, 1, 2]
+    free_atoms = _FreeAtoms(trial_prints, free_small, left_out)
+    expected = [
+        completing_one_by_one(trial_prints, np.sort(free_small), left_out, s, m)
+        for s, m in zip(sets, most, strict=True)
+    ]
+    assert free_atoms.completing_each(sets, most) == expected
+    assert expected[-3:] == [[free_small[1]], False, None]
 
 
 def _rows_within_teams(rng: np.random.Generator, team: np.ndarray, count: int) -> list:
