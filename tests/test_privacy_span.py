@@ -392,8 +392,8 @@ def test_free_atoms_sharing_their_first_two_lanes_are_both_looked_up():
     prints[2] = [5, 7, 11, 13]  # the free atom the pivot needs
     prints[1] = [5, 7, 99, 98]  # another free atom, sharing the first two lanes
     prints[0] = (p - prints[2]) % p  # the pivot: minus atom 2 in every trial
-    free_atoms = _FreeAtoms(prints, np.array([2, 1]), left_out=[(0,), (1,)])
-    assert free_atoms.completing((0,), most=1) == [2]
+    free_atoms = _FreeAtoms(prints, np.array([1, 2]), left_out=[(0,), (1,)])
+    assert free_atoms.completing_each([(0,)], [1]) == [[2]]
 
 
 def completing_one_by_one(prints, free_small, left_out, pivots, most):

@@ -667,17 +667,14 @@ class _FreeAtoms:
             [[b in out for out in left_out] for b in range(blocks)], dtype=bool
         ).reshape(blocks, len(left_out))
 
-    def completing(self, pivots: tuple[int, ...], most: int) -> list[int] | Literal[False] | None:
-        """The free atoms (at most ``most``) whose fingerprints bring the pivots' to zero;
-        None when they may lie all in one block (read them off exactly); False when no
-        such atoms exist."""
-        return self.completing_each([pivots], [most])[0]
-
     def completing_each(
         self, sets: list[tuple[int, ...]], most: list[int]
     ) -> list[list[int] | Literal[False] | None]:
-        """:meth:`completing` of each set, all at once: an atom at a time for every set
-        still short of zero, sought in the trials in order, the first that finds one."""
+        """For each set of pivots, the free atoms (at most its ``most``) whose fingerprints
+        bring the pivots' to zero; None when they may lie all in one block (read them off
+        exactly); False when no such atoms exist. All sets at once: an atom at a time for
+        every set still short of zero, sought in the trials in order, the first that
+        finds one."""
         prints = self.trial_prints
         trials = prints.shape[1]
         count = len(sets)
