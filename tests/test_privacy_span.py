@@ -213,6 +213,28 @@ def test_elimination_gives_the_reduced_echelon_form_across_chunks_of_columns(see
     assert span._eliminate(transform)[2] == len(transform)  # invertible mod p
 
 
+@pytest.mark.parametrize("floating", [False, True])
+@pytest.mark.parametrize("small", [False, True])
+def test_products_modulo_the_prime_are_exact_over_sums_of_many_terms(
+    floating: bool, small: bool, monkeypatch
+) -> None:
+    # Residues up to p - 1 summed over three times the terms a floating-point product keeps
+    # exact, in integers and in floating point, against Python's integers.
+    from wellbeing.privacy import span
+
+    monkeypatch.setattr(span, "_SMALL_PRODUCT", 10**18 if small else 0)
+    rng = np.random.default_rng(7)
+    inner = 3 * span._EXACT_TERMS + 5
+    a = rng.integers(_PRIME - 50, _PRIME, (3, inner))
+    b = rng.integers(_PRIME - 50, _PRIME, (inner, 2))
+    exact = (a.astype(object) @ b.astype(object)) % _PRIME
+    if floating:
+        b = b.astype(np.float64)
+    product = span._mulmod(a, b)
+    assert product.dtype == np.int64
+    assert product.tolist() == exact.tolist()
+
+
 @pytest.mark.parametrize("seed", range(4))
 @pytest.mark.parametrize("weighted", [False, True])
 def test_the_null_basis_rows_stand_for_its_free_columns_and_vanish_on_the_span(

@@ -75,13 +75,16 @@ def _mulmod(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     floating = a.dtype == np.float64 or b.dtype == np.float64
     if a.shape[0] * inner * b.shape[1] < _SMALL_PRODUCT and not floating:
         return (a.astype("int64", copy=False) @ b.astype("int64", copy=False)) % _PRIME
-    total = np.zeros((a.shape[0], b.shape[1]), dtype="float64")
+    total = None
     for start in range(0, inner, _EXACT_TERMS - 1):
         part = a[:, start : start + _EXACT_TERMS - 1].astype("float64", copy=False) @ b[
             start : start + _EXACT_TERMS - 1
         ].astype("float64", copy=False)
-        total = np.fmod(total + np.fmod(part, _PRIME), _PRIME)
-    return total.astype("int64")
+        # Reduced as integers: np.fmod of a float64 works bit by bit, twenty times slower
+        # (0.2 s for a 300 x 7,000 product, where the product itself took 0.003 s).
+        part = part.astype("int64") % _PRIME
+        total = part if total is None else (total + part) % _PRIME
+    return total
 
 
 def _eliminate(equations: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
