@@ -211,6 +211,13 @@ def test_elimination_gives_the_reduced_echelon_form_across_chunks_of_columns(see
     for row, column in enumerate(pivots.tolist()):
         assert not reduced[row, :column].any()  # echelon: nothing left of a pivot
     assert span._eliminate(transform)[2] == len(transform)  # invertible mod p
+    # The columns taken in another order, chunk by chunk, as when put in that order first
+    # (pivots numbered in the order), from integers or from floating point alike.
+    order = rng.permutation(40)
+    in_order = span._eliminate(equations[:, order])
+    for given in (equations, equations.astype(np.float64)):
+        taken = span._eliminate(given, order)
+        assert all(np.array_equal(a, b) for a, b in zip(taken, in_order, strict=True))
 
 
 @pytest.mark.parametrize("floating", [False, True])

@@ -87,20 +87,27 @@ def _mulmod(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return total
 
 
-def _eliminate(equations: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+def _eliminate(
+    equations: np.ndarray, order: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, int]:
     """(pivot columns, E, rank) with E @ equations in reduced row echelon form mod p.
 
     E is invertible; its first ``rank`` rows give the pivot rows (identity on
     the pivot columns), the others span the left null space (combinations of
-    the equations that add up to nothing).
+    the equations that add up to nothing). With ``order``, of ``equations[:, order]``
+    (pivot columns numbered in that order), taking those columns a chunk at a time:
+    the organisation of a million respondents has a few hundred equations over
+    100,000 columns, whose pivots lie in the first thousand or so.
 
     Left-looking, a chunk of columns at a time: only the rows without a pivot yet
     are multiplied out for the chunk (where pivots are sought); the pivot rows'
     entries in a new pivot's column are worked out when it is found.
     """
-    n_rows, n_columns = equations.shape
+    if order is None:
+        order = np.arange(equations.shape[1])
+    n_rows, n_columns = equations.shape[0], len(order)
     if n_rows <= 1:
-        return _eliminate_one(equations)
+        return _eliminate_one(equations[:, order])
     transform = np.eye(n_rows, dtype="int64")
     pivots: list[int] = []
     rank = 0
@@ -108,7 +115,8 @@ def _eliminate(equations: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
         if rank == n_rows:
             break
         settled = rank  # rows above hold the pivots of earlier chunks
-        block = _mulmod(transform[settled:], equations[:, start : start + _ELIMINATION_CHUNK])
+        chunk = equations[:, order[start : start + _ELIMINATION_CHUNK]]
+        block = _mulmod(transform[settled:], chunk)
         if not block.any():
             continue  # no pivot in this chunk: every row left is zero on it
         column = 0
@@ -137,9 +145,7 @@ def _eliminate(equations: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
                 ) % _PRIME
                 block[touched] = (block[touched] - np.outer(factors[touched], block[own])) % _PRIME
             if settled:
-                above = _mulmod(
-                    transform[:settled], equations[:, start + column : start + column + 1]
-                )
+                above = _mulmod(transform[:settled], chunk[:, column : column + 1])
                 touched = np.flatnonzero(above[:, 0])
                 if len(touched):
                     transform[touched] = (
@@ -222,8 +228,12 @@ class _Node:
             columns = (basis @ cells.T.astype("int64")) % _PRIME
         elif children:
             # Filled child by child into one C-ordered array (concatenating the transposed
-            # parts would give a Fortran-ordered one, and a slow gather of its rows).
-            columns = np.empty((sum(c.dimension for c in children), len(cells)), dtype="int64")
+            # parts would give a Fortran-ordered one, and a slow gather of its rows). In
+            # floating point where its reduced equations may be kept as factors (below),
+            # so that they are these very columns, not a copy.
+            width = sum(c.dimension for c in children)
+            wide = width * len(cells) > _FACTORED_REDUCED
+            columns = np.empty((width, len(cells)), dtype="float64" if wide else "int64")
             at = 0
             for c in children:
                 columns[at : at + c.dimension] = c._project_rows(
@@ -240,9 +250,10 @@ class _Node:
         # holds, so the pivots fall on the columns put first.
         self.priority = priority
         order = np.argsort(priority, kind="stable")
-        pivots, self.transform, self.rank = _eliminated(
-            columns[order].T, None if children else eliminations
-        )
+        if children:  # in order without a copy of all the columns: see _eliminate
+            pivots, self.transform, self.rank = _eliminate(columns.T, order)
+        else:
+            pivots, self.transform, self.rank = _eliminated(columns[order].T, eliminations)
         self.pivots = order[pivots]
         self.width = width = columns.shape[0]
         is_free = np.ones(width, dtype=bool)
@@ -252,20 +263,19 @@ class _Node:
         # Some combination of the rows below adds up to nothing (a random left
         # null vector has something to draw here).
         self.slack = self.rank < len(cells) or any(c.slack for c in children)
-        # reduced = transform[:rank] @ equations[:, free]; kept as those two factors
-        # where it would be large (the organisation: a few hundred rows by thousands
-        # of coordinates), since it is only ever multiplied by a few vectors.
+        # reduced = transform[:rank] @ equations[:, free]; kept as transform[:rank] and
+        # the equations, every column, where it would be large (the organisation: a few
+        # hundred rows by thousands of coordinates), since it is only ever multiplied by
+        # a few vectors. In floating point, as every product with them is large:
+        # converting them for each product took half the time of a family's read-offs.
         self.reduced: np.ndarray | None = None
-        free_equations = columns[self.free].T
         if self.rank * self.dimension > _FACTORED_REDUCED:
-            # In floating point, as every product with them is large: converting them
-            # for each product took half the time of a family's exact read-offs.
             self._factors = (
                 self.transform[: self.rank].astype("float64"),
-                free_equations.astype("float64"),
+                columns.astype("float64", copy=False),
             )
         else:
-            self.reduced = _mulmod(self.transform[: self.rank], free_equations)
+            self.reduced = _mulmod(self.transform[: self.rank], columns[self.free].T)
 
     def nbytes(self) -> int:
         """The memory its own arrays take (its children's not included)."""
@@ -277,15 +287,19 @@ class _Node:
         """z (batch x rank) @ reduced."""
         if self._factors is None:
             return _mulmod(z, self.reduced)
-        transform, free_equations = self._factors
-        return _mulmod(_mulmod(z, transform), free_equations)
+        transform, columns = self._factors
+        # Over every coordinate, then the free ones kept: a batch's worth of copying,
+        # where taking the free columns of the equations would copy all of them.
+        return _mulmod(_mulmod(z, transform), columns.T)[:, self.free]
 
     def _reduced_times(self, y: np.ndarray) -> np.ndarray:
         """reduced @ y (dimension x batch)."""
         if self._factors is None:
             return _mulmod(self.reduced, y)
-        transform, free_equations = self._factors
-        return _mulmod(transform, _mulmod(free_equations, y))
+        transform, columns = self._factors
+        spread = np.zeros((self.width, y.shape[1]), dtype="float64")  # y on the free ones
+        spread[self.free] = y
+        return _mulmod(transform, _mulmod(columns.T, spread))
 
     def _project_rows(self, rows: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
         """:meth:`project` of a parent's rows, reusing those (by label) projected before."""
