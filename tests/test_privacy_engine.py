@@ -819,6 +819,36 @@ def test_no_random_organisation_gives_away_a_group_below_k(k, by_pivots, monkeyp
             assert not derivable(np.array(targets, dtype=float), rows_shown).any()
 
 
+def test_a_hidden_cell_of_exactly_the_people_of_a_shown_cell_gives_nothing_away(monkeypatch):
+    # Team Alpha: 7, every one of the same ethnicity. Its breakdowns (7, below the
+    # sensitive k of 8) are hidden, yet each is Alpha's people exactly, whose figure is
+    # shown: working one out tells nothing Alpha's own cell does not, so the audit finds
+    # no leak (the cube lists members in 32 bits, the audit's groups in 64: compared as
+    # people, not as bytes) and Alpha stays shown.
+    from wellbeing.privacy import audit
+
+    found: list[audit.Leak] = []
+    find_leaks = audit.find_leaks
+
+    def recorded(*args, **kwargs):
+        leaks = find_leaks(*args, **kwargs)
+        found.extend(leaks)
+        return leaks
+
+    monkeypatch.setattr(audit, "find_leaks", recorded)
+    rows = [person("Alpha", "S", ethnicity="A", support=True) for _ in range(7)]
+    rows += [person("Beta", "S", ethnicity=e, support=True) for e in "AAAAABBBBB"]
+    people = pd.DataFrame(rows)
+    spec = privacy.SetSpec("support", reveals=("support",), breakdowns=True)
+    rules = privacy.Rules(min_group_size=5, sensitive_min_group_size=8, alike_group_size=5)
+    decision = privacy.decide(finest(people, ["support"]), [spec], rules)
+    alpha_a = key(service="S", team="Alpha", ethnicity="A")
+    assert decision.lookup("support", alpha_a) == (privacy.BELOW_K, 7)
+    assert decision.lookup("support", key(service="S", team="Alpha")) == (privacy.SHOWN, 7)
+    assert found == []
+    assert given_away(decision, people, {"support": ["support"]}, 5) == {}
+
+
 def test_the_information_lost_is_counted_by_kind_of_cell():
     # Alpha 6, Beta 3 in one service: Beta (3) and Alpha (6) are hidden teams: 9 people.
     people = people_of(("Alpha", "S", 6), ("Beta", "S", 3))

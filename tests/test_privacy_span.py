@@ -393,20 +393,32 @@ def test_the_matching_of_keys_gives_every_equal_pair_by_target_then_table(seed: 
     assert list(zip(query.tolist(), match.tolist(), strict=True)) == expected
 
 
-def test_distinct_rows_are_numbered_as_numpys_unique_numbers_them():
-    # The cube, the span and the atoms number distinct rows with one lexsort of the
-    # columns (privacy.arrays); np.unique(axis=0) gives the same rows, order and numbers.
-    from wellbeing.privacy.arrays import distinct_rows
+@pytest.mark.parametrize("seed", range(3))
+def test_distinct_rows_are_numbered_as_numpys_unique_numbers_them(seed: int) -> None:
+    # The cube, the span and the atoms number distinct rows (privacy.arrays) by counting
+    # the rows read as numbers (few values), sorting those numbers (more), or a lexsort
+    # of the columns (numbers past 2^62); np.unique(axis=0) gives the same rows, order
+    # and numbers. Grouped, each group's rows are those numbered so, in order.
+    from wellbeing.privacy import arrays
 
-    rng = np.random.default_rng(11)
+    rng = np.random.default_rng(11 + seed)
     tables = [np.zeros((0, 2), dtype=np.int64), np.array([[3, -1], [3, -1], [-2, 5]])]
     tables += [rng.integers(-3, 7, size=(int(rng.integers(1, 300)), c)) for c in (1, 2, 3, 5)]
+    tables.append(rng.integers(0, 10**6, size=(300, 2)))  # sorted as numbers
     tables.append(rng.integers(0, 2**62, size=(200, 2), dtype=np.int64).astype(np.uint64))
-    for table in tables:
+    tables.append(rng.integers(0, 8, size=(80_000, 6)))  # more groups than 16 bits hold
+    tables.append(rng.integers(0, 9, size=(50, 0)))  # no columns: one group
+    for number, table in enumerate(tables):
         uniques, inverse = np.unique(table, axis=0, return_inverse=True)
-        ours_uniques, ours_inverse = distinct_rows(table)
-        assert np.array_equal(ours_uniques, uniques)
-        assert np.array_equal(ours_inverse, inverse.reshape(-1))
+        ours_uniques, ours_inverse = arrays.distinct_rows(table)
+        assert np.array_equal(ours_uniques, uniques), number
+        assert ours_uniques.dtype == table.dtype
+        assert np.array_equal(ours_inverse, inverse.reshape(-1)), number
+        grouped, order, bounds = arrays.grouped_rows(table)
+        assert np.array_equal(grouped, uniques)
+        assert np.array_equal(order, np.argsort(inverse.reshape(-1), kind="stable"))
+        sizes = np.bincount(inverse.reshape(-1), minlength=len(uniques))
+        assert bounds.tolist() == [0, *np.cumsum(sizes).tolist()]
 
 
 def test_free_atoms_sharing_their_first_two_lanes_are_both_looked_up():

@@ -404,7 +404,7 @@ def find_leaks(
     # A hidden cell of exactly the people of a shown cell gives nothing away. Such a
     # shown cell is smaller than the target's own k, so only small shown cells count.
     small_shown = np.flatnonzero(shown & (cube.count > 0) & (cube.count < cube.k.max(initial=0)))
-    shown_people = {cube.members(c).tobytes() for c in small_shown.tolist()}
+    shown_people = {_people(cube.members(c)) for c in small_shown.tolist()}
     for family, sets in families.items():
         if audited is not None:
             audited.append(family)
@@ -475,7 +475,8 @@ def find_leaks(
 
 
 def _people(groups: np.ndarray) -> bytes:
-    return np.sort(groups).tobytes()
+    """The groups, as a key to compare sets of them by (whatever their integer type)."""
+    return np.sort(groups).astype(np.int64, copy=False).tobytes()
 
 
 def _search(cube, system, sets, rng, union_k, hidden_targets, largest_union):
