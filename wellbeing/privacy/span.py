@@ -310,7 +310,10 @@ class _Node:
         keys = labels.tolist()
         missing = [i for i, key in enumerate(keys) if key not in self._projected]
         if missing:
-            for i, row in zip(missing, self.project(rows[missing]), strict=True):
+            # Kept in 32 bits (residues are below 2^20): at a million respondents a family's
+            # services keep 300 MB of them, and each megabyte taken afresh costs time.
+            projected = self.project(rows[missing]).astype(np.int32)
+            for i, row in zip(missing, projected, strict=True):
                 self._projected[keys[i]] = row
         if not keys:
             return np.zeros((0, self.dimension), dtype="int64")
