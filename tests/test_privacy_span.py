@@ -17,6 +17,15 @@ def teams_in_services(
     return service, service * 10 + rng.integers(0, 3, n_columns)
 
 
+def teams_of_sizes(
+    rng: np.random.Generator, teams: int, sizes: tuple[int, int], per_service: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each column's team and service: ``teams`` teams of ``sizes`` (least, most)
+    columns, one after another, ``per_service`` teams a service."""
+    team = np.repeat(np.arange(teams), rng.integers(sizes[0], sizes[1] + 1, teams))
+    return team, team // per_service
+
+
 def shown_rows(rows, n_columns: int, service, team) -> tuple[np.ndarray, _BlockSystem]:
     """The rows as a dense 0/1 matrix, and as the engine's block-by-block span."""
     dense = np.zeros((len(rows), n_columns))
@@ -72,9 +81,8 @@ def test_teams_of_one_shown_cell_or_none_agree_with_least_squares(seed: int) -> 
     # of one to three columns; each team's cell shown or not, then service and
     # organisation rows.
     rng = np.random.default_rng(seed)
-    team = np.repeat(np.arange(15), rng.integers(1, 4, 15))
+    team, service = teams_of_sizes(rng, 15, (1, 3), per_service=5)
     n_columns = len(team)
-    service = team // 5
     rows = [np.flatnonzero(team == t) for t in range(15) if rng.random() < 0.7]
     rows += [np.flatnonzero(service == s) for s in range(3) if rng.random() < 0.8]
     rows += [np.flatnonzero(rng.random(n_columns) < 0.4) for _ in range(3)]
@@ -116,9 +124,8 @@ def test_the_shortcuts_for_large_systems_give_what_the_plain_loops_give(
     from wellbeing.privacy import span
 
     rng = np.random.default_rng(seed)
-    team = np.repeat(np.arange(40), rng.integers(1, 5, 40))
+    team, service = teams_of_sizes(rng, 40, (1, 4), per_service=20)
     n_columns = len(team)
-    service = team // 20
     rows = [np.flatnonzero(team == t) for t in range(40) if rng.random() < 0.6]
     rows += [np.flatnonzero((team == t) & (rng.random(n_columns) < 0.5)) for t in range(40)]
     rows += [np.flatnonzero(service == s) for s in range(2)]
@@ -158,9 +165,8 @@ def test_a_teams_elimination_met_before_in_another_family_is_taken_as_it_was(see
     # first had are not eliminated again (their arrays are the first's, read-only), and
     # the second family's span is exactly the one built from nothing.
     rng = np.random.default_rng(seed)
-    team = np.repeat(np.arange(12), rng.integers(2, 5, 12))
+    team, service = teams_of_sizes(rng, 12, (2, 4), per_service=4)
     n_columns = len(team)
-    service = team // 4
     rows = [np.flatnonzero(team == t) for t in range(12)]
     rows += [np.flatnonzero((team == t) & (rng.random(n_columns) < 0.5)) for t in range(12)]
     rows += [np.flatnonzero(service == s) for s in range(3)]
