@@ -351,6 +351,43 @@ def equity_cube(rng: np.random.Generator, *, largest_team: int):
     return Cube(groups, privacy.Rules(), [patterns])
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_every_cell_of_the_cube_holds_its_keys_groups_and_counts_its_people(seed: int) -> None:
+    # The cube finds each pattern's cells by counting keys read as one number, and counts
+    # each cell block by block. With the finest groups in no particular order (the
+    # engine's input is not sorted by key), every cell's members and count are those
+    # worked out from the people themselves, and no key in a set is left without a cell.
+    from wellbeing.privacy.cells import Cube, Groups
+
+    rng = np.random.default_rng(seed)
+    people = people_of(*[(f"T{t}", f"S{t % 3}", int(rng.integers(1, 9))) for t in range(9)])
+    people["role"] = rng.choice(["Manager", "Senior", "Social worker"], len(people))
+    people["ethnicity"] = rng.choice(["A", "B", "C", privacy.NOT_STATED], len(people))
+    people["both"] = rng.random(len(people)) < 0.6
+    frame = finest(people, ["stress", "both"])
+    frame = frame.iloc[rng.permutation(len(frame))].reset_index(drop=True)
+    groups = Groups.from_frame(frame, ["stress", "both"])
+    patterns = privacy.SURVEY.plain_patterns() + privacy.SURVEY.sensitive_patterns()
+    cube = Cube(groups, privacy.Rules(), [patterns, patterns])
+    seen = set()
+    for cell in range(len(cube)):
+        set_name = ("stress", "both")[int(cube.set_of[cell])]
+        text = cube.key_text(cell)
+        expected = np.flatnonzero(
+            groups.member[:, cube.set_of[cell]]
+            & np.all((groups.codes == cube.keys[cell]) | (cube.keys[cell] < 0), axis=1)
+        )
+        assert cube.members(cell).tolist() == expected.tolist()
+        assert cube.count[cell] == members(people, set_name, text).sum() > 0
+        seen.add((set_name, text))
+    for set_name in ("stress", "both"):
+        in_set = people[people[set_name]]
+        for pattern in patterns:
+            keys = in_set[list(pattern)].drop_duplicates().itertuples(index=False)
+            for values in keys if pattern else [()]:
+                assert (set_name, key(**dict(zip(pattern, values, strict=True)))) in seen
+
+
 def cut_cells(cut, shown: np.ndarray, also: dict[int, list[int]] | None = None) -> list[int]:
     """The cells a cut hides one after another from ``shown``; ``also``: cells the rules
     would hide with a cell (the repairs' fixpoint), hidden with it."""
