@@ -7,8 +7,6 @@ number of finest groups cubed.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 import numpy as np
 
 from wellbeing.privacy.arrays import distinct_rows
@@ -524,7 +522,11 @@ class _BlockSystem:
         self.root = self._build(0, 0, n_columns, codes, positions, levels)
         if cache is not None:  # keep only the blocks in use: a wide block is megabytes
             cache.clear()
-            cache.update(self._new)
+            # Not the top block: a repair that touches the family changes it (a cell of its
+            # own, or a block below), so it was built again at every audit after one and
+            # keeping it only held the largest block (40 MB a family at 100,000
+            # respondents, 280 MB at a million) in memory the next family could have reused.
+            cache.update((key, node) for key, node in self._new.items() if node is not self.root)
 
     def _build(self, level, lo, hi, codes, positions, levels) -> _Node:
         children: list = []
@@ -655,42 +657,48 @@ class _BlockSystem:
 
 class KeptBlocks:
     """Each family's blocks (a :class:`_BlockSystem`'s ``cache``) kept between the audits
-    of one cube, within ``budget`` bytes: past it, the families built longest ago are let
+    of one cube, within ``budget`` bytes: past it, the families first audited last are let
     go, and built whole at their next audit.
 
-    At 100,000 respondents a wave's equity breakdowns keep 75 MB a family, 1.6 GB in
-    all; at a million, a gigabyte and more a family, past the memory of the machine.
+    Every round of repairs audits the families in the same order, so the ones kept are
+    the first of that order, and found again at the next round; letting go of the family
+    built longest ago instead let go of each family just before its next audit, so that
+    none was found again. (How much to keep: decision.KEPT_EQUATIONS_BYTES.)
     """
 
     def __init__(self, budget: int) -> None:
         self.budget = budget
-        self._caches: OrderedDict[str, dict] = OrderedDict()
+        self._caches: dict[str, dict] = {}
         # Small teams' eliminations, by their equations, for every family's systems: a few
         # megabytes (one per distinct team, each of _REMEMBERED_ELIMINATION entries at most).
         self.eliminations: dict = {}
         self._bytes: dict[str, int] = {}
+        self._first_audited: dict[str, int] = {}  # each family's place in the order
         self.let_go = 0  # families let go for the budget, so far
 
     def of(self, family: str) -> dict:
         """The family's cache, to build its next system with (kept, or new and empty)."""
-        cache = self._caches.pop(family, {})
-        self._caches[family] = cache
-        return cache
+        self._first_audited.setdefault(family, len(self._first_audited))
+        return self._caches.setdefault(family, {})
 
     def built(self, family: str) -> None:
         """After a system of the family was built: weigh its blocks, and let go of the
-        families built longest ago while the blocks kept are over budget."""
+        other families first audited last while the blocks kept are over budget."""
         if family not in self._caches:
             return
         self._bytes[family] = sum(node.nbytes() for node in self._caches[family].values())
         while len(self._caches) > 1 and sum(self._bytes.values()) > self.budget:
-            oldest, _ = self._caches.popitem(last=False)
-            self._bytes.pop(oldest, None)
+            last = max(
+                (other for other in self._caches if other != family),
+                key=self._first_audited.__getitem__,
+            )
+            del self._caches[last]
+            self._bytes.pop(last, None)
             self.let_go += 1
 
     def families(self) -> list[str]:
-        """The families whose blocks are kept, the one built longest ago first."""
-        return list(self._caches)
+        """The families whose blocks are kept, in the order they were first audited."""
+        return sorted(self._caches, key=self._first_audited.__getitem__)
 
     def nbytes(self) -> int:
         return sum(self._bytes.values())
