@@ -65,9 +65,13 @@ LARGEST_UNION = audit.LARGEST_UNION
 # under this many times their k: the small cells are what make small groups.
 UNSETTLED_SMALL_CELL = 4
 # The families' equations kept between audits (so that an audit after a repair rebuilds
-# only what changed) take at most this much memory: all of a 100,000-respondent wave's
-# (1.6 GB with its equity breakdowns), a few families of a million respondents'.
-KEPT_EQUATIONS_BYTES = 2_500_000_000
+# only what changed) take at most this much memory. The plain cells' fit (10 MB at
+# 100,000 respondents, half their audits finding them: 0.6 s of that step's 6 s); the
+# equity breakdowns' do not (21 MB a family at 100,000 respondents, 190 MB at a million):
+# memory a process takes afresh costs more than the rebuilding it saves. Kept whole, they
+# made each 100,000-respondent wave's equity step 0.7-3 s slower and the newest
+# million-respondent wave's 11-15 s slower, at a peak 2.1 GB higher.
+KEPT_EQUATIONS_BYTES = 100_000_000
 
 
 class Solver:

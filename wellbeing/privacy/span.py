@@ -525,7 +525,7 @@ class _BlockSystem:
             # Not the top block: a repair that touches the family changes it (a cell of its
             # own, or a block below), so it was built again at every audit after one and
             # keeping it only held the largest block (40 MB a family at 100,000
-            # respondents, 280 MB at a million) in memory the next family could have reused.
+            # respondents, 330 MB at a million) in memory the next family could have reused.
             cache.update((key, node) for key, node in self._new.items() if node is not self.root)
 
     def _build(self, level, lo, hi, codes, positions, levels) -> _Node:
