@@ -207,9 +207,9 @@ _LOCK = threading.Lock()
 DECIDED_AT_ONCE = 2
 # A decision process's peak of memory: a base and an amount per finest group and set of
 # its wave, fitted to the benchmark's newest wave at 100,000 respondents (21,250 groups,
-# 26 sets: 0.8 GB for the plain cells, 3.5 GB with the equity breakdowns) and at a
-# million (174,635 groups: 1.45 GB and 6.8 GB), and a quarter more for other data.
-PEAK_BYTES = {"plain": (700_000_000, 165), "whole": (3_100_000_000, 825)}
+# 26 sets: 0.69 GB for the plain cells, 0.74 GB for the equity breakdowns) and at a
+# million (174,635 groups: 0.99 GB and 3.4 GB), and a quarter more for other data.
+PEAK_BYTES = {"plain": (680_000_000, 80), "whole": (390_000_000, 700)}
 PEAK_MARGIN = 1.25
 # Of the machine's memory, what decision processes side by side may expect to take
 # together: the rest is the server's (its figures, DuckDB's buffers) and the system's.

@@ -75,13 +75,12 @@ class Admission:
 
     At most ``most`` at once. One whose expected peak would take those running past
     ``budget`` bytes waits until enough of them end; one alone always starts. Of those
-    waiting, the first (in the order they asked) that fits goes first: at a million
-    respondents a leader's page asking for a wave's plain cells (1.8 GB) starts beside
-    the preparation's equity breakdowns (8.6 GB) instead of waiting behind the next
-    ones, which do not fit beside them. At that size one wave's equity breakdowns take
-    6.8 GB: two side by side, with the server, are most of a 24 GB machine (before the
-    equations kept were bounded, 17 GB each: one was killed for memory, and the whole
-    preparation with it).
+    waiting, the first (in the order they asked) that fits goes first: on a machine
+    with room for one million-respondent wave's equity breakdowns (4.5 GB expected) but
+    not two, a leader's page asking for a wave's plain cells (1.3 GB) starts beside them
+    instead of waiting behind the next ones. (Before the equations kept between rounds
+    of repairs were bounded, such a decision took 17 GB: two side by side on a 24 GB
+    machine had one killed for memory, and the whole preparation with it.)
     """
 
     def __init__(self, most: int, budget: int | None) -> None:
