@@ -49,8 +49,8 @@ def test_the_organisation_is_never_hidden_in_the_sample_data(sample):
 
 
 def test_equations_let_go_for_memory_change_no_decision(sample, monkeypatch):
-    # At a million respondents a wave's equations outgrow the machine's memory, and all
-    # but the last families' are let go between audits: built again, they decide alike.
+    # At a million respondents a family's equity equations outgrow their budget, and all
+    # but the family just built are let go between audits: built again, they decide alike.
     from wellbeing.privacy import decision, span
 
     kept: list[span.KeptBlocks] = []
