@@ -159,6 +159,50 @@ def test_the_shortcuts_for_large_systems_give_what_the_plain_loops_give(
     assert not ((dense.astype(np.int64) @ null) % _PRIME).any()
 
 
+@pytest.mark.parametrize("factored", [False, True])
+@pytest.mark.parametrize("teams_at_once", [False, True])
+@pytest.mark.parametrize("seed", range(3))
+def test_a_parents_equations_projected_as_columns_are_the_rows_projection_and_reused(
+    seed: int, teams_at_once: bool, factored: bool, monkeypatch
+) -> None:
+    # The organisation's equations projected onto each service as columns (the layout its
+    # elimination takes) are exactly the services' projections of them as rows, by every
+    # route (the teams' null spaces in one sparse product or team by team, a service's
+    # equations kept whole or as two factors); asked again with half of them projected
+    # before, the half not seen are projected and the rest taken as they were.
+    from wellbeing.privacy import span
+
+    monkeypatch.setattr(span, "_TEAMS_AT_ONCE", 1 if teams_at_once else 10**9)
+    monkeypatch.setattr(span, "_FACTORED_REDUCED", 0 if factored else 10**12)
+    rng = np.random.default_rng(seed)
+    team, service = teams_of_sizes(rng, 30, (1, 4), per_service=10)
+    n_columns = len(team)
+    rows = [np.flatnonzero((team == t) & (rng.random(n_columns) < 0.6)) for t in range(30)]
+    rows += [np.flatnonzero((service == s) & (rng.random(n_columns) < 0.5)) for s in range(3)]
+    rows = [r for r in rows if len(r)]
+    system = _BlockSystem(rows, n_columns, np.column_stack([service, team]))
+    services = [c for c in system.root.children if c.dimension]
+    # (A team whose equations are kept as factors has no basis to put in the product.)
+    assert services and all(
+        (c._teams_null_basis() is not None) == (teams_at_once and not factored) for c in services
+    )
+    if factored:
+        assert any(c._factors is not None for c in services)
+    equations = rng.integers(0, _PRIME, (12, n_columns))[:, system.order]
+    labels = np.arange(100, 112)
+    for c in services:
+        mine = equations[:, c.lo : c.hi]
+        expected = c.project(mine).T
+        assert np.array_equal(c.project_columns(mine.T), expected)
+        c._projected, c._projected_at = [], {}
+        first = c._project_columns_of(mine[::2].T, labels[::2])
+        assert np.array_equal(first, expected[:, ::2])
+        assert np.array_equal(c._project_columns_of(mine.T, labels), expected)
+        assert len(c._projected) == 2 and c._projected[1].shape[1] == 6
+        assert np.array_equal(c._project_columns_of(mine.T, labels), expected)
+        assert len(c._projected) == 2
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_a_teams_elimination_met_before_in_another_family_is_taken_as_it_was(seed: int) -> None:
     # Two families over nearly the same people: the second's teams whose equations the

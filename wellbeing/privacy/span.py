@@ -213,9 +213,11 @@ class _Node:
         self._teams_basis: object = None  # see _teams_null_basis; False: not used
         self.cells = cells  # its own rows (shown cells), 0/1 over lo:hi
         self.rows = np.arange(len(cells))  # their numbers in the system (set by the system)
-        # Rows of the parent's equations already projected here, by cell (label): a
-        # repair rebuilds the organisation, whose other children stay as they were.
-        self._projected: dict[int, np.ndarray] = {}
+        # The parent's equations already projected here, by cell (label): a repair
+        # rebuilds the organisation, whose other children stay as they were. In blocks
+        # (coordinates x cells, as projected together), each label's block and column.
+        self._projected: list[np.ndarray] = []
+        self._projected_at: dict[int, tuple[int, int]] = {}
         self._factors: tuple[np.ndarray, np.ndarray] | None = None
         # The equations by column (coordinates x rows): at the organisation of a million
         # respondents they are a few hundred rows by 100,000 coordinates, and every use
@@ -232,11 +234,12 @@ class _Node:
             width = sum(c.dimension for c in children)
             wide = width * len(cells) > _FACTORED_REDUCED
             columns = np.empty((width, len(cells)), dtype="float64" if wide else "int64")
+            by_column = cells.T
             at = 0
             for c in children:
-                columns[at : at + c.dimension] = c._project_rows(
-                    cells[:, c.lo - lo : c.hi - lo], labels
-                ).T
+                columns[at : at + c.dimension] = c._project_columns_of(
+                    by_column[c.lo - lo : c.hi - lo], labels
+                )
                 at += c.dimension
         else:
             columns = cells.T.astype("int64")
@@ -278,7 +281,7 @@ class _Node:
     def nbytes(self) -> int:
         """The memory its own arrays take (its children's not included)."""
         arrays = [self.transform, self.reduced, self.cells, self.pivots, self.free, self.rows]
-        arrays += [self.priority, *(self._factors or ()), *self._projected.values()]
+        arrays += [self.priority, *(self._factors or ()), *self._projected]
         return sum(a.nbytes for a in arrays if a is not None)
 
     def _times_reduced(self, z: np.ndarray) -> np.ndarray:
@@ -299,23 +302,33 @@ class _Node:
         spread[self.free] = y
         return _mulmod(transform, _mulmod(columns.T, spread))
 
-    def _project_rows(self, rows: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
-        """:meth:`project` of a parent's rows, reusing those (by label) projected before."""
+    def _project_columns_of(self, columns: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
+        """:meth:`project_columns` of a parent's equations (columns lo:hi x cells), reusing
+        those (by label) projected before."""
         if self.dimension == 0:  # a block its own cells pin down: nothing to project
-            return np.zeros((len(rows), 0), dtype="int64")
+            return np.zeros((0, columns.shape[1]), dtype="int64")
         if labels is None:
-            return self.project(rows)
+            return self.project_columns(columns)
         keys = labels.tolist()
-        missing = [i for i, key in enumerate(keys) if key not in self._projected]
+        at = self._projected_at
+        missing = [i for i, key in enumerate(keys) if key not in at]
         if missing:
             # Kept in 32 bits (residues are below 2^20): at a million respondents a family's
             # services keep 300 MB of them, and each megabyte taken afresh costs time.
-            projected = self.project(rows[missing]).astype(np.int32)
-            for i, row in zip(missing, projected, strict=True):
-                self._projected[keys[i]] = row
-        if not keys:
-            return np.zeros((0, self.dimension), dtype="int64")
-        return np.stack([self._projected[key] for key in keys])
+            whole = len(missing) == len(keys)
+            block = self.project_columns(columns if whole else columns[:, missing])
+            block = block.astype(np.int32)
+            for column, i in enumerate(missing):
+                at[keys[i]] = (len(self._projected), column)
+            self._projected.append(block)
+            if whole:
+                return block
+        where = np.array([at[key] for key in keys], dtype=np.intp).reshape(-1, 2)
+        out = np.empty((self.dimension, len(keys)), dtype=np.int32)
+        for block in np.unique(where[:, 0]).tolist():
+            mine = where[:, 0] == block
+            out[:, mine] = self._projected[block][:, where[mine, 1]]
+        return out
 
     def _teams_null_basis(self):
         """Where every child is a team and enough have a null space of their own: their
@@ -353,6 +366,41 @@ class _Node:
         if self.rank == 0:
             return z
         return (z[:, self.free] - self._times_reduced(z[:, self.pivots])) % _PRIME
+
+    def _coordinates_of_columns(self, columns: np.ndarray) -> np.ndarray:
+        """:meth:`_coordinates` of vectors given as columns (lo:hi x batch), as columns
+        (coordinates x batch), their residues not yet reduced."""
+        if not self.children:
+            return columns.astype("int64")
+        basis = self._teams_null_basis()
+        if basis is not None:
+            return basis @ columns.astype("int64")
+        return np.concatenate(
+            [c.project_columns(columns[c.lo - self.lo : c.hi - self.lo]) for c in self.children],
+            axis=0,
+        )
+
+    def project_columns(self, columns: np.ndarray) -> np.ndarray:
+        """:meth:`project` of vectors given as columns (lo:hi x batch), as columns
+        (dimension x batch): the organisation's equations are columns of its services',
+        and taking free and pivot coordinates as rows copies far less than as columns."""
+        if self.dimension == 0:
+            return np.zeros((0, columns.shape[1]), dtype="int64")
+        z = self._coordinates_of_columns(columns)
+        if self.rank == 0:
+            return z % _PRIME
+        pivots = z[self.pivots] % _PRIME
+        out = z[self.free]
+        out -= self._reduced_transposed_times(pivots)
+        out %= _PRIME
+        return out
+
+    def _reduced_transposed_times(self, y: np.ndarray) -> np.ndarray:
+        """reduced.T @ y (free coordinates x batch), for y (rank x batch)."""
+        if self._factors is None:
+            return _mulmod(self.reduced.T, y)
+        transform, columns = self._factors
+        return _mulmod(columns, _mulmod(transform.T, y))[self.free]
 
     def lift(self, free_part: np.ndarray) -> np.ndarray:
         """Null-space vectors over lo:hi (columns) from their free coordinates."""
@@ -428,8 +476,11 @@ class _PinnedRun:
     def nbytes(self) -> int:
         return self.priority.nbytes + self.rows.nbytes
 
-    def _project_rows(self, rows: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
-        return np.zeros((len(rows), 0), dtype="int64")
+    def _project_columns_of(self, columns: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
+        return np.zeros((0, columns.shape[1]), dtype="int64")
+
+    def project_columns(self, columns: np.ndarray) -> np.ndarray:
+        return np.zeros((0, columns.shape[1]), dtype="int64")
 
     def project(self, vectors: np.ndarray) -> np.ndarray:
         return np.zeros((len(vectors), 0), dtype="int64")
