@@ -296,6 +296,16 @@ def test_products_modulo_the_prime_are_exact_over_sums_of_many_terms(
     product = span._mulmod(a, b)
     assert product.dtype == np.int64
     assert product.tolist() == exact.tolist()
+    # Left unreduced for a caller that reduces anyway: congruent, never negative; over
+    # fewer terms than one floating-point chunk keeps exact, as it came.
+    for terms in (inner, span._EXACT_TERMS - 1):
+        unreduced = span._mulmod(a[:, :terms], b[:terms], reduce=False)
+        expected = (
+            a[:, :terms].astype(object) @ b[:terms].astype(np.int64).astype(object)
+        ) % _PRIME
+        assert (unreduced >= 0).all() and (unreduced % _PRIME).tolist() == expected.tolist()
+        if terms < span._EXACT_TERMS:
+            assert (unreduced >= _PRIME).any()
 
 
 @pytest.mark.parametrize("seed", range(4))
