@@ -159,6 +159,44 @@ def test_the_shortcuts_for_large_systems_give_what_the_plain_loops_give(
     assert not ((dense.astype(np.int64) @ null) % _PRIME).any()
 
 
+@pytest.mark.parametrize("one_by_one", [0, 10**9])
+@pytest.mark.parametrize("seed", range(3))
+def test_rows_given_one_after_another_make_the_blocks_a_list_of_rows_makes(
+    seed: int, one_by_one: int, monkeypatch
+) -> None:
+    # The audit gives a system its rows as one array with where each row starts; every
+    # block's cells are then those of the rows given as a list, whether a block writes
+    # them row by row or all at once. Empty rows and a row of one column are among them.
+    from wellbeing.privacy import span
+
+    rng = np.random.default_rng(seed)
+    team, service = teams_of_sizes(rng, 12, (1, 4), per_service=4)
+    n_columns = len(team)
+    rows = [np.flatnonzero((team == t) & (rng.random(n_columns) < 0.7)) for t in range(12)]
+    rows += [np.flatnonzero(service == s) for s in range(3)] + [np.array([], dtype=int)]
+    rows += [np.flatnonzero(rng.random(n_columns) < 0.4) for _ in range(10)] + [np.array([3])]
+    labels = np.column_stack([service, team])
+    as_list = _BlockSystem(rows, n_columns, labels)
+    monkeypatch.setattr(span, "_ROWS_ONE_BY_ONE", one_by_one)
+    flat = np.concatenate(rows).astype(np.intp)
+    starts = np.r_[0, np.cumsum([len(r) for r in rows])]
+    one_after_another = _BlockSystem((flat, starts), n_columns, labels)
+
+    def blocks(node):
+        yield node
+        for child in node.children:
+            yield from blocks(child)
+
+    pairs = list(zip(blocks(as_list.root), blocks(one_after_another.root), strict=True))
+    assert any(len(a.rows) > 8 for a, _ in pairs)
+    for a, b in pairs:
+        assert np.array_equal(a.rows, b.rows)
+        if hasattr(a, "cells"):
+            assert np.array_equal(a.cells, b.cells)
+    targets = rng.integers(0, 2, (20, n_columns))
+    assert np.array_equal(as_list.null_rows(targets), one_after_another.null_rows(targets))
+
+
 @pytest.mark.parametrize("factored", [False, True])
 @pytest.mark.parametrize("teams_at_once", [False, True])
 @pytest.mark.parametrize("seed", range(3))

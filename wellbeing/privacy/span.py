@@ -58,6 +58,9 @@ _TEAMS_AT_ONCE = 16
 # teams' equations are the same in many families (sets of nearly the same people), and
 # at 100,000 respondents two eliminations in three repeated one made before.
 _REMEMBERED_ELIMINATION = 4096
+# A block of up to this many rows writes its cells row by row; a larger one (a service,
+# the organisation) all at once.
+_ROWS_ONE_BY_ONE = 8
 
 
 def _mulmod(a: np.ndarray, b: np.ndarray, *, reduce: bool = True) -> np.ndarray:
@@ -516,7 +519,8 @@ class _PinnedRun:
 class _BlockSystem:
     """The span of some 0/1 rows over columns grouped in nested blocks (service, team).
 
-    ``groups`` (columns x levels) labels each column, outermost level first; a
+    ``rows``: each row's columns (see :func:`_one_after_another`). ``groups``
+    (columns x levels) labels each column, outermost level first; a
     row belongs to the deepest block holding all of its columns. ``labels``
     name the rows (the cube's cell numbers) and ``column_ids`` (columns x 2)
     what each column stands for, the same in every system of one cube, so that
@@ -530,7 +534,7 @@ class _BlockSystem:
 
     def __init__(
         self,
-        rows: list[np.ndarray],
+        rows: list[np.ndarray] | tuple[np.ndarray, np.ndarray],
         n_columns: int,
         groups: np.ndarray,
         *,
@@ -560,30 +564,33 @@ class _BlockSystem:
         self._column_ids = None if ids is None else np.ascontiguousarray(ids[self.order])
         codes = codes[self.order]
         self.n_columns = n_columns
-        self.n_rows = len(rows)
-        positions = [self.position[np.asarray(r, dtype=np.intp)] for r in rows]
+        row_columns, row_starts = _one_after_another(rows)
+        self.n_rows = n_rows = len(row_starts) - 1
+        # Each row's columns as positions in this system's order, one row after another.
+        self._positions = positions = self.position[row_columns]
+        self._row_starts = row_starts
         # The block owning each row: the deepest level at which its columns agree.
-        owner_level = np.zeros(len(rows), dtype="int64")
-        owner_code = np.zeros(len(rows), dtype="int64")
-        sizes = np.array([len(p) for p in positions], dtype="int64")
-        filled = np.flatnonzero(sizes)
+        owner_level = np.zeros(n_rows, dtype="int64")
+        owner_code = np.zeros(n_rows, dtype="int64")
+        filled = np.flatnonzero(np.diff(row_starts))
         if len(filled):
-            flat = np.concatenate([positions[i] for i in filled])
-            starts = np.r_[0, np.cumsum(sizes[filled])[:-1]]
+            # From each filled row's start to the next's: an empty row between adds nothing.
+            starts = row_starts[filled]
             for level in range(1, levels + 1):
-                low = np.minimum.reduceat(codes[flat, level], starts)
-                high = np.maximum.reduceat(codes[flat, level], starts)
+                low = np.minimum.reduceat(codes[positions, level], starts)
+                high = np.maximum.reduceat(codes[positions, level], starts)
                 same = low == high
                 owner_level[filled[same]] = level
                 owner_code[filled[same]] = low[same]
         self._owned: dict[tuple[int, int], list[int]] = {}
         for i, key in enumerate(zip(owner_level.tolist(), owner_code.tolist(), strict=True)):
             self._owned.setdefault(key, []).append(i)
-        self._labels = np.arange(len(rows)) if labels is None else np.asarray(labels)
+        self._labels = np.arange(n_rows) if labels is None else np.asarray(labels)
         self._old = cache if cache is not None else {}
         self._eliminations = eliminations
         self._new: dict = {}
-        self.root = self._build(0, 0, n_columns, codes, positions, levels)
+        self.root = self._build(0, 0, n_columns, codes, levels)
+        del self._positions, self._row_starts  # each block has its rows as cells now
         if cache is not None:  # keep only the blocks in use: a wide block is megabytes
             cache.clear()
             # Not the top block: a repair that touches the family changes it (a cell of its
@@ -592,17 +599,17 @@ class _BlockSystem:
             # respondents, 330 MB at a million) in memory the next family could have reused.
             cache.update((key, node) for key, node in self._new.items() if node is not self.root)
 
-    def _build(self, level, lo, hi, codes, positions, levels) -> _Node:
+    def _build(self, level, lo, hi, codes, levels) -> _Node:
         children: list = []
         if level < levels and hi > lo:
             column = codes[lo:hi, level + 1]
             starts = np.flatnonzero(np.r_[True, column[1:] != column[:-1]]) + lo
             ends = np.r_[starts[1:], hi]
             if level + 1 == levels:
-                children = self._leaves(level + 1, starts, ends, codes, positions)
+                children = self._leaves(level + 1, starts, ends, codes)
             else:
                 children = [
-                    self._build(level + 1, a, b, codes, positions, levels)
+                    self._build(level + 1, a, b, codes, levels)
                     for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
                 ]
         code = int(codes[lo, level]) if hi > lo else 0
@@ -613,9 +620,7 @@ class _BlockSystem:
         if node is not None:
             node.lo, node.hi = lo, hi  # the same columns, where this system puts them
         else:
-            cells = np.zeros((len(mine), hi - lo), dtype="int8")
-            for row, i in enumerate(mine):
-                cells[row, positions[i] - lo] = 1
+            cells = self._cells(mine, lo, hi)
             node = _Node(
                 lo,
                 hi,
@@ -629,7 +634,21 @@ class _BlockSystem:
         self._new[key] = node
         return node
 
-    def _leaves(self, level, starts, ends, codes, positions) -> list:
+    def _cells(self, mine: np.ndarray, lo: int, hi: int) -> np.ndarray:
+        """The rows ``mine`` as 0/1 over the columns lo:hi (int8)."""
+        cells = np.zeros((len(mine), hi - lo), dtype="int8")
+        begin, end = self._row_starts[mine], self._row_starts[mine + 1]
+        if len(mine) <= _ROWS_ONE_BY_ONE:
+            for row, (a, b) in enumerate(zip(begin.tolist(), end.tolist(), strict=True)):
+                cells[row, self._positions[a:b] - lo] = 1
+            return cells
+        lengths = end - begin
+        within = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        taken = self._positions[np.repeat(begin, lengths) + within]
+        cells[np.repeat(np.arange(len(mine)), lengths), taken - lo] = 1
+        return cells
+
+    def _leaves(self, level, starts, ends, codes) -> list:
         """The blocks of the deepest level (teams), where each consecutive run of teams of
         one column pinned down by one row is one :class:`_PinnedRun`."""
         leaves: list = []
@@ -646,7 +665,7 @@ class _BlockSystem:
                 run.append((a, mine[0]))
             else:
                 end_run()
-                leaves.append(self._build(level, a, b, codes, positions, level))
+                leaves.append(self._build(level, a, b, codes, level))
         end_run()
         return leaves
 
@@ -766,6 +785,19 @@ class KeptBlocks:
 
     def nbytes(self) -> int:
         return sum(self._bytes.values())
+
+
+def _one_after_another(rows) -> tuple[np.ndarray, np.ndarray]:
+    """Rows given as a list of arrays of columns, or already as (their columns one row
+    after another, where each row starts and the last ends), as the latter."""
+    if isinstance(rows, tuple):
+        columns, starts = rows
+        return np.asarray(columns, dtype=np.intp), np.asarray(starts, dtype=np.intp)
+    sizes = np.array([len(r) for r in rows], dtype=np.intp)
+    starts = np.r_[0, np.cumsum(sizes)].astype(np.intp)
+    if not len(rows):
+        return np.zeros(0, dtype=np.intp), starts
+    return np.concatenate([np.asarray(r, dtype=np.intp) for r in rows]), starts
 
 
 def _null_basis_of_teams(node: _Node):
