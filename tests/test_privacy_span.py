@@ -314,6 +314,26 @@ def test_elimination_gives_the_reduced_echelon_form_across_chunks_of_columns(
         assert all(np.array_equal(a, b) for a, b in zip(taken, in_order, strict=True))
 
 
+@pytest.mark.parametrize("seed", range(12))
+def test_a_chunk_eliminated_at_once_gives_what_chunk_by_chunk_gives(seed, monkeypatch):
+    # A team's equations (one chunk of columns) are eliminated with E beside them in one
+    # array: pivots, E and rank are those of the left-looking elimination taking the
+    # same columns seven at a time, dependent rows and all.
+    from wellbeing.privacy import span
+
+    rng = np.random.default_rng(seed)
+    rows, columns = int(rng.integers(2, 15)), int(rng.integers(8, 60))
+    equations = (rng.random((rows, columns)) < 0.3) * rng.integers(1, _PRIME, (rows, columns))
+    if rows > 4:
+        equations[-2:] = (equations[:2] + 3 * equations[2:4]) % _PRIME
+    at_once = span._eliminate(equations)
+    monkeypatch.setattr(span, "_ELIMINATION_CHUNK", 7)
+    chunk_by_chunk = span._eliminate(equations)
+    assert all(np.array_equal(a, b) for a, b in zip(at_once, chunk_by_chunk, strict=True))
+    reduced = span._mulmod(at_once[1], equations)
+    assert np.array_equal(reduced[: at_once[2]][:, at_once[0]], np.eye(at_once[2], dtype=np.int64))
+
+
 @pytest.mark.parametrize("floating", [False, True])
 @pytest.mark.parametrize("small", [False, True])
 def test_products_modulo_the_prime_are_exact_over_sums_of_many_terms(
