@@ -301,10 +301,17 @@ class Cube:
         self.patterns: list[tuple[str, ...]] = []
         numbers: dict[tuple[str, ...], int] = {}
         set_of, pattern_of, key_blocks = [], [], []
-        member_blocks, size_blocks, count_blocks = [], [], []
+        size_blocks, count_blocks = [], []
         # Group numbers in 32 bits where they fit: at a million respondents the cube lists
         # 122 million members, and each gigabyte taken from the system cost seconds.
         number_type = np.int32 if len(groups.weight) < 2**31 else np.int64
+        # Each pattern of a set lists every group of the set once, so the members are
+        # written where they go: listed block by block and then joined, they took twice
+        # the memory (a gigabyte at a million respondents) and a copy of it all.
+        in_sets = groups.member.sum(axis=0)
+        total = sum(int(in_sets[s]) * len(p) for s, p in enumerate(patterns_of_set))
+        self.indices = np.empty(total, dtype=number_type)
+        written = 0
         for s, patterns in enumerate(patterns_of_set):
             in_set = np.flatnonzero(groups.member[:, s]).astype(number_type)
             codes = groups.codes[in_set]
@@ -320,21 +327,22 @@ class Cube:
                 keys = np.full((len(uniques), n_dims), -1, dtype=np.int64)
                 keys[:, columns] = uniques
                 key_blocks.append(keys)
-                members = in_set[order]
-                member_blocks.append(members)
+                members = self.indices[written : written + len(in_set)]
+                np.take(in_set, order, out=members)
+                written += len(in_set)
                 size_blocks.append(np.diff(bounds))
                 # Counted block by block: over the whole cube at once, the members' weights
                 # side by side took a gigabyte at a million respondents.
                 count_blocks.append(np.add.reduceat(groups.weight[members], bounds[:-1]))
                 set_of.append(np.full(len(uniques), s, dtype=np.int64))
                 pattern_of.append(np.full(len(uniques), numbers[pattern], dtype=np.int64))
+        assert written == total
         empty = np.zeros(0, dtype=np.int64)
         self.set_of = np.concatenate(set_of) if set_of else empty
         self.pattern_of = np.concatenate(pattern_of) if pattern_of else empty
         self.keys = np.concatenate(key_blocks) if key_blocks else np.zeros((0, n_dims), np.int64)
         sizes = np.concatenate(size_blocks) if size_blocks else empty
         self.indptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        self.indices = np.concatenate(member_blocks) if member_blocks else empty
         self.count = np.concatenate(count_blocks) if count_blocks else groups.weight[:0]
         sensitive = np.array([bool(set(p) & set(layout.sensitive)) for p in self.patterns])
         is_sensitive = sensitive[self.pattern_of] if len(self.patterns) else empty.astype(bool)
