@@ -207,9 +207,9 @@ _LOCK = threading.Lock()
 DECIDED_AT_ONCE = 2
 # A decision process's peak of memory: a base and an amount per finest group and set of
 # its wave, fitted to the benchmark's newest wave at 100,000 respondents (21,250 groups,
-# 26 sets: 0.69 GB for the plain cells, 0.72 GB for the equity breakdowns) and at a
-# million (174,635 groups: 0.98 GB and 2.8 GB), and a quarter more for other data.
-PEAK_BYTES = {"plain": (677_000_000, 76), "whole": (456_000_000, 545)}
+# 26 sets: 0.68 GB for the plain cells, 0.70 GB for the equity breakdowns) and at a
+# million (174,635 groups: 0.96 GB and 2.3 GB), and a quarter more for other data.
+PEAK_BYTES = {"plain": (677_000_000, 73), "whole": (509_000_000, 415)}
 PEAK_MARGIN = 1.25
 # Of the machine's memory, what decision processes side by side may expect to take
 # together: the rest is the server's (its figures, DuckDB's buffers) and the system's.

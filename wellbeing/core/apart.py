@@ -76,7 +76,7 @@ class Admission:
     At most ``most`` at once. One whose expected peak would take those running past
     ``budget`` bytes waits until enough of them end; one alone always starts. Of those
     waiting, the first (in the order they asked) that fits goes first: on a machine
-    with room for one million-respondent wave's equity breakdowns (3.7 GB expected) but
+    with room for one million-respondent wave's equity breakdowns (3.0 GB expected) but
     not two, a leader's page asking for a wave's plain cells (1.3 GB) starts beside them
     instead of waiting behind the next ones. (Before the equations kept between rounds
     of repairs were bounded, such a decision took 17 GB: two side by side on a 24 GB
