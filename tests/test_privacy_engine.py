@@ -1222,3 +1222,24 @@ def test_a_columns_values_are_numbered_as_the_sorted_text_of_its_rows(seed: int)
     codes, values = cells._coded(pd.Series([2, "2", "x"], dtype="object"))
     assert values == ("2", "x") and codes.tolist() == [0, 0, 1]
     assert cells._coded(pd.Series(["x", "y"]))[1] == ("x", "y")
+
+
+@pytest.mark.parametrize("repeated", [False, True])
+def test_lanes_summed_a_lane_at_a_time_are_those_summed_together(repeated: bool):
+    # An atom's signature and identity are uint64 lanes summed by group, wrapping past
+    # 2^64: a lane at a time (with each row repeated where asked) they are exactly the
+    # two lanes summed at once.
+    from wellbeing.privacy import audit
+
+    rng = np.random.default_rng(11)
+    lanes = rng.integers(2**62, 2**63, size=(50, 2), dtype=np.int64).astype(np.uint64) * 3
+    repeats = rng.integers(0, 6, 50) if repeated else None
+    rows = np.repeat(np.arange(50), repeats) if repeated else np.arange(50)
+    index = rng.integers(0, 7, len(rows))
+    expected = np.zeros((7, 2), dtype=np.uint64)
+    np.add.at(expected, index, lanes[rows])
+    summed = audit._summed_by(index, lanes, 7, repeats=repeats)
+    assert summed.dtype == np.uint64 and np.array_equal(summed, expected)
+    exact = [sum(int(lanes[r, 0]) for r in rows[index == g]) for g in range(7)]
+    assert [e % 2**64 for e in exact] == summed[:, 0].tolist()
+    assert max(exact) >= 2**64  # some sums wrapped

@@ -124,14 +124,12 @@ def build_system(
         return None
     n_groups = len(cube.groups.weight)
     sizes = cube.indptr[rows + 1] - cube.indptr[rows]
-    row_of = np.repeat(np.arange(len(rows)), sizes)
     flat, _ = cube.members_of(rows)
     # Atoms: groups every shown cell holds together or leaves alone (a derivable
     # group takes all of an atom or none of it). Two random 64-bit lanes per row.
     rng = np.random.default_rng(_SEED)
     lanes = rng.integers(1, 2**62, size=(len(rows), 2), dtype=np.int64).astype(np.uint64)
-    signature = np.zeros((n_groups, 2), dtype=np.uint64)
-    np.add.at(signature, flat, lanes[row_of])
+    signature = _summed_by(flat, lanes, n_groups, repeats=sizes)
     seen = np.zeros(n_groups, dtype=bool)
     seen[flat] = True
     groups = np.flatnonzero(seen)
@@ -174,8 +172,7 @@ def build_system(
         .integers(1, 2**62, size=(n_groups, 2), dtype=np.int64)
         .astype(np.uint64)
     )
-    atom_ids = np.zeros((n_atoms, 2), dtype=np.uint64)
-    np.add.at(atom_ids, inverse, group_lanes[groups])
+    atom_ids = _summed_by(inverse, group_lanes[groups], n_atoms)
     span = _BlockSystem(
         (atoms_held, cut),
         n_atoms,
@@ -197,6 +194,22 @@ def build_system(
         cut,
         labels,
     )
+
+
+def _summed_by(
+    index: np.ndarray, lanes: np.ndarray, size: int, repeats: np.ndarray | None = None
+) -> np.ndarray:
+    """The rows of ``lanes`` (uint64, wrapping), each repeated ``repeats`` times where
+    given, summed by ``index`` into ``size`` rows, a lane at a time: ``np.add.at`` of a
+    single column takes its fast path, and of two columns at once did not (0.22 s against
+    0.05 s for a family's 6 million entries at a million respondents)."""
+    summed = np.zeros((size, lanes.shape[1]), dtype=np.uint64)
+    for lane in range(lanes.shape[1]):
+        values = lanes[:, lane] if repeats is None else np.repeat(lanes[:, lane], repeats)
+        column = np.zeros(size, dtype=np.uint64)
+        np.add.at(column, index, np.ascontiguousarray(values))
+        summed[:, lane] = column
+    return summed
 
 
 def _matching(table_keys: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
