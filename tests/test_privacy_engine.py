@@ -1228,7 +1228,8 @@ def test_a_columns_values_are_numbered_as_the_sorted_text_of_its_rows(seed: int)
 def test_lanes_summed_a_lane_at_a_time_are_those_summed_together(repeated: bool):
     # An atom's signature and identity are uint64 lanes summed by group, wrapping past
     # 2^64: a lane at a time (with each row repeated where asked) they are exactly the
-    # two lanes summed at once.
+    # two lanes summed at once. A known group's shares of its atom's fingerprints are
+    # summed the same way, as residues in int64.
     from wellbeing.privacy import audit
 
     rng = np.random.default_rng(11)
@@ -1243,3 +1244,8 @@ def test_lanes_summed_a_lane_at_a_time_are_those_summed_together(repeated: bool)
     exact = [sum(int(lanes[r, 0]) for r in rows[index == g]) for g in range(7)]
     assert [e % 2**64 for e in exact] == summed[:, 0].tolist()
     assert max(exact) >= 2**64  # some sums wrapped
+    shares = rng.integers(0, 1_048_573, (50, 4))
+    expected = np.zeros((7, 4), dtype=np.int64)
+    np.add.at(expected, index, shares[rows])
+    summed = audit._summed_by(index, shares, 7, repeats=repeats)
+    assert summed.dtype == np.int64 and np.array_equal(summed, expected)

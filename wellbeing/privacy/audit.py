@@ -199,14 +199,14 @@ def build_system(
 def _summed_by(
     index: np.ndarray, lanes: np.ndarray, size: int, repeats: np.ndarray | None = None
 ) -> np.ndarray:
-    """The rows of ``lanes`` (uint64, wrapping), each repeated ``repeats`` times where
-    given, summed by ``index`` into ``size`` rows, a lane at a time: ``np.add.at`` of a
-    single column takes its fast path, and of two columns at once did not (0.22 s against
-    0.05 s for a family's 6 million entries at a million respondents)."""
-    summed = np.zeros((size, lanes.shape[1]), dtype=np.uint64)
+    """The rows of ``lanes`` (uint64 wrap past 2^64), each repeated ``repeats`` times
+    where given, summed by ``index`` into ``size`` rows, a lane at a time: ``np.add.at``
+    of a single column takes its fast path, and of two columns at once did not (0.22 s
+    against 0.05 s for a family's 6 million entries at a million respondents)."""
+    summed = np.zeros((size, lanes.shape[1]), dtype=lanes.dtype)
     for lane in range(lanes.shape[1]):
         values = lanes[:, lane] if repeats is None else np.repeat(lanes[:, lane], repeats)
-        column = np.zeros(size, dtype=np.uint64)
+        column = np.zeros(size, dtype=lanes.dtype)
         np.add.at(column, index, np.ascontiguousarray(values))
         summed[:, lane] = column
     return summed
@@ -803,8 +803,7 @@ def _known_and_their_unions(
     prints = system.span.null_vectors(rng, FINGERPRINTS)
     shares = rng.integers(0, _PRIME, (len(system.atom_of_group), FINGERPRINTS))
     covered = np.flatnonzero(system.atom_of_group >= 0)
-    totals = np.zeros_like(prints)
-    np.add.at(totals, system.atom_of_group[covered], shares[covered])
+    totals = _summed_by(system.atom_of_group[covered], shares[covered], len(prints))
     first = system.atom_members[system.atom_starts[:-1]].astype(np.int64)
     shares[first] = (shares[first] + prints - totals) % _PRIME
     item_prints = np.stack([shares[groups].sum(axis=0) % _PRIME for groups in pooled])
