@@ -87,8 +87,8 @@ class System:
     rows: np.ndarray  # cube cell of each equation
     atom_of_group: np.ndarray  # per finest group: its atom, -1 outside the family
     atom_weight: np.ndarray
-    # Each atom's finest groups, one atom after another, and where each atom's begin (and
-    # the last ends); each row's atoms likewise. As lists of arrays, a family's 130,000
+    # Each atom's finest groups, one atom after another, and where each atom's groups
+    # begin (and the last's end); each row's atoms likewise. As lists of arrays, a family's 130,000
     # atoms and 20,000 rows took 0.1 s to list at a million respondents.
     atom_members: np.ndarray
     atom_starts: np.ndarray
@@ -199,10 +199,11 @@ def build_system(
 def _summed_by(
     index: np.ndarray, lanes: np.ndarray, size: int, repeats: np.ndarray | None = None
 ) -> np.ndarray:
-    """The rows of ``lanes`` (uint64 wrap past 2^64), each repeated ``repeats`` times
-    where given, summed by ``index`` into ``size`` rows, a lane at a time: ``np.add.at``
-    of a single column takes its fast path, and of two columns at once did not (0.22 s
-    against 0.05 s for a family's 6 million entries at a million respondents)."""
+    """The rows of ``lanes`` (integers; sums of uint64 wrap past 2^64), each repeated
+    ``repeats`` times where given, summed by ``index`` into ``size`` rows, a lane at a
+    time: ``np.add.at`` of a single column takes its fast path, and of two columns at
+    once did not (0.22 s against 0.05 s for a family's 6 million entries at a million
+    respondents)."""
     summed = np.zeros((size, lanes.shape[1]), dtype=lanes.dtype)
     for lane in range(lanes.shape[1]):
         values = lanes[:, lane] if repeats is None else np.repeat(lanes[:, lane], repeats)
