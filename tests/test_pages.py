@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import pytest
@@ -104,3 +105,63 @@ def test_the_chart_code_is_preloaded_once_per_session(demo_app_db):
     assert preloads(at) == 1
     at.switch_page("pages/stress.py").run()
     assert preloads(at) == 0, "preloaded again in the same session"
+
+
+def test_a_store_another_program_holds_is_explained_without_a_traceback(demo_app_db, caplog):
+    import subprocess
+    import sys
+
+    hold = (
+        "import sys; from wellbeing import store\n"
+        "con = store.connect(sys.argv[1]); print('held', flush=True); sys.stdin.read()\n"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", hold, str(demo_app_db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        at = open_page()
+        assert not at.exception, [e.value for e in at.exception]
+        assert [e.value for e in at.error] == [
+            "The dashboard cannot open its database: another program has it open, usually a "
+            "second copy of the dashboard started on the same data. Whoever runs this server "
+            "will find the details in its log. Once the other program has stopped, reload "
+            "this page."
+        ]
+        # The file's path is for whoever runs the server, not for a visitor.
+        shown = json.dumps([str(element.proto) for element in at.main], default=str)
+        assert demo_app_db.name not in shown
+        assert f"The database {demo_app_db} is in use by another program" in caplog.text
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=60)
+        holder.stdout.close()
+    at = at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert [t.value for t in at.title][:1] == ["Overview"]
+
+
+def test_a_store_with_keys_not_its_own_is_explained_without_a_traceback(
+    demo_app_db, caplog, monkeypatch
+):
+    from wellbeing.store import keys
+
+    its_own = os.environ[keys.KEYS_ENV_VAR]
+    monkeypatch.setenv(keys.KEYS_ENV_VAR, keys.IdentifierKeys.new().to_json())
+    at = open_page()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == [
+        "The dashboard cannot open its database: its identifier key file is missing or does "
+        "not belong to it. Whoever runs this server will find the details in its log "
+        "(docs/security.md says how to restore the key file). Then reload this page."
+    ]
+    assert "are not the ones the database was hashed with" in caplog.text
+    monkeypatch.setenv(keys.KEYS_ENV_VAR, its_own)
+    at = at.run()
+    assert not at.error, [e.value for e in at.error]
+    assert [t.value for t in at.title][:1] == ["Overview"]

@@ -68,7 +68,14 @@ def begin_run() -> duckdb.DuckDBPyConnection:
     starts deciding every wave in the background (:func:`_prepare_figures`).
     """
     _this_run.routed = _run_identity()
-    shared = shared_database()
+    try:
+        shared = shared_database()
+    except (store.StoreLocked, store.KeyProblem) as problem:
+        # The reason, with the file's path, goes to whoever runs the server; the browser
+        # (perhaps nobody signed in yet) is told only what it can do about it.
+        logging.getLogger(__name__).error("The dashboard cannot open its database: %s", problem)
+        st.error(_STORE_LOCKED if isinstance(problem, store.StoreLocked) else _STORE_KEYS)
+        st.stop()
     run_cursor = shared.cursor()
     _run_cursor.set(run_cursor)
     # A page never waits a minute for the engine: a large wave not yet decided is
@@ -76,6 +83,18 @@ def begin_run() -> duckdb.DuckDBPyConnection:
     decisions.answer_promptly()
     _prepare_figures(shared, cache.data_version(run_cursor))
     return run_cursor
+
+
+_STORE_LOCKED = (
+    "The dashboard cannot open its database: another program has it open, usually a "
+    "second copy of the dashboard started on the same data. Whoever runs this server "
+    "will find the details in its log. Once the other program has stopped, reload this page."
+)
+_STORE_KEYS = (
+    "The dashboard cannot open its database: its identifier key file is missing or "
+    "does not belong to it. Whoever runs this server will find the details in its log "
+    "(docs/security.md says how to restore the key file). Then reload this page."
+)
 
 
 # Which run went through dashboard.py (begin_run), per script thread.
@@ -217,6 +236,8 @@ def warm_start() -> None:
             _prepare_figures(shared, cache.data_version(cursor))
             _first_run_over.wait(timeout=FIRST_RUN_GRACE_SECONDS)
             charts.style.warm_up()  # plotly's validators, imported on first use
+        except (store.StoreLocked, store.KeyProblem):
+            pass  # the first run says why, to the server's log and to the browser
         except Exception:  # the first run meets the same problem and reports it
             logging.getLogger(__name__).exception("warming up the dashboard")
 
