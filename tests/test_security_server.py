@@ -254,6 +254,29 @@ def test_the_options_of_streamlit_run_are_taken_typed():
         serving.parse_options(["--server.nonsense", "1"])
 
 
+def test_an_unexpected_error_shows_its_type_only_unless_the_command_line_asks_for_more():
+    assert serving.server_options(["--server.port", "8502"]) == {
+        "client.showErrorDetails": "type",
+        "server.port": 8502,
+    }
+    asked = serving.server_options(["--client.showErrorDetails", "full"])
+    assert asked["client.showErrorDetails"] == "full"
+
+
+def test_the_error_box_offers_no_links_to_other_hosts(monkeypatch):
+    from streamlit import config as streamlit_config
+    from streamlit.proto.NewSession_pb2 import Config
+    from streamlit.runtime import app_session
+
+    monkeypatch.chdir(ROOT)  # Streamlit reads .streamlit/config.toml from where it starts
+    streamlit_config.get_config_options(force_reparse=True)
+    try:
+        links = app_session._get_show_error_links()
+    finally:
+        streamlit_config.get_config_options(force_reparse=True)
+    assert links == Config.ShowErrorLinks.SHOW_ERROR_LINKS_FALSE
+
+
 @pytest.mark.parametrize(
     ("environment", "settings", "expected"),
     [

@@ -52,6 +52,11 @@ MEDIA_PREFIX = "/media/"
 # Every network address: Streamlit's default when server.address is unset.
 PUBLIC_ADDRESSES = {"", "0.0.0.0", "::", "[::]"}
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+# What the server starts with unless its command line says otherwise. An error the
+# dashboard did not expect shows its type only: its message and traceback (file paths,
+# code, values from the data) go to the server's log, not to whoever has the page open,
+# signed in or not. ``--client.showErrorDetails full`` shows them while developing.
+SERVER_DEFAULTS: dict[str, object] = {"client.showErrorDetails": "type"}
 TRUSTED_PROXIES_SETTING = "trusted_proxies"
 TRUSTED_PROXIES_ENV_VAR = "WELLBEING_TRUSTED_PROXIES"
 REFUSE_PUBLIC = (
@@ -261,6 +266,11 @@ def parse_options(arguments: Sequence[str]) -> dict[str, object]:
     return options
 
 
+def server_options(arguments: Sequence[str]) -> dict[str, object]:
+    """The options the server starts with: :data:`SERVER_DEFAULTS`, then the command line's."""
+    return {**SERVER_DEFAULTS, **parse_options(arguments)}
+
+
 def _single_sign_on_configured() -> bool:
     for folder in (Path(".streamlit"), Path.home() / ".streamlit"):
         secrets_file = folder / "secrets.toml"
@@ -307,7 +317,7 @@ def launch(application: st.App, arguments: Sequence[str] | None = None) -> None:
     from streamlit import config as streamlit_config
     from streamlit.web import bootstrap
 
-    options = parse_options(sys.argv[1:] if arguments is None else arguments)
+    options = server_options(sys.argv[1:] if arguments is None else arguments)
     sys.argv = sys.argv[:1]
     # Files the server writes (the database's log, exports) are the service account's.
     os.umask(0o077)
@@ -337,5 +347,6 @@ __all__ = [
     "launch",
     "parse_options",
     "refuse_without_gate",
+    "server_options",
     "trusted_proxies",
 ]
