@@ -357,6 +357,29 @@ def open_list(page, combobox, timeout_ms: int) -> None:
     expect(listbox).to_be_visible()
 
 
+def choose_file(page, path: Path, timeout_ms: int) -> None:
+    """Give the Upload page's box a file, as dropping it there does, again if it was lost.
+
+    A file given while a rerun redraws the box (a reading option changed just before,
+    on a busy machine) can be dropped with the box it was given to: the page then
+    still asks for a file (CI saw this under load).
+    """
+    from playwright.sync_api import expect
+
+    box = page.get_by_test_id("stFileUploader")
+    for attempt in range(3):
+        wait_for_script(page)
+        box.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
+        try:
+            expect(box.get_by_text(path.name, exact=False).first).to_be_visible(
+                timeout=timeout_ms // 6
+            )
+            return
+        except AssertionError:
+            if attempt == 2:
+                raise
+
+
 def choose_option(page, combobox, option: str, timeout_ms: int) -> None:
     """Pick one choice of a select box, as a user would: open the list, click it."""
     open_list(page, combobox, timeout_ms)

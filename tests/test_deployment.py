@@ -24,7 +24,15 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from support import ROOT, choose_option, free_port, open_list, wait_for_script, wait_until_healthy
+from support import (
+    ROOT,
+    choose_file,
+    choose_option,
+    free_port,
+    open_list,
+    wait_for_script,
+    wait_until_healthy,
+)
 
 from bench import browser
 from tests.browser.test_upload_journey import NEW_WAVE, new_wave_export
@@ -210,9 +218,7 @@ def import_new_wave(page, hr: str, folder: Path) -> None:
     wait_for_script(page)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Upload", exact=True).click()
     wait_for_script(page)
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-        str(new_wave_export(folder))
-    )
+    choose_file(page, new_wave_export(folder), WAIT_MS)
     expect(page.get_by_text("No column is mapped to Team.", exact=False)).to_be_visible(
         timeout=WAIT_MS
     )

@@ -12,7 +12,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
-from support import choose_option, import_new_wave_and_open_heatmap, open_list, wait_for_script
+from support import (
+    choose_file,
+    choose_option,
+    import_new_wave_and_open_heatmap,
+    open_list,
+    wait_for_script,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +61,7 @@ def test_hr_brings_the_councils_own_survey_and_sees_its_measures_everywhere(
     page.get_by_text("Reading options (only if the preview looks wrong)").click()
     page.get_by_text("Month first (01/31/2026)").click()
     wait_for_script(page)
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(NORTHSHIRE))
+    choose_file(page, NORTHSHIRE, WAIT_MS)
     expect(page.get_by_text("Plain table layout", exact=False)).to_be_visible(timeout=WAIT_MS)
     wait_for_script(page)
     # Suggestions by meaning, each saying how sure it is; accepted as they are.

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from support import import_new_wave_and_open_heatmap, open_list, wait_for_script
+from support import choose_file, import_new_wave_and_open_heatmap, open_list, wait_for_script
 
 from tests.conftest import survey_csv
 from wellbeing.store import copy_store
@@ -64,9 +64,7 @@ def test_hr_uploads_maps_and_imports_a_new_wave_then_sees_it_charted(
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Upload", exact=True).click()
     wait_for_script(page)
 
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-        str(new_wave_export(tmp_path))
-    )
+    choose_file(page, new_wave_export(tmp_path), WAIT_MS)
     expect(page.get_by_text("Microsoft Forms layout", exact=False)).to_be_visible(timeout=WAIT_MS)
     expect(page.get_by_text("No column is mapped to Team.", exact=False)).to_be_visible(
         timeout=WAIT_MS
