@@ -181,6 +181,17 @@ def test_a_database_held_by_another_process_is_named_clearly(db, capsys):
         holder.stdout.close()
 
 
+def test_a_file_that_is_no_database_is_named_clearly_and_left_as_it_was(tmp_path, capsys):
+    notes = tmp_path / "notes.duckdb"
+    notes.write_text("not a database\n")
+    assert main(["uploads", "--db", str(notes)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"Not done: The database {notes} cannot be opened: ")
+    assert "not a valid DuckDB database file" in error
+    assert "Check that WELLBEING_DB, or database in wellbeing.toml, names" in error
+    assert notes.read_text() == "not a database\n"
+
+
 def test_every_registered_kind_has_an_import_command():
     parser = build_parser()
     for kind in kinds.all_kinds():

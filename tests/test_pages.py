@@ -165,3 +165,24 @@ def test_a_store_with_keys_not_its_own_is_explained_without_a_traceback(
     at = at.run()
     assert not at.error, [e.value for e in at.error]
     assert [t.value for t in at.title][:1] == ["Overview"]
+
+
+def test_a_store_path_holding_no_database_is_explained_without_a_traceback(
+    demo_app_db, caplog, monkeypatch
+):
+    notes = demo_app_db.with_name("notes.duckdb")
+    notes.write_text("not a database")
+    monkeypatch.setenv("WELLBEING_DB", str(notes))
+    at = open_page()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == [
+        "The dashboard cannot open its database: the file it is set to use cannot be read "
+        "as one. Whoever runs this server will find the details in its log. Once it is put "
+        "right, reload this page."
+    ]
+    assert f"The database {notes} cannot be opened" in caplog.text
+    assert notes.read_text() == "not a database"
+    monkeypatch.setenv("WELLBEING_DB", str(demo_app_db))
+    at = at.run()
+    assert not at.error, [e.value for e in at.error]
+    assert [t.value for t in at.title][:1] == ["Overview"]

@@ -114,6 +114,42 @@ def test_a_second_process_is_told_the_dashboard_holds_the_file(tmp_path: Path):
 
 
 @pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        pytest.param(
+            lambda folder: (folder / "w.duckdb").write_bytes(b"PK\x03\x04 a spreadsheet"),
+            "not a valid DuckDB database file",
+            id="another-kind-of-file",
+        ),
+        pytest.param(lambda folder: (folder / "w.duckdb").mkdir(), "Is a directory", id="a-folder"),
+    ],
+)
+def test_a_path_that_holds_no_database_is_refused_with_what_to_check(tmp_path, make, reason):
+    make(tmp_path)
+    path = tmp_path / "w.duckdb"
+    before = sorted(p.name for p in tmp_path.iterdir())
+    content = path.read_bytes() if path.is_file() else None
+    with pytest.raises(store.StoreUnreadable) as refused:
+        store.connect(path)
+    message = str(refused.value)
+    assert message.startswith(f"The database {path} cannot be opened: ")
+    assert reason in message
+    assert "names the dashboard's database file" in message
+    assert isinstance(refused.value, store.StoreUnavailable)
+    # Nothing written beside it or over it.
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert (path.read_bytes() if path.is_file() else None) == content
+
+
+def test_a_folder_that_cannot_be_made_is_refused_with_what_to_check(tmp_path):
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the data folder should be")
+    refusal = r"The database's folder .*data/wellbeing cannot be made or used \(Not a directory\)"
+    with pytest.raises(store.StoreUnreadable, match=refusal):
+        store.connect(blocker / "wellbeing" / "wellbeing.duckdb")
+
+
+@pytest.mark.parametrize(
     ("env", "settings", "expected"),
     [
         pytest.param(

@@ -418,7 +418,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (ImportProblem, CommandProblem, store.StoreLocked, store.KeyProblem) as problem:
+    except (ImportProblem, CommandProblem, store.StoreUnavailable, store.KeyProblem) as problem:
         print(f"Not done: {problem}", file=sys.stderr)
         return EXIT_PROBLEM
     except BrokenPipeError:

@@ -6,7 +6,7 @@ and re-keying statements. ``from wellbeing import store`` then
 identifier keys (kept outside the database) in ``wellbeing.store.keys``.
 """
 
-from wellbeing.store.database import StoreLocked, connect
+from wellbeing.store.database import StoreLocked, StoreUnavailable, StoreUnreadable, connect
 from wellbeing.store.keys import IdentifierKeys, KeyProblem, copy_store, identifier_keys
 from wellbeing.store.transaction import transaction, trial
 
@@ -14,6 +14,8 @@ __all__ = [
     "IdentifierKeys",
     "KeyProblem",
     "StoreLocked",
+    "StoreUnavailable",
+    "StoreUnreadable",
     "connect",
     "copy_store",
     "identifier_keys",

@@ -21,8 +21,24 @@ from wellbeing.store.transaction import transaction
 MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
 
-class StoreLocked(RuntimeError):
+class StoreUnavailable(RuntimeError):
+    """The database file cannot be opened; the message says why and what to do."""
+
+
+class StoreLocked(StoreUnavailable):
     """Another process (usually the running dashboard) holds the database file."""
+
+
+class StoreUnreadable(StoreUnavailable):
+    """The path names no database this can open: not a DuckDB file, a folder, a damaged
+    file, or a folder it may not create."""
+
+
+_WHERE_THE_DATABASE_IS = (
+    "Check that WELLBEING_DB, or database in wellbeing.toml, names the dashboard's database "
+    "file (a new name starts an empty one), and restore the file from a backup if it is "
+    "damaged."
+)
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -180,7 +196,13 @@ def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(":memory:", config=options)
     else:
         path = Path(path)
-        make_private_folder(path.parent)
+        try:
+            make_private_folder(path.parent)
+        except OSError as error:
+            raise StoreUnreadable(
+                f"The database's folder {path.parent} cannot be made or used "
+                f"({error.strerror or error}). {_WHERE_THE_DATABASE_IS}"
+            ) from error
         try:
             con = duckdb.connect(str(path), config=options)
         except duckdb.IOException as error:
@@ -189,7 +211,11 @@ def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
                     f"The database {path} is in use by another program (usually the running "
                     "dashboard). Stop the dashboard, or import through its Upload page."
                 ) from error
-            raise
+            reason = str(error).removeprefix("IO Error: ").rstrip()
+            reason += "" if reason.endswith((".", "!")) else "."
+            raise StoreUnreadable(
+                f"The database {path} cannot be opened: {reason} {_WHERE_THE_DATABASE_IS}"
+            ) from error
         keep_private(path)
     migrate(con)
     return con

@@ -70,11 +70,11 @@ def begin_run() -> duckdb.DuckDBPyConnection:
     _this_run.routed = _run_identity()
     try:
         shared = shared_database()
-    except (store.StoreLocked, store.KeyProblem) as problem:
+    except (store.StoreUnavailable, store.KeyProblem) as problem:
         # The reason, with the file's path, goes to whoever runs the server; the browser
         # (perhaps nobody signed in yet) is told only what it can do about it.
         logging.getLogger(__name__).error("The dashboard cannot open its database: %s", problem)
-        st.error(_STORE_LOCKED if isinstance(problem, store.StoreLocked) else _STORE_KEYS)
+        st.error(next(text for kind, text in _CANNOT_OPEN.items() if isinstance(problem, kind)))
         st.stop()
     run_cursor = shared.cursor()
     _run_cursor.set(run_cursor)
@@ -95,6 +95,16 @@ _STORE_KEYS = (
     "does not belong to it. Whoever runs this server will find the details in its log "
     "(docs/security.md says how to restore the key file). Then reload this page."
 )
+_STORE_UNREADABLE = (
+    "The dashboard cannot open its database: the file it is set to use cannot be read "
+    "as one. Whoever runs this server will find the details in its log. Once it is put "
+    "right, reload this page."
+)
+_CANNOT_OPEN = {
+    store.StoreLocked: _STORE_LOCKED,
+    store.StoreUnreadable: _STORE_UNREADABLE,
+    store.KeyProblem: _STORE_KEYS,
+}
 
 
 # Which run went through dashboard.py (begin_run), per script thread.
@@ -236,7 +246,7 @@ def warm_start() -> None:
             _prepare_figures(shared, cache.data_version(cursor))
             _first_run_over.wait(timeout=FIRST_RUN_GRACE_SECONDS)
             charts.style.warm_up()  # plotly's validators, imported on first use
-        except (store.StoreLocked, store.KeyProblem):
+        except (store.StoreUnavailable, store.KeyProblem):
             pass  # the first run says why, to the server's log and to the browser
         except Exception:  # the first run meets the same problem and reports it
             logging.getLogger(__name__).exception("warming up the dashboard")

@@ -331,7 +331,7 @@ def launch(application: st.App, arguments: Sequence[str] | None = None) -> None:
         check_before_listening(
             streamlit_config.get_option("server.address"), database=config.database_path()
         )
-    except (store.StoreLocked, store.KeyProblem) as problem:
+    except (store.StoreUnavailable, store.KeyProblem) as problem:
         raise SystemExit(str(problem)) from None
     _launched[:] = [True]
     application.run(config=options)
