@@ -107,7 +107,7 @@ def test_teams_of_one_shown_cell_or_none_agree_with_least_squares(seed: int) -> 
 # every node's reduced equations kept as two factors (in floating point).
 SHORTCUTS = {
     "_TEAMS_AT_ONCE": (1, 10**9),
-    "_SMALL_PRODUCT": (0, 10**18),
+    "_MULTIPLY_ADDS_PER_ENTRY_IN_FLOAT": (0, 10**18),
     "_FACTORED_REDUCED": (0, 10**12),
 }
 
@@ -142,7 +142,7 @@ def test_the_shortcuts_for_large_systems_give_what_the_plain_loops_give(
         taken = {
             "_TEAMS_AT_ONCE": [s._teams_null_basis() is not None for s in system.root.children],
             "_FACTORED_REDUCED": [system.root._factors is not None],
-            "_SMALL_PRODUCT": [span._SMALL_PRODUCT == 0],
+            "_MULTIPLY_ADDS_PER_ENTRY_IN_FLOAT": [span._MULTIPLY_ADDS_PER_ENTRY_IN_FLOAT == 0],
         }[shortcut]
         coefficients, exists = system.represent(targets, np.random.default_rng(seed))
         null = system.null_vectors(np.random.default_rng(seed), 3)
@@ -324,6 +324,19 @@ def test_a_chunk_eliminated_at_once_gives_what_chunk_by_chunk_gives(seed, monkey
     assert np.array_equal(reduced[: at_once[2]][:, at_once[0]], np.eye(at_once[2], dtype=np.int64))
 
 
+def test_a_product_goes_to_floating_point_where_it_has_many_multiply_adds_per_entry() -> None:
+    # Square blocks (an equation's rows times a few hundred coordinates) in BLAS; a narrow
+    # product (a few samples against an organisation's equations) stays in int64, unless
+    # its sums could pass what int64 holds exactly.
+    from wellbeing.privacy import span
+
+    assert span._quicker_in_float(50, 50, 50)
+    assert span._quicker_in_float(300, 300, 50)
+    assert not span._quicker_in_float(300, 3_000, 3)
+    assert not span._quicker_in_float(10, 10, 10)
+    assert span._quicker_in_float(1, span._EXACT_INT_TERMS + 1, 1)
+
+
 @pytest.mark.parametrize("floating", [False, True])
 @pytest.mark.parametrize("small", [False, True])
 def test_products_modulo_the_prime_are_exact_over_sums_of_many_terms(
@@ -333,7 +346,7 @@ def test_products_modulo_the_prime_are_exact_over_sums_of_many_terms(
     # exact, in integers and in floating point, against Python's integers.
     from wellbeing.privacy import span
 
-    monkeypatch.setattr(span, "_SMALL_PRODUCT", 10**18 if small else 0)
+    monkeypatch.setattr(span, "_MULTIPLY_ADDS_PER_ENTRY_IN_FLOAT", 10**18 if small else 0)
     rng = np.random.default_rng(7)
     inner = 3 * span._EXACT_TERMS + 5
     a = rng.integers(_PRIME - 50, _PRIME, (3, inner))

@@ -42,8 +42,13 @@ _ELIMINATION_CHUNK = 512
 # Float64 products of residues stay exact while (p - 1)^2 times the terms summed
 # is below 2^53: sum at most this many at once, then reduce.
 _EXACT_TERMS = (1 << 53) // ((_PRIME - 1) ** 2)
-# Below this many multiply-adds, numpy's int64 product beats converting to float.
-_SMALL_PRODUCT = 5_000_000
+# numpy's int64 product has no BLAS: each multiply-add costs about what converting an
+# entry to float64 (and the result back) costs this many times over. A product with more
+# multiply-adds per entry converted goes to float64: 3-6 times quicker at 50 x 50 x 50 or
+# 300 x 300 x 50; a narrow one (300 x 3,000 x 3) stays in int64.
+_MULTIPLY_ADDS_PER_ENTRY_IN_FLOAT = 4
+# An int64 sum of this many products of residues is exact.
+_EXACT_INT_TERMS = ((1 << 63) - 1) // ((_PRIME - 1) ** 2)
 # A node's reduced equations with more entries than this are kept as two factors.
 _FACTORED_REDUCED = 2_000_000
 # Random null vectors are drawn from a generator the caller seeds, so the same
@@ -63,12 +68,22 @@ _REMEMBERED_ELIMINATION = 4096
 _ROWS_ONE_BY_ONE = 8
 
 
+def _quicker_in_float(rows: int, inner: int, columns: int) -> bool:
+    """Whether a (rows x inner) @ (inner x columns) product of residues is quicker in
+    float64 than in int64 (see :data:`_MULTIPLY_ADDS_PER_ENTRY_IN_FLOAT`), or only exact
+    there."""
+    entries = rows * inner + inner * columns + rows * columns
+    many = rows * inner * columns >= _MULTIPLY_ADDS_PER_ENTRY_IN_FLOAT * entries
+    return many or inner > _EXACT_INT_TERMS
+
+
 def _mulmod(a: np.ndarray, b: np.ndarray, *, reduce: bool = True) -> np.ndarray:
     """a @ b modulo the prime, exactly, for residues a and b.
 
     In int64 a sum of up to 2^63 / p^2 (millions of) products is exact, which is
-    quickest for small blocks; a large product, or one with an operand kept in
-    float64, goes to float64 (BLAS) in chunks of terms whose sums stay exact.
+    quickest for a product of few multiply-adds per entry (see
+    :data:`_MULTIPLY_ADDS_PER_ENTRY_IN_FLOAT`); any other, or one with an operand kept
+    in float64, goes to float64 (BLAS) in chunks of terms whose sums stay exact.
 
     ``reduce=False``: where one chunk gives the product exactly, it is returned as it is
     (non-negative, and only congruent to a @ b), for a caller that reduces
@@ -80,7 +95,7 @@ def _mulmod(a: np.ndarray, b: np.ndarray, *, reduce: bool = True) -> np.ndarray:
     if inner == 0:
         return np.zeros((a.shape[0], b.shape[1]), dtype="int64")
     floating = a.dtype == np.float64 or b.dtype == np.float64
-    if a.shape[0] * inner * b.shape[1] < _SMALL_PRODUCT and not floating:
+    if not floating and not _quicker_in_float(a.shape[0], inner, b.shape[1]):
         product = a.astype("int64", copy=False) @ b.astype("int64", copy=False)
         return product % _PRIME if reduce else product
     total = None
