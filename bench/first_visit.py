@@ -8,8 +8,8 @@ and to a few services and teams of the latest wave: what a leader waits for
 when they click before the preparation has reached what they ask for.
 
 ``python -m bench.first_visit --db FILE --preparation`` times what the server
-prepares in the background after start-up or an import (supervision months,
-then every wave's confidentiality decisions, as ``wellbeing.ui.run`` does),
+prepares in the background after start-up or an import (supervision months and,
+beside them, every wave's confidentiality decisions: ``queries.preparation``),
 from a cold process. Each prints one JSON object.
 """
 
@@ -121,22 +121,18 @@ def first_visits() -> dict:
 def preparation() -> dict:
     import threading
 
-    from queries import supervision, survey
+    from queries import preparation
     from wellbeing import store
 
     con = store.connect(os.environ["WELLBEING_DB"])
-    stop = threading.Event()
-    started = time.perf_counter()
-    supervision.prepare_supervision_months(con.cursor(), stop=stop)
-    months = time.perf_counter() - started
-    decided = survey.prepare_decisions(con.cursor(), stop=stop)
-    total = time.perf_counter() - started
+    prepared = preparation.prepare(con, stop=threading.Event())
     con.close()
+    # Side by side, as the server prepares them: each part's seconds from the start.
     return {
-        "supervision_s": months,
-        "decisions_s": total - months,
-        "total_s": total,
-        "waves": decided,
+        "supervision_s": prepared.supervision_seconds,
+        "decisions_s": prepared.decisions_seconds,
+        "total_s": prepared.seconds,
+        "waves": prepared.waves,
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+import time
 
 import pandas as pd
 import pytest
@@ -14,6 +15,7 @@ from queries import (
     change_fatigue,
     change_log,
     decisions,
+    preparation,
     settings,
     supervision,
     supervision_gate,
@@ -322,6 +324,68 @@ def test_a_reader_leaves_the_waves_to_the_writer_whose_snapshots_carry_its_verdi
             thread.join(timeout=30)
     assert len(months) == 2, "both prepare the supervision months (kept in memory only)"
     assert len(decided) == 1, "only the writer decides the waves"
+
+
+def test_the_supervision_months_are_prepared_beside_the_decisions(organisation, monkeypatch):
+    # Each waits to see the other begin: one after the other, the first would wait in vain.
+    months_began, decisions_began = threading.Event(), threading.Event()
+    seen: dict[str, bool] = {}
+
+    def months(con, *, stop):
+        months_began.set()
+        seen["decisions while months"] = decisions_began.wait(timeout=20)
+
+    def decide(con, *, stop):
+        decisions_began.set()
+        seen["months while decisions"] = months_began.wait(timeout=20)
+        return 2
+
+    monkeypatch.setattr(supervision, "prepare_supervision_months", months)
+    monkeypatch.setattr(survey, "prepare_decisions", decide)
+    prepared = preparation.prepare(organisation, stop=threading.Event())
+    assert seen == {"decisions while months": True, "months while decisions": True}
+    assert prepared.waves == 2
+    assert prepared.seconds == max(prepared.supervision_seconds, prepared.decisions_seconds)
+
+
+def test_a_failure_of_the_months_is_raised_once_the_decisions_are_done(organisation, monkeypatch):
+    decided = []
+
+    def months(con, *, stop):
+        raise RuntimeError("the records could not be read")
+
+    def decide(con, *, stop):
+        time.sleep(0.2)
+        decided.append(True)
+        return 2
+
+    monkeypatch.setattr(supervision, "prepare_supervision_months", months)
+    monkeypatch.setattr(survey, "prepare_decisions", decide)
+    with pytest.raises(RuntimeError, match="the records could not be read"):
+        preparation.prepare(organisation, stop=threading.Event())
+    assert decided == [True]
+
+
+def test_the_preparation_decides_every_wave_and_a_reader_none(organisation):
+    rules = settings.rules(organisation)
+    waves = [int(w) for w in survey.waves(organisation)["id"]]
+
+    def kept() -> list[bool]:
+        return [
+            decisions._kept_verdicts(
+                organisation,
+                decisions.verdicts_version(
+                    decisions.wave_version(organisation, wave_id=wave, rules=rules)
+                ),
+            )
+            is not None
+            for wave in waves
+        ]
+
+    assert preparation.prepare(organisation, stop=threading.Event(), decide_waves=False).waves == 0
+    assert kept() == [False] * len(waves)
+    assert preparation.prepare(organisation, stop=threading.Event()).waves == len(waves)
+    assert kept() == [True] * len(waves)
 
 
 def test_preparation_stops_between_steps_when_asked(organisation):

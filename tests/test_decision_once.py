@@ -17,7 +17,7 @@ from conftest import dashboard_on_a_copy_of
 from streamlit.testing.v1 import AppTest
 from support import PASSWORD
 
-from queries import cache, decisions, settings, sql, survey, survey_gate
+from queries import cache, decisions, settings, sql, supervision, survey, survey_gate
 from wellbeing import privacy, store
 from wellbeing.core import roles
 
@@ -266,11 +266,11 @@ def test_the_preparation_begun_at_start_waits_for_the_first_run_to_end(
     monkeypatch.setattr(run, "_prepared_versions", set())
     began: list[bool] = []
     monkeypatch.setattr(
-        run.supervision,
+        supervision,
         "prepare_supervision_months",
         lambda cursor, stop: began.append(first_run_over.is_set()),
     )
-    monkeypatch.setattr(run.survey, "prepare_decisions", lambda cursor, stop: None)
+    monkeypatch.setattr(survey, "prepare_decisions", lambda cursor, stop: None)
     with dashboard_on_a_copy_of(demo_db, tmp_path, monkeypatch) as path:
         shared = run.database(str(path))
         run._prepare_figures(shared, cache.data_version(shared.cursor()))
@@ -296,10 +296,8 @@ def test_the_preparation_begun_at_start_goes_ahead_when_nobody_comes(
     monkeypatch.setattr(run, "FIRST_RUN_GRACE_SECONDS", 0.2)
     monkeypatch.setattr(run, "_prepared_versions", set())
     began = threading.Event()
-    monkeypatch.setattr(
-        run.supervision, "prepare_supervision_months", lambda cursor, stop: began.set()
-    )
-    monkeypatch.setattr(run.survey, "prepare_decisions", lambda cursor, stop: None)
+    monkeypatch.setattr(supervision, "prepare_supervision_months", lambda cursor, stop: began.set())
+    monkeypatch.setattr(survey, "prepare_decisions", lambda cursor, stop: None)
     with dashboard_on_a_copy_of(demo_db, tmp_path, monkeypatch) as path:
         shared = run.database(str(path))
         run._prepare_figures(shared, cache.data_version(shared.cursor()))

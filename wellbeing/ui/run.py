@@ -20,7 +20,7 @@ import streamlit as st
 from streamlit.navigation.page import Page
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from queries import cache, decisions, supervision, survey
+from queries import cache, decisions, preparation
 from wellbeing import store, ui
 from wellbeing.ingest import demo
 from wellbeing.present import charts
@@ -169,7 +169,8 @@ def _finish_preparing() -> None:
 
 def _prepare_figures(shared: duckdb.DuckDBPyConnection, version: tuple) -> None:
     """Once per data version, on a thread of its own: every wave's supervision
-    month, then (except in a reader) every wave's confidentiality decisions.
+    month and, beside them (except in a reader), every wave's confidentiality
+    decisions (queries.preparation).
 
     The first leader to open a wave after an import then finds them made; a
     page that needs one sooner works it out itself, as before.
@@ -188,10 +189,7 @@ def _prepare_figures(shared: duckdb.DuckDBPyConnection, version: tuple) -> None:
     def prepare() -> None:
         _first_run_over.wait(timeout=FIRST_RUN_GRACE_SECONDS)
         try:
-            cursor = shared.cursor()
-            supervision.prepare_supervision_months(cursor, stop=_stop_preparing)
-            if decide_waves:
-                survey.prepare_decisions(cursor, stop=_stop_preparing)
+            preparation.prepare(shared, stop=_stop_preparing, decide_waves=decide_waves)
         except Exception:  # the page that needs the figure will meet and report it
             logging.getLogger(__name__).exception("preparing the dashboard's figures")
 
