@@ -107,6 +107,22 @@ def test_the_chart_code_is_preloaded_once_per_session(demo_app_db):
     assert preloads(at) == 0, "preloaded again in the same session"
 
 
+def refused_with(message: str) -> AppTest:
+    """The dashboard opened as a visitor would, showing ``message`` alone: no traceback."""
+    at = open_page()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == [message]
+    return at
+
+
+def opens_again(at: AppTest) -> None:
+    """Reloaded once the problem is put right, the dashboard opens on the Overview."""
+    at = at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert [t.value for t in at.title][:1] == ["Overview"]
+
+
 def test_a_store_another_program_holds_is_explained_without_a_traceback(demo_app_db, caplog):
     import subprocess
     import sys
@@ -124,14 +140,12 @@ def test_a_store_another_program_holds_is_explained_without_a_traceback(demo_app
     )
     try:
         assert holder.stdout.readline().strip() == "held"
-        at = open_page()
-        assert not at.exception, [e.value for e in at.exception]
-        assert [e.value for e in at.error] == [
+        at = refused_with(
             "The dashboard cannot open its database: another program has it open, usually a "
             "second copy of the dashboard started on the same data. Whoever runs this server "
             "will find the details in its log. Once the other program has stopped, reload "
             "this page."
-        ]
+        )
         # The file's path is for whoever runs the server, not for a visitor.
         shown = json.dumps([str(element.proto) for element in at.main], default=str)
         assert demo_app_db.name not in shown
@@ -140,10 +154,7 @@ def test_a_store_another_program_holds_is_explained_without_a_traceback(demo_app
         holder.stdin.close()
         holder.wait(timeout=60)
         holder.stdout.close()
-    at = at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    assert [t.value for t in at.title][:1] == ["Overview"]
+    opens_again(at)
 
 
 def test_a_store_with_keys_not_its_own_is_explained_without_a_traceback(
@@ -153,18 +164,14 @@ def test_a_store_with_keys_not_its_own_is_explained_without_a_traceback(
 
     its_own = os.environ[keys.KEYS_ENV_VAR]
     monkeypatch.setenv(keys.KEYS_ENV_VAR, keys.IdentifierKeys.new().to_json())
-    at = open_page()
-    assert not at.exception, [e.value for e in at.exception]
-    assert [e.value for e in at.error] == [
+    at = refused_with(
         "The dashboard cannot open its database: its identifier key file is missing or does "
         "not belong to it. Whoever runs this server will find the details in its log "
         "(docs/security.md says how to restore the key file). Then reload this page."
-    ]
+    )
     assert "are not the ones the database was hashed with" in caplog.text
     monkeypatch.setenv(keys.KEYS_ENV_VAR, its_own)
-    at = at.run()
-    assert not at.error, [e.value for e in at.error]
-    assert [t.value for t in at.title][:1] == ["Overview"]
+    opens_again(at)
 
 
 def test_a_store_path_holding_no_database_is_explained_without_a_traceback(
@@ -173,16 +180,12 @@ def test_a_store_path_holding_no_database_is_explained_without_a_traceback(
     notes = demo_app_db.with_name("notes.duckdb")
     notes.write_text("not a database")
     monkeypatch.setenv("WELLBEING_DB", str(notes))
-    at = open_page()
-    assert not at.exception, [e.value for e in at.exception]
-    assert [e.value for e in at.error] == [
+    at = refused_with(
         "The dashboard cannot open its database: the file it is set to use cannot be read "
         "as one. Whoever runs this server will find the details in its log. Once it is put "
         "right, reload this page."
-    ]
+    )
     assert f"The database {notes} cannot be opened" in caplog.text
     assert notes.read_text() == "not a database"
     monkeypatch.setenv("WELLBEING_DB", str(demo_app_db))
-    at = at.run()
-    assert not at.error, [e.value for e in at.error]
-    assert [t.value for t in at.title][:1] == ["Overview"]
+    opens_again(at)
