@@ -8,8 +8,8 @@ and to a few services and teams of the latest wave: what a leader waits for
 when they click before the preparation has reached what they ask for.
 
 ``python -m bench.first_visit --db FILE --preparation`` times what the server
-prepares in the background after start-up or an import (supervision months and,
-beside them, every wave's confidentiality decisions: ``queries.preparation``),
+prepares in the background after start-up or an import (supervision months,
+then every wave's confidentiality decisions: ``queries.preparation``),
 from a cold process. Each prints one JSON object.
 """
 
@@ -127,7 +127,6 @@ def preparation() -> dict:
     con = store.connect(os.environ["WELLBEING_DB"])
     prepared = preparation.prepare(con, stop=threading.Event())
     con.close()
-    # Side by side, as the server prepares them: each part's seconds from the start.
     return {
         "supervision_s": prepared.supervision_seconds,
         "decisions_s": prepared.decisions_seconds,

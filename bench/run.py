@@ -596,9 +596,8 @@ def issue_20(args, scale, data, results, floor: float) -> int:
             try:
                 prepared = _worker("bench.first_visit", "--db", str(prepared_copy), "--preparation")
                 print(
-                    f"  side by side from the start: supervision months done at "
-                    f"{prepared['supervision_s']:,.1f} s, confidentiality decisions of "
-                    f"{prepared['waves']} waves at {prepared['decisions_s']:,.1f} s"
+                    f"  supervision months {prepared['supervision_s']:,.1f} s, confidentiality "
+                    f"decisions of {prepared['waves']} waves {prepared['decisions_s']:,.1f} s"
                 )
                 row(figure, prepared["total_s"], f"{prepared['total_s']:,.0f} s", "-", target)
                 results["preparation"] = prepared

@@ -1,11 +1,16 @@
 """The background preparation: every wave's supervision month and confidentiality decisions.
 
 After start-up and after any change of the data, the dashboard works out in the
-background what a leader's first visit would otherwise wait for (wellbeing.ui.run).
-The supervision months are worked out in the server's own interpreter and DuckDB, a
-large wave's decisions in processes of their own (queries.decisions). They run side
-by side: one after the other, the months left a third of the machine's cores idle (at
-a million respondents, 45 s using 1.5 of 2 cores) before the decisions began.
+background what a leader's first visit would otherwise wait for (wellbeing.ui.run),
+and the benchmark times the same function (bench/first_visit.py).
+
+The supervision months come first, then the decisions, one after the other. Side by
+side they took 252 s instead of 271 s at a million respondents (the months leave half
+a core idle), and no less at 100,000 (the decisions keep both cores busy). But the
+months peak at 6.7 GB in the server at a million respondents (2.7 GB once done), and
+the decision processes may take 60% of the machine's memory
+(``decisions.DECISIONS_SHARE_OF_MEMORY``): together they would not fit on a machine
+the decisions alone fit.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from queries import supervision, survey
 
 @dataclass(frozen=True)
 class Prepared:
-    """Seconds from the start until each part was done, and how many waves were decided."""
+    """Seconds each part took, and how many waves were decided."""
 
     supervision_seconds: float
     decisions_seconds: float
@@ -29,36 +34,24 @@ class Prepared:
 
     @property
     def seconds(self) -> float:
-        return max(self.supervision_seconds, self.decisions_seconds)
+        return self.supervision_seconds + self.decisions_seconds
 
 
 def prepare(
     con: duckdb.DuckDBPyConnection, *, stop: threading.Event, decide_waves: bool = True
 ) -> Prepared:
-    """Every wave's supervision month and (with ``decide_waves``) confidentiality
-    decisions, side by side, each on a cursor of its own; ``stop`` ends both between
-    steps. Returns once both are done; a failure of either is raised then."""
+    """Every wave's supervision month, then (with ``decide_waves``) its confidentiality
+    decisions, each on a cursor of its own; ``stop`` ends them between steps. A failure of
+    the months does not keep the waves from being decided: it is raised after them."""
     started = time.perf_counter()
-    months_done: list[float] = []
-    failures: list[BaseException] = []
-
-    def months() -> None:
-        try:
-            supervision.prepare_supervision_months(con.cursor(), stop=stop)
-        except BaseException as error:  # raised by the caller once the decisions are done
-            failures.append(error)
-        finally:
-            months_done.append(time.perf_counter() - started)
-
-    beside = threading.Thread(target=months, name="prepare-supervision-months", daemon=True)
-    beside.start()
-    waves = 0
+    failure: BaseException | None = None
     try:
-        if decide_waves:
-            waves = survey.prepare_decisions(con.cursor(), stop=stop)
-    finally:
-        decided = time.perf_counter() - started
-        beside.join()
-    if failures:
-        raise failures[0]
-    return Prepared(supervision_seconds=months_done[0], decisions_seconds=decided, waves=waves)
+        supervision.prepare_supervision_months(con.cursor(), stop=stop)
+    except Exception as error:  # the Supervision page meets it again and says so
+        failure = error
+    months = time.perf_counter() - started
+    waves = survey.prepare_decisions(con.cursor(), stop=stop) if decide_waves else 0
+    decided = time.perf_counter() - started - months
+    if failure is not None:
+        raise failure
+    return Prepared(supervision_seconds=months, decisions_seconds=decided, waves=waves)

@@ -418,7 +418,7 @@ def prepare_supervision_months(
 ) -> int:
     """Work out the organisation's compliance for every wave's supervision month now.
 
-    Run in the background beside the confidentiality decisions
+    Run in the background before the confidentiality decisions
     (queries.preparation): a month's worker-by-worker
     cadence is the costly part of every supervision figure, and choosing another
     wave asks for another month. The Supervision page's first view (every month's

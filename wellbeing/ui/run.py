@@ -169,8 +169,8 @@ def _finish_preparing() -> None:
 
 def _prepare_figures(shared: duckdb.DuckDBPyConnection, version: tuple) -> None:
     """Once per data version, on a thread of its own: every wave's supervision
-    month and, beside them (except in a reader), every wave's confidentiality
-    decisions (queries.preparation).
+    month, then (except in a reader) every wave's confidentiality decisions
+    (queries.preparation).
 
     The first leader to open a wave after an import then finds them made; a
     page that needs one sooner works it out itself, as before.
