@@ -5,10 +5,10 @@ background what a leader's first visit would otherwise wait for (wellbeing.ui.ru
 and the benchmark times the same function (bench/first_visit.py).
 
 The supervision months come first, then the decisions, one after the other. Side by
-side they took 252 s instead of 271 s at a million respondents (the months leave half
-a core idle), and no less at 100,000 (the decisions keep both cores busy). But the
-months peak at 6.7 GB in the server at a million respondents (2.7 GB once done), and
-the decision processes may take 60% of the machine's memory
+side they saved nothing measurable (at a million respondents 252 s, against 249 s one
+after the other within the hour; at 100,000 43 s against 42 s), and the months peak at
+6.7 GB in the server at a million respondents (2.7 GB once done) while the decision
+processes may take 60% of the machine's memory
 (``decisions.DECISIONS_SHARE_OF_MEMORY``): together they would not fit on a machine
 the decisions alone fit.
 """
