@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import os
 import socket
 import subprocess
@@ -254,13 +255,41 @@ def test_the_options_of_streamlit_run_are_taken_typed():
         serving.parse_options(["--server.nonsense", "1"])
 
 
-def test_an_unexpected_error_shows_its_type_only_unless_the_command_line_asks_for_more():
-    assert serving.server_options(["--server.port", "8502"]) == {
-        "client.showErrorDetails": "type",
-        "server.port": 8502,
-    }
-    asked = serving.server_options(["--client.showErrorDetails", "full"])
-    assert asked["client.showErrorDetails"] == "full"
+@pytest.mark.parametrize(
+    ("arguments", "shown"),
+    [
+        pytest.param([], "type", id="by-default"),
+        pytest.param(["--client.showErrorDetails", "full"], "full", id="asked-for-more"),
+    ],
+)
+def test_an_unexpected_error_shows_its_type_only_unless_the_command_line_asks_for_more(
+    tmp_path, arguments, shown
+):
+    # launch() itself, in a process of its own (it sets Streamlit's options for the
+    # process), up to the point where it would serve: what Streamlit is left set to.
+    code = (
+        "import json, sys\n"
+        "from streamlit import config\n"
+        "from wellbeing.ui import serving\n"
+        "class NotServed:\n"
+        "    def run(self, config):\n"
+        "        print(json.dumps(config))\n"
+        "serving.launch(NotServed(), sys.argv[1:])\n"
+        "print(config.get_option('client.showErrorDetails'))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, "--server.port", "8502", *arguments],
+        cwd=ROOT,
+        env={**os.environ, "WELLBEING_DB": str(tmp_path / "w.duckdb")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    given, in_force = result.stdout.strip().splitlines()[-2:]
+    assert json.loads(given)["client.showErrorDetails"] == shown
+    assert json.loads(given)["server.port"] == 8502
+    assert in_force == shown
 
 
 def test_the_error_box_offers_no_links_to_other_hosts(monkeypatch):
