@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from queries import imports, measures
@@ -185,6 +186,18 @@ def _store_own_questions(
     return placeholders, frame.astype({"item_id": "int32", "measure_version": "Int64"})
 
 
+def _own_item_ids(item_ids: np.ndarray, placeholders: dict[int, int]) -> np.ndarray:
+    """Each answer's item id, an own question's placeholder replaced by its stored id: all
+    at once (a call per answer took 0.7 s of a 100,000-row import's 3.8 million)."""
+    item_ids = item_ids.astype("int32", copy=False)
+    if not placeholders:
+        return item_ids
+    sought = np.array(sorted(placeholders), dtype="int32")
+    stored = np.array([placeholders[p] for p in sought.tolist()], dtype="int32")
+    at = np.minimum(np.searchsorted(sought, item_ids), len(sought) - 1)
+    return np.where(sought[at] == item_ids, stored[at], item_ids)
+
+
 def import_survey(
     con: duckdb.DuckDBPyConnection,
     table: Table,
@@ -258,9 +271,7 @@ def import_survey(
                 replaced_by=uploaded_by,
             )
         answers = prepared.answers.assign(
-            item_id=prepared.answers["item_id"]
-            .map(lambda i: placeholders.get(i, i))
-            .astype("int32")
+            item_id=_own_item_ids(prepared.answers["item_id"].to_numpy(), placeholders)
         )
         imports.insert_survey_upload(
             con,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -146,7 +147,8 @@ RUNS_AGAINST = -0.1
 
 
 def _keyed_by_measure(
-    matrix: np.ndarray,
+    answers: Sequence[np.ndarray],
+    kept: np.ndarray,
     item_columns: dict[str, instruments.Item],
     questions: list[OwnQuestion],
     ranges: dict[str, tuple[float, float]],
@@ -156,6 +158,9 @@ def _keyed_by_measure(
 ) -> dict[str, pd.DataFrame]:
     """Per measure with two or more questions here: its keyed answers (a column a question).
 
+    ``answers``: each item's and then each own question's values over the file's rows,
+    of which the rows ``kept`` (a mask) are the ones stored.
+
     Checks each own question's suggested keying against its item-rest correlation:
     one whose answers run against the rest of its measure is suggested the other way,
     unless HR has already said.
@@ -164,7 +169,7 @@ def _keyed_by_measure(
     for position, item in enumerate(item_columns.values()):
         if item.instrument != OWN_INSTRUMENT:
             continue
-        values = matrix[position]
+        values = answers[position][kept]
         keyed = item.scale_min + item.scale_max - values if item.reverse else values
         built_in.setdefault(item.construct, {})[item.text] = keyed
     offset = len(item_columns)
@@ -172,7 +177,7 @@ def _keyed_by_measure(
     def keyed_frames() -> dict[str, pd.DataFrame]:
         columns = {code: dict(found) for code, found in built_in.items()}
         for position, question in enumerate(questions):
-            values = matrix[offset + position]
+            values = answers[offset + position][kept]
             low, high = ranges[question.measure]
             keyed = low + high - values if question.reverse else values
             columns.setdefault(question.measure, {})[question.text] = keyed
