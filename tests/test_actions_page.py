@@ -159,7 +159,7 @@ def test_change_fatigue_and_support_actions_are_marked_on_their_own_charts(demo_
     finally:
         con.close()
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
-    at = at.switch_page("pages/change_fatigue.py").run()
+    at = open_section(at.switch_page("pages/change_fatigue.py").run(), "Against the change log")
     assert not at.exception, at.exception
     timeline = json.loads(
         next(c for c in at.get("plotly_chart") if c.key == "change_fatigue_timeline").proto.spec

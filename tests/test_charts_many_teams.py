@@ -336,3 +336,46 @@ def test_the_warm_up_leaves_a_first_chart_nothing_of_plotly_to_import(warm):
         assert imported == 0
     else:
         assert imported > 50, "the cold case no longer shows what the warm-up is for"
+
+
+def timeline_rows(teams: int) -> pd.DataFrame:
+    """``queries.survey.construct_by_wave`` rows: each team shown in two waves."""
+    waves = [("Autumn 2025", "2025-10-01"), ("Spring 2026", "2026-04-01")]
+    return pd.DataFrame(
+        [
+            {
+                "team": team(i),
+                "wave": wave,
+                "wave_opened_on": pd.Timestamp(opened),
+                "mean_score": 3.0 + 0.01 * i,
+                "respondents": 8,
+                "status": privacy.SHOWN,
+            }
+            for i in range(teams)
+            for wave, opened in waves
+        ]
+    )
+
+
+@pytest.mark.parametrize(("teams", "mode"), [(LIMIT, "lines+markers"), (LIMIT + 1, "lines")])
+def test_the_change_timeline_draws_no_marker_on_each_point_of_more_teams_than_a_chart_draws(
+    teams, mode
+):
+    organisation = pd.DataFrame(
+        {
+            "wave": ["Autumn 2025"],
+            "wave_opened_on": [pd.Timestamp("2025-10-01")],
+            "value": [3.2],
+            "respondents": [400],
+            "status": [privacy.SHOWN],
+        }
+    )
+    events = pd.DataFrame(columns=["started_on", "title", "kind", "organisation_wide", "team"])
+    chart = charts.change_timeline(
+        timeline_rows(teams), organisation, events, axis_title="Mean change fatigue"
+    )
+    (lines,) = [trace for trace in chart.data if trace.name == "Teams"]
+    assert lines.mode == mode
+    # Every team's two points are still there to hover, one line each.
+    assert sum(y is not None for y in lines.y) == 2 * teams
+    assert sum(y is None for y in lines.y) == teams - 1

@@ -221,7 +221,16 @@ def test_the_support_and_challenge_page_draws_the_fixture_figures(views_app_db):
 def test_the_change_fatigue_page_draws_the_change_log_on_the_timeline(views_app_db):
     at = open_page("pages/change_fatigue.py", **{WAVE: "Autumn 2025"})
     assert not at.exception, [e.value for e in at.exception]
-    charts = figures(at)
+    assert section_labels(at) == [
+        "By team",
+        "Against the change log",
+        "Changes before each wave",
+        "Intention to leave",
+    ]
+    # A tab draws its one chart: the timeline only while its tab is open.
+    assert set(figures(at)) == {"change_fatigue_by_team"}
+    charts = figures(open_section(at, "Against the change log"))
+    assert set(charts) == {"change_fatigue_timeline"}
     timeline = charts["change_fatigue_timeline"]
     events = trace(timeline, "Change event")
     assert events["x"] == ["2024-09-01", "2025-06-01", "2026-01-15"]
@@ -240,6 +249,8 @@ def test_the_change_fatigue_page_draws_the_change_log_on_the_timeline(views_app_
         "dash": ["2025-06-01", "2025-06-01"],
         "dot": ["2024-09-01", "2024-09-01", "2026-01-15", "2026-01-15"],
     }
+    charts = figures(open_section(at, "Changes before each wave"))
+    assert set(charts) == {"change_events_against_score"}
     points = trace(charts["change_events_against_score"], "Team in a wave")
     assert sorted(zip(points["x"], points["y"], strict=True)) == [
         (1, 1.0),
@@ -251,7 +262,9 @@ def test_the_change_fatigue_page_draws_the_change_log_on_the_timeline(views_app_
         "Across 4 team-waves, more change events in the 12 months before a wave went with "
         "higher change fatigue (correlation 0.65)."
     ) in readings(at)
-    leave = trace(charts["intention_to_leave_by_team"], "Team")
+    leave = trace(
+        figures(open_section(at, "Intention to leave"))["intention_to_leave_by_team"], "Team"
+    )
     assert leave["x"] == pytest.approx([3.0, 1.0])  # Alpha six 3s, Beta six 1s
 
 

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from wellbeing import privacy
 from wellbeing.present.charts import style
-from wellbeing.present.charts.common import ROW_PLOT_WIDTH, drawn_once
+from wellbeing.present.charts.common import MOST_TEAMS_DRAWN, ROW_PLOT_WIDTH, drawn_once
 
 
 @drawn_once
@@ -42,7 +42,10 @@ def change_timeline(
                 name="Teams" if focus is None else style.OTHER_TEAMS.words,
                 x=x,
                 y=y,
-                mode="lines+markers",
+                # A marker is a shape for the browser to draw: at 400 teams, 1,600 of them
+                # took Chromium most of this page's repaint. Beyond the teams a team chart
+                # draws, each line's points are hovered without one.
+                mode=("lines" if others["team"].nunique() > MOST_TEAMS_DRAWN else "lines+markers"),
                 line={"color": style.OTHER_TEAMS.colour, "width": 1},
                 marker={"size": 5},
                 opacity=1.0 if focus is None else 0.6,
