@@ -26,7 +26,7 @@ st.caption(
     "with the change since the wave before."
 )
 
-headline = tiles.headline_tiles(con, filters=filters, rules=rules)
+headline, comparing = tiles.headline_tiles_at_hand(con, filters=filters, rules=rules)
 for row_start in range(0, len(headline), 3):
     row = headline[row_start : row_start + 3]
     for column, tile in zip(st.columns(3), row, strict=False):
@@ -49,6 +49,8 @@ for row_start in range(0, len(headline), 3):
                 f"{tile.respondents:,} {tile.basis}" if tile.respondents else "",
             )
             st.caption(plain.markdown(" \u00b7 ".join(part for part in facts if part)))
+if comparing is not None:
+    ui.rerun_when_decided(comparing)
 
 
 def scores_or_nothing():

@@ -352,19 +352,36 @@ def begin_deciding(
     page's script run (a preview, a test, the preparation) it does nothing, and
     :func:`decision` decides each wave when asked.
     """
+    waiting = still_being_decided(
+        con, wave_ids=wave_ids, rules=rules, sensitive=sensitive, breakdowns=breakdowns
+    )
+    if waiting:
+        raise next(iter(waiting.values()))
+
+
+def still_being_decided(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    wave_ids: Iterable[int],
+    rules: privacy.Rules | None = None,
+    sensitive: bool = False,
+    breakdowns: bool = True,
+) -> dict[int, NotDecidedYet]:
+    """:func:`begin_deciding`, saying which waves are still being decided instead of
+    raising: a page can show what is at hand and ask again for the rest. Empty outside a
+    page's script run."""
     if not _promptly.get():
-        return
+        return {}
     rules = rules or settings.rules(con)
     level = level_needed(sensitive=sensitive, breakdowns=breakdowns)
-    waiting: NotDecidedYet | None = None
+    waiting: dict[int, NotDecidedYet] = {}
     for wave_id in dict.fromkeys(int(w) for w in wave_ids):
         key = wave_version(con, wave_id=wave_id, rules=rules)
         try:
             _at_hand_or_begun(con, key, wave_id=wave_id, rules=rules, level=level)
         except NotDecidedYet as not_yet:
-            waiting = waiting or not_yet
-    if waiting is not None:
-        raise waiting
+            waiting[wave_id] = not_yet
+    return waiting
 
 
 # A wave of at least this many respondents is decided in the background when a page

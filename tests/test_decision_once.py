@@ -517,23 +517,49 @@ def test_pooling_hidden_teams_over_several_waves_begins_every_wave_at_once(
         decisions.forget_remembered()
 
 
-def test_the_overview_begins_both_waves_its_tiles_compare_on_its_first_run(
+def test_the_overview_shows_its_wave_before_the_wave_before_is_decided_then_the_change(
     demo_db: Path, tmp_path: Path, monkeypatch
 ):
+    # The tiles compare a wave with the one before, but the wave's own figures need only
+    # its own decision: they are shown as soon as it is made, their change "still being
+    # checked"; only then is the wave before begun (the two decisions shared the cores),
+    # and the page fills the change in by itself when it is decided.
+    from wellbeing.present import tiles
     from wellbeing.ui import run
 
     begun = recording_the_waves_begun(monkeypatch)
     with dashboard_on_a_copy_of(demo_db, tmp_path, monkeypatch, new_identity=True) as path:
+        con = store.connect(path)
+        try:
+            labels = survey.waves(con).set_index("id")["label"]
+        finally:
+            con.close()
+        newest, before = [int(w) for w in labels.index][-1], [int(w) for w in labels.index][-2]
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
         assert not at.exception, at.exception
         assert [i for i in at.info if i.value == run.WHILE_DECIDING]
         _decided_for_pages()
-        con = store.connect(path)
-        try:
-            newest_two = [int(w) for w in survey.waves(con)["id"]][-2:]
-        finally:
-            con.close()
-        assert set(begun) >= set(newest_two)
+        assert begun == [newest]
+
+        def changes() -> list[str]:
+            """The survey tiles' captions: each its change, national figure and count."""
+            return [c.value for c in at.caption if c.value.endswith("survey respondents")]
+
+        at.run()
+        assert not at.exception, at.exception
+        assert not [i for i in at.info if i.value == run.WHILE_DECIDING]
+        assert at.metric, "no headline figures once the wave itself was decided"
+        waiting = changes()
+        assert waiting and all(
+            f"{labels[before]} figure {tiles.STILL_BEING_CHECKED}" in c for c in waiting
+        ), waiting
+        assert begun == [newest, before]
+        _decided_for_pages()
+        at.run()
+        assert not at.exception, at.exception
+        filled = changes()
+        assert filled and not any(tiles.STILL_BEING_CHECKED in c for c in filled), filled
+        assert any(f"since {labels[before]}" in c for c in filled), filled
 
 
 def test_a_trend_begins_every_wave_it_reads_at_once(demo_db: Path, tmp_path: Path, monkeypatch):

@@ -40,6 +40,7 @@ _HOMES = {
     "begin_run": "run",
     "cursor": "run",
     "database": "run",
+    "rerun_when_decided": "run",
     "run_page": "run",
     "refuse_without_gate": "serving",
     "REFUSAL": "session",

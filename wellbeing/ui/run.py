@@ -285,14 +285,19 @@ def run_page(page: Page) -> None:
     try:
         page.run()
     except decisions.NotDecidedYet as waiting:
-        token = waiting.token
         st.info(WHILE_DECIDING, icon=":material/hourglass_top:")
-
-        @st.fragment(run_every=LOOK_AGAIN_SECONDS)
-        def look_again() -> None:
-            if not decisions.being_decided(token):
-                st.rerun()
-
-        look_again()
+        rerun_when_decided(waiting)
     finally:
         _first_run_over.set()
+
+
+def rerun_when_decided(waiting: decisions.NotDecidedYet) -> None:
+    """Rerun the page by itself once the background decision it waits for is made."""
+    token = waiting.token
+
+    @st.fragment(run_every=LOOK_AGAIN_SECONDS)
+    def look_again() -> None:
+        if not decisions.being_decided(token):
+            st.rerun()
+
+    look_again()
