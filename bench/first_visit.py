@@ -39,25 +39,42 @@ def _waiting(at) -> bool:
     return any(i.value == run.WHILE_DECIDING for i in at.info)
 
 
+def _comparing(at) -> bool:
+    from wellbeing.present import tiles
+
+    return any(tiles.STILL_BEING_CHECKED in c.value for c in at.caption)
+
+
 def _visit(at, name: str) -> dict:
-    """One visit: when the page answered, and when its figures were shown.
+    """One visit: when the page answered, when its figures were shown, and when the
+    change since the wave before was.
 
     A large wave not yet decided answers at once with a notice while the engine
     decides it in the background; the page then reruns by itself (every 0.5 s in
-    the browser). Here it is rerun as soon as the background decision ends.
+    the browser). Here it is rerun as soon as the background decision ends. The
+    Overview's tiles show the wave's figures before the wave before is decided, their
+    change "still being checked"; the next visit begins once that is shown too, so that
+    every visit starts with nothing decided ahead and nothing being decided.
     """
     import threading
+
+    def after_the_decisions() -> None:
+        for thread in [t for t in threading.enumerate() if t.name == "decide-for-a-page"]:
+            thread.join()
+        at.run()
 
     started = time.perf_counter()
     answered = _timed(at)
     while _waiting(at):
-        for thread in [t for t in threading.enumerate() if t.name == "decide-for-a-page"]:
-            thread.join()
-        at.run()
+        after_the_decisions()
+    figures = time.perf_counter()
+    while _comparing(at):
+        after_the_decisions()
     return {
         "visit": name,
         "ms": answered,
-        "figures_ms": (time.perf_counter() - started) * 1000,
+        "figures_ms": (figures - started) * 1000,
+        "change_ms": (time.perf_counter() - started) * 1000,
     }
 
 
@@ -95,7 +112,9 @@ def first_visits() -> dict:
     errors = [e.message for e in at.exception]
     wave = _box(at, "wave")
     waves = list(wave.options) if wave else []
-    for label in reversed(waves[:-1]):
+    # Oldest first: the first run has the latest wave and the one before it decided (its
+    # tiles' change), so from the oldest each visit meets a wave nobody has decided.
+    for label in waves[:-1]:
         _box(at, "wave").set_value(label)
         print(f"  first visit to wave {label}", file=sys.stderr, flush=True)
         visits.append(_visit(at, f"wave {label}"))

@@ -124,12 +124,18 @@ def _worker(module: str, *args: str) -> dict:
     return json.loads(lines[-1])
 
 
-VISIT_COLUMNS = ["visit", "page answered", "figures shown", "x floor"]
+VISIT_COLUMNS = ["visit", "page answered", "figures shown", "change since wave before", "x floor"]
 
 
 def _visit_rows(visited: dict, floor: float) -> list[list[str]]:
     return [
-        [v["visit"], _s(v["ms"]), _s(v.get("figures_ms", v["ms"])), _times(v["ms"], floor)]
+        [
+            v["visit"],
+            _s(v["ms"]),
+            _s(v.get("figures_ms", v["ms"])),
+            _s(v.get("change_ms", v.get("figures_ms", v["ms"]))),
+            _times(v["ms"], floor),
+        ]
         for v in visited["visits"]
     ]
 
@@ -570,12 +576,14 @@ def issue_20(args, scale, data, results, floor: float) -> int:
         # The first run opens the store too; it is printed above, not counted here.
         later = visited["visits"][1:] or visited["visits"]
         # Judged on the figures shown: a page that answers at once with "being checked"
-        # has not shown the leader anything yet.
+        # has not shown the leader anything yet. The Overview's change since the wave
+        # before may follow (the tiles say "still being checked"): printed beside.
         slowest = max(later, key=lambda v: v["figures_ms"])
         answered = max(v["ms"] for v in later)
+        change = max(v.get("change_ms", v["figures_ms"]) for v in later)
         text = (
             f"{_s(slowest['figures_ms'])} ({slowest['visit']}); every page answered "
-            f"within {_s(answered)}"
+            f"within {_s(answered)}, every change since the wave before within {_s(change)}"
         )
         row(figure, slowest["figures_ms"] / 1000, text, _times(slowest["ms"], floor), unprepared)
         first = visited["visits"][0]
