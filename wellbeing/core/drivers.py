@@ -95,18 +95,19 @@ def _plan(p: int) -> tuple[list[np.ndarray], np.ndarray]:
 
 
 def _subset_r_squared(correlations: np.ndarray, by_size: list[np.ndarray]) -> np.ndarray:
-    """R² of the outcome (row 0) on every non-empty subset of the predictors, by size."""
-    predictors = correlations[1:, 1:]
-    with_outcome = correlations[1:, 0]
-    found = [np.zeros(1)]
+    """R² of the outcome (row 0) on every non-empty subset of the predictors, by size, for
+    each of a stack of correlation matrices: stack x subsets (the empty one first)."""
+    predictors = correlations[:, 1:, 1:]
+    with_outcome = correlations[:, 1:, 0]
+    found = [np.zeros((len(correlations), 1))]
     for subsets in by_size:
-        within = predictors[subsets[:, :, None], subsets[:, None, :]]
-        target = with_outcome[subsets]
+        within = predictors[:, subsets[:, :, None], subsets[:, None, :]]
+        target = with_outcome[:, subsets]
         # A whisker of ridge: two measures that move together exactly must not fail.
         within = within + 1e-9 * np.eye(subsets.shape[1])
         weights = np.linalg.solve(within, target[..., None])[..., 0]
-        found.append(np.einsum("ij,ij->i", target, weights))
-    return np.concatenate(found)
+        found.append(np.einsum("rsi,rsi->rs", target, weights))
+    return np.concatenate(found, axis=1)
 
 
 def shapley_r_squared(outcome: np.ndarray, predictors: np.ndarray) -> np.ndarray:
@@ -118,15 +119,19 @@ def shapley_r_squared(outcome: np.ndarray, predictors: np.ndarray) -> np.ndarray
         shapley_r_squared(y, np.column_stack([x1, x2]))  # array([0.36, 0.09])
     """
     data = np.column_stack([outcome, predictors])
-    return _shapley_from_correlations(np.corrcoef(data, rowvar=False))
+    return _shapley_from_correlations(np.corrcoef(data, rowvar=False)[np.newaxis])[0]
 
 
 def _shapley_from_correlations(correlations: np.ndarray) -> np.ndarray:
-    """Shapley shares from the correlation matrix of (outcome, predictors...)."""
+    """Shapley shares from a stack of correlation matrices of (outcome, predictors...): one
+    row of shares per matrix. All at once: a resample at a time, the bootstrap's 300 were
+    3,000 small solves (0.085 s of ten measures' drivers, against 0.05 s), each a turn of
+    the interpreter that other leaders' pages wait for."""
     correlations = np.nan_to_num(correlations, nan=0.0)
-    np.fill_diagonal(correlations, 1.0)
-    by_size, weights = _plan(correlations.shape[0] - 1)
-    return weights @ _subset_r_squared(correlations, by_size)
+    diagonal = np.arange(correlations.shape[-1])
+    correlations[:, diagonal, diagonal] = 1.0
+    by_size, weights = _plan(correlations.shape[-1] - 1)
+    return _subset_r_squared(correlations, by_size) @ weights.T
 
 
 # Resamples whose weights are built at once: 25 x 100,000 respondents is 20 MB.
@@ -201,13 +206,8 @@ def drivers(
     x = complete[explaining].to_numpy(dtype="float64")
     importance = shapley_r_squared(y, x)
     rng = np.random.default_rng(seed)
-    draws = np.array(
-        [
-            _shapley_from_correlations(correlations)
-            for correlations in _resampled_correlations(
-                np.column_stack([y, x]), resamples=resamples, rng=rng
-            )
-        ]
+    draws = _shapley_from_correlations(
+        np.array(_resampled_correlations(np.column_stack([y, x]), resamples=resamples, rng=rng))
     )
     tail = (1 - CONFIDENCE) / 2 * 100
     low, high = np.percentile(draws, [tail, 100 - tail], axis=0)
