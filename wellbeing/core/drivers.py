@@ -24,7 +24,10 @@ and hands out only the importances.
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from math import factorial
 
@@ -173,6 +176,43 @@ def _resampled_correlations(
     return found
 
 
+# Resampled correlation matrices kept for the next outcome of the same scope (each a few
+# hundred kilobytes): a scope's outcomes are modelled over the same respondents and measures.
+_RESAMPLED: OrderedDict[bytes, np.ndarray] = OrderedDict()
+_RESAMPLED_KEPT = 8
+_RESAMPLED_LOCK = threading.Lock()
+
+
+def _resampled_in_order(
+    complete: pd.DataFrame, order: list[str], *, resamples: int, seed: int
+) -> np.ndarray:
+    """:func:`_resampled_correlations` of ``complete``'s columns in ``order`` (a stack),
+    drawn from ``seed``.
+
+    Every outcome of a scope is modelled over the same respondents and the same measures
+    in another order, and draws the same resamples from the same seed, so one stack in
+    the measures' sorted order serves them all, its rows and columns put in each order
+    (the same numbers: each entry is the same sums of the same products). Drawn for each
+    outcome, the resamples took two thirds of a scope's drivers again.
+    """
+    names = sorted(order)
+    data = complete[names].to_numpy(dtype="float64")
+    key = hashlib.blake2b(
+        data.tobytes() + repr((names, data.shape, resamples, seed)).encode()
+    ).digest()
+    with _RESAMPLED_LOCK:
+        stack = _RESAMPLED.get(key)
+    if stack is None:
+        rng = np.random.default_rng(seed)
+        stack = np.array(_resampled_correlations(data, resamples=resamples, rng=rng))
+        with _RESAMPLED_LOCK:
+            _RESAMPLED[key] = stack
+            while len(_RESAMPLED) > _RESAMPLED_KEPT:
+                _RESAMPLED.popitem(last=False)
+    at = np.array([names.index(name) for name in order])
+    return stack[:, at[:, None], at[None, :]]
+
+
 @dataclass(frozen=True)
 class Drivers:
     """One outcome's drivers in one scope: importances with 95% bootstrap intervals."""
@@ -205,9 +245,8 @@ def drivers(
     y = complete[outcome].to_numpy(dtype="float64")
     x = complete[explaining].to_numpy(dtype="float64")
     importance = shapley_r_squared(y, x)
-    rng = np.random.default_rng(seed)
     draws = _shapley_from_correlations(
-        np.array(_resampled_correlations(np.column_stack([y, x]), resamples=resamples, rng=rng))
+        _resampled_in_order(complete, [outcome, *explaining], resamples=resamples, seed=seed)
     )
     tail = (1 - CONFIDENCE) / 2 * 100
     low, high = np.percentile(draws, [tail, 100 - tail], axis=0)
