@@ -275,6 +275,8 @@ def test_an_unexpected_error_shows_its_type_only_unless_the_command_line_asks_fo
         "    def run(self, config):\n"
         "        print(json.dumps(config))\n"
         "serving.launch(NotServed(), sys.argv[1:])\n"
+        "import os\n"
+        "print('numpy' in sys.modules, os.environ.get('OPENBLAS_NUM_THREADS'))\n"
         "print(config.get_option('client.showErrorDetails'))\n"
     )
     result = subprocess.run(
@@ -286,10 +288,12 @@ def test_an_unexpected_error_shows_its_type_only_unless_the_command_line_asks_fo
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    given, in_force = result.stdout.strip().splitlines()[-2:]
+    given, threads, in_force = result.stdout.strip().splitlines()[-3:]
     assert json.loads(given)["client.showErrorDetails"] == shown
     assert json.loads(given)["server.port"] == 8502
     assert in_force == shown
+    # Its linear algebra on one thread, set before numpy loads (when it reads it).
+    assert threads == "False 1"
 
 
 def test_the_error_box_offers_no_links_to_other_hosts(monkeypatch):

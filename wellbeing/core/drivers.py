@@ -162,10 +162,11 @@ def _resampled_correlations(
         counts = np.stack(
             [np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(batch)]
         ).astype("float64")
-        # einsum without BLAS: threaded BLAS on a busy two-core server ran these
-        # products seven times slower than one plain loop.
-        means = np.einsum("bn,mn->bm", counts, centred_rows, optimize=False) / n
-        seconds = np.einsum("bn,mn->bm", counts, products, optimize=False) / n
+        # Through BLAS, which the server runs on one thread (serving.launch): a pool of
+        # threads ran these seven times slower on a busy two-core server, and a plain
+        # loop (einsum) three to four times slower than one thread.
+        means = counts @ centred_rows.T / n
+        seconds = counts @ products.T / n
         for b in range(batch):
             covariance = np.zeros((width, width))
             covariance[upper] = seconds[b] - means[b][upper[0]] * means[b][upper[1]]
@@ -191,9 +192,10 @@ def _resampled_in_order(
 
     Every outcome of a scope is modelled over the same respondents and the same measures
     in another order, and draws the same resamples from the same seed, so one stack in
-    the measures' sorted order serves them all, its rows and columns put in each order
-    (the same numbers: each entry is the same sums of the same products). Drawn for each
-    outcome, the resamples took two thirds of a scope's drivers again.
+    the measures' sorted order serves them all, its rows and columns put in each order:
+    the same sums of the same products, in the order BLAS adds them up for the sorted
+    columns (within 1e-12 of each outcome's own order), whichever outcome comes first.
+    Drawn for each outcome, the resamples took two thirds of a scope's drivers again.
     """
     names = sorted(order)
     data = complete[names].to_numpy(dtype="float64")

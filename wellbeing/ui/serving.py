@@ -317,6 +317,15 @@ def launch(application: st.App, arguments: Sequence[str] | None = None) -> None:
     from streamlit import config as streamlit_config
     from streamlit.web import bootstrap
 
+    from wellbeing.core import apart
+
+    # The server's own linear algebra takes one thread, as its decision processes' do:
+    # leaders' pages share the cores already, and a pool of threads per product ran the
+    # drivers' bootstrap seven times slower on a busy two-core server. Read when numpy
+    # loads, which nothing imported so far does; a value set is kept.
+    for variable in apart.ONE_THREAD_EACH:
+        os.environ.setdefault(variable, "1")
+
     options = server_options(sys.argv[1:] if arguments is None else arguments)
     sys.argv = sys.argv[:1]
     # Files the server writes (the database's log, exports) are the service account's.
