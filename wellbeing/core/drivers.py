@@ -26,13 +26,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from math import factorial
 
 import numpy as np
 import pandas as pd
+
+from wellbeing.core import kept
 
 # The three outcomes the issue asks about, and the measures that may explain them.
 OUTCOMES = ("stress", "intention_to_leave", "change_fatigue")
@@ -179,9 +179,7 @@ def _resampled_correlations(
 
 # Resampled correlation matrices kept for the next outcome of the same scope (each a few
 # hundred kilobytes): a scope's outcomes are modelled over the same respondents and measures.
-_RESAMPLED: OrderedDict[bytes, np.ndarray] = OrderedDict()
-_RESAMPLED_KEPT = 8
-_RESAMPLED_LOCK = threading.Lock()
+_RESAMPLED = kept.Kept(entries=8)
 
 
 def _resampled_in_order(
@@ -202,15 +200,11 @@ def _resampled_in_order(
     key = hashlib.blake2b(
         data.tobytes() + repr((names, data.shape, resamples, seed)).encode()
     ).digest()
-    with _RESAMPLED_LOCK:
-        stack = _RESAMPLED.get(key)
+    stack = _RESAMPLED.get(key)
     if stack is None:
         rng = np.random.default_rng(seed)
         stack = np.array(_resampled_correlations(data, resamples=resamples, rng=rng))
-        with _RESAMPLED_LOCK:
-            _RESAMPLED[key] = stack
-            while len(_RESAMPLED) > _RESAMPLED_KEPT:
-                _RESAMPLED.popitem(last=False)
+        _RESAMPLED.put(key, stack)
     at = np.array([names.index(name) for name in order])
     return stack[:, at[:, None], at[None, :]]
 
