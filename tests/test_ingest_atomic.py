@@ -190,3 +190,24 @@ def test_the_upload_size_limit_comes_from_settings_then_the_toml_then_50(
     with pytest.raises(ImportProblem, match=r"6\.0 MB, larger than the 5 MB limit"):
         uploads.refuse_oversized(6 * 1024 * 1024, limit_mb=5)
     uploads.refuse_oversized(5 * 1024 * 1024, limit_mb=5)  # exactly the limit is allowed
+
+
+def test_the_rows_after_a_held_back_one_keep_their_own_answers(con, make_survey):
+    # The stored responses are numbered without the rows held back: every answer must
+    # go with its own respondent, not the one a row before it (hand-made: team Alpha's
+    # row is held back for an out-of-range answer, Beta's and Gamma's are stored).
+    data = make_survey(
+        [
+            {"team": "Alpha", "service": "S", "STR1": 9, "STR2": 1},
+            {"team": "Beta", "service": "S", "STR1": 2, "STR2": 3},
+            {"team": "Gamma", "service": "S", "STR1": 4},
+        ]
+    )
+    report = load_survey(con, data)
+    assert (report.rows_read, report.rows_stored) == (3, 2)
+    stored = con.execute(
+        "select r.team, i.code, a.value from answers as a "
+        "join responses as r on r.id = a.response_id join items as i on i.id = a.item_id "
+        "where i.code in ('STR1', 'STR2') order by r.team, i.code"
+    ).fetchall()
+    assert stored == [("Beta", "STR1", 2.0), ("Beta", "STR2", 3.0), ("Gamma", "STR1", 4.0)]
