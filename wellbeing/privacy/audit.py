@@ -25,12 +25,12 @@ from __future__ import annotations
 import itertools
 import zlib
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 
 from wellbeing.privacy.arrays import distinct_rows
-from wellbeing.privacy.span import _PRIME, KeptBlocks, _BlockSystem
+from wellbeing.privacy.span import _PRIME, KeptBlocks, _BlockSystem, _eliminate, _mulmod
 
 _SEED = 20261204
 # Random null vectors per audit: a false alarm about once in p ** FINGERPRINTS.
@@ -47,6 +47,10 @@ MATCHED_ATOMS = 3000
 # (N^2 / 2, about 48 bytes each: 860 MB at 6,000) are too many to hold; the family is
 # left unsettled and the engine hides its cheapest cells instead.
 MATCHED_PIVOTS = 6000
+# Random dependencies to spare, beyond the dimensions they span on the cells hidden since
+# a family's first search, for RememberedDerivations to trust that they span every
+# dependency there: it would err about once in p ** this (10^-24).
+SPARE_DEPENDENCIES = 4
 # Sets of pivots whose rows the search by pivots adds up exactly at once.
 _ROWS_AT_ONCE = 256
 # Beyond what is matched (a k above 5, or many small atoms), integer programming
@@ -408,6 +412,7 @@ def find_leaks(
     known: dict[str, list[np.ndarray]] | None = None,
     spans: KeptBlocks | None = None,
     repair_rank: np.ndarray | None = None,
+    derivations: dict[str, RememberedDerivations] | None = None,
 ) -> list[Leak]:
     """Groups of fewer than k that the shown cells give away, family by family.
 
@@ -433,6 +438,10 @@ def find_leaks(
     ``repair_rank``: per cube cell, its place in the order the repairs hide cells
     (cheapest first), -1 for a cell they may not hide; with it each leak carries a
     ``cut`` (see :class:`Cut`).
+
+    ``derivations``, beside ``known``: how the first complete search derived each group
+    (see :class:`RememberedDerivations`). A family whose groups none of the cells hidden
+    since leaves derivable is then cleared without building its equations again.
     """
     leaks: list[Leak] = []
     # A hidden cell of exactly the people of a shown cell gives nothing away. Such a
@@ -445,6 +454,11 @@ def find_leaks(
         pooled = None if known is None else known.get(family)
         if pooled is not None and not pooled:
             continue  # nothing was derivable, so nothing is now
+        remembered = None if pooled is None or derivations is None else derivations.get(family)
+        if remembered is not None and remembered.none_left(
+            cube, shown, sets, shown_people=shown_people, union_k=union_k
+        ):
+            continue  # what was derivable is not now, alone or in unions
         # The family before's equations let go before these are built: held until then,
         # two organisations' were in memory at once (280 MB each at a million
         # respondents), and a decision's peak was 0.7 GB higher.
@@ -491,25 +505,86 @@ def find_leaks(
             derivable = _derivable(system, candidates, rng, repair_rank, _identities(cube, system))
         if known is not None and pooled is None:
             if complete and not unsettled:
-                known[family] = [np.sort(groups) for _, _, groups, _ in derivable]
+                known[family] = [np.sort(found.groups) for found in derivable]
+                if derivations is not None and derivable:
+                    derivations[family] = RememberedDerivations(cube, system.rows, derivable)
             else:
                 known.pop(family, None)
-        for used, needed, groups, cut in derivable:
-            if _people(groups) in shown_people:
+        for found in derivable:
+            if _people(found.groups) in shown_people:
                 continue
             leaks.append(
                 Leak(
                     family=family,
-                    people=int(cube.groups.weight[groups].sum()),
-                    rows=used,
-                    needed=needed,
-                    groups=groups,
-                    cut=cut,
+                    people=int(cube.groups.weight[found.groups].sum()),
+                    rows=found.cells,
+                    needed=found.needed,
+                    groups=found.groups,
+                    cut=found.cut,
                 )
             )
         if limit is not None and len(leaks) >= limit:
             return leaks[:limit]
     return leaks
+
+
+class RememberedDerivations:
+    """How a family's first complete search derived each group it found: kept while the
+    repairs go on, so that the family can be cleared without its equations.
+
+    The repairs only hide cells, so every group derivable later is one of these or a
+    disjoint union of them (see :func:`find_leaks`), and a union's combination is the sum
+    of its members'. A group is still derivable exactly when some combination giving it
+    uses none of the rows hidden since (H): when its combination's part on H is the part
+    on H of a dependency among the rows (a combination adding up to nothing), since
+    every combination giving it is the one found plus a dependency. Those parts form a
+    subspace, which the search's random dependencies span on H whenever they span fewer
+    dimensions there than their number less ``SPARE_DEPENDENCIES`` (with chance
+    p ** -SPARE_DEPENDENCIES they fall short of it, and only then is this wrong). Each
+    combination's part on H is reduced modulo that subspace, and a group or union is
+    derivable exactly when its members' reductions add up to zero.
+    """
+
+    def __init__(self, cube, rows: np.ndarray, derivable: list[Derivation]) -> None:
+        self.rows = rows  # the family's shown cells when it was searched (cube indices)
+        self.combinations = np.stack([found.combination for found in derivable])
+        self.dependencies = derivable[0].dependencies
+        self.people = [_people(found.groups) for found in derivable]
+        self.weight = np.array(
+            [int(cube.groups.weight[found.groups].sum()) for found in derivable], dtype=np.int64
+        )
+
+    def none_left(
+        self, cube, shown: np.ndarray, sets: np.ndarray, *, shown_people: set, union_k: int
+    ) -> bool:
+        """True when no group found then, nor any union of up to ``LARGEST_UNION`` of them
+        of fewer than ``union_k`` people, is derivable from the ``shown`` cells now (bar a
+        group of exactly a shown cell's people: ``shown_people``, as find_leaks has it).
+        False when one may be, or when this cannot tell: the family is searched then."""
+        still = shown[self.rows]
+        now = np.isin(cube.set_of, sets) & shown & (cube.count > 0)
+        if int(now.sum()) != int(still.sum()):
+            return False  # a cell of the family shown since: not a repair's doing
+        hidden = np.flatnonzero(~still)
+        spread = self.dependencies[:, hidden]
+        pivots, transform, rank = _eliminate(spread)
+        if rank > len(self.dependencies) - SPARE_DEPENDENCIES:
+            return False
+        basis = _mulmod(transform[:rank], spread)  # identity on the pivot columns
+        parts = self.combinations[:, hidden]
+        reduced = (parts - _mulmod(parts[:, pivots], basis)) % _PRIME
+        alone = (~reduced.any(axis=1)).tolist()
+        if any(
+            zero and people not in shown_people
+            for people, zero in zip(self.people, alone, strict=True)
+        ):
+            return False
+        # Unions: as the search after a repair takes them (_known_and_their_unions),
+        # overlapping ones and those of groups shown as a cell included, to be safe.
+        lanes = np.zeros((len(reduced), max(2, reduced.shape[1])), dtype=np.int64)
+        lanes[:, : reduced.shape[1]] = reduced
+        unions = zero_sum_subsets(lanes, self.weight, union_k - 1, LARGEST_UNION, minimal=False)
+        return all(len(union) < 2 for union in unions)
 
 
 def _people(groups: np.ndarray) -> bytes:
@@ -852,15 +927,26 @@ def _identities(cube, system: System):
     return of
 
 
+class Derivation(NamedTuple):
+    """A group the shown cells give exactly, and how."""
+
+    cells: np.ndarray  # the shown cells (cube indices) one combination of them uses
+    needed: np.ndarray  # of those, the ones every combination needs
+    groups: np.ndarray  # the finest groups it is made of
+    cut: Cut | None  # see Cut; None when not asked for
+    combination: np.ndarray  # that combination's coefficients, over the system's rows
+    dependencies: np.ndarray  # random dependencies among the rows (see _derivable)
+
+
 def _derivable(
     system: System,
     candidates,
     rng,
     repair_rank: np.ndarray | None = None,
     identities=None,
-) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
-    """Of the candidates, those the shown cells give exactly: (cells used, cells every
-    derivation needs, finest groups, a cut: see :class:`Cut`), smallest unions first."""
+) -> list[Derivation]:
+    """Of the candidates, those the shown cells give exactly (see :class:`Derivation`),
+    smallest unions first."""
     if not candidates:
         return []
     candidates = sorted(set(candidates), key=lambda c: (len(c), c))
@@ -888,7 +974,16 @@ def _derivable(
             if rank is None
             else Cut(system.rows, coefficients[i], dependencies, rank, identities)
         )
-        out.append((system.rows[used], system.rows[used[~dependent[used]]], groups, cut))
+        out.append(
+            Derivation(
+                system.rows[used],
+                system.rows[used[~dependent[used]]],
+                groups,
+                cut,
+                coefficients[i] % _PRIME,
+                dependencies,
+            )
+        )
     return out
 
 

@@ -146,10 +146,12 @@ class Solver:
         status: np.ndarray,
         limit: int | None = None,
         known: dict[str, list[np.ndarray]] | None = None,
+        derivations: dict[str, audit.RememberedDerivations] | None = None,
     ) -> list[audit.Leak]:
         """Leaks in the families whose cells changed since they were last found clean.
 
-        ``known``: see :func:`audit.find_leaks`; only while cells are being hidden.
+        ``known``, ``derivations``: see :func:`audit.find_leaks`; only while cells are
+        being hidden.
         """
         cube = self.cube
         changed = {
@@ -168,6 +170,7 @@ class Solver:
             limit=limit,
             audited=audited,
             known=known,
+            derivations=derivations,
             spans=self._spans,
             repair_rank=self._repair_rank,
         )
@@ -238,8 +241,11 @@ class Solver:
         self.fixpoint(status)
         # Every group derivable as the repairs go on was derivable at the first audit.
         known: dict[str, list[np.ndarray]] = {}
+        # And how each was derived: a family is often cleared after a repair from that
+        # alone, where building its equations again took a quarter of a wave's step.
+        derivations: dict[str, audit.RememberedDerivations] = {}
         while True:
-            leaks = self.leaks(status, known=known)
+            leaks = self.leaks(status, known=known, derivations=derivations)
             if not leaks:
                 break
             self.rounds += 1
