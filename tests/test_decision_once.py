@@ -528,7 +528,12 @@ def test_the_overview_shows_its_wave_before_the_wave_before_is_decided_then_the_
     from wellbeing.ui import run
 
     begun = recording_the_waves_begun(monkeypatch)
+    # Only the page begins decisions here: not the background preparation, which decides
+    # every wave once the first run is over, nor an earlier test in this process, whose
+    # decisions of the sample data's waves are kept for every copy of it (start_afresh).
+    monkeypatch.setattr(run, "_prepare_figures", lambda shared, version: None)
     with dashboard_on_a_copy_of(demo_db, tmp_path, monkeypatch, new_identity=True) as path:
+        decisions.forget_remembered()
         con = store.connect(path)
         try:
             labels = survey.waves(con).set_index("id")["label"]
