@@ -304,6 +304,48 @@ def test_elimination_gives_the_reduced_echelon_form_across_chunks_of_columns(
         assert all(np.array_equal(a, b) for a, b in zip(taken, in_order, strict=True))
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_an_elimination_stops_once_the_rows_left_are_zero_on_every_column_ahead(seed, monkeypatch):
+    # An organisation's equations: 30 rows over 80 columns taken 7 at a time, the pivots
+    # in the first 20 columns and half the rows combinations of the others. Once those
+    # are found, the random probes of the columns ahead show the rows left give nothing
+    # there, and the elimination stops: the same pivots, E and rank as taking every
+    # chunk, with a fraction of the chunks multiplied out. A last pivot in the last
+    # column alone is still found.
+    from wellbeing.privacy import span
+
+    monkeypatch.setattr(span, "_ELIMINATION_CHUNK", 7)
+    rng = np.random.default_rng(seed)
+    equations = np.zeros((30, 80), dtype=np.int64)
+    equations[:15, :20] = rng.integers(0, _PRIME, (15, 20))
+    equations[:15, 20:] = (rng.random((15, 60)) < 0.2) * rng.integers(1, _PRIME, (15, 60))
+    mixing = rng.integers(0, _PRIME, (15, 15))
+    equations[15:] = span._mulmod(mixing, equations[:15])
+    chunks_multiplied: list[int] = []
+    original = span._mulmod
+
+    def counting(a, b, **kw):
+        if 1 < b.shape[1] <= 7 and a.shape[1] == len(equations):  # E's rows times a chunk
+            chunks_multiplied.append(1)
+        return original(a, b, **kw)
+
+    monkeypatch.setattr(span, "_mulmod", counting)
+    probed = span._eliminate(equations)
+    stopped_after = len(chunks_multiplied)
+    monkeypatch.setattr(span, "_PROBED_FROM_CHUNKS", 10**9)
+    chunks_multiplied.clear()
+    every_chunk = span._eliminate(equations)
+    assert all(np.array_equal(a, b) for a, b in zip(probed, every_chunk, strict=True))
+    assert probed[2] == 15
+    assert stopped_after <= 4 < len(chunks_multiplied) == 12
+    # A row whose only entry is in the last column: its pivot is found there.
+    monkeypatch.setattr(span, "_PROBED_FROM_CHUNKS", 4)
+    equations[29] = 0
+    equations[29, 79] = 5
+    found = span._eliminate(equations)
+    assert found[2] == 16 and 79 in found[0].tolist()
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_a_chunk_eliminated_at_once_gives_what_chunk_by_chunk_gives(seed, monkeypatch):
     # A team's equations (one chunk of columns) are eliminated with E beside them in one

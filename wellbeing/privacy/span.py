@@ -39,6 +39,16 @@ _PRIME = 1_048_573
 # Columns of one elimination step: E (rows x rows) times this many columns of
 # the equations at a time (left-looking), so a wide level costs matrix products.
 _ELIMINATION_CHUNK = 512
+# Random combinations of the columns ahead of each step of an elimination: once the rows
+# left without a pivot give zero on all of them, they are zero on every column ahead (but
+# with chance p ** -_PROBES, 10^-48), and the elimination stops there. An organisation's
+# pivots fall in its first few chunks (its columns go largest atom first), and its rows
+# left over (half of them) were multiplied out over every chunk after.
+_PROBES = 8
+_PROBE_SEED = 20261206
+# Chunks of columns from which an elimination probes ahead (fewer: the probes cost more
+# than the chunks they could save).
+_PROBED_FROM_CHUNKS = 4
 # Float64 products of residues stay exact while (p - 1)^2 times the terms summed
 # is below 2^53: sum at most this many at once, then reduce.
 _EXACT_TERMS = (1 << 53) // ((_PRIME - 1) ** 2)
@@ -139,9 +149,12 @@ def _eliminate(
     transform = np.eye(n_rows, dtype="int64")
     pivots: list[int] = []
     rank = 0
-    for start in range(0, n_columns, _ELIMINATION_CHUNK):
+    probes = _probes_ahead(equations, order)
+    for step, start in enumerate(range(0, n_columns, _ELIMINATION_CHUNK)):
         if rank == n_rows:
             break
+        if probes is not None and rank and not _mulmod(transform[rank:], probes[step]).any():
+            break  # the rows left are zero on every column from here: no pivot ahead
         settled = rank  # rows above hold the pivots of earlier chunks
         chunk = equations[:, order[start : start + _ELIMINATION_CHUNK]]
         block = _mulmod(transform[settled:], chunk)
@@ -183,6 +196,27 @@ def _eliminate(
             rank += 1
             column += 1
     return np.array(pivots, dtype=np.intp), transform, rank
+
+
+def _probes_ahead(equations: np.ndarray, order: np.ndarray) -> list[np.ndarray] | None:
+    """Per chunk of :func:`_eliminate`: the equations' columns from that chunk on, in
+    ``order``, times random coefficients (rows x ``_PROBES``, residues); None for an
+    elimination of too few chunks to be worth it."""
+    chunks = range(0, len(order), _ELIMINATION_CHUNK)
+    if len(chunks) < _PROBED_FROM_CHUNKS:
+        return None
+    rng = np.random.default_rng(_PROBE_SEED)
+    parts = [
+        _mulmod(
+            equations[:, order[start : start + _ELIMINATION_CHUNK]],
+            rng.integers(0, _PRIME, (len(order[start : start + _ELIMINATION_CHUNK]), _PROBES)),
+        )
+        for start in chunks
+    ]
+    ahead = [parts[-1]]
+    for part in reversed(parts[:-1]):
+        ahead.append((part + ahead[-1]) % _PRIME)
+    return ahead[::-1]
 
 
 def _eliminate_at_once(equations: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
