@@ -429,11 +429,9 @@ def test_a_cut_is_worked_out_by_hand_on_two_derivations():
     assert cut_cells(cut(derivation, dependencies, np.array([2, 0, -1, -1])), shown) == [1]
 
 
-def test_an_audit_that_remembers_what_was_derivable_still_finds_a_union_of_it():
-    # Service S: teams A (2 people) and B (2) below k, C (10). With S and C shown, A and B
-    # together are S minus C: 4 people. Remembered from an earlier audit, A and B were each
-    # derivable; neither is alone now, but the union is, and the audit must still say so.
-    from wellbeing.privacy import audit
+def three_teams_in_one_service():
+    """Service S: teams A (2 people), B (2) and C (10); the cube of their plain cells and
+    each unit's cell."""
     from wellbeing.privacy.cells import Cube, Groups
 
     people = people_of(("A", "S", 2), ("B", "S", 2), ("C", "S", 10))
@@ -449,6 +447,16 @@ def test_an_audit_that_remembers_what_was_derivable_still_finds_a_union_of_it():
             "C": {"service": "S", "team": "C"},
         }.items()
     }
+    return cube, cell
+
+
+def test_an_audit_that_remembers_what_was_derivable_still_finds_a_union_of_it():
+    # Service S: teams A (2 people) and B (2) below k, C (10). With S and C shown, A and B
+    # together are S minus C: 4 people. Remembered from an earlier audit, A and B were each
+    # derivable; neither is alone now, but the union is, and the audit must still say so.
+    from wellbeing.privacy import audit
+
+    cube, cell = three_teams_in_one_service()
     shown = np.zeros(len(cube), dtype=bool)
     shown[[cell["organisation"], cell["S"], cell["C"]]] = True
     targets = np.array([cell["A"], cell["B"]])
@@ -482,6 +490,17 @@ def test_an_audit_that_remembers_what_was_derivable_still_finds_a_union_of_it():
     )
 
 
+def twelve_teams_with_roles(rng: np.random.Generator):
+    """The plain cells' cube of a random organisation: 12 teams of 1 to 8 people in 3
+    services, each person a random role."""
+    from wellbeing.privacy.cells import Cube, Groups
+
+    people = people_of(*[(f"T{t}", f"S{t % 3}", int(rng.integers(1, 9))) for t in range(12)])
+    people["role"] = rng.choice(["Manager", "Senior", "Social worker"], len(people))
+    groups = Groups.from_frame(finest(people, ["stress"]), ["stress"])
+    return Cube(groups, privacy.Rules(), [privacy.SURVEY.plain_patterns()])
+
+
 @pytest.mark.slow  # 60 organisations, 18 s
 @pytest.mark.parametrize("seed", range(60))
 def test_a_remembered_audit_finds_a_leak_whenever_a_complete_search_does(seed):
@@ -490,13 +509,9 @@ def test_a_remembered_audit_finds_a_leak_whenever_a_complete_search_does(seed):
     # complete search of the shown cells finds one, and within each group that search
     # finds, a group it finds too (the smallest derivable groups; their unions follow).
     from wellbeing.privacy import audit
-    from wellbeing.privacy.cells import Cube, Groups
 
     rng = np.random.default_rng(seed)
-    people = people_of(*[(f"T{t}", f"S{t % 3}", int(rng.integers(1, 9))) for t in range(12)])
-    people["role"] = rng.choice(["Manager", "Senior", "Social worker"], len(people))
-    groups = Groups.from_frame(finest(people, ["stress"]), ["stress"])
-    cube = Cube(groups, privacy.Rules(), [privacy.SURVEY.plain_patterns()])
+    cube = twelve_teams_with_roles(rng)
     shown = cube.count >= 5
     remembered: dict = {}
     for cell in rng.permutation(np.flatnonzero(shown)).tolist():
@@ -620,37 +635,28 @@ def test_an_audit_after_a_repair_clears_a_family_from_its_derivations_without_it
     # (S - C). Once C is hidden nothing follows, and the derivations remembered from the
     # first search tell so without the family's equations being built again.
     from wellbeing.privacy import audit
-    from wellbeing.privacy.cells import Cube, Groups
 
-    people = people_of(("A", "S", 2), ("B", "S", 2), ("C", "S", 10))
-    groups = Groups.from_frame(finest(people, ["stress"]), ["stress"])
-    cube = Cube(groups, privacy.Rules(), [privacy.SURVEY.plain_patterns()])
-    cell = {
-        name: int(cube.find([0], [groups.key_codes(key(**where))])[0])
-        for name, where in {
-            "organisation": {},
-            "S": {"service": "S"},
-            "A": {"service": "S", "team": "A"},
-            "B": {"service": "S", "team": "B"},
-            "C": {"service": "S", "team": "C"},
-        }.items()
-    }
+    cube, cell = three_teams_in_one_service()
     shown = np.zeros(len(cube), dtype=bool)
     shown[[cell["organisation"], cell["S"], cell["C"]]] = True
     families = {"stress": np.array([0])}
     targets = np.array([cell["A"], cell["B"]])
     known: dict = {}
     derivations: dict = {}
-    first = audit.find_leaks(
-        cube,
-        shown,
-        families,
-        union_k=5,
-        hidden_targets=targets,
-        known=known,
-        derivations=derivations,
-        repair_rank=np.arange(len(cube)),
-    )
+
+    def audit_now(targets: np.ndarray, **options) -> list:
+        return audit.find_leaks(
+            cube,
+            shown,
+            families,
+            union_k=5,
+            hidden_targets=targets,
+            known=known,
+            derivations=derivations,
+            **options,
+        )
+
+    first = audit_now(targets, repair_rank=np.arange(len(cube)))
     assert [leak.people for leak in first] == [4]
     assert "stress" in derivations
     built = []
@@ -660,30 +666,13 @@ def test_an_audit_after_a_repair_clears_a_family_from_its_derivations_without_it
     )
     shown[cell["C"]] = False
     audited: list = []
-    again = audit.find_leaks(
-        cube,
-        shown,
-        families,
-        union_k=5,
-        hidden_targets=np.append(targets, cell["C"]),
-        known=known,
-        derivations=derivations,
-        audited=audited,
-    )
+    again = audit_now(np.append(targets, cell["C"]), audited=audited)
     assert again == [] and audited == ["stress"] and built == []
     # Hiding the organisation instead leaves S - C: the derivations cannot clear it, the
     # family's equations are built, and the leak is found again.
     shown[cell["C"]] = True
     shown[cell["organisation"]] = False
-    again = audit.find_leaks(
-        cube,
-        shown,
-        families,
-        union_k=5,
-        hidden_targets=targets,
-        known=known,
-        derivations=derivations,
-    )
+    again = audit_now(targets)
     assert [leak.people for leak in again] == [4] and built == [1]
 
 
@@ -695,15 +684,11 @@ def test_remembered_derivations_clear_a_family_only_when_a_complete_search_finds
     # complete search of the cells shown then finds no leak; and at the end, when
     # nothing leaks, they clear it (or cannot tell) without a search.
     from wellbeing.privacy import audit
-    from wellbeing.privacy.cells import Cube, Groups
 
     steps = clean = cleared = 0
     for seed in range(60):
         rng = np.random.default_rng(seed)
-        people = people_of(*[(f"T{t}", f"S{t % 3}", int(rng.integers(1, 9))) for t in range(12)])
-        people["role"] = rng.choice(["Manager", "Senior", "Social worker"], len(people))
-        groups = Groups.from_frame(finest(people, ["stress"]), ["stress"])
-        cube = Cube(groups, privacy.Rules(), [privacy.SURVEY.plain_patterns()])
+        cube = twelve_teams_with_roles(rng)
         shown = cube.count >= 5
         families = {"stress": np.array([0])}
         derivations: dict = {}
