@@ -562,8 +562,8 @@ class RememberedDerivations:
         group of exactly a shown cell's people: ``shown_people``, as find_leaks has it).
         False when one may be, or when this cannot tell: the family is searched then."""
         still = shown[self.rows]
-        now = np.isin(cube.set_of, sets) & shown & (cube.count > 0)
-        if int(now.sum()) != int(still.sum()):
+        now = np.flatnonzero(np.isin(cube.set_of, sets) & shown & (cube.count > 0))
+        if not np.array_equal(now, self.rows[still]):
             return False  # a cell of the family shown since: not a repair's doing
         hidden = np.flatnonzero(~still)
         spread = self.dependencies[:, hidden]
