@@ -547,8 +547,14 @@ class RememberedDerivations:
 
     def __init__(self, cube, rows: np.ndarray, derivable: list[Derivation]) -> None:
         self.rows = rows  # the family's shown cells when it was searched (cube indices)
-        self.combinations = np.stack([found.combination for found in derivable])
-        self.dependencies = derivable[0].dependencies
+        # Each combination by the few cells it uses; the dependencies, over every cell,
+        # as 32-bit residues: at a million respondents a family has 100,000 shown cells,
+        # and these are kept for every family until the repairs are done.
+        self.used = [np.flatnonzero(found.combination) for found in derivable]
+        self.coefficients = [
+            found.combination[used] for found, used in zip(derivable, self.used, strict=True)
+        ]
+        self.dependencies = derivable[0].dependencies.astype(np.int32)
         self.people = [_people(found.groups) for found in derivable]
         self.weight = np.array(
             [int(cube.groups.weight[found.groups].sum()) for found in derivable], dtype=np.int64
@@ -566,12 +572,18 @@ class RememberedDerivations:
         if not np.array_equal(now, self.rows[still]):
             return False  # a cell of the family shown since: not a repair's doing
         hidden = np.flatnonzero(~still)
-        spread = self.dependencies[:, hidden]
+        spread = self.dependencies[:, hidden].astype(np.int64)
         pivots, transform, rank = _eliminate(spread)
         if rank > len(self.dependencies) - SPARE_DEPENDENCIES:
             return False
         basis = _mulmod(transform[:rank], spread)  # identity on the pivot columns
-        parts = self.combinations[:, hidden]
+        # Each combination's part on the hidden cells.
+        column = np.full(len(self.rows), -1, dtype=np.int64)
+        column[hidden] = np.arange(len(hidden))
+        parts = np.zeros((len(self.used), len(hidden)), dtype=np.int64)
+        for part, used, coefficients in zip(parts, self.used, self.coefficients, strict=True):
+            at = column[used]
+            part[at[at >= 0]] = coefficients[at >= 0]
         reduced = (parts - _mulmod(parts[:, pivots], basis)) % _PRIME
         alone = (~reduced.any(axis=1)).tolist()
         if any(
