@@ -46,6 +46,14 @@ _lock = threading.Lock()
 _versions: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, tuple] = weakref.WeakKeyDictionary()
 _results = kept.Kept(MEMO_BUDGET_BYTES)
 _rows = kept.Kept(entries=ROW_TABLES_KEPT)
+# Figures being worked out now, by key, with the thread working each out: another thread
+# asking for one waits for it rather than working it out again beside it on the same
+# cores. A page's run after its wave's first decision asks for the very figures being
+# worked out beside the decision (queries.decisions.also_while_deciding): at 100,000
+# respondents it worked out a supervision month and every team's figures a second time.
+_working: dict[tuple, tuple[threading.Event, int]] = {}
+# Past this, a figure another thread is still working out is worked out again.
+WAIT_FOR_ANOTHER_SECONDS = 60.0
 
 Function = TypeVar("Function", bound=Callable[..., Any])
 
@@ -126,9 +134,28 @@ def _kept_in(store: kept.Kept, function: Function, *, per_reader: bool) -> Funct
         found = store.get(key, kept.MISSING)
         if found is not kept.MISSING:
             return _copied(found)
-        result = function(con, **keywords)
-        store.put(key, _copied(result))
-        return result
+        me = threading.get_ident()
+        with _lock:
+            other = _working.get(key)
+            if other is None:
+                done = threading.Event()
+                _working[key] = (done, me)
+        if other is not None and other[1] != me:
+            other[0].wait(timeout=WAIT_FOR_ANOTHER_SECONDS)
+            found = store.get(key, kept.MISSING)
+            if found is not kept.MISSING:
+                return _copied(found)
+            return function(con, **keywords)  # it failed there, or was let go since
+        if other is not None:
+            return function(con, **keywords)  # asked again within its own working out
+        try:
+            result = function(con, **keywords)
+            store.put(key, _copied(result))
+            return result
+        finally:
+            with _lock:
+                _working.pop(key, None)
+            done.set()
 
     def is_kept(con: duckdb.DuckDBPyConnection, /, **keywords: Any) -> bool:
         """Whether a call with these arguments would be answered from what is kept."""

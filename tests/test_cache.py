@@ -737,3 +737,89 @@ def test_a_few_months_are_their_own_query_until_every_months_rows_are_kept(demo_
     finally:
         connection.close()
         cache.clear()
+
+
+def slow_figure(calls: list[str], started: threading.Event, release: threading.Event):
+    """A memoised figure that says when it starts and waits to be let finish."""
+
+    @cache.memoised
+    def figure(con, *, wave: int) -> pd.DataFrame:
+        calls.append(threading.current_thread().name)
+        started.set()
+        if not release.wait(timeout=10):
+            raise TimeoutError("never let finish")
+        if wave < 0:
+            raise ValueError("no such wave")
+        return pd.DataFrame({"wave": [wave]})
+
+    return figure
+
+
+def test_a_figure_being_worked_out_is_waited_for_not_worked_out_again(organisation):
+    # A page's run after its wave's first decision asked for the very figures the thread
+    # beside the decision was working out, and worked each out a second time beside it.
+    calls: list[str] = []
+    started, release = threading.Event(), threading.Event()
+    figure = slow_figure(calls, started, release)
+    answers: dict[str, pd.DataFrame] = {}
+
+    def ask(name: str) -> None:
+        answers[name] = figure(organisation.cursor(), wave=1)
+
+    first = threading.Thread(target=ask, args=("first",), name="first")
+    second = threading.Thread(target=ask, args=("second",), name="second")
+    first.start()
+    assert started.wait(timeout=10)
+    second.start()
+    second.join(timeout=0.3)
+    assert second.is_alive()  # waiting for the first, not working it out
+    release.set()
+    first.join(timeout=10)
+    second.join(timeout=10)
+    assert calls == ["first"]
+    assert answers["first"].equals(answers["second"])
+    assert answers["first"] is not answers["second"]  # each its own copy
+
+
+def test_a_figure_that_failed_where_it_was_worked_out_is_worked_out_by_the_waiter(organisation):
+    calls: list[str] = []
+    started, release = threading.Event(), threading.Event()
+    figure = slow_figure(calls, started, release)
+    failures: list[Exception] = []
+
+    def ask() -> None:
+        try:
+            figure(organisation.cursor(), wave=-1)
+        except ValueError as error:
+            failures.append(error)
+
+    first = threading.Thread(target=ask, name="first")
+    second = threading.Thread(target=ask, name="second")
+    first.start()
+    assert started.wait(timeout=10)
+    second.start()
+    release.set()
+    first.join(timeout=10)
+    second.join(timeout=10)
+    # Nothing kept from a failure: the second worked it out itself and met the same error.
+    assert calls == ["first", "second"]
+    assert len(failures) == 2
+
+
+def test_a_figure_asked_for_again_within_its_own_working_out_does_not_wait_for_itself(
+    organisation,
+):
+    depth: list[int] = []
+
+    @cache.memoised
+    def nested(con, *, wave: int) -> int:
+        depth.append(wave)
+        if len(depth) == 1:
+            return nested(con, wave=wave) + 1
+        return 1
+
+    answered: list[int] = []
+    thread = threading.Thread(target=lambda: answered.append(nested(organisation, wave=1)))
+    thread.start()
+    thread.join(timeout=10)
+    assert answered == [2]
