@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from contextvars import Context, ContextVar, copy_context
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
@@ -99,14 +100,39 @@ def wave_frame(
     wave_id: int,
     current: tuple[int, ...],
     history: list[Published],
+    breakdowns: bool = True,
 ) -> tuple[pd.DataFrame, list[privacy.SetSpec]]:
     """The wave's finest groups with a column per set, and the sets' specifications.
 
     A set's column says who is in it now; ``<set>@<publication id>`` who was in it
-    in a version readers were shown (by the uploads active then).
+    in a version readers were shown (by the uploads active then). Without
+    ``breakdowns``, the groups of the units alone: no column for the attributes
+    their cells do not name (decided with :func:`wave_values`).
     """
-    uploads = sorted(set(current).union(*(p.uploads for p in history)))
-    return frame_from_groups(wave_groups(con, wave_id=wave_id, uploads=uploads), current, history)
+    uploads = _uploads(current, history)
+    long = wave_groups(con, wave_id=wave_id, uploads=uploads, breakdowns=breakdowns)
+    frame, specs = frame_from_groups(long, current, history)
+    if not breakdowns:
+        frame = frame.drop(columns=[d for d in DIMENSIONS if d not in privacy.UNIT_DIMENSIONS])
+    return frame, specs
+
+
+def wave_values(
+    con: duckdb.DuckDBPyConnection, *, wave_id: int, uploads: list[int]
+) -> tuple[tuple[str, ...], ...]:
+    """Each attribute's values in the wave's finest groups (``wave_values.sql``), in the
+    order of DIMENSIONS, as the engine codes them (``privacy.dimension_values``)."""
+    rows = con.execute(sql("wave_values"), {"wave_id": wave_id, "uploads": uploads}).fetchall()
+    found: dict[str, list[object]] = {dimension: [] for dimension in DIMENSIONS}
+    for attribute, value in rows:
+        found[attribute].append(value)
+    return tuple(privacy.dimension_values(found[dimension]) for dimension in DIMENSIONS)
+
+
+def _uploads(current: Iterable[int], history: list[Published]) -> list[int]:
+    """The uploads a wave's groups are gathered from: the active ones and those of every
+    version readers were shown."""
+    return sorted(set(current).union(*(p.uploads for p in history)))
 
 
 def frame_from_groups(
@@ -165,12 +191,15 @@ def wave_groups(
     wave_id: int,
     uploads: list[int],
     sets_per_number: int = SETS_PER_NUMBER,
+    breakdowns: bool = True,
 ) -> pd.DataFrame:
     """One row per finest group and set it counts in (``wave_groups.sql``), unsorted; a
-    group's attributes and pattern on its ``first_set`` row only."""
+    group's attributes and pattern on its ``first_set`` row only. Without
+    ``breakdowns``, the groups of the units alone (every other attribute null)."""
     params = {
         "wave_id": wave_id,
         "uploads": uploads,
+        "breakdowns": breakdowns,
         "set_bits": sets_per_number,
         "high_cutoff": HIGH_SCORE_CUTOFF,
         "items": list(PUBLISHED_ITEMS),
@@ -247,7 +276,12 @@ def engine_digest() -> str:
     if not _engine_digest:
         here = Path(__file__).resolve().parent
         sources = sorted(Path(privacy.__file__).resolve().parent.glob("*.py"))
-        sources += [here / "decisions.py", here / "wave_groups.sql", here / "wave_inputs.sql"]
+        sources += [
+            here / "decisions.py",
+            here / "wave_groups.sql",
+            here / "wave_values.sql",
+            here / "wave_inputs.sql",
+        ]
         digest = hashlib.sha256()
         for source in sources:
             digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
@@ -585,17 +619,43 @@ def _depth(made: privacy.Verdicts) -> int:
     return max(n for n, level in enumerate(privacy.LEVELS) if made.decided(level))
 
 
-def _inputs(con: duckdb.DuckDBPyConnection, key: tuple, *, wave_id: int) -> tuple:
+class Inputs(NamedTuple):
+    """What the engine decides a version of a wave from."""
+
+    frame: pd.DataFrame
+    specs: list[privacy.SetSpec]
+    history: list[privacy.Publication]
+    # Each attribute's values, where the frame holds the units' groups alone.
+    values: tuple[tuple[str, ...], ...] | None = None
+
+
+def _inputs(
+    con: duckdb.DuckDBPyConnection, key: tuple, *, wave_id: int, units_alone: bool = False
+) -> Inputs:
     """What the engine decides a version of a wave from: its finest groups, sets and
-    earlier versions; kept from one level's decision for the next one's."""
+    earlier versions; kept from one level's decision for the next one's.
+
+    ``units_alone``, for a decision of the units' cells that goes no further now (a
+    page's first visit), where readers were shown no earlier version (whose cells every
+    level audits, breakdowns and all): unless the finest groups are kept, the groups of
+    the units alone, with each attribute's values. At 100,000 respondents a fifth as many
+    groups, gathered in 0.28 s instead of 0.41 s and decided in half the time, to the
+    same verdicts. Not kept: the next level needs the finest groups.
+    """
     with _LOCK:
         kept = _INPUTS.get(key)
     if kept is not None:
         return kept
     current = active_uploads(con, wave_id=wave_id)
     history = published(con, wave_id=wave_id)
+    if units_alone and not history:
+        frame, specs = wave_frame(
+            con, wave_id=wave_id, current=current, history=[], breakdowns=False
+        )
+        values = wave_values(con, wave_id=wave_id, uploads=_uploads(current, []))
+        return Inputs(frame, specs, [], values)
     frame, specs = wave_frame(con, wave_id=wave_id, current=current, history=history)
-    made = (frame, specs, [privacy.Publication(str(p.id), p.shown) for p in history])
+    made = Inputs(frame, specs, [privacy.Publication(str(p.id), p.shown) for p in history])
     _keep_inputs(key, made)
     return made
 
@@ -609,7 +669,7 @@ def _keep_inputs(key: tuple, made: tuple) -> None:
 
 
 def _inputs_bytes() -> int:
-    return sum(int(frame.memory_usage(index=False).sum()) for frame, _, _ in _INPUTS.values())
+    return sum(int(kept.frame.memory_usage(index=False).sum()) for kept in _INPUTS.values())
 
 
 def _decided_apart(con: duckdb.DuckDBPyConnection, *, wave_id: int) -> bool:
@@ -634,7 +694,7 @@ def _engine(
     rules: privacy.Rules,
     below: privacy.Verdicts | None,
 ) -> privacy.Decision:
-    frame, specs, history = _inputs(con, key, wave_id=wave_id)
+    frame, specs, history, _ = _inputs(con, key, wave_id=wave_id)
     return privacy.decide(frame, specs, rules, history=history, **_given(below))
 
 
@@ -653,8 +713,9 @@ def _verdicts_apart(
     rules: privacy.Rules,
     below: privacy.Verdicts | None,
     level: str,
+    units_alone: bool = False,
 ) -> privacy.Verdicts:
-    frame, specs, history = _inputs(con, key, wave_id=wave_id)
+    frame, specs, history, values = _inputs(con, key, wave_id=wave_id, units_alone=units_alone)
     _begin_figures_beside(con, wave_id=wave_id)
     # A step of a wave seen before with its equity breakdowns audits those too (see
     # privacy.decision): it takes the memory of an equity decision.
@@ -667,6 +728,7 @@ def _verdicts_apart(
             rules,
             history=history,
             level=level,
+            values=values,
             preload=("wellbeing.privacy",),
             **_given(below),
         )
@@ -695,9 +757,16 @@ def _decided(
     wave_id: int,
     rules: privacy.Rules,
     level: str,
+    further: bool = False,
 ) -> privacy.Verdicts:
-    """The verdicts of ``key`` decided to ``level``, by one thread alone."""
-    return _once(key, level, lambda: _make(con, key, wave_id=wave_id, rules=rules, level=level))
+    """The verdicts of ``key`` decided to ``level``, by one thread alone; ``further``: the
+    next levels will be asked for next (the preparation), so the finest groups are
+    gathered, and kept, from the first."""
+    return _once(
+        key,
+        level,
+        lambda: _make(con, key, wave_id=wave_id, rules=rules, level=level, further=further),
+    )
 
 
 def _make(
@@ -707,9 +776,10 @@ def _make(
     wave_id: int,
     rules: privacy.Rules,
     level: str,
+    further: bool = False,
 ) -> privacy.Verdicts:
     """The wave's verdicts to ``level`` as the store keeps them, or decided now with the
-    level before as it was decided."""
+    level before as it was decided (``further``: see :func:`_decided`)."""
     version = verdicts_version(key)
     # Kept by this process before, by the writer (whose snapshot brought it), or by
     # another process on the same store.
@@ -719,13 +789,22 @@ def _make(
     below = None
     if level != privacy.LEVELS[0]:
         before = privacy.LEVELS[privacy.LEVELS.index(level) - 1]
-        below = _decided(con, key, wave_id=wave_id, rules=rules, level=before)
+        below = _decided(con, key, wave_id=wave_id, rules=rules, level=before, further=True)
     with _LOCK:
         engine = _ENGINES.get(key)
     if engine is not None:
         made = engine.verdicts(level=level)
     elif _decided_apart(con, wave_id=wave_id):
-        made = _verdicts_apart(con, key, wave_id=wave_id, rules=rules, below=below, level=level)
+        units_alone = level == privacy.LEVELS[0] and not further
+        made = _verdicts_apart(
+            con,
+            key,
+            wave_id=wave_id,
+            rules=rules,
+            below=below,
+            level=level,
+            units_alone=units_alone,
+        )
     else:
         engine = _engine(con, key, wave_id=wave_id, rules=rules, below=below)
         with _LOCK:
@@ -904,7 +983,7 @@ def prepare(con: duckdb.DuckDBPyConnection, *, waves: list[int], stop: threading
                 wave_id, level = steps.pop(0)
             try:
                 key = wave_version(cursor, wave_id=wave_id, rules=rules)
-                _decided(cursor, key, wave_id=wave_id, rules=rules, level=level)
+                _decided(cursor, key, wave_id=wave_id, rules=rules, level=level, further=True)
             except BaseException as error:
                 with taking:
                     failures.append(error)

@@ -21,18 +21,21 @@
 -- $agree_from   ... and, in the same order, the answer from which each counts as agreeing
 -- $set_bits     sets per number a person's sets are counted in (at most 128, the bits of
 --               an unsigned 128-bit integer; a person with more sets has more numbers)
+-- $breakdowns   false: the groups of the units alone (service, team, upload and pattern),
+--               every other attribute null; a fifth as many groups at 100,000
+--               respondents, for the decision of the units' cells alone
 with people as (
     select
         r.id,
         r.upload_id,
         coalesce(w.service, r.service) as service,
         r.team,
-        coalesce(r.role, 'Not stated') as role,
-        coalesce(r.career_stage, 'Not stated') as career_stage,
-        coalesce(r.ethnicity, 'Not stated') as ethnicity,
-        coalesce(r.gender, 'Not stated') as gender,
-        coalesce(r.disability, 'Not stated') as disability,
-        coalesce(r.age_band, 'Not stated') as age_band,
+        if($breakdowns, coalesce(r.role, 'Not stated'), null) as role,
+        if($breakdowns, coalesce(r.career_stage, 'Not stated'), null) as career_stage,
+        if($breakdowns, coalesce(r.ethnicity, 'Not stated'), null) as ethnicity,
+        if($breakdowns, coalesce(r.gender, 'Not stated'), null) as gender,
+        if($breakdowns, coalesce(r.disability, 'Not stated'), null) as disability,
+        if($breakdowns, coalesce(r.age_band, 'Not stated'), null) as age_band,
     from responses as r
     left join wave_teams as w on w.wave_id = r.wave_id and w.team = r.team
     where r.wave_id = $wave_id and list_contains($uploads, r.upload_id)

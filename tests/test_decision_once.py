@@ -119,7 +119,7 @@ def test_the_preparation_decides_two_waves_at_once_in_order(monkeypatch):
     side_by_side = threading.Barrier(decisions.DECIDED_AT_ONCE, timeout=10)
     taking = threading.Lock()
 
-    def decide(con, key, *, wave_id, rules, level):
+    def decide(con, key, *, wave_id, rules, level, further):
         with taking:
             started.append(f"{level} {wave_id}")
             first = len(started) <= decisions.DECIDED_AT_ONCE
@@ -138,7 +138,7 @@ def test_the_preparation_decides_two_waves_at_once_in_order(monkeypatch):
 
 
 def test_a_failed_step_stops_the_preparation_and_is_raised(monkeypatch):
-    def decide(con, key, *, wave_id, rules, level):
+    def decide(con, key, *, wave_id, rules, level, further):
         raise RuntimeError(f"wave {wave_id} failed")
 
     monkeypatch.setattr(decisions, "_decided", decide)
@@ -462,9 +462,9 @@ def recording_the_waves_begun(monkeypatch) -> list[int]:
     begun: list[int] = []
     gather = decisions._inputs
 
-    def recorded(con, key, *, wave_id):
+    def recorded(con, key, *, wave_id, units_alone=False):
         begun.append(wave_id)
-        return gather(con, key, wave_id=wave_id)
+        return gather(con, key, wave_id=wave_id, units_alone=units_alone)
 
     monkeypatch.setattr(decisions, "_inputs", recorded)
     return begun
@@ -850,8 +850,10 @@ def test_the_inputs_of_as_many_waves_as_fit_are_kept_and_always_those_decided_at
 ):
     # The preparation decides every wave's units before any wave's breakdowns: the
     # inputs gathered for the first are kept for the second while they fit.
-    def inputs(rows: int) -> tuple:
-        return (pd.DataFrame({"respondents": np.zeros(rows, dtype=np.int64)}), [], [])
+    def inputs(rows: int) -> decisions.Inputs:
+        return decisions.Inputs(
+            pd.DataFrame({"respondents": np.zeros(rows, dtype=np.int64)}), [], []
+        )
 
     decisions.forget_remembered()
     monkeypatch.setattr(decisions, "INPUTS_KEPT_BYTES", 3 * 8_000)
@@ -926,8 +928,8 @@ def test_a_step_of_a_wave_seen_with_its_equity_breakdowns_is_admitted_as_an_equi
     monkeypatch.setattr(decisions.apart, "run_apart", lambda *args, **kwargs: None)
     for history in (plain, equity):
 
-        def inputs(con, key, *, wave_id, seen=history):
-            return frame, specs, seen
+        def inputs(con, key, *, wave_id, units_alone, seen=history):
+            return decisions.Inputs(frame, specs, seen)
 
         monkeypatch.setattr(decisions, "_inputs", inputs)
         decisions._verdicts_apart(
@@ -937,3 +939,105 @@ def test_a_step_of_a_wave_seen_with_its_equity_breakdowns_is_admitted_as_an_equi
         decisions.expected_peak(frame, specs, sensitive=False),
         decisions.expected_peak(frame, specs, sensitive=True),
     ]
+
+
+def test_a_waves_units_decided_from_their_own_groups_read_as_from_its_finest(con):
+    # A page with no role or stage filter waits for the units' cells alone: their groups
+    # (service, team, upload, sets) are a fifth as many as the finest at 100,000
+    # respondents, gathered and decided in half the time. Random small organisations,
+    # where the units' cells hide teams and services, decide alike from both, cell for
+    # cell, coded by the same values (a blank service and attributes included).
+    from tests.privacy_attack import random_organisation
+    from tests.support import load_survey, survey_csv
+
+    rules = privacy.Rules()
+    hidden = 0
+    for seed in range(8):
+        rows = random_organisation(seed, size=36, skip_challenge=0.15)
+        for number, row in enumerate(rows):
+            row["gender"] = ["Woman", "Man", None][number % 3]
+            # Teams of their own each wave: a team an earlier wave knew takes its service.
+            row["team"] = f"{row['team']} ({seed})"
+            if row["team"].startswith("Service 0 team 0") and seed % 2:
+                row["service"] = None
+        load_survey(con, survey_csv(rows), wave=f"Wave {seed}", file_name=f"wave{seed}.csv")
+        wave_id = int(survey.waves(con)["id"].iloc[-1])
+        decisions.forget_remembered()
+        key = decisions.wave_version(con, wave_id=wave_id, rules=rules)
+        alone = decisions._inputs(con, key, wave_id=wave_id, units_alone=True)
+        finest = decisions._inputs(con, key, wave_id=wave_id)
+        assert alone.values is not None and finest.values is None
+        assert "role" not in alone.frame and "role" in finest.frame
+        assert len(alone.frame) < len(finest.frame)
+        made = [
+            privacy.decide_verdicts(
+                inputs.frame,
+                inputs.specs,
+                rules,
+                history=inputs.history,
+                level="units",
+                values=inputs.values,
+            )
+            for inputs in (alone, finest)
+        ]
+        assert made[0].values == made[1].values
+        assert made[0].units.to_bytes() == made[1].units.to_bytes()
+        cells = made[1].cells(level="units")
+        hidden += int((cells["status"] != privacy.SHOWN).sum())
+        # Groups that do not tell roles apart decide no cell that names one.
+        with pytest.raises(ValueError, match="role"):
+            privacy.decide_verdicts(
+                alone.frame, alone.specs, rules, level="plain", values=alone.values
+            )
+    assert hidden  # the comparison covered the repairs, not only cells shown as they are
+
+
+def test_a_wave_readers_have_seen_is_decided_from_its_finest_groups_even_for_its_units(
+    demo_db: Path, tmp_path: Path, monkeypatch
+):
+    # Every level audits the cells readers were shown of an earlier version, whose role
+    # and stage breakdowns only the finest groups can tell apart.
+    con, wave_id = newest_wave_of_a_copy(demo_db, tmp_path)
+    earlier = decisions.Published(
+        id=1,
+        uploads=(999,),
+        rules=privacy.Rules(),
+        sensitive=False,
+        shown={"respondents:default": [list(privacy.cell_key(role="Manager"))]},
+    )
+    monkeypatch.setattr(decisions, "published", lambda con, *, wave_id: [earlier])
+    key = decisions.wave_version(con, wave_id=wave_id, rules=privacy.Rules())
+    inputs = decisions._inputs(con, key, wave_id=wave_id, units_alone=True)
+    assert inputs.values is None and "role" in inputs.frame
+    assert [p.tag for p in inputs.history] == ["1"]
+
+
+def test_a_first_visit_gathers_the_units_groups_and_the_preparation_the_finest_once(
+    demo_db: Path, tmp_path: Path, monkeypatch
+):
+    con, newest = newest_wave_of_a_copy(demo_db, tmp_path)
+    oldest, older = (int(w) for w in survey.waves(con)["id"].iloc[[0, -2]])
+    assert len({oldest, older, newest}) == 3
+    monkeypatch.setattr(decisions, "DECIDED_IN_THE_BACKGROUND_FROM", 1)
+    gathered: list[tuple[int, bool]] = []
+    gather = decisions.wave_groups
+
+    def recorded(con, *, wave_id, uploads, breakdowns=True, **rest):
+        gathered.append((wave_id, breakdowns))
+        return gather(con, wave_id=wave_id, uploads=uploads, breakdowns=breakdowns, **rest)
+
+    monkeypatch.setattr(decisions, "wave_groups", recorded)
+    # A page with no role or stage filter: the units' groups alone.
+    units = decisions.decision(con, wave_id=newest, breakdowns=False)
+    assert gathered == [(newest, False)]
+    assert units.decided("units") and not units.decided("plain")
+    # The preparation goes on to the breakdowns: the finest groups, once, for both.
+    decisions.prepare(con, waves=[newest], stop=threading.Event())
+    assert gathered == [(newest, False), (newest, True)]
+    # A wave nobody has opened: the finest from its units on, still once.
+    decisions.prepare(con, waves=[older], stop=threading.Event())
+    assert gathered[2:] == [(older, True)]
+    # A page with a role filter on a wave not yet decided: its units step gathers the
+    # finest, which its breakdowns then use.
+    decisions.decision(con, wave_id=oldest, breakdowns=True)
+    assert gathered[3:] == [(oldest, True)]

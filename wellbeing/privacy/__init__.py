@@ -33,6 +33,7 @@ from wellbeing.privacy.cells import (
     SURVEY,
     Layout,
     cell_key,
+    dimension_values,
     is_sensitive_key,
     view_patterns,
 )
@@ -110,6 +111,7 @@ __all__ = [
     "crossed_attributes",
     "decide",
     "decide_verdicts",
+    "dimension_values",
     "information_lost",
     "is_sensitive_key",
     "LEVELS",

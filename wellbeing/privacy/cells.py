@@ -12,6 +12,7 @@ engine can treat every figure as one equation over those groups.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -187,17 +188,30 @@ class Groups:
         set_names: list[str],
         layout: Layout = SURVEY,
         answers: dict[str, list[str]] | None = None,
+        values: Sequence[Sequence[str]] | None = None,
     ) -> Groups:
         """From rows of the layout's dimensions, one boolean column per set, ``respondents``.
 
         ``answers`` maps a set to the value columns of its figures: for a column
         ``c``, the frame holds ``c:high``, ``c:low`` and ``c:top``.
+
+        ``values``: each dimension's values in the wave (as :func:`_coded` gives them),
+        for groups that do not tell every dimension apart: a dimension the frame has no
+        column for is then coded -1 in every group (see :meth:`tells_apart`), and no
+        cell may name it. Cells are coded by these values, so a decision made from
+        such groups reads as one made from the finest groups.
         """
         codes = np.zeros((len(frame), len(layout.dimensions)), dtype=np.int64)
-        values = []
+        found: list[tuple[str, ...]] = []
         for i, dimension in enumerate(layout.dimensions):
-            codes[:, i], distinct = _coded(frame[dimension])
-            values.append(distinct)
+            if values is None:
+                codes[:, i], distinct = _coded(frame[dimension])
+            else:
+                distinct = tuple(values[i])
+                codes[:, i] = (
+                    _coded_by(frame[dimension], distinct) if dimension in frame.columns else -1
+                )
+            found.append(distinct)
         member = (
             frame[list(set_names)].fillna(False).astype(bool).to_numpy()
             if set_names
@@ -218,12 +232,17 @@ class Groups:
         return cls(
             layout=layout,
             codes=codes,
-            values=tuple(values),
+            values=tuple(found),
             weight=frame["respondents"].to_numpy(dtype=np.int64),
             member=member,
             set_names=tuple(set_names),
             answers=tuple(per_set),
         )
+
+    def tells_apart(self, dimension: str) -> bool:
+        """Whether the groups hold one value of ``dimension`` each (see :meth:`from_frame`)."""
+        column = self.layout.dimensions.index(dimension)
+        return not len(self.codes) or bool(self.codes[0, column] >= 0)
 
     def key_codes(self, key: tuple[str, ...]) -> np.ndarray | None:
         """A text key (ALL where not named) as codes (-1 for ALL), or None for an unknown value."""
@@ -251,6 +270,25 @@ def _coded(column: pd.Series) -> tuple[np.ndarray, tuple[str, ...]]:
         texts.append(NOT_STATED)
     uniques, number = np.unique(np.array(texts, dtype=str), return_inverse=True)
     return number.reshape(-1)[found], tuple(uniques.tolist())
+
+
+def dimension_values(values: Iterable[object]) -> tuple[str, ...]:
+    """The values of a dimension (each once, a missing one None) as the engine codes the
+    finest groups by them: for :meth:`Groups.from_frame`'s ``values``."""
+    return _coded(pd.Series(list(values), dtype=object))[1]
+
+
+def _coded_by(column: pd.Series, values: tuple[str, ...]) -> np.ndarray:
+    """Each row's value as its number among ``values`` (as :func:`_coded` gives them for
+    the finest groups: a missing value is NOT_STATED); every one must be among them."""
+    texts = column.astype(object).where(column.notna(), NOT_STATED).astype(str).to_numpy()
+    if not len(texts):
+        return np.zeros(0, dtype=np.int64)
+    known = np.array(values, dtype=str)
+    number = np.minimum(np.searchsorted(known, texts), len(known) - 1)
+    if not len(known) or (known[number] != texts).any():
+        raise ValueError(f"a value of {column.name} is not among the values given for it")
+    return number.astype(np.int64)
 
 
 class CellIndex:

@@ -32,6 +32,7 @@ with every cell the next one adds hidden, what is shown is what the stage audite
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -365,6 +366,7 @@ class Decision:
         layout: Layout = SURVEY,
         units: Part | None = None,
         plain: Part | None = None,
+        values: Sequence[Sequence[str]] | None = None,
     ) -> None:
         self.rules = rules
         self.layout = layout
@@ -412,7 +414,7 @@ class Decision:
         for family, sets in families.items():
             unique.setdefault(tuple(sorted(sets)), family)
         self._families = {family: np.array(sets) for sets, family in unique.items()}
-        self._groups = Groups.from_frame(frame, kept, layout, answers)
+        self._groups = Groups.from_frame(frame, kept, layout, answers, values)
         self._kept = kept
         self._breakdowns = breakdowns
         self._past = {self._alias[s.name] for s in past}
@@ -461,6 +463,17 @@ class Decision:
         return services
 
     def _solve(self, patterns, fixed: Part | None) -> tuple[Cube, np.ndarray]:
+        untold = {
+            d
+            for d in self.layout.dimensions
+            if not self._groups.tells_apart(d)
+            and any(d in pattern for pattern in itertools.chain(*patterns))
+        }
+        if untold:
+            raise ValueError(
+                f"these groups do not tell {', '.join(sorted(untold))} apart: "
+                "decide these cells from the finest groups"
+            )
         cube = Cube(self._groups, self.rules, patterns)
         locked = np.isin(cube.set_of, sorted(self._past))
         locked_status = np.where(locked, _PROTECTS, _SHOWN).astype(np.int8)
@@ -552,6 +565,7 @@ def decide(
     layout: Layout = SURVEY,
     units: Part | None = None,
     plain: Part | None = None,
+    values: Sequence[Sequence[str]] | None = None,
 ) -> Decision:
     """Decide every cell of a wave's sets (see the module docstring).
 
@@ -566,8 +580,22 @@ def decide(
         units, plain: the units' or the plain cells' verdicts, when kept from an
             earlier decision of the same frame by the same engine: only the rest
             is decided, and only when asked for.
+        values: each dimension's values in the wave, where the frame's groups leave
+            out the dimensions the units' cells do not name (the groups of the units
+            alone: far fewer than the finest, and quicker to decide and to gather).
+            Such a decision goes no further than the units, and with no history;
+            its verdicts read as those decided from the finest groups.
     """
-    return Decision(frame, specs, rules, history=history, layout=layout, units=units, plain=plain)
+    return Decision(
+        frame,
+        specs,
+        rules,
+        history=history,
+        layout=layout,
+        units=units,
+        plain=plain,
+        values=values,
+    )
 
 
 def decide_verdicts(
@@ -579,10 +607,11 @@ def decide_verdicts(
     units: Part | None = None,
     plain: Part | None = None,
     level: str = "plain",
+    values: Sequence[Sequence[str]] | None = None,
 ) -> Verdicts:
     """:func:`decide`'s verdicts to ``level`` (cells.LEVELS): what a process deciding a
     wave for the server hands back (queries/decisions.py)."""
-    made = decide(frame, specs, rules, history=history, units=units, plain=plain)
+    made = decide(frame, specs, rules, history=history, units=units, plain=plain, values=values)
     return made.verdicts(level=level)
 
 
