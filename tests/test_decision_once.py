@@ -120,6 +120,7 @@ def test_the_preparation_decides_two_waves_at_once_in_order(monkeypatch):
     taking = threading.Lock()
 
     def decide(con, key, *, wave_id, rules, level, further):
+        assert further  # the finest groups from the first step: the breakdowns follow
         with taking:
             started.append(f"{level} {wave_id}")
             first = len(started) <= decisions.DECIDED_AT_ONCE
