@@ -234,6 +234,10 @@ def test_a_started_server_warms_up_before_anyone_connects(
     monkeypatch.setattr(
         run, "import_module", lambda name: imported.append(name) or real_import(name)
     )
+    checked: list[str] = []
+    monkeypatch.setattr(
+        run, "_first_element_check", lambda: checked.append(threading.current_thread().name)
+    )
     try:
         run.warm_start()
         warm = [t for t in threading.enumerate() if t.name == "warm-start"]
@@ -243,6 +247,7 @@ def test_a_started_server_warms_up_before_anyone_connects(
         for thread in [t for t in threading.enumerate() if t.name == "prepare-decisions"]:
             thread.join(timeout=120)
         assert imported == [run.STREAMLIT_EMOJIS, *names]
+        assert checked == ["warm-start"]
         shared = run.database(str(path))
         kept = shared.execute("select wave_id, part from wave_verdicts").fetchall()
         assert sorted(kept) == sorted((w, p) for w in waves for p in privacy.LEVELS)
@@ -251,6 +256,19 @@ def test_a_started_server_warms_up_before_anyone_connects(
         run._stop_preparing.clear()
         st.cache_resource.clear()
         decisions.forget_remembered()
+
+
+def test_streamlits_check_before_a_first_element_is_made_at_start(monkeypatch):
+    # Made once per process, before its first element: 0.1 s of the first leader's
+    # first run on the sample data (a look-up of every module's path), made instead on
+    # the warm-up thread. Fails if Streamlit's check is renamed or no longer marks itself.
+    from streamlit import delta_generator
+
+    from wellbeing.ui import run
+
+    monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
+    run._first_element_check()
+    assert delta_generator._use_warning_has_been_displayed is True
 
 
 @pytest.mark.background_preparation

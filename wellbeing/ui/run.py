@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 import atexit
-import inspect
 import logging
 import threading
 from contextvars import ContextVar
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 import streamlit as st
+from streamlit import delta_generator
 from streamlit.navigation.page import Page
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -238,7 +238,7 @@ def warm_start() -> None:
                     import_module(name)
                 except ImportError:  # ``from package import function``: not a module
                     continue
-            _note_every_modules_file()
+            _first_element_check()
             shared = shared_database()
             cursor = shared.cursor()
             _prepare_figures(shared, cache.data_version(cursor))
@@ -260,12 +260,20 @@ def warm_start() -> None:
 STREAMLIT_EMOJIS = "streamlit.emojis"
 
 
-def _note_every_modules_file() -> None:
-    """Before a process's first element, Streamlit walks the calling frames to tell a
-    REPL from a script (``env_util.is_repl``), and ``inspect`` first notes the real path
-    of every module loaded (0.03 s alone, 0.4 s beside other work). It keeps them, so
-    noting them here, after the imports, spares the first leader's run."""
-    inspect.getmodule(inspect.currentframe())
+def _first_element_check() -> None:
+    """Streamlit's check before a process's first element, made here after the imports.
+
+    It walks the calling frames to tell a REPL from a script (``env_util.is_repl``), and
+    ``inspect`` then looks up the real path of every module loaded since it last looked:
+    700 modules' paths, 0.1 s of the first leader's first run on the sample data. It is
+    made once per process, so made here (where it finds a script run by the server, and
+    says nothing) the first run skips it. Noting the modules' paths ahead instead
+    (``inspect.getmodule``) did not: that returns early for a file it knows already,
+    and Streamlit's caches look this module up as they are declared.
+    """
+    check = getattr(delta_generator, "_maybe_print_use_warning", None)
+    if check is not None:  # another Streamlit: its first run makes whatever it makes
+        check()
 
 
 WHILE_DECIDING = (
