@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from queries import decisions, sql, survey
 from queries.cache import memoised, memoised_rows
@@ -127,10 +127,12 @@ def _worker_month_rows(
         # whole table takes 11 s, which a server's first page would otherwise wait for.
         return _period_worker_months(con, month_from=first, month_to=last, as_of=as_of)
     every = _every_worker_month(con, **whole)
-    month = every.column("month")
-    return every.filter(
-        pc.and_(pc.greater_equal(month, pa.scalar(first)), pc.less_equal(month, pa.scalar(last)))
-    )
+    # Its rows come by month: the period's are one run of them, taken without a copy
+    # (filtered, each of a server's 25 first cuts copied 150 MB at 100,000 respondents).
+    months = every.column("month").to_numpy()
+    start = int(np.searchsorted(months, np.datetime64(first, "D"), "left"))
+    end = int(np.searchsorted(months, np.datetime64(last, "D"), "right"))
+    return every.slice(start, end - start)
 
 
 # A period is worked out on its own, while the table of every month is not kept, when

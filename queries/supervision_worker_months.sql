@@ -3,7 +3,7 @@
 -- without the 90-minute rule. The rules are explained, and their constants
 -- kept, in wellbeing/core/cadence.py; the other supervision queries read this
 -- as `worker_months` (queries/supervision.py keeps these rows per data version
--- and period, and registers them under that name).
+-- and period, and registers them under that name). Rows come by month.
 --
 -- Staff in post come from the staff list in force for each month (the latest
 -- active list dated in or before the month; before the first list, the
@@ -265,3 +265,6 @@ left join month_sessions as ms
     on ms.month_start = w.month_start and ms.worker_key = w.worker_key
 where w.month_start <= cast($month_to as date)
     and w.month_start <= cast($as_of as date)
+-- By month: a period's rows are then one run of them, cut without a copy
+-- (queries/supervision_rows.py).
+order by w.month_start

@@ -1462,3 +1462,17 @@ def test_lanes_summed_a_lane_at_a_time_are_those_summed_together(repeated: bool)
     np.add.at(expected, index, shares[rows])
     summed = audit._summed_by(index, shares, 7, repeats=repeats)
     assert summed.dtype == np.int64 and np.array_equal(summed, expected)
+
+
+def test_statuses_asked_of_several_levels_at_once_decide_the_deepest_of_them():
+    # A supervision month gates its team rows and its rows by career stage together: the
+    # keys' deepest level is decided first, whichever key comes first.
+    people = support_people(3, (("Alpha", 8), ("Beta", 7), ("Gamma", 9)))
+    keys = [key(service="S", team="Alpha"), key(service="S", team="Alpha", role="SW")]
+    asked = privacy.decide(finest(people, ["support"]), [SUPPORT], privacy.Rules())
+    statuses = asked.statuses(["support"] * 2, keys)
+    decided = privacy.decide(finest(people, ["support"]), [SUPPORT], privacy.Rules())
+    expected = decided.verdicts(level="plain").statuses(["support"] * 2, keys)
+    assert statuses == expected
+    assert statuses[1] in (privacy.SHOWN, privacy.PROTECTS_SMALLER, privacy.BELOW_K)
+    assert asked.verdicts(level="units").decided("plain")  # decided by the question itself

@@ -541,9 +541,10 @@ class Decision:
     def statuses(self, set_names: Iterable[str], keys: Iterable[tuple[str, ...]]) -> list[str]:
         """See :meth:`Verdicts.statuses`; the keys' levels are decided first."""
         keys = [tuple(key) for key in keys]
-        levels = {self.layout.level_of(key) for key in keys}
-        highest = max(levels, key=LEVELS.index, default="units")
-        return self.verdicts(level=highest).statuses(set_names, keys)
+        # All at once: key by key, a supervision month's 800 keys took 8 ms.
+        named = np.array([[value != ALL for value in key] for key in keys], dtype=bool)
+        deepest = int(self.layout.level_numbers(named).max()) if keys else 0
+        return self.verdicts(level=LEVELS[deepest]).statuses(set_names, keys)
 
     def cells(self, *, sensitive: bool = True, level: str | None = None) -> pd.DataFrame:
         level = level or ("whole" if sensitive else "plain")
