@@ -1476,3 +1476,75 @@ def test_statuses_asked_of_several_levels_at_once_decide_the_deepest_of_them():
     assert statuses == expected
     assert statuses[1] in (privacy.SHOWN, privacy.PROTECTS_SMALLER, privacy.BELOW_K)
     assert asked.verdicts(level="units").decided("plain")  # decided by the question itself
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_free_atoms_no_trial_tells_apart_are_read_off_on_their_block_alone(seed, monkeypatch):
+    # A union's free atoms all in one block of coordinates are never parted by the trials:
+    # they are read off the exact sum of its pivots' rows, on that block's coordinates
+    # alone. With the trials' look-up switched off, every smallest derivable group whose
+    # free atoms share a block must still be found, by that read-off alone.
+    from wellbeing.privacy import audit
+    from wellbeing.privacy.cells import Cube, Groups
+
+    monkeypatch.setattr(
+        audit._FreeAtoms, "_first_hits", lambda self, wanted, zero: np.full(len(wanted), -1)
+    )
+    rng = np.random.default_rng(seed)
+    people = people_of(*[(f"T{t}", f"S{t % 2}", int(rng.integers(3, 14))) for t in range(6)])
+    people["role"] = rng.choice(["Manager", "Senior", "Social worker"], len(people))
+    people["career_stage"] = rng.choice(["Newly qualified", "Experienced"], len(people))
+    people["ethnicity"] = rng.choice(["A", "B", "C"], len(people))
+    groups = Groups.from_frame(finest(people, ["stress"]), ["stress"])
+    patterns = privacy.SURVEY.plain_patterns() + privacy.SURVEY.sensitive_patterns()
+    cube = Cube(groups, privacy.Rules(), [patterns])
+    shown = cube.count >= 5
+    read_off = 0
+    for cell in rng.permutation(np.flatnonzero(shown))[:12].tolist():
+        system = audit.build_system(cube, shown, np.array([0]))
+        weight = system.atom_weight
+        small = np.flatnonzero((weight > 0) & (weight < 5))
+        prints = system.span.null_vectors(rng, audit.FINGERPRINTS)
+        everywhere = [
+            tuple(sorted(small[list(subset)].tolist()))
+            for subset in audit.zero_sum_subsets(prints[small], weight[small], 4)
+        ]
+        derivable = {
+            tuple(sorted(np.unique(system.atom_of_group[found.groups]).tolist()))
+            for found in audit._derivable(system, everywhere, rng)
+        }
+        coordinate = {a: i for i, a in enumerate(system.span.coordinate_columns().tolist())}
+        blocks = 2 * (audit.LARGEST_UNION - 1)
+        in_one_block = set()
+        for atoms in derivable:
+            free = [coordinate[a] % blocks for a in atoms if a in coordinate]
+            if free and len(free) < len(atoms) and len(set(free)) == 1:
+                in_one_block.add(atoms)
+        by_pivots = set(audit._unions_by_pivots(system, prints, small, rng, 4, 4))
+        assert in_one_block <= by_pivots
+        read_off += len(in_one_block)
+        shown[cell] = False
+    assert read_off, "no union whose free atoms share a block"
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_rows_of_the_null_basis_on_some_coordinates_are_those_rows_there(seed):
+    # The exact read-off takes one block of the null space's coordinates: the
+    # organisation's product with its equations made for those columns alone.
+    from wellbeing.privacy import audit
+    from wellbeing.privacy.cells import Cube, Groups
+
+    rng = np.random.default_rng(seed)
+    people = people_of(*[(f"T{t}", f"S{t % 3}", int(rng.integers(3, 14))) for t in range(9)])
+    people["role"] = rng.choice(["Manager", "Senior", "Social worker"], len(people))
+    people["ethnicity"] = rng.choice(["A", "B", "C"], len(people))
+    groups = Groups.from_frame(finest(people, ["stress"]), ["stress"])
+    patterns = privacy.SURVEY.plain_patterns() + privacy.SURVEY.sensitive_patterns()
+    cube = Cube(groups, privacy.Rules(), [patterns])
+    system = audit.build_system(cube, cube.count >= 5, np.array([0]))
+    atoms = len(system.atom_weight)
+    vectors = (rng.random((7, atoms)) < 0.05).astype(np.int64)
+    whole = system.span.null_rows(vectors)
+    assert whole.shape[1] > 6 and whole.any()
+    for only in (np.arange(0, whole.shape[1], 6), np.array([whole.shape[1] - 1]), np.arange(0)):
+        assert np.array_equal(system.span.null_rows(vectors, only), whole[:, only])

@@ -632,11 +632,14 @@ def completing_one_by_one(prints, free_small, left_out, pivots, most):
             break
         members.append(hit)
         residual = (residual + prints[hit]) % p
-    one_block = not zero[0] and any(
-        np.array_equal(zero[1:], [b in out for out in left_out])
+    from wellbeing.privacy.audit import _InOneBlock
+
+    blocks = [
+        b
         for b in range(max(b for out in left_out for b in out) + 1)
-    )
-    return None if one_block else False
+        if np.array_equal(zero[1:], [b in out for out in left_out])
+    ]
+    return _InOneBlock(members, blocks[0]) if not zero[0] and blocks else False
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -646,7 +649,7 @@ def test_the_free_atoms_of_every_set_are_found_at_once_as_one_by_one(seed):
     # the search one set at a time gets.
     import itertools
 
-    from wellbeing.privacy.audit import _FreeAtoms
+    from wellbeing.privacy.audit import _FreeAtoms, _InOneBlock
     from wellbeing.privacy.span import _PRIME as p
 
     rng = np.random.default_rng(seed)
@@ -688,7 +691,7 @@ def test_the_free_atoms_of_every_set_are_found_at_once_as_one_by_one(seed):
         for s, m in zip(sets, most, strict=True)
     ]
     assert free_atoms.completing_each(sets, most) == expected
-    assert expected[-3:] == [[free_small[1]], False, None]
+    assert expected[-3:] == [[free_small[1]], False, _InOneBlock([], 1)]
 
 
 def _rows_within_teams(rng: np.random.Generator, team: np.ndarray, count: int) -> list:

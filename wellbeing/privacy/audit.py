@@ -737,31 +737,52 @@ def _unions_by_pivots(
         for subset in zero_sum_subsets(lanes, weight[pivots], max_weight - 1, size, minimal=False):
             pivot_sets.add(tuple(sorted(pivots[list(subset)].tolist())))
     free_atoms = _FreeAtoms(trial_prints, coordinate_atoms[is_small[coordinate_atoms]], left_out)
-    exact: list[tuple[int, ...]] = []
+    exact: dict[int, list[tuple[tuple[int, ...], list[int]]]] = {}
     sought = sorted(pivot_sets - found)
     completions = free_atoms.completing_each(sought, [largest - len(a) for a in sought])
     for atoms, members in zip(sought, completions, strict=True):
-        if members is None:
-            exact.append(atoms)
+        if isinstance(members, _InOneBlock):
+            exact.setdefault(members.block, []).append((atoms, members.found))
         elif members is not False:
             group = np.array([*atoms, *members])
             if weight[group].sum() <= max_weight:
                 found.add(tuple(sorted(group.tolist())))
-    # Free atoms all in one block cannot be told apart by the trials: read off exactly.
-    for start in range(0, len(exact), _ROWS_AT_ONCE):
-        chunk = exact[start : start + _ROWS_AT_ONCE]
-        indicator = np.zeros((len(chunk), len(weight)), dtype=np.int64)
-        for row, atoms in enumerate(chunk):
-            indicator[row, list(atoms)] = 1
-        sums = span.null_rows(indicator)
-        for row, atoms in enumerate(chunk):
-            rest = np.flatnonzero(sums[row])
-            if len(atoms) + len(rest) > largest or (sums[row, rest] != _PRIME - 1).any():
-                continue
-            group = np.concatenate([np.asarray(atoms), coordinate_atoms[rest]])
-            if is_small[group].all() and weight[group].sum() <= max_weight:
-                found.add(tuple(sorted(group.tolist())))
+    # Free atoms all in one block cannot be told apart by the trials: read off exactly on
+    # that block's coordinates alone (the rest of the sum is the atoms found already), a
+    # sixth of the organisation's product with its equations.
+    for block, sets in sorted(exact.items()):
+        only = np.flatnonzero(block_of == block)
+        for start in range(0, len(sets), _ROWS_AT_ONCE):
+            chunk = sets[start : start + _ROWS_AT_ONCE]
+            indicator = np.zeros((len(chunk), len(weight)), dtype=np.int64)
+            for row, (atoms, _) in enumerate(chunk):
+                indicator[row, list(atoms)] = 1
+            sums = span.null_rows(indicator, only)
+            for row, (atoms, so_far) in enumerate(chunk):
+                rest = np.flatnonzero(sums[row])
+                if (
+                    len(atoms) + len(so_far) + len(rest) > largest
+                    or (sums[row, rest] != _PRIME - 1).any()
+                ):
+                    continue
+                group = np.concatenate(
+                    [
+                        np.asarray(atoms),
+                        np.asarray(so_far, dtype=np.int64),
+                        coordinate_atoms[only[rest]],
+                    ]
+                )
+                if is_small[group].all() and weight[group].sum() <= max_weight:
+                    found.add(tuple(sorted(group.tolist())))
     return sorted(found)
+
+
+class _InOneBlock(NamedTuple):
+    """A set of pivots whose missing free atoms may all lie in one block of coordinates,
+    which no trial tells apart: those found so far, and the block."""
+
+    found: list[int]
+    block: int
 
 
 class _FreeAtoms:
@@ -795,12 +816,12 @@ class _FreeAtoms:
 
     def completing_each(
         self, sets: list[tuple[int, ...]], most: list[int]
-    ) -> list[list[int] | Literal[False] | None]:
+    ) -> list[list[int] | Literal[False] | _InOneBlock]:
         """For each set of pivots, the free atoms (at most its ``most``) whose fingerprints
-        bring the pivots' to zero; None when they may lie all in one block (read them off
-        exactly); False when no such atoms exist. All sets at once: an atom at a time for
-        every set still short of zero, sought in the trials in order, the first that
-        finds one."""
+        bring the pivots' to zero; :class:`_InOneBlock` when the rest may lie all in one
+        block (read them off exactly); False when no such atoms exist. All sets at once:
+        an atom at a time for every set still short of zero, sought in the trials in
+        order, the first that finds one."""
         prints = self.trial_prints
         trials = prints.shape[1]
         count = len(sets)
@@ -823,11 +844,15 @@ class _FreeAtoms:
             hit = self._first_hits(wanted, zero)
             lost = hit < 0
             # No atom found: all in one block (its trials alone zero) or none at all.
-            one_block = ~zero[lost, 0] & (zero[lost, None, 1:] == self.leaving_out).all(axis=2).any(
-                axis=1
-            )
-            for i, alone in zip(active[lost].tolist(), one_block.tolist(), strict=True):
-                results[i] = None if alone else False
+            blocks = (zero[lost, None, 1:] == self.leaving_out).all(axis=2)
+            one_block = ~zero[lost, 0] & blocks.any(axis=1)
+            for i, alone, block in zip(
+                active[lost].tolist(),
+                one_block.tolist(),
+                blocks.argmax(axis=1).tolist(),
+                strict=True,
+            ):
+                results[i] = _InOneBlock(members[i, : found[i]].tolist(), block) if alone else False
             active, hit = active[~lost], hit[~lost]
             members[active, found[active]] = hit
             found[active] += 1

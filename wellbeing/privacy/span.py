@@ -376,11 +376,17 @@ class _Node:
         arrays += [self.priority, *(self._factors or ())]
         return sum(a.nbytes for a in arrays if a is not None)
 
-    def _times_reduced(self, z: np.ndarray, *, reduce: bool = True) -> np.ndarray:
-        """z (batch x rank) @ reduced (``reduce``: see :func:`_mulmod`)."""
+    def _times_reduced(
+        self, z: np.ndarray, *, reduce: bool = True, only: np.ndarray | None = None
+    ) -> np.ndarray:
+        """z (batch x rank) @ reduced (``reduce``: see :func:`_mulmod`); ``only``: just
+        those of its columns (positions among the free coordinates)."""
         if self._factors is None:
-            return _mulmod(z, self.reduced, reduce=reduce)
+            reduced = self.reduced if only is None else self.reduced[:, only]
+            return _mulmod(z, reduced, reduce=reduce)
         transform, columns = self._factors
+        if only is not None:
+            return _mulmod(_mulmod(z, transform), columns[self.free[only]].T, reduce=reduce)
         # Over every coordinate, then the free ones kept: a batch's worth of copying,
         # where taking the free columns of the equations would copy all of them.
         return _mulmod(_mulmod(z, transform), columns.T, reduce=reduce)[:, self.free]
@@ -422,14 +428,17 @@ class _Node:
             axis=1,
         )
 
-    def project(self, vectors: np.ndarray) -> np.ndarray:
-        """Vectors over lo:hi times this node's null-space basis (batch x dimension)."""
+    def project(self, vectors: np.ndarray, only: np.ndarray | None = None) -> np.ndarray:
+        """Vectors over lo:hi times this node's null-space basis (batch x dimension);
+        ``only``: just those of its coordinates (batch x len(only))."""
         if self.dimension == 0:
             return np.zeros((len(vectors), 0), dtype="int64")
         z = self._coordinates(vectors)
         if self.rank == 0:
-            return z
-        return (z[:, self.free] - self._times_reduced(z[:, self.pivots], reduce=False)) % _PRIME
+            return z if only is None else z[:, only]
+        free = self.free if only is None else self.free[only]
+        shifted = self._times_reduced(z[:, self.pivots], reduce=False, only=only)
+        return (z[:, free] - shifted) % _PRIME
 
     def _coordinates_of_columns(self, columns: np.ndarray) -> np.ndarray:
         """:meth:`_coordinates` of vectors given as columns (lo:hi x batch), as columns
@@ -738,13 +747,16 @@ class _BlockSystem:
         columns x count in the original column order."""
         return self.root.lift(free_part)[self.position]
 
-    def null_rows(self, vectors: np.ndarray) -> np.ndarray:
+    def null_rows(self, vectors: np.ndarray, only: np.ndarray | None = None) -> np.ndarray:
         """Each vector (batch x original columns) times the null-space basis whose free
         coordinates are :meth:`coordinate_columns` (batch x coordinates): zero exactly when
         the vector is in the span of the rows. For a unit vector, its column's row of the
         basis: 1 at the column's own coordinate if it is one, otherwise minus the
-        coordinates it follows from."""
-        return self.root.project(np.asarray(vectors, dtype="int64")[:, self.order] % _PRIME)
+        coordinates it follows from. ``only``: just those coordinates (positions in
+        :meth:`coordinate_columns`), the organisation's product with its equations
+        taken for them alone."""
+        vectors = np.asarray(vectors, dtype="int64")[:, self.order] % _PRIME
+        return self.root.project(vectors, only)
 
     def coordinate_columns(self) -> np.ndarray:
         """The column (original order) each free coordinate of the null space stands for:
