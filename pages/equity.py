@@ -70,8 +70,10 @@ def measures_by_group() -> None:
             st.info("No responses match these filters. Clear a filter to see more.")
             return
 
+        # Column by column, not row by row: a group's name for each of thousands of rows.
+        labels = [rows[a].astype("str") for a in attributes]
         as_groups = rows.assign(
-            team=rows[list(attributes)].astype("str").agg(" \u00b7 ".join, axis=1)
+            team=labels[0] if len(labels) == 1 else labels[0] + " \u00b7 " + labels[1]
         )
         as_groups = as_groups[as_groups["construct"].isin(scale_constructs["code"])]
         verdicts = look_first.construct_verdicts(

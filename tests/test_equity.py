@@ -147,6 +147,10 @@ def test_the_equity_page_draws_every_section_on_the_sample_data(demo_app_db):
     heatmap = json.loads(at.get("plotly_chart")[0].proto.spec)
     texts = [cell for row in heatmap["data"][0]["text"] for cell in row]
     assert "<10" in texts  # hidden at the sensitive threshold, keyed in words
+    # Each group named by both its attributes, ethnicity first.
+    groups = [str(label) for label in heatmap["data"][0]["y"]]
+    assert groups and all("\u00b7" in label for label in groups), groups
+    assert any(label.startswith("White \u00b7 ") for label in groups), groups
     assert "fewer than 10 responses" in json.dumps(heatmap["layout"])
     # Each other tab draws its own chart alone.
     open_section(at, "Unfair scrutiny")
