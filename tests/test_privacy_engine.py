@@ -336,15 +336,18 @@ def test_the_partitions_identities_the_cuts_move_along_are_dependencies_of_the_r
     assert checked > len(system.rows)
 
 
-def equity_cube(rng: np.random.Generator, *, largest_team: int):
-    """Six teams of 3 to ``largest_team`` in two services, roles and ethnicities at
-    random, everyone in the set "stress": its plain and sensitive cells."""
+def equity_cube(rng: np.random.Generator, *, largest_team: int, stages: bool = False):
+    """Six teams of 3 to ``largest_team`` in two services, roles (and, with ``stages``,
+    career stages) and ethnicities at random, everyone in the set "stress": its plain
+    and sensitive cells."""
     from wellbeing.privacy.cells import Cube, Groups
 
     people = people_of(
         *[(f"T{t}", f"S{t % 2}", int(rng.integers(3, largest_team + 1))) for t in range(6)]
     )
     people["role"] = rng.choice(["Manager", "Senior", "Social worker"], len(people))
+    if stages:
+        people["career_stage"] = rng.choice(["Newly qualified", "Experienced"], len(people))
     people["ethnicity"] = rng.choice(["A", "B", "C"], len(people))
     groups = Groups.from_frame(finest(people, ["stress"]), ["stress"])
     patterns = privacy.SURVEY.plain_patterns() + privacy.SURVEY.sensitive_patterns()
@@ -733,18 +736,23 @@ def smallest_groups_by_both_searches(seed: int) -> list[tuple[set, set]]:
     cells one at a time: the smallest derivable groups of fewer than 5 that the search over
     every atom finds, and those the search by pivots finds (audit._unions_by_pivots)."""
     from wellbeing.privacy import audit
-    from wellbeing.privacy.cells import Cube, Groups
+
+    outcomes = []
+    for system, small, prints, everywhere, rng in audits_as_cells_are_hidden(seed):
+        by_pivots = audit._unions_by_pivots(system, prints, small, rng, 4, 4)
+        outcomes.append((smallest(system, everywhere, rng), smallest(system, by_pivots, rng)))
+    return outcomes
+
+
+def audits_as_cells_are_hidden(seed: int):
+    """A random organisation's equity cube (roles, stages, ethnicities), audited as its
+    shown cells are hidden one at a time: per step its equations, small atoms, random
+    null vectors, the zero-sum unions of up to four small atoms, and the random stream."""
+    from wellbeing.privacy import audit
 
     rng = np.random.default_rng(seed)
-    people = people_of(*[(f"T{t}", f"S{t % 2}", int(rng.integers(3, 14))) for t in range(6)])
-    people["role"] = rng.choice(["Manager", "Senior", "Social worker"], len(people))
-    people["career_stage"] = rng.choice(["Newly qualified", "Experienced"], len(people))
-    people["ethnicity"] = rng.choice(["A", "B", "C"], len(people))
-    groups = Groups.from_frame(finest(people, ["stress"]), ["stress"])
-    patterns = privacy.SURVEY.plain_patterns() + privacy.SURVEY.sensitive_patterns()
-    cube = Cube(groups, privacy.Rules(), [patterns])
+    cube = equity_cube(rng, largest_team=13, stages=True)
     shown = cube.count >= 5
-    outcomes = []
     for cell in rng.permutation(np.flatnonzero(shown))[:12].tolist():
         system = audit.build_system(cube, shown, np.array([0]))
         weight = system.atom_weight
@@ -754,11 +762,8 @@ def smallest_groups_by_both_searches(seed: int) -> list[tuple[set, set]]:
             tuple(sorted(small[list(subset)].tolist()))
             for subset in audit.zero_sum_subsets(prints[small], weight[small], 4)
         ]
-        by_pivots = audit._unions_by_pivots(system, prints, small, rng, 4, 4)
-
-        outcomes.append((smallest(system, everywhere, rng), smallest(system, by_pivots, rng)))
+        yield system, small, prints, everywhere, rng
         shown[cell] = False
-    return outcomes
 
 
 def test_the_audits_equations_put_the_larger_atoms_first_so_that_fewer_small_ones_are_pivots():
@@ -1485,30 +1490,12 @@ def test_free_atoms_no_trial_tells_apart_are_read_off_on_their_block_alone(seed,
     # alone. With the trials' look-up switched off, every smallest derivable group whose
     # free atoms share a block must still be found, by that read-off alone.
     from wellbeing.privacy import audit
-    from wellbeing.privacy.cells import Cube, Groups
 
     monkeypatch.setattr(
         audit._FreeAtoms, "_first_hits", lambda self, wanted, zero: np.full(len(wanted), -1)
     )
-    rng = np.random.default_rng(seed)
-    people = people_of(*[(f"T{t}", f"S{t % 2}", int(rng.integers(3, 14))) for t in range(6)])
-    people["role"] = rng.choice(["Manager", "Senior", "Social worker"], len(people))
-    people["career_stage"] = rng.choice(["Newly qualified", "Experienced"], len(people))
-    people["ethnicity"] = rng.choice(["A", "B", "C"], len(people))
-    groups = Groups.from_frame(finest(people, ["stress"]), ["stress"])
-    patterns = privacy.SURVEY.plain_patterns() + privacy.SURVEY.sensitive_patterns()
-    cube = Cube(groups, privacy.Rules(), [patterns])
-    shown = cube.count >= 5
     read_off = 0
-    for cell in rng.permutation(np.flatnonzero(shown))[:12].tolist():
-        system = audit.build_system(cube, shown, np.array([0]))
-        weight = system.atom_weight
-        small = np.flatnonzero((weight > 0) & (weight < 5))
-        prints = system.span.null_vectors(rng, audit.FINGERPRINTS)
-        everywhere = [
-            tuple(sorted(small[list(subset)].tolist()))
-            for subset in audit.zero_sum_subsets(prints[small], weight[small], 4)
-        ]
+    for system, small, prints, everywhere, rng in audits_as_cells_are_hidden(seed):
         derivable = {
             tuple(sorted(np.unique(system.atom_of_group[found.groups]).tolist()))
             for found in audit._derivable(system, everywhere, rng)
@@ -1523,7 +1510,6 @@ def test_free_atoms_no_trial_tells_apart_are_read_off_on_their_block_alone(seed,
         by_pivots = set(audit._unions_by_pivots(system, prints, small, rng, 4, 4))
         assert in_one_block <= by_pivots
         read_off += len(in_one_block)
-        shown[cell] = False
     assert read_off, "no union whose free atoms share a block"
 
 
