@@ -117,11 +117,15 @@ def server_command(port: int, script: Path | None = None) -> list[str]:
 
 @contextmanager
 def running_server(
-    environment: dict[str, str], *, script: Path | None = None, poll: float = 0.2
+    environment: dict[str, str],
+    *,
+    script: Path | None = None,
+    poll: float = 0.2,
+    port: int | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen, float]]:
     """The dashboard (or ``script``) served on 127.0.0.1 until healthy: (URL, process,
-    perf_counter when it was started); stopped after."""
-    port = free_port()
+    perf_counter when it was started); stopped after. On ``port``, or a free one."""
+    port = port or free_port()
     # A file, not a pipe: nobody reads a pipe while pages are timed, and a full
     # one would stop the server mid-benchmark.
     log = tempfile.TemporaryFile()  # noqa: SIM115 (closed once the server has stopped)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import urllib.request
 from pathlib import Path
 
 import duckdb
@@ -288,3 +289,18 @@ def test_a_first_paint_is_taken_apart_on_the_server_starts_clock():
             [["loaded", 700.0]], healthy=0.5, requested=0.55, painted=2.2
         ).describe()
     )
+
+
+def test_a_restart_is_served_on_the_same_address_so_a_browser_keeps_its_cache():
+    # bench.cold times a second restart in the same browser, as a leader who has used the
+    # dashboard meets one: the browser keeps Streamlit's scripts per address, so both
+    # servers listen on one port, the second once the first has stopped.
+    from bench import browser, cold
+
+    port = browser.free_port()
+    for _ in range(2):
+        with cold.started_server(cold.FLOOR_APP, None, port) as (url, started, healthy):
+            assert url == f"http://127.0.0.1:{port}"
+            assert healthy > 0
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=10) as response:
+                assert response.read().decode().strip() == "ok"
