@@ -171,6 +171,14 @@ def started_server(
         yield url, started, time.perf_counter() - started
 
 
+@contextmanager
+def _dashboard_opened(context, db: Path, port: int | None = None) -> Iterator[tuple]:
+    """The dashboard started now on ``db`` (and ``port``), its Overview opened in a new
+    page of ``context`` and ready: (page, FirstPaint); the server stopped after."""
+    with started_server(ROOT / "dashboard.py", db, port) as (url, started, healthy):
+        yield _open(context, url, started, healthy)
+
+
 def _painted_since(page, started: float) -> float:
     """Milliseconds from ``started`` (perf_counter) to the next frame painted."""
     page.evaluate(browser.NEXT_PAINT)
@@ -293,23 +301,13 @@ def measure(*, floor_changes: int = 10) -> ColdResult:
                 context = _context(chromium)
                 port = browser.free_port()
                 try:
-                    with started_server(ROOT / "dashboard.py", copy, port) as (
-                        url,
-                        started,
-                        healthy,
-                    ):
-                        page, parts = _open(context, url, started, healthy)
+                    with _dashboard_opened(context, copy, port) as (page, parts):
                         result.overview_loaded_parts = parts
                         result.overview_loaded_ms = parts.painted * 1000
                         result.visits = first_visits(page, explore_titles())
                         page.close()
                     # Restarted again: a leader who has used the dashboard reloads it.
-                    with started_server(ROOT / "dashboard.py", copy, port) as (
-                        url,
-                        started,
-                        healthy,
-                    ):
-                        _, parts = _open(context, url, started, healthy)
+                    with _dashboard_opened(context, copy, port) as (_, parts):
                         result.overview_returning_parts = parts
                         result.overview_returning_ms = parts.painted * 1000
                 except Exception as error:
@@ -321,8 +319,7 @@ def measure(*, floor_changes: int = 10) -> ColdResult:
                 empty = Path(folder) / "empty.duckdb"
                 context = _context(chromium)
                 try:
-                    with started_server(ROOT / "dashboard.py", empty) as (url, started, healthy):
-                        _, parts = _open(context, url, started, healthy)
+                    with _dashboard_opened(context, empty) as (_, parts):
                         result.overview_empty_ms = parts.painted * 1000
                 except Exception as error:
                     result.errors.append(f"empty store: {error}"[:300])
