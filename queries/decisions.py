@@ -117,12 +117,11 @@ def wave_frame(
     return frame, specs
 
 
-def wave_values(
-    con: duckdb.DuckDBPyConnection, *, wave_id: int, uploads: list[int]
-) -> tuple[tuple[str, ...], ...]:
-    """Each attribute's values in the wave's finest groups (``wave_values.sql``), in the
-    order of DIMENSIONS, as the engine codes them (``privacy.dimension_values``)."""
-    rows = con.execute(sql("wave_values"), {"wave_id": wave_id, "uploads": uploads}).fetchall()
+def wave_values(con: duckdb.DuckDBPyConnection, *, wave_id: int) -> tuple[tuple[str, ...], ...]:
+    """Each attribute's values in the finest groups of the wave's active uploads
+    (``wave_values.sql``), in the order of DIMENSIONS, as the engine codes them
+    (``privacy.dimension_values``)."""
+    rows = con.execute(sql("wave_values"), {"wave_id": wave_id}).fetchall()
     found: dict[str, list[object]] = {dimension: [] for dimension in DIMENSIONS}
     for attribute, value in rows:
         found[attribute].append(value)
@@ -652,7 +651,7 @@ def _inputs(
         frame, specs = wave_frame(
             con, wave_id=wave_id, current=current, history=[], breakdowns=False
         )
-        values = wave_values(con, wave_id=wave_id, uploads=_uploads(current, []))
+        values = wave_values(con, wave_id=wave_id)
         return Inputs(frame, specs, [], values)
     frame, specs = wave_frame(con, wave_id=wave_id, current=current, history=history)
     made = Inputs(frame, specs, [privacy.Publication(str(p.id), p.shown) for p in history])
