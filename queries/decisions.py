@@ -230,9 +230,23 @@ _DECISIONS_KEPT = 64
 # decided: they are decided on the same groups, with its plain cells fixed.
 _ENGINES: dict[tuple, privacy.Decision] = {}
 _LOCK = threading.Lock()
-# Waves the preparation decides at once, a large one each in a process of its own: the
-# two cores of the machines this was built on.
-DECIDED_AT_ONCE = 2
+# Waves the preparation decides at once, a large one each in a process of its own: one per
+# core this server may use (the machines this was built on have two; at 100,000
+# respondents the four waves' steps are 60-75 core-seconds, so a third and fourth core
+# shorten it), as a decision is pure computation and more at once than cores take no
+# less time, in more memory. Never fewer than two, so that on one core a leader's page
+# is decided beside the preparation's step rather than behind it; at most a council's
+# waves of four years, twice a year, as each one at once keeps its inputs in memory
+# (270 MB at a million respondents).
+MOST_DECIDED_AT_ONCE = 8
+
+
+def decided_at_once(cores: int) -> int:
+    """Waves decided at once on a server that may use ``cores`` cores."""
+    return min(max(2, cores), MOST_DECIDED_AT_ONCE)
+
+
+DECIDED_AT_ONCE = decided_at_once(apart.usable_cores())
 # A decision process's peak of memory: a base and an amount per finest group and set of
 # its wave, fitted to the benchmark's newest wave at 100,000 respondents (21,250 groups,
 # 26 sets: 0.68 GB for the plain cells, 0.70 GB for the equity breakdowns) and at a
@@ -244,7 +258,7 @@ PEAK_MARGIN = 1.25
 DECISIONS_SHARE_OF_MEMORY = 0.6
 # Decision processes running at once, the preparation's and those begun for pages
 # together: a page with a trend asks for every wave, and four processes on two cores
-# take no less time than two, in twice the memory. Two only where both fit in memory.
+# take no less time than two, in twice the memory. As many as fit in memory together.
 _machine_memory = apart.machine_memory()
 _PROCESSES = apart.Admission(
     most=DECIDED_AT_ONCE,
@@ -258,7 +272,6 @@ _PROCESSES = apart.Admission(
 # 100,000 respondents, 270 MB at a million: four of those on a 24 GB machine), and
 # always those of the waves decided at once.
 _INPUTS: OrderedDict[tuple, tuple] = OrderedDict()
-_INPUTS_KEPT_AT_LEAST = DECIDED_AT_ONCE
 INPUTS_SHARE_OF_MEMORY = 0.05
 INPUTS_KEPT_BYTES = (
     400_000_000 if _machine_memory is None else int(_machine_memory * INPUTS_SHARE_OF_MEMORY)
@@ -663,7 +676,7 @@ def _keep_inputs(key: tuple, made: tuple) -> None:
     """Keep a wave's inputs, letting the oldest go past ``INPUTS_KEPT_BYTES``."""
     with _LOCK:
         _INPUTS[key] = made
-        while len(_INPUTS) > _INPUTS_KEPT_AT_LEAST and _inputs_bytes() > INPUTS_KEPT_BYTES:
+        while len(_INPUTS) > DECIDED_AT_ONCE and _inputs_bytes() > INPUTS_KEPT_BYTES:
             _INPUTS.popitem(last=False)
 
 

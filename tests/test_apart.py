@@ -197,3 +197,35 @@ def test_the_memory_a_process_may_use_is_its_containers_limit_where_lower(tmp_pa
     assert apart.machine_memory() == 2**30
     limit.write_text(f"{physical * 2}\n")  # cgroup v1's "no limit" is a huge number
     assert apart.machine_memory() == physical
+
+
+def test_the_cores_a_process_may_use_are_its_containers_quota_where_lower(tmp_path, monkeypatch):
+    monkeypatch.setattr(apart.os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
+    quota = tmp_path / "cpu.max"
+    monkeypatch.setattr(apart, "_CPU_QUOTA", quota)
+    monkeypatch.setattr(apart, "_CPU_QUOTA_V1", (tmp_path / "none", tmp_path / "none"))
+    assert apart.usable_cores() == 8  # no cgroup file: the affinity
+    quota.write_text("max 100000\n")  # cgroup v2 with no limit
+    assert apart.usable_cores() == 8
+    quota.write_text("250000 100000\n")  # two and a half cores' time: three may run
+    assert apart.usable_cores() == 3
+    quota.write_text("50000 100000\n")  # half a core: still one
+    assert apart.usable_cores() == 1
+    quota.write_text("1600000 100000\n")  # more than the affinity allows
+    assert apart.usable_cores() == 8
+    # cgroup v1: a quota file and a period file, -1 for no limit
+    v1 = (tmp_path / "cpu.cfs_quota_us", tmp_path / "cpu.cfs_period_us")
+    monkeypatch.setattr(apart, "_CPU_QUOTA", tmp_path / "absent")
+    monkeypatch.setattr(apart, "_CPU_QUOTA_V1", v1)
+    v1[0].write_text("200000\n")
+    v1[1].write_text("100000\n")
+    assert apart.usable_cores() == 2
+    v1[0].write_text("-1\n")
+    assert apart.usable_cores() == 8
+
+
+def test_the_cores_a_process_may_use_are_its_affinity(monkeypatch, tmp_path):
+    monkeypatch.setattr(apart, "_CPU_QUOTA", tmp_path / "absent")
+    monkeypatch.setattr(apart, "_CPU_QUOTA_V1", (tmp_path / "absent", tmp_path / "absent"))
+    monkeypatch.setattr(apart.os, "sched_getaffinity", lambda pid: {0, 3, 5}, raising=False)
+    assert apart.usable_cores() == 3

@@ -19,7 +19,7 @@ from support import PASSWORD
 
 from queries import cache, decisions, settings, sql, supervision, survey, survey_gate
 from wellbeing import privacy, store
-from wellbeing.core import roles
+from wellbeing.core import apart, roles
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -92,12 +92,13 @@ def test_a_change_to_one_wave_keeps_every_other_waves_decision(demo_db: Path, tm
     con.close()
 
 
-def test_the_preparation_decides_what_the_overview_compares_then_the_newest_equity():
+def test_the_preparation_decides_what_the_overview_compares_then_the_newest_equity(monkeypatch):
     # First every wave's teams and services (all a page with no role or stage filter
     # needs), newest first. Every page opens on the newest wave, and the Overview
     # compares it with the wave before: both are completed next, their role and stage
     # breakdowns then their equity breakdowns (the Equity page), then the older waves
-    # two by two likewise.
+    # two by two likewise (on two cores; three by three on three).
+    monkeypatch.setattr(decisions, "DECIDED_AT_ONCE", 2)
     steps = [f"{level} {wave}" for wave, level in decisions.preparation_steps([1, 2, 3, 4, 5])]
     assert steps == [
         "units 5", "units 4", "units 3", "units 2", "units 1",
@@ -105,6 +106,22 @@ def test_the_preparation_decides_what_the_overview_compares_then_the_newest_equi
         "plain 3", "plain 2", "whole 3", "whole 2",
         "plain 1", "whole 1",
     ]  # fmt: skip
+    monkeypatch.setattr(decisions, "DECIDED_AT_ONCE", 3)
+    steps = [f"{level} {wave}" for wave, level in decisions.preparation_steps([1, 2, 3, 4, 5])]
+    assert steps == [
+        "units 5", "units 4", "units 3", "units 2", "units 1",
+        "plain 5", "plain 4", "plain 3", "whole 5", "whole 4", "whole 3",
+        "plain 2", "plain 1", "whole 2", "whole 1",
+    ]  # fmt: skip
+
+
+def test_the_preparation_decides_a_wave_at_once_per_core_the_server_may_use():
+    # A decision is pure computation: one per core (the machines this was built on have
+    # two), at least two (a page's decision beside the preparation's), at most eight.
+    assert [decisions.decided_at_once(cores) for cores in (1, 2, 3, 4, 8, 64)] == [
+        2, 2, 3, 4, 8, 8,
+    ]  # fmt: skip
+    assert decisions.decided_at_once(apart.usable_cores()) == decisions.DECIDED_AT_ONCE
 
 
 class _Store:
@@ -112,9 +129,12 @@ class _Store:
         return self
 
 
-def test_the_preparation_decides_two_waves_at_once_in_order(monkeypatch):
-    # Two workers take the steps up in order: the first two (the newest waves) are
-    # decided side by side (a barrier both must reach), and every step is taken once.
+@pytest.mark.parametrize("at_once", [2, 3])
+def test_the_preparation_decides_as_many_waves_at_once_as_it_may_in_order(monkeypatch, at_once):
+    # Two workers (on two cores) take the steps up in order: the first two (the newest
+    # waves) are decided side by side (a barrier both must reach), and every step is
+    # taken once; three workers the first three.
+    monkeypatch.setattr(decisions, "DECIDED_AT_ONCE", at_once)
     started: list[str] = []
     side_by_side = threading.Barrier(decisions.DECIDED_AT_ONCE, timeout=10)
     taking = threading.Lock()
@@ -132,7 +152,7 @@ def test_the_preparation_decides_two_waves_at_once_in_order(monkeypatch):
     monkeypatch.setattr(decisions.settings, "rules", lambda con: privacy.Rules())
     done = decisions.prepare(_Store(), waves=[1, 2, 3, 4], stop=threading.Event())
     assert done == 4
-    assert sorted(started[:2]) == ["units 3", "units 4"]
+    assert sorted(started[:at_once]) == [f"units {w}" for w in range(5 - at_once, 5)]
     assert sorted(started) == sorted(
         f"{level} {w}" for w, level in decisions.preparation_steps([1, 2, 3, 4])
     )
@@ -654,14 +674,14 @@ def _most_decision_processes_at_once(con, waves: list[int], monkeypatch) -> int:
 def test_no_more_decision_processes_run_at_once_than_the_preparation_uses(
     demo_db: Path, tmp_path: Path, monkeypatch
 ):
-    # A trend asks for every wave at once: three waves, but two processes at a time
-    # (decisions.DECIDED_AT_ONCE), since more on two cores only take more memory.
+    # A trend asks for every wave at once: three waves, but two processes at a time on
+    # two cores (decisions.DECIDED_AT_ONCE), since more only take more memory.
     con, _ = newest_wave_of_a_copy(demo_db, tmp_path)
     try:
         waves = [int(w) for w in survey.waves(con)["id"]]
         assert len(waves) == 3
         most = _most_decision_processes_at_once(con, waves, monkeypatch)
-        assert most == decisions.DECIDED_AT_ONCE
+        assert most == min(decisions.DECIDED_AT_ONCE, len(waves))
     finally:
         con.close()
 
@@ -888,6 +908,7 @@ def test_the_inputs_of_as_many_waves_as_fit_are_kept_and_always_those_decided_at
         )
 
     decisions.forget_remembered()
+    monkeypatch.setattr(decisions, "DECIDED_AT_ONCE", 2)  # two cores' worth
     monkeypatch.setattr(decisions, "INPUTS_KEPT_BYTES", 3 * 8_000)
     try:
         for wave in range(1, 5):

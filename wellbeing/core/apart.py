@@ -13,6 +13,7 @@ daemonic: they end with the server.
 from __future__ import annotations
 
 import functools
+import math
 import multiprocessing
 import multiprocessing.spawn
 import os
@@ -68,6 +69,44 @@ def machine_memory() -> int | None:
         if text.isdigit():
             return min(physical, int(text))
     return physical
+
+
+# A container's share of the processors, where it has one (cgroup v2's "quota period",
+# then v1's two files): a process may see every core of the host and be let use two.
+_CPU_QUOTA = Path("/sys/fs/cgroup/cpu.max")
+_CPU_QUOTA_V1 = (
+    Path("/sys/fs/cgroup/cpu/cpu.cfs_quota_us"),
+    Path("/sys/fs/cgroup/cpu/cpu.cfs_period_us"),
+)
+
+
+def usable_cores() -> int:
+    """Cores this process may run on: those the system lets it use (its affinity), or
+    fewer where its container's quota of processor time says so; at least one."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        cores = os.cpu_count() or 1
+    quota = _cpu_quota()
+    if quota is not None:
+        cores = min(cores, max(1, math.ceil(quota)))
+    return max(1, cores)
+
+
+def _cpu_quota() -> float | None:
+    """The container's processor time per period, in cores, or None with no limit."""
+    try:
+        fields = _CPU_QUOTA.read_text().split()
+    except OSError:
+        try:
+            fields = [path.read_text().strip() for path in _CPU_QUOTA_V1]
+        except OSError:
+            return None
+    try:
+        quota, period = int(fields[0]), int(fields[1])
+    except (IndexError, ValueError):  # "max": no limit
+        return None
+    return quota / period if quota > 0 and period > 0 else None  # v1's -1: no limit
 
 
 class Admission:
