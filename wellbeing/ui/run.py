@@ -151,18 +151,6 @@ _preparing: list[threading.Thread] = []
 # first leader's first run (0.7 s to 1.3 s on the sample data).
 _first_run_over = threading.Event()
 FIRST_RUN_GRACE_SECONDS = 3.0
-# After that first run the browser draws what it was sent. Begun at once beside it, the
-# same work (DuckDB's threads and the interpreter) delayed the Overview's paint after a
-# restart on the sample data by 0.2 s (2.77 s against 2.55 s, medians of six), so it
-# waits this much longer.
-FIRST_PAINT_SECONDS = 1.0
-
-
-def _after_the_first_paint() -> None:
-    """Wait until a script run has ended and the browser had a moment to draw it, or
-    until :data:`FIRST_RUN_GRACE_SECONDS` have passed with nobody connecting."""
-    if _first_run_over.wait(timeout=FIRST_RUN_GRACE_SECONDS):
-        _stop_preparing.wait(timeout=FIRST_PAINT_SECONDS)  # at exit, no wait
 
 
 @atexit.register
@@ -199,7 +187,7 @@ def _prepare_figures(shared: duckdb.DuckDBPyConnection, version: tuple) -> None:
     decide_waves = not snapshots.reading()
 
     def prepare() -> None:
-        _after_the_first_paint()
+        _first_run_over.wait(timeout=FIRST_RUN_GRACE_SECONDS)
         try:
             preparation.prepare(shared, stop=_stop_preparing, decide_waves=decide_waves)
         except Exception:  # the page that needs the figure will meet and report it
@@ -239,7 +227,7 @@ def warm_start() -> None:
     or decides them. The first leader's run then finds it done, or waits for the
     part it needs (imports and cached resources are made once, whichever thread
     asks first). The preparation and a throwaway chart (plotly's first takes 0.4 s)
-    wait until the first run has ended and been drawn (:func:`_after_the_first_paint`).
+    wait until the first run has ended (:data:`_first_run_over`).
     """
 
     def warm() -> None:
@@ -254,7 +242,7 @@ def warm_start() -> None:
             shared = shared_database()
             cursor = shared.cursor()
             _prepare_figures(shared, cache.data_version(cursor))
-            _after_the_first_paint()
+            _first_run_over.wait(timeout=FIRST_RUN_GRACE_SECONDS)
             charts.style.warm_up()  # plotly's validators, imported on first use
         except (store.StoreUnavailable, store.KeyProblem):
             pass  # the first run says why, to the server's log and to the browser
