@@ -951,23 +951,38 @@ def forget_remembered() -> None:
         _FAILED.clear()
 
 
-def preparation_steps(waves: list[int]) -> list[tuple[int, str]]:
+def preparation_steps(waves: list[int], at_once: int | None = None) -> list[tuple[int, str]]:
     """(wave, level) in the order the preparation takes them up.
 
     First every wave's units, newest first: a second each at 100,000
     respondents, and all that a page with no role or stage filter waits for.
     Then what the Overview compares: the newest wave and the one before it, their
     role and career-stage breakdowns, then their sensitive breakdowns (the Equity
-    page); then the older waves two by two, likewise. Taken up in this order by
-    ``DECIDED_AT_ONCE`` workers, a wave's levels are never decided side by side
-    (the second would wait for the first).
+    page); then the older waves two by two (``at_once`` by ``at_once``: by default
+    ``DECIDED_AT_ONCE``), likewise. Taken up in this order by that many workers, a
+    wave's levels are never decided side by side (the second would wait for the first).
     """
+    at_once = DECIDED_AT_ONCE if at_once is None else at_once
     newest_first = list(reversed(waves))
     steps = [(w, "units") for w in newest_first]
-    for at in range(0, len(newest_first), DECIDED_AT_ONCE):
-        pair = newest_first[at : at + DECIDED_AT_ONCE]
-        steps += [(w, "plain") for w in pair] + [(w, "whole") for w in pair]
+    for at in range(0, len(newest_first), at_once):
+        together = newest_first[at : at + at_once]
+        steps += [(w, "plain") for w in together] + [(w, "whole") for w in together]
     return steps
+
+
+# Waves decided at once where every one is decided in the server's own interpreter (small
+# ones: see _decided_apart). They take turns with its lock however many cores the
+# machine has, so more threads than two would only slow the leaders' pages beside them.
+DECIDED_HERE_AT_ONCE = 2
+
+
+def _workers(con: duckdb.DuckDBPyConnection, waves: list[int]) -> int:
+    """Waves the preparation decides at once: one per core where a wave is decided in a
+    process of its own, else :data:`DECIDED_HERE_AT_ONCE`."""
+    if any(_decided_apart(con, wave_id=wave_id) for wave_id in waves):
+        return DECIDED_AT_ONCE
+    return min(DECIDED_HERE_AT_ONCE, DECIDED_AT_ONCE)
 
 
 def prepare(con: duckdb.DuckDBPyConnection, *, waves: list[int], stop: threading.Event) -> int:
@@ -975,13 +990,14 @@ def prepare(con: duckdb.DuckDBPyConnection, *, waves: list[int], stop: threading
 
     Run in the background after the data changes, so that the first reader to
     open a wave does not wait for the engine. The steps (:func:`preparation_steps`)
-    are taken up in order by ``DECIDED_AT_ONCE`` threads, each with a cursor of
-    its own; a large wave is decided in a process of its own, so two run on two
-    cores. ``stop`` ends the work between steps; a failed step stops the rest and
-    is raised.
+    are taken up in order by as many threads as :func:`_workers` says, each with a
+    cursor of its own; a large wave is decided in a process of its own, so two run
+    on two cores. ``stop`` ends the work between steps; a failed step stops the rest
+    and is raised.
     """
     rules = settings.rules(con)
-    steps = preparation_steps(waves)
+    at_once = _workers(con, waves)
+    steps = preparation_steps(waves, at_once)
     decided: set[int] = set()
     failures: list[BaseException] = []
     taking = threading.Lock()
@@ -1005,7 +1021,7 @@ def prepare(con: duckdb.DuckDBPyConnection, *, waves: list[int], stop: threading
 
     workers = [
         threading.Thread(target=work, name=f"prepare-decisions-{n}", daemon=True)
-        for n in range(DECIDED_AT_ONCE)
+        for n in range(at_once)
     ]
     for worker in workers:
         worker.start()

@@ -133,8 +133,9 @@ class _Store:
 def test_the_preparation_decides_as_many_waves_at_once_as_it_may_in_order(monkeypatch, at_once):
     # Two workers (on two cores) take the steps up in order: the first two (the newest
     # waves) are decided side by side (a barrier both must reach), and every step is
-    # taken once; three workers the first three.
+    # taken once; three workers the first three. Large waves: each in a process.
     monkeypatch.setattr(decisions, "DECIDED_AT_ONCE", at_once)
+    monkeypatch.setattr(decisions, "_decided_apart", lambda con, *, wave_id: True)
     started: list[str] = []
     side_by_side = threading.Barrier(decisions.DECIDED_AT_ONCE, timeout=10)
     taking = threading.Lock()
@@ -158,7 +159,37 @@ def test_the_preparation_decides_as_many_waves_at_once_as_it_may_in_order(monkey
     )
 
 
+def test_small_waves_are_prepared_two_at_a_time_whatever_the_cores(monkeypatch):
+    # A small wave is decided in the server's own interpreter, which takes one thread at
+    # a time whatever the cores: more than two at once would only slow the pages beside.
+    monkeypatch.setattr(decisions, "DECIDED_AT_ONCE", 4)
+    monkeypatch.setattr(decisions, "_decided_apart", lambda con, *, wave_id: False)
+    running, most = [0], [0]
+    counting = threading.Lock()
+
+    def decide(con, key, *, wave_id, rules, level, further):
+        with counting:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)  # long enough for more to start, were they let
+        with counting:
+            running[0] -= 1
+
+    monkeypatch.setattr(decisions, "_decided", decide)
+    monkeypatch.setattr(decisions, "wave_version", lambda con, *, wave_id, rules: (wave_id,))
+    monkeypatch.setattr(decisions.settings, "rules", lambda con: privacy.Rules())
+    assert decisions.prepare(_Store(), waves=[1, 2, 3, 4], stop=threading.Event()) == 4
+    assert most[0] == decisions.DECIDED_HERE_AT_ONCE == 2
+    # ...and one large wave among them: as many at once as the cores.
+    monkeypatch.setattr(decisions, "_decided_apart", lambda con, *, wave_id: wave_id == 4)
+    most[0] = 0
+    assert decisions.prepare(_Store(), waves=[1, 2, 3, 4], stop=threading.Event()) == 4
+    assert most[0] == 4
+
+
 def test_a_failed_step_stops_the_preparation_and_is_raised(monkeypatch):
+    monkeypatch.setattr(decisions, "_decided_apart", lambda con, *, wave_id: True)
+
     def decide(con, key, *, wave_id, rules, level, further):
         raise RuntimeError(f"wave {wave_id} failed")
 
