@@ -229,3 +229,14 @@ def test_the_cores_a_process_may_use_are_its_affinity(monkeypatch, tmp_path):
     monkeypatch.setattr(apart, "_CPU_QUOTA_V1", (tmp_path / "absent", tmp_path / "absent"))
     monkeypatch.setattr(apart.os, "sched_getaffinity", lambda pid: {0, 3, 5}, raising=False)
     assert apart.usable_cores() == 3
+
+
+def test_without_an_affinity_the_cores_a_process_may_use_are_the_machines(monkeypatch, tmp_path):
+    # Not Linux (macOS, Windows): no affinity to ask, so the machine's count, quota aside.
+    monkeypatch.setattr(apart, "_CPU_QUOTA", tmp_path / "absent")
+    monkeypatch.setattr(apart, "_CPU_QUOTA_V1", (tmp_path / "absent", tmp_path / "absent"))
+    monkeypatch.delattr(apart.os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(apart.os, "cpu_count", lambda: 6)
+    assert apart.usable_cores() == 6
+    monkeypatch.setattr(apart.os, "cpu_count", lambda: None)  # it may not know
+    assert apart.usable_cores() == 1
