@@ -546,3 +546,24 @@ def no_background_preparation(request: pytest.FixtureRequest) -> Iterator[None]:
     run._prepare_figures = lambda shared, version: None
     yield
     run._prepare_figures = original
+
+
+@pytest.fixture(autouse=True)
+def no_first_view_kept(request: pytest.FixtureRequest) -> Iterator[None]:
+    """AppTest runs do not keep their first view in the store (wellbeing/ui/run.py).
+
+    A session's first view of the Overview is written to the store on a thread of its
+    own, beside the test's next steps, and copies of one template share a data version:
+    tests that count what a store holds, or remove its file, would meet it. Tests
+    marked ``keeps_first_view`` keep it (tests/test_first_view.py); the live servers of
+    the browser journeys always keep it, as in use.
+    """
+    if request.node.get_closest_marker("keeps_first_view"):
+        yield
+        return
+    from wellbeing.ui import run
+
+    original = run._keep_first_view
+    run._keep_first_view = lambda noted: None
+    yield
+    run._keep_first_view = original

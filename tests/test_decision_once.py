@@ -355,6 +355,35 @@ def test_the_preparation_begun_at_start_waits_for_the_first_run_to_end(
 
 
 @pytest.mark.background_preparation
+def test_the_preparation_waits_for_the_first_page_to_be_painted_after_its_run(
+    demo_db: Path, tmp_path: Path, monkeypatch
+):
+    # The browser fetches the code of the page's elements from the same interpreter
+    # once the first run has ended: the preparation begins FIRST_PAINT_SECONDS later.
+    from wellbeing.ui import run
+
+    monkeypatch.setattr(run, "_first_run_over", threading.Event())
+    monkeypatch.setattr(run, "_first_run_ended", [])
+    monkeypatch.setattr(run, "FIRST_PAINT_SECONDS", 1.0)
+    monkeypatch.setattr(run, "_prepared_versions", set())
+    began: list[float] = []
+    monkeypatch.setattr(
+        supervision,
+        "prepare_supervision_months",
+        lambda cursor, stop: began.append(time.monotonic()),
+    )
+    monkeypatch.setattr(survey, "prepare_decisions", lambda cursor, stop: None)
+    with dashboard_on_a_copy_of(demo_db, tmp_path, monkeypatch) as path:
+        shared = run.database(str(path))
+        run._prepare_figures(shared, cache.data_version(shared.cursor()))
+        AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+        for thread in [t for t in threading.enumerate() if t.name == "prepare-decisions"]:
+            thread.join(timeout=60)
+        assert len(began) == 1 and len(run._first_run_ended) == 1
+        assert began[0] - run._first_run_ended[0] >= 1.0
+
+
+@pytest.mark.background_preparation
 def test_the_preparation_begun_at_start_goes_ahead_when_nobody_comes(
     demo_db: Path, tmp_path: Path, monkeypatch
 ):

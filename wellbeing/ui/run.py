@@ -10,6 +10,7 @@ import ast
 import atexit
 import logging
 import threading
+import time
 from contextvars import ContextVar
 from importlib import import_module
 from pathlib import Path
@@ -20,7 +21,7 @@ from streamlit import delta_generator
 from streamlit.navigation.page import Page
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from queries import cache, decisions, preparation
+from queries import cache, decisions, first_view, preparation
 from wellbeing import store, ui
 from wellbeing.ingest import demo
 from wellbeing.present import charts
@@ -78,6 +79,7 @@ def begin_run() -> duckdb.DuckDBPyConnection:
         st.stop()
     run_cursor = shared.cursor()
     _run_cursor.set(run_cursor)
+    _note_until_drawn()
     # A page never waits a minute for the engine: a large wave not yet decided is
     # decided in the background while the page says so (run_page).
     decisions.answer_promptly()
@@ -151,6 +153,12 @@ _preparing: list[threading.Thread] = []
 # first leader's first run (0.7 s to 1.3 s on the sample data).
 _first_run_over = threading.Event()
 FIRST_RUN_GRACE_SECONDS = 3.0
+# And then this long after it ended, while the browser fetches the code of the page's
+# elements and paints it: served by the same interpreter, it waited for the
+# preparation's first steps (the sample data's Overview painted 0.3 s after the run
+# ended, and 0.2 s with this wait; the first visit to Equity just after stayed 0.75 s).
+FIRST_PAINT_SECONDS = 0.5
+_first_run_ended: list[float] = []  # time.monotonic() when it ended
 
 
 @atexit.register
@@ -187,7 +195,7 @@ def _prepare_figures(shared: duckdb.DuckDBPyConnection, version: tuple) -> None:
     decide_waves = not snapshots.reading()
 
     def prepare() -> None:
-        _first_run_over.wait(timeout=FIRST_RUN_GRACE_SECONDS)
+        _after_the_first_paint()
         try:
             preparation.prepare(shared, stop=_stop_preparing, decide_waves=decide_waves)
         except Exception:  # the page that needs the figure will meet and report it
@@ -227,32 +235,54 @@ def warm_start() -> None:
     or decides them. The first leader's run then finds it done, or waits for the
     part it needs (imports and cached resources are made once, whichever thread
     asks first). The preparation and a throwaway chart (plotly's first takes 0.4 s)
-    wait until the first run has ended (:data:`_first_run_over`).
+    wait until the first run has ended and its page been painted
+    (:func:`_after_the_first_paint`). Before the page imports, the store is opened and
+    the figures of the first view the server before kept are looked up
+    (queries/first_view.py), so that a first run begun meanwhile finds them.
     """
 
     def warm() -> None:
         try:
             import_module(STREAMLIT_EMOJIS)  # first: the first run's first line needs it
+            try:
+                shared = shared_database()
+                _look_up_first_view(shared)
+            finally:
+                _first_view_looked_up.set()
             for name in _page_imports():
                 try:
                     import_module(name)
                 except ImportError:  # ``from package import function``: not a module
                     continue
             _first_element_check()
-            shared = shared_database()
             cursor = shared.cursor()
             _prepare_figures(shared, cache.data_version(cursor))
-            _first_run_over.wait(timeout=FIRST_RUN_GRACE_SECONDS)
+            _after_the_first_paint()
             charts.style.warm_up()  # plotly's validators, imported on first use
         except (store.StoreUnavailable, store.KeyProblem):
             pass  # the first run says why, to the server's log and to the browser
         except Exception:  # the first run meets the same problem and reports it
             logging.getLogger(__name__).exception("warming up the dashboard")
 
+    _first_view_looked_up.clear()
     thread = threading.Thread(target=warm, name="warm-start", daemon=True)
     with _prepared_lock:
         _preparing[:] = [t for t in _preparing if t.is_alive()] + [thread]
     thread.start()
+
+
+def _look_up_first_view(shared: duckdb.DuckDBPyConnection) -> None:
+    """The figures the server before drew for a first run of the default page, kept for
+    the first run to find (queries/first_view.py). One that cannot be read is worked
+    out again."""
+    try:
+        con = shared.cursor()
+        found = first_view.load(con)
+        version = cache.data_version(con)
+        with _prepared_lock:
+            _first_views_kept.update((version, whose) for whose in found)
+    except duckdb.Error:
+        logging.getLogger(__name__).exception("looking up the kept first view")
 
 
 # Streamlit's emoji catalogue, which it checks dashboard.py's page icon against in the
@@ -289,14 +319,82 @@ LOOK_AGAIN_SECONDS = 0.5
 
 def run_page(page: Page) -> None:
     """Run the chosen page; while its wave is decided in the background, say so and
-    rerun it by itself when the decision is made."""
+    rerun it by itself when the decision is made. The figures of a session's first view
+    (:func:`_note_until_drawn`) of the default page are kept for the next start
+    (:func:`_keep_first_view`)."""
+    drawn = False
     try:
         page.run()
+        drawn = True
     except decisions.NotDecidedYet as waiting:
         st.info(WHILE_DECIDING, icon=":material/hourglass_top:")
         rerun_when_decided(waiting)
     finally:
-        _first_run_over.set()
+        noted = cache.stop_recording()
+        if drawn and noted is not None:
+            st.session_state[FIRST_VIEW_DRAWN_KEY] = True
+            if page.url_path == "":
+                _keep_first_view(noted)
+        if not _first_run_over.is_set():
+            _first_run_ended.append(time.monotonic())
+            _first_run_over.set()
+
+
+def _after_the_first_paint() -> None:
+    """Wait until the first run has ended (:data:`FIRST_RUN_GRACE_SECONDS` at most) and
+    its page been painted (:data:`FIRST_PAINT_SECONDS` after), or the process stops."""
+    _first_run_over.wait(timeout=FIRST_RUN_GRACE_SECONDS)
+    if _first_run_ended:
+        _stop_preparing.wait(max(0.0, _first_run_ended[0] + FIRST_PAINT_SECONDS - time.monotonic()))
+
+
+FIRST_VIEW_DRAWN_KEY = "first_view_drawn"
+# Set once warm_start has looked for the first view kept by the server before; a first
+# run begun sooner waits for it, up to FIRST_VIEW_WAIT_SECONDS (a few milliseconds of
+# reading once the store is open), rather than work the same figures out beside it.
+_first_view_looked_up = threading.Event()
+_first_view_looked_up.set()  # nothing to wait for where warm_start is not run
+FIRST_VIEW_WAIT_SECONDS = 10.0
+# (data version, reader) whose first view this process has kept already.
+_first_views_kept: set[tuple] = set()
+
+
+def _note_until_drawn() -> None:
+    """Until a run of this session has drawn its page whole, note the figures each run
+    asks for (queries.cache): the first that does is the session's first view. A run
+    that waited for the engine (a large wave being decided) drew only part of it."""
+    _first_view_looked_up.wait(timeout=FIRST_VIEW_WAIT_SECONDS)
+    cache.stop_recording()  # a run stopped before its page noted nothing to keep
+    if not st.session_state.get(FIRST_VIEW_DRAWN_KEY):
+        cache.start_recording()
+
+
+def _keep_first_view(noted: cache.Recording) -> None:
+    """Keep a first run's figures in the store for the next server process, on a thread
+    of its own once this run has drawn them: not in a reader (its snapshot is read-only;
+    the writer's first views reach it with its next snapshot), not figures worked out
+    with today's date, and once per data version and reader in a process."""
+    if snapshots.reading() or noted.reads_clock or not noted.figures:
+        return
+    con = cursor()
+    whose = cache.reader()
+    key = (cache.data_version(con), whose)
+    with _prepared_lock:
+        if key in _first_views_kept:
+            return
+        _first_views_kept.add(key)
+    shared = shared_database()
+
+    def keep() -> None:
+        try:
+            first_view.keep(shared.cursor(), whose, noted.figures)
+        except Exception:  # the next start works them out, as before
+            logging.getLogger(__name__).exception("keeping the first view")
+
+    thread = threading.Thread(target=keep, name="keep-first-view", daemon=True)
+    with _prepared_lock:
+        _preparing[:] = [t for t in _preparing if t.is_alive()] + [thread]
+    thread.start()
 
 
 def rerun_when_decided(waiting: decisions.NotDecidedYet) -> None:
