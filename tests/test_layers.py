@@ -189,6 +189,27 @@ def test_the_server_imports_none_of_the_dashboard_before_it_listens():
     assert result.stdout.strip() == "[]", result.stdout
 
 
+def test_the_dashboards_modules_import_scipy_only_when_a_figure_needs_it():
+    # A restart's first page is drawn from the figures kept for it (queries/first_view.py):
+    # scipy's quantiles (0.15 s of imports) are not needed for it, and imported sooner
+    # they slowed the browser loading that page. The warm-up imports them after it.
+    from wellbeing.ui import run
+
+    code = (
+        "import importlib, sys\n"
+        f"for name in {['wellbeing.ui.run', *run._page_imports()]!r}:\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except ImportError:\n"
+        "        pass\n"
+        "print([name for name in sys.modules if name.split('.')[0] == 'scipy'][:3])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]", result.stdout
+
+
 def test_every_name_the_pages_use_from_ui_is_its_modules_own():
     # wellbeing.ui imports each name's module on first use. A submodule imported under a
     # name the package also exports would shadow it (``ui.filters`` a module, not the

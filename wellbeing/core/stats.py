@@ -10,10 +10,6 @@ import functools
 import numpy as np
 import pandas as pd
 
-# scipy.special, not scipy.stats: the same quantiles, and a third of the import time
-# (scipy.stats took 1.3 s of every server start).
-from scipy import special
-
 from wellbeing.core.measures import CONFIDENCE, MIN_MEANINGFUL_GAP_SCALE, MIN_MEANINGFUL_GAP_SHARE
 
 HIGHER = "higher"
@@ -21,14 +17,26 @@ LOWER = "lower"
 COULD_BE_CHANCE = "could be chance"
 
 
+# scipy.special, not scipy.stats: the same quantiles, and a third of the import time
+# (scipy.stats took 1.3 s of every server start). Imported on first use: a restart's
+# first page, drawn from the figures kept for it (queries/first_view.py), needs none,
+# and its 0.15 s of imports slowed the browser loading that page on two cores.
+def _special():
+    from scipy import special
+
+    return special
+
+
 # scipy's quantile functions are slow per call; pages ask for hundreds of
 # intervals per click, over a few hundred distinct team sizes.
-_Z = float(special.ndtri(0.5 + CONFIDENCE / 2))
+@functools.cache
+def _z() -> float:
+    return float(_special().ndtri(0.5 + CONFIDENCE / 2))
 
 
 @functools.lru_cache(maxsize=4096)
 def _t_quantile(degrees_of_freedom: int) -> float:
-    return float(special.stdtrit(degrees_of_freedom, 0.5 + CONFIDENCE / 2))
+    return float(_special().stdtrit(degrees_of_freedom, 0.5 + CONFIDENCE / 2))
 
 
 def as_floats(values: pd.Series | np.ndarray | list) -> np.ndarray:
@@ -65,7 +73,7 @@ def mean_interval(mean: pd.Series, sd: pd.Series, n: pd.Series) -> tuple[pd.Seri
 def wilson_interval(share: pd.Series, n: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Wilson score interval for a proportion; stays inside [0, 1] for small n."""
     counts, p = as_floats(n), as_floats(share)
-    z = _Z
+    z = _z()
     with np.errstate(divide="ignore", invalid="ignore"):
         denominator = 1 + z**2 / counts
         centre = (p + z**2 / (2 * counts)) / denominator
@@ -123,7 +131,7 @@ def difference_interval(
         return difference, difference, difference
     denominator = sum(part**2 / (n - 1) for part, (_, _, _, n) in zip(parts, groups, strict=True))
     degrees = variance**2 / denominator
-    half = float(special.stdtrit(degrees, 0.5 + CONFIDENCE / 2)) * np.sqrt(variance)
+    half = float(_special().stdtrit(degrees, 0.5 + CONFIDENCE / 2)) * np.sqrt(variance)
     return difference, difference - half, difference + half
 
 

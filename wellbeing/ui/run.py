@@ -259,6 +259,7 @@ def warm_start() -> None:
             _prepare_figures(shared, cache.data_version(cursor))
             _after_the_first_paint()
             charts.style.warm_up()  # plotly's validators, imported on first use
+            import_module(SCIPY_SPECIAL)  # the intervals' quantiles, imported on first use
         except (store.StoreUnavailable, store.KeyProblem):
             pass  # the first run says why, to the server's log and to the browser
         except Exception:  # the first run meets the same problem and reports it
@@ -283,6 +284,12 @@ def _look_up_first_view(shared: duckdb.DuckDBPyConnection) -> None:
             _first_views_kept.update((version, whose) for whose in found)
     except duckdb.Error:
         logging.getLogger(__name__).exception("looking up the kept first view")
+
+
+# What the 95% intervals' quantiles come from (wellbeing.core.stats): imported there on
+# first use, as a restart's first page is drawn from figures kept for it without any;
+# imported here once that page is painted, before a leader's next page needs it.
+SCIPY_SPECIAL = "scipy.special"
 
 
 # Streamlit's emoji catalogue, which it checks dashboard.py's page icon against in the
