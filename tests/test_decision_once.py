@@ -323,6 +323,31 @@ def test_streamlits_check_before_a_first_element_is_made_at_start(monkeypatch):
     assert delta_generator._use_warning_has_been_displayed is True
 
 
+def _preparation_begins(monkeypatch, note) -> None:
+    """The background preparation replaced by ``note()``, called as it would begin."""
+    from wellbeing.ui import run
+
+    monkeypatch.setattr(run, "_prepared_versions", set())
+    monkeypatch.setattr(supervision, "prepare_supervision_months", lambda cursor, stop: note())
+    monkeypatch.setattr(survey, "prepare_decisions", lambda cursor, stop: None)
+
+
+@contextmanager
+def _preparation_begun_on_a_copy_of(demo_db: Path, tmp_path: Path, monkeypatch):
+    """The dashboard on a copy of ``demo_db``, its background preparation begun."""
+    from wellbeing.ui import run
+
+    with dashboard_on_a_copy_of(demo_db, tmp_path, monkeypatch) as path:
+        shared = run.database(str(path))
+        run._prepare_figures(shared, cache.data_version(shared.cursor()))
+        yield
+
+
+def _prepared() -> None:
+    for thread in [t for t in threading.enumerate() if t.name == "prepare-decisions"]:
+        thread.join(timeout=60)
+
+
 @pytest.mark.background_preparation
 def test_the_preparation_begun_at_start_waits_for_the_first_run_to_end(
     demo_db: Path, tmp_path: Path, monkeypatch
@@ -334,24 +359,15 @@ def test_the_preparation_begun_at_start_waits_for_the_first_run_to_end(
     first_run_over = threading.Event()
     monkeypatch.setattr(run, "_first_run_over", first_run_over)
     monkeypatch.setattr(run, "FIRST_RUN_GRACE_SECONDS", 120.0)
-    monkeypatch.setattr(run, "_prepared_versions", set())
     began: list[bool] = []
-    monkeypatch.setattr(
-        supervision,
-        "prepare_supervision_months",
-        lambda cursor, stop: began.append(first_run_over.is_set()),
-    )
-    monkeypatch.setattr(survey, "prepare_decisions", lambda cursor, stop: None)
-    with dashboard_on_a_copy_of(demo_db, tmp_path, monkeypatch) as path:
-        shared = run.database(str(path))
-        run._prepare_figures(shared, cache.data_version(shared.cursor()))
+    _preparation_begins(monkeypatch, lambda: began.append(first_run_over.is_set()))
+    with _preparation_begun_on_a_copy_of(demo_db, tmp_path, monkeypatch):
         time.sleep(0.3)
         assert began == [], "the preparation began before any run had ended"
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
         assert not at.exception, at.exception
         assert first_run_over.is_set()
-        for thread in [t for t in threading.enumerate() if t.name == "prepare-decisions"]:
-            thread.join(timeout=60)
+        _prepared()
         assert began == [True]
 
 
@@ -366,20 +382,11 @@ def test_the_preparation_waits_for_the_first_page_to_be_painted_after_its_run(
     monkeypatch.setattr(run, "_first_run_over", threading.Event())
     monkeypatch.setattr(run, "_first_run_ended", [])
     monkeypatch.setattr(run, "FIRST_PAINT_SECONDS", 1.0)
-    monkeypatch.setattr(run, "_prepared_versions", set())
     began: list[float] = []
-    monkeypatch.setattr(
-        supervision,
-        "prepare_supervision_months",
-        lambda cursor, stop: began.append(time.monotonic()),
-    )
-    monkeypatch.setattr(survey, "prepare_decisions", lambda cursor, stop: None)
-    with dashboard_on_a_copy_of(demo_db, tmp_path, monkeypatch) as path:
-        shared = run.database(str(path))
-        run._prepare_figures(shared, cache.data_version(shared.cursor()))
+    _preparation_begins(monkeypatch, lambda: began.append(time.monotonic()))
+    with _preparation_begun_on_a_copy_of(demo_db, tmp_path, monkeypatch):
         AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
-        for thread in [t for t in threading.enumerate() if t.name == "prepare-decisions"]:
-            thread.join(timeout=60)
+        _prepared()
         assert len(began) == 1 and len(run._first_run_ended) == 1
         assert began[0] - run._first_run_ended[0] >= 1.0
 
@@ -394,13 +401,9 @@ def test_the_preparation_begun_at_start_goes_ahead_when_nobody_comes(
 
     monkeypatch.setattr(run, "_first_run_over", threading.Event())
     monkeypatch.setattr(run, "FIRST_RUN_GRACE_SECONDS", 0.2)
-    monkeypatch.setattr(run, "_prepared_versions", set())
     began = threading.Event()
-    monkeypatch.setattr(supervision, "prepare_supervision_months", lambda cursor, stop: began.set())
-    monkeypatch.setattr(survey, "prepare_decisions", lambda cursor, stop: None)
-    with dashboard_on_a_copy_of(demo_db, tmp_path, monkeypatch) as path:
-        shared = run.database(str(path))
-        run._prepare_figures(shared, cache.data_version(shared.cursor()))
+    _preparation_begins(monkeypatch, began.set)
+    with _preparation_begun_on_a_copy_of(demo_db, tmp_path, monkeypatch):
         assert began.wait(timeout=30), "the preparation waited for a run that never came"
         assert not run._first_run_over.is_set()
 
