@@ -75,6 +75,26 @@ def keep(con: duckdb.DuckDBPyConnection, whose: tuple, figures: dict) -> bool:
     return True
 
 
+def _figures(pairs: object) -> dict:
+    """The figures of a kept view, each keyed as :func:`cache.preload` takes them:
+    ((module, function), reader, arguments). Anything else is refused."""
+    figures = {}
+    try:
+        for key, value in pairs:  # type: ignore[attr-defined]
+            function, whose, arguments = key
+            if not (
+                isinstance(function, tuple)
+                and len(function) == 2
+                and all(isinstance(part, str) for part in function)
+                and isinstance(whose, tuple)
+            ):
+                raise ValueError(f"not a figure's key: {key!r}")
+            figures[(function, whose, arguments)] = value
+    except (TypeError, ValueError) as problem:
+        raise kept_values.Unkeepable(f"not a kept view: {problem}") from problem
+    return figures
+
+
 def load(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     """Keep in the memo every first view kept for this code and data version; returns
     whose they were (see :func:`keep`). One that cannot be read is passed over (and its
@@ -85,7 +105,9 @@ def load(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     for reader_text, text, frames in rows:
         try:
             whose = kept_values.decode(reader_text, b"")
-            figures = {tuple(key): value for key, value in kept_values.decode(text, frames)}
+            if not isinstance(whose, tuple):
+                raise kept_values.Unkeepable(f"not a reader: {whose!r}")
+            figures = _figures(kept_values.decode(text, frames))
         except kept_values.Unkeepable as unreadable:
             logging.getLogger(__name__).warning("a kept first view is unreadable: %s", unreadable)
             continue

@@ -254,12 +254,21 @@ def test_a_view_with_a_figure_that_cannot_be_kept_exactly_is_not_kept_at_all(con
     assert con.execute("select count(*) from kept_first_view").fetchone() == (0,)
 
 
-def test_an_unreadable_kept_view_is_passed_over_and_worked_out_again(con, caplog):
+@pytest.mark.parametrize(
+    ("column", "text"),
+    [
+        ("figures", '{"value":{"dataclass":"os:system","fields":{}},"frames":[]}'),
+        ("figures", '{"value":{"dataclass":"wellbeing.nosuch:Thing","fields":{}},"frames":[]}'),
+        ("figures", '{"value":{"list":[{"list":[1,2]}]},"frames":[]}'),
+        ("figures", '{"value":{"list":[{"list":[{"tuple":[1,2,3]},4]}]},"frames":[]}'),
+        ("figures", "not JSON"),
+        ("reader", '{"value":{"list":[null,false]},"frames":[]}'),
+    ],
+    ids=["os.system", "no such module", "no key", "a key of numbers", "not JSON", "reader"],
+)
+def test_an_unreadable_kept_view_is_passed_over_and_worked_out_again(con, caplog, column, text):
     first_view.keep(con, cache.reader(), _noted(con))
-    con.execute(
-        "update kept_first_view set figures = "
-        """'{"value":{"dataclass":"os:system","fields":{}},"frames":[]}'"""
-    )
+    con.execute(f"update kept_first_view set {column} = $text", {"text": text})
     cache.clear()
     CALLS.clear()
     assert first_view.load(con) == []

@@ -163,7 +163,10 @@ def _dataclass(name: str, fields: dict, streams: list[bytes]) -> Any:
     module_name, _, qualname = name.partition(":")
     if not module_name.startswith(_OWN_PACKAGES) or not qualname.isidentifier():
         raise Unkeepable(f"not a dataclass of this project: {name!r}")
-    kind = getattr(importlib.import_module(module_name), qualname, None)
+    try:
+        kind = getattr(importlib.import_module(module_name), qualname, None)
+    except ImportError as missing:
+        raise Unkeepable(f"not a dataclass of this project: {name!r}") from missing
     if not (isinstance(kind, type) and dataclasses.is_dataclass(kind)):
         raise Unkeepable(f"not a dataclass of this project: {name!r}")
     made = {f.name for f in dataclasses.fields(kind) if f.init}
