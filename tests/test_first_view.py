@@ -425,3 +425,44 @@ def test_a_run_that_waited_for_the_engine_is_not_the_first_view_the_next_whole_o
         assert len(kept) == 1
     finally:
         deciding.set()
+
+
+@pytest.mark.keeps_first_view
+def test_a_first_run_begun_before_the_lookup_waits_for_it_and_does_not_keep_the_view_again(
+    demo_app_db, monkeypatch
+):
+    import time
+
+    from wellbeing.ui import run
+
+    run._first_views_kept.clear()
+    first = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90).run()
+    _keeping_done()
+    with _questions_asked() as warm:
+        first.run()
+    shared = run.shared_database()
+
+    cache.clear()  # a new process: nothing in memory, nothing kept by it yet
+    run._first_views_kept.clear()
+    looked_up = threading.Event()
+    monkeypatch.setattr(run, "_first_view_looked_up", looked_up)
+    kept = []
+    original = first_view.keep
+    monkeypatch.setattr(first_view, "keep", lambda *a, **k: kept.append(1) or original(*a, **k))
+
+    def look_up_late() -> None:  # as warm_start does, while the first browser loads
+        time.sleep(0.5)
+        run._look_up_first_view(shared)
+        looked_up.set()
+
+    late = threading.Thread(target=look_up_late, daemon=True)
+    late.start()
+    try:
+        with _questions_asked() as restarted:
+            again = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90).run()
+    finally:
+        late.join(timeout=60)
+    _keeping_done()
+    assert not again.exception
+    assert set(restarted) - {"kept_first_view"} <= set(warm)
+    assert kept == []  # found in the store, so not written again
