@@ -23,7 +23,7 @@ from queries import (
 )
 from tests.conftest import load_survey, survey_csv
 from wellbeing import privacy
-from wellbeing.core import kept, roles
+from wellbeing.core import apart, kept, roles
 from wellbeing.ingest import uploads
 from wellbeing.privacy import decision as privacy_decision
 
@@ -326,15 +326,16 @@ def test_a_reader_leaves_the_waves_to_the_writer_whose_snapshots_carry_its_verdi
     assert len(decided) == 1, "only the writer decides the waves"
 
 
-def test_the_supervision_months_are_prepared_before_the_decisions(organisation, monkeypatch):
-    # Not side by side: at a million respondents the months' peak of memory and the
-    # decision processes' would not fit together where the decisions alone fit.
+def _timed_steps(monkeypatch, *, fail_months: bool = False) -> list[tuple[str, str]]:
+    """Stand-ins for the months (0.2 s) and the decisions, noting when each begins and ends."""
     steps: list[tuple[str, str]] = []
 
     def months(con, *, stop):
         steps.append(("months", "begin"))
         time.sleep(0.2)
         steps.append(("months", "end"))
+        if fail_months:
+            raise RuntimeError("the records could not be read")
 
     def decide(con, *, stop):
         steps.append(("decisions", "begin"))
@@ -343,6 +344,29 @@ def test_the_supervision_months_are_prepared_before_the_decisions(organisation, 
 
     monkeypatch.setattr(supervision, "prepare_supervision_months", months)
     monkeypatch.setattr(survey, "prepare_decisions", decide)
+    return steps
+
+
+def test_small_months_are_prepared_beside_the_decisions(organisation, monkeypatch):
+    monkeypatch.setattr(apart, "machine_memory", lambda: 24 * 2**30)
+    steps = _timed_steps(monkeypatch)
+    prepared = preparation.prepare(organisation, stop=threading.Event())
+    assert steps.index(("decisions", "begin")) < steps.index(("months", "end"))
+    assert prepared.waves == 2
+    assert prepared.supervision_seconds >= 0.2
+    assert prepared.seconds == prepared.supervision_seconds + prepared.decisions_seconds
+
+
+@pytest.mark.parametrize("beside", [False, None])
+def test_large_months_are_prepared_before_the_decisions(organisation, monkeypatch, beside):
+    # Not side by side: at a million respondents the months' peak of memory and the
+    # decision processes' would not fit together where the decisions alone fit; nor
+    # where the machine does not say how much memory it has.
+    if beside is None:
+        monkeypatch.setattr(apart, "machine_memory", lambda: None)
+    else:
+        monkeypatch.setattr(preparation, "months_beside_decisions", lambda con: beside)
+    steps = _timed_steps(monkeypatch)
     prepared = preparation.prepare(organisation, stop=threading.Event())
     assert steps == [
         ("months", "begin"),
@@ -355,21 +379,30 @@ def test_the_supervision_months_are_prepared_before_the_decisions(organisation, 
     assert prepared.seconds == prepared.supervision_seconds + prepared.decisions_seconds
 
 
-def test_a_failure_of_the_months_is_raised_once_the_waves_are_decided(organisation, monkeypatch):
-    decided = []
+def test_months_go_beside_the_decisions_while_their_peak_fits_half_the_rest(views_con):
+    sessions = views_con.execute("select count(*) from active_supervision_sessions").fetchall()
+    assert sessions[0][0] > 0
+    # Half of the 40% the decisions leave: 850 bytes a session within 0.2 of the memory.
+    enough = sessions[0][0] * 850 * 5
+    con = views_con
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(apart, "machine_memory", lambda: enough)
+        assert preparation.months_beside_decisions(con)
+        patch.setattr(apart, "machine_memory", lambda: enough - 10)
+        assert not preparation.months_beside_decisions(con)
+        patch.setattr(apart, "machine_memory", lambda: None)
+        assert not preparation.months_beside_decisions(con)
 
-    def months(con, *, stop):
-        raise RuntimeError("the records could not be read")
 
-    def decide(con, *, stop):
-        decided.append(True)
-        return 2
-
-    monkeypatch.setattr(supervision, "prepare_supervision_months", months)
-    monkeypatch.setattr(survey, "prepare_decisions", decide)
+@pytest.mark.parametrize("memory", [24 * 2**30, None])
+def test_a_failure_of_the_months_is_raised_once_the_waves_are_decided(
+    organisation, monkeypatch, memory
+):
+    monkeypatch.setattr(apart, "machine_memory", lambda: memory)
+    steps = _timed_steps(monkeypatch, fail_months=True)
     with pytest.raises(RuntimeError, match="the records could not be read"):
         preparation.prepare(organisation, stop=threading.Event())
-    assert decided == [True]
+    assert ("decisions", "end") in steps
 
 
 def test_the_preparation_decides_every_wave_and_a_reader_none(organisation):
