@@ -471,6 +471,26 @@ def test_every_zero_sum_set_is_found_when_not_only_the_smallest_are_asked_for():
     ]
 
 
+def test_pairs_listed_for_one_search_serve_another_only_for_the_same_weights():
+    # The search by pivots lists the pairs of light rows once for a family's trials. A
+    # list kept for other weights (rows 0 and 1 the only light ones) must not be taken
+    # for rows all light: the triple 1 + 2 + 3 needs the pair (1, 2).
+    from wellbeing.privacy.audit import zero_sum_subsets
+    from wellbeing.privacy.span import _PRIME as p
+
+    prints = np.array([[8, 9], [10, 20], [5, 1], [p - 15, p - 21]], dtype=np.int64)
+    listed: dict = {}
+    assert zero_sum_subsets(prints, np.array([1, 1, 2, 2]), 4, 3, listed=listed) == []
+    assert len(listed) == 1
+    every_light = np.ones(4, dtype=np.int64)
+    assert zero_sum_subsets(prints, every_light, 3, 3, listed=listed) == [(1, 2, 3)]
+    # Asked again with other lanes and the same weights, the pairs are the ones kept.
+    (kept,) = listed.values()
+    again = np.roll(prints, 1, axis=1)
+    assert zero_sum_subsets(again, every_light, 3, 3, listed=listed) == [(1, 2, 3)]
+    assert next(iter(listed.values())) is kept
+
+
 def test_the_union_search_finds_every_zero_sum_of_up_to_four_within_the_weight():
     # Fingerprints made by hand (two lanes): a single that is zero, a pair, a triple of
     # weights 1, 1, 2 and a quadruple of weight 1 each; a quadruple with an atom of

@@ -256,13 +256,14 @@ def zero_sum_subsets(
     largest: int = LARGEST_UNION,
     *,
     minimal: bool = True,
+    listed: dict | None = None,
 ) -> list[tuple[int, ...]]:
     """Sets of up to ``largest`` rows of ``prints`` adding up to zero mod p, of weight <= max.
 
     ``minimal``: leave out most sets made of smaller ones that add up to zero (every
     set of a family is then a union of the sets found); otherwise every set. Sets come
     by size, then in the order of their rows, each as its rows in order. Weights are at
-    least 1.
+    least 1. ``listed``: see :func:`_light_pairs`, for calls on rows of the same weights.
 
     Pairs, triples and quadruples are matched by sorting, with the rows put lightest
     first: every set a < b < c < d (in that order) is the pair (a, b) plus the pair
@@ -306,33 +307,47 @@ def zero_sum_subsets(
         return found
     # The first pair of a triple, and either pair of a quadruple (the other weighs at
     # least 2): see _light_pairs.
-    pair_a, pair_b = _light_pairs(weight, max_weight, ~(zero & minimal), quadruples=largest >= 4)
+    pair_a, pair_b = _light_pairs(
+        weight, max_weight, ~(zero & minimal), quadruples=largest >= 4, listed=listed
+    )
     sum0 = _plus(lane0[pair_a], lane0[pair_b])
-    sum1 = _plus(lane1[pair_a], lane1[pair_b])
     # A pair adding up to zero was found as a pair: not a part of a larger set.
-    maybe_zero = np.flatnonzero((sum0 == 0) & (sum1 == 0))
+    maybe_zero = np.flatnonzero(sum0 == 0)
     if len(maybe_zero) and minimal:
         whole = ~((prints[pair_a[maybe_zero]] + prints[pair_b[maybe_zero]]) % p).any(axis=1)
-        keep = np.ones(len(pair_a), dtype=bool)
-        keep[maybe_zero[whole]] = False
-        pair_a, pair_b, sum0, sum1 = pair_a[keep], pair_b[keep], sum0[keep], sum1[keep]
+        if whole.any():
+            keep = np.ones(len(pair_a), dtype=bool)
+            keep[maybe_zero[whole]] = False
+            pair_a, pair_b, sum0 = pair_a[keep], pair_b[keep], sum0[keep]
     if not len(pair_a):
         return found
-    pair_weight = weight[pair_a] + weight[pair_b]
-    # A pair and a third adding up to zero: the pair's sum is minus the third.
-    pair_keys = key(sum0, sum1)
-    query, other = _matching(negative_keys, pair_keys)
+    # A pair and a third adding up to zero: the pair's sum is minus the third. Only the
+    # pairs whose first lane is minus some row's (a few in a thousand) are keyed on two.
+    is_minus_a_row = np.zeros(p, dtype=bool)
+    is_minus_a_row[negative[:, 0]] = True
+    near = np.flatnonzero(is_minus_a_row[sum0])
+    near_keys = key(sum0[near], _plus(lane1[pair_a[near]], lane1[pair_b[near]]))
+    query, other = _matching(negative_keys, near_keys)
+    query = near[query]
     query, other = query[other > pair_b[query]], other[other > pair_b[query]]
-    ok = (pair_weight[query] + weight[other] <= max_weight) & ~(
+    ok = (weight[pair_a[query]] + weight[pair_b[query]] + weight[other] <= max_weight) & ~(
         (prints[pair_a[query]] + prints[pair_b[query]] + prints[other]) % p
     ).any(axis=1)
     found += rows(pair_a[query[ok]], pair_b[query[ok]], other[ok])
     if largest < 4 or max_weight < 4:
         return found
     # Two pairs of a quadruple weigh at least 2 each, so each at most max_weight - 2.
-    halves = np.flatnonzero(pair_weight <= max_weight - 2)
-    pair_a, pair_b, pair_weight = pair_a[halves], pair_b[halves], pair_weight[halves]
-    query, other = _matching(pair_keys[halves], key(_minus(sum0[halves]), _minus(sum1[halves])))
+    pair_weight = weight[pair_a] + weight[pair_b]
+    if (pair_weight > max_weight - 2).any():
+        halves = np.flatnonzero(pair_weight <= max_weight - 2)
+        pair_a, pair_b, pair_weight, sum0 = (
+            pair_a[halves],
+            pair_b[halves],
+            pair_weight[halves],
+            sum0[halves],
+        )
+    sum1 = _plus(lane1[pair_a], lane1[pair_b])
+    query, other = _matching(key(sum0, sum1), key(_minus(sum0), _minus(sum1)))
     valid = pair_a[other] > pair_b[query]
     query, other = query[valid], other[valid]
     ok = (pair_weight[query] + pair_weight[other] <= max_weight) & ~(
@@ -362,7 +377,12 @@ def _minus(a: np.ndarray) -> np.ndarray:
 
 
 def _light_pairs(
-    weight: np.ndarray, max_weight: int, allowed: np.ndarray, *, quadruples: bool
+    weight: np.ndarray,
+    max_weight: int,
+    allowed: np.ndarray,
+    *,
+    quadruples: bool,
+    listed: dict | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(a, b) with a < b, for the pairs of allowed rows (in ascending order of weight)
     that can start a set of three within ``max_weight`` (w(a) + 2 w(b) at most it, as
@@ -372,6 +392,10 @@ def _light_pairs(
     Of a few thousand small atoms most pairs weigh too much (at 100,000 respondents, 5.4
     million pairs of which 0.6 million can start a triple): listing every pair first,
     to drop those, took most of the search.
+
+    ``listed``: kept by a caller that asks again for rows of the same weights (the
+    search by pivots, three times a family), by the rows allowed, their weights and the
+    weight classes paired: the same pairs, listed once.
     """
 
     def light_enough(first: int, second: int) -> bool:
@@ -379,24 +403,39 @@ def _light_pairs(
 
     rows = np.flatnonzero(allowed)
     weights = weight[rows]
-    classes = np.unique(weights)
-    members = [rows[weights == w] for w in classes]
+    classes = np.unique(weights).tolist()
+    paired = tuple(
+        (light, heavier)
+        for i, light in enumerate(classes)
+        for heavier in classes[i:]
+        if light_enough(light, heavier)
+    )
+    key = (rows.tobytes(), weights.tobytes(), paired)
+    if listed is not None and key in listed:
+        return listed[key]
+    members = {w: rows[weights == w] for w in classes}
     firsts: list[np.ndarray] = []
     seconds: list[np.ndarray] = []
-    for i, (light, mine) in enumerate(zip(classes.tolist(), members, strict=True)):
-        if light_enough(light, light):
+    for light, heavier in paired:
+        mine, theirs = members[light], members[heavier]
+        if light == heavier:
             first, second = np.triu_indices(len(mine), k=1)
             firsts.append(mine[first])
             seconds.append(mine[second])
-        for heavier, theirs in zip(classes[i + 1 :].tolist(), members[i + 1 :], strict=True):
-            if not light_enough(light, heavier):
-                break
+        else:
             firsts.append(np.repeat(mine, len(theirs)))
             seconds.append(np.tile(theirs, len(mine)))
     if not firsts:
         empty = np.zeros(0, dtype=np.intp)
-        return empty, empty
-    return np.concatenate(firsts), np.concatenate(seconds)
+        made = empty, empty
+    elif len(firsts) == 1:
+        made = firsts[0], seconds[0]
+    else:
+        made = np.concatenate(firsts), np.concatenate(seconds)
+    if listed is not None:
+        listed.clear()  # the newest only: a family's calls ask for the same pairs
+        listed[key] = made
+    return made
 
 
 def find_leaks(
@@ -712,9 +751,12 @@ def _unions_by_pivots(
         raise AuditUnfinished(
             f"{len(pivots):,} pivots among the small groups are too many to pair up in memory."
         )
+    listed: dict = {}  # the pairs of light pivots, the same in every trial
     found: set[tuple[int, ...]] = {
         tuple(sorted(pivots[list(subset)].tolist()))
-        for subset in zero_sum_subsets(prints[pivots], weight[pivots], max_weight, largest)
+        for subset in zero_sum_subsets(
+            prints[pivots], weight[pivots], max_weight, largest, listed=listed
+        )
     }
     if largest < 2 or max_weight < 2 or not len(pivots):
         return sorted(found)
@@ -734,7 +776,9 @@ def _unions_by_pivots(
     for trial, out in enumerate(left_out):
         size = largest - 1 if out in halves else largest - 2
         lanes = lifted[pivots, trial * FINGERPRINTS : (trial + 1) * FINGERPRINTS]
-        for subset in zero_sum_subsets(lanes, weight[pivots], max_weight - 1, size, minimal=False):
+        for subset in zero_sum_subsets(
+            lanes, weight[pivots], max_weight - 1, size, minimal=False, listed=listed
+        ):
             pivot_sets.add(tuple(sorted(pivots[list(subset)].tolist())))
     free_atoms = _FreeAtoms(trial_prints, coordinate_atoms[is_small[coordinate_atoms]], left_out)
     exact: dict[int, list[tuple[tuple[int, ...], list[int]]]] = {}
