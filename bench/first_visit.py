@@ -8,8 +8,9 @@ and to a few services and teams of the latest wave: what a leader waits for
 when they click before the preparation has reached what they ask for.
 
 ``python -m bench.first_visit --db FILE --preparation`` times what the server
-prepares in the background after start-up or an import (supervision months,
-then every wave's confidentiality decisions: ``queries.preparation``),
+prepares in the background after start-up or an import (supervision months and
+every wave's confidentiality decisions, side by side where memory allows:
+``queries.preparation``),
 from a cold process. Each prints one JSON object.
 """
 
