@@ -6,9 +6,9 @@ and the benchmark times the same function (bench/first_visit.py).
 
 The supervision months run beside the decisions where their memory is a small part of
 the server's share (:func:`months_beside_decisions`), and before them otherwise. Beside
-them, the core the months leave idle (their leader-by-leader compliance is a second of
-one thread at 100,000 respondents) decides waves: the 100,000-respondent preparation
-took 32.0 s instead of 33.0 s. At a million respondents the months peak at 6.7 GB in
+them, the core the months leave idle (their compliance, decided month by month, is a
+second of one thread at 100,000 respondents) decides waves: the 100,000-respondent
+preparation took 32.0 s instead of 33.0 s. At a million respondents the months peak at 6.7 GB in
 the server (2.7 GB once done) while the decision processes may take 60% of the
 machine's memory (``decisions.DECISIONS_SHARE_OF_MEMORY``): together they would not
 fit on a machine the decisions alone fit, and side by side they saved nothing
